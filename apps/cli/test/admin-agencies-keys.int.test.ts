@@ -1,0 +1,197 @@
+import 'reflect-metadata';
+
+import { createHub } from '@kabar/hub';
+import { aConfig, createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
+import type { INestApplication } from '@nestjs/common';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { closedPort, kabar } from './support/run-kabar.js';
+
+const ADMIN_TOKEN = /^adm_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;
+const LIVE_TOKEN = /^live_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;
+
+// The bootstrap path of a fresh PostgreSQL installation, with the real `kabar` binary: migrate, create an admin in the
+// database, then manage agencies and keys through a hub running in this process on the same database.
+describe('kabar admin, agencies and keys', () => {
+  const services = inject('services');
+  let database: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let token: string;
+  /** The environment of an operator who has exported KABAR_URL and KABAR_TOKEN. */
+  let hubEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(services.databaseUrl);
+    const migrated = await kabar(['migrate'], { DATABASE_URL: database.url });
+    if (migrated.code !== 0) throw new Error(`kabar migrate failed: ${migrated.stderr}`);
+    app = await createHub(aConfig().withPostgres(database.url).build(), pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('creates an admin in the database, printing only the token on stdout', async () => {
+    const run = await kabar(['admin', 'create', '--name', 'Ops Bandung'], { DATABASE_URL: database.url });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^adm_\S+\n$/);
+    token = run.stdout.trim();
+    expect(token).toMatch(ADMIN_TOKEN);
+    expect(run.stderr).toContain('shown only this once');
+    expect(run.stderr).not.toContain(token);
+    hubEnv = { KABAR_URL: url, KABAR_TOKEN: token };
+    const rows = await queryDatabase<{ id: string; name: string; secret_hash: string }>(database.url, 'select id, name, secret_hash from admin_credential');
+    expect(rows).toEqual([{ id: token.split('.')[0], name: 'Ops Bandung', secret_hash: expect.not.stringContaining(token.split('.')[1] ?? '') as unknown }]);
+  });
+
+  it('refuses to create an admin on a PostgreSQL database that is not migrated (exit 3)', async () => {
+    const empty = await createTestDatabase(services.databaseUrl);
+    try {
+      const run = await kabar(['admin', 'create'], { DATABASE_URL: empty.url });
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/schema is behind by \d+ migration\(s\); run `kabar migrate` first/);
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it('creates an agency through the hub and lists it as a table or JSON', async () => {
+    const created = await kabar(
+      [
+        'agencies',
+        'create',
+        '--code',
+        'bapenda-bdg',
+        '--name',
+        'Bapenda Kota Bandung',
+        '--source',
+        'https://bapenda.bandung.go.id/pbb',
+        '--source',
+        'https://bapenda.bandung.go.id/bphtb',
+        '--sms-sender',
+        'BAPENDA BDG',
+        '--email-sender',
+        'Bapenda <noreply@bapenda.bandung.go.id>',
+        '--locale',
+        'en',
+      ],
+      hubEnv,
+    );
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toBe('created agency bapenda-bdg "Bapenda Kota Bandung" (sources: https://bapenda.bandung.go.id/pbb, https://bapenda.bandung.go.id/bphtb)\n');
+
+    // --url and --token instead of the environment.
+    const second = await kabar(['agencies', 'create', '--code', 'lapor-bdg', '--name', 'LAPOR! Kota Bandung', '--source', '/lapor', '--json', '--url', url, '--token', token]);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ code: 'lapor-bdg', defaultLocale: 'id', sources: ['/lapor'], senderIds: { sms: null, email: null } });
+
+    const listed = await kabar(['agencies', 'list'], hubEnv);
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^CODE\s+NAME\s+LOCALE\s+SOURCES\s+SMS SENDER\s+E-MAIL SENDER$/);
+    expect(lines[1]).toMatch(/^bapenda-bdg\s+Bapenda Kota Bandung\s+en\s+https:\/\/bapenda\.bandung\.go\.id\/pbb, https:\/\/bapenda\.bandung\.go\.id\/bphtb\s+BAPENDA BDG\s+Bapenda </);
+    expect(lines[2]).toMatch(/^lapor-bdg\s+LAPOR! Kota Bandung\s+id\s+\/lapor\s+-\s+-$/);
+    // Columns line up under their headers.
+    expect([lines[1]?.indexOf('Bapenda Kota'), lines[2]?.indexOf('LAPOR!')]).toEqual([lines[0]?.indexOf('NAME'), lines[0]?.indexOf('NAME')]);
+
+    const json = await kabar(['agencies', 'list', '--json'], hubEnv);
+    expect((JSON.parse(json.stdout) as { code: string }[]).map((a) => a.code)).toEqual(['bapenda-bdg', 'lapor-bdg']);
+  });
+
+  it('prints the hub error code and message, and exits 1', async () => {
+    const invalid = await kabar(['agencies', 'create', '--code', 'Not Valid', '--name', 'x', '--source', 'has space', '--sms-sender', 'MUCH-TOO-LONG-SENDER'], hubEnv);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toBe('');
+    expect(invalid.stderr).toBe(
+      'kabar: AGENCY_INVALID_INPUT: code must be 2-64 lowercase letters, digits or dashes; source "has space" must be a URI reference without spaces; SMS sender ID must be 1-11 letters, digits, spaces, dots or dashes\n',
+    );
+    const taken = await kabar(['agencies', 'create', '--code', 'bapenda-bdg', '--name', 'Again', '--source', '/other'], hubEnv);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/^kabar: AGENCY_CONFLICT: agency code bapenda-bdg or one of its sources is already registered\n$/);
+    const locale = await kabar(['agencies', 'create', '--code', 'x-bdg', '--name', 'X', '--source', '/x', '--locale', 'fr'], hubEnv);
+    expect(locale.stderr).toContain('kabar: AGENCY_INVALID_INPUT: defaultLocale must be id or en');
+    const unknown = await kabar(['keys', 'list', '--agency', 'nobody'], hubEnv);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('kabar: AGENCY_NOT_FOUND: no agency nobody\n');
+    const wrongToken = await kabar(['agencies', 'list'], { ...hubEnv, KABAR_TOKEN: `adm_AAAAAAAAAAAA.${'a'.repeat(43)}` });
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toBe('kabar: INVALID_CREDENTIALS: unknown, revoked or wrong API key\n');
+  });
+
+  it('exits 2 on usage errors before calling the hub', async () => {
+    const missing = await kabar(['agencies', 'create', '--name', 'No Code'], hubEnv);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^kabar: agencies create needs --code, --source\n/);
+    expect((await kabar(['keys', 'issue'], hubEnv)).stderr).toMatch(/^kabar: keys issue needs --agency\n/);
+    expect((await kabar(['keys', 'revoke', '--agency', 'bapenda-bdg'], hubEnv)).code).toBe(2);
+    const noToken = await kabar(['agencies', 'list'], { KABAR_URL: url });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain('an admin token is needed: set KABAR_TOKEN');
+    expect((await kabar(['agencies', 'delete'], hubEnv)).code).toBe(2);
+    expect((await kabar(['agencies', 'list', '--colour'], hubEnv)).code).toBe(2);
+    expect((await kabar(['agencies', 'list', 'extra'], hubEnv)).code).toBe(2);
+    expect((await kabar(['agencies', 'list', '--url', 'ftp://hub'], hubEnv)).code).toBe(2);
+    expect((await kabar(['admin', 'create', '--name', ''], hubEnv)).code).toBe(2);
+    expect((await kabar(['admin', 'destroy'])).code).toBe(2);
+    const kind = await kabar(['keys', 'issue', '--agency', 'bapenda-bdg', '--kind', 'gold'], hubEnv);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toBe('kabar: --kind must be live or test, got "gold"\n');
+  });
+
+  it('issues a key (the token once, on stdout), lists it, and revokes it so that POST /v1/events answers 401', async () => {
+    const issued = await kabar(['keys', 'issue', '--agency', 'bapenda-bdg', '--name', 'tax backend'], hubEnv);
+    expect(issued.code).toBe(0);
+    const key = issued.stdout.trim();
+    expect(key).toMatch(LIVE_TOKEN);
+    const keyId = key.split('.')[0] ?? '';
+    expect(issued.stderr).toBe(`kabar: issued live key ${keyId} "tax backend" for bapenda-bdg; the token above is shown only this once\n`);
+    const testKey = await kabar(['keys', 'issue', '--agency', 'bapenda-bdg', '--kind', 'test', '--json'], hubEnv);
+    expect(JSON.parse(testKey.stdout)).toMatchObject({ key: { kind: 'test', name: 'default', revokedAt: null }, secret: expect.stringMatching(/^test_/) as unknown });
+
+    const publish = (): Promise<Response> =>
+      fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({ specversion: '1.0', id: `k-${Date.now()}`, source: 'https://bapenda.bandung.go.id/pbb', type: 'id.go.bandung.none.v1', subject: '3273010101900001', data: {} }),
+      });
+    // Authenticated: the hub gets as far as the event type, which this agency never registered.
+    const before = await publish();
+    expect(before.status).toBe(400);
+    expect(await before.json()).toMatchObject({ code: 'UNKNOWN_EVENT_TYPE' });
+
+    const listed = await kabar(['keys', 'list', '--agency', 'bapenda-bdg'], hubEnv);
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+KIND\s+CREATED\s+REVOKED$/);
+    expect(lines[1]).toMatch(new RegExp(`^${keyId}\\s+tax backend\\s+live\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\s+-$`));
+    expect(listed.stdout).not.toContain(key.split('.')[1]);
+
+    const revoked = await kabar(['keys', 'revoke', '--agency', 'bapenda-bdg', '--key', keyId], hubEnv);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toBe(`revoked key ${keyId} of bapenda-bdg\n`);
+    const after = await publish();
+    expect(after.status).toBe(401);
+    expect(await after.json()).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+
+    const json = await kabar(['keys', 'list', '--agency', 'bapenda-bdg', '--json'], hubEnv);
+    const keys = JSON.parse(json.stdout) as { id: string; revokedAt: string | null }[];
+    expect(keys.find((k) => k.id === keyId)?.revokedAt).toMatch(/^\d{4}-/);
+    const again = await kabar(['keys', 'revoke', '--agency', 'bapenda-bdg', '--key', keyId], hubEnv);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`kabar: API_KEY_NOT_FOUND: no active key ${keyId} for bapenda-bdg\n`);
+  });
+
+  it('exits 3 when the hub does not answer', async () => {
+    const port = await closedPort();
+    const run = await kabar(['agencies', 'list'], { KABAR_URL: `http://127.0.0.1:${port}`, KABAR_TOKEN: token });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`^kabar: cannot reach the hub at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\); start it or set KABAR_URL`));
+  });
+});

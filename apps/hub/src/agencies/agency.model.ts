@@ -1,0 +1,115 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+
+export enum ApiKeyKind {
+  test = 'test',
+  live = 'live',
+}
+registerEnumType(ApiKeyKind, { name: 'ApiKeyKind', description: '`test` keys reach only the sandbox; `live` keys reach citizens.' });
+
+@InputType()
+export class SenderIdsInput {
+  @Field({ nullable: true, description: 'Alphanumeric SMS sender ID (masking), up to 11 characters, e.g. BAPENDA-BDG.' })
+  sms?: string;
+
+  @Field({ nullable: true, description: 'E-mail From, e.g. "Bapenda Kota Bandung <noreply@bapenda.bandung.go.id>".' })
+  email?: string;
+}
+
+@InputType()
+export class CreateAgencyInput {
+  @Field({ description: 'Short stable code, lowercase letters, digits and dashes, e.g. bapenda-bdg.' })
+  code!: string;
+
+  @Field()
+  name!: string;
+
+  @Field({ defaultValue: 'id', description: '`id` or `en`.' })
+  defaultLocale!: string;
+
+  @Field(() => [String], { description: 'CloudEvents `source` values this agency publishes under (URI references).' })
+  sources!: string[];
+
+  @Field(() => SenderIdsInput, { nullable: true })
+  senderIds?: SenderIdsInput;
+
+  @Field(() => Int, { nullable: true, description: 'Requests per minute per key (default 3000, as GOV.UK Notify).' })
+  ratePerMinute?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Events per day per key (default 250000).' })
+  dailyQuota?: number;
+}
+
+@ObjectType('SenderIds')
+export class SenderIdsModel {
+  @Field(() => String, { nullable: true })
+  sms!: string | null;
+
+  @Field(() => String, { nullable: true })
+  email!: string | null;
+}
+
+@ObjectType('Agency')
+export class AgencyModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  code!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  defaultLocale!: string;
+
+  @Field(() => [String])
+  sources!: string[];
+
+  @Field(() => SenderIdsModel)
+  senderIds!: SenderIdsModel;
+
+  @Field(() => String, { nullable: true })
+  callbackUrl!: string | null;
+
+  @Field(() => Int)
+  ratePerMinute!: number;
+
+  @Field(() => Int)
+  dailyQuota!: number;
+}
+
+@ObjectType('ApiKey')
+export class ApiKeyModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => ApiKeyKind)
+  kind!: ApiKeyKind;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt!: Date | null;
+}
+
+@ObjectType('IssuedApiKey', { description: 'A new key. `secret` is shown only here, once; Kabar keeps a hash.' })
+export class IssuedApiKeyModel {
+  @Field(() => ApiKeyModel)
+  key!: ApiKeyModel;
+
+  @Field({ description: 'The bearer token `<id>.<secret>`; also the JWT signing secret is the part after the dot.' })
+  secret!: string;
+}
+
+@ObjectType('CallbackRegistration', { description: 'The signing secret for status callbacks, shown once.' })
+export class CallbackRegistrationModel {
+  @Field()
+  url!: string;
+
+  @Field({ description: 'Standard Webhooks secret (`whsec_…`) to verify webhook-signature headers.' })
+  signingSecret!: string;
+}

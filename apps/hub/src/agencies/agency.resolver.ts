@@ -1,0 +1,79 @@
+import type { AgencyWithSources, ApiKey } from '@kabar/persistence';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+
+import { RequireScope } from '../auth/index.js';
+import { AgencyModel, ApiKeyKind, ApiKeyModel, CallbackRegistrationModel, CreateAgencyInput, IssuedApiKeyModel } from './agency.model.js';
+import { AgencyService } from './agency.service.js';
+
+const toAgency = (a: AgencyWithSources): AgencyModel => ({
+  id: a.id,
+  code: a.code,
+  name: a.name,
+  defaultLocale: a.defaultLocale,
+  sources: a.sources,
+  senderIds: { sms: a.senderIds.sms ?? null, email: a.senderIds.email ?? null },
+  callbackUrl: a.callbackUrl ?? null,
+  ratePerMinute: a.ratePerMinute,
+  dailyQuota: a.dailyQuota,
+});
+
+const toKey = (k: ApiKey): ApiKeyModel => ({
+  id: k.id,
+  name: k.name,
+  kind: k.kind === 'test' ? ApiKeyKind.test : ApiKeyKind.live,
+  createdAt: k.createdAt,
+  revokedAt: k.revokedAt ?? null,
+});
+
+/** Platform-admin operations on agencies and their keys. */
+@Resolver(() => AgencyModel)
+@RequireScope('admin')
+export class AgencyResolver {
+  constructor(private readonly service: AgencyService) {}
+
+  @Mutation(() => AgencyModel)
+  async createAgency(@Args('input') input: CreateAgencyInput): Promise<AgencyModel> {
+    return toAgency(
+      await this.service.create({
+        code: input.code,
+        name: input.name,
+        defaultLocale: input.defaultLocale,
+        sources: input.sources,
+        senderIds: { sms: input.senderIds?.sms, email: input.senderIds?.email },
+        ratePerMinute: input.ratePerMinute,
+        dailyQuota: input.dailyQuota,
+      }),
+    );
+  }
+
+  @Query(() => [AgencyModel])
+  async agencies(): Promise<AgencyModel[]> {
+    return (await this.service.list()).map(toAgency);
+  }
+
+  @Mutation(() => IssuedApiKeyModel)
+  async issueApiKey(
+    @Args('agencyCode') agencyCode: string,
+    @Args('kind', { type: () => ApiKeyKind }) kind: ApiKeyKind,
+    @Args('name') name: string,
+  ): Promise<IssuedApiKeyModel> {
+    const { key, token } = await this.service.issueKey(agencyCode, kind, name);
+    return { key: toKey(key), secret: token };
+  }
+
+  @Query(() => [ApiKeyModel])
+  async apiKeys(@Args('agencyCode') agencyCode: string): Promise<ApiKeyModel[]> {
+    return (await this.service.listKeys(agencyCode)).map(toKey);
+  }
+
+  @Mutation(() => Boolean)
+  async revokeApiKey(@Args('agencyCode') agencyCode: string, @Args('keyId') keyId: string): Promise<boolean> {
+    await this.service.revokeKey(agencyCode, keyId);
+    return true;
+  }
+
+  @Mutation(() => CallbackRegistrationModel)
+  async setStatusCallback(@Args('agencyCode') agencyCode: string, @Args('url') url: string): Promise<CallbackRegistrationModel> {
+    return { url, signingSecret: await this.service.setCallback(agencyCode, url) };
+  }
+}

@@ -1,0 +1,62 @@
+import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
+
+import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { AuthService } from './auth.service.js';
+import type { AgencyPrincipal, Principal } from './principal.js';
+
+export type Scope = 'admin' | 'agency';
+const SCOPE_KEY = 'kabar:scope';
+
+/** Marks a resolver or controller method as needing an admin or an agency credential. */
+export const RequireScope = (scope: Scope): MethodDecorator & ClassDecorator => SetMetadata(SCOPE_KEY, scope);
+
+/** The GraphQL context: the credential as sent over HTTP or in graphql-ws connection parameters. */
+export interface GraphqlContext {
+  readonly authorization: string | undefined;
+  readonly clientIp: string | undefined;
+}
+
+// Principals live beside the request (or GraphQL context) object they belong to, never on a shared singleton.
+const principals = new WeakMap<object, Principal>();
+
+function carrierOf(context: ExecutionContext): { carrier: object; authorization: string | undefined } {
+  if (context.getType<'graphql' | 'http'>() === 'graphql') {
+    const gql = GqlExecutionContext.create(context).getContext<GraphqlContext>();
+    return { carrier: gql, authorization: gql.authorization };
+  }
+  const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+  return { carrier: req, authorization: req.headers.authorization };
+}
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, [context.getHandler(), context.getClass()]);
+    if (scope === undefined) return true;
+    const { carrier, authorization } = carrierOf(context);
+    const principal = await this.auth.authenticate(authorization);
+    if (principal.kind !== scope) throw new AuthError(AuthErrorCode.Forbidden, `this operation needs ${scope === 'admin' ? 'an admin' : 'an agency'} credential`);
+    principals.set(carrier, principal);
+    return true;
+  }
+}
+
+function principalOf(context: ExecutionContext): Principal {
+  const principal = principals.get(carrierOf(context).carrier);
+  if (principal === undefined) throw new AuthError(AuthErrorCode.Unauthenticated, 'no credential was checked for this operation');
+  return principal;
+}
+
+/** The authenticated agency of a `@RequireScope('agency')` operation. */
+export const CurrentAgency = createParamDecorator((_data: unknown, context: ExecutionContext): AgencyPrincipal => {
+  const principal = principalOf(context);
+  if (principal.kind !== 'agency') throw new AuthError(AuthErrorCode.Forbidden, 'this operation needs an agency credential');
+  return principal;
+});

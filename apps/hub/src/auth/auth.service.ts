@@ -1,0 +1,60 @@
+import { hashSecret, safeEqual, SecretBox } from '@kabar/core';
+import { splitCredential } from '@kabar/core';
+import { AgencyRepository, type ApiKey } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+
+import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { peekIssuer, verifyJwt } from './jwt.js';
+import type { Principal } from './principal.js';
+
+/** Turns an `Authorization` header into a principal, or a typed error. */
+@Injectable()
+export class AuthService {
+  private readonly agencies: AgencyRepository;
+
+  constructor(
+    em: EntityManager,
+    private readonly box: SecretBox,
+  ) {
+    this.agencies = new AgencyRepository(em);
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (token === undefined) throw new AuthError(AuthErrorCode.Unauthenticated, 'send Authorization: Bearer <API key or JWT>');
+    if (token.split('.').length === 3) return this.fromJwt(token);
+    const credential = splitCredential(token);
+    if (credential === null) throw new AuthError(AuthErrorCode.InvalidCredentials, 'malformed API key');
+    if (credential.id.startsWith('adm_')) {
+      const admin = await this.agencies.findAdmin(credential.id);
+      if (admin === null || !safeEqual(admin.secretHash, hashSecret(credential.secret))) throw invalid();
+      return { kind: 'admin', adminId: admin.id };
+    }
+    const key = await this.agencies.findKey(credential.id);
+    if (key === null || key.revokedAt !== null || !safeEqual(key.secretHash, hashSecret(credential.secret))) throw invalid();
+    return agencyPrincipal(key);
+  }
+
+  private async fromJwt(token: string): Promise<Principal> {
+    const issuer = peekIssuer(token);
+    const key = issuer === null ? null : await this.agencies.findKey(issuer);
+    if (key === null || key.revokedAt !== null) throw invalid();
+    verifyJwt(token, this.box.decrypt(key.secretSealed), Math.floor(Date.now() / 1000));
+    return agencyPrincipal(key);
+  }
+}
+
+function agencyPrincipal(key: ApiKey): Principal {
+  return {
+    kind: 'agency',
+    agencyId: key.agency.id,
+    agencyCode: key.agency.code,
+    keyId: key.id,
+    keyKind: key.kind === 'test' ? 'test' : 'live',
+    limits: { perMinute: key.agency.ratePerMinute, perDay: key.agency.dailyQuota },
+  };
+}
+
+// One message for unknown, revoked and wrong keys alike: the caller learns nothing about which keys exist.
+const invalid = (): AuthError => new AuthError(AuthErrorCode.InvalidCredentials, 'unknown, revoked or wrong API key');

@@ -1,0 +1,135 @@
+import { describeError, type Logger, PollingLoop, type SecretBox } from '@kabar/core';
+import type { CallbackOutcome, CallbackRepository, ClaimedCallback } from '@kabar/persistence';
+
+import type { CallbackAnswer, CallbackSender } from './callback.sender.js';
+import { isDelivered, nextCallbackAttempt } from './callback-retry.policy.js';
+import { type Clock, SYSTEM_CLOCK } from './clock.type.js';
+import { mapConcurrent } from './map-concurrent.util.js';
+
+export interface CallbackSchedulerOptions {
+  /** Safety-net poll for retries coming due and rows written by other instances; local inserts call `wake()`. */
+  readonly pollIntervalMs: number;
+  /** Deliveries claimed per round. */
+  readonly batchSize: number;
+  /** HTTP calls in flight per instance. */
+  readonly concurrency: number;
+  /** Per request, up to the response headers. */
+  readonly timeoutMs: number;
+  /** How long a claim lasts; a crashed worker's rows come back after it. */
+  readonly leaseMs: number;
+}
+
+export const DEFAULT_CALLBACK_OPTIONS: CallbackSchedulerOptions = { pollIntervalMs: 1_000, batchSize: 32, concurrency: 8, timeoutMs: 10_000, leaseMs: 60_000 };
+
+export const GAVE_UP = 'GAVE_UP';
+const NO_CALLBACK_URL = 'NO_CALLBACK_URL';
+const SECRET_UNREADABLE = 'SECRET_UNREADABLE';
+
+/**
+ * Delivers due callbacks: claims a batch, POSTs it (bounded concurrency), records every attempt and reschedules
+ * failures with backoff. Any number of instances may run; each row is leased to one of them.
+ *
+ * Why a lease rather than one transaction around the calls: a round can take up to
+ * ceil(batchSize / concurrency) × timeoutMs (40 s by default) of waiting on receivers; holding row locks, an open
+ * transaction and a pooled connection that long would starve the pool and stall vacuum. The claim commits at once and
+ * pushes `next_attempt_at` past the lease, so other workers skip the rows and a crashed worker's rows come due again by
+ * themselves. The constructor refuses options where a round could outlast its lease, which would let a second worker
+ * send the same row (harmless to receivers, which de-duplicate on `webhook-id`, but not what we promise).
+ */
+export class CallbackScheduler {
+  private readonly loop: PollingLoop;
+
+  constructor(
+    private readonly repository: CallbackRepository,
+    private readonly sender: CallbackSender,
+    private readonly box: SecretBox,
+    private readonly logger: Logger,
+    private readonly options: CallbackSchedulerOptions = DEFAULT_CALLBACK_OPTIONS,
+    private readonly clock: Clock = SYSTEM_CLOCK,
+    private readonly random: () => number = Math.random,
+  ) {
+    for (const [name, value] of Object.entries(options)) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`callback scheduler option ${name} must be a positive integer`);
+    }
+    const worstRoundMs = Math.ceil(options.batchSize / options.concurrency) * options.timeoutMs;
+    if (worstRoundMs >= options.leaseMs) {
+      throw new RangeError(`callback lease (${options.leaseMs} ms) must outlast a round (up to ${worstRoundMs} ms): raise leaseMs or concurrency, or lower batchSize`);
+    }
+    this.loop = new PollingLoop(() => this.runOnce(), {
+      batchSize: options.batchSize,
+      pollIntervalMs: options.pollIntervalMs,
+      onError: (error, failures) => logger.warn({ error: describeError(error), failures }, 'callback round failed; will retry'),
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Lets a round in progress finish (its outcomes are recorded), then returns. */
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Tells the scheduler that deliveries were just written, so it need not wait for the next poll. */
+  wake(): void {
+    this.loop.wake();
+  }
+
+  /** One round: claims what is due now, delivers it, records the outcomes. Returns how many deliveries it claimed. */
+  async runOnce(): Promise<number> {
+    const now = this.clock.now();
+    const claimed = await this.repository.claimDue(now, this.options.batchSize, new Date(now.getTime() + this.options.leaseMs));
+    if (claimed.length === 0) return 0;
+    const secrets = new Map<string, string | null>();
+    const outcomes = await mapConcurrent(claimed, this.options.concurrency, (delivery) => this.attempt(delivery, secrets));
+    const recorded = await this.repository.record(outcomes);
+    if (recorded < outcomes.length) {
+      this.logger.warn({ claimed: outcomes.length, recorded }, 'callback outcomes dropped: their lease ran out and another worker took the rows');
+    }
+    for (const outcome of outcomes) {
+      if (outcome.lastError === GAVE_UP) this.logger.warn({ deliveryId: outcome.deliveryId, attempts: outcome.previousAttempts + 1 }, 'gave up on a status callback');
+    }
+    return claimed.length;
+  }
+
+  private async attempt(delivery: ClaimedCallback, secrets: Map<string, string | null>): Promise<CallbackOutcome> {
+    const attemptedAt = this.clock.now();
+    const secret = this.secretOf(delivery, secrets);
+    let answer: CallbackAnswer;
+    if (delivery.url === null) answer = { status: null, error: NO_CALLBACK_URL, latencyMs: 0 };
+    else if (secret === null) answer = { status: null, error: SECRET_UNREADABLE, latencyMs: 0 };
+    else answer = await this.sender.send({ url: delivery.url, secret, webhookId: delivery.webhookId, payload: delivery.payload });
+
+    const base = { deliveryId: delivery.id, previousAttempts: delivery.attempts, attemptedAt, status: answer.status, error: answer.error, latencyMs: answer.latencyMs };
+    if (answer.status !== null && isDelivered(answer.status)) return { ...base, deliveredAt: attemptedAt, nextAttemptAt: null, lastError: null };
+    const decision = nextCallbackAttempt(
+      { attemptNo: delivery.attempts + 1, attemptedAt, firstAttemptAt: delivery.firstAttemptAt ?? attemptedAt },
+      this.random,
+    );
+    switch (decision.kind) {
+      case 'retry':
+        return { ...base, deliveredAt: null, nextAttemptAt: decision.at, lastError: answer.error };
+      case 'give-up':
+        return { ...base, deliveredAt: null, nextAttemptAt: null, lastError: GAVE_UP };
+    }
+  }
+
+  /** Unseals each agency's secret once per round; an unreadable one is retried like a failed call (a key may be restored). */
+  private secretOf(delivery: ClaimedCallback, secrets: Map<string, string | null>): string | null {
+    const known = secrets.get(delivery.agencyId);
+    if (known !== undefined) return known;
+    let secret: string | null = null;
+    if (delivery.secretSealed !== null) {
+      try {
+        secret = this.box.decrypt(delivery.secretSealed);
+      } catch (error) {
+        this.logger.error({ agencyId: delivery.agencyId, reason: describeError(error) }, 'cannot unseal an agency callback secret');
+      }
+    }
+    secrets.set(delivery.agencyId, secret);
+    return secret;
+  }
+
+
+}

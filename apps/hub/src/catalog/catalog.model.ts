@@ -1,0 +1,113 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+
+import { GraphQLJSONObject } from '../graphql/json.scalar.js';
+
+export enum MessageClassEnum {
+  critical = 'critical',
+  transactional = 'transactional',
+  reminder = 'reminder',
+  informational = 'informational',
+}
+registerEnumType(MessageClassEnum, { name: 'MessageClass' });
+
+@InputType()
+export class RegisterEventTypeInput {
+  @Field({ description: 'Reverse-DNS name ending in a version, e.g. id.go.bapenda.tax-due.v1.' })
+  type!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => MessageClassEnum)
+  messageClass!: MessageClassEnum;
+
+  @Field(() => GraphQLJSONObject, { description: 'JSON Schema that every event `data` must match.' })
+  dataSchema!: Record<string, unknown>;
+
+  @Field(() => [String], { description: 'Channels this kind of message may use: sms, email, push, whatsapp, inbox, webhook, console.' })
+  allowedChannels!: string[];
+
+  @Field(() => Int, { defaultValue: 7 * 24 * 3600, description: 'Seconds after the event time when it is no longer worth sending.' })
+  defaultExpirySeconds!: number;
+
+  @Field(() => [String], { defaultValue: ['id', 'en'], description: 'Locales every template must exist in; at least id and en.' })
+  requiredLocales!: string[];
+}
+
+@ObjectType('EventType')
+export class EventTypeModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  type!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => MessageClassEnum)
+  messageClass!: MessageClassEnum;
+
+  @Field(() => GraphQLJSONObject)
+  dataSchema!: Record<string, unknown>;
+
+  @Field(() => [String])
+  allowedChannels!: string[];
+
+  @Field(() => Int)
+  defaultExpirySeconds!: number;
+
+  @Field(() => [String])
+  requiredLocales!: string[];
+}
+
+@InputType()
+export class TemplateLocaleInput {
+  @Field()
+  locale!: string;
+
+  @Field(() => String, { nullable: true, description: 'Subject (e-mail, push title); Handlebars.' })
+  subject?: string | null;
+
+  @Field({ description: 'Plain-text body; Handlebars with strict variables.' })
+  body!: string;
+
+  @Field(() => String, { nullable: true, description: 'HTML body for e-mail; values are HTML-escaped.' })
+  html?: string | null;
+}
+
+@InputType()
+export class SaveTemplateInput {
+  @Field()
+  eventType!: string;
+
+  @Field()
+  channel!: string;
+
+  @Field(() => [TemplateLocaleInput], { description: 'One entry per locale; every required locale of the type must be present.' })
+  locales!: TemplateLocaleInput[];
+}
+
+@ObjectType('Template')
+export class TemplateModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  channel!: string;
+
+  @Field()
+  locale!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => String, { nullable: true })
+  subject!: string | null;
+
+  @Field()
+  body!: string;
+
+  @Field(() => String, { nullable: true })
+  html!: string | null;
+}

@@ -1,0 +1,61 @@
+import type { EventType, Template } from '@kabar/persistence';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+
+import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
+import { EventTypeModel, MessageClassEnum, RegisterEventTypeInput, SaveTemplateInput, TemplateModel } from './catalog.model.js';
+import { CatalogService } from './catalog.service.js';
+
+const MESSAGE_CLASS: Readonly<Record<string, MessageClassEnum>> = Object.fromEntries(Object.values(MessageClassEnum).map((v) => [v, v]));
+
+const toEventType = (t: EventType): EventTypeModel => ({
+  id: t.id,
+  type: t.type,
+  description: t.description ?? null,
+  messageClass: MESSAGE_CLASS[t.messageClass] ?? MessageClassEnum.informational,
+  dataSchema: t.dataSchema,
+  allowedChannels: t.allowedChannels,
+  defaultExpirySeconds: t.defaultExpirySeconds,
+  requiredLocales: t.requiredLocales,
+});
+
+const toTemplate = (t: Template): TemplateModel => ({
+  id: t.id,
+  channel: t.channel,
+  locale: t.locale,
+  version: t.version,
+  subject: t.subject ?? null,
+  body: t.body,
+  html: t.html ?? null,
+});
+
+/** An agency's own event types and templates. */
+@Resolver(() => EventTypeModel)
+@RequireScope('agency')
+export class CatalogResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Mutation(() => EventTypeModel, { description: 'Creates or updates one of your event types.' })
+  async registerEventType(@CurrentAgency() agency: AgencyPrincipal, @Args('input') input: RegisterEventTypeInput): Promise<EventTypeModel> {
+    return toEventType(
+      await this.catalog.register(agency.agencyId, {
+        type: input.type,
+        description: input.description ?? null,
+        messageClass: input.messageClass,
+        dataSchema: input.dataSchema,
+        allowedChannels: input.allowedChannels,
+        defaultExpirySeconds: input.defaultExpirySeconds,
+        requiredLocales: input.requiredLocales,
+      }),
+    );
+  }
+
+  @Query(() => [EventTypeModel], { description: 'Your event types.' })
+  async eventTypes(@CurrentAgency() agency: AgencyPrincipal): Promise<EventTypeModel[]> {
+    return (await this.catalog.list(agency.agencyId)).map(toEventType);
+  }
+
+  @Mutation(() => [TemplateModel], { description: 'Saves a new template version for one channel in every required locale.' })
+  async saveTemplate(@CurrentAgency() agency: AgencyPrincipal, @Args('input') input: SaveTemplateInput): Promise<TemplateModel[]> {
+    return (await this.catalog.saveTemplates(agency.agencyId, input)).map(toTemplate);
+  }
+}

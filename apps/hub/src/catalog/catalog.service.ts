@@ -1,0 +1,94 @@
+import { checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, REQUIRED_LOCALES, type TemplateProblem } from '@kabar/core';
+import { CatalogRepository, type EventType, type Template } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+
+import { CatalogError, CatalogErrorCode } from './catalog.errors.js';
+
+export interface RegisterEventType {
+  readonly type: string;
+  readonly description: string | null;
+  readonly messageClass: string;
+  readonly dataSchema: Record<string, unknown>;
+  readonly allowedChannels: readonly string[];
+  readonly defaultExpirySeconds: number;
+  readonly requiredLocales: readonly string[];
+}
+
+export interface SaveTemplates {
+  readonly eventType: string;
+  readonly channel: string;
+  readonly locales: readonly { locale: string; subject?: string | null; body: string; html?: string | null }[];
+}
+
+const TYPE_NAME = /^[a-z0-9]+(\.[a-z0-9-]+)+\.v[0-9]+$/;
+
+/** Event types and templates, checked when saved so that nothing fails when a citizen is waiting. */
+@Injectable()
+export class CatalogService {
+  private readonly catalog: CatalogRepository;
+  private readonly validator = new DataValidator();
+
+  constructor(em: EntityManager) {
+    this.catalog = new CatalogRepository(em);
+  }
+
+  async register(agencyId: string, input: RegisterEventType): Promise<EventType> {
+    const problems: string[] = [];
+    if (!TYPE_NAME.test(input.type) || input.type.length > 255) problems.push('type must be a reverse-DNS name ending in a version, e.g. id.go.bapenda.tax-due.v1');
+    if (!isMessageClass(input.messageClass)) problems.push('messageClass must be critical, transactional, reminder or informational');
+    const channels = [...new Set(input.allowedChannels)];
+    if (channels.length === 0) problems.push('allowedChannels needs at least one channel');
+    for (const channel of channels) if (!isChannel(channel)) problems.push(`unknown channel "${channel}"`);
+    const locales = [...new Set(input.requiredLocales)];
+    for (const locale of locales) if (!isLocale(locale)) problems.push(`unsupported locale "${locale}"`);
+    for (const locale of REQUIRED_LOCALES) if (!locales.includes(locale)) problems.push(`requiredLocales must include "${locale}"`);
+    if (!Number.isInteger(input.defaultExpirySeconds) || input.defaultExpirySeconds < 60 || input.defaultExpirySeconds > 366 * 24 * 3600) {
+      problems.push('defaultExpirySeconds must be between 60 seconds and a year');
+    }
+    problems.push(...this.validator.schemaProblems(input.dataSchema).map((p) => `dataSchema: ${p.message}`));
+    if (problems.length > 0) throw new CatalogError(CatalogErrorCode.InvalidEventType, problems.join('; '), { problems });
+    const saved = await this.catalog.upsertEventType(agencyId, {
+      type: input.type,
+      description: input.description,
+      messageClass: input.messageClass,
+      dataSchema: input.dataSchema,
+      allowedChannels: channels,
+      defaultExpirySeconds: input.defaultExpirySeconds,
+      requiredLocales: locales,
+    });
+    if (saved === null) throw new CatalogError(CatalogErrorCode.EventTypeTaken, `event type ${input.type} belongs to another agency`);
+    return saved;
+  }
+
+  list(agencyId: string): Promise<EventType[]> {
+    return this.catalog.listEventTypes(agencyId);
+  }
+
+  /** Saves a new version for each locale after checking syntax, helpers, fields and locale coverage. */
+  async saveTemplates(agencyId: string, input: SaveTemplates): Promise<Template[]> {
+    // Another agency's type is reported as unknown: an agency cannot probe which types others have.
+    const type = await this.catalog.findEventType(agencyId, input.eventType);
+    if (type === null) throw new CatalogError(CatalogErrorCode.UnknownEventType, `no event type ${input.eventType} for this agency`);
+    const problems: string[] = [];
+    if (!type.allowedChannels.includes(input.channel)) problems.push(`channel ${input.channel} is not allowed for ${type.type}`);
+    const given = input.locales.map((l) => l.locale);
+    for (const locale of type.requiredLocales) if (!given.includes(locale)) problems.push(`missing required locale "${locale}"`);
+    for (const locale of given) if (!isLocale(locale)) problems.push(`unsupported locale "${locale}"`);
+    if (new Set(given).size !== given.length) problems.push('each locale may appear once');
+    for (const variant of input.locales) {
+      const found: TemplateProblem[] = [
+        ...checkTemplate('body', variant.body, type.dataSchema),
+        ...(variant.subject == null ? [] : checkTemplate('subject', variant.subject, type.dataSchema)),
+        ...(variant.html == null ? [] : checkTemplate('html', variant.html, type.dataSchema)),
+      ];
+      problems.push(...found.map((p) => `${variant.locale} ${p.field}: ${p.message}`));
+      if (variant.body.trim() === '') problems.push(`${variant.locale} body: must not be empty`);
+    }
+    if (problems.length > 0) throw new CatalogError(CatalogErrorCode.InvalidTemplate, problems.join('; '), { problems });
+    return this.catalog.addTemplateVersions(
+      type.id,
+      input.locales.map((l) => ({ channel: input.channel, locale: l.locale, subject: l.subject ?? null, body: l.body, html: l.html ?? null })),
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import type { KabarConfig } from '@kabar/config';
+import type { Logger } from '@kabar/core';
+import { type Bus, type Subscription, TOPICS } from '@kabar/messaging';
+import { DispatchRepository } from '@kabar/persistence';
+import type { InboxWriter } from '@kabar/plugin-sdk';
+import { EntityManager } from '@mikro-orm/core';
+import { type BeforeApplicationShutdown, Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+
+import { BUS } from '../bus/bus.module.js';
+import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
+import { PLUGIN_REGISTRY } from './delivery.tokens.js';
+import { DispatchService } from './dispatch.service.js';
+import { PluginRegistry } from './plugin-registry.js';
+
+/** Runs the dispatch consumer in the worker roles and closes the plugins last. */
+@Injectable()
+export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly dispatch: DispatchService,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
+    @Inject(PLUGIN_REGISTRY) private readonly plugins: PluginRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'api') return;
+    this.subscription = await this.bus.subscribe({ groupId: 'kabar-dispatch', topics: [TOPICS.dispatch], handler: (records) => this.dispatch.handle(records) });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.subscription?.close();
+    await this.plugins.close();
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: PLUGIN_REGISTRY,
+      inject: [KABAR_CONFIG, ROOT_LOGGER, EntityManager],
+      useFactory: (config: KabarConfig, logger: Logger, em: EntityManager) => {
+        const repository = new DispatchRepository(em);
+        const inbox: InboxWriter = { put: (items) => repository.putInbox(items.map((i) => ({ ...i, subject: i.subject ?? null }))) };
+        return PluginRegistry.create(config, logger, inbox);
+      },
+    },
+    DispatchService,
+    DispatchConsumer,
+  ],
+})
+export class DeliveryModule {}

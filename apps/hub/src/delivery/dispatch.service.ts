@@ -1,0 +1,144 @@
+import type { Logger } from '@kabar/core';
+import { SecretBox } from '@kabar/core';
+import type { BusRecord, ReceivedRecord } from '@kabar/messaging';
+import { OutboxRelay } from '@kabar/messaging';
+import { type AttemptOutcome, DispatchRepository, type DispatchRow } from '@kabar/persistence';
+import { type Channel, type OutboundMessage, PluginError, PluginErrorCode, type SendOutcome } from '@kabar/plugin-sdk';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+
+import { ROOT_LOGGER } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { PLUGIN_REGISTRY } from './delivery.tokens.js';
+import type { PluginRegistry } from './plugin-registry.js';
+import { type DeliveryStatus, statusRecord } from './status-event.js';
+
+/**
+ * The dispatch stage: a batch of notification ids from `kabar.dispatch.v1` becomes one plugin call per channel.
+ * Notifications are claimed (committed) before the call and their outcomes written after it, so a crash in between
+ * is visible and the redelivered batch re-sends with the same idempotency key (the notification id), which the inbox
+ * and webhook receivers honour.
+ */
+@Injectable()
+export class DispatchService {
+  private readonly repository: DispatchRepository;
+
+  constructor(
+    em: EntityManager,
+    private readonly box: SecretBox,
+    private readonly relay: OutboxRelay,
+    @Inject(PLUGIN_REGISTRY) private readonly plugins: PluginRegistry,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly metrics: MetricsService,
+  ) {
+    this.repository = new DispatchRepository(em);
+  }
+
+  async handle(records: readonly ReceivedRecord[]): Promise<void> {
+    const ids = records.flatMap((r) => this.notificationIds(r));
+    // Bounded chunks keep every statement well under PostgreSQL's parameter limit and plugin batches reasonable.
+    for (let start = 0; start < ids.length; start += DISPATCH_CHUNK) await this.dispatch(ids.slice(start, start + DISPATCH_CHUNK));
+  }
+
+  private async dispatch(ids: readonly string[]): Promise<void> {
+    const rows = await this.repository.claim(ids);
+    if (rows.length === 0) return;
+    const byChannel = new Map<string, DispatchRow[]>();
+    for (const row of rows) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
+    const outcomes: AttemptOutcome[] = [];
+    const statuses: BusRecord[] = [];
+    for (const [channel, group] of byChannel) {
+      const route = this.plugins.route(channel);
+      const pluginId = route?.pluginId ?? 'none';
+      const started = Date.now();
+      const results = route === undefined ? group.map((r) => noRoute(r)) : await this.send(route.provider.send.bind(route.provider), group);
+      const latencyMs = Date.now() - started;
+      for (const [i, row] of group.entries()) {
+        const result = results[i] ?? { notificationId: row.notificationId, status: 'failed', error: { code: PluginErrorCode.ProviderError, retryable: true, message: 'no outcome' } };
+        const sent = result.status === 'sent';
+        // The inbox is the citizen's own store: handing it over is delivery. Other channels wait for a receipt.
+        const state = sent ? (channel === 'inbox' ? 'delivered' : 'sent') : 'failed';
+        const reason = sent ? null : result.error.code;
+        outcomes.push({
+          notificationId: row.notificationId,
+          plugin: pluginId,
+          attemptNo: row.attemptNo,
+          status: sent ? 'sent' : 'failed',
+          providerMessageId: sent ? (result.providerMessageId ?? null) : null,
+          errorCode: reason,
+          latencyMs,
+          state,
+          reason,
+        });
+        statuses.push(statusRecord(this.status(row, state, reason)));
+      }
+      this.metrics.busRecordsConsumed.inc({ topic: 'kabar.dispatch.v1' }, group.length);
+    }
+    await this.repository.finish(outcomes, statuses);
+    this.relay.wake();
+  }
+
+  private async send(send: (batch: readonly OutboundMessage[]) => Promise<SendOutcome[]>, group: readonly DispatchRow[]): Promise<SendOutcome[]> {
+    const messages = group.map((row) => this.message(row));
+    try {
+      return await send(messages);
+    } catch (error) {
+      // A whole-batch failure (connection refused, bad credentials) fails every message of the batch with its code.
+      const failure = error instanceof PluginError ? error : new PluginError(PluginErrorCode.ProviderError, error instanceof Error ? error.message : 'plugin failed');
+      this.logger.warn({ channel: group[0]?.channel, code: failure.code }, 'plugin failed a whole batch');
+      return messages.map((m) => ({ notificationId: m.notificationId, status: 'failed', error: { code: failure.code, retryable: failure.retryable, message: failure.message } }));
+    }
+  }
+
+  private message(row: DispatchRow): OutboundMessage {
+    const to = row.channel === 'inbox' ? (row.citizenId ?? '') : row.contactSealed === null ? '' : this.box.decrypt(row.contactSealed);
+    return {
+      notificationId: row.notificationId,
+      idempotencyKey: row.notificationId,
+      channel: row.channel as Channel,
+      to,
+      ...(row.senderIds[row.channel] === undefined ? {} : { sender: row.senderIds[row.channel] }),
+      locale: row.locale,
+      ...(row.subject === null ? {} : { subject: row.subject }),
+      body: row.body,
+      ...(row.html === null ? {} : { html: row.html }),
+      agencyCode: row.agencyCode,
+      eventType: row.eventType,
+      eventId: row.eventId,
+      metadata: { messageClass: row.messageClass },
+    };
+  }
+
+  private status(row: DispatchRow, state: DeliveryStatus['state'], reason: string | null): DeliveryStatus {
+    return {
+      agency: row.agencyCode,
+      eventId: row.eventId,
+      source: row.source,
+      id: row.ceId,
+      notificationId: row.notificationId,
+      state,
+      reason,
+      channel: row.channel,
+      at: new Date().toISOString(),
+    };
+  }
+
+  private notificationIds(record: ReceivedRecord): string[] {
+    try {
+      const { notificationIds } = JSON.parse(record.value.toString('utf8')) as { notificationIds?: unknown };
+      if (Array.isArray(notificationIds) && notificationIds.every((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id))) {
+        return notificationIds as string[];
+      }
+    } catch {
+      // fall through: only Kabar writes this topic, so a bad record is a bug to log, not a reason to stall
+    }
+    this.logger.error({ partition: record.partition, offset: record.offset }, 'skipped a malformed dispatch record');
+    return [];
+  }
+}
+
+const DISPATCH_CHUNK = 2_000;
+
+function noRoute(row: DispatchRow): SendOutcome {
+  return { notificationId: row.notificationId, status: 'failed', error: { code: PluginErrorCode.Rejected, retryable: false, message: `no plugin is routed for ${row.channel}` } };
+}

@@ -1,0 +1,55 @@
+import { ConfigErrorCode } from '@kabar/config';
+import { CloudEventErrorCode } from '@kabar/contracts';
+
+import { AgencyErrorCode } from '../agencies/agency.errors.js';
+import { AuthErrorCode } from '../auth/auth.errors.js';
+import { CatalogErrorCode } from '../catalog/catalog.errors.js';
+import { IngestErrorCode } from '../ingest/ingest.errors.js';
+import { ProbeErrorCode } from '../probe/probe.errors.js';
+
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | IngestErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode;
+
+/**
+ * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
+ * (GraphQL uses the code itself as `extensions.code`; Kafka dead-letters carry it in a header.)
+ */
+const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
+  [AuthErrorCode.Unauthenticated]: 401,
+  [AuthErrorCode.InvalidCredentials]: 401,
+  [AuthErrorCode.TokenExpired]: 401,
+  [AuthErrorCode.Forbidden]: 403,
+  [AgencyErrorCode.InvalidInput]: 400,
+  [AgencyErrorCode.Conflict]: 409,
+  [AgencyErrorCode.NotFound]: 404,
+  [AgencyErrorCode.KeyNotFound]: 404,
+  [CatalogErrorCode.InvalidEventType]: 400,
+  [CatalogErrorCode.EventTypeTaken]: 409,
+  [CatalogErrorCode.UnknownEventType]: 404,
+  [CatalogErrorCode.InvalidTemplate]: 400,
+  [IngestErrorCode.SourceNotAllowed]: 403,
+  [IngestErrorCode.UnknownSource]: 400,
+  [IngestErrorCode.UnknownType]: 400,
+  [IngestErrorCode.MissingSubject]: 400,
+  [IngestErrorCode.DataInvalid]: 422,
+  [IngestErrorCode.RateLimited]: 429,
+  [IngestErrorCode.QuotaExceeded]: 429,
+  [CloudEventErrorCode.MalformedJson]: 400,
+  [CloudEventErrorCode.NotAnObject]: 400,
+  [CloudEventErrorCode.NotAnArray]: 400,
+  [CloudEventErrorCode.MissingAttribute]: 400,
+  [CloudEventErrorCode.InvalidAttribute]: 400,
+  [CloudEventErrorCode.UnsupportedSpecversion]: 400,
+  [CloudEventErrorCode.UnsupportedContentType]: 415,
+  [CloudEventErrorCode.DataNotJson]: 415,
+  [CloudEventErrorCode.PayloadTooLarge]: 413,
+  [CloudEventErrorCode.EmptyBatch]: 400,
+  [CloudEventErrorCode.BatchTooLarge]: 413,
+  [ProbeErrorCode.NoteTooLong]: 400,
+  [ProbeErrorCode.NotFound]: 404,
+  [ProbeErrorCode.InvalidId]: 400,
+  [ConfigErrorCode.Invalid]: 400,
+};
+
+export function httpStatusOf(code: string): number {
+  return (HTTP_STATUS as Readonly<Record<string, number>>)[code] ?? 500;
+}

@@ -1,0 +1,48 @@
+import type { INestApplication } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response } from 'express';
+
+import { graphiqlPage, mountGraphiqlAssets } from './graphql/graphiql.js';
+
+/** Largest request body accepted on JSON endpoints (GraphQL). */
+export const MAX_JSON_BODY = '1mb';
+/** Largest body on POST /v1/events: a full batch (DEFAULT_LIMITS.maxBatchBytes) plus headroom for the envelope. */
+export const MAX_EVENTS_BODY = '6mb';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+/**
+ * A body that is not JSON, or too large, is the client's mistake: answer 400/413 in the shape the endpoint speaks
+ * (a GraphQL error on /graphql, problem+json elsewhere) instead of Express' HTML error page.
+ */
+function bodyErrors(error: BodyParserError, req: Request, res: Response, next: NextFunction): void {
+  if (error.type !== 'entity.parse.failed' && error.type !== 'entity.too.large') {
+    next(error);
+    return;
+  }
+  const status = error.type === 'entity.too.large' ? 413 : 400;
+  const message = status === 413 ? `request body is larger than ${MAX_JSON_BODY}` : 'request body is not valid JSON';
+  if (req.path === '/graphql') {
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+    return;
+  }
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: status === 413 ? 'Payload too large' : 'Malformed JSON', status, detail: message }));
+}
+
+/** Express-level wiring that must come before Nest and Apollo mount their routes. */
+export function configureHttp(app: INestApplication): void {
+  const router = express.Router();
+  // CloudEvents arrive as raw bytes in any content type; the contracts parser reads them (batch up to 5 MiB).
+  router.use('/v1/events', express.raw({ type: () => true, limit: MAX_EVENTS_BODY }));
+  router.use(express.json({ limit: MAX_JSON_BODY }));
+  router.use(bodyErrors);
+  router.get('/graphql', graphiqlPage);
+  mountGraphiqlAssets(router);
+  app.use(router);
+}

@@ -1,0 +1,6 @@
+export { AgencyService } from './agencies/agency.service.js';
+export { AppModule } from './app.module.js';
+export { signJwt } from './auth/index.js';
+export { createHub } from './create-hub.js';
+export { EXIT_CODES, StartupError, StartupErrorCode } from './errors/startup-error.js';
+export { DLQ_HEADERS,IngestConsumer } from './ingest/ingest.consumer.js';

@@ -1,0 +1,76 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+
+@ObjectType('Notification')
+export class NotificationModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  channel!: string | null;
+
+  @Field({ description: 'accepted, suppressed, sent, delivered or failed.' })
+  state!: string;
+
+  @Field(() => String, { nullable: true, description: 'Reason code for suppressed or failed, e.g. UNKNOWN_SUBJECT, NO_CHANNEL.' })
+  reason!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  templateVersion!: number | null;
+
+  @Field()
+  updatedAt!: Date;
+}
+
+@ObjectType('Event')
+export class EventModel {
+  @Field(() => ID)
+  eventId!: string;
+
+  @Field()
+  source!: string;
+
+  @Field()
+  id!: string;
+
+  @Field()
+  type!: string;
+
+  @Field()
+  status!: string;
+
+  @Field({ description: 'kafka, graphql or http.' })
+  receivedVia!: string;
+
+  @Field()
+  receivedAt!: Date;
+
+  @Field(() => [NotificationModel])
+  notifications!: NotificationModel[];
+}
+
+@ObjectType('DeliveryStatus')
+export class DeliveryStatusModel {
+  @Field(() => ID)
+  notificationId!: string;
+
+  @Field(() => ID)
+  eventId!: string;
+
+  @Field()
+  source!: string;
+
+  @Field()
+  id!: string;
+
+  @Field()
+  state!: string;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+
+  @Field(() => String, { nullable: true })
+  channel!: string | null;
+
+  @Field()
+  at!: string;
+}

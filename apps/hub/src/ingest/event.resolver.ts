@@ -1,0 +1,52 @@
+import { EventRepository } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Args, Query, Resolver, Subscription } from '@nestjs/graphql';
+
+import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
+import type { DeliveryStatus } from '../delivery/status-event.js';
+import { LiveEvents } from '../live/live-events.js';
+import { DeliveryStatusModel, EventModel } from './event-query.model.js';
+
+/** An agency's view of its own events and their notifications' states; never another agency's. */
+@Resolver(() => EventModel)
+@RequireScope('agency')
+export class EventResolver {
+  private readonly events: EventRepository;
+
+  constructor(
+    em: EntityManager,
+    private readonly live: LiveEvents,
+  ) {
+    this.events = new EventRepository(em);
+  }
+
+  @Query(() => EventModel, { nullable: true, description: 'One of your events by its CloudEvents source and id, with its notifications.' })
+  async event(@CurrentAgency() agency: AgencyPrincipal, @Args('source') source: string, @Args('id') id: string): Promise<EventModel | null> {
+    const found = await this.events.findForAgency(agency.agencyId, source, id);
+    if (found === null) return null;
+    const { event, notifications } = found;
+    return {
+      eventId: event.id,
+      source: event.source,
+      id: event.ceId,
+      type: event.type,
+      status: event.status,
+      receivedVia: event.receivedVia,
+      receivedAt: event.createdAt,
+      notifications: notifications.map((n) => ({ id: n.id, channel: n.channel, state: n.state, reason: n.reason, templateVersion: n.templateVersion, updatedAt: n.updatedAt })),
+    };
+  }
+
+  @Subscription(() => DeliveryStatusModel, {
+    description: 'Every state change of your notifications (accepted, suppressed, sent, delivered, failed), as they happen.',
+    resolve: (payload: DeliveryStatus) => payload,
+  })
+  deliveryStatus(@CurrentAgency() agency: AgencyPrincipal): AsyncIterableIterator<DeliveryStatus> {
+    return filterAgency(this.live.iterator('deliveryStatus'), agency.agencyCode);
+  }
+}
+
+/** Only this agency's statuses reach its subscription. */
+async function* filterAgency(source: AsyncIterableIterator<DeliveryStatus>, agencyCode: string): AsyncIterableIterator<DeliveryStatus> {
+  for await (const status of source) if (status.agency === agencyCode) yield status;
+}

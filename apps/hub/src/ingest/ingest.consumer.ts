@@ -1,0 +1,86 @@
+import type { KabarConfig } from '@kabar/config';
+import { type CloudEvent, CloudEventError, parseKafkaRecord } from '@kabar/contracts';
+import { KabarError, type Logger } from '@kabar/core';
+import { type Bus, type BusRecord, type ReceivedRecord, type Subscription, TOPICS } from '@kabar/messaging';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+
+import { BUS } from '../bus/bus.module.js';
+import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { IngestService } from './ingest.service.js';
+
+/** Headers a dead-lettered record carries, so an operator (or the agency) can see why and where it came from. */
+export const DLQ_HEADERS = {
+  code: 'kabar-dlq-code',
+  reason: 'kabar-dlq-reason',
+  topic: 'kabar-dlq-topic',
+  partition: 'kabar-dlq-partition',
+  offset: 'kabar-dlq-offset',
+} as const;
+
+/**
+ * Agencies' Kafka producers write `kabar.events.v1`; this consumer feeds the same ingest path as GraphQL and HTTP.
+ * A record that can never be processed goes to `kabar.events.dlq.v1` with the reason, and the consumer moves on.
+ */
+@Injectable()
+export class IngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly ingest: IngestService,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'api') return;
+    this.subscription = await this.bus.subscribe({ groupId: 'kabar-ingest', topics: [TOPICS.events], handler: (records) => this.handle(records) });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.subscription?.close();
+  }
+
+  /** Exposed for tests and the benchmark; throws only when the database is unavailable (the bus then retries). */
+  async handle(records: readonly ReceivedRecord[]): Promise<void> {
+    const deadLetters: BusRecord[] = [];
+    const parsed: { record: ReceivedRecord; event: CloudEvent }[] = [];
+    for (const record of records) {
+      try {
+        parsed.push({ record, event: parseKafkaRecord({ key: record.key, value: record.value, headers: { ...record.headers } }) });
+      } catch (error) {
+        if (!(error instanceof CloudEventError)) throw error;
+        deadLetters.push(deadLetter(record, error));
+      }
+    }
+    const outcomes = await this.ingest.ingest(parsed.map((p) => ({ event: p.event, via: 'kafka', agencyId: null, origin: { partition: p.record.partition, key: p.record.key } })));
+    outcomes.forEach((outcome, i) => {
+      const item = parsed[i];
+      if (!outcome.ok && item !== undefined) deadLetters.push(deadLetter(item.record, outcome.error));
+    });
+    if (deadLetters.length > 0) {
+      await this.bus.publish(deadLetters);
+      this.logger.warn({ count: deadLetters.length, codes: [...new Set(deadLetters.map((d) => d.headers[DLQ_HEADERS.code]))] }, 'dead-lettered event records');
+    }
+    this.metrics.busRecordsConsumed.inc({ topic: TOPICS.events }, records.length);
+  }
+}
+
+function deadLetter(record: ReceivedRecord, error: KabarError): BusRecord {
+  return {
+    topic: TOPICS.eventsDeadLetter,
+    key: record.key,
+    value: record.value,
+    headers: {
+      ...record.headers,
+      [DLQ_HEADERS.code]: error.code,
+      // Messages name attributes, never values, so the reason is safe to keep beside the record.
+      [DLQ_HEADERS.reason]: error.message.slice(0, 500),
+      [DLQ_HEADERS.topic]: record.topic,
+      [DLQ_HEADERS.partition]: String(record.partition),
+      [DLQ_HEADERS.offset]: record.offset,
+    },
+  };
+}

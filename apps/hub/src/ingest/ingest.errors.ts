@@ -1,0 +1,13 @@
+import { CodedError } from '@kabar/core';
+
+export enum IngestErrorCode {
+  SourceNotAllowed = 'SOURCE_NOT_ALLOWED',
+  UnknownSource = 'UNKNOWN_SOURCE',
+  UnknownType = 'UNKNOWN_EVENT_TYPE',
+  MissingSubject = 'MISSING_SUBJECT',
+  DataInvalid = 'DATA_INVALID',
+  RateLimited = 'RATE_LIMITED',
+  QuotaExceeded = 'QUOTA_EXCEEDED',
+}
+
+export class IngestError extends CodedError<IngestErrorCode> {}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+
+import { EventResolver } from './event.resolver.js';
+import { EventsController } from './events.controller.js';
+import { IngestConsumer } from './ingest.consumer.js';
+import { IngestService } from './ingest.service.js';
+import { PublishResolver } from './publish.resolver.js';
+import { PublishService } from './publish.service.js';
+import { RateLimiter } from './rate-limiter.js';
+import { StatusFanout } from './status-fanout.js';
+
+@Module({
+  controllers: [EventsController],
+  providers: [IngestService, PublishService, RateLimiter, PublishResolver, EventResolver, IngestConsumer, StatusFanout],
+  exports: [IngestService, PublishService],
+})
+export class IngestModule {}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** One registry per hub instance (not prom-client's global), so tests can build several apps in one process. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Histogram({
+    name: 'kabar_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status class.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly busRecordsConsumed = new Counter({
+    name: 'kabar_bus_records_consumed_total',
+    help: 'Bus records handled, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'kabar_' });
+  }
+}

@@ -1,0 +1,219 @@
+import 'reflect-metadata';
+
+import { SILENT_LOGGER } from '@kabar/core';
+import { createHub, DLQ_HEADERS } from '@kabar/hub';
+import { TOPICS } from '@kabar/messaging';
+import { migrate, openDatabase } from '@kabar/persistence';
+import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import type { INestApplication } from '@nestjs/common';
+import { CloudEvent as SdkEvent, HTTP, Kafka as SdkKafka } from 'cloudevents';
+import { createClient } from 'graphql-ws';
+import { type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { aCitizen, type AgencyFixture, anAgency, as, typeOf } from './support/agency-fixture.js';
+
+const NATIONAL_ID = '3273010101900002';
+
+// The agency contract through real PostgreSQL and a real Kafka broker: Kafka producers, the HTTP binding (driven by
+// the official CloudEvents SDK), dead letters, status events, subscriptions and limits.
+describe('agency contract on PostgreSQL and Kafka', () => {
+  const services = inject('services');
+  const config = aConfig().withKafka(services.kafkaBrokers);
+  let database: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let agency: AgencyFixture & { admin: string };
+  let namespace: string;
+  let producer: Producer;
+  let kafka: Kafka;
+
+  const event = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    specversion: '1.0',
+    id,
+    source: agency.source,
+    type: typeOf(agency.code),
+    subject: NATIONAL_ID,
+    datacontenttype: 'application/json',
+    data: { amount: 500000, dueDate: '2026-12-31' },
+    ...extra,
+  });
+
+  const inboxCount = async (): Promise<number> => Number((await queryDatabase<{ n: string }>(database.url, 'select count(*) as n from inbox_item'))[0]?.n);
+  const stateOf = async (id: string): Promise<string | undefined> =>
+    (await queryDatabase<{ state: string }>(database.url, 'select n.state from notification n join event e on e.id = n.event_id where e.ce_id = $1', [id]))[0]?.state;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(services.databaseUrl);
+    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+    await migrate(orm);
+    await orm.close();
+    const built = config.withPostgres(database.url).build();
+    namespace = built.kafka?.namespace ?? '';
+    app = await createHub(built, pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    agency = await anAgency(app, url, 'bapenda-bdg', { ratePerMinute: 1000 });
+    // No contact points: the in-app inbox, which the event type allows, is where the message goes.
+    await aCitizen(app, NATIONAL_ID, 'id', []);
+    kafka = new Kafka({ brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    producer = kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await app.close();
+    await database.drop();
+  });
+
+  it('ingests a binary-mode record from a plain kafkajs producer and delivers it to the inbox', async () => {
+    await producer.send({
+      topic: `${namespace}${TOPICS.events}`,
+      messages: [
+        {
+          key: NATIONAL_ID,
+          value: JSON.stringify({ amount: 750000, dueDate: '2026-12-31' }),
+          headers: { ce_specversion: '1.0', ce_id: 'k-1', ce_source: agency.source, ce_type: typeOf(agency.code), ce_subject: NATIONAL_ID, 'content-type': 'application/json' },
+        },
+      ],
+    });
+    expect(await eventually(async () => ((await stateOf('k-1')) === 'delivered' ? 'delivered' : undefined))).toBe('delivered');
+    const [item] = await queryDatabase<{ body: string }>(database.url, "select i.body from inbox_item i join notification n on n.id = i.notification_id join event e on e.id = n.event_id where e.ce_id = 'k-1'");
+    expect(item?.body).toBe('Pajak Anda Rp750.000 jatuh tempo 31 Desember 2026.');
+  });
+
+  it('ingests structured-mode records from the CloudEvents SDK, and a replay sends nothing new', async () => {
+    const message = SdkKafka.structured(new SdkEvent({ ...event('k-2'), data: { amount: 1, dueDate: '2026-12-31' } }));
+    const record = { key: NATIONAL_ID, value: message.value, headers: message.headers as Record<string, string> };
+    await producer.send({ topic: `${namespace}${TOPICS.events}`, messages: [record] });
+    await eventually(async () => ((await stateOf('k-2')) === 'delivered' ? true : undefined));
+    const before = await inboxCount();
+    await producer.send({ topic: `${namespace}${TOPICS.events}`, messages: [record] });
+    await producer.send({ topic: `${namespace}${TOPICS.events}`, messages: [{ ...record, value: SdkKafka.structured(new SdkEvent({ ...event('k-3') })).value }] });
+    await eventually(async () => ((await stateOf('k-3')) === 'delivered' ? true : undefined));
+    expect(await inboxCount()).toBe(before + 1);
+  });
+
+  it('dead-letters records it can never process, with the reason, and keeps consuming', async () => {
+    const dlq: Consumer = kafka.consumer({ groupId: `dlq-reader-${namespace}` });
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${namespace}${TOPICS.eventsDeadLetter}`, fromBeginning: true });
+    const seen: Record<string, string>[] = [];
+    await dlq.run({
+      eachMessage: ({ message }) => {
+        seen.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        return Promise.resolve();
+      },
+    });
+    const topic = `${namespace}${TOPICS.events}`;
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'x', value: '{not json', headers: { 'content-type': 'application/cloudevents+json' } },
+        { key: 'x', value: JSON.stringify(event('k-bad-data', { data: { amount: 'lots' } })), headers: { 'content-type': 'application/cloudevents+json' } },
+        { key: 'x', value: JSON.stringify(event('k-foreign', { source: '/somebody/else' })), headers: { 'content-type': 'application/cloudevents+json' } },
+        { key: NATIONAL_ID, value: JSON.stringify(event('k-after')), headers: { 'content-type': 'application/cloudevents+json' } },
+      ],
+    });
+    await eventually(async () => ((await stateOf('k-after')) === 'delivered' ? true : undefined));
+    await eventually(() => Promise.resolve(seen.length >= 3 ? true : undefined));
+    await dlq.disconnect();
+    expect(seen.map((h) => h[DLQ_HEADERS.code])).toEqual(['MALFORMED_JSON', 'DATA_INVALID', 'UNKNOWN_SOURCE']);
+    expect(seen[1]?.[DLQ_HEADERS.reason]).toContain('/amount');
+    expect(seen[1]?.[DLQ_HEADERS.topic]).toBe(TOPICS.events);
+  });
+
+  it('accepts the HTTP binding in binary, structured and batch mode from the CloudEvents SDK', async () => {
+    const post = (headers: Record<string, string>, body: string): Promise<Response> =>
+      fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${agency.key}`, ...headers }, body });
+    const binary = HTTP.binary(new SdkEvent(event('h-1')));
+    const b = await post(binary.headers as Record<string, string>, typeof binary.body === 'string' ? binary.body : JSON.stringify(binary.body));
+    expect(b.status).toBe(202);
+    expect(await b.json()).toMatchObject({ id: 'h-1', duplicate: false, status: 'accepted' });
+    const structured = HTTP.structured(new SdkEvent(event('h-2')));
+    const s = await post(structured.headers as Record<string, string>, String(structured.body));
+    expect(await s.json()).toMatchObject({ id: 'h-2', status: 'accepted' });
+    const again = await post(structured.headers as Record<string, string>, String(structured.body));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ id: 'h-2', duplicate: true });
+    const batch = await post({ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify([event('h-3'), event('h-4', { type: 'nope.v1' })]));
+    expect(batch.status).toBe(200);
+    const { results } = (await batch.json()) as { results: Record<string, unknown>[] };
+    expect(results[0]).toMatchObject({ source: agency.source, id: 'h-3', duplicate: false, status: 'accepted' });
+    expect(typeof results[0]?.eventId).toBe('string');
+    expect(results[1]).toMatchObject({ source: agency.source, id: 'h-4', status: 'rejected', error: { code: 'UNKNOWN_EVENT_TYPE' } });
+  });
+
+  it.each([
+    ['malformed JSON', { 'content-type': 'application/cloudevents+json' }, '{oops', 400, 'MALFORMED_JSON'],
+    ['a missing attribute', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: 'x', type: 't.v1' }), 400, 'MISSING_ATTRIBUTE'],
+    ['an event over 256 KiB', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: 'x', source: '/s', type: 't.v1', data: 'x'.repeat(300_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+    ['an unknown key', { 'content-type': 'application/cloudevents+json', authorization: 'Bearer live_AAAAAAAAAAAA.' + 'b'.repeat(43) }, '{}', 401, 'INVALID_CREDENTIALS'],
+  ])('answers %s with problem+json', async (_name, headers, body, status, code) => {
+    const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${agency.key}`, ...headers }, body });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await res.json()).toMatchObject({ status, code });
+  });
+
+  it('streams delivery status to the agency subscription and publishes it on kabar.status.v1', async () => {
+    const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${agency.key}` } });
+    const received = new Map<string, string[]>();
+    const complete = (): boolean => [...received.values()].some((states) => states.includes('accepted') && states.includes('delivered'));
+    const iterator = client.iterate<{ deliveryStatus: { id: string; state: string } }>({ query: 'subscription { deliveryStatus { id state } }' });
+    const collecting = (async () => {
+      for await (const result of iterator) {
+        const status = result.data?.deliveryStatus;
+        if (status !== undefined) received.set(status.id, [...(received.get(status.id) ?? []), status.state]);
+        if (complete()) break;
+      }
+    })();
+    // The server registers the subscription asynchronously: publish fresh events until one is seen from start to end.
+    for (let n = 0; !complete() && n < 40; n++) {
+      await as(url, agency.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', { e: event(`sub-${n}`) });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await client.dispose();
+    await collecting.catch(() => undefined);
+    const [id, states] = [...received.entries()].find(([, s]) => s.includes('delivered')) ?? ['', []];
+    expect(states).toEqual(['accepted', 'delivered']);
+    expect([...received.keys()].every((k) => k.startsWith('sub-'))).toBe(true);
+
+    const reader = kafka.consumer({ groupId: `status-reader-${namespace}` });
+    await reader.connect();
+    await reader.subscribe({ topic: `${namespace}${TOPICS.status}`, fromBeginning: true });
+    const onTopic: string[] = [];
+    await reader.run({
+      eachMessage: ({ message }) => {
+        const ce = JSON.parse(String(message.value)) as { type: string; data: { id: string; state: string } };
+        if (ce.type === 'id.kabar.notification.status.v1' && ce.data.id === id) onTopic.push(ce.data.state);
+        return Promise.resolve();
+      },
+    });
+    await eventually(() => Promise.resolve(onTopic.includes('delivered') ? true : undefined));
+    await reader.disconnect();
+    expect(onTopic).toEqual(['accepted', 'delivered']);
+  });
+
+  it('rate-limits a key across requests with 429 and Retry-After', async () => {
+    const limited = await anAgency(app, url, 'lapor-bdg', { ratePerMinute: 3 });
+    const post = (id: string): Promise<Response> =>
+      fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${limited.key}`, 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({ ...event(id), source: limited.source, type: typeOf(limited.code) }),
+      });
+    const codes: number[] = [];
+    for (const id of ['r1', 'r2', 'r3', 'r4']) codes.push((await post(id)).status);
+    expect(codes.slice(0, 3)).toEqual([202, 202, 202]);
+    const fourth = await post('r5');
+    expect(fourth.status).toBe(429);
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await fourth.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    const gql = await as(url, limited.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', { e: { ...event('r6'), source: limited.source, type: typeOf(limited.code) } });
+    expect(gql.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((gql.errors?.[0]?.extensions as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { isLocale, TemplateRenderer } from '@kabar/core';
+import { AgencyService, createHub } from '@kabar/hub';
+import { AgencyRepository, CatalogRepository } from '@kabar/persistence';
+import { aConfig, eventually, graphql } from '@kabar/testing';
+import { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { INestApplication } from '@nestjs/common';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The parts of demo.json these tests read (the hub writes it; `kabar demo` reads it). */
+interface DemoFile {
+  adminToken: string;
+  agencies: {
+    code: string;
+    sources: string[];
+    key: { id: string; token: string };
+    eventTypes: { type: string; allowedChannels: string[]; example: Record<string, unknown> }[];
+  }[];
+  citizens: { nationalId: string; locale: 'id' | 'en'; contacts: { channel: string; value: string }[] }[];
+}
+
+const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+// The demo seeding of `npm start`: an embedded hub (PGlite on disk under a temporary KABAR_DATA_DIR, in-process bus),
+// started twice on the same database the way a person restarts it.
+describe('demo data on the embedded mode', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kabar-demo-'));
+  const config = aConfig()
+    .with({ dataDir, database: { kind: 'pglite', dataDir: join(dataDir, 'pglite') }, demo: true })
+    .build();
+  const logs: string[] = [];
+  let app: INestApplication;
+  let url: string;
+  let demo: DemoFile;
+
+  const start = async (): Promise<INestApplication> => {
+    const hub = await createHub(config, pino({ level: 'info' }, { write: (line: string) => logs.push(line) }));
+    await hub.listen(0, '127.0.0.1');
+    return hub;
+  };
+  const seedLines = (): string[] => logs.filter((line) => line.includes('seeded demo data'));
+
+  beforeAll(async () => {
+    app = await start();
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as DemoFile;
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('seeds the three Bandung agencies with their sources and sender IDs, reachable with the demo admin token', async () => {
+    const res = await graphql<{ agencies: { code: string; name: string; sources: string[]; senderIds: { sms: string | null; email: string | null } }[] }>(
+      url,
+      '{ agencies { code name sources senderIds { sms email } } }',
+      {},
+      bearer(demo.adminToken),
+    );
+    expect(res.errors).toBeUndefined();
+    const agencies = res.data?.agencies ?? [];
+    expect(agencies.map((a) => [a.code, a.name])).toEqual([
+      ['bapenda-bdg', 'Bapenda Kota Bandung'],
+      ['disdukcapil-bdg', 'Disdukcapil Kota Bandung'],
+      ['lapor-bdg', 'LAPOR! Kota Bandung'],
+    ]);
+    for (const agency of agencies) {
+      expect(agency.sources.length, agency.code).toBeGreaterThan(0);
+      expect(agency.senderIds.sms, agency.code).toMatch(/^[A-Z ]{1,11}$/);
+      expect(agency.senderIds.email, agency.code).toMatch(/<[a-z]+@[a-z.]+\.go\.id>$/);
+    }
+    expect(demo.agencies.map((a) => a.code)).toEqual(agencies.map((a) => a.code));
+  });
+
+  it('gives each agency a live key and one event type of its own', async () => {
+    for (const agency of demo.agencies) {
+      expect(agency.key.token, agency.code).toMatch(/^live_[A-Za-z0-9]{12}\./);
+      const res = await graphql<{ eventTypes: { type: string; messageClass: string; allowedChannels: string[]; requiredLocales: string[] }[] }>(
+        url,
+        '{ eventTypes { type messageClass allowedChannels requiredLocales } }',
+        {},
+        bearer(agency.key.token),
+      );
+      expect(res.data?.eventTypes, agency.code).toEqual([
+        expect.objectContaining({ type: agency.eventTypes[0]?.type, allowedChannels: ['sms', 'email', 'inbox'], requiredLocales: ['id', 'en'] }),
+      ]);
+    }
+  });
+
+  it('logs one info line with the admin token and where demo.json is, saying it is a local demo', () => {
+    expect(seedLines()).toHaveLength(1);
+    const line = JSON.parse(seedLines()[0] ?? '{}') as { level: number; msg: string; demoFile: string };
+    expect(line.level).toBe(30);
+    expect(line.msg).toContain(demo.adminToken);
+    expect(line.msg).toContain('local demo');
+    expect(line.demoFile).toBe(join(dataDir, 'demo.json'));
+  });
+
+  it('writes demo.json for the owner only', () => {
+    expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
+    expect(demo.citizens).toHaveLength(5);
+    for (const citizen of demo.citizens) {
+      expect(citizen.nationalId).toMatch(/^3273\d{12}$/);
+      for (const contact of citizen.contacts) expect(contact.value).toMatch(contact.channel === 'sms' ? /^\+628\d{8,11}$/ : /@example\.com$/);
+    }
+    expect(new Set(demo.citizens.map((c) => c.locale))).toEqual(new Set(['id', 'en']));
+  });
+
+  it('has a template for every allowed channel in id and en, each rendering the example data', async () => {
+    const catalog = new CatalogRepository(app.get(EntityManager));
+    const renderer = new TemplateRenderer();
+    const types = await catalog.findEventTypes(demo.agencies.flatMap((a) => a.eventTypes.map((t) => t.type)));
+    for (const eventType of demo.agencies.flatMap((a) => a.eventTypes)) {
+      const stored = types.get(eventType.type);
+      const templates = await catalog.latestTemplates([stored?.id ?? '']);
+      expect(templates.map((t) => `${t.channel}/${t.locale}`).sort(), eventType.type).toEqual(['email/en', 'email/id', 'inbox/en', 'inbox/id', 'sms/en', 'sms/id']);
+      for (const template of templates) {
+        const locale = isLocale(template.locale) ? template.locale : 'id';
+        const rendered = renderer.render(template, eventType.example, locale, template.id);
+        const label = `${eventType.type} ${template.channel}/${template.locale}`;
+        expect(rendered.body, label).not.toMatch(/\{\{|undefined|NaN/);
+        expect(rendered.html === undefined ? template.channel !== 'email' : rendered.html.startsWith('<p>'), `${label} html`).toBe(true);
+        // One SMS segment (GSM 7-bit: the templates are plain Indonesian and English).
+        expect(template.channel === 'sms' ? rendered.body.length : 0, label).toBeLessThanOrEqual(160);
+      }
+    }
+  });
+
+  it('accepts an event published over HTTP with a demo key for a demo citizen and sends it in the citizen language', async () => {
+    const agency = demo.agencies[0];
+    const eventType = agency?.eventTypes[0];
+    const citizen = demo.citizens.find((c) => c.locale === 'en');
+    if (agency === undefined || eventType === undefined || citizen === undefined) throw new Error('demo.json lacks an agency or an English-speaking citizen');
+    const source = agency.sources[0] ?? '';
+    const response = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', ...bearer(agency.key.token) },
+      body: JSON.stringify({ specversion: '1.0', id: 'demo-test-1', source, type: eventType.type, subject: citizen.nationalId, data: eventType.example }),
+    });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ id: 'demo-test-1', duplicate: false, status: 'accepted' });
+
+    const done = await eventually(async () => {
+      const res = await graphql<{ event: { notifications: { channel: string; state: string; templateVersion: number }[] } | null }>(
+        url,
+        'query($s: String!, $i: String!) { event(source: $s, id: $i) { notifications { channel state templateVersion } } }',
+        { s: source, i: 'demo-test-1' },
+        bearer(agency.key.token),
+      );
+      const notification = res.data?.event?.notifications[0];
+      return notification !== undefined && ['sent', 'delivered'].includes(notification.state) ? notification : undefined;
+    });
+    expect(done).toMatchObject({ channel: citizen.contacts[0]?.channel, templateVersion: 1 });
+    const [row] = await (app.get(EntityManager).fork() as SqlEntityManager).execute<{ locale: string; rendered_body: string }[]>("select n.locale, n.rendered_body from notification n join event e on e.id = n.event_id where e.ce_id = 'demo-test-1'");
+    expect(row?.locale).toBe('en');
+    expect(row?.rendered_body).toContain('IDR 1,250,000');
+  });
+
+  it('seeds nothing on the next start of the same database', async () => {
+    const before = readFileSync(join(dataDir, 'demo.json'), 'utf8');
+    await app.close();
+    app = await start();
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    expect(await app.get(AgencyService).list()).toHaveLength(3);
+    expect(await new AgencyRepository(app.get(EntityManager)).countAdmins()).toBe(1);
+    expect(readFileSync(join(dataDir, 'demo.json'), 'utf8')).toBe(before);
+    expect(seedLines()).toHaveLength(1);
+    const res = await graphql<{ agencies: unknown[] }>(url, '{ agencies { code } }', {}, bearer(demo.adminToken));
+    expect(res.data?.agencies).toHaveLength(3);
+  });
+});
+
+describe('demo data switched off', () => {
+  it.each([
+    ['KABAR_DEMO=false', false],
+    ['a configuration built in code', undefined],
+  ])('leaves the database empty and writes no demo.json with %s', async (_name, demo) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kabar-nodemo-'));
+    const app = await createHub(aConfig().with({ dataDir, demo }).build(), pino({ level: 'silent' }));
+    try {
+      await app.init();
+      expect(await app.get(AgencyService).list()).toEqual([]);
+      expect(existsSync(join(dataDir, 'demo.json'))).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+});

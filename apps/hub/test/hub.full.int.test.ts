@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+
+import { SILENT_LOGGER } from '@kabar/core';
+import { createHub, StartupError } from '@kabar/hub';
+import { migrate, openDatabase } from '@kabar/persistence';
+import { aConfig, createTestDatabase, eventually, graphql, queryDatabase, type TestDatabase } from '@kabar/testing';
+import type { INestApplication } from '@nestjs/common';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// The hub on real PostgreSQL and a real Kafka broker: the same slice as the embedded test, through real parts.
+describe('hub on PostgreSQL and Kafka', () => {
+  const services = inject('services');
+  let database: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(services.databaseUrl);
+    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+    await migrate(orm);
+    await orm.close();
+    app = await createHub(aConfig().withPostgres(database.url).withKafka(services.kafkaBrokers).build(), pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  it('reports PostgreSQL and Kafka up', async () => {
+    const res = await graphql<{ health: { status: string; database: string; bus: string; mode: string; detail: string } }>(
+      url,
+      '{ health { status database bus mode detail } }',
+    );
+    expect(res.data?.health).toEqual({
+      status: 'UP',
+      database: 'UP',
+      bus: 'UP',
+      mode: 'full',
+      detail: 'database: postgres; bus: kafka: 1 broker(s)',
+    });
+  });
+
+  it('round-trips a probe through PostgreSQL, the outbox, Kafka and the consumer', async () => {
+    const sent = await graphql<{ sendProbe: { id: string } }>(url, 'mutation { sendProbe(input: { note: "full" }) { id } }');
+    const id = sent.data?.sendProbe.id ?? '';
+    const rows = await eventually(async () => {
+      const found = await queryDatabase<{ received_at: Date | null }>(database.url, 'select received_at from probe where id = $1', [id]);
+      return found[0]?.received_at === null ? undefined : found;
+    });
+    expect(rows[0]?.received_at).toBeInstanceOf(Date);
+    expect(await queryDatabase(database.url, 'select id from outbox')).toEqual([]);
+  });
+});
+
+describe('hub on a PostgreSQL database nobody migrated', () => {
+  it('refuses to start and says to run `kabar migrate`', async () => {
+    const database = await createTestDatabase(inject('services').databaseUrl);
+    try {
+      const app = await createHub(aConfig().withPostgres(database.url).build(), pino({ level: 'silent' }));
+      const error = await app.init().catch((e: unknown) => e);
+      await app.close();
+      expect(error).toBeInstanceOf(StartupError);
+      expect((error as StartupError).code).toBe('SCHEMA_BEHIND');
+      expect((error as StartupError).message).toContain('run `kabar migrate` first');
+    } finally {
+      await database.drop();
+    }
+  });
+});
+

@@ -1,0 +1,43 @@
+export type Role = 'api' | 'worker' | 'all';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type DatabaseConfig =
+  | { readonly kind: 'pglite'; readonly dataDir: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Prepended to every topic and consumer group id; '' in a dedicated cluster. */
+  readonly namespace: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly connectTimeoutMs: number;
+}
+
+/** The whole configuration, parsed and checked once at boot. Nothing else reads `process.env`. */
+export interface KabarConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly role: Role;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly databaseConnectTimeoutMs: number;
+  /** `null` selects the in-process bus (embedded mode). */
+  readonly kafka: KafkaConfig | null;
+  readonly logLevel: LogLevel;
+  /** Plugin id -> raw configuration, validated by the hub against each plugin's schema. */
+  readonly plugins: Readonly<Record<string, unknown>>;
+  /** `null` in embedded mode without KABAR_SECRET_KEY: the hub then uses a key file under `dataDir`. */
+  readonly secretKey: SecretKeyConfig | null;
+  /** Seed demo data into an empty embedded database (KABAR_DEMO, default true). */
+  readonly demo: boolean;
+}
+
+export interface SecretKeyConfig {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+export const ROLES: readonly [Role, ...Role[]] = ['api', 'worker', 'all'];
+export const LOG_LEVELS: readonly [LogLevel, ...LogLevel[]] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+
+import { type KabarConfig, LOG_LEVELS, type LogLevel, type Role, ROLES, type SecretKeyConfig } from './config.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { type VariableName, VARIABLES } from './variables.js';
+
+export type ConfigSource = Readonly<Record<string, string | undefined>>;
+
+/** Reads one variable at a time and collects every problem instead of stopping at the first. */
+class Reader {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(private readonly source: ConfigSource) {}
+
+  raw(name: VariableName): string | undefined {
+    const value = this.source[name]?.trim();
+    return value === '' || value === undefined ? undefined : value;
+  }
+
+  string(name: VariableName): string {
+    return this.raw(name) ?? defaultOf(name);
+  }
+
+  integer(name: VariableName, min: number, max: number): number {
+    const text = this.string(name);
+    const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      this.fail(name, `an integer from ${min} to ${max}`, text);
+      return min;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: VariableName, allowed: readonly [T, ...T[]]): T {
+    const text = this.string(name);
+    const match = allowed.find((candidate) => candidate === text);
+    if (match === undefined) this.fail(name, `one of ${allowed.join(', ')}`, text);
+    return match ?? allowed[0]; // after a failure the value is never used: the error stops the boot
+  }
+
+  fail(name: VariableName, expected: string, got: string | undefined): void {
+    const secret = 'secret' in VARIABLES[name] && VARIABLES[name].secret;
+    this.problems.push({ variable: name, expected, ...(secret || got === undefined ? {} : { got }) });
+  }
+}
+
+function defaultOf(name: VariableName): string {
+  const spec = VARIABLES[name];
+  return 'defaultValue' in spec ? spec.defaultValue : '';
+}
+
+function parseDatabaseUrl(reader: Reader): string | undefined {
+  const url = reader.raw('DATABASE_URL');
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new Error('protocol');
+    if (parsed.hostname === '' || parsed.pathname.length < 2) throw new Error('host or database');
+    return url;
+  } catch {
+    reader.fail('DATABASE_URL', 'a postgres://user:password@host:port/database URL', url);
+    return undefined;
+  }
+}
+
+function parseBrokers(reader: Reader): string[] | undefined {
+  const text = reader.raw('KAFKA_BROKERS');
+  if (text === undefined) return undefined;
+  const brokers = text.split(',').map((b) => b.trim());
+  const valid = brokers.every((b) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(b) && Number(b.split(':')[1]) <= 65_535);
+  if (!valid || brokers.length === 0) {
+    reader.fail('KAFKA_BROKERS', 'a comma-separated list of host:port', text);
+    return undefined;
+  }
+  return brokers;
+}
+
+function parseSecretKey(reader: Reader): SecretKeyConfig | null {
+  const id = reader.string('KABAR_SECRET_KEY_ID');
+  if (!/^[a-zA-Z0-9_-]{1,32}$/.test(id)) reader.fail('KABAR_SECRET_KEY_ID', 'up to 32 letters, digits, dashes or underscores', id);
+  const text = reader.raw('KABAR_SECRET_KEY');
+  if (text === undefined) return null;
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32 || !/^[A-Za-z0-9+/=_-]+$/.test(text)) {
+    reader.fail('KABAR_SECRET_KEY', 'a base64 32-byte key (`openssl rand -base64 32`)', text);
+    return null;
+  }
+  return { id, key };
+}
+
+function parsePlugins(reader: Reader): Record<string, unknown> {
+  const text = reader.raw('KABAR_PLUGINS');
+  if (text === undefined) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  reader.fail('KABAR_PLUGINS', 'a JSON object of plugin id to configuration', undefined);
+  return {};
+}
+
+function parseNamespace(reader: Reader): string {
+  const namespace = reader.string('KAFKA_NAMESPACE');
+  if (/^[a-zA-Z0-9._-]{0,100}$/.test(namespace)) return namespace;
+  reader.fail('KAFKA_NAMESPACE', 'up to 100 letters, digits, dots, dashes or underscores', namespace);
+  return '';
+}
+
+/**
+ * Reads `KABAR_CONFIG_FILE` (JSON object of variable names to values) if set. The environment wins over the file so a
+ * deployment can override one value without editing the file.
+ */
+function readConfigFile(env: ConfigSource): { values: ConfigSource; problem?: ConfigProblem } {
+  const path = env.KABAR_CONFIG_FILE?.trim();
+  if (path === undefined || path === '') return { values: {} };
+  const bad = (expected: string): { values: ConfigSource; problem: ConfigProblem } => ({
+    values: {},
+    problem: { variable: 'KABAR_CONFIG_FILE', expected, got: path },
+  });
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return bad('a readable file');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return bad('a file holding a JSON object');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return bad('a file holding a JSON object');
+  const values: Record<string, string> = {};
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(json)) {
+    if (!(key in VARIABLES)) unknown.push(key);
+    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
+    else return bad(`a string, number or boolean for ${key}`);
+  }
+  if (unknown.length > 0) return bad(`only known variable names as keys (unknown: ${unknown.join(', ')})`);
+  return { values };
+}
+
+/**
+ * Parses the environment (and the optional config file) into a checked `KabarConfig`.
+ * Throws `ConfigError` listing every problem.
+ * @example const config = loadConfig(process.env)
+ */
+export function loadConfig(env: ConfigSource): KabarConfig {
+  const file = readConfigFile(env);
+  const reader = new Reader({ ...file.values, ...env });
+  if (file.problem !== undefined) reader.problems.push(file.problem);
+
+  const dataDir = reader.string('KABAR_DATA_DIR');
+  const databaseUrl = parseDatabaseUrl(reader);
+  const brokers = parseBrokers(reader);
+  // Parsed even without brokers so a typo is reported before someone switches Kafka on.
+  const kafkaSettings = {
+    clientId: reader.string('KAFKA_CLIENT_ID'),
+    namespace: parseNamespace(reader),
+    partitions: reader.integer('KAFKA_PARTITIONS', 1, 10_000),
+    replicationFactor: reader.integer('KAFKA_REPLICATION_FACTOR', 1, 32),
+    connectTimeoutMs: reader.integer('KAFKA_CONNECT_TIMEOUT_MS', 0, 3_600_000),
+  };
+  const config: KabarConfig = {
+    port: reader.integer('PORT', 0, 65_535),
+    host: reader.string('HOST'),
+    role: reader.oneOf<Role>('KABAR_ROLE', ROLES),
+    dataDir,
+    database: databaseUrl === undefined ? { kind: 'pglite', dataDir: `${dataDir}/pglite` } : { kind: 'postgres', url: databaseUrl },
+    databaseConnectTimeoutMs: reader.integer('DATABASE_CONNECT_TIMEOUT_MS', 0, 3_600_000),
+    kafka: brokers === undefined ? null : { brokers, ...kafkaSettings },
+    logLevel: reader.oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS),
+    secretKey: parseSecretKey(reader),
+    plugins: parsePlugins(reader),
+    demo: reader.oneOf('KABAR_DEMO', ['true', 'false']) === 'true',
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}

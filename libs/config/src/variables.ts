@@ -1,0 +1,96 @@
+/**
+ * Every setting Kabar reads, in one table: the parser, the README table and `kabar config` all come from here, so a
+ * variable cannot be documented without being parsed or parsed without being documented.
+ */
+export interface VariableSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Shown in the README; `undefined` means "unset unless given". */
+  readonly defaultValue?: string;
+  /** Never echo the value back (it may hold a password). */
+  readonly secret?: boolean;
+}
+
+export const VARIABLES = {
+  PORT: { name: 'PORT', defaultValue: '3000', description: 'HTTP port for GraphQL, webhooks, /health and /metrics (0 picks a free port).' },
+  HOST: { name: 'HOST', defaultValue: '127.0.0.1', description: 'Interface to listen on; `0.0.0.0` in containers.' },
+  KABAR_ROLE: {
+    name: 'KABAR_ROLE',
+    defaultValue: 'all',
+    description: '`api` (HTTP/GraphQL only), `worker` (bus consumers and relays only) or `all`.',
+  },
+  KABAR_DATA_DIR: {
+    name: 'KABAR_DATA_DIR',
+    defaultValue: '.kabar',
+    description: 'Where the embedded mode keeps its PGlite database.',
+  },
+  DATABASE_URL: {
+    name: 'DATABASE_URL',
+    secret: true,
+    description: 'PostgreSQL URL (`postgres://user:pass@host:5432/db`). Unset: embedded PGlite under `KABAR_DATA_DIR`.',
+  },
+  DATABASE_CONNECT_TIMEOUT_MS: {
+    name: 'DATABASE_CONNECT_TIMEOUT_MS',
+    defaultValue: '15000',
+    description: 'How long to keep retrying an unreachable database at start before giving up (exit code 3).',
+  },
+  KAFKA_BROKERS: {
+    name: 'KAFKA_BROKERS',
+    description: 'Comma-separated Kafka bootstrap servers (`host:port`). Unset: the in-process bus.',
+  },
+  KAFKA_CLIENT_ID: { name: 'KAFKA_CLIENT_ID', defaultValue: 'kabar-hub', description: 'Kafka client id (shows in broker logs and quotas).' },
+  KAFKA_NAMESPACE: {
+    name: 'KAFKA_NAMESPACE',
+    defaultValue: '',
+    description: 'Prefix for topic names and consumer groups (e.g. `staging.`), so several hubs can share one cluster.',
+  },
+  KAFKA_PARTITIONS: {
+    name: 'KAFKA_PARTITIONS',
+    defaultValue: '6',
+    description: 'Partitions for topics the hub creates at boot when they are missing.',
+  },
+  KAFKA_REPLICATION_FACTOR: {
+    name: 'KAFKA_REPLICATION_FACTOR',
+    defaultValue: '1',
+    description: 'Replication factor for topics the hub creates (3 in production).',
+  },
+  KAFKA_CONNECT_TIMEOUT_MS: {
+    name: 'KAFKA_CONNECT_TIMEOUT_MS',
+    defaultValue: '120000',
+    description: 'How long to keep retrying an unreachable broker at start, with backoff, before giving up (exit code 3).',
+  },
+  KABAR_DEMO: {
+    name: 'KABAR_DEMO',
+    defaultValue: 'true',
+    description:
+      '`true` or `false`. The embedded mode seeds demo agencies, citizens and keys into an empty database at start and writes them to `KABAR_DATA_DIR/demo.json`; `false` starts empty.',
+  },
+  KABAR_SECRET_KEY: {
+    name: 'KABAR_SECRET_KEY',
+    secret: true,
+    description:
+      'Master key (32 random bytes, base64: `openssl rand -base64 32`) for encrypting contact points and secrets at rest. Required with `DATABASE_URL`; the embedded mode creates `KABAR_DATA_DIR/secret.key` once.',
+  },
+  KABAR_SECRET_KEY_ID: {
+    name: 'KABAR_SECRET_KEY_ID',
+    defaultValue: 'k1',
+    description: 'Id stored with every ciphertext, so a new key can be introduced without losing the old data.',
+  },
+  KABAR_PLUGINS: {
+    name: 'KABAR_PLUGINS',
+    secret: true,
+    description:
+      'JSON object of plugin id to its configuration, e.g. `{"webhook-http": {"url": "https://…", "secret": "whsec_…"}}`; checked against each plugin\'s schema at start.',
+  },
+  LOG_LEVEL: {
+    name: 'LOG_LEVEL',
+    defaultValue: 'info',
+    description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines (pino).',
+  },
+  KABAR_CONFIG_FILE: {
+    name: 'KABAR_CONFIG_FILE',
+    description: 'Optional JSON file whose keys are these variable names; the environment wins over the file.',
+  },
+} as const satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;

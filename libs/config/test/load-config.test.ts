@@ -1,0 +1,141 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ConfigError, type ConfigProblem, loadConfig, resolveSecretKey } from '@kabar/config';
+import { describe, expect, it } from 'vitest';
+
+function problemsOf(env: Record<string, string>): readonly ConfigProblem[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+function tempFile(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'kabar-config-')), 'kabar.json');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded mode on port 3000', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      role: 'all',
+      dataDir: '.kabar',
+      database: { kind: 'pglite', dataDir: '.kabar/pglite' },
+      databaseConnectTimeoutMs: 15_000,
+      kafka: null,
+      logLevel: 'info',
+      secretKey: null,
+      plugins: {},
+      demo: true,
+    });
+  });
+
+  it('selects PostgreSQL and Kafka when their variables are set', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://kabar:secret@db.internal:5432/kabar',
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+      KAFKA_NAMESPACE: 'staging.',
+      KAFKA_PARTITIONS: '12',
+      PORT: '8080',
+      KABAR_ROLE: 'worker',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://kabar:secret@db.internal:5432/kabar' });
+    expect(config.kafka).toEqual({
+      brokers: ['k1:9092', 'k2:9092'],
+      clientId: 'kabar-hub',
+      namespace: 'staging.',
+      partitions: 12,
+      replicationFactor: 1,
+      connectTimeoutMs: 120_000,
+    });
+    expect(config.port).toBe(8080);
+    expect(config.role).toBe('worker');
+  });
+
+  it.each([
+    ['PORT', 'abc', 'an integer from 0 to 65535'],
+    ['PORT', '70000', 'an integer from 0 to 65535'],
+    ['PORT', '3.5', 'an integer from 0 to 65535'],
+    ['KABAR_ROLE', 'boss', 'one of api, worker, all'],
+    ['LOG_LEVEL', 'loud', 'one of fatal, error, warn, info, debug, trace, silent'],
+    ['KAFKA_BROKERS', 'localhost', 'a comma-separated list of host:port'],
+    ['KAFKA_BROKERS', 'a:1,b:99999', 'a comma-separated list of host:port'],
+    ['KAFKA_PARTITIONS', '0', 'an integer from 1 to 10000'],
+    ['KAFKA_NAMESPACE', 'has space', 'up to 100 letters, digits, dots, dashes or underscores'],
+    ['KABAR_SECRET_KEY_ID', 'no spaces please', 'up to 32 letters, digits, dashes or underscores'],
+    ['KABAR_DEMO', 'yes', 'one of true, false'],
+  ])('rejects %s=%s, naming the variable and what it expects', (variable, value, expected) => {
+    expect(problemsOf({ [variable]: value })).toEqual([{ variable, expected, got: value }]);
+  });
+
+  it('never echoes a rejected DATABASE_URL, which may hold a password', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(problems).toEqual([{ variable: 'DATABASE_URL', expected: 'a postgres://user:password@host:port/database URL' }]);
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('reads a 32-byte base64 master key and never echoes a wrong one', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ KABAR_SECRET_KEY: key }).secretKey).toEqual({ id: 'k1', key: Buffer.alloc(32, 7) });
+    expect(problemsOf({ KABAR_SECRET_KEY: 'c2hvcnQ=' })).toEqual([
+      { variable: 'KABAR_SECRET_KEY', expected: 'a base64 32-byte key (`openssl rand -base64 32`)' },
+    ]);
+  });
+
+  it('requires a master key for a PostgreSQL deployment and makes one for the embedded mode', () => {
+    const postgres = loadConfig({ DATABASE_URL: 'postgres://k:p@db:5432/kabar' });
+    expect(() => resolveSecretKey(postgres)).toThrow(ConfigError);
+    const dataDir = mkdtempSync(join(tmpdir(), 'kabar-key-'));
+    const embedded = loadConfig({ KABAR_DATA_DIR: dataDir });
+    const first = resolveSecretKey(embedded);
+    expect(first.key).toHaveLength(32);
+    expect(resolveSecretKey(embedded)).toEqual(first);
+    expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('reports every problem at once, in a message an operator can act on', () => {
+    const error = (() => {
+      try {
+        loadConfig({ PORT: '-1', KABAR_ROLE: 'x' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe(
+      'Invalid configuration:\n  PORT: expected an integer from 0 to 65535, got "-1"\n  KABAR_ROLE: expected one of api, worker, all, got "x"',
+    );
+  });
+
+  it('reads a JSON config file, with the environment winning', () => {
+    const file = tempFile(JSON.stringify({ PORT: 4000, LOG_LEVEL: 'debug' }));
+    const config = loadConfig({ KABAR_CONFIG_FILE: file, LOG_LEVEL: 'warn' });
+    expect(config.port).toBe(4000);
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it.each([
+    ['{not json', 'a file holding a JSON object'],
+    ['[1,2]', 'a file holding a JSON object'],
+    ['{"PROT": 1}', 'only known variable names as keys (unknown: PROT)'],
+    ['{"PORT": {"nested": true}}', 'a string, number or boolean for PORT'],
+  ])('rejects a config file holding %s', (content, expected) => {
+    const file = tempFile(content);
+    expect(problemsOf({ KABAR_CONFIG_FILE: file })).toEqual([{ variable: 'KABAR_CONFIG_FILE', expected, got: file }]);
+  });
+
+  it('rejects a config file that does not exist', () => {
+    expect(problemsOf({ KABAR_CONFIG_FILE: '/nonexistent/kabar.json' })).toEqual([
+      { variable: 'KABAR_CONFIG_FILE', expected: 'a readable file', got: '/nonexistent/kabar.json' },
+    ]);
+  });
+});

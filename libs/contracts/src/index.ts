@@ -1,0 +1,11 @@
+export { CloudEventError, type CloudEventErrorDetails } from './cloud-event.exception.js';
+export { toStructuredJson } from './cloud-event.serializer.js';
+export { type CloudEvent, type CloudEventExtensionValue, CLOUDEVENTS_SPEC_VERSION } from './cloud-event.type.js';
+export { CloudEventErrorCode } from './cloud-event-error-code.enum.js';
+export { type CloudEventInput, parseCloudEventInput } from './cloud-event-input.parser.js';
+export { type CloudEventLimits, DEFAULT_LIMITS } from './cloud-event-limits.constant.js';
+export { type HttpContentMode, type HttpHeaders, type HttpParseOutcome, parseHttpRequest } from './http-request.parser.js';
+export { type KafkaRecord, parseKafkaRecord } from './kafka-record.parser.js';
+export { type KafkaStructuredRecord, toKafkaStructuredRecord } from './kafka-record.serializer.js';
+export { BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE } from './media-type.util.js';
+export { type ParseResult } from './parse-result.type.js';

@@ -1,0 +1,68 @@
+import Handlebars from 'handlebars';
+
+import type { Locale } from './message-class.js';
+
+export interface RenderedMessage {
+  readonly subject?: string;
+  readonly body: string;
+  readonly html?: string;
+}
+
+export interface TemplateSource {
+  readonly subject: string | null;
+  readonly body: string;
+  readonly html: string | null;
+}
+
+type Compiled = (data: unknown) => string;
+
+const LOCALE_TAGS: Readonly<Record<Locale, string>> = { id: 'id-ID', en: 'en-GB' };
+
+/**
+ * Renders templates with strict variables (a missing field is an error, not an empty string) and HTML escaping only
+ * for the HTML part: SMS and push text are plain text and must not show `&amp;`.
+ * @example new TemplateRenderer().render({ subject: null, body: 'Halo {{name}}', html: null }, { name: 'Budi' }, 'id', 'k')
+ */
+export class TemplateRenderer {
+  private readonly handlebars = Handlebars.create();
+  private readonly cache = new Map<string, { subject?: Compiled; body: Compiled; html?: Compiled }>();
+
+  constructor(private readonly timeZone = 'Asia/Jakarta') {
+    const env = this.handlebars;
+    env.registerHelper('upper', (value: unknown) => String(value).toUpperCase());
+    env.registerHelper('formatNumber', function (this: unknown, value: unknown, options: Handlebars.HelperOptions) {
+      return new Intl.NumberFormat(LOCALE_TAGS[localeOf(options)]).format(Number(value));
+    });
+    env.registerHelper('formatDate', (value: unknown, options: Handlebars.HelperOptions) => {
+      const date = new Date(String(value));
+      if (Number.isNaN(date.getTime())) return String(value);
+      return new Intl.DateTimeFormat(LOCALE_TAGS[localeOf(options)], { dateStyle: 'long', timeZone: this.timeZone }).format(date);
+    });
+  }
+
+  /** `cacheKey` identifies the template version, so each is compiled once per process. */
+  render(template: TemplateSource, data: unknown, locale: Locale, cacheKey: string): RenderedMessage {
+    let compiled = this.cache.get(cacheKey);
+    if (compiled === undefined) {
+      const text = (source: string): Compiled => this.handlebars.compile(source, { strict: true, noEscape: true });
+      compiled = {
+        ...(template.subject === null ? {} : { subject: text(template.subject) }),
+        body: text(template.body),
+        ...(template.html === null ? {} : { html: this.handlebars.compile(template.html, { strict: true }) }),
+      };
+      this.cache.set(cacheKey, compiled);
+    }
+    const options = { data: { locale } };
+    const run = (fn: Compiled): string => (fn as (d: unknown, o: unknown) => string)(data, options);
+    return {
+      ...(compiled.subject === undefined ? {} : { subject: run(compiled.subject) }),
+      body: run(compiled.body),
+      ...(compiled.html === undefined ? {} : { html: run(compiled.html) }),
+    };
+  }
+}
+
+function localeOf(options: Handlebars.HelperOptions): Locale {
+  const locale = (options.data as { root?: unknown; locale?: unknown } | undefined)?.locale;
+  return locale === 'en' ? 'en' : 'id';
+}

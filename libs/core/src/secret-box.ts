@@ -1,0 +1,90 @@
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import { CodedError } from './kabar-error.js';
+
+export enum SecretBoxErrorCode {
+  InvalidKey = 'SECRET_KEY_INVALID',
+  UnknownKeyId = 'SECRET_KEY_UNKNOWN',
+  Corrupt = 'SECRET_CORRUPT',
+}
+
+export class SecretBoxError extends CodedError<SecretBoxErrorCode> {}
+
+const VERSION = 'v1';
+
+/**
+ * Encryption at rest (AES-256-GCM) and keyed lookup hashes (HMAC-SHA256) from one master key.
+ * Ciphertexts carry their key id, so the master key can be rotated: keep old ids for decryption, encrypt with the new.
+ * Contact points, plugin secrets and API-key secrets go through here; lookups use `lookupHash`, never plaintext.
+ * @example const box = new SecretBox({ k1: key }, 'k1'); box.decrypt(box.encrypt('+6281234567890'))
+ */
+export class SecretBox {
+  private readonly encryptionKeys = new Map<string, Buffer>();
+  private readonly lookupKey: KeyObject;
+
+  constructor(
+    masterKeys: Readonly<Record<string, Buffer>>,
+    private readonly currentKeyId: string,
+  ) {
+    for (const [id, master] of Object.entries(masterKeys)) {
+      if (master.length !== 32) throw new SecretBoxError(SecretBoxErrorCode.InvalidKey, `master key ${id} must be 32 bytes`);
+      this.encryptionKeys.set(id, derive(master, 'kabar/encryption'));
+    }
+    const current = masterKeys[currentKeyId];
+    if (current === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${currentKeyId}`);
+    // Lookup hashes must stay stable across rotations, so they use the current key only: rotating it means rehashing.
+    // A KeyObject made once: handing HMAC a raw Buffer rebuilds one per call, which showed in the ingest profile.
+    this.lookupKey = createSecretKey(derive(current, 'kabar/lookup'));
+  }
+
+  encrypt(plaintext: string): string {
+    const key = this.encryptionKeys.get(this.currentKeyId);
+    if (key === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no key ${this.currentKeyId}`);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return [VERSION, this.currentKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join(':');
+  }
+
+  decrypt(sealed: string): string {
+    const [version, keyId, iv, tag, body] = sealed.split(':');
+    if (version !== VERSION || keyId === undefined || iv === undefined || tag === undefined || body === undefined) {
+      throw new SecretBoxError(SecretBoxErrorCode.Corrupt, 'not a Kabar ciphertext');
+    }
+    const key = this.encryptionKeys.get(keyId);
+    if (key === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `ciphertext uses unknown key id ${keyId}`);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new SecretBoxError(SecretBoxErrorCode.Corrupt, 'ciphertext failed authentication');
+    }
+  }
+
+  /** Deterministic keyed hash for equality lookups (national IDs, phone numbers) without storing the value. */
+  lookupHash(value: string): string {
+    return createHmac('sha256', this.lookupKey).update(value, 'utf8').digest('base64url');
+  }
+}
+
+function derive(master: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+}
+
+/** SHA-256 of a high-entropy secret (API keys): enough on its own, since such secrets cannot be guessed. */
+export function hashSecret(secret: string): string {
+  return createHmac('sha256', 'kabar/api-key').update(secret, 'utf8').digest('base64url');
+}
+
+/** Constant-time comparison of two hashes or signatures. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** URL-safe random token of `bytes` bytes of entropy. */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}

@@ -1,0 +1,107 @@
+import { type Logger, RetryExhaustedError, SILENT_LOGGER } from '@kabar/core';
+import { type BusRecord, KafkaBus, type KafkaBusOptions, type ReceivedRecord } from '@kabar/messaging';
+import { eventually, uniqueNamespace } from '@kabar/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// Real Apache Kafka broker (scripts/services.sh). Each test file gets its own namespace: topics and groups are its own.
+const { kafkaBrokers } = inject('services');
+const brokers = kafkaBrokers.split(',');
+
+function options(namespace: string, topics: string[]): KafkaBusOptions {
+  return { brokers, clientId: 'kabar-test', namespace, topics, partitions: 3, replicationFactor: 1, connectTimeoutMs: 20_000 };
+}
+
+const record = (topic: string, key: string, n: number): BusRecord => ({
+  topic,
+  key,
+  value: Buffer.from(JSON.stringify({ n })),
+  headers: { 'ce-id': `id-${n}` },
+});
+
+describe('KafkaBus against a real broker', () => {
+  const namespace = uniqueNamespace();
+  let bus: KafkaBus;
+
+  beforeAll(async () => {
+    bus = new KafkaBus(options(namespace, ['orders', 'flaky']), SILENT_LOGGER);
+    await bus.start();
+  });
+
+  afterAll(async () => {
+    await bus.close();
+  });
+
+  it('creates missing topics at start with the configured partitions, under its namespace', async () => {
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: [`${namespace}orders`, `${namespace}flaky`] });
+    await admin.disconnect();
+    const partitions = Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    expect(partitions).toEqual({ [`${namespace}orders`]: 3, [`${namespace}flaky`]: 3 });
+  });
+
+  it('delivers what it publishes with key, headers and per-key order, under canonical topic names', async () => {
+    const seen: ReceivedRecord[] = [];
+    const subscription = await bus.subscribe({ groupId: 'g-order', topics: ['orders'], handler: (r) => Promise.resolve(void seen.push(...r)) });
+    await bus.publish([1, 2, 3, 4, 5, 6].map((n) => record('orders', n % 2 === 0 ? 'even' : 'odd', n)));
+    await eventually(() => Promise.resolve(seen.length === 6 ? true : undefined));
+    await subscription.close();
+    expect(seen.every((r) => r.topic === 'orders')).toBe(true);
+    const ns = (key: string): number[] => seen.filter((r) => r.key === key).map((r) => (JSON.parse(r.value.toString()) as { n: number }).n);
+    expect(ns('odd')).toEqual([1, 3, 5]);
+    expect(ns('even')).toEqual([2, 4, 6]);
+    expect(seen.find((r) => r.key === 'odd')?.headers).toEqual({ 'ce-id': 'id-1' });
+  });
+
+  it('redelivers a batch whose handler failed and commits only after success', async () => {
+    let failFirst = true;
+    const handled: number[] = [];
+    const subscription = await bus.subscribe({
+      groupId: 'g-flaky',
+      topics: ['flaky'],
+      handler: (records) => {
+        if (failFirst) {
+          failFirst = false;
+          return Promise.reject(new Error('transaction rolled back'));
+        }
+        handled.push(...records.map((r) => (JSON.parse(r.value.toString()) as { n: number }).n));
+        return Promise.resolve();
+      },
+    });
+    await bus.publish([record('flaky', 'k', 1)]);
+    await eventually(() => Promise.resolve(handled.length === 1 ? true : undefined));
+    await subscription.close();
+
+    // A new consumer in the same group starts after the committed offset: nothing is handled twice.
+    const again: number[] = [];
+    const second = await bus.subscribe({
+      groupId: 'g-flaky',
+      topics: ['flaky'],
+      handler: (records) => Promise.resolve(void again.push(...records.map((r) => (JSON.parse(r.value.toString()) as { n: number }).n))),
+    });
+    await bus.publish([record('flaky', 'k', 2)]);
+    await eventually(() => Promise.resolve(again.length >= 1 ? true : undefined));
+    await second.close();
+    expect(handled).toEqual([1]);
+    expect(again).toEqual([2]);
+  });
+
+  it('reports its health from the cluster', async () => {
+    expect(await bus.health()).toEqual({ kind: 'kafka', up: true, detail: '1 broker(s)' });
+  });
+});
+
+describe('KafkaBus with no broker', () => {
+  it('retries with one readable warning per attempt, then gives up', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...SILENT_LOGGER, warn: (_fields, message) => warnings.push(message) };
+    // Port 9 (discard) is closed on this machine: a refused connection, quickly.
+    const bus = new KafkaBus({ ...options(uniqueNamespace(), ['x']), brokers: ['127.0.0.1:9'], connectTimeoutMs: 2_500 }, logger);
+    const error = await bus.start().catch((e: unknown) => e);
+    await bus.close();
+    expect(error).toBeInstanceOf(RetryExhaustedError);
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(warnings[0]).toMatch(/^Kafka at 127\.0\.0\.1:9 is not reachable yet \(.+\); retrying in \d+ s$/);
+  });
+});

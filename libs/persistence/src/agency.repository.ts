@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+
+import type { EntityManager } from '@mikro-orm/core';
+
+import {
+  type AdminCredential,
+  AdminCredentialSchema,
+  type Agency,
+  AgencySchema,
+  AgencySourceSchema,
+  type ApiKey,
+  ApiKeySchema,
+} from './entities/index.js';
+import { query } from './query.js';
+
+export interface NewAgency {
+  readonly code: string;
+  readonly name: string;
+  readonly defaultLocale: string;
+  readonly senderIds: Record<string, string>;
+  readonly sources: readonly string[];
+  readonly ratePerMinute: number;
+  readonly dailyQuota: number;
+  readonly callbackUrl: string | null;
+  readonly callbackSecretSealed: string | null;
+}
+
+export interface AgencyWithSources extends Agency {
+  readonly sources: string[];
+}
+
+export interface SourceOwner {
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly defaultLocale: string;
+}
+
+export interface NewApiKey {
+  readonly id: string;
+  readonly agencyId: string;
+  readonly name: string;
+  readonly kind: 'test' | 'live';
+  readonly secretHash: string;
+  readonly secretSealed: string;
+}
+
+/** Agencies, their sources and API keys, and admin credentials. */
+export class AgencyRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Returns null when the code or one of the sources is already taken. */
+  async create(input: NewAgency): Promise<AgencyWithSources | null> {
+    return this.em.fork().transactional(async (tx) => {
+      const taken = await query<{ n: string | number }>(tx, 
+        'select (select count(*) from "agency" where "code" = ?) + (select count(*) from "agency_source" where "source" = any(?::text[])) as n',
+        [input.code, input.sources.length === 0 ? [''] : [...input.sources]],
+      );
+      if (Number(taken[0]?.n ?? 0) > 0) return null;
+      const { sources, ...fields } = input;
+      const agency = tx.create(AgencySchema, { id: randomUUID(), ...fields });
+      for (const source of sources) tx.create(AgencySourceSchema, { source, agency });
+      await tx.flush();
+      return { ...agency, sources: [...sources] };
+    });
+  }
+
+  async list(): Promise<AgencyWithSources[]> {
+    const em = this.em.fork();
+    const agencies = await em.find(AgencySchema, {}, { orderBy: { code: 'asc' } });
+    const sources = await em.find(AgencySourceSchema, {});
+    return agencies.map((a) => ({ ...a, sources: sources.filter((s) => s.agency.id === a.id).map((s) => s.source) }));
+  }
+
+  async findByCode(code: string): Promise<AgencyWithSources | null> {
+    const em = this.em.fork();
+    const agency = await em.findOne(AgencySchema, { code });
+    if (agency === null) return null;
+    const sources = await em.find(AgencySourceSchema, { agency: agency.id });
+    return { ...agency, sources: sources.map((s) => s.source) };
+  }
+
+  findById(id: string): Promise<Agency | null> {
+    return this.em.fork().findOne(AgencySchema, { id });
+  }
+
+  /** Which agency owns each source (one query for a whole batch). */
+  async ownersOf(sources: readonly string[]): Promise<Map<string, SourceOwner>> {
+    if (sources.length === 0) return new Map();
+    const rows = await query<{ source: string; agency_id: string; code: string; default_locale: string }>(this.em.fork(), 
+      'select s."source", s."agency_id", a."code", a."default_locale" from "agency_source" s join "agency" a on a."id" = s."agency_id" where s."source" = any(?::text[])',
+      [[...new Set(sources)]],
+    );
+    return new Map(rows.map((r) => [r.source, { agencyId: r.agency_id, agencyCode: r.code, defaultLocale: r.default_locale }]));
+  }
+
+  async setCallback(agencyId: string, url: string | null, secretSealed: string | null): Promise<void> {
+    await this.em.fork().nativeUpdate(AgencySchema, { id: agencyId }, { callbackUrl: url, callbackSecretSealed: secretSealed });
+  }
+
+  async setLimits(agencyId: string, ratePerMinute: number, dailyQuota: number): Promise<void> {
+    await this.em.fork().nativeUpdate(AgencySchema, { id: agencyId }, { ratePerMinute, dailyQuota });
+  }
+
+  async addKey(key: NewApiKey): Promise<ApiKey> {
+    const em = this.em.fork();
+    const { agencyId, ...fields } = key;
+    const row = em.create(ApiKeySchema, { ...fields, agency: agencyId, revokedAt: null });
+    await em.flush();
+    return row;
+  }
+
+  listKeys(agencyId: string): Promise<ApiKey[]> {
+    return this.em.fork().find(ApiKeySchema, { agency: agencyId }, { orderBy: { createdAt: 'asc' } });
+  }
+
+  /** The key with its agency, for authentication. */
+  findKey(id: string): Promise<ApiKey | null> {
+    return this.em.fork().findOne(ApiKeySchema, { id }, { populate: ['agency'] });
+  }
+
+  /** Revokes a key of this agency; false if it does not exist or belongs to another agency. */
+  async revokeKey(agencyId: string, keyId: string): Promise<boolean> {
+    const updated = await this.em.fork().nativeUpdate(ApiKeySchema, { id: keyId, agency: agencyId, revokedAt: null }, { revokedAt: new Date() });
+    return updated > 0;
+  }
+
+  async addAdmin(id: string, name: string, secretHash: string): Promise<void> {
+    const em = this.em.fork();
+    em.create(AdminCredentialSchema, { id, name, secretHash, revokedAt: null });
+    await em.flush();
+  }
+
+  findAdmin(id: string): Promise<AdminCredential | null> {
+    return this.em.fork().findOne(AdminCredentialSchema, { id, revokedAt: null });
+  }
+
+  async countAdmins(): Promise<number> {
+    return this.em.fork().count(AdminCredentialSchema, { revokedAt: null });
+  }
+}

@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/core';
+
+import { MAX_PARAMETERS, query } from './query.js';
+
+/** A value for a bulk statement; `Json` marks values to send as jsonb. */
+export class Json {
+  constructor(readonly value: unknown) {}
+}
+
+type Cell = string | number | boolean | Date | Buffer | null | Json;
+
+/**
+ * One multi-row INSERT for a whole batch (the hot paths never insert row by row).
+ * `suffix` may add `on conflict … do nothing returning …`.
+ */
+export async function insertRows<Row extends object = Record<string, unknown>>(
+  em: EntityManager,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  suffix = '',
+): Promise<Row[]> {
+  if (rows.length === 0) return [];
+  // Very large batches are split so no statement passes PostgreSQL's bound-parameter limit.
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const names = columns.map((c) => `"${c}"`).join(', ');
+  const results: Row[] = [];
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const params: unknown[] = [];
+    const tuples = rows.slice(start, start + perStatement).map((row) => {
+      const placeholders = row.map((cell) => {
+        if (cell instanceof Json) {
+          params.push(JSON.stringify(cell.value));
+          return '?::jsonb';
+        }
+        params.push(cell);
+        return '?';
+      });
+      return `(${placeholders.join(', ')})`;
+    });
+    results.push(...(await query<Row>(em, `insert into "${table}" (${names}) values ${tuples.join(', ')} ${suffix}`, params)));
+  }
+  return results;
+}

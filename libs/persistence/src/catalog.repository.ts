@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+
+import type { EntityManager } from '@mikro-orm/core';
+
+import { type EventType, EventTypeSchema, type Template, TemplateSchema } from './entities/index.js';
+import { query } from './query.js';
+
+export interface EventTypeInput {
+  readonly type: string;
+  readonly description: string | null;
+  readonly messageClass: string;
+  readonly dataSchema: Record<string, unknown>;
+  readonly allowedChannels: string[];
+  readonly defaultExpirySeconds: number;
+  readonly requiredLocales: string[];
+}
+
+export interface TemplateInput {
+  readonly channel: string;
+  readonly locale: string;
+  readonly subject: string | null;
+  readonly body: string;
+  readonly html: string | null;
+}
+
+/** The newest template version per (event type, channel, locale). */
+export interface LatestTemplate {
+  readonly id: string;
+  readonly eventTypeId: string;
+  readonly channel: string;
+  readonly locale: string;
+  readonly version: number;
+  readonly subject: string | null;
+  readonly body: string;
+  readonly html: string | null;
+}
+
+/** Event types and their versioned templates. */
+export class CatalogRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Creates or updates the agency's type; `null` when the type name belongs to another agency. */
+  async upsertEventType(agencyId: string, input: EventTypeInput): Promise<EventType | null> {
+    return this.em.fork().transactional(async (tx) => {
+      const existing = await tx.findOne(EventTypeSchema, { type: input.type }, { populate: ['agency'] });
+      if (existing !== null && existing.agency.id !== agencyId) return null;
+      if (existing !== null) {
+        tx.assign(existing, { ...input });
+        await tx.flush();
+        return existing;
+      }
+      const created = tx.create(EventTypeSchema, { id: randomUUID(), agency: agencyId, ...input });
+      await tx.flush();
+      return created;
+    });
+  }
+
+  listEventTypes(agencyId: string): Promise<EventType[]> {
+    return this.em.fork().find(EventTypeSchema, { agency: agencyId }, { orderBy: { type: 'asc' } });
+  }
+
+  /** Types by name, with their agency id, for a whole ingest batch in one query. */
+  async findEventTypes(types: readonly string[]): Promise<Map<string, EventType>> {
+    if (types.length === 0) return new Map();
+    const rows = await this.em.fork().find(EventTypeSchema, { type: { $in: [...types] } });
+    return new Map(rows.map((t) => [t.type, t]));
+  }
+
+  findEventType(agencyId: string, type: string): Promise<EventType | null> {
+    return this.em.fork().findOne(EventTypeSchema, { type, agency: agencyId });
+  }
+
+  /** Adds the next version for each (channel, locale) given; versions are never overwritten. */
+  async addTemplateVersions(eventTypeId: string, inputs: readonly TemplateInput[]): Promise<Template[]> {
+    return this.em.fork().transactional(async (tx) => {
+      // Serialise concurrent saves for one type so two editors cannot both claim version n+1.
+      await query(tx, 'select "id" from "event_type" where "id" = ? for update', [eventTypeId]);
+      const current = await query<{ channel: string; locale: string; version: number | string }>(tx, 
+        'select "channel", "locale", max("version") as "version" from "template" where "event_type_id" = ? group by "channel", "locale"',
+        [eventTypeId],
+      );
+      const created = inputs.map((input) => {
+        const previous = current.find((c) => c.channel === input.channel && c.locale === input.locale)?.version ?? 0;
+        return tx.create(TemplateSchema, { id: randomUUID(), eventType: eventTypeId, version: Number(previous) + 1, ...input });
+      });
+      await tx.flush();
+      return created;
+    });
+  }
+
+  /** Latest versions for many event types at once (ingest renders a batch with one query). */
+  async latestTemplates(eventTypeIds: readonly string[]): Promise<LatestTemplate[]> {
+    if (eventTypeIds.length === 0) return [];
+    const rows = await query<
+      { id: string; event_type_id: string; channel: string; locale: string; version: number | string; subject: string | null; body: string; html: string | null }>(this.em.fork(), 
+      `select distinct on ("event_type_id", "channel", "locale") "id", "event_type_id", "channel", "locale", "version", "subject", "body", "html"
+       from "template" where "event_type_id" = any(?::uuid[]) order by "event_type_id", "channel", "locale", "version" desc`,
+      [[...eventTypeIds]],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      eventTypeId: r.event_type_id,
+      channel: r.channel,
+      locale: r.locale,
+      version: Number(r.version),
+      subject: r.subject,
+      body: r.body,
+      html: r.html,
+    }));
+  }
+}

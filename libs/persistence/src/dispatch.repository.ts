@@ -1,0 +1,152 @@
+import type { BusRecord } from '@kabar/messaging';
+import type { EntityManager } from '@mikro-orm/core';
+
+import { insertRows } from './bulk.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { query } from './query.js';
+
+/** Everything a plugin call needs for one notification. */
+export interface DispatchRow {
+  readonly notificationId: string;
+  readonly eventId: string;
+  readonly ceId: string;
+  readonly source: string;
+  readonly eventType: string;
+  /** The event type's message class (critical, transactional, reminder, informational); plugins may act on it. */
+  readonly messageClass: string;
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly senderIds: Record<string, string>;
+  readonly citizenId: string | null;
+  readonly channel: string;
+  readonly locale: string;
+  readonly subject: string | null;
+  readonly body: string;
+  readonly html: string | null;
+  readonly contactSealed: string | null;
+  /** This hand-over's number: 1 normally, more after a crash or redelivery between claim and outcome. */
+  readonly attemptNo: number;
+}
+
+export interface AttemptOutcome {
+  readonly notificationId: string;
+  readonly plugin: string;
+  readonly attemptNo: number;
+  readonly status: 'sent' | 'failed';
+  readonly providerMessageId: string | null;
+  readonly errorCode: string | null;
+  readonly latencyMs: number;
+  /** The notification's new state and reason. */
+  readonly state: string;
+  readonly reason: string | null;
+}
+
+export interface InboxRow {
+  readonly notificationId: string;
+  readonly citizenId: string;
+  readonly agencyCode: string;
+  readonly eventType: string;
+  readonly subject: string | null;
+  readonly body: string;
+  readonly locale: string;
+  readonly createdAt: Date;
+}
+
+/** The dispatch stage's reads and writes, each one statement per batch. */
+export class DispatchRepository {
+  private readonly outbox: OutboxRepository;
+
+  constructor(private readonly em: EntityManager) {
+    this.outbox = new OutboxRepository(em);
+  }
+
+  /**
+   * Claims notifications for dispatch in one statement and returns what the plugins need. The claim (state
+   * `dispatching`, attempts + 1) is committed before any plugin is called, so a crash leaves a visible trace and a
+   * redelivery re-sends with the same idempotency key. Sent, delivered or failed ones are not claimed again.
+   */
+  async claim(ids: readonly string[]): Promise<DispatchRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await query<{
+      id: string;
+      event_id: string;
+      ce_id: string;
+      source: string;
+      type: string;
+      message_class: string;
+      agency_id: string;
+      code: string;
+      sender_ids: Record<string, string> | string;
+      citizen_id: string | null;
+      channel: string;
+      locale: string;
+      rendered_subject: string | null;
+      rendered_body: string;
+      rendered_html: string | null;
+      value_sealed: string | null;
+      attempts: string | number;
+    }>(
+      this.em.fork(),
+      `update "notification" n set "state" = 'dispatching', "attempts" = n."attempts" + 1, "updated_at" = now()
+       from "event" e, "agency" a, "event_type" et
+       where n."id" = any(?::uuid[]) and n."state" in ('accepted', 'dispatching') and e."id" = n."event_id" and a."id" = n."agency_id"
+         and et."type" = e."type"
+       returning n."id", n."event_id", e."ce_id", e."source", e."type", et."message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
+                 n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts",
+                 (select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id") as "value_sealed"`,
+      [[...new Set(ids)]],
+    );
+    return rows.map((r) => ({
+      notificationId: r.id,
+      eventId: r.event_id,
+      ceId: r.ce_id,
+      source: r.source,
+      eventType: r.type,
+      messageClass: r.message_class,
+      agencyId: r.agency_id,
+      agencyCode: r.code,
+      senderIds: typeof r.sender_ids === 'string' ? (JSON.parse(r.sender_ids) as Record<string, string>) : r.sender_ids,
+      citizenId: r.citizen_id,
+      channel: r.channel,
+      locale: r.locale,
+      subject: r.rendered_subject,
+      body: r.rendered_body,
+      html: r.rendered_html,
+      contactSealed: r.value_sealed,
+      attemptNo: Number(r.attempts),
+    }));
+  }
+
+  /** Records the attempts with their outcomes, the notifications' new states and their status messages, in one transaction. */
+  async finish(outcomes: readonly AttemptOutcome[], statusMessages: readonly BusRecord[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.em.fork().transactional(async (tx) => {
+      const now = new Date();
+      await insertRows(
+        tx,
+        'delivery_attempt',
+        ['notification_id', 'plugin', 'attempt_no', 'status', 'provider_message_id', 'error_code', 'latency_ms', 'created_at', 'finished_at'],
+        outcomes.map((o) => [o.notificationId, o.plugin, o.attemptNo, o.status, o.providerMessageId, o.errorCode, o.latencyMs, now, now]),
+      );
+      const notificationParams = outcomes.flatMap((o) => [o.notificationId, o.state, o.reason]);
+      await query(
+        tx,
+        `update "notification" n set "state" = v.state, "reason" = v.reason, "updated_at" = now()
+         from (values ${outcomes.map(() => '(?::uuid, ?, ?)').join(', ')}) as v(id, state, reason) where n."id" = v.id`,
+        notificationParams,
+      );
+      await this.outbox.enqueue(tx, statusMessages);
+    });
+  }
+
+  /** The in-app inbox; idempotent on notification id, so a redelivered batch adds nothing. */
+  async putInbox(items: readonly InboxRow[]): Promise<void> {
+    await insertRows(
+      this.em.fork(),
+      'inbox_item',
+      ['notification_id', 'citizen_id', 'agency_code', 'event_type', 'subject', 'body', 'locale', 'created_at'],
+      items.map((i) => [i.notificationId, i.citizenId, i.agencyCode, i.eventType, i.subject, i.body, i.locale, i.createdAt]),
+      'on conflict ("notification_id") do nothing',
+    );
+  }
+}

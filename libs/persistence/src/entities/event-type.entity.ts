@@ -1,0 +1,42 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+
+import { AgencySchema } from './agency.entity.js';
+
+/** A kind of event an agency publishes, e.g. `id.go.bapenda.tax-due.v1`, with the schema its `data` must match. */
+export const EventTypeSchema = defineEntity({
+  name: 'EventType',
+  tableName: 'event_type',
+  properties: {
+    id: p.uuid().primary(),
+    agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
+    type: p.string().length(255).unique(),
+    description: p.text().nullable(),
+    messageClass: p.string().length(16),
+    dataSchema: p.json<Record<string, unknown>>(),
+    allowedChannels: p.json<string[]>(),
+    defaultExpirySeconds: p.integer(),
+    requiredLocales: p.json<string[]>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type EventType = InferEntity<typeof EventTypeSchema>;
+
+/** One version of the Handlebars text for (event type, channel, locale). Versions are never edited, only added. */
+export const TemplateSchema = defineEntity({
+  name: 'Template',
+  tableName: 'template',
+  uniques: [{ properties: ['eventType', 'channel', 'locale', 'version'] }],
+  properties: {
+    id: p.uuid().primary(),
+    eventType: () => p.manyToOne(EventTypeSchema).deleteRule('cascade'),
+    channel: p.string().length(16),
+    locale: p.string().length(8),
+    version: p.integer(),
+    subject: p.text().nullable(),
+    body: p.text(),
+    html: p.text().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type Template = InferEntity<typeof TemplateSchema>;

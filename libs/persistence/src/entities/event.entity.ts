@@ -1,0 +1,125 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+
+import { AgencySchema } from './agency.entity.js';
+import { CitizenSchema, ContactPointSchema } from './citizen.entity.js';
+
+/** An accepted CloudEvent. `(source, ce_id)` is unique: a replay on any transport finds the original. */
+export const EventSchema = defineEntity({
+  name: 'Event',
+  tableName: 'event',
+  uniques: [{ properties: ['source', 'ceId'] }],
+  properties: {
+    id: p.uuid().primary(),
+    agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
+    source: p.string().length(512),
+    ceId: p.string().length(255),
+    type: p.string().length(255),
+    subjectHash: p.string().length(64).nullable(),
+    time: p.datetime().nullable(),
+    expiresAt: p.datetime().nullable(),
+    data: p.json<unknown>().nullable(),
+    receivedVia: p.string().length(8),
+    status: p.string().length(16),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type Event = InferEntity<typeof EventSchema>;
+
+/** One message to one citizen about one event, with where it stands and why. */
+export const NotificationSchema = defineEntity({
+  name: 'Notification',
+  tableName: 'notification',
+  properties: {
+    id: p.uuid().primary(),
+    event: () => p.manyToOne(EventSchema).deleteRule('cascade').index(),
+    agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
+    citizen: () => p.manyToOne(CitizenSchema).nullable().deleteRule('set null'),
+    /** The point chosen for delivery; null for the inbox or when nothing was sent. */
+    contactPoint: () => p.manyToOne(ContactPointSchema).nullable().deleteRule('set null'),
+    channel: p.string().length(16).nullable(),
+    locale: p.string().length(8).nullable(),
+    templateVersion: p.integer().nullable(),
+    /** Hand-overs to a plugin so far; bumped when dispatch claims the notification, before the plugin is called. */
+    attempts: p.integer().default(0),
+    state: p.string().length(16),
+    reason: p.string().length(64).nullable(),
+    renderedSubject: p.text().nullable(),
+    renderedBody: p.text().nullable(),
+    /** The HTML part, for e-mail; values in it were HTML-escaped when rendered. */
+    renderedHtml: p.text().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type Notification = InferEntity<typeof NotificationSchema>;
+
+/** Each try to hand a notification to a plugin; written before the call so a crash can be reconciled. */
+export const DeliveryAttemptSchema = defineEntity({
+  name: 'DeliveryAttempt',
+  tableName: 'delivery_attempt',
+  properties: {
+    id: p.bigint().primary().autoincrement(),
+    notification: () => p.manyToOne(NotificationSchema).deleteRule('cascade').index(),
+    plugin: p.string().length(64),
+    attemptNo: p.integer(),
+    status: p.string().length(16),
+    providerMessageId: p.string().length(255).nullable(),
+    errorCode: p.string().length(64).nullable(),
+    latencyMs: p.integer().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    finishedAt: p.datetime().nullable(),
+  },
+});
+export type DeliveryAttempt = InferEntity<typeof DeliveryAttemptSchema>;
+
+/** The citizen's in-app inbox; keyed by notification so a redelivery cannot create a second copy. */
+export const InboxItemSchema = defineEntity({
+  name: 'InboxItem',
+  tableName: 'inbox_item',
+  properties: {
+    notificationId: p.uuid().primary(),
+    citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade').index(),
+    agencyCode: p.string().length(64),
+    eventType: p.string().length(255),
+    subject: p.text().nullable(),
+    body: p.text(),
+    locale: p.string().length(8),
+    createdAt: p.datetime(),
+    readAt: p.datetime().nullable(),
+  },
+});
+export type InboxItem = InferEntity<typeof InboxItemSchema>;
+
+/** A status CloudEvent owed to an agency's callback URL; retried with backoff until delivered or given up. */
+export const CallbackDeliverySchema = defineEntity({
+  name: 'CallbackDelivery',
+  tableName: 'callback_delivery',
+  properties: {
+    id: p.bigint().primary().autoincrement(),
+    agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
+    webhookId: p.string().length(64).unique(),
+    payload: p.text(),
+    attempts: p.integer(),
+    nextAttemptAt: p.datetime().nullable().index(),
+    lastStatus: p.integer().nullable(),
+    lastError: p.string().length(255).nullable(),
+    deliveredAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type CallbackDelivery = InferEntity<typeof CallbackDeliverySchema>;
+
+export const CallbackAttemptSchema = defineEntity({
+  name: 'CallbackAttempt',
+  tableName: 'callback_attempt',
+  properties: {
+    id: p.bigint().primary().autoincrement(),
+    delivery: () => p.manyToOne(CallbackDeliverySchema).deleteRule('cascade').index(),
+    attemptNo: p.integer(),
+    status: p.integer().nullable(),
+    error: p.string().length(255).nullable(),
+    latencyMs: p.integer(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type CallbackAttempt = InferEntity<typeof CallbackAttemptSchema>;

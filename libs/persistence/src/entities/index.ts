@@ -1,0 +1,41 @@
+import { AdminCredentialSchema, AgencySchema, AgencySourceSchema, ApiKeySchema, RateCounterSchema } from './agency.entity.js';
+import { CitizenSchema, ContactPointSchema } from './citizen.entity.js';
+import {
+  CallbackAttemptSchema,
+  CallbackDeliverySchema,
+  DeliveryAttemptSchema,
+  EventSchema,
+  InboxItemSchema,
+  NotificationSchema,
+} from './event.entity.js';
+import { EventTypeSchema, TemplateSchema } from './event-type.entity.js';
+import { OutboxMessageSchema } from './outbox-message.entity.js';
+import { ProbeSchema } from './probe.entity.js';
+
+export * from './agency.entity.js';
+export * from './citizen.entity.js';
+export * from './event.entity.js';
+export * from './event-type.entity.js';
+export { type OutboxMessage, OutboxMessageSchema } from './outbox-message.entity.js';
+export { type Probe, ProbeSchema } from './probe.entity.js';
+
+/** Every entity, for the ORM configuration. */
+export const ENTITIES = [
+  ProbeSchema,
+  OutboxMessageSchema,
+  AgencySchema,
+  AgencySourceSchema,
+  ApiKeySchema,
+  AdminCredentialSchema,
+  RateCounterSchema,
+  EventTypeSchema,
+  TemplateSchema,
+  CitizenSchema,
+  ContactPointSchema,
+  EventSchema,
+  NotificationSchema,
+  DeliveryAttemptSchema,
+  InboxItemSchema,
+  CallbackDeliverySchema,
+  CallbackAttemptSchema,
+];

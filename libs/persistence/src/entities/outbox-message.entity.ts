@@ -1,0 +1,20 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+
+/**
+ * A bus message written in the same transaction as the state change it announces; the relay publishes and deletes it.
+ * That way a crash between commit and publish loses nothing (ARCHITECTURE §3).
+ */
+export const OutboxMessageSchema = defineEntity({
+  name: 'OutboxMessage',
+  tableName: 'outbox',
+  properties: {
+    id: p.bigint().primary().autoincrement(),
+    topic: p.string().length(255),
+    key: p.string().length(255).nullable(),
+    value: p.blob(),
+    headers: p.json<Record<string, string>>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export type OutboxMessage = InferEntity<typeof OutboxMessageSchema>;

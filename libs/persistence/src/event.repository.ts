@@ -1,0 +1,159 @@
+import type { BusRecord } from '@kabar/messaging';
+import type { EntityManager } from '@mikro-orm/core';
+
+import { insertRows, Json } from './bulk.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { query } from './query.js';
+
+export interface NewEvent {
+  readonly id: string;
+  readonly agencyId: string;
+  readonly source: string;
+  readonly ceId: string;
+  readonly type: string;
+  readonly subjectHash: string | null;
+  readonly time: Date | null;
+  readonly expiresAt: Date | null;
+  readonly data: unknown;
+  readonly receivedVia: string;
+  readonly status: string;
+}
+
+export interface NewNotification {
+  readonly id: string;
+  readonly eventId: string;
+  readonly agencyId: string;
+  readonly citizenId: string | null;
+  readonly contactPointId: string | null;
+  readonly channel: string | null;
+  readonly locale: string | null;
+  readonly templateVersion: number | null;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly renderedSubject: string | null;
+  readonly renderedBody: string | null;
+  readonly renderedHtml: string | null;
+}
+
+export interface StoredEvent {
+  readonly id: string;
+  readonly agencyId: string;
+  readonly source: string;
+  readonly ceId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly receivedVia: string;
+  readonly createdAt: Date;
+}
+
+export interface NotificationView {
+  readonly id: string;
+  readonly eventId: string;
+  readonly channel: string | null;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly templateVersion: number | null;
+  readonly updatedAt: Date;
+}
+
+/** A batch ingested in one transaction: what was new, what was a replay. */
+export interface IngestWrite {
+  readonly events: readonly NewEvent[];
+  /** Built only for events that turned out to be new (the callback sees which). */
+  readonly notificationsFor: (inserted: ReadonlySet<string>) => { notifications: NewNotification[]; outbox: BusRecord[] };
+}
+
+interface EventRow {
+  id: string;
+  agency_id: string;
+  source: string;
+  ce_id: string;
+  type: string;
+  status: string;
+  received_via: string;
+  created_at: Date | string;
+}
+
+const toStored = (r: EventRow): StoredEvent => ({
+  id: r.id,
+  agencyId: r.agency_id,
+  source: r.source,
+  ceId: r.ce_id,
+  type: r.type,
+  status: r.status,
+  receivedVia: r.received_via,
+  createdAt: new Date(r.created_at),
+});
+
+/** Events, notifications and their states: one statement per table per batch. */
+export class EventRepository {
+  private readonly outbox: OutboxRepository;
+
+  constructor(private readonly em: EntityManager) {
+    this.outbox = new OutboxRepository(em);
+  }
+
+  /**
+   * Inserts the batch's events; replays of `(source, id)` are skipped by the unique key. For the new ones, the
+   * notifications and outbox messages are written in the same transaction. Returns the ids actually inserted.
+   */
+  async ingest(write: IngestWrite): Promise<Set<string>> {
+    return this.em.fork().transactional(async (tx) => {
+      const inserted = await insertRows<{ id: string }>(
+        tx,
+        'event',
+        ['id', 'agency_id', 'source', 'ce_id', 'type', 'subject_hash', 'time', 'expires_at', 'data', 'received_via', 'status', 'created_at'],
+        write.events.map((e) => [e.id, e.agencyId, e.source, e.ceId, e.type, e.subjectHash, e.time, e.expiresAt, new Json(e.data ?? null), e.receivedVia, e.status, new Date()]),
+        'on conflict ("source", "ce_id") do nothing returning "id"',
+      );
+      const ids = new Set(inserted.map((r) => r.id));
+      const { notifications, outbox } = write.notificationsFor(ids);
+      const now = new Date();
+      await insertRows(
+        tx,
+        'notification',
+        ['id', 'event_id', 'agency_id', 'citizen_id', 'contact_point_id', 'channel', 'locale', 'template_version', 'state', 'reason', 'rendered_subject', 'rendered_body', 'rendered_html', 'created_at', 'updated_at'],
+        notifications.map((n) => [n.id, n.eventId, n.agencyId, n.citizenId, n.contactPointId, n.channel, n.locale, n.templateVersion, n.state, n.reason, n.renderedSubject, n.renderedBody, n.renderedHtml, now, now]),
+      );
+      await this.outbox.enqueue(tx, outbox);
+      return ids;
+    });
+  }
+
+  /** The stored events for `(source, id)` pairs, for answering replays. */
+  async findBySourceIds(pairs: readonly { source: string; ceId: string }[]): Promise<StoredEvent[]> {
+    if (pairs.length === 0) return [];
+    const params = pairs.flatMap((p) => [p.source, p.ceId]);
+    const tuples = pairs.map(() => '(?, ?)').join(', ');
+    const rows = await query<EventRow>(this.em.fork(), 
+      `select "id", "agency_id", "source", "ce_id", "type", "status", "received_via", "created_at" from "event" where ("source", "ce_id") in (${tuples})`,
+      params,
+    );
+    return rows.map(toStored);
+  }
+
+  /** One agency's event with its notifications; another agency's event is simply not found. */
+  async findForAgency(agencyId: string, source: string, ceId: string): Promise<{ event: StoredEvent; notifications: NotificationView[] } | null> {
+    const em = this.em.fork();
+    const [row] = await query<EventRow>(
+      em,
+      'select "id", "agency_id", "source", "ce_id", "type", "status", "received_via", "created_at" from "event" where "source" = ? and "ce_id" = ? and "agency_id" = ?',
+      [source, ceId, agencyId],
+    );
+    if (row === undefined) return null;
+    const notifications = await query<
+      { id: string; event_id: string; channel: string | null; state: string; reason: string | null; template_version: number | string | null; updated_at: Date | string }>(em, 'select "id", "event_id", "channel", "state", "reason", "template_version", "updated_at" from "notification" where "event_id" = ? order by "created_at"', [row.id]);
+    return {
+      event: toStored(row),
+      notifications: notifications.map((n) => ({
+        id: n.id,
+        eventId: n.event_id,
+        channel: n.channel,
+        state: n.state,
+        reason: n.reason,
+        templateVersion: n.template_version === null ? null : Number(n.template_version),
+        updatedAt: new Date(n.updated_at),
+      })),
+    };
+  }
+}

@@ -1,0 +1,15 @@
+export { AgencyRepository, type AgencyWithSources, type NewAgency, type NewApiKey, type SourceOwner } from './agency.repository.js';
+export { insertRows, Json } from './bulk.js';
+export { type CallbackOutcome, CallbackRepository, type ClaimedCallback, type NewCallbackDelivery } from './callback.repository.js';
+export { CatalogRepository, type EventTypeInput, type LatestTemplate, type TemplateInput } from './catalog.repository.js';
+export { type CitizenRef, CitizenRepository, type ContactRef, type NewContactPoint } from './citizen.repository.js';
+export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';
+export { type AttemptOutcome, DispatchRepository, type DispatchRow, type InboxRow } from './dispatch.repository.js';
+export * from './entities/index.js';
+export { EventRepository, type IngestWrite, type NewEvent, type NewNotification, type NotificationView, type StoredEvent } from './event.repository.js';
+export { migrate, schemaDrift } from './migrate.js';
+export { MIGRATION_NAMES } from './migrations/index.js';
+export { ormOptions } from './orm-options.js';
+export { OutboxRepository } from './outbox.repository.js';
+export { ProbeRepository } from './probe.repository.js';
+export { type Bucket, RateCounterRepository } from './rate-counter.repository.js';

@@ -1,0 +1,17 @@
+import type { Migration } from '@mikro-orm/migrations';
+
+import { Migration20261123Foundation } from './migration-20261123-foundation.js';
+import { Migration20261123190226AgencyContract } from './migration-20261123190226-agency-contract.js';
+import { Migration20261123200203DispatchClaims } from './migration-20261123200203-dispatch-claims.js';
+import { Migration20261123202944RenderedHtml } from './migration-20261123202944-rendered-html.js';
+
+/** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
+export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
+  { name: 'Migration20261123Foundation', class: Migration20261123Foundation },
+  { name: 'Migration20261123190226AgencyContract', class: Migration20261123190226AgencyContract },
+  { name: 'Migration20261123200203DispatchClaims', class: Migration20261123200203DispatchClaims },
+  { name: 'Migration20261123202944RenderedHtml', class: Migration20261123202944RenderedHtml },
+];
+
+/** Names of every migration, in order. */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((m) => m.name);

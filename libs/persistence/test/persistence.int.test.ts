@@ -1,0 +1,100 @@
+import type { DatabaseConfig } from '@kabar/config';
+import { SILENT_LOGGER } from '@kabar/core';
+import type { BusRecord } from '@kabar/messaging';
+import { migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
+import { createTestDatabase, type TestDatabase } from '@kabar/testing';
+import type { MikroORM } from '@mikro-orm/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const record = (n: number): BusRecord => ({ topic: 'kabar.test.v1', key: `k${n}`, value: Buffer.from([n, 0, 255]), headers: { n: String(n) } });
+
+// The same contract on the real PostgreSQL server and on embedded PGlite (what `npm start` uses).
+describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
+  let database: TestDatabase | undefined;
+  let orm: MikroORM;
+  let firstMigration: string[];
+
+  beforeAll(async () => {
+    let config: DatabaseConfig;
+    if (kind === 'postgres') {
+      database = await createTestDatabase(inject('services').databaseUrl);
+      config = { kind: 'postgres', url: database.url };
+    } else {
+      config = { kind: 'pglite', dataDir: 'memory://' };
+    }
+    orm = await openDatabase(config, 10_000, SILENT_LOGGER);
+    firstMigration = await migrate(orm);
+  });
+
+  afterAll(async () => {
+    await orm.close();
+    await database?.drop();
+  });
+
+  it('migrates a fresh database once, to exactly the schema the entities describe', async () => {
+    expect(firstMigration).toEqual(MIGRATION_NAMES);
+    expect(MIGRATION_NAMES[0]).toBe('Migration20261123Foundation');
+    expect(await migrate(orm)).toEqual([]);
+    expect(await schemaDrift(orm)).toBe('');
+  });
+
+  it('writes outbox rows only when the surrounding transaction commits', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    await expect(
+      orm.em.fork().transactional(async (tx) => {
+        await outbox.enqueue(tx, [record(1)]);
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    expect(await outbox.count()).toBe(0);
+  });
+
+  it('drains in write order, byte for byte, and deletes only what was published', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [1, 2, 3].map(record)));
+    const published: BusRecord[] = [];
+    expect(await outbox.drain(2, (records) => Promise.resolve(void published.push(...records)))).toBe(2);
+    expect(published).toEqual([record(1), record(2)]);
+    expect(await outbox.count()).toBe(1);
+    expect(await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)))).toBe(1);
+    expect(published).toEqual([record(1), record(2), record(3)]);
+    expect(await outbox.count()).toBe(0);
+  });
+
+  it('keeps rows whose publish failed', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [record(7)]));
+    await expect(outbox.drain(10, () => Promise.reject(new Error('broker down')))).rejects.toThrow('broker down');
+    expect(await outbox.count()).toBe(1);
+    const published: BusRecord[] = [];
+    await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)));
+    expect(published).toEqual([record(7)]);
+  });
+
+  it('never hands the same row to two relays draining at once', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, Array.from({ length: 40 }, (_, i) => record(i))));
+    const seen: string[] = [];
+    const relay = (): Promise<number> =>
+      outbox.drain(10, async (records) => {
+        seen.push(...records.map((r) => r.key ?? ''));
+        await new Promise((resolve) => setTimeout(resolve, 20)); // hold the claim while the other relay runs
+      });
+    while ((await outbox.count()) > 0) await Promise.all([relay(), relay()]);
+    expect(seen).toHaveLength(40);
+    expect(new Set(seen).size).toBe(40);
+  });
+
+  it('creates a probe together with its outbox message and marks it received idempotently', async () => {
+    const probes = new ProbeRepository(orm.em);
+    const outbox = new OutboxRepository(orm.em);
+    const probe = await probes.create('diagnostic', (p) => ({ topic: 'kabar.probe.v1', key: p.id, value: Buffer.from(p.id), headers: {} }));
+    expect(await outbox.count()).toBe(1);
+    await outbox.drain(10, () => Promise.resolve());
+    await probes.markReceived([probe.id]);
+    const first = (await probes.findById(probe.id))?.receivedAt;
+    expect(first).toBeInstanceOf(Date);
+    await probes.markReceived([probe.id]);
+    expect((await probes.findById(probe.id))?.receivedAt).toEqual(first);
+  });
+});

@@ -1,0 +1,2 @@
+export { anOutboundMessage } from './outbound-message.builder.js';
+export { type ConformanceOptions, runConformance } from './run-conformance.js';

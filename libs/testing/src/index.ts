@@ -1,0 +1,5 @@
+export { eventually } from './eventually.js';
+export { graphql, type GraphqlResponse } from './graphql-client.js';
+export { type HubProcess, startHubProcess } from './hub-process.js';
+export { aConfig, uniqueNamespace } from './test-config.js';
+export { createTestDatabase, queryDatabase, type TestDatabase } from './test-database.js';

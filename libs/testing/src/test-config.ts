@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+
+import type { KabarConfig, KafkaConfig } from '@kabar/config';
+
+/** A unique Kafka namespace so parallel test files never share topics or consumer groups. */
+export function uniqueNamespace(): string {
+  return `t${randomBytes(4).toString('hex')}.`;
+}
+
+/**
+ * Builder for hub configurations in tests: embedded (in-memory PGlite + in-process bus) unless told otherwise.
+ * @example aConfig().withPostgres(url).withKafka(brokers).build()
+ */
+export function aConfig(): ConfigBuilder {
+  return new ConfigBuilder();
+}
+
+class ConfigBuilder {
+  private config: KabarConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    role: 'all',
+    dataDir: '.kabar',
+    database: { kind: 'pglite', dataDir: 'memory://' },
+    databaseConnectTimeoutMs: 10_000,
+    kafka: null,
+    logLevel: 'warn',
+    secretKey: { id: 'test', key: randomBytes(32) },
+    plugins: {},
+    // Tests build their own agencies; the demo seed would collide with them.
+    demo: false,
+  };
+
+  withPostgres(url: string): this {
+    this.config = { ...this.config, database: { kind: 'postgres', url } };
+    return this;
+  }
+
+  withKafka(brokers: string, overrides: Partial<KafkaConfig> = {}): this {
+    const kafka: KafkaConfig = {
+      brokers: brokers.split(','),
+      clientId: 'kabar-test',
+      namespace: uniqueNamespace(),
+      partitions: 2,
+      replicationFactor: 1,
+      connectTimeoutMs: 30_000,
+      ...overrides,
+    };
+    this.config = { ...this.config, kafka };
+    return this;
+  }
+
+  with(overrides: Partial<KabarConfig>): this {
+    this.config = { ...this.config, ...overrides };
+    return this;
+  }
+
+  build(): KabarConfig {
+    return this.config;
+  }
+}

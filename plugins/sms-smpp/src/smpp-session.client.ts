@@ -1,0 +1,268 @@
+import { describeError } from '@kabar/core';
+import { PluginError, PluginErrorCode } from '@kabar/plugin-sdk';
+import smpp from 'smpp';
+
+import { RequestWindow } from './request-window.js';
+import { bindError } from './smpp-command-status.mapping.js';
+
+// The only file that touches the `smpp` package: everything else sees the typed surface below.
+
+export interface SmppSessionOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** PEM; replaces the public roots for this SMSC. */
+  readonly ca?: string;
+  readonly systemId: string;
+  readonly password: string;
+  readonly systemType?: string;
+  /** For connect + bind, and for each request's response. */
+  readonly responseTimeoutMs: number;
+  /** 0 = no keep-alive (check() sessions). */
+  readonly enquireLinkIntervalMs: number;
+  readonly windowSize: number;
+}
+
+export interface SubmitFields {
+  readonly sourceAddr: string;
+  readonly sourceTon: number;
+  readonly sourceNpi: number;
+  readonly destinationAddr: string;
+  readonly destinationTon: number;
+  readonly destinationNpi: number;
+  readonly esmClass: number;
+  readonly dataCoding: number;
+  readonly registeredDelivery: number;
+  /** Complete, UDH included; sent as is. */
+  readonly shortMessage: Buffer;
+}
+
+export interface SubmitAnswer {
+  readonly status: number;
+  readonly messageId: string;
+}
+
+/** A deliver_sm from the SMSC, already answered: a delivery receipt or a mobile-originated message. */
+export interface IncomingDeliverSm {
+  readonly esmClass: number;
+  readonly sourceAddr: string;
+  readonly sourceTon: number;
+  readonly destinationAddr: string;
+  /** short_message (or message_payload) decoded per data_coding, UDH left out. */
+  readonly text: string;
+  readonly receiptedMessageId?: string;
+  readonly messageState?: number;
+}
+
+export interface SmppSessionEvents {
+  onDeliverSm(deliver: IncomingDeliverSm): void;
+  /** The connection is gone, whoever ended it; not called for `unbind()`/`destroy()` we asked for. */
+  onLost(reason: string): void;
+}
+
+interface Pending {
+  readonly fail: (error: PluginError) => void;
+}
+
+/** One bound SMPP transceiver session with per-request timeouts and a window of outstanding requests. */
+export class SmppSession {
+  private closed = false;
+  private closing = false;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<Pending>();
+  private readonly window: RequestWindow;
+  private readonly ended: Promise<void>;
+  private lastError: string | undefined;
+
+  private constructor(
+    private readonly session: smpp.Session,
+    private readonly options: SmppSessionOptions,
+    private readonly events: SmppSessionEvents,
+  ) {
+    this.window = new RequestWindow(options.windowSize);
+    // The library emits 'error' then 'close'; without a listener an 'error' would crash the hub.
+    session.on('error', (error: Error) => (this.lastError = describeError(error)));
+    this.ended = new Promise((resolve) => session.on('close', resolve));
+    void this.ended.then(() => this.onClosed());
+    session.on('deliver_sm', (pdu: smpp.SmppPdu) => this.onDeliverSm(pdu));
+    session.on('enquire_link', (pdu: smpp.SmppPdu) => session.send(pdu.response()));
+    session.on('unbind', (pdu: smpp.SmppPdu) => {
+      session.send(pdu.response());
+      session.close();
+    });
+    session.on('unknown', (pdu: smpp.SmppPdu) => session.send(pdu.response()));
+  }
+
+  /** Connects and binds as a transceiver; rejects with CONNECTION_FAILED, TIMEOUT or UNAUTHORIZED. */
+  static async open(options: SmppSessionOptions, events: SmppSessionEvents): Promise<SmppSession> {
+    const where = `${options.host}:${options.port}`;
+    const raw = smpp.connect({ host: options.host, port: options.port, tls: options.tls, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+    const client = new SmppSession(raw, options, events);
+    try {
+      await client.connected(where);
+      const response = await client.request('bind_transceiver', {
+        system_id: options.systemId,
+        password: options.password,
+        system_type: options.systemType ?? '',
+        interface_version: 0x34,
+      });
+      if (response.command_status !== 0) throw bindError(response.command_status, where);
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+    client.startKeepAlive();
+    return client;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && !this.closing;
+  }
+
+  async submit(fields: SubmitFields): Promise<SubmitAnswer> {
+    const release = await this.window.acquire();
+    try {
+      const response = await this.request('submit_sm', {
+        source_addr_ton: fields.sourceTon,
+        source_addr_npi: fields.sourceNpi,
+        source_addr: fields.sourceAddr,
+        dest_addr_ton: fields.destinationTon,
+        dest_addr_npi: fields.destinationNpi,
+        destination_addr: fields.destinationAddr,
+        esm_class: fields.esmClass,
+        registered_delivery: fields.registeredDelivery,
+        data_coding: fields.dataCoding,
+        short_message: fields.shortMessage,
+      });
+      const messageId = response['message_id'];
+      return { status: response.command_status, messageId: typeof messageId === 'string' ? messageId : '' };
+    } finally {
+      release();
+    }
+  }
+
+  async enquireLink(): Promise<void> {
+    await this.request('enquire_link', {});
+  }
+
+  /** Says goodbye (unbind) and closes; never rejects, since the session is given up either way. */
+  async unbind(): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    this.stopKeepAlive();
+    await this.request('unbind', {}).catch(() => undefined);
+    this.destroy();
+    await this.ended;
+  }
+
+  destroy(): void {
+    this.closing = true;
+    this.stopKeepAlive();
+    this.session.destroy();
+  }
+
+  private request(command: string, fields: Readonly<Record<string, unknown>>): Promise<smpp.SmppPdu> {
+    const where = `${this.options.host}:${this.options.port}`;
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(this.lostError(`${command} to ${where}`));
+        return;
+      }
+      const entry: Pending = {
+        fail: (error) => {
+          clearTimeout(timer);
+          this.pending.delete(entry);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(
+        () => entry.fail(new PluginError(PluginErrorCode.Timeout, `${command} to ${where}: no answer within ${this.options.responseTimeoutMs} ms`)),
+        this.options.responseTimeoutMs,
+      );
+      this.pending.add(entry);
+      const written = this.session.send(new smpp.PDU(command, fields), (response) => {
+        clearTimeout(timer);
+        this.pending.delete(entry);
+        resolve(response);
+      });
+      if (!written) entry.fail(this.lostError(`${command} to ${where}`));
+    });
+  }
+
+  private connected(where: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new PluginError(PluginErrorCode.Timeout, `connecting to ${where}: no answer within ${this.options.responseTimeoutMs} ms`));
+      }, this.options.responseTimeoutMs);
+      // For TLS, 'connect' is only TCP; the session is usable once the handshake (and certificate check) passed.
+      this.session.once(this.options.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      void this.ended.then(() => {
+        clearTimeout(timer);
+        reject(new PluginError(PluginErrorCode.ConnectionFailed, `connecting to ${where} failed: ${this.lastError ?? 'connection closed'}`));
+      });
+    });
+  }
+
+  private startKeepAlive(): void {
+    if (this.options.enquireLinkIntervalMs <= 0) return;
+    this.keepAlive = setInterval(() => {
+      // An SMSC that stops answering enquire_link is gone even if TCP still looks open; drop it so the next send redials.
+      this.enquireLink().catch(() => this.session.destroy());
+    }, this.options.enquireLinkIntervalMs);
+    this.keepAlive.unref();
+  }
+
+  private stopKeepAlive(): void {
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+  }
+
+  private onClosed(): void {
+    this.closed = true;
+    this.stopKeepAlive();
+    const error = this.lostError('the SMSC session');
+    for (const entry of [...this.pending]) entry.fail(error);
+    if (!this.closing) this.events.onLost(this.lastError ?? 'closed by the SMSC');
+  }
+
+  private lostError(what: string): PluginError {
+    return new PluginError(PluginErrorCode.ConnectionFailed, `${what}: connection to ${this.options.host}:${this.options.port} lost (${this.lastError ?? 'closed'})`);
+  }
+
+  private onDeliverSm(pdu: smpp.SmppPdu): void {
+    // Answer first: an SMSC that waits for deliver_sm_resp re-sends and eventually stops delivering to us.
+    this.session.send(pdu.response({ message_id: '' }));
+    const receipted = pdu['receipted_message_id'];
+    const state = pdu['message_state'];
+    this.events.onDeliverSm({
+      esmClass: numberField(pdu, 'esm_class'),
+      sourceAddr: stringField(pdu, 'source_addr'),
+      sourceTon: numberField(pdu, 'source_addr_ton'),
+      destinationAddr: stringField(pdu, 'destination_addr'),
+      text: textOf(pdu['message_payload'] ?? pdu['short_message']),
+      ...(typeof receipted === 'string' && receipted !== '' ? { receiptedMessageId: receipted } : {}),
+      ...(typeof state === 'number' ? { messageState: state } : {}),
+    });
+  }
+}
+
+function numberField(pdu: smpp.SmppPdu, name: string): number {
+  const value = pdu[name];
+  return typeof value === 'number' ? value : 0;
+}
+
+function stringField(pdu: smpp.SmppPdu, name: string): string {
+  const value = pdu[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** The library decodes short_message to `{ udh?, message }` by data_coding (GSM 03.38, Latin-1, UCS-2). */
+function textOf(value: unknown): string {
+  const message: unknown = typeof value === 'object' && value !== null && 'message' in value ? value.message : value;
+  if (typeof message === 'string') return message;
+  // An encoding the library does not know arrives as bytes; Latin-1 keeps every byte visible.
+  return Buffer.isBuffer(message) ? message.toString('latin1') : '';
+}

@@ -1,0 +1,170 @@
+// npm run bench [-- --events N]
+// Publishes N CloudEvents to Kafka and measures the whole Kabar path (Kafka -> ingest -> PostgreSQL -> outbox ->
+// dispatch -> inbox plugin) in a real hub process, then, in the same run, the raw floor: a bare kafkajs consumer that
+// reads the same records and inserts them into PostgreSQL in batches. Prints figures and the ratio. Not a test.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { SecretBox } from '@kabar/core';
+import { TOPICS } from '@kabar/messaging';
+import { AgencyRepository, CatalogRepository, CitizenRepository, migrate, openDatabase } from '@kabar/persistence';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '100000' }, citizens: { type: 'string', default: '1000' }, partitions: { type: 'string', default: '6' }, hubs: { type: 'string', default: '1' } },
+});
+const HUBS = Number(values.hubs);
+const N = Number(values.events);
+const CITIZENS = Number(values.citizens);
+const PARTITIONS = Number(values.partitions);
+const env = Object.fromEntries(
+  (await import('node:fs')).readFileSync(new URL('../../.kabar/services.env', import.meta.url), 'utf8')
+    .split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)),
+);
+const adminUrl = env.DATABASE_URL;
+const brokers = env.KAFKA_BROKERS.split(',');
+const quiet = { debug() {}, info() {}, warn: console.warn, error: console.error };
+const SOURCE = '/bench/agency';
+const TYPE = 'id.go.bench.reminder.v1';
+const subjectOf = (i) => `3200000000${String(i).padStart(6, '0')}`;
+
+async function withClient(url, fn) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try { return await fn(client); } finally { await client.end(); }
+}
+
+async function freshDatabase(name) {
+  await withClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`).then(() => c.query(`create database ${name}`)));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+// ---- setup: database, agency, type, templates, citizens, records on Kafka
+const masterKey = randomBytes(32);
+const box = new SecretBox({ k1: masterKey }, 'k1');
+const dbUrl = await freshDatabase('kabar_bench');
+const orm = await openDatabase({ kind: 'postgres', url: dbUrl }, 10_000, quiet);
+await migrate(orm);
+const agency = await new AgencyRepository(orm.em).create({ code: 'bench', name: 'Bench', defaultLocale: 'id', senderIds: {}, sources: [SOURCE], ratePerMinute: 1e9, dailyQuota: 1e9, callbackUrl: null, callbackSecretSealed: null });
+const catalog = new CatalogRepository(orm.em);
+const type = await catalog.upsertEventType(agency.id, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, allowedChannels: ['inbox'], defaultExpirySeconds: 86400, requiredLocales: ['id', 'en'] });
+await catalog.addTemplateVersions(type.id, [
+  { channel: 'inbox', locale: 'id', subject: null, body: 'Pengingat nomor {{n}}', html: null },
+  { channel: 'inbox', locale: 'en', subject: null, body: 'Reminder number {{n}}', html: null },
+]);
+const citizens = new CitizenRepository(orm.em);
+for (let i = 0; i < CITIZENS; i++) await citizens.create(box.lookupHash(subjectOf(i)), i % 2 ? 'en' : 'id', []);
+await orm.close();
+
+const namespace = `bench${randomBytes(3).toString('hex')}.`;
+const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+await admin.connect();
+await admin.createTopics({ topics: Object.values(TOPICS).map((t) => ({ topic: `${namespace}${t}`, numPartitions: PARTITIONS })) });
+await admin.disconnect();
+const producer = kafka.producer();
+await producer.connect();
+const produceStart = performance.now();
+for (let start = 0; start < N; start += 2000) {
+  const messages = [];
+  for (let n = start; n < Math.min(N, start + 2000); n++) {
+    const subject = subjectOf(n % CITIZENS);
+    messages.push({ key: subject, value: JSON.stringify({ specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n } }), headers: { 'content-type': 'application/cloudevents+json' } });
+  }
+  await producer.send({ topic: `${namespace}${TOPICS.events}`, messages });
+}
+await producer.disconnect();
+console.log(`produced ${fmt(N)} events to Kafka in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`);
+
+// ---- Kabar: a real hub process consumes the backlog
+const hubMain = fileURLToPath(new URL('../../apps/hub/dist/main.js', import.meta.url));
+// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the hub, to see where the time goes.
+const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+// --hubs N starts N hub processes sharing the consumer groups, as replicas would in Kubernetes.
+const hubs = Array.from({ length: HUBS }, () =>
+  spawn(process.execPath, [...profile, hubMain], {
+    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace, KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  }),
+);
+const hub = { kill: (signal) => hubs.forEach((h) => h.kill(signal)), once: (event, fn) => Promise.all(hubs.map((h) => new Promise((r) => h.once(event, r)))).then(fn) };
+let peakRss = 0;
+const rssTimer = setInterval(async () => {
+  for (const h of hubs) {
+    try {
+      const status = (await import('node:fs')).readFileSync(`/proc/${h.pid}/status`, 'utf8');
+      peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
+    } catch { /* process gone */ }
+  }
+}, 500);
+const hubStart = performance.now();
+const delivered = await withClient(dbUrl, async (c) => {
+  let last = -1;
+  let lastChange = performance.now();
+  for (;;) {
+    const { rows } = await c.query('select count(*)::int as n from inbox_item');
+    if (rows[0].n >= N) return rows[0].n;
+    if (rows[0].n !== last) [last, lastChange] = [rows[0].n, performance.now()];
+    // No progress for a minute means the pipeline is stuck: report it rather than wait forever.
+    if (performance.now() - lastChange > 60_000) {
+      hub.kill('SIGTERM');
+      throw new Error(`stuck at ${rows[0].n} of ${N} delivered`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+const stats = await withClient(dbUrl, (c) => c.query(`
+  select extract(epoch from (max(d.created_at) - min(e.created_at))) as span,
+         extract(epoch from (max(e.created_at) - min(e.created_at))) as ingest_span,
+         extract(epoch from (max(d.created_at) - min(d.created_at))) as dispatch_span,
+         percentile_cont(0.5) within group (order by extract(epoch from (d.created_at - e.created_at))) * 1000 as p50,
+         percentile_cont(0.99) within group (order by extract(epoch from (d.created_at - e.created_at))) * 1000 as p99
+  from event e join notification n on n.event_id = e.id join delivery_attempt d on d.notification_id = n.id`));
+hub.kill('SIGTERM');
+await new Promise((r) => hub.once('exit', r));
+clearInterval(rssTimer);
+const { span, p50, p99, ingest_span: ingestSpan, dispatch_span: dispatchSpan } = stats.rows[0];
+const kabarRate = N / Number(span);
+console.log(`kabar: ${fmt(delivered)} notifications delivered (inbox plugin); ${fmt(kabarRate)} events/s from first ingest to last dispatch (${Number(span).toFixed(1)} s; wall ${((performance.now() - hubStart) / 1000).toFixed(1)} s incl. start)`);
+console.log(`kabar: stages: ingest ${fmt(N / Number(ingestSpan))} events/s (${Number(ingestSpan).toFixed(1)} s), dispatch ${fmt(N / Number(dispatchSpan))} notifications/s (${Number(dispatchSpan).toFixed(1)} s)`);
+console.log(`kabar: ingest-to-dispatch latency p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms; peak RSS per hub ${fmt(peakRss / 1048576)} MiB (${HUBS} hub process${HUBS === 1 ? '' : 'es'})`);
+
+// ---- raw floor: kafkajs consumer -> batched INSERT into PostgreSQL, same records
+await withClient(dbUrl, (c) => c.query('create table floor_event (source text, id text, subject text, data jsonb, primary key (source, id))'));
+const pool = new pg.Pool({ connectionString: dbUrl, max: PARTITIONS });
+const consumer = kafka.consumer({ groupId: `${namespace}floor`, maxWaitTimeInMs: 500 });
+await consumer.connect();
+await consumer.subscribe({ topic: `${namespace}${TOPICS.events}`, fromBeginning: true });
+let floorCount = 0;
+let floorStart = 0;
+const floorDone = new Promise((resolve) => {
+  void consumer.run({
+    partitionsConsumedConcurrently: PARTITIONS,
+    eachBatch: async ({ batch }) => {
+      if (floorStart === 0) floorStart = performance.now();
+      const params = [];
+      const rows = batch.messages.map((m, i) => {
+        const e = JSON.parse(m.value.toString());
+        params.push(e.source, e.id, e.subject, JSON.stringify(e.data));
+        return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`;
+      });
+      if (rows.length > 0) await pool.query(`insert into floor_event values ${rows.join(',')} on conflict do nothing`, params);
+      floorCount += batch.messages.length;
+      if (floorCount >= N) resolve(performance.now());
+    },
+  });
+});
+const floorEnd = await floorDone;
+await consumer.disconnect();
+await pool.end();
+const floorRate = N / ((floorEnd - floorStart) / 1000);
+console.log(`floor: ${fmt(floorRate)} events/s (kafkajs eachBatch -> one INSERT per batch)`);
+console.log(`ratio kabar/floor: ${(kabarRate / floorRate * 100).toFixed(1)} %  (goal: >= 10,000 notifications/s and >= 50 % of the floor)`);
+await withClient(adminUrl, (c) => c.query('drop database if exists kabar_bench with (force)'));
