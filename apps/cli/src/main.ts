@@ -7,6 +7,7 @@ import { DatabaseUnavailableError } from '@kabar/persistence';
 import { CliError, CliErrorCode } from './cli-error.js';
 import { ADMIN_HELP, adminCommand } from './commands/admin.js';
 import { AGENCIES_HELP, agenciesCommand } from './commands/agencies.js';
+import { CITIZENS_HELP, citizensCommand } from './commands/citizens.js';
 import { CONFIG_HELP, configCommand } from './commands/config.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
 import { KEYS_HELP, keysCommand } from './commands/keys.js';
@@ -25,6 +26,7 @@ Commands on the database (configured as for the hub: DATABASE_URL, or the embedd
 Commands on a running hub (KABAR_URL or --url, default http://127.0.0.1:3000; admin token in KABAR_TOKEN or --token):
   agencies create|list                   register and list agencies
   keys issue|list|revoke                 an agency's API keys
+  citizens import FILE.csv               register or update citizens from a CSV file
   demo [--url URL]                       publish demo events with the keys in KABAR_DATA_DIR/demo.json
 
 Local tooling:
@@ -40,6 +42,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   admin: ADMIN_HELP,
   agencies: AGENCIES_HELP,
   keys: KEYS_HELP,
+  citizens: CITIZENS_HELP,
   demo: DEMO_HELP,
   services: SERVICES_HELP,
   config: CONFIG_HELP,
@@ -88,6 +91,9 @@ async function run(argv: readonly string[]): Promise<number> {
       return agenciesCommand(rest, io, env);
     case 'keys':
       return keysCommand(rest, io, env);
+    case 'citizens':
+      // The progress bar redraws itself with raw writes, which only a terminal shows as intended.
+      return citizensCommand(rest, io, env, process.stderr.isTTY ? (text) => process.stderr.write(text) : null);
     case 'demo':
       return demoCommand(rest, io, env);
     case 'services':

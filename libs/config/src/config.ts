@@ -32,6 +32,16 @@ export interface KabarConfig {
   readonly secretKey: SecretKeyConfig | null;
   /** Seed demo data into an empty embedded database (KABAR_DEMO, default true). */
   readonly demo: boolean;
+  readonly policy: PolicyConfig;
+}
+
+/** The platform side of the notification policy (ARCHITECTURE §4); times are minutes after local midnight. */
+export interface PolicyConfig {
+  readonly quietHours: { readonly start: number; readonly end: number } | null;
+  readonly digestAt: number;
+  readonly caps: Readonly<Record<string, { readonly count: number; readonly periodSeconds: number }>>;
+  readonly fallbackAfterSeconds: number;
+  readonly retentionDays: Readonly<Record<string, number>>;
 }
 
 export interface SecretKeyConfig {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { type KabarConfig, LOG_LEVELS, type LogLevel, type Role, ROLES, type SecretKeyConfig } from './config.js';
+import { type KabarConfig, LOG_LEVELS, type LogLevel, type PolicyConfig, type Role, ROLES, type SecretKeyConfig } from './config.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { type VariableName, VARIABLES } from './variables.js';
 
@@ -101,6 +101,69 @@ function parsePlugins(reader: Reader): Record<string, unknown> {
   return {};
 }
 
+const CLASSES = ['critical', 'transactional', 'reminder', 'informational'];
+const PERIODS: Readonly<Record<string, number>> = { day: 86_400, week: 604_800 };
+
+function minuteOfDay(text: string): number | null {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
+  return match === null ? null : Number(match[1]) * 60 + Number(match[2]);
+}
+
+/** `class=value` pairs, comma-separated; null when malformed or naming an unknown class. */
+function classPairs(text: string): [string, string][] | null {
+  if (text.trim() === '') return [];
+  const pairs = text.split(',').map((part) => part.split('=').map((s) => s.trim()));
+  return pairs.every((p): p is [string, string] => p.length === 2 && CLASSES.includes(p[0] ?? '')) ? pairs : null;
+}
+
+function parsePolicy(reader: Reader): PolicyConfig {
+  const quietText = reader.string('KABAR_QUIET_HOURS').trim();
+  const [from, to] = quietText.split('-');
+  const start = minuteOfDay(from ?? '');
+  const end = minuteOfDay(to ?? '');
+  let quietHours: PolicyConfig['quietHours'] = null;
+  if (quietText !== 'none') {
+    if (start === null || end === null) reader.fail('KABAR_QUIET_HOURS', 'HH:MM-HH:MM (e.g. 21:00-06:00) or none', quietText);
+    else quietHours = { start, end };
+  }
+  const digestText = reader.string('KABAR_DIGEST_AT');
+  const digestAt = minuteOfDay(digestText);
+  if (digestAt === null) reader.fail('KABAR_DIGEST_AT', 'HH:MM (e.g. 19:00)', digestText);
+
+  const capsText = reader.string('KABAR_CAPS');
+  const caps: Record<string, { count: number; periodSeconds: number }> = {};
+  const capPairs = classPairs(capsText);
+  for (const [messageClass, value] of capPairs ?? []) {
+    const match = /^(\d{1,6})\/(day|week)$/.exec(value);
+    if (match === null || messageClass === 'critical') {
+      reader.fail('KABAR_CAPS', 'class=count/day or class=count/week for transactional, reminder or informational', capsText);
+      break;
+    }
+    caps[messageClass] = { count: Number(match[1]), periodSeconds: PERIODS[match[2] ?? 'day'] ?? 86_400 };
+  }
+  if (capPairs === null) reader.fail('KABAR_CAPS', 'class=count/day or class=count/week pairs, comma-separated', capsText);
+
+  const retentionText = reader.string('KABAR_RETENTION_DAYS');
+  const retentionDays: Record<string, number> = { critical: 90, transactional: 7, reminder: 7, informational: 7 };
+  const retentionPairs = classPairs(retentionText);
+  for (const [messageClass, value] of retentionPairs ?? []) {
+    if (!/^\d{1,5}$/.test(value) || Number(value) < 1) {
+      reader.fail('KABAR_RETENTION_DAYS', 'class=days pairs with whole days of at least 1', retentionText);
+      break;
+    }
+    retentionDays[messageClass] = Number(value);
+  }
+  if (retentionPairs === null) reader.fail('KABAR_RETENTION_DAYS', 'class=days pairs, comma-separated, for the four message classes', retentionText);
+
+  return {
+    quietHours,
+    digestAt: digestAt ?? 19 * 60,
+    caps,
+    fallbackAfterSeconds: reader.integer('KABAR_FALLBACK_AFTER_SECONDS', 1, 7 * 86_400),
+    retentionDays,
+  };
+}
+
 function parseNamespace(reader: Reader): string {
   const namespace = reader.string('KAFKA_NAMESPACE');
   if (/^[a-zA-Z0-9._-]{0,100}$/.test(namespace)) return namespace;
@@ -176,6 +239,7 @@ export function loadConfig(env: ConfigSource): KabarConfig {
     secretKey: parseSecretKey(reader),
     plugins: parsePlugins(reader),
     demo: reader.oneOf('KABAR_DEMO', ['true', 'false']) === 'true',
+    policy: parsePolicy(reader),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

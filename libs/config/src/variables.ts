@@ -82,6 +82,34 @@ export const VARIABLES = {
     description:
       'JSON object of plugin id to its configuration, e.g. `{"webhook-http": {"url": "https://…", "secret": "whsec_…"}}`; checked against each plugin\'s schema at start.',
   },
+  KABAR_QUIET_HOURS: {
+    name: 'KABAR_QUIET_HOURS',
+    defaultValue: '21:00-06:00',
+    description:
+      "Platform quiet hours in each citizen's own time zone (`HH:MM-HH:MM`, or `none`); non-critical messages wait for the end. Citizens may choose their own.",
+  },
+  KABAR_DIGEST_AT: {
+    name: 'KABAR_DIGEST_AT',
+    defaultValue: '19:00',
+    description: "Local time (`HH:MM`) at which each citizen's daily digest of deferred messages goes out.",
+  },
+  KABAR_CAPS: {
+    name: 'KABAR_CAPS',
+    defaultValue: 'transactional=20/day,reminder=5/week,informational=3/week',
+    description:
+      'Platform frequency caps per citizen across all agencies, `class=count/day|week`, comma-separated; citizens may only tighten them. `critical` is never capped.',
+  },
+  KABAR_FALLBACK_AFTER_SECONDS: {
+    name: 'KABAR_FALLBACK_AFTER_SECONDS',
+    defaultValue: '600',
+    description: "How long a channel has to report delivery before the citizen's next channel is tried, when the event type sets none.",
+  },
+  KABAR_RETENTION_DAYS: {
+    name: 'KABAR_RETENTION_DAYS',
+    defaultValue: 'critical=90,transactional=7,reminder=7,informational=7',
+    description:
+      'Days rendered content and contact details stay on notifications, per message class (legal notices longer); delivery outcomes without personal data are kept.',
+  },
   LOG_LEVEL: {
     name: 'LOG_LEVEL',
     defaultValue: 'info',

@@ -1,8 +1,10 @@
 export { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
+export * from './citizens/index.js';
 export { newCredential, newKeyId, splitCredential } from './credentials.js';
 export { CodedError, isKabarError, KabarError } from './kabar-error.js';
 export { type Logger, SILENT_LOGGER } from './logger.js';
 export * from './notify/index.js';
+export * from './policy/index.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
 export { describeError, RetryExhaustedError, type RetryFailure, type RetryOptions, retryUntil } from './retry.js';
 export { hashSecret, randomToken, safeEqual, SecretBox, SecretBoxError, SecretBoxErrorCode } from './secret-box.js';

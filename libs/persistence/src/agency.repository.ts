@@ -32,6 +32,7 @@ export interface AgencyWithSources extends Agency {
 export interface SourceOwner {
   readonly agencyId: string;
   readonly agencyCode: string;
+  readonly agencyName: string;
   readonly defaultLocale: string;
 }
 
@@ -86,11 +87,12 @@ export class AgencyRepository {
   /** Which agency owns each source (one query for a whole batch). */
   async ownersOf(sources: readonly string[]): Promise<Map<string, SourceOwner>> {
     if (sources.length === 0) return new Map();
-    const rows = await query<{ source: string; agency_id: string; code: string; default_locale: string }>(this.em.fork(), 
-      'select s."source", s."agency_id", a."code", a."default_locale" from "agency_source" s join "agency" a on a."id" = s."agency_id" where s."source" = any(?::text[])',
+    const rows = await query<{ source: string; agency_id: string; code: string; name: string; default_locale: string }>(
+      this.em.fork(),
+      'select s."source", s."agency_id", a."code", a."name", a."default_locale" from "agency_source" s join "agency" a on a."id" = s."agency_id" where s."source" = any(?::text[])',
       [[...new Set(sources)]],
     );
-    return new Map(rows.map((r) => [r.source, { agencyId: r.agency_id, agencyCode: r.code, defaultLocale: r.default_locale }]));
+    return new Map(rows.map((r) => [r.source, { agencyId: r.agency_id, agencyCode: r.code, agencyName: r.name, defaultLocale: r.default_locale }]));
   }
 
   async setCallback(agencyId: string, url: string | null, secretSealed: string | null): Promise<void> {

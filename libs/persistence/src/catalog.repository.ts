@@ -13,6 +13,12 @@ export interface EventTypeInput {
   readonly allowedChannels: string[];
   readonly defaultExpirySeconds: number;
   readonly requiredLocales: string[];
+  readonly category?: string;
+  readonly purpose?: string;
+  readonly basis?: string;
+  readonly dedupKey?: string | null;
+  readonly dedupWindowSeconds?: number | null;
+  readonly fallbackAfterSeconds?: number | null;
 }
 
 export interface TemplateInput {

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { insertRows, Json } from './bulk.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { query } from './query.js';
+import { type NewJob, ScheduleRepository } from './schedule.repository.js';
 
 export interface NewEvent {
   readonly id: string;
@@ -33,6 +34,31 @@ export interface NewNotification {
   readonly renderedSubject: string | null;
   readonly renderedBody: string | null;
   readonly renderedHtml: string | null;
+  readonly recipientRole: string;
+  readonly onBehalfOf: string | null;
+  readonly messageClass: string;
+  /** The policy's decisions (libs/core `Decision[]`), stored as JSON. */
+  readonly decisions: readonly unknown[];
+  readonly dedupKeyHash: string | null;
+  readonly dueAt: Date | null;
+  readonly mergedInto: string | null;
+  readonly fallback: readonly { channel: string; contactPointId: string | null }[];
+  readonly fallbackAfterSeconds: number | null;
+}
+
+export const NOTIFICATION_COLUMNS = [
+  'id', 'event_id', 'agency_id', 'citizen_id', 'contact_point_id', 'channel', 'locale', 'template_version', 'state', 'reason',
+  'rendered_subject', 'rendered_body', 'rendered_html', 'recipient_role', 'on_behalf_of', 'message_class', 'decisions', 'dedup_key_hash',
+  'due_at', 'merged_into', 'fallback', 'fallback_after_seconds', 'created_at', 'updated_at',
+] as const;
+
+/** A notification as a row for `insertRows` with NOTIFICATION_COLUMNS. */
+export function notificationRow(n: NewNotification, now: Date): (string | number | Date | null | Json)[] {
+  return [
+    n.id, n.eventId, n.agencyId, n.citizenId, n.contactPointId, n.channel, n.locale, n.templateVersion, n.state, n.reason,
+    n.renderedSubject, n.renderedBody, n.renderedHtml, n.recipientRole, n.onBehalfOf, n.messageClass, new Json(n.decisions), n.dedupKeyHash,
+    n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, now, now,
+  ];
 }
 
 export interface StoredEvent {
@@ -60,7 +86,7 @@ export interface NotificationView {
 export interface IngestWrite {
   readonly events: readonly NewEvent[];
   /** Built only for events that turned out to be new (the callback sees which). */
-  readonly notificationsFor: (inserted: ReadonlySet<string>) => { notifications: NewNotification[]; outbox: BusRecord[] };
+  readonly notificationsFor: (inserted: ReadonlySet<string>) => { notifications: NewNotification[]; outbox: BusRecord[]; jobs: NewJob[] };
 }
 
 interface EventRow {
@@ -88,9 +114,11 @@ const toStored = (r: EventRow): StoredEvent => ({
 /** Events, notifications and their states: one statement per table per batch. */
 export class EventRepository {
   private readonly outbox: OutboxRepository;
+  private readonly schedule: ScheduleRepository;
 
   constructor(private readonly em: EntityManager) {
     this.outbox = new OutboxRepository(em);
+    this.schedule = new ScheduleRepository(em);
   }
 
   /**
@@ -107,15 +135,11 @@ export class EventRepository {
         'on conflict ("source", "ce_id") do nothing returning "id"',
       );
       const ids = new Set(inserted.map((r) => r.id));
-      const { notifications, outbox } = write.notificationsFor(ids);
+      const { notifications, outbox, jobs } = write.notificationsFor(ids);
       const now = new Date();
-      await insertRows(
-        tx,
-        'notification',
-        ['id', 'event_id', 'agency_id', 'citizen_id', 'contact_point_id', 'channel', 'locale', 'template_version', 'state', 'reason', 'rendered_subject', 'rendered_body', 'rendered_html', 'created_at', 'updated_at'],
-        notifications.map((n) => [n.id, n.eventId, n.agencyId, n.citizenId, n.contactPointId, n.channel, n.locale, n.templateVersion, n.state, n.reason, n.renderedSubject, n.renderedBody, n.renderedHtml, now, now]),
-      );
+      await insertRows(tx, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
       await this.outbox.enqueue(tx, outbox);
+      await this.schedule.schedule(tx, jobs);
       return ids;
     });
   }

@@ -6,10 +6,39 @@ export { type CitizenRef, CitizenRepository, type ContactRef, type NewContactPoi
 export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';
 export { type AttemptOutcome, DispatchRepository, type DispatchRow, type InboxRow } from './dispatch.repository.js';
 export * from './entities/index.js';
-export { EventRepository, type IngestWrite, type NewEvent, type NewNotification, type NotificationView, type StoredEvent } from './event.repository.js';
+export {
+  EventRepository,
+  type IngestWrite,
+  type NewEvent,
+  type NewNotification,
+  NOTIFICATION_COLUMNS,
+  notificationRow,
+  type NotificationView,
+  type StoredEvent,
+} from './event.repository.js';
 export { migrate, schemaDrift } from './migrate.js';
 export { MIGRATION_NAMES } from './migrations/index.js';
 export { ormOptions } from './orm-options.js';
 export { OutboxRepository } from './outbox.repository.js';
+export {
+  type CitizenPolicyRow,
+  COUNTED_STATES,
+  type CountedNotification,
+  PolicyRepository,
+  type StoredDedupHit,
+} from './policy.repository.js';
+export {
+  type CitizenNotificationRow,
+  type CitizenProfile,
+  type ConsentRow,
+  type ContactPointRow,
+  type DelegateRow,
+  type NewConsent,
+  type PreferencePatch,
+  PreferenceRepository,
+  type SealedCitizen,
+} from './preference.repository.js';
 export { ProbeRepository } from './probe.repository.js';
+export { type ClaimedJob, type JobKind, type NewJob, ScheduleRepository } from './schedule.repository.js';
 export { type Bucket, RateCounterRepository } from './rate-counter.repository.js';
+export { CitizenAuthRepository, type CitizenSessionRow, type CodeTarget, type LiveCode, type NewOneTimeCode } from './citizen-auth.repository.js';

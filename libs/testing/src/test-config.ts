@@ -29,6 +29,15 @@ class ConfigBuilder {
     plugins: {},
     // Tests build their own agencies; the demo seed would collide with them.
     demo: false,
+    // No platform quiet hours and no platform caps: a test's outcome must not depend on the hour it runs at or on how
+    // many events earlier cases sent. Policy tests set a citizen's own window and caps, or override these.
+    policy: {
+      quietHours: null,
+      digestAt: 19 * 60,
+      caps: {},
+      fallbackAfterSeconds: 600,
+      retentionDays: { critical: 90, transactional: 7, reminder: 7, informational: 7 },
+    },
   };
 
   withPostgres(url: string): this {

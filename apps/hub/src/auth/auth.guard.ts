@@ -4,12 +4,12 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
-import type { AgencyPrincipal, Principal } from './principal.js';
+import type { AgencyPrincipal, CitizenPrincipal, Principal } from './principal.js';
 
-export type Scope = 'admin' | 'agency';
+export type Scope = Principal['kind'];
 const SCOPE_KEY = 'kabar:scope';
 
-/** Marks a resolver or controller method as needing an admin or an agency credential. */
+/** Marks a resolver or controller method as needing an admin or agency credential, or a citizen session. */
 export const RequireScope = (scope: Scope): MethodDecorator & ClassDecorator => SetMetadata(SCOPE_KEY, scope);
 
 /** The GraphQL context: the credential as sent over HTTP or in graphql-ws connection parameters. */
@@ -17,6 +17,8 @@ export interface GraphqlContext {
   readonly authorization: string | undefined;
   readonly clientIp: string | undefined;
 }
+
+const NEEDS: Readonly<Record<Scope, string>> = { admin: 'an admin credential', agency: 'an agency credential', citizen: 'a citizen session (sign in with a one-time code)' };
 
 // Principals live beside the request (or GraphQL context) object they belong to, never on a shared singleton.
 const principals = new WeakMap<object, Principal>();
@@ -42,7 +44,7 @@ export class AuthGuard implements CanActivate {
     if (scope === undefined) return true;
     const { carrier, authorization } = carrierOf(context);
     const principal = await this.auth.authenticate(authorization);
-    if (principal.kind !== scope) throw new AuthError(AuthErrorCode.Forbidden, `this operation needs ${scope === 'admin' ? 'an admin' : 'an agency'} credential`);
+    if (principal.kind !== scope) throw new AuthError(AuthErrorCode.Forbidden, `this operation needs ${NEEDS[scope]}`);
     principals.set(carrier, principal);
     return true;
   }
@@ -58,5 +60,12 @@ function principalOf(context: ExecutionContext): Principal {
 export const CurrentAgency = createParamDecorator((_data: unknown, context: ExecutionContext): AgencyPrincipal => {
   const principal = principalOf(context);
   if (principal.kind !== 'agency') throw new AuthError(AuthErrorCode.Forbidden, 'this operation needs an agency credential');
+  return principal;
+});
+
+/** The signed-in citizen of a `@RequireScope('citizen')` operation. */
+export const CurrentCitizen = createParamDecorator((_data: unknown, context: ExecutionContext): CitizenPrincipal => {
+  const principal = principalOf(context);
+  if (principal.kind !== 'citizen') throw new AuthError(AuthErrorCode.Forbidden, 'this operation needs a citizen session');
   return principal;
 });

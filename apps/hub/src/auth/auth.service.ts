@@ -1,10 +1,11 @@
 import { hashSecret, safeEqual, SecretBox } from '@kabar/core';
 import { splitCredential } from '@kabar/core';
-import { AgencyRepository, type ApiKey } from '@kabar/persistence';
+import { AgencyRepository, type ApiKey, CitizenAuthRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
 import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { CITIZEN_SESSION_SECONDS, CITIZEN_TOKEN_PREFIX, isCitizenToken, newCitizenToken } from './citizen-token.js';
 import { peekIssuer, verifyJwt } from './jwt.js';
 import type { Principal } from './principal.js';
 
@@ -12,17 +13,20 @@ import type { Principal } from './principal.js';
 @Injectable()
 export class AuthService {
   private readonly agencies: AgencyRepository;
+  private readonly sessions: CitizenAuthRepository;
 
   constructor(
     em: EntityManager,
     private readonly box: SecretBox,
   ) {
     this.agencies = new AgencyRepository(em);
+    this.sessions = new CitizenAuthRepository(em);
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-    if (token === undefined) throw new AuthError(AuthErrorCode.Unauthenticated, 'send Authorization: Bearer <API key or JWT>');
+    if (token === undefined) throw new AuthError(AuthErrorCode.Unauthenticated, 'send Authorization: Bearer <API key, JWT or citizen session token>');
+    if (token.startsWith(CITIZEN_TOKEN_PREFIX)) return this.fromCitizenToken(token);
     if (token.split('.').length === 3) return this.fromJwt(token);
     const credential = splitCredential(token);
     if (credential === null) throw new AuthError(AuthErrorCode.InvalidCredentials, 'malformed API key');
@@ -34,6 +38,21 @@ export class AuthService {
     const key = await this.agencies.findKey(credential.id);
     if (key === null || key.revokedAt !== null || !safeEqual(key.secretHash, hashSecret(credential.secret))) throw invalid();
     return agencyPrincipal(key);
+  }
+
+  /** Starts a citizen session after a successful sign-in; the token is returned once and stored hashed. */
+  async startCitizenSession(citizenId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+    const token = newCitizenToken();
+    const expiresAt = new Date(now.getTime() + CITIZEN_SESSION_SECONDS * 1000);
+    await this.sessions.addSession(hashSecret(token), citizenId, expiresAt);
+    return { token, expiresAt };
+  }
+
+  private async fromCitizenToken(token: string): Promise<Principal> {
+    const session = isCitizenToken(token) ? await this.sessions.session(hashSecret(token)) : null;
+    if (session === null) throw new AuthError(AuthErrorCode.InvalidCredentials, 'unknown or malformed citizen session token: sign in again');
+    if (session.expiresAt.getTime() <= Date.now()) throw new AuthError(AuthErrorCode.TokenExpired, 'the citizen session has expired: sign in again');
+    return { kind: 'citizen', citizenId: session.citizenId };
   }
 
   private async fromJwt(token: string): Promise<Principal> {

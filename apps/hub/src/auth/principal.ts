@@ -1,4 +1,4 @@
-/** Who is calling: a platform admin or an agency system holding one of its keys. */
+/** Who is calling: a platform admin, an agency system holding one of its keys, or a signed-in citizen. */
 export type Principal =
   | { readonly kind: 'admin'; readonly adminId: string }
   | {
@@ -8,6 +8,8 @@ export type Principal =
       readonly keyId: string;
       readonly keyKind: 'test' | 'live';
       readonly limits: { readonly perMinute: number; readonly perDay: number };
-    };
+    }
+  | { readonly kind: 'citizen'; readonly citizenId: string };
 
 export type AgencyPrincipal = Extract<Principal, { kind: 'agency' }>;
+export type CitizenPrincipal = Extract<Principal, { kind: 'citizen' }>;

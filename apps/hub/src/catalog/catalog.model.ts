@@ -10,6 +10,32 @@ export enum MessageClassEnum {
 }
 registerEnumType(MessageClassEnum, { name: 'MessageClass' });
 
+export enum LawfulBasisEnum {
+  consent = 'consent',
+  legal_obligation = 'legal_obligation',
+  public_task = 'public_task',
+  vital_interest = 'vital_interest',
+}
+registerEnumType(LawfulBasisEnum, { name: 'LawfulBasis', description: 'Why Kabar may contact the citizen; only `consent` needs a consent record for the purpose.' });
+
+@InputType()
+export class DedupRuleInput {
+  @Field({ description: 'Key template over subject and data, e.g. "death:{{data.deceasedNik}}"; equal keys from any agency merge.' })
+  key!: string;
+
+  @Field(() => Int, { description: 'Seconds within which a second event with the same key is merged into the first.' })
+  windowSeconds!: number;
+}
+
+@ObjectType('DedupRule')
+export class DedupRuleModel {
+  @Field()
+  key!: string;
+
+  @Field(() => Int)
+  windowSeconds!: number;
+}
+
 @InputType()
 export class RegisterEventTypeInput {
   @Field({ description: 'Reverse-DNS name ending in a version, e.g. id.go.bapenda.tax-due.v1.' })
@@ -32,6 +58,21 @@ export class RegisterEventTypeInput {
 
   @Field(() => [String], { defaultValue: ['id', 'en'], description: 'Locales every template must exist in; at least id and en.' })
   requiredLocales!: string[];
+
+  @Field({ defaultValue: 'general', description: "Category for citizens' channel order, e.g. tax, civil-registry, health." })
+  category!: string;
+
+  @Field({ defaultValue: 'service-notices', description: 'Purpose a consent must name when the basis is consent.' })
+  purpose!: string;
+
+  @Field(() => LawfulBasisEnum, { defaultValue: LawfulBasisEnum.public_task })
+  basis!: LawfulBasisEnum;
+
+  @Field(() => DedupRuleInput, { nullable: true, description: 'Cross-agency dedup rule; none by default.' })
+  dedup?: DedupRuleInput | null;
+
+  @Field(() => Int, { nullable: true, description: 'Seconds the first channel has to report delivery before the next is tried; platform default when null.' })
+  fallbackAfterSeconds?: number | null;
 }
 
 @ObjectType('EventType')
@@ -59,6 +100,21 @@ export class EventTypeModel {
 
   @Field(() => [String])
   requiredLocales!: string[];
+
+  @Field()
+  category!: string;
+
+  @Field()
+  purpose!: string;
+
+  @Field(() => LawfulBasisEnum)
+  basis!: LawfulBasisEnum;
+
+  @Field(() => DedupRuleModel, { nullable: true })
+  dedup!: DedupRuleModel | null;
+
+  @Field(() => Int, { nullable: true })
+  fallbackAfterSeconds!: number | null;
 }
 
 @InputType()

@@ -2,9 +2,10 @@ import type { EventType, Template } from '@kabar/persistence';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
-import { EventTypeModel, MessageClassEnum, RegisterEventTypeInput, SaveTemplateInput, TemplateModel } from './catalog.model.js';
+import { EventTypeModel, LawfulBasisEnum, MessageClassEnum, RegisterEventTypeInput, SaveTemplateInput, TemplateModel } from './catalog.model.js';
 import { CatalogService } from './catalog.service.js';
 
+const BASIS: Readonly<Record<string, LawfulBasisEnum>> = Object.fromEntries(Object.values(LawfulBasisEnum).map((v) => [v, v]));
 const MESSAGE_CLASS: Readonly<Record<string, MessageClassEnum>> = Object.fromEntries(Object.values(MessageClassEnum).map((v) => [v, v]));
 
 const toEventType = (t: EventType): EventTypeModel => ({
@@ -16,6 +17,11 @@ const toEventType = (t: EventType): EventTypeModel => ({
   allowedChannels: t.allowedChannels,
   defaultExpirySeconds: t.defaultExpirySeconds,
   requiredLocales: t.requiredLocales,
+  category: t.category,
+  purpose: t.purpose,
+  basis: BASIS[t.basis] ?? LawfulBasisEnum.public_task,
+  dedup: t.dedupKey == null || t.dedupWindowSeconds == null ? null : { key: t.dedupKey, windowSeconds: t.dedupWindowSeconds },
+  fallbackAfterSeconds: t.fallbackAfterSeconds ?? null,
 });
 
 const toTemplate = (t: Template): TemplateModel => ({
@@ -45,6 +51,11 @@ export class CatalogResolver {
         allowedChannels: input.allowedChannels,
         defaultExpirySeconds: input.defaultExpirySeconds,
         requiredLocales: input.requiredLocales,
+        category: input.category,
+        purpose: input.purpose,
+        basis: input.basis,
+        dedup: input.dedup ?? null,
+        fallbackAfterSeconds: input.fallbackAfterSeconds ?? null,
       }),
     );
   }

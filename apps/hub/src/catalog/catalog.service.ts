@@ -1,4 +1,4 @@
-import { checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, REQUIRED_LOCALES, type TemplateProblem } from '@kabar/core';
+import { checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, LAWFUL_BASES, REQUIRED_LOCALES, type TemplateProblem } from '@kabar/core';
 import { CatalogRepository, type EventType, type Template } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -13,6 +13,12 @@ export interface RegisterEventType {
   readonly allowedChannels: readonly string[];
   readonly defaultExpirySeconds: number;
   readonly requiredLocales: readonly string[];
+  /** Policy settings; the defaults are `general`, `service-notices`, `public_task`, no dedup, the platform's fallback. */
+  readonly category?: string;
+  readonly purpose?: string;
+  readonly basis?: string;
+  readonly dedup?: { readonly key: string; readonly windowSeconds: number } | null;
+  readonly fallbackAfterSeconds?: number | null;
 }
 
 export interface SaveTemplates {
@@ -21,6 +27,8 @@ export interface SaveTemplates {
   readonly locales: readonly { locale: string; subject?: string | null; body: string; html?: string | null }[];
 }
 
+const isLawfulBasis = (v: string): boolean => (LAWFUL_BASES as readonly string[]).includes(v);
+const SLUG = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const TYPE_NAME = /^[a-z0-9]+(\.[a-z0-9-]+)+\.v[0-9]+$/;
 
 /** Event types and templates, checked when saved so that nothing fails when a citizen is waiting. */
@@ -33,7 +41,8 @@ export class CatalogService {
     this.catalog = new CatalogRepository(em);
   }
 
-  async register(agencyId: string, input: RegisterEventType): Promise<EventType> {
+  async register(agencyId: string, given: RegisterEventType): Promise<EventType> {
+    const input = { category: 'general', purpose: 'service-notices', basis: 'public_task', dedup: null, fallbackAfterSeconds: null, ...given };
     const problems: string[] = [];
     if (!TYPE_NAME.test(input.type) || input.type.length > 255) problems.push('type must be a reverse-DNS name ending in a version, e.g. id.go.bapenda.tax-due.v1');
     if (!isMessageClass(input.messageClass)) problems.push('messageClass must be critical, transactional, reminder or informational');
@@ -46,6 +55,20 @@ export class CatalogService {
     if (!Number.isInteger(input.defaultExpirySeconds) || input.defaultExpirySeconds < 60 || input.defaultExpirySeconds > 366 * 24 * 3600) {
       problems.push('defaultExpirySeconds must be between 60 seconds and a year');
     }
+    if (!SLUG.test(input.category)) problems.push('category must be lowercase letters, digits and dashes, up to 32 characters');
+    if (!SLUG.test(input.purpose) || input.purpose.length > 64) problems.push('purpose must be lowercase letters, digits and dashes');
+    if (!isLawfulBasis(input.basis)) problems.push('basis must be consent, legal_obligation, public_task or vital_interest');
+    if (input.dedup !== null) {
+      const placeholders = [...input.dedup.key.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1] ?? '');
+      if (input.dedup.key.length > 255 || placeholders.length === 0) problems.push('dedup.key must name at least one {{subject}} or {{data.field}} and be at most 255 characters');
+      for (const path of placeholders) if (path !== 'subject' && !/^data(\.[A-Za-z0-9_]+)+$/.test(path)) problems.push(`dedup.key: "{{${path}}}" must be {{subject}} or {{data.<field>}}`);
+      if (!Number.isInteger(input.dedup.windowSeconds) || input.dedup.windowSeconds < 1 || input.dedup.windowSeconds > 31 * 24 * 3600) {
+        problems.push('dedup.windowSeconds must be between 1 second and 31 days');
+      }
+    }
+    if (input.fallbackAfterSeconds !== null && (!Number.isInteger(input.fallbackAfterSeconds) || input.fallbackAfterSeconds < 1 || input.fallbackAfterSeconds > 7 * 24 * 3600)) {
+      problems.push('fallbackAfterSeconds must be between 1 second and 7 days');
+    }
     problems.push(...this.validator.schemaProblems(input.dataSchema).map((p) => `dataSchema: ${p.message}`));
     if (problems.length > 0) throw new CatalogError(CatalogErrorCode.InvalidEventType, problems.join('; '), { problems });
     const saved = await this.catalog.upsertEventType(agencyId, {
@@ -56,6 +79,12 @@ export class CatalogService {
       allowedChannels: channels,
       defaultExpirySeconds: input.defaultExpirySeconds,
       requiredLocales: locales,
+      category: input.category,
+      purpose: input.purpose,
+      basis: input.basis,
+      dedupKey: input.dedup?.key ?? null,
+      dedupWindowSeconds: input.dedup?.windowSeconds ?? null,
+      fallbackAfterSeconds: input.fallbackAfterSeconds,
     });
     if (saved === null) throw new CatalogError(CatalogErrorCode.EventTypeTaken, `event type ${input.type} belongs to another agency`);
     return saved;

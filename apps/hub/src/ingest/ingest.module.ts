@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { PolicyModule } from '../policy/policy.module.js';
 import { EventResolver } from './event.resolver.js';
 import { EventsController } from './events.controller.js';
 import { IngestConsumer } from './ingest.consumer.js';
@@ -10,6 +11,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { StatusFanout } from './status-fanout.js';
 
 @Module({
+  imports: [PolicyModule],
   controllers: [EventsController],
   providers: [IngestService, PublishService, RateLimiter, PublishResolver, EventResolver, IngestConsumer, StatusFanout],
   exports: [IngestService, PublishService],

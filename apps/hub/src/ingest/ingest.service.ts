@@ -1,38 +1,21 @@
 import { randomUUID } from 'node:crypto';
 
 import type { CloudEvent } from '@kabar/contracts';
-import {
-  type ChannelName,
-  chooseChannel,
-  chooseLocale,
-  DataValidator,
-  isChannel,
-  isLocale,
-  type Locale,
-  type Logger,
-  SecretBox,
-  TemplateRenderer,
-} from '@kabar/core';
+import { DataValidator, SecretBox } from '@kabar/core';
 import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
-import {
-  AgencyRepository,
-  CatalogRepository,
-  type CitizenRef,
-  CitizenRepository,
-  type ContactRef,
-  EventRepository,
-  type EventType,
-  type LatestTemplate,
-  type NewEvent,
-  type NewNotification,
-  type SourceOwner,
-} from '@kabar/persistence';
+import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, type SourceOwner } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
-import { ROOT_LOGGER } from '../config/config.module.js';
-import { type DeliveryStatus, statusRecord } from '../delivery/status-event.js';
+import { statusRecord } from '../delivery/status-event.js';
+import { NotificationPlanner } from '../policy/notification-planner.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
+
+/** A broadcast's subject: `region:<administrative code prefix>` or `programme:<name>`. */
+export const AUDIENCE_SUBJECT = /^(region|programme):([A-Za-z0-9.-]{1,64})$/;
+
+/** CloudEvents extension an agency sets to send no earlier than an RFC 3339 instant (a scheduled send). */
+export const NOT_BEFORE_EXTENSION = 'kabarnotbefore';
 
 export type IngestVia = 'kafka' | 'graphql' | 'http';
 
@@ -53,27 +36,20 @@ export type IngestOutcome =
   | { readonly ok: true; readonly eventId: string; readonly source: string; readonly id: string; readonly duplicate: boolean; readonly status: string }
   | { readonly ok: false; readonly source: string; readonly id: string; readonly error: IngestError };
 
-interface Planned {
-  readonly row: NewEvent;
-  readonly notification: NewNotification;
-  /** Status messages; dispatch messages are built per batch by `dispatchMessages`. */
-  readonly outbox: BusRecord[];
-  readonly origin: IngestItem['origin'];
-}
-
 /**
  * One dispatch message per Kafka partition of the batch (keyed by one of its records' keys), or per citizen for
  * GraphQL and HTTP, listing the accepted notifications in ingest order.
  */
-function dispatchMessages(planned: readonly Planned[]): BusRecord[] {
+export function dispatchMessages(notifications: readonly NewNotification[], originOf: (eventId: string) => IngestItem['origin']): BusRecord[] {
   const groups = new Map<string, { key: string | null; ids: string[] }>();
-  for (const p of planned) {
-    if (p.notification.state !== 'accepted') continue;
-    const group = p.origin === undefined ? `c:${p.notification.citizenId ?? ''}` : `p:${String(p.origin.partition)}`;
-    const key = p.origin === undefined ? p.notification.citizenId : p.origin.key;
+  for (const n of notifications) {
+    if (n.state !== 'accepted') continue;
+    const origin = originOf(n.eventId);
+    const group = origin === undefined ? `c:${n.citizenId ?? ''}` : `p:${String(origin.partition)}`;
+    const key = origin === undefined ? n.citizenId : origin.key;
     const entry = groups.get(group) ?? { key, ids: [] };
     entry.key ??= key;
-    entry.ids.push(p.notification.id);
+    entry.ids.push(n.id);
     groups.set(group, entry);
   }
   return [...groups.values()].map((g) => ({
@@ -90,6 +66,9 @@ interface Valid {
   readonly owner: SourceOwner;
   readonly type: EventType;
   readonly row: NewEvent;
+  /** `region:32.73` or `programme:pkh` for a broadcast; null for an event about one citizen. */
+  readonly audience: string | null;
+  readonly notBefore: Date | null;
 }
 
 /**
@@ -101,20 +80,17 @@ interface Valid {
 export class IngestService {
   private readonly agencies: AgencyRepository;
   private readonly catalog: CatalogRepository;
-  private readonly citizens: CitizenRepository;
   private readonly events: EventRepository;
   private readonly validator = new DataValidator();
-  private readonly renderer = new TemplateRenderer();
 
   constructor(
     em: EntityManager,
     private readonly box: SecretBox,
     private readonly relay: OutboxRelay,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly planner: NotificationPlanner,
   ) {
     this.agencies = new AgencyRepository(em);
     this.catalog = new CatalogRepository(em);
-    this.citizens = new CitizenRepository(em);
     this.events = new EventRepository(em);
   }
 
@@ -137,22 +113,44 @@ export class IngestService {
       valid.push({ index, item, ...checked });
     });
 
-    const citizens = await this.citizens.bySubjectHashes(valid.flatMap((v) => (v.row.subjectHash === null ? [] : [v.row.subjectHash])));
-    const contacts = await this.citizens.contactsOf([...citizens.values()].map((c) => c.id));
-    const templates = await this.catalog.latestTemplates([...new Set(valid.map((v) => v.type.id))]);
-
-    // Decided before the transaction (rendering is CPU work that must not hold database locks); only the
+    // Decided before the transaction (the policy's reads and rendering must not hold database locks); only the
     // decisions for events that turn out to be new are written.
-    const planned = valid.map((v) => this.plan(v, citizens, contacts, templates));
+    const now = new Date();
+    const audiences = valid.filter((v) => v.audience !== null);
+    const plan = await this.planner.plan(
+      valid.filter((v) => v.audience === null).map((v) => ({
+        eventId: v.row.id,
+        source: v.row.source,
+        ceId: v.row.ceId,
+        type: v.type,
+        owner: v.owner,
+        subject: v.item.event.subject?.trim() ?? null,
+        subjectHash: v.row.subjectHash,
+        data: v.item.event.data,
+        receivedAt: now,
+        expiresAt: v.row.expiresAt,
+        notBefore: v.notBefore,
+      })),
+      now,
+    );
+    const rows = valid.map((v) => ({ ...v.row, status: v.audience !== null ? 'broadcasting' : (plan.eventStatus.get(v.row.id) ?? 'suppressed') }));
+    const originOf = new Map(valid.map((v) => [v.row.id, v.item.origin]));
     const inserted = await this.events.ingest({
-      events: planned.map((p) => p.row),
+      events: rows,
       notificationsFor: (ids) => {
-        const fresh = planned.filter((p) => ids.has(p.row.id));
-        return { notifications: fresh.map((p) => p.notification), outbox: [...dispatchMessages(fresh), ...fresh.flatMap((p) => p.outbox)] };
+        const notifications = plan.notifications.filter((n) => ids.has(n.eventId));
+        const statuses = plan.statuses.filter((st) => ids.has(st.eventId));
+        const refs = new Set(notifications.flatMap((n) => [n.id, n.citizenId ?? '']));
+        const jobs: NewJob[] = [
+          ...plan.jobs.filter((j) => refs.has(j.ref)),
+          // A broadcast is paged through by the scheduler, starting now; its cursor lives in the job.
+          ...audiences.filter((v) => ids.has(v.row.id)).map((v) => ({ kind: 'broadcast' as const, ref: v.row.id, dueAt: now, payload: { audience: v.audience, cursor: null } })),
+        ];
+        return { notifications, outbox: [...dispatchMessages(notifications, (id) => originOf.get(id)), ...statuses.map(statusRecord)], jobs };
       },
     });
     if (inserted.size > 0) this.relay.wake();
-    const plannedById = new Map(planned.map((p) => [p.row.id, p.row]));
+    const plannedById = new Map(rows.map((r) => [r.id, r]));
 
     const replays = valid.filter((v) => !inserted.has(v.row.id));
     const originals = await this.events.findBySourceIds(replays.map((v) => ({ source: v.row.source, ceId: v.row.ceId })));
@@ -195,18 +193,26 @@ export class IngestService {
     if (problems.length > 0) {
       return new IngestError(IngestErrorCode.DataInvalid, `data does not match ${type.type}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems });
     }
+    const notBeforeText = event.extensions[NOT_BEFORE_EXTENSION];
+    const notBefore = typeof notBeforeText === 'string' ? new Date(notBeforeText) : null;
+    if (notBeforeText !== undefined && (notBefore === null || Number.isNaN(notBefore.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(notBeforeText)))) {
+      return new IngestError(IngestErrorCode.DataInvalid, `extension "${NOT_BEFORE_EXTENSION}" must be an RFC 3339 instant such as 2026-12-01T08:00:00+07:00`);
+    }
+    const audience = AUDIENCE_SUBJECT.test(event.subject.trim()) ? event.subject.trim() : null;
     const time = event.time === undefined ? new Date() : new Date(event.time);
     const expiresAt = new Date(time.getTime() + type.defaultExpirySeconds * 1000);
     return {
       owner,
       type,
+      audience,
+      notBefore,
       row: {
         id: randomUUID(),
         agencyId: owner.agencyId,
         source: event.source,
         ceId: event.id,
         type: event.type,
-        subjectHash: this.box.lookupHash(event.subject.trim()),
+        subjectHash: audience === null ? this.box.lookupHash(event.subject.trim()) : null,
         time: event.time === undefined ? null : time,
         expiresAt,
         data: event.data ?? null,
@@ -214,85 +220,5 @@ export class IngestService {
         status: 'pending', // replaced by plan() with the notification's fate before anything is written
       },
     };
-  }
-
-  /** Decides one event's notification, its final status and the messages that follow from it. */
-  private plan(
-    v: Valid,
-    citizens: ReadonlyMap<string, CitizenRef>,
-    contacts: readonly ContactRef[],
-    templates: readonly LatestTemplate[],
-  ): Planned {
-    const now = new Date();
-    const citizen = v.row.subjectHash === null ? undefined : citizens.get(v.row.subjectHash);
-    const decided = this.decide(v, citizen, contacts, templates, now);
-    const notification: NewNotification = { id: randomUUID(), eventId: v.row.id, agencyId: v.owner.agencyId, citizenId: citizen?.id ?? null, ...decided };
-    const outbox: BusRecord[] = [];
-    const status: DeliveryStatus = {
-      agency: v.owner.agencyCode,
-      eventId: v.row.id,
-      source: v.row.source,
-      id: v.row.ceId,
-      notificationId: notification.id,
-      state: decided.state === 'accepted' ? 'accepted' : 'suppressed',
-      reason: decided.reason,
-      channel: decided.channel,
-      at: now.toISOString(),
-    };
-    outbox.push(statusRecord(status));
-    // The event's status is what happened to its notification.
-    return { row: { ...v.row, status: decided.state }, notification, outbox, origin: v.item.origin };
-  }
-
-  private decide(
-    v: Valid,
-    citizen: CitizenRef | undefined,
-    contacts: readonly ContactRef[],
-    templates: readonly LatestTemplate[],
-    now: Date,
-  ): Omit<NewNotification, 'id' | 'eventId' | 'agencyId' | 'citizenId'> {
-    const suppressed = (reason: string, channel: string | null = null): Omit<NewNotification, 'id' | 'eventId' | 'agencyId' | 'citizenId'> => ({
-      contactPointId: null,
-      channel,
-      locale: null,
-      templateVersion: null,
-      state: 'suppressed',
-      reason,
-      renderedSubject: null,
-      renderedBody: null,
-      renderedHtml: null,
-    });
-    if (citizen === undefined) return suppressed('UNKNOWN_SUBJECT');
-    if (v.row.expiresAt !== null && v.row.expiresAt.getTime() < now.getTime()) return suppressed('EXPIRED');
-    const allowed = v.type.allowedChannels.filter(isChannel);
-    const options = contacts
-      .filter((c) => c.citizenId === citizen.id && isChannel(c.channel))
-      .map((c) => ({ id: c.id, channel: c.channel as ChannelName, verified: c.verified, position: c.position }));
-    // Only channels with templates can be used; the rest of the citizen's list is skipped.
-    const templated = allowed.filter((channel) => templates.some((t) => t.eventTypeId === v.type.id && t.channel === channel));
-    const choice = chooseChannel(templated, options);
-    if (choice === null) return suppressed(templated.length === 0 ? 'NO_TEMPLATE' : 'NO_CHANNEL');
-    const forChannel = templates.filter((t) => t.eventTypeId === v.type.id && t.channel === choice.channel);
-    const locales = forChannel.map((t) => t.locale).filter(isLocale);
-    const locale: Locale = chooseLocale(isLocale(citizen.locale) ? citizen.locale : 'id', isLocale(v.owner.defaultLocale) ? v.owner.defaultLocale : 'id', locales);
-    const template = forChannel.find((t) => t.locale === locale);
-    if (template === undefined) return suppressed('NO_TEMPLATE', choice.channel);
-    try {
-      const rendered = this.renderer.render(template, v.item.event.data ?? {}, locale, template.id);
-      return {
-        contactPointId: choice.contactPointId,
-        channel: choice.channel,
-        locale,
-        templateVersion: template.version,
-        state: 'accepted',
-        reason: null,
-        renderedSubject: rendered.subject ?? null,
-        renderedBody: rendered.body,
-        renderedHtml: rendered.html ?? null,
-      };
-    } catch (error) {
-      this.logger.warn({ eventType: v.type.type, templateVersion: template.version, error: error instanceof Error ? error.message : 'render failed' }, 'template failed to render');
-      return suppressed('RENDER_FAILED', choice.channel);
-    }
   }
 }

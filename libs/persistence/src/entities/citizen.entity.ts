@@ -7,8 +7,26 @@ export const CitizenSchema = defineEntity({
   properties: {
     id: p.uuid().primary(),
     subjectHash: p.string().length(64).unique(),
+    /** The national ID and name, sealed by SecretBox: shown back to the citizen in their export, never logged. */
+    nationalIdSealed: p.text().nullable(),
+    nameSealed: p.text().nullable(),
+    /** Indonesian administrative code, province.regency.district.village (e.g. 32.73.01.1001); broadcasts match prefixes. */
+    regionCode: p.string().length(16).nullable(),
     locale: p.string().length(8),
+    /** WIB, WITA or WIT. */
+    timezone: p.string().length(4).default('WIB'),
+    /** Minutes after local midnight; null: the platform default; equal start and end: none. */
+    quietStart: p.integer().nullable(),
+    quietEnd: p.integer().nullable(),
+    /** Informational messages gathered into one daily digest. */
+    digest: p.boolean().default(false),
+    /** The citizen's own caps per message class, { reminder: { count, periodSeconds } }; only tighter ones count. */
+    caps: p.json<Record<string, { count: number; periodSeconds: number }>>().default('{}'),
+    /** Channel order per category, { tax: ['push', 'sms'], '*': ['sms'] }. */
+    channelOrder: p.json<Record<string, string[]>>().default('{}'),
     createdAt: p.datetime().onCreate(() => new Date()),
+    // A database default, so the column could be added to a table that already has citizens.
+    updatedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()).onUpdate(() => new Date()),
   },
 });
 export type Citizen = InferEntity<typeof CitizenSchema>;
@@ -24,8 +42,90 @@ export const ContactPointSchema = defineEntity({
     valueSealed: p.text(),
     lookupHash: p.string().length(64).index(),
     verifiedAt: p.datetime().nullable(),
+    /** How it was verified: `code` (double opt-in), `import` (an authoritative register), `demo`. */
+    verifiedBy: p.string().length(16).nullable(),
+    /** Set when the provider says the point is dead (e.g. FCM: unregistered token); never used again. */
+    invalidAt: p.datetime().nullable(),
     position: p.integer(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
 export type ContactPoint = InferEntity<typeof ContactPointSchema>;
+
+/**
+ * A consent given or withdrawn, append-only: the latest record for a purpose at the time an event is processed
+ * decides. Evidence says how and where (e.g. { via: 'preference-centre', ip: '…' } without personal data beyond that).
+ */
+export const ConsentRecordSchema = defineEntity({
+  name: 'ConsentRecord',
+  tableName: 'consent_record',
+  properties: {
+    id: p.bigint().primary().autoincrement(),
+    citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade').index(),
+    purpose: p.string().length(64),
+    basis: p.string().length(24),
+    noticeVersion: p.string().length(32),
+    action: p.string().length(12),
+    channel: p.string().length(16).nullable(),
+    evidence: p.json<Record<string, string>>(),
+    recordedAt: p.datetime(),
+  },
+});
+export type ConsentRecord = InferEntity<typeof ConsentRecordSchema>;
+
+/** Someone who receives a citizen's notices on their behalf (a guardian for a minor), itself a citizen. */
+export const DelegateSchema = defineEntity({
+  name: 'Delegate',
+  tableName: 'delegate',
+  uniques: [{ properties: ['citizen', 'delegate'] }],
+  properties: {
+    id: p.uuid().primary(),
+    citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade').index(),
+    delegate: () => p.manyToOne(CitizenSchema).deleteRule('cascade').index(),
+    relation: p.string().length(32),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    endedAt: p.datetime().nullable(),
+  },
+});
+export type Delegate = InferEntity<typeof DelegateSchema>;
+
+/** A one-time code sent to a contact point, for verifying it or signing in; only its hash is kept. */
+export const OneTimeCodeSchema = defineEntity({
+  name: 'OneTimeCode',
+  tableName: 'one_time_code',
+  properties: {
+    id: p.uuid().primary(),
+    contactPoint: () => p.manyToOne(ContactPointSchema).deleteRule('cascade').index(),
+    purpose: p.string().length(12),
+    codeHash: p.string().length(64),
+    attempts: p.integer().default(0),
+    expiresAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type OneTimeCode = InferEntity<typeof OneTimeCodeSchema>;
+
+/** A citizen's signed-in session; the bearer token is stored hashed. */
+export const CitizenSessionSchema = defineEntity({
+  name: 'CitizenSession',
+  tableName: 'citizen_session',
+  properties: {
+    tokenHash: p.string().length(64).primary(),
+    citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade').index(),
+    expiresAt: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type CitizenSession = InferEntity<typeof CitizenSessionSchema>;
+
+/** Programme membership (e.g. PKH, BPJS PBI) for broadcasts to a programme's audience. */
+export const ProgrammeMemberSchema = defineEntity({
+  name: 'ProgrammeMember',
+  tableName: 'programme_member',
+  properties: {
+    programme: p.string().length(64).primary(),
+    citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade').primary(),
+  },
+});
+export type ProgrammeMember = InferEntity<typeof ProgrammeMemberSchema>;

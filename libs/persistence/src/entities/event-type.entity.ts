@@ -16,6 +16,16 @@ export const EventTypeSchema = defineEntity({
     allowedChannels: p.json<string[]>(),
     defaultExpirySeconds: p.integer(),
     requiredLocales: p.json<string[]>(),
+    /** Groups types for citizens' channel order, e.g. `tax`; `general` when the agency sets none. */
+    category: p.string().length(32).default('general'),
+    /** The purpose named by consents when `basis` is `consent`. */
+    purpose: p.string().length(64).default('service-notices'),
+    basis: p.string().length(24).default('public_task'),
+    /** Cross-agency dedup: a key template over subject and data, and the window in which equal keys merge. */
+    dedupKey: p.string().length(255).nullable(),
+    dedupWindowSeconds: p.integer().nullable(),
+    /** How long the first channel has to report delivery before the next one is tried; null: the platform default. */
+    fallbackAfterSeconds: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

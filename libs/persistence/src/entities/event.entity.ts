@@ -29,6 +29,7 @@ export type Event = InferEntity<typeof EventSchema>;
 export const NotificationSchema = defineEntity({
   name: 'Notification',
   tableName: 'notification',
+  indexes: [{ properties: ['citizen', 'createdAt'] }, { properties: ['citizen', 'dedupKeyHash'] }],
   properties: {
     id: p.uuid().primary(),
     event: () => p.manyToOne(EventSchema).deleteRule('cascade').index(),
@@ -47,6 +48,23 @@ export const NotificationSchema = defineEntity({
     renderedBody: p.text().nullable(),
     /** The HTML part, for e-mail; values in it were HTML-escaped when rendered. */
     renderedHtml: p.text().nullable(),
+    /** subject | delegate | audience; for a delegate, whom the event is about. */
+    recipientRole: p.string().length(12).default('subject'),
+    onBehalfOf: p.uuid().nullable(),
+    messageClass: p.string().length(16).nullable(),
+    /** The policy's findings, step by step, without personal data: shown to the citizen in plain words. */
+    decisions: p.json<unknown[]>().default('[]'),
+    /** When a held or deferred notification is due. */
+    dueAt: p.datetime().nullable(),
+    /** The notification a merged one was folded into (cross-agency dedup), or the digest that carried a deferred one. */
+    mergedInto: p.uuid().nullable(),
+    /** Channels still to try, in order, if this one is not delivered within `fallbackAfterSeconds`. */
+    fallback: p.json<{ channel: string; contactPointId: string | null }[]>().default('[]'),
+    fallbackAfterSeconds: p.integer().nullable(),
+    /** Keyed hash of the dedup key, so equal keys match without storing the subject. */
+    dedupKeyHash: p.string().length(64).nullable(),
+    /** When rendered content and contact details were purged under the retention policy. */
+    purgedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
@@ -123,3 +141,27 @@ export const CallbackAttemptSchema = defineEntity({
   },
 });
 export type CallbackAttempt = InferEntity<typeof CallbackAttemptSchema>;
+
+/**
+ * Waiting done as rows (ARCHITECTURE §3): release after quiet hours, digests, fallback deadlines, broadcast pages,
+ * purges. Any worker claims due rows with FOR UPDATE SKIP LOCKED; a claim is a lease, so a crashed worker's rows
+ * come due again.
+ */
+export const ScheduledJobSchema = defineEntity({
+  name: 'ScheduledJob',
+  tableName: 'scheduled_job',
+  indexes: [{ properties: ['dueAt'] }],
+  uniques: [{ properties: ['kind', 'ref'] }],
+  properties: {
+    id: p.bigint().primary().autoincrement(),
+    kind: p.string().length(16),
+    /** What the job is about (a notification, a citizen's digest, a broadcast event); unique per kind. */
+    ref: p.string().length(64),
+    dueAt: p.datetime(),
+    /** Job state, e.g. a broadcast's paging cursor. */
+    payload: p.json<Record<string, unknown>>().default('{}'),
+    attempts: p.integer().default(0),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type ScheduledJob = InferEntity<typeof ScheduledJobSchema>;

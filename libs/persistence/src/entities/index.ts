@@ -1,5 +1,5 @@
 import { AdminCredentialSchema, AgencySchema, AgencySourceSchema, ApiKeySchema, RateCounterSchema } from './agency.entity.js';
-import { CitizenSchema, ContactPointSchema } from './citizen.entity.js';
+import { CitizenSchema, CitizenSessionSchema, ConsentRecordSchema, ContactPointSchema, DelegateSchema, OneTimeCodeSchema, ProgrammeMemberSchema } from './citizen.entity.js';
 import {
   CallbackAttemptSchema,
   CallbackDeliverySchema,
@@ -7,6 +7,7 @@ import {
   EventSchema,
   InboxItemSchema,
   NotificationSchema,
+  ScheduledJobSchema,
 } from './event.entity.js';
 import { EventTypeSchema, TemplateSchema } from './event-type.entity.js';
 import { OutboxMessageSchema } from './outbox-message.entity.js';
@@ -32,10 +33,16 @@ export const ENTITIES = [
   TemplateSchema,
   CitizenSchema,
   ContactPointSchema,
+  ConsentRecordSchema,
+  DelegateSchema,
+  OneTimeCodeSchema,
+  CitizenSessionSchema,
+  ProgrammeMemberSchema,
   EventSchema,
   NotificationSchema,
   DeliveryAttemptSchema,
   InboxItemSchema,
   CallbackDeliverySchema,
   CallbackAttemptSchema,
+  ScheduledJobSchema,
 ];

@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+
+import type { KabarConfig } from '@kabar/config';
+import {
+  type ChannelName,
+  type ChannelTarget,
+  chooseLocale,
+  type ConsentRecord,
+  decide,
+  type DedupHit,
+  dedupKeyOf,
+  type FrequencyCap,
+  isChannel,
+  isLocale,
+  isMessageClass,
+  type LawfulBasis,
+  LAWFUL_BASES,
+  type Locale,
+  type Logger,
+  type MessageClass,
+  type PlatformPolicy,
+  type PolicyCitizen,
+  type PolicyEvent,
+  type PolicyEventType,
+  type PolicyHistory,
+  type PolicyResult,
+  type Recipient,
+  resolveRecipients,
+  SecretBox,
+  TemplateRenderer,
+  type TimezoneLabel,
+  TIMEZONES,
+} from '@kabar/core';
+import { CatalogRepository, type CitizenPolicyRow, type EventType, type LatestTemplate, type NewJob, type NewNotification, PolicyRepository, type SourceOwner } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+
+import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
+import type { DeliveryStatus } from '../delivery/status-event.js';
+
+/** One stored event to plan notifications for. */
+export interface PlanInput {
+  readonly eventId: string;
+  readonly source: string;
+  readonly ceId: string;
+  readonly type: EventType;
+  readonly owner: SourceOwner;
+  /** The plain subject, used only to compute dedup keys (which are stored hashed). */
+  readonly subject: string | null;
+  readonly subjectHash: string | null;
+  readonly data: unknown;
+  readonly receivedAt: Date;
+  readonly expiresAt: Date | null;
+  readonly notBefore: Date | null;
+  /** A broadcast page's recipients; otherwise the subject (and their delegates) are resolved here. */
+  readonly audience?: readonly string[];
+}
+
+export interface Plan {
+  readonly notifications: NewNotification[];
+  readonly statuses: DeliveryStatus[];
+  readonly jobs: NewJob[];
+  /** Event id -> the state of its subject's notification (what `publishEvent` answers). */
+  readonly eventStatus: Map<string, string>;
+}
+
+export type Rendered = Pick<NewNotification, 'locale' | 'templateVersion' | 'renderedSubject' | 'renderedBody' | 'renderedHtml'>;
+
+type Cap = { count: number; periodSeconds: number };
+
+const isTimezone = (v: string): v is TimezoneLabel => v in TIMEZONES;
+const isBasis = (v: string): v is LawfulBasis => (LAWFUL_BASES as readonly string[]).includes(v);
+
+/** Platform policy from the configuration, in the engine's terms. */
+export function platformPolicy(config: KabarConfig): PlatformPolicy {
+  const caps: Partial<Record<MessageClass, FrequencyCap>> = {};
+  for (const [messageClass, cap] of Object.entries(config.policy.caps)) if (isMessageClass(messageClass)) caps[messageClass] = cap;
+  return { caps, quietHours: config.policy.quietHours, digestAt: config.policy.digestAt, fallbackAfterSeconds: config.policy.fallbackAfterSeconds };
+}
+
+/** A stored citizen in the engine's terms. Without a chosen channel order, their contact points' own order is it. */
+export function policyCitizen(row: CitizenPolicyRow): PolicyCitizen {
+  const contacts = row.contacts.flatMap((c) => (isChannel(c.channel) ? [{ id: c.id, channel: c.channel, verified: c.verified }] : []));
+  const channelOrder: Record<string, ChannelName[]> = {};
+  for (const [category, channels] of Object.entries(row.channelOrder)) channelOrder[category] = channels.filter(isChannel);
+  channelOrder['*'] ??= [...new Set(contacts.filter((c) => c.verified).map((c) => c.channel))];
+  const caps: Partial<Record<MessageClass, Cap>> = {};
+  for (const [messageClass, cap] of Object.entries(row.caps)) if (isMessageClass(messageClass)) caps[messageClass] = cap;
+  const consents: ConsentRecord[] = row.consents.flatMap((c) =>
+    c.action === 'granted' || c.action === 'withdrawn' ? [{ purpose: c.purpose, action: c.action, at: c.at, noticeVersion: c.noticeVersion }] : [],
+  );
+  return {
+    id: row.id,
+    locale: isLocale(row.locale) ? row.locale : 'id',
+    timezone: isTimezone(row.timezone) ? row.timezone : 'WIB',
+    quietHours: row.quietStart === null || row.quietEnd === null ? null : { start: row.quietStart, end: row.quietEnd },
+    digest: row.digest,
+    caps,
+    channelOrder,
+    contacts,
+    consents,
+  };
+}
+
+function policyType(type: EventType, owner: SourceOwner, templates: readonly LatestTemplate[]): PolicyEventType {
+  return {
+    id: type.id,
+    type: type.type,
+    agencyId: owner.agencyId,
+    agencyName: owner.agencyName,
+    messageClass: isMessageClass(type.messageClass) ? type.messageClass : 'informational',
+    category: type.category,
+    purpose: type.purpose,
+    basis: isBasis(type.basis) ? type.basis : 'public_task',
+    allowedChannels: type.allowedChannels.filter(isChannel),
+    templatedChannels: [...new Set(templates.filter((t) => t.eventTypeId === type.id).map((t) => t.channel))].filter(isChannel),
+    dedup: type.dedupKey == null || type.dedupWindowSeconds == null ? null : { key: type.dedupKey, windowSeconds: type.dedupWindowSeconds },
+    fallbackAfterSeconds: type.fallbackAfterSeconds ?? null,
+  };
+}
+
+/**
+ * Runs the policy engine (libs/core) over a batch of stored events: resolves recipients, reads the history the
+ * engine needs in a fixed number of statements, and turns its verdicts into notification rows, status messages and
+ * scheduled jobs. Rendering happens here, before any transaction, so templates never hold database locks.
+ */
+@Injectable()
+export class NotificationPlanner {
+  private readonly policy: PolicyRepository;
+  private readonly catalog: CatalogRepository;
+  private readonly renderer = new TemplateRenderer();
+  private readonly platform: PlatformPolicy;
+
+  constructor(
+    em: EntityManager,
+    private readonly box: SecretBox,
+    @Inject(KABAR_CONFIG) config: KabarConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.policy = new PolicyRepository(em);
+    this.catalog = new CatalogRepository(em);
+    this.platform = platformPolicy(config);
+  }
+
+  async plan(inputs: readonly PlanInput[], now = new Date()): Promise<Plan> {
+    const subjectIds = await this.policy.bySubjectHashes(inputs.flatMap((i) => (i.audience === undefined && i.subjectHash !== null ? [i.subjectHash] : [])));
+    const delegates = await this.policy.delegatesOf([...subjectIds.values()]);
+    const everyone = [...subjectIds.values(), ...[...delegates.values()].flat(), ...inputs.flatMap((i) => i.audience ?? [])];
+    const rows = await this.policy.citizens(everyone);
+    const citizens = new Map([...rows].map(([id, row]) => [id, policyCitizen(row)]));
+    const templates = await this.catalog.latestTemplates([...new Set(inputs.map((i) => i.type.id))]);
+
+    const items = inputs.map((input) => ({ input, event: this.policyEvent(input, templates), recipients: this.recipients(input, subjectIds, delegates, citizens) }));
+    const history = await this.history(items, citizens, now);
+    const results = decide({ items, history, platform: this.platform, now, newId: randomUUID });
+
+    const byEvent = new Map<string, PolicyResult[]>();
+    for (const result of results) byEvent.set(result.eventId, [...(byEvent.get(result.eventId) ?? []), result]);
+    const plan: Plan = { notifications: [], statuses: [], jobs: [], eventStatus: new Map() };
+    for (const { input } of items) {
+      const forEvent = byEvent.get(input.eventId) ?? [];
+      if (forEvent.length === 0) {
+        this.add(plan, input, now, this.unknownSubject(input));
+        if (input.audience === undefined) plan.eventStatus.set(input.eventId, 'suppressed');
+        continue;
+      }
+      for (const result of forEvent) {
+        const notification = this.notification(input, result, templates);
+        this.add(plan, input, now, notification);
+        if (result.recipient.role === 'subject') plan.eventStatus.set(input.eventId, notification.state);
+      }
+      if (!plan.eventStatus.has(input.eventId)) plan.eventStatus.set(input.eventId, input.audience === undefined ? 'suppressed' : 'broadcasting');
+    }
+    return plan;
+  }
+
+  /** Renders an event's template for one channel in the citizen's language, with fallback to the agency's and `id`. */
+  render(eventTypeId: string, channel: string, citizenLocale: string, agencyLocale: string, data: unknown, templates: readonly LatestTemplate[]): Rendered | null {
+    const forChannel = templates.filter((t) => t.eventTypeId === eventTypeId && t.channel === channel);
+    const locales = forChannel.map((t) => t.locale).filter(isLocale);
+    const locale: Locale = chooseLocale(isLocale(citizenLocale) ? citizenLocale : 'id', isLocale(agencyLocale) ? agencyLocale : 'id', locales);
+    const template = forChannel.find((t) => t.locale === locale);
+    if (template === undefined) return null;
+    try {
+      const rendered = this.renderer.render(template, data ?? {}, locale, template.id);
+      return { locale, templateVersion: template.version, renderedSubject: rendered.subject ?? null, renderedBody: rendered.body, renderedHtml: rendered.html ?? null };
+    } catch (error) {
+      this.logger.warn({ eventTypeId, templateVersion: template.version, error: error instanceof Error ? error.message : 'render failed' }, 'template failed to render');
+      return null;
+    }
+  }
+
+  private policyEvent(input: PlanInput, templates: readonly LatestTemplate[]): PolicyEvent {
+    return {
+      id: input.eventId,
+      type: policyType(input.type, input.owner, templates),
+      subject: input.subject,
+      data: input.data,
+      receivedAt: input.receivedAt,
+      expiresAt: input.expiresAt,
+      notBefore: input.notBefore,
+    };
+  }
+
+  private recipients(input: PlanInput, subjectIds: ReadonlyMap<string, string>, delegates: ReadonlyMap<string, string[]>, citizens: ReadonlyMap<string, PolicyCitizen>): Recipient[] {
+    if (input.audience !== undefined) {
+      return input.audience.flatMap((id) => {
+        const citizen = citizens.get(id);
+        return citizen === undefined ? [] : [{ citizen, role: 'audience' as const, onBehalfOf: null }];
+      });
+    }
+    const subjectId = input.subjectHash === null ? undefined : subjectIds.get(input.subjectHash);
+    const subject = subjectId === undefined ? undefined : citizens.get(subjectId);
+    const acting = (subjectId === undefined ? [] : (delegates.get(subjectId) ?? [])).flatMap((id) => {
+      const delegate = citizens.get(id);
+      return delegate === undefined ? [] : [delegate];
+    });
+    return resolveRecipients(subject, acting);
+  }
+
+  /** Cap counts and earlier dedup matches for the batch's recipients: two statements for the whole batch. */
+  private async history(items: readonly { input: PlanInput; event: PolicyEvent; recipients: readonly Recipient[] }[], citizens: ReadonlyMap<string, PolicyCitizen>, now: Date): Promise<PolicyHistory> {
+    const periods = [
+      ...Object.values(this.platform.caps).map((c) => c.periodSeconds),
+      ...[...citizens.values()].flatMap((c) => Object.values(c.caps).map((cap) => cap.periodSeconds)),
+    ];
+    const longest = Math.max(0, ...periods);
+    const counted = new Map<string, Map<MessageClass, Date[]>>();
+    if (longest > 0) {
+      for (const row of await this.policy.counted([...citizens.keys()], new Date(now.getTime() - longest * 1000))) {
+        if (!isMessageClass(row.messageClass)) continue;
+        const perClass = counted.get(row.citizenId) ?? new Map<MessageClass, Date[]>();
+        perClass.set(row.messageClass, [...(perClass.get(row.messageClass) ?? []), row.at]);
+        counted.set(row.citizenId, perClass);
+      }
+    }
+    const pairs: { citizenId: string; keyHash: string }[] = [];
+    const plainOf = new Map<string, string>();
+    let window = 0;
+    for (const { event, recipients } of items) {
+      if (event.type.dedup === null) continue;
+      const key = dedupKeyOf(event.type.dedup.key, { subject: event.subject, data: event.data });
+      if (key === null) continue;
+      window = Math.max(window, event.type.dedup.windowSeconds);
+      const keyHash = this.box.lookupHash(key);
+      plainOf.set(keyHash, key);
+      for (const r of recipients) pairs.push({ citizenId: r.citizen.id, keyHash });
+    }
+    const dedup = new Map<string, DedupHit>();
+    for (const hit of await this.policy.dedupHits(pairs, new Date(now.getTime() - window * 1000))) {
+      const plain = plainOf.get(hit.keyHash);
+      if (plain !== undefined) dedup.set(`${hit.citizenId} ${plain}`, { notificationId: hit.notificationId, agencyName: hit.agencyName, at: hit.at });
+    }
+    return { counted, dedup };
+  }
+
+  private notification(input: PlanInput, result: PolicyResult, templates: readonly LatestTemplate[]): NewNotification {
+    const { verdict, recipient } = result;
+    const base = {
+      id: result.notificationId,
+      eventId: input.eventId,
+      agencyId: input.owner.agencyId,
+      citizenId: recipient.citizen.id,
+      recipientRole: recipient.role,
+      onBehalfOf: recipient.onBehalfOf,
+      messageClass: input.type.messageClass,
+      decisions: result.decisions,
+      dedupKeyHash: result.dedupKey === null ? null : this.box.lookupHash(result.dedupKey),
+      contactPointId: null,
+      channel: null,
+      locale: null,
+      templateVersion: null,
+      renderedSubject: null,
+      renderedBody: null,
+      renderedHtml: null,
+      dueAt: null,
+      mergedInto: null,
+      fallback: [] as ChannelTarget[],
+      fallbackAfterSeconds: null,
+    };
+    switch (verdict.state) {
+      case 'suppressed':
+        return { ...base, state: 'suppressed', reason: verdict.reason };
+      case 'merged':
+        return { ...base, state: 'merged', reason: 'MERGED', mergedInto: verdict.mergedInto };
+      case 'accepted':
+      case 'held':
+      case 'deferred': {
+        const rendered = this.render(input.type.id, verdict.target.channel, recipient.citizen.locale, input.owner.defaultLocale, input.data, templates);
+        if (rendered === null) return { ...base, channel: verdict.target.channel, state: 'suppressed', reason: 'RENDER_FAILED' };
+        return {
+          ...base,
+          ...rendered,
+          contactPointId: verdict.target.contactPointId,
+          channel: verdict.target.channel,
+          state: verdict.state,
+          reason: verdict.state === 'held' ? 'HELD' : verdict.state === 'deferred' ? 'DEFERRED' : null,
+          dueAt: verdict.state === 'accepted' ? null : verdict.dueAt,
+          fallback: [...verdict.fallback],
+          fallbackAfterSeconds: verdict.fallbackAfterSeconds,
+        };
+      }
+    }
+  }
+
+  private unknownSubject(input: PlanInput): NewNotification {
+    return {
+      id: randomUUID(),
+      eventId: input.eventId,
+      agencyId: input.owner.agencyId,
+      citizenId: null,
+      recipientRole: 'subject',
+      onBehalfOf: null,
+      messageClass: input.type.messageClass,
+      decisions: [],
+      dedupKeyHash: null,
+      contactPointId: null,
+      channel: null,
+      locale: null,
+      templateVersion: null,
+      state: 'suppressed',
+      reason: input.audience === undefined ? 'UNKNOWN_SUBJECT' : 'EMPTY_AUDIENCE',
+      renderedSubject: null,
+      renderedBody: null,
+      renderedHtml: null,
+      dueAt: null,
+      mergedInto: null,
+      fallback: [],
+      fallbackAfterSeconds: null,
+    };
+  }
+
+  /** Adds a notification with the status message and the waiting it implies. */
+  private add(plan: Plan, input: PlanInput, now: Date, n: NewNotification): void {
+    plan.notifications.push(n);
+    plan.statuses.push({
+      agency: input.owner.agencyCode,
+      eventId: input.eventId,
+      source: input.source,
+      id: input.ceId,
+      notificationId: n.id,
+      state: n.state as DeliveryStatus['state'],
+      reason: n.reason,
+      channel: n.channel,
+      at: now.toISOString(),
+    });
+    if (n.state === 'held' && n.dueAt !== null) plan.jobs.push({ kind: 'release', ref: n.id, dueAt: n.dueAt });
+    if (n.state === 'deferred' && n.dueAt !== null && n.citizenId !== null) plan.jobs.push({ kind: 'digest', ref: n.citizenId, dueAt: n.dueAt });
+    if (n.state === 'accepted' && n.fallback.length > 0 && n.fallbackAfterSeconds !== null) {
+      plan.jobs.push({ kind: 'fallback', ref: n.id, dueAt: new Date(now.getTime() + n.fallbackAfterSeconds * 1000) });
+    }
+  }
+}
