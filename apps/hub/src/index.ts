@@ -4,3 +4,5 @@ export { signJwt } from './auth/index.js';
 export { createHub } from './create-hub.js';
 export { EXIT_CODES, StartupError, StartupErrorCode } from './errors/startup-error.js';
 export { DLQ_HEADERS,IngestConsumer } from './ingest/ingest.consumer.js';
+export { NotificationPlanner } from './policy/notification-planner.js';
+export { WaitingScheduler } from './policy/waiting.scheduler.js';

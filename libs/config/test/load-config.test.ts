@@ -35,7 +35,45 @@ describe('loadConfig', () => {
       secretKey: null,
       plugins: {},
       demo: true,
+      policy: {
+        quietHours: { start: 21 * 60, end: 6 * 60 },
+        digestAt: 19 * 60,
+        caps: { transactional: { count: 20, periodSeconds: 86_400 }, reminder: { count: 5, periodSeconds: 604_800 }, informational: { count: 3, periodSeconds: 604_800 } },
+        fallbackAfterSeconds: 600,
+        retentionDays: { critical: 90, transactional: 7, reminder: 7, informational: 7 },
+      },
     });
+  });
+
+  it('reads the platform policy: quiet hours, digest time, caps, fallback deadline and retention', () => {
+    const { policy } = loadConfig({
+      KABAR_QUIET_HOURS: 'none',
+      KABAR_DIGEST_AT: '07:30',
+      KABAR_CAPS: 'reminder=3/week',
+      KABAR_FALLBACK_AFTER_SECONDS: '120',
+      KABAR_RETENTION_DAYS: 'critical=365,informational=3',
+    });
+    expect(policy).toEqual({
+      quietHours: null,
+      digestAt: 7 * 60 + 30,
+      caps: { reminder: { count: 3, periodSeconds: 604_800 } },
+      fallbackAfterSeconds: 120,
+      retentionDays: { critical: 365, transactional: 7, reminder: 7, informational: 3 },
+    });
+  });
+
+  it.each([
+    ['KABAR_QUIET_HOURS', '21-6', 'HH:MM-HH:MM'],
+    ['KABAR_QUIET_HOURS', '25:00-06:00', 'HH:MM-HH:MM'],
+    ['KABAR_DIGEST_AT', '7pm', 'HH:MM'],
+    ['KABAR_CAPS', 'critical=1/day', 'class=count/day'],
+    ['KABAR_CAPS', 'reminder=3/month', 'class=count/day'],
+    ['KABAR_CAPS', 'spam=3/day', 'class=count/day'],
+    ['KABAR_RETENTION_DAYS', 'reminder=0', 'class=days'],
+    ['KABAR_FALLBACK_AFTER_SECONDS', '0', 'an integer from 1'],
+  ])('rejects %s=%s naming what it expects', (variable, value, expected) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(expect.objectContaining({ message: expect.stringContaining(expected) as unknown }) as Error);
+    expect(() => loadConfig({ [variable]: value })).toThrow(variable);
   });
 
   it('selects PostgreSQL and Kafka when their variables are set', () => {

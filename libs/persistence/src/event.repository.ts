@@ -144,6 +144,28 @@ export class EventRepository {
     });
   }
 
+  /** One stored event with what a broadcast page needs (data, expiry, receipt time). */
+  async findById(id: string): Promise<(StoredEvent & { data: unknown; expiresAt: Date | null }) | null> {
+    const [row] = await query<EventRow & { data: unknown; expires_at: Date | string | null }>(
+      this.em.fork(),
+      'select "id", "agency_id", "source", "ce_id", "type", "status", "received_via", "created_at", "data", "expires_at" from "event" where "id" = ?',
+      [id],
+    );
+    return row === undefined ? null : { ...toStored(row), data: row.data, expiresAt: row.expires_at === null ? null : new Date(row.expires_at) };
+  }
+
+  async setStatus(tx: EntityManager, id: string, status: string): Promise<void> {
+    await query(tx, 'update "event" set "status" = ? where "id" = ?', [status, id]);
+  }
+
+  /** The agency as the owner of its events (code, name, default language). */
+  async ownerOf(agencyId: string): Promise<{ agencyId: string; agencyCode: string; agencyName: string; defaultLocale: string } | null> {
+    const [row] = await query<{ id: string; code: string; name: string; default_locale: string }>(this.em.fork(), 'select "id", "code", "name", "default_locale" from "agency" where "id" = ?', [
+      agencyId,
+    ]);
+    return row === undefined ? null : { agencyId: row.id, agencyCode: row.code, agencyName: row.name, defaultLocale: row.default_locale };
+  }
+
   /** The stored events for `(source, id)` pairs, for answering replays. */
   async findBySourceIds(pairs: readonly { source: string; ceId: string }[]): Promise<StoredEvent[]> {
     if (pairs.length === 0) return [];

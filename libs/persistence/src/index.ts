@@ -3,6 +3,7 @@ export { insertRows, Json } from './bulk.js';
 export { type CallbackOutcome, CallbackRepository, type ClaimedCallback, type NewCallbackDelivery } from './callback.repository.js';
 export { CatalogRepository, type EventTypeInput, type LatestTemplate, type TemplateInput } from './catalog.repository.js';
 export { type CitizenRef, CitizenRepository, type ContactRef, type NewContactPoint } from './citizen.repository.js';
+export { CitizenAuthRepository, type CitizenSessionRow, type CodeTarget, type LiveCode, type NewOneTimeCode } from './citizen-auth.repository.js';
 export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';
 export { type AttemptOutcome, DispatchRepository, type DispatchRow, type InboxRow } from './dispatch.repository.js';
 export * from './entities/index.js';
@@ -39,6 +40,6 @@ export {
   type SealedCitizen,
 } from './preference.repository.js';
 export { ProbeRepository } from './probe.repository.js';
-export { type ClaimedJob, type JobKind, type NewJob, ScheduleRepository } from './schedule.repository.js';
 export { type Bucket, RateCounterRepository } from './rate-counter.repository.js';
-export { CitizenAuthRepository, type CitizenSessionRow, type CodeTarget, type LiveCode, type NewOneTimeCode } from './citizen-auth.repository.js';
+export { type ClaimedJob, type JobKind, type NewJob, ScheduleRepository } from './schedule.repository.js';
+export { type DeferredNotification, type FallbackCandidate, type ReleasedNotification, WaitingRepository } from './waiting.repository.js';

@@ -43,7 +43,7 @@ export class ScheduleRepository {
 
   /** Claims up to `limit` due jobs of these kinds for `leaseMs`. */
   async claim(kinds: readonly JobKind[], limit: number, leaseMs: number, now = new Date()): Promise<ClaimedJob[]> {
-    const rows = await query<{ id: string; kind: JobKind; ref: string; due_at: Date | string; payload: Record<string, unknown> | string; attempts: number | string }>(
+    const rows = await query<{ id: string | number; kind: JobKind; ref: string; due_at: Date | string; payload: Record<string, unknown> | string; attempts: number | string }>(
       this.em.fork(),
       `update "scheduled_job" j set "due_at" = ?, "attempts" = j."attempts" + 1
        from (select "id" from "scheduled_job" where "kind" = any(?::text[]) and "due_at" <= ? order by "due_at" limit ? for update skip locked) due

@@ -40,7 +40,7 @@ export type IngestOutcome =
  * One dispatch message per Kafka partition of the batch (keyed by one of its records' keys), or per citizen for
  * GraphQL and HTTP, listing the accepted notifications in ingest order.
  */
-export function dispatchMessages(notifications: readonly NewNotification[], originOf: (eventId: string) => IngestItem['origin']): BusRecord[] {
+export function dispatchMessages(notifications: readonly Pick<NewNotification, 'id' | 'eventId' | 'citizenId' | 'state'>[], originOf: (eventId: string) => IngestItem['origin']): BusRecord[] {
   const groups = new Map<string, { key: string | null; ids: string[] }>();
   for (const n of notifications) {
     if (n.state !== 'accepted') continue;

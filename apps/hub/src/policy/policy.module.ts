@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 
 import { NotificationPlanner } from './notification-planner.js';
+import { WaitingScheduler } from './waiting.scheduler.js';
 
 /** The policy engine's adapter: recipients, history and verdicts turned into rows. */
 @Module({
-  providers: [NotificationPlanner],
-  exports: [NotificationPlanner],
+  providers: [NotificationPlanner, WaitingScheduler],
+  exports: [NotificationPlanner, WaitingScheduler],
 })
 export class PolicyModule {}

@@ -38,6 +38,8 @@ interface Phrasebook {
   readonly quietCritical: string;
   readonly digest: (time: string) => string;
   readonly scheduled: (time: string) => string;
+  readonly fallback: (from: string, to: string, minutes: string) => string;
+  readonly digestSent: (count: string, time: string) => string;
 }
 
 const hours = (seconds: number): string => String(Math.round((seconds / 3600) * 10) / 10);
@@ -68,6 +70,8 @@ const EN: Phrasebook = {
   quietCritical: 'Sent at once despite quiet hours: critical message',
   digest: (time) => `Gathered into your daily digest at ${time}`,
   scheduled: (time) => `Scheduled by the agency for ${time}`,
+  fallback: (from, to, minutes) => `Not delivered by ${from} within ${minutes} minutes: sent by ${to} instead`,
+  digestSent: (count, time) => `Sent in your digest of ${count} messages at ${time}`,
 };
 
 const ID: Phrasebook = {
@@ -94,6 +98,8 @@ const ID: Phrasebook = {
   quietCritical: 'Langsung dikirim meski dalam jam tenang: pesan darurat',
   digest: (time) => `Dikumpulkan ke ringkasan harian Anda pukul ${time}`,
   scheduled: (time) => `Dijadwalkan oleh instansi pada pukul ${time}`,
+  fallback: (from, to, minutes) => `Tidak sampai lewat ${from} dalam ${minutes} menit: dikirim lewat ${to}`,
+  digestSent: (count, time) => `Dikirim dalam ringkasan ${count} pesan pukul ${time}`,
 };
 
 const PHRASEBOOKS: Readonly<Record<Locale, Phrasebook>> = { en: EN, id: ID };
@@ -147,6 +153,12 @@ export function describeDecision(decision: Decision, locale: Locale, timezone: T
     }
     case 'NO_CHANNEL':
       return book.noChannel;
+    case 'FALLBACK': {
+      const seconds = Number(params['afterSeconds']);
+      return book.fallback(channel(text('from')), channel(text('to')), Number.isFinite(seconds) ? String(Math.max(1, Math.round(seconds / 60))) : '?');
+    }
+    case 'DIGEST_SENT':
+      return book.digestSent(text('count'), time('at'));
     case 'QUIET_HOURS_HELD':
       return book.quietHeld(time('until'));
     case 'QUIET_HOURS_CRITICAL':

@@ -148,7 +148,11 @@ export type DecisionCode =
   | 'QUIET_HOURS_CRITICAL'
   | 'DIGEST_DEFERRED'
   | 'SCHEDULED'
-  | 'DELEGATE';
+  | 'DELEGATE'
+  /** Written by the hub's scheduler, not by `decide`: the next channel of the fallback chain was taken. */
+  | 'FALLBACK'
+  /** Written by the hub's scheduler: the deferred message went out in a digest. */
+  | 'DIGEST_SENT';
 
 export interface Decision {
   readonly step: 'validate' | 'recipients' | 'basis' | 'dedup' | 'caps' | 'channel' | 'quiet-hours' | 'digest' | 'schedule';

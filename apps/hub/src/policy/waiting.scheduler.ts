@@ -1,0 +1,239 @@
+import type { KabarConfig } from '@kabar/config';
+import { describeError, isLocale, type Logger, PollingLoop } from '@kabar/core';
+import { OutboxRelay } from '@kabar/messaging';
+import {
+  CatalogRepository,
+  type ClaimedJob,
+  EventRepository,
+  insertRows,
+  NOTIFICATION_COLUMNS,
+  notificationRow,
+  OutboxRepository,
+  type ReleasedNotification,
+  ScheduleRepository,
+  type SourceOwner,
+  WaitingRepository,
+} from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+
+import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
+import { type DeliveryStatus, statusRecord } from '../delivery/status-event.js';
+import { dispatchMessages } from '../ingest/ingest.service.js';
+import { NotificationPlanner } from './notification-planner.js';
+
+/** Jobs claimed per round; a broadcast job handles one page of this many citizens. */
+const BATCH = 50;
+export const BROADCAST_PAGE = 1_000;
+/** A claimed job comes due again after this if its worker died. */
+const LEASE_MS = 5 * 60_000;
+const PURGE_EVERY_MS = 60 * 60_000;
+
+const DIGEST_TEXT = {
+  id: { subject: (n: number) => `Ringkasan pesan (${String(n)})`, intro: (n: number) => `Ringkasan ${String(n)} pesan untuk Anda:` },
+  en: { subject: (n: number) => `Your message digest (${String(n)})`, intro: (n: number) => `A digest of ${String(n)} messages for you:` },
+} as const;
+
+/**
+ * Does the waiting of ARCHITECTURE §3 from `scheduled_job` rows, on any worker: releases notifications held for quiet
+ * hours or a scheduled time, sends each citizen's digest, moves undelivered notifications to their next channel at the
+ * fallback deadline, pages through broadcast audiences and purges content past its retention. Every job's effect and
+ * its removal commit together, so a crash repeats a job at worst, and each step is idempotent on the notification's state.
+ */
+@Injectable()
+export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly loop: PollingLoop;
+  private readonly schedule: ScheduleRepository;
+  private readonly waiting: WaitingRepository;
+  private readonly outbox: OutboxRepository;
+  private readonly catalog: CatalogRepository;
+  private readonly events: EventRepository;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly planner: NotificationPlanner,
+    private readonly relay: OutboxRelay,
+    @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.schedule = new ScheduleRepository(em);
+    this.waiting = new WaitingRepository(em);
+    this.outbox = new OutboxRepository(em);
+    this.catalog = new CatalogRepository(em);
+    this.events = new EventRepository(em);
+    this.loop = new PollingLoop(() => this.runOnce(), {
+      batchSize: BATCH,
+      pollIntervalMs: 1_000,
+      onError: (error, failures) => logger.warn({ error: describeError(error), failures }, 'waiting round failed; will retry'),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.role === 'api') return;
+    await this.schedule.schedule(null, [{ kind: 'purge', ref: 'retention', dueAt: new Date() }]);
+    this.loop.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+  }
+
+  /** One round: claims due jobs and does them. Returns how many were claimed. */
+  async runOnce(now = new Date()): Promise<number> {
+    const jobs = await this.schedule.claim(['release', 'digest', 'fallback', 'broadcast', 'purge'], BATCH, LEASE_MS, now);
+    for (const job of jobs) {
+      try {
+        await this.run(job, now);
+      } catch (error) {
+        // One bad job must not stop the others; its lease brings it back later.
+        this.logger.warn({ kind: job.kind, jobId: job.id, error: describeError(error) }, 'scheduled job failed; it will come due again');
+      }
+    }
+    if (jobs.length > 0) this.relay.wake();
+    return jobs.length;
+  }
+
+  private async run(job: ClaimedJob, now: Date): Promise<void> {
+    switch (job.kind) {
+      case 'release':
+        return this.release(job, now);
+      case 'digest':
+        return this.digest(job, now);
+      case 'fallback':
+        return this.fallback(job, now);
+      case 'broadcast':
+        return this.broadcast(job, now);
+      case 'purge': {
+        const purged = await this.waiting.purge(this.config.policy.retentionDays, now);
+        if (purged > 0) this.logger.info({ purged }, 'purged notification content past its retention');
+        return this.schedule.reschedule(null, job.id, new Date(now.getTime() + PURGE_EVERY_MS), {});
+      }
+    }
+  }
+
+  private async release(job: ClaimedJob, now: Date): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      const released = await this.waiting.release(tx, [job.ref]);
+      await this.sendOn(tx, released, now, null);
+      await this.schedule.done(tx, [job.id]);
+    });
+  }
+
+  private async digest(job: ClaimedJob, now: Date): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      const due = await this.waiting.deferred(tx, job.ref, now);
+      const [carrier, ...others] = due;
+      if (carrier !== undefined) {
+        const locale = isLocale(carrier.locale ?? '') && carrier.locale === 'en' ? 'en' : 'id';
+        const text = DIGEST_TEXT[locale];
+        const lines = due.map((n, i) => `${String(i + 1)}. ${n.agencyName}: ${n.subject === null ? '' : `${n.subject} - `}${n.body ?? ''}`);
+        const decision = { step: 'digest', code: 'DIGEST_SENT', params: { count: due.length, at: now.toISOString() } };
+        const sent = await this.waiting.digest(tx, carrier.id, others.map((o) => o.id), text.subject(due.length), [text.intro(due.length), ...lines].join('\n'), decision);
+        await this.sendOn(tx, sent === null ? [] : [sent], now, null);
+      }
+      await this.schedule.done(tx, [job.id]);
+    });
+  }
+
+  private async fallback(job: ClaimedJob, now: Date): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      const candidate = await this.waiting.fallbackCandidate(tx, job.ref);
+      const [next, ...rest] = candidate?.fallback ?? [];
+      // Delivered (or read) in time, cancelled, or nothing left to try: the deadline passes quietly.
+      if (candidate === null || next === undefined || !['sent', 'failed', 'dispatching', 'accepted'].includes(candidate.state)) {
+        await this.schedule.done(tx, [job.id]);
+        return;
+      }
+      const templates = await this.catalog.latestTemplates([candidate.eventTypeId]);
+      const rendered = this.planner.render(candidate.eventTypeId, next.channel, candidate.citizenLocale, candidate.agencyLocale, candidate.data, templates);
+      const decision = {
+        step: 'channel',
+        code: 'FALLBACK',
+        params: { from: candidate.channel ?? '', to: next.channel, afterSeconds: candidate.fallbackAfterSeconds ?? 0, at: now.toISOString() },
+      };
+      const moved = rendered === null ? null : await this.waiting.retarget(tx, candidate.id, next, rest, rendered, decision);
+      if (moved === null) this.logger.warn({ notificationId: candidate.id, channel: next.channel }, 'fallback channel has no renderable template; staying on the first channel');
+      await this.sendOn(tx, moved === null ? [] : [moved], now, rest);
+      await this.schedule.done(tx, [job.id]);
+    });
+  }
+
+  /** A page of a broadcast's audience through the same policy as any event; the cursor advances with the page. */
+  private async broadcast(job: ClaimedJob, now: Date): Promise<void> {
+    const audience = typeof job.payload.audience === 'string' ? job.payload.audience : '';
+    const cursor = typeof job.payload.cursor === 'string' ? job.payload.cursor : null;
+    const event = await this.events.findById(job.ref);
+    if (event === null) return this.schedule.done(null, [job.id]);
+    const [type] = await this.catalog.findEventTypes([event.type]).then((m) => [...m.values()]);
+    const owner = await this.ownerOf(event.agencyId);
+    const page = await this.waiting.audiencePage(audience, cursor, BROADCAST_PAGE);
+    if (type === undefined || owner === null) return this.schedule.done(null, [job.id]);
+    const plan =
+      page.length === 0
+        ? null
+        : await this.planner.plan(
+            [
+              {
+                eventId: event.id,
+                source: event.source,
+                ceId: event.ceId,
+                type,
+                owner,
+                subject: audience,
+                subjectHash: null,
+                data: event.data,
+                receivedAt: event.createdAt,
+                expiresAt: event.expiresAt,
+                notBefore: null,
+                audience: page,
+              },
+            ],
+            now,
+          );
+    await this.em.fork().transactional(async (tx) => {
+      if (plan !== null) {
+        await insertRows(tx, 'notification', NOTIFICATION_COLUMNS, plan.notifications.map((n) => notificationRow(n, now)));
+        await this.outbox.enqueue(tx, [...dispatchMessages(plan.notifications, () => undefined), ...plan.statuses.map(statusRecord)]);
+        await this.schedule.schedule(tx, plan.jobs);
+      }
+      if (page.length < BROADCAST_PAGE) {
+        await this.events.setStatus(tx, event.id, 'broadcast');
+        await this.schedule.done(tx, [job.id]);
+      } else {
+        await this.schedule.reschedule(tx, job.id, now, { audience, cursor: page.at(-1) ?? null });
+      }
+    });
+  }
+
+  private ownerOf(agencyId: string): Promise<SourceOwner | null> {
+    return this.events.ownerOf(agencyId);
+  }
+
+  /** Hands released notifications to dispatch with their status, and arms the next fallback deadline. */
+  private async sendOn(tx: EntityManager, released: readonly ReleasedNotification[], now: Date, restOverride: readonly { channel: string; contactPointId: string | null }[] | null): Promise<void> {
+    if (released.length === 0) return;
+    const statuses: DeliveryStatus[] = released.map((n) => ({
+      agency: n.agencyCode,
+      eventId: n.eventId,
+      source: n.source,
+      id: n.ceId,
+      notificationId: n.id,
+      state: 'accepted',
+      reason: null,
+      channel: n.channel,
+      at: now.toISOString(),
+    }));
+    const dispatch = dispatchMessages(
+      released.map((n) => ({ id: n.id, eventId: n.eventId, citizenId: n.citizenId, state: 'accepted' })),
+      () => undefined,
+    );
+    await this.outbox.enqueue(tx, [...dispatch, ...statuses.map(statusRecord)]);
+    await this.schedule.schedule(
+      tx,
+      released.flatMap((n) => {
+        const rest = restOverride ?? n.fallback;
+        return rest.length > 0 && n.fallbackAfterSeconds !== null ? [{ kind: 'fallback' as const, ref: n.id, dueAt: new Date(now.getTime() + n.fallbackAfterSeconds * 1000) }] : [];
+      }),
+    );
+  }
+}

@@ -1,0 +1,226 @@
+import 'reflect-metadata';
+
+import { SecretBox, SILENT_LOGGER } from '@kabar/core';
+import { createHub, WaitingScheduler } from '@kabar/hub';
+import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence';
+import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { EntityManager } from '@mikro-orm/core';
+import type { INestApplication } from '@nestjs/common';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
+import { as } from './support/agency-fixture.js';
+import { type PolicyAgency, policyAgency, registerType } from './support/policy-fixture.js';
+
+const MINUTE = 60_000;
+
+/**
+ * The policy through the public contract on real PostgreSQL and Kafka: cross-agency dedup, caps into a digest,
+ * quiet hours with a critical exception, fallback to SMS at a real SMSC, consent withdrawal, delegates, broadcasts.
+ * Waiting is driven by calling the scheduler with a later clock, as a worker would at that time.
+ */
+describe('policy engine on PostgreSQL and Kafka', () => {
+  const services = inject('services');
+  let database: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let smsc: SmscPeer;
+  let registry: PolicyAgency;
+  let hospital: PolicyAgency;
+  let tax: PolicyAgency;
+  let preferences: PreferenceRepository;
+  let box: SecretBox;
+  let nik = 3273010101900100;
+
+  const sql = <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => queryDatabase<Row>(database.url, text, values);
+  const notificationsOf = (ceId: string) =>
+    sql<{ id: string; state: string; reason: string | null; channel: string | null; citizen_id: string | null; recipient_role: string; due_at: Date | null; merged_into: string | null; decisions: { code: string }[] }>(
+      'select n.id, n.state, n.reason, n.channel, n.citizen_id, n.recipient_role, n.due_at, n.merged_into, n.decisions from notification n join event e on e.id = n.event_id where e.ce_id = $1 order by n.created_at',
+      [ceId],
+    );
+  const publish = async (agency: PolicyAgency, id: string, type: string, subject: string, data: Record<string, unknown>, extensions?: Record<string, unknown>) => {
+    const result = await as<{ publishEvent: { status: string; duplicate: boolean } }>(
+      url,
+      agency.key,
+      'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status duplicate } }',
+      { e: { specversion: '1.0', id, source: agency.source, type, subject, data, extensions } },
+    );
+    if (result.errors !== undefined) throw new Error(JSON.stringify(result.errors));
+    return result.data?.publishEvent.status;
+  };
+  /** A citizen imported from a register, with verified contact points, then their own preferences. */
+  const aCitizen = async (contacts: { channel: string; value: string }[], prefs: Parameters<PreferenceRepository['updatePreferences']>[1] = {}, regionCode = '32.73.01.1001') => {
+    const nationalId = String(nik++);
+    await preferences.importCitizens([
+      {
+        subjectHash: box.lookupHash(nationalId),
+        nationalIdSealed: box.encrypt(nationalId),
+        nameSealed: box.encrypt('Warga Uji'),
+        regionCode,
+        timezone: 'WIB',
+        locale: 'id',
+        contacts: contacts.map((c) => ({ channel: c.channel, valueSealed: box.encrypt(c.value), lookupHash: box.lookupHash(c.value) })),
+      },
+    ]);
+    const [row] = await sql<{ id: string }>('select id from citizen where subject_hash = $1', [box.lookupHash(nationalId)]);
+    const id = row?.id ?? '';
+    await preferences.updatePreferences(id, prefs);
+    return { id, nationalId };
+  };
+  const runScheduler = (at: Date) => app.get(WaitingScheduler).runOnce(at);
+
+  beforeAll(async () => {
+    smsc = await startSmscPeer();
+    database = await createTestDatabase(services.databaseUrl);
+    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+    await migrate(orm);
+    await orm.close();
+    const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR' } };
+    app = await createHub(aConfig().withKafka(services.kafkaBrokers).withPostgres(database.url).with({ plugins }).build(), pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    preferences = new PreferenceRepository(app.get(EntityManager));
+    box = app.get(SecretBox);
+    registry = await policyAgency(app, url, 'disdukcapil-bdg', 'Disdukcapil Kota Bandung');
+    hospital = await policyAgency(app, url, 'rsud-bdg', 'RSUD Kota Bandung', registry.admin);
+    tax = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung', registry.admin);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+    await smsc.close();
+  });
+
+  it('turns the same death reported by the civil registry and a hospital into one message', async () => {
+    const death = { messageClass: 'transactional', category: 'civil-registry', dedup: { key: 'death:{{data.deceasedNik}}', windowSeconds: 86_400 } } as const;
+    const registryType = await registerType(url, registry, 'death-registered', death);
+    const hospitalType = await registerType(url, hospital, 'death-reported', death);
+    const relative = await aCitizen([]);
+    const firstStatus = await publish(registry, 'death-1', registryType, relative.nationalId, { note: 'kematian', deceasedNik: '3273019999990001' });
+    expect(firstStatus, JSON.stringify(await notificationsOf('death-1'))).toBe('accepted');
+    expect(await publish(hospital, 'death-2', hospitalType, relative.nationalId, { note: 'kematian', deceasedNik: '3273019999990001' })).toBe('merged');
+    const [first] = await notificationsOf('death-1');
+    const [second] = await notificationsOf('death-2');
+    expect(second).toMatchObject({ state: 'merged', merged_into: first?.id });
+    expect(second?.decisions.map((d) => d.code)).toContain('MERGED');
+    await eventually(async () => ((await notificationsOf('death-1'))[0]?.state === 'delivered' ? true : undefined));
+    const inbox = await sql<{ n: string }>('select count(*) as n from inbox_item where citizen_id = $1', [relative.id]);
+    expect(Number(inbox[0]?.n)).toBe(1);
+    // A different deceased is a different message.
+    expect(await publish(hospital, 'death-3', hospitalType, relative.nationalId, { note: 'kematian', deceasedNik: '3273019999990002' })).toBe('accepted');
+  });
+
+  it('defers the 4th reminder of a week across two agencies into the evening digest, sent as one message', async () => {
+    const reminderOf = async (agency: PolicyAgency) => registerType(url, agency, 'reminder', { messageClass: 'reminder' });
+    const [taxReminder, registryReminder] = [await reminderOf(tax), await reminderOf(registry)];
+    const citizen = await aCitizen([], { caps: { reminder: { count: 3, periodSeconds: 604_800 } } });
+    const states = [
+      await publish(tax, 'cap-1', taxReminder, citizen.nationalId, { note: 'satu' }),
+      await publish(registry, 'cap-2', registryReminder, citizen.nationalId, { note: 'dua' }),
+      await publish(tax, 'cap-3', taxReminder, citizen.nationalId, { note: 'tiga' }),
+      await publish(registry, 'cap-4', registryReminder, citizen.nationalId, { note: 'empat' }),
+      await publish(tax, 'cap-5', taxReminder, citizen.nationalId, { note: 'lima' }),
+    ];
+    expect(states).toEqual(['accepted', 'accepted', 'accepted', 'deferred', 'deferred']);
+    const [fourth] = await notificationsOf('cap-4');
+    expect(fourth?.decisions.map((d) => d.code)).toContain('CAPPED_DEFERRED');
+    const dueAt = fourth?.due_at ?? new Date();
+    // 19:00 WIB is 12:00 UTC.
+    expect(new Date(dueAt).getUTCHours()).toBe(12);
+
+    await runScheduler(new Date(new Date(dueAt).getTime() + 1000));
+    const [carrier] = await notificationsOf('cap-4');
+    const [folded] = await notificationsOf('cap-5');
+    expect(folded).toMatchObject({ state: 'digested', merged_into: carrier?.id });
+    await eventually(async () => ((await notificationsOf('cap-4'))[0]?.state === 'delivered' ? true : undefined));
+    const [digest] = await sql<{ body: string; subject: string }>('select body, subject from inbox_item where notification_id = $1', [carrier?.id]);
+    expect(digest?.subject).toBe('Ringkasan pesan (2)');
+    expect(digest?.body).toContain('Bapenda Kota Bandung');
+    expect(digest?.body).toContain('Disdukcapil Kota Bandung');
+    expect(digest?.body).toContain('empat');
+    expect(digest?.body).toContain('lima');
+  });
+
+  it('sends a critical message at once during quiet hours and holds a reminder until they end', async () => {
+    const critical = await registerType(url, tax, 'flood-warning', { messageClass: 'critical' });
+    const reminder = await registerType(url, tax, 'quiet-reminder', { messageClass: 'reminder' });
+    const nowWib = (Date.now() / MINUTE + 7 * 60) % (24 * 60);
+    const quiet = { quietStart: Math.floor(nowWib - 60 + 24 * 60) % (24 * 60), quietEnd: Math.floor(nowWib + 60) % (24 * 60) };
+    const citizen = await aCitizen([], quiet);
+    expect(await publish(tax, 'quiet-critical', critical, citizen.nationalId, { note: 'banjir' })).toBe('accepted');
+    expect(await publish(tax, 'quiet-reminder', reminder, citizen.nationalId, { note: 'besok' })).toBe('held');
+    const [critNotification] = await notificationsOf('quiet-critical');
+    expect(critNotification?.decisions.map((d) => d.code)).toContain('QUIET_HOURS_CRITICAL');
+    const [held] = await notificationsOf('quiet-reminder');
+    const until = new Date(held?.due_at ?? 0);
+    expect(until.getTime()).toBeGreaterThan(Date.now());
+
+    await runScheduler(new Date(Date.now() - MINUTE));
+    expect((await notificationsOf('quiet-reminder'))[0]?.state).toBe('held');
+    await runScheduler(new Date(until.getTime() + 1000));
+    await eventually(async () => ((await notificationsOf('quiet-reminder'))[0]?.state === 'delivered' ? true : undefined));
+  });
+
+  it('moves an undelivered message to SMS at the fallback deadline, and the SMSC receives it', async () => {
+    const type = await registerType(url, tax, 'bill-ready', { messageClass: 'transactional', channels: ['webhook', 'sms', 'inbox'], fallbackAfterSeconds: 600 });
+    const citizen = await aCitizen(
+      [
+        { channel: 'webhook', value: 'https://app.example.invalid/hooks' },
+        { channel: 'sms', value: '+6281234500001' },
+      ],
+      { channelOrder: { '*': ['webhook', 'sms'] } },
+    );
+    expect(await publish(tax, 'fallback-1', type, citizen.nationalId, { note: 'tagihan' })).toBe('accepted');
+    // No webhook plugin is configured in this hub, so the first channel fails; SMS waits for the deadline all the same.
+    await eventually(async () => ((await notificationsOf('fallback-1'))[0]?.state === 'failed' ? true : undefined));
+    const submitsBefore = smsc.submits.length;
+    await runScheduler(new Date(Date.now() + 601_000));
+    await eventually(async () => ((await notificationsOf('fallback-1'))[0]?.state === 'sent' ? true : undefined));
+    const [moved] = await notificationsOf('fallback-1');
+    expect(moved?.channel).toBe('sms');
+    expect(moved?.decisions.map((d) => d.code)).toEqual(expect.arrayContaining(['CHANNEL_CHOSEN', 'FALLBACK']));
+    expect(smsc.submits.length).toBe(submitsBefore + 1);
+    expect(smsc.submits.at(-1)?.destinationAddr).toBe('6281234500001');
+    const attempts = await sql<{ plugin: string }>('select plugin from delivery_attempt where notification_id = $1 order by id', [moved?.id]);
+    expect(attempts.map((a) => a.plugin)).toEqual(['none', 'sms-smpp']);
+  });
+
+  it('sends nothing after consent is withdrawn', async () => {
+    const type = await registerType(url, tax, 'newsletter', { messageClass: 'informational', basis: 'consent', purpose: 'tax-news' });
+    const citizen = await aCitizen([]);
+    expect(await publish(tax, 'consent-0', type, citizen.nationalId, { note: 'nol' })).toBe('suppressed');
+    await preferences.recordConsent({ citizenId: citizen.id, purpose: 'tax-news', basis: 'consent', noticeVersion: '2026-01', action: 'granted', channel: 'test', evidence: { via: 'test' } });
+    expect(await publish(tax, 'consent-1', type, citizen.nationalId, { note: 'satu' })).toBe('accepted');
+    await preferences.recordConsent({ citizenId: citizen.id, purpose: 'tax-news', basis: 'consent', noticeVersion: '2026-01', action: 'withdrawn', channel: 'test', evidence: { via: 'test' } });
+    expect(await publish(tax, 'consent-2', type, citizen.nationalId, { note: 'dua' })).toBe('suppressed');
+    const [after] = await notificationsOf('consent-2');
+    expect(after).toMatchObject({ state: 'suppressed', reason: 'NO_CONSENT' });
+  });
+
+  it("sends a minor's notice to the guardian too, on the guardian's own channels", async () => {
+    const type = await registerType(url, registry, 'school-enrolment', { messageClass: 'transactional' });
+    const minor = await aCitizen([]);
+    const guardian = await aCitizen([]);
+    await preferences.addDelegate(minor.id, guardian.id, 'guardian');
+    expect(await publish(registry, 'minor-1', type, minor.nationalId, { note: 'sekolah' })).toBe('accepted');
+    const notifications = await notificationsOf('minor-1');
+    expect(notifications.map((n) => [n.citizen_id, n.recipient_role])).toEqual([
+      [minor.id, 'subject'],
+      [guardian.id, 'delegate'],
+    ]);
+  });
+
+  it('broadcasts to a region page by page, every citizen through the same policy', async () => {
+    const type = await registerType(url, registry, 'water-outage', { messageClass: 'transactional' });
+    const inside = [await aCitizen([], {}, '32.73.01.1001'), await aCitizen([], {}, '32.73.05.2002'), await aCitizen([], {}, '32.73')];
+    const outside = [await aCitizen([], {}, '32.04.01.1001'), await aCitizen([], {}, '31.71.01.1001'), await aCitizen([], {}, '32.731.01.1001')];
+    expect(await publish(registry, 'broadcast-1', type, 'region:32.73', { note: 'air mati' })).toBe('broadcasting');
+    await eventually(async () => ((await notificationsOf('broadcast-1')).length >= 3 ? true : undefined));
+    const reached = new Set((await notificationsOf('broadcast-1')).map((n) => n.citizen_id));
+    for (const c of inside) expect(reached.has(c.id)).toBe(true);
+    for (const c of outside) expect(reached.has(c.id)).toBe(false);
+    await eventually(async () => ((await sql<{ status: string }>("select status from event where ce_id = 'broadcast-1'"))[0]?.status === 'broadcast' ? true : undefined));
+  });
+});

@@ -1,0 +1,258 @@
+import type { EntityManager } from '@mikro-orm/core';
+
+import { query } from './query.js';
+
+/** A notification coming out of waiting, with what its status message and dispatch need. */
+export interface ReleasedNotification {
+  readonly id: string;
+  readonly eventId: string;
+  readonly source: string;
+  readonly ceId: string;
+  readonly agencyCode: string;
+  readonly citizenId: string | null;
+  readonly channel: string | null;
+  readonly fallback: { channel: string; contactPointId: string | null }[];
+  readonly fallbackAfterSeconds: number | null;
+}
+
+/** A deferred notification waiting for its citizen's digest. */
+export interface DeferredNotification {
+  readonly id: string;
+  readonly agencyName: string;
+  readonly channel: string | null;
+  readonly contactPointId: string | null;
+  readonly locale: string | null;
+  readonly subject: string | null;
+  readonly body: string | null;
+  readonly createdAt: Date;
+}
+
+/** What the fallback step needs to move a notification to its next channel. */
+export interface FallbackCandidate {
+  readonly id: string;
+  readonly state: string;
+  readonly channel: string | null;
+  readonly fallback: { channel: string; contactPointId: string | null }[];
+  readonly fallbackAfterSeconds: number | null;
+  readonly decisions: unknown[];
+  readonly eventTypeId: string;
+  readonly data: unknown;
+  readonly citizenLocale: string;
+  readonly agencyLocale: string;
+}
+
+const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
+const RELEASED_COLUMNS = `n."id", n."event_id", e."source", e."ce_id", a."code", n."citizen_id", n."channel", n."fallback", n."fallback_after_seconds"`;
+interface ReleasedRow {
+  id: string;
+  event_id: string;
+  source: string;
+  ce_id: string;
+  code: string;
+  citizen_id: string | null;
+  channel: string | null;
+  fallback: ReleasedNotification['fallback'] | string;
+  fallback_after_seconds: number | null;
+}
+const toReleased = (r: ReleasedRow): ReleasedNotification => ({
+  id: r.id,
+  eventId: r.event_id,
+  source: r.source,
+  ceId: r.ce_id,
+  agencyCode: r.code,
+  citizenId: r.citizen_id,
+  channel: r.channel,
+  fallback: json(r.fallback),
+  fallbackAfterSeconds: r.fallback_after_seconds,
+});
+
+/** The SQL of waiting: held notifications released, digests gathered, fallbacks taken, content purged. */
+export class WaitingRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Moves held notifications to `accepted` (only those still held: a cancelled one stays cancelled). */
+  async release(tx: EntityManager, ids: readonly string[]): Promise<ReleasedNotification[]> {
+    if (ids.length === 0) return [];
+    const rows = await query<ReleasedRow>(
+      tx,
+      `update "notification" n set "state" = 'accepted', "reason" = null, "due_at" = null, "updated_at" = now()
+       from "event" e, "agency" a
+       where n."id" = any(?::uuid[]) and n."state" = 'held' and e."id" = n."event_id" and a."id" = n."agency_id"
+       returning ${RELEASED_COLUMNS}`,
+      [[...ids]],
+    );
+    return rows.map(toReleased);
+  }
+
+  /** A citizen's deferred notifications that are due, oldest first, locked for this transaction. */
+  async deferred(tx: EntityManager, citizenId: string, now: Date): Promise<DeferredNotification[]> {
+    const rows = await query<{
+      id: string;
+      name: string;
+      channel: string | null;
+      contact_point_id: string | null;
+      locale: string | null;
+      rendered_subject: string | null;
+      rendered_body: string | null;
+      created_at: Date | string;
+    }>(
+      tx,
+      `select n."id", a."name", n."channel", n."contact_point_id", n."locale", n."rendered_subject", n."rendered_body", n."created_at"
+       from "notification" n join "agency" a on a."id" = n."agency_id"
+       where n."citizen_id" = ? and n."state" = 'deferred' and n."due_at" <= ?
+       order by n."created_at", n."id" for update of n`,
+      [citizenId, now],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      agencyName: r.name,
+      channel: r.channel,
+      contactPointId: r.contact_point_id,
+      locale: r.locale,
+      subject: r.rendered_subject,
+      body: r.rendered_body,
+      createdAt: new Date(r.created_at),
+    }));
+  }
+
+  /**
+   * Turns the first deferred notification into the digest (its text replaced by the combined one, sent on its channel)
+   * and marks the others `digested` into it.
+   */
+  async digest(tx: EntityManager, carrierId: string, others: readonly string[], subject: string, body: string, decision: unknown): Promise<ReleasedNotification | null> {
+    const [carrier] = await query<ReleasedRow>(
+      tx,
+      `update "notification" n set "state" = 'accepted', "reason" = 'DIGEST', "due_at" = null, "rendered_subject" = ?, "rendered_body" = ?, "rendered_html" = null,
+              "decisions" = n."decisions" || ?::jsonb, "updated_at" = now()
+       from "event" e, "agency" a
+       where n."id" = ? and e."id" = n."event_id" and a."id" = n."agency_id"
+       returning ${RELEASED_COLUMNS}`,
+      [subject, body, JSON.stringify([decision]), carrierId],
+    );
+    if (others.length > 0) {
+      await query(
+        tx,
+        `update "notification" set "state" = 'digested', "reason" = 'DIGEST', "merged_into" = ?, "due_at" = null,
+                "decisions" = "decisions" || ?::jsonb, "updated_at" = now() where "id" = any(?::uuid[])`,
+        [carrierId, JSON.stringify([decision]), [...others]],
+      );
+    }
+    return carrier === undefined ? null : toReleased(carrier);
+  }
+
+  async fallbackCandidate(tx: EntityManager, id: string): Promise<FallbackCandidate | null> {
+    const [r] = await query<{
+      id: string;
+      state: string;
+      channel: string | null;
+      fallback: FallbackCandidate['fallback'] | string;
+      fallback_after_seconds: number | null;
+      decisions: unknown[] | string;
+      event_type_id: string;
+      data: unknown;
+      locale: string | null;
+      default_locale: string;
+    }>(
+      tx,
+      `select n."id", n."state", n."channel", n."fallback", n."fallback_after_seconds", n."decisions", et."id" as "event_type_id", e."data",
+              c."locale", a."default_locale"
+       from "notification" n join "event" e on e."id" = n."event_id" join "event_type" et on et."type" = e."type"
+         join "agency" a on a."id" = n."agency_id" left join "citizen" c on c."id" = n."citizen_id"
+       where n."id" = ? for update of n`,
+      [id],
+    );
+    if (r === undefined) return null;
+    return {
+      id: r.id,
+      state: r.state,
+      channel: r.channel,
+      fallback: json(r.fallback),
+      fallbackAfterSeconds: r.fallback_after_seconds,
+      decisions: json(r.decisions),
+      eventTypeId: r.event_type_id,
+      data: r.data,
+      citizenLocale: r.locale ?? 'id',
+      agencyLocale: r.default_locale,
+    };
+  }
+
+  /** Points a notification at its next channel with freshly rendered content, ready for dispatch again. */
+  async retarget(
+    tx: EntityManager,
+    id: string,
+    next: { channel: string; contactPointId: string | null },
+    rest: readonly { channel: string; contactPointId: string | null }[],
+    rendered: { locale: string | null; templateVersion: number | null; renderedSubject: string | null; renderedBody: string | null; renderedHtml: string | null },
+    decision: unknown,
+  ): Promise<ReleasedNotification | null> {
+    const [row] = await query<ReleasedRow>(
+      tx,
+      `update "notification" n set "state" = 'accepted', "reason" = null, "channel" = ?, "contact_point_id" = ?, "fallback" = ?::jsonb,
+              "locale" = ?, "template_version" = ?, "rendered_subject" = ?, "rendered_body" = ?, "rendered_html" = ?,
+              "decisions" = n."decisions" || ?::jsonb, "updated_at" = now()
+       from "event" e, "agency" a
+       where n."id" = ? and e."id" = n."event_id" and a."id" = n."agency_id"
+       returning ${RELEASED_COLUMNS}`,
+      [
+        next.channel,
+        next.contactPointId,
+        JSON.stringify(rest),
+        rendered.locale,
+        rendered.templateVersion,
+        rendered.renderedSubject,
+        rendered.renderedBody,
+        rendered.renderedHtml,
+        JSON.stringify([decision]),
+        id,
+      ],
+    );
+    return row === undefined ? null : toReleased(row);
+  }
+
+  /**
+   * Retention: removes rendered content and the contact point from notifications older than their class's period,
+   * and event data once every notification of the event is purged. Outcomes (state, channel, times) stay.
+   */
+  async purge(retentionDays: Readonly<Record<string, number>>, now: Date): Promise<number> {
+    let purged = 0;
+    const em = this.em.fork();
+    for (const [messageClass, days] of Object.entries(retentionDays)) {
+      const rows = await query(
+        em,
+        `update "notification" set "rendered_subject" = null, "rendered_body" = null, "rendered_html" = null, "contact_point_id" = null, "purged_at" = ?
+         where "purged_at" is null and "message_class" = ? and "created_at" < ? and "state" not in ('held', 'deferred', 'accepted', 'dispatching')
+         returning "id"`,
+        [now, messageClass, new Date(now.getTime() - days * 86_400_000)],
+      );
+      purged += rows.length;
+    }
+    await query(
+      em,
+      `update "event" e set "data" = null where e."data" is not null and e."created_at" < ?
+         and not exists (select 1 from "notification" n where n."event_id" = e."id" and n."purged_at" is null)`,
+      [new Date(now.getTime() - Math.min(...Object.values(retentionDays)) * 86_400_000)],
+    );
+    await query(em, `delete from "inbox_item" i using "notification" n where n."id" = i."notification_id" and n."purged_at" is not null`);
+    return purged;
+  }
+
+  /** Citizen ids of a broadcast audience page, in id order after `cursor`. */
+  async audiencePage(audience: string, cursor: string | null, limit: number): Promise<string[]> {
+    const [kind, value] = audience.split(':', 2);
+    const after = cursor ?? '00000000-0000-0000-0000-000000000000';
+    const rows =
+      kind === 'programme'
+        ? await query<{ id: string }>(
+            this.em.fork(),
+            'select "citizen_id" as "id" from "programme_member" where "programme" = ? and "citizen_id" > ?::uuid order by "citizen_id" limit ?',
+            [value ?? '', after, limit],
+          )
+        : await query<{ id: string }>(
+            this.em.fork(),
+            'select "id" from "citizen" where ("region_code" = ? or "region_code" like ?) and "id" > ?::uuid order by "id" limit ?',
+            [value ?? '', `${value ?? ''}.%`, after, limit],
+          );
+    return rows.map((r) => r.id);
+  }
+}
