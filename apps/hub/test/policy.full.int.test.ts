@@ -39,12 +39,12 @@ describe('policy engine on PostgreSQL and Kafka', () => {
       'select n.id, n.state, n.reason, n.channel, n.citizen_id, n.recipient_role, n.due_at, n.merged_into, n.decisions from notification n join event e on e.id = n.event_id where e.ce_id = $1 order by n.created_at',
       [ceId],
     );
-  const publish = async (agency: PolicyAgency, id: string, type: string, subject: string, data: Record<string, unknown>, extensions?: Record<string, unknown>) => {
+  const publish = async (agency: PolicyAgency, id: string, type: string, subject: string, data: Record<string, unknown>, extensions?: Record<string, unknown>, time?: string) => {
     const result = await as<{ publishEvent: { status: string; duplicate: boolean } }>(
       url,
       agency.key,
       'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status duplicate } }',
-      { e: { specversion: '1.0', id, source: agency.source, type, subject, data, extensions } },
+      { e: { specversion: '1.0', id, source: agency.source, type, subject, data, extensions, time } },
     );
     if (result.errors !== undefined) throw new Error(JSON.stringify(result.errors));
     return result.data?.publishEvent.status;
@@ -161,6 +161,32 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     expect((await notificationsOf('quiet-reminder'))[0]?.state).toBe('held');
     await runScheduler(new Date(until.getTime() + 1000));
     await eventually(async () => ((await notificationsOf('quiet-reminder'))[0]?.state === 'delivered' ? true : undefined));
+  });
+
+  it('drops a held message whose event expired before quiet hours ended', async () => {
+    const shortLived = await registerType(url, tax, 'short-lived', { messageClass: 'reminder', defaultExpirySeconds: 3600 });
+    const nowWib = (Date.now() / MINUTE + 7 * 60) % (24 * 60);
+    const citizen = await aCitizen([], { quietStart: Math.floor(nowWib - 60 + 24 * 60) % (24 * 60), quietEnd: Math.floor(nowWib + 120) % (24 * 60) });
+    // Event time 50 minutes ago: it expires in 10 minutes, long before the quiet window ends.
+    const time = new Date(Date.now() - 50 * MINUTE).toISOString();
+    expect(await publish(tax, 'expiring-1', shortLived, citizen.nationalId, { note: 'segera' }, undefined, time)).toBe('held');
+    const [held] = await notificationsOf('expiring-1');
+    await runScheduler(new Date(new Date(held?.due_at ?? 0).getTime() + 1000));
+    const [after] = await notificationsOf('expiring-1');
+    expect(after).toMatchObject({ state: 'suppressed', reason: 'EXPIRED' });
+    expect(after?.decisions.at(-1)?.code).toBe('EXPIRED');
+  });
+
+  it('sends at the time an agency scheduled with the kabarnotbefore extension', async () => {
+    const type = await registerType(url, tax, 'appointment', { messageClass: 'transactional' });
+    const citizen = await aCitizen([]);
+    const at = new Date(Date.now() + 30 * MINUTE);
+    expect(await publish(tax, 'scheduled-1', type, citizen.nationalId, { note: 'janji temu' }, { kabarnotbefore: at.toISOString() })).toBe('held');
+    const [held] = await notificationsOf('scheduled-1');
+    expect(new Date(held?.due_at ?? 0).getTime()).toBe(at.getTime());
+    expect(held?.decisions.map((d) => d.code)).toContain('SCHEDULED');
+    await runScheduler(new Date(at.getTime() + 1000));
+    await eventually(async () => ((await notificationsOf('scheduled-1'))[0]?.state === 'delivered' ? true : undefined));
   });
 
   it('moves an undelivered message to SMS at the fallback deadline, and the SMSC receives it', async () => {

@@ -71,9 +71,13 @@ const toReleased = (r: ReleasedRow): ReleasedNotification => ({
 export class WaitingRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** Moves held notifications to `accepted` (only those still held: a cancelled one stays cancelled). */
-  async release(tx: EntityManager, ids: readonly string[]): Promise<ReleasedNotification[]> {
+  /**
+   * Moves held notifications to `accepted` (only those still held: a cancelled one stays cancelled). One whose event
+   * expired while it waited is suppressed as `EXPIRED` instead, and not returned.
+   */
+  async release(tx: EntityManager, ids: readonly string[], now: Date): Promise<ReleasedNotification[]> {
     if (ids.length === 0) return [];
+    await this.expireWaiting(tx, ids, now);
     const rows = await query<ReleasedRow>(
       tx,
       `update "notification" n set "state" = 'accepted', "reason" = null, "due_at" = null, "updated_at" = now()
@@ -85,8 +89,27 @@ export class WaitingRepository {
     return rows.map(toReleased);
   }
 
-  /** A citizen's deferred notifications that are due, oldest first, locked for this transaction. */
+  /** Held or deferred notifications whose event expired while they waited: suppressed, with the decision recorded. */
+  async expireWaiting(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    const decision = JSON.stringify([{ step: 'validate', code: 'EXPIRED', params: { expiresAt: now.toISOString() } }]);
+    await query(
+      tx,
+      `update "notification" n set "state" = 'suppressed', "reason" = 'EXPIRED', "due_at" = null, "decisions" = n."decisions" || ?::jsonb, "updated_at" = now()
+       from "event" e
+       where n."id" = any(?::uuid[]) and n."state" in ('held', 'deferred') and e."id" = n."event_id" and e."expires_at" is not null and e."expires_at" <= ?`,
+      [decision, [...ids], now],
+    );
+  }
+
+  /** A citizen's deferred notifications that are due and not expired, oldest first, locked for this transaction. */
   async deferred(tx: EntityManager, citizenId: string, now: Date): Promise<DeferredNotification[]> {
+    const due = await query<{ id: string }>(tx, `select "id" from "notification" where "citizen_id" = ? and "state" = 'deferred' and "due_at" <= ?`, [citizenId, now]);
+    await this.expireWaiting(
+      tx,
+      due.map((d) => d.id),
+      now,
+    );
     const rows = await query<{
       id: string;
       name: string;

@@ -113,7 +113,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
 
   private async release(job: ClaimedJob, now: Date): Promise<void> {
     await this.em.fork().transactional(async (tx) => {
-      const released = await this.waiting.release(tx, [job.ref]);
+      const released = await this.waiting.release(tx, [job.ref], now);
       await this.sendOn(tx, released, now, null);
       await this.schedule.done(tx, [job.id]);
     });

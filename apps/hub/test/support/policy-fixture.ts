@@ -29,6 +29,7 @@ export interface TypeOptions {
   readonly purpose?: string;
   readonly dedup?: { key: string; windowSeconds: number };
   readonly fallbackAfterSeconds?: number;
+  readonly defaultExpirySeconds?: number;
   /** Channels allowed and templated; the inbox by default. */
   readonly channels?: string[];
 }
@@ -48,6 +49,7 @@ export async function registerType(url: string, agency: PolicyAgency, name: stri
       purpose: options.purpose ?? 'service-notices',
       dedup: options.dedup ?? null,
       fallbackAfterSeconds: options.fallbackAfterSeconds ?? null,
+      defaultExpirySeconds: options.defaultExpirySeconds ?? 7 * 86_400,
     },
   });
   if (registered.errors !== undefined) throw new Error(JSON.stringify(registered.errors));
