@@ -165,6 +165,11 @@ export class PreferenceRepository {
     return new Set(rows.map((r) => r.subject_hash));
   }
 
+  async citizenIdOf(subjectHash: string): Promise<string | null> {
+    const [row] = await query<{ id: string }>(this.em.fork(), 'select "id" from "citizen" where "subject_hash" = ?', [subjectHash]);
+    return row?.id ?? null;
+  }
+
   async profile(citizenId: string): Promise<CitizenProfile | null> {
     const [r] = await query<{
       id: string;

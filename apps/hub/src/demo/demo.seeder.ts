@@ -1,14 +1,16 @@
 import type { KabarConfig } from '@kabar/config';
 import { type Logger, SecretBox } from '@kabar/core';
-import { CitizenRepository } from '@kabar/persistence';
+import { PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 
 import { AgencyService } from '../agencies/agency.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
+import { IngestService } from '../ingest/ingest.service.js';
 import { DEMO_AGENCIES, DEMO_CITIZENS } from './demo.data.js';
 import { type DemoFile, writeDemoFile } from './demo-file.js';
+import { SHOWCASE_DEATH, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
 
 /** What one bootstrap did, for the log and for tests. */
 export type DemoOutcome = 'SEEDED' | 'SKIPPED_DISABLED' | 'SKIPPED_NOT_EMPTY';
@@ -20,17 +22,18 @@ export type DemoOutcome = 'SEEDED' | 'SKIPPED_DISABLED' | 'SKIPPED_NOT_EMPTY';
  */
 @Injectable()
 export class DemoSeeder implements OnApplicationBootstrap {
-  private readonly citizens: CitizenRepository;
+  private readonly preferences: PreferenceRepository;
 
   constructor(
     private readonly agencies: AgencyService,
     private readonly catalog: CatalogService,
+    private readonly ingest: IngestService,
     private readonly box: SecretBox,
     em: EntityManager,
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
-    this.citizens = new CitizenRepository(em);
+    this.preferences = new PreferenceRepository(em);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,13 +64,18 @@ export class DemoSeeder implements OnApplicationBootstrap {
         ],
       });
     }
-    for (const citizen of DEMO_CITIZENS) {
-      await this.citizens.create(
-        this.box.lookupHash(citizen.nationalId),
-        citizen.locale,
-        citizen.contacts.map((c) => ({ channel: c.channel, valueSealed: this.box.encrypt(c.value), lookupHash: this.box.lookupHash(c.value), verified: true })),
-      );
-    }
+    await this.preferences.importCitizens(
+      DEMO_CITIZENS.map((citizen, i) => ({
+        subjectHash: this.box.lookupHash(citizen.nationalId),
+        nationalIdSealed: this.box.encrypt(citizen.nationalId),
+        nameSealed: this.box.encrypt(citizen.name),
+        regionCode: `32.73.0${String(i + 1)}.100${String(i + 1)}`,
+        timezone: 'WIB',
+        locale: citizen.locale,
+        contacts: citizen.contacts.map((c) => ({ channel: c.channel, valueSealed: this.box.encrypt(c.value), lookupHash: this.box.lookupHash(c.value) })),
+      })),
+    );
+    await this.showcase(agencies);
     const adminToken = await this.agencies.createAdmin('demo admin');
     const path = writeDemoFile(this.config.dataDir, {
       version: 1,
@@ -83,5 +91,43 @@ export class DemoSeeder implements OnApplicationBootstrap {
       `seeded demo data for a local demo (KABAR_DEMO=false to skip): admin token ${adminToken}; agencies' keys, event types and citizens are in ${path}`,
     );
     return 'SEEDED';
+  }
+
+  /** A hospital, a second death type, citizens' own preferences and a few events whose fates show the policy at work. */
+  private async showcase(agencies: DemoFile['agencies'][number][]): Promise<void> {
+    const hospital = await this.agencies.create(SHOWCASE_HOSPITAL.agency);
+    await this.catalog.register(hospital.id, SHOWCASE_HOSPITAL.eventType);
+    for (const template of SHOWCASE_HOSPITAL.templates) await this.catalog.saveTemplates(hospital.id, { eventType: SHOWCASE_HOSPITAL.eventType.type, ...template });
+    const { key, token } = await this.agencies.issueKey(hospital.code, 'live', 'demo');
+    agencies.push({
+      code: hospital.code,
+      name: hospital.name,
+      sources: hospital.sources,
+      senderIds: { sms: hospital.senderIds.sms ?? null, email: hospital.senderIds.email ?? null },
+      key: { id: key.id, kind: 'live', token },
+      eventTypes: [{ type: SHOWCASE_HOSPITAL.eventType.type, messageClass: 'transactional', allowedChannels: ['sms', 'inbox'], example: SHOWCASE_DEATH }],
+    });
+    const registry = (await this.agencies.list()).find((a) => a.code === SHOWCASE_REGISTRY_DEATH.agencyCode);
+    if (registry === undefined) throw new Error('the demo civil registry is missing');
+    await this.catalog.register(registry.id, SHOWCASE_REGISTRY_DEATH.eventType);
+    for (const template of SHOWCASE_REGISTRY_DEATH.templates) {
+      await this.catalog.saveTemplates(registry.id, { eventType: SHOWCASE_REGISTRY_DEATH.eventType.type, ...template });
+    }
+
+    for (const [nationalId, patch] of Object.entries(showcasePreferences(new Date()))) {
+      const citizenId = await this.preferences.citizenIdOf(this.box.lookupHash(nationalId));
+      if (citizenId !== null) await this.preferences.updatePreferences(citizenId, patch);
+    }
+    const byCode = new Map((await this.agencies.list()).map((a) => [a.code, a.id]));
+    // One by one, in order, as the agencies would publish them: the second death report finds the first.
+    for (const event of showcaseEvents()) {
+      await this.ingest.ingest([
+        {
+          via: 'graphql',
+          agencyId: byCode.get(event.agency) ?? null,
+          event: { specversion: '1.0', id: event.id, source: event.source, type: event.type, subject: event.subject, datacontenttype: 'application/json', data: event.data, extensions: {} },
+        },
+      ]);
+    }
   }
 }
