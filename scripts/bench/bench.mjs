@@ -1,7 +1,11 @@
-// npm run bench [-- --events N]
+// npm run bench [-- --events N] [--broadcast N]
 // Publishes N CloudEvents to Kafka and measures the whole Kabar path (Kafka -> ingest -> PostgreSQL -> outbox ->
 // dispatch -> inbox plugin) in a real hub process, then, in the same run, the raw floor: a bare kafkajs consumer that
-// reads the same records and inserts them into PostgreSQL in batches. Prints figures and the ratio. Not a test.
+// reads the same records and inserts them into PostgreSQL in batches. Prints figures and the ratio. Then a broadcast:
+// one event to a region of --broadcast N generated citizens (default 1,000,000), paged through the policy engine and
+// dispatched to the inbox. The policy runs on every event (consent, dedup, caps, channel, quiet hours); platform caps
+// and quiet hours are switched off so that every event is deliverable and the figures do not depend on the hour.
+// Not a test.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +18,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '100000' }, citizens: { type: 'string', default: '1000' }, partitions: { type: 'string', default: '6' }, hubs: { type: 'string', default: '1' } },
+  options: { broadcast: { type: 'string', default: '1000000' }, events: { type: 'string', default: '100000' }, citizens: { type: 'string', default: '1000' }, partitions: { type: 'string', default: '6' }, hubs: { type: 'string', default: '1' } },
 });
 const HUBS = Number(values.hubs);
 const N = Number(values.events);
 const CITIZENS = Number(values.citizens);
 const PARTITIONS = Number(values.partitions);
+const BROADCAST = Number(values.broadcast);
 const env = Object.fromEntries(
   (await import('node:fs')).readFileSync(new URL('../../.kabar/services.env', import.meta.url), 'utf8')
     .split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)),
@@ -88,13 +93,20 @@ const hubMain = fileURLToPath(new URL('../../apps/hub/dist/main.js', import.meta
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the hub, to see where the time goes.
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 // --hubs N starts N hub processes sharing the consumer groups, as replicas would in Kubernetes.
-const hubs = Array.from({ length: HUBS }, () =>
-  spawn(process.execPath, [...profile, hubMain], {
-    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace, KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  }),
-);
-const hub = { kill: (signal) => hubs.forEach((h) => h.kill(signal)), once: (event, fn) => Promise.all(hubs.map((h) => new Promise((r) => h.once(event, r)))).then(fn) };
+const startHubs = () => {
+  const processes = Array.from({ length: HUBS }, () =>
+    spawn(process.execPath, [...profile, hubMain], {
+      env: {
+        PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace,
+        KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1', KABAR_CAPS: '', KABAR_QUIET_HOURS: 'none',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+  return { processes, kill: (signal) => processes.forEach((h) => h.kill(signal)), once: (event, fn) => Promise.all(processes.map((h) => new Promise((r) => h.once(event, r)))).then(fn) };
+};
+let hub = startHubs();
+const hubs = hub.processes;
 let peakRss = 0;
 const rssTimer = setInterval(async () => {
   for (const h of hubs) {
@@ -167,4 +179,47 @@ await pool.end();
 const floorRate = N / ((floorEnd - floorStart) / 1000);
 console.log(`floor: ${fmt(floorRate)} events/s (kafkajs eachBatch -> one INSERT per batch)`);
 console.log(`ratio kabar/floor: ${(kabarRate / floorRate * 100).toFixed(1)} %  (goal: >= 10,000 notifications/s and >= 50 % of the floor)`);
+
+// ---- broadcast: one event to a region of BROADCAST generated citizens
+if (BROADCAST > 0) {
+  const genStart = performance.now();
+  await withClient(dbUrl, (c) => c.query(`
+    insert into citizen (id, subject_hash, region_code, locale, timezone, digest, caps, channel_order, created_at, updated_at)
+    select gen_random_uuid(), encode(sha256(('broadcast-' || g)::bytea), 'hex'), '32.73.' || lpad((g % 30 + 1)::text, 2, '0') || '.1001',
+           case when g % 2 = 0 then 'id' else 'en' end, 'WIB', false, '{}', '{}', now(), now()
+    from generate_series(1, $1::int) g`, [BROADCAST]));
+  console.log(`broadcast: generated ${fmt(BROADCAST)} citizens in region 32.73 in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
+  const before = await withClient(dbUrl, async (c) => (await c.query('select count(*)::int as n from inbox_item')).rows[0].n);
+  hub = startHubs();
+  const bProducer = kafka.producer();
+  await bProducer.connect();
+  const published = performance.now();
+  await bProducer.send({
+    topic: `${namespace}${TOPICS.events}`,
+    messages: [{ key: 'region:32.73', value: JSON.stringify({ specversion: '1.0', id: 'broadcast-1', source: SOURCE, type: TYPE, subject: 'region:32.73', data: { n: 0 } }), headers: { 'content-type': 'application/cloudevents+json' } }],
+  });
+  await bProducer.disconnect();
+  let planned = 0;
+  const broadcastDone = await withClient(dbUrl, async (c) => {
+    let last = -1;
+    let lastChange = performance.now();
+    for (;;) {
+      const { rows } = await c.query(`select (select count(*)::int from inbox_item) as delivered, (select status from event where ce_id = 'broadcast-1') as status`);
+      const n = rows[0].delivered - before;
+      if (planned === 0 && rows[0].status === 'broadcast') planned = performance.now();
+      if (n >= BROADCAST) return performance.now();
+      if (n !== last) [last, lastChange] = [n, performance.now()];
+      if (performance.now() - lastChange > 120_000) {
+        hub.kill('SIGTERM');
+        throw new Error(`broadcast stuck at ${n} of ${BROADCAST} delivered`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+  hub.kill('SIGTERM');
+  await new Promise((r) => hub.once('exit', r));
+  const plannedS = (planned - published) / 1000;
+  const totalS = (broadcastDone - published) / 1000;
+  console.log(`broadcast: ${fmt(BROADCAST)} citizens planned through the policy in ${plannedS.toFixed(1)} s (${fmt(BROADCAST / plannedS)} /s), all dispatched to the inbox in ${totalS.toFixed(1)} s (${fmt(BROADCAST / totalS)} notifications/s)`);
+}
 await withClient(adminUrl, (c) => c.query('drop database if exists kabar_bench with (force)'));

@@ -9,6 +9,7 @@ import { AuthModule } from './auth/index.js';
 import { BusModule } from './bus/bus.module.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
+import { CitizensModule } from './citizens/index.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         ProbeModule,
         AgencyModule,
         CatalogModule,
+        CitizensModule,
         IngestModule,
         DeliveryModule,
         CallbacksModule.register({}),

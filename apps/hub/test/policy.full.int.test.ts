@@ -105,6 +105,14 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     const [second] = await notificationsOf('death-2');
     expect(second).toMatchObject({ state: 'merged', merged_into: first?.id });
     expect(second?.decisions.map((d) => d.code)).toContain('MERGED');
+    // The hospital sees what happened to its event as codes, without the citizen's details.
+    const seen = await as<{ event: { status: string; notifications: { state: string; decisions: string[]; recipientRole: string }[] } }>(
+      url,
+      hospital.key,
+      'query($s: String!, $i: String!) { event(source: $s, id: $i) { status notifications { state decisions recipientRole } } }',
+      { s: hospital.source, i: 'death-2' },
+    );
+    expect(seen.data?.event).toEqual({ status: 'merged', notifications: [{ state: 'merged', decisions: ['BASIS_NO_CONSENT_NEEDED', 'MERGED'], recipientRole: 'subject' }] });
     await eventually(async () => ((await notificationsOf('death-1'))[0]?.state === 'delivered' ? true : undefined));
     const inbox = await sql<{ n: string }>('select count(*) as n from inbox_item where citizen_id = $1', [relative.id]);
     expect(Number(inbox[0]?.n)).toBe(1);
@@ -223,6 +231,14 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     expect(await publish(tax, 'consent-2', type, citizen.nationalId, { note: 'dua' })).toBe('suppressed');
     const [after] = await notificationsOf('consent-2');
     expect(after).toMatchObject({ state: 'suppressed', reason: 'NO_CONSENT' });
+  });
+
+  it('finds the citizen however the agency writes the national ID', async () => {
+    const type = await registerType(url, registry, 'id-format', { messageClass: 'transactional' });
+    const citizen = await aCitizen([]);
+    const dotted = citizen.nationalId.replace(/^(\d{4})(\d{4})(\d{4})(\d{4})$/, '$1.$2.$3.$4');
+    expect(await publish(registry, 'format-1', type, ` ${dotted} `, { note: 'format' })).toBe('accepted');
+    expect((await notificationsOf('format-1'))[0]?.citizen_id).toBe(citizen.id);
   });
 
   it("sends a minor's notice to the guardian too, on the guardian's own channels", async () => {

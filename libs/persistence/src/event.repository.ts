@@ -79,6 +79,10 @@ export interface NotificationView {
   readonly state: string;
   readonly reason: string | null;
   readonly templateVersion: number | null;
+  readonly recipientRole: string;
+  /** The policy decisions' codes only: what an agency may see of the citizen's trail. */
+  readonly decisionCodes: string[];
+  readonly dueAt: Date | null;
   readonly updatedAt: Date;
 }
 
@@ -187,8 +191,24 @@ export class EventRepository {
       [source, ceId, agencyId],
     );
     if (row === undefined) return null;
-    const notifications = await query<
-      { id: string; event_id: string; channel: string | null; state: string; reason: string | null; template_version: number | string | null; updated_at: Date | string }>(em, 'select "id", "event_id", "channel", "state", "reason", "template_version", "updated_at" from "notification" where "event_id" = ? order by "created_at"', [row.id]);
+    const notifications = await query<{
+      id: string;
+      event_id: string;
+      channel: string | null;
+      state: string;
+      reason: string | null;
+      template_version: number | string | null;
+      recipient_role: string;
+      codes: string[] | null;
+      due_at: Date | string | null;
+      updated_at: Date | string;
+    }>(
+      em,
+      `select "id", "event_id", "channel", "state", "reason", "template_version", "recipient_role", "due_at", "updated_at",
+              (select array_agg(d->>'code') from jsonb_array_elements("decisions") d) as "codes"
+       from "notification" where "event_id" = ? order by "created_at"`,
+      [row.id],
+    );
     return {
       event: toStored(row),
       notifications: notifications.map((n) => ({
@@ -198,6 +218,9 @@ export class EventRepository {
         state: n.state,
         reason: n.reason,
         templateVersion: n.template_version === null ? null : Number(n.template_version),
+        recipientRole: n.recipient_role,
+        decisionCodes: n.codes ?? [],
+        dueAt: n.due_at === null ? null : new Date(n.due_at),
         updatedAt: new Date(n.updated_at),
       })),
     };

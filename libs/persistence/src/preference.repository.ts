@@ -129,12 +129,13 @@ export class PreferenceRepository {
       );
       const idOf = new Map(upserted.map((u) => [u.subject_hash, u.id]));
       const ids = [...idOf.values()];
-      const existing = await query<{ citizen_id: string; lookup_hash: string; position: number | string }>(
+      const existing = await query<{ citizen_id: string; channel: string; lookup_hash: string; position: number | string }>(
         tx,
-        'select "citizen_id", "lookup_hash", "position" from "contact_point" where "citizen_id" = any(?::uuid[])',
+        'select "citizen_id", "channel", "lookup_hash", "position" from "contact_point" where "citizen_id" = any(?::uuid[])',
         [ids],
       );
-      const known = new Set(existing.map((e) => `${e.citizen_id} ${e.lookup_hash}`));
+      // One number can be both an SMS and a WhatsApp point: a point is its channel and its value.
+      const known = new Set(existing.map((e) => `${e.citizen_id} ${e.channel} ${e.lookup_hash}`));
       const nextPosition = new Map<string, number>();
       for (const e of existing) nextPosition.set(e.citizen_id, Math.max(nextPosition.get(e.citizen_id) ?? 0, Number(e.position) + 1));
       const contacts: (string | number | Date)[][] = [];
@@ -143,8 +144,8 @@ export class PreferenceRepository {
         const citizenId = idOf.get(r.subjectHash);
         if (citizenId === undefined) continue;
         for (const c of r.contacts) {
-          if (known.has(`${citizenId} ${c.lookupHash}`)) continue;
-          known.add(`${citizenId} ${c.lookupHash}`);
+          if (known.has(`${citizenId} ${c.channel} ${c.lookupHash}`)) continue;
+          known.add(`${citizenId} ${c.channel} ${c.lookupHash}`);
           const position = nextPosition.get(citizenId) ?? 0;
           nextPosition.set(citizenId, position + 1);
           contacts.push([randomUUID(), citizenId, c.channel, c.valueSealed, c.lookupHash, now, 'import', position, now]);
@@ -242,13 +243,13 @@ export class PreferenceRepository {
     }));
   }
 
-  /** Adds an unverified point; the same value twice for one citizen returns the existing point. */
+  /** Adds an unverified point; the same channel and value twice for one citizen returns the existing point. */
   async addContactPoint(citizenId: string, channel: string, valueSealed: string, lookupHash: string): Promise<{ id: string; verified: boolean }> {
     return this.em.fork().transactional(async (tx) => {
       const [existing] = await query<{ id: string; verified: boolean }>(
         tx,
-        'select "id", "verified_at" is not null and "invalid_at" is null as "verified" from "contact_point" where "citizen_id" = ? and "lookup_hash" = ? for update',
-        [citizenId, lookupHash],
+        'select "id", "verified_at" is not null and "invalid_at" is null as "verified" from "contact_point" where "citizen_id" = ? and "channel" = ? and "lookup_hash" = ? for update',
+        [citizenId, channel, lookupHash],
       );
       if (existing !== undefined) return existing;
       const id = randomUUID();

@@ -49,5 +49,7 @@ export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicati
     DispatchService,
     DispatchConsumer,
   ],
+  // The registry's providers hold connections (SMPP binds, SMTP pools): the citizens' one-time codes share them.
+  exports: [PLUGIN_REGISTRY],
 })
 export class DeliveryModule {}

@@ -4,10 +4,12 @@ import { CloudEventErrorCode } from '@kabar/contracts';
 import { AgencyErrorCode } from '../agencies/agency.errors.js';
 import { AuthErrorCode } from '../auth/auth.errors.js';
 import { CatalogErrorCode } from '../catalog/catalog.errors.js';
+import { CitizenErrorCode } from '../citizens/citizen.errors.js';
 import { IngestErrorCode } from '../ingest/ingest.errors.js';
 import { ProbeErrorCode } from '../probe/probe.errors.js';
 
-type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | IngestErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode;
+// CitizenErrorCode.RateLimited has the same value as IngestErrorCode.RateLimited ('RATE_LIMITED'): its one entry serves both.
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode;
 
 /**
  * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
@@ -48,6 +50,13 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ProbeErrorCode.NotFound]: 404,
   [ProbeErrorCode.InvalidId]: 400,
   [ConfigErrorCode.Invalid]: 400,
+  [CitizenErrorCode.InvalidInput]: 400,
+  [CitizenErrorCode.InvalidCode]: 401,
+  [CitizenErrorCode.CitizenNotFound]: 404,
+  [CitizenErrorCode.ContactPointNotFound]: 404,
+  [CitizenErrorCode.DelegateNotFound]: 404,
+  [CitizenErrorCode.CodeNotSent]: 503,
+  [CitizenErrorCode.ImportTooLarge]: 413,
 };
 
 export function httpStatusOf(code: string): number {

@@ -8,7 +8,7 @@ export class NotificationModel {
   @Field(() => String, { nullable: true })
   channel!: string | null;
 
-  @Field({ description: 'accepted, suppressed, sent, delivered or failed.' })
+  @Field({ description: 'accepted, held, deferred, merged, digested, suppressed, dispatching, sent, delivered or failed.' })
   state!: string;
 
   @Field(() => String, { nullable: true, description: 'Reason code for suppressed or failed, e.g. UNKNOWN_SUBJECT, NO_CHANNEL.' })
@@ -16,6 +16,15 @@ export class NotificationModel {
 
   @Field(() => Int, { nullable: true })
   templateVersion!: number | null;
+
+  @Field({ description: 'subject, delegate (someone acting for the subject, e.g. a guardian) or audience (a broadcast).' })
+  recipientRole!: string;
+
+  @Field(() => [String], { description: "The policy's decisions in order, as codes (e.g. CONSENT_OK, MERGED, QUIET_HOURS_HELD): no personal data." })
+  decisions!: string[];
+
+  @Field(() => Date, { nullable: true, description: 'When a held or deferred notification is due.' })
+  dueAt!: Date | null;
 
   @Field()
   updatedAt!: Date;

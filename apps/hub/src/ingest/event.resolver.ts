@@ -33,7 +33,17 @@ export class EventResolver {
       status: event.status,
       receivedVia: event.receivedVia,
       receivedAt: event.createdAt,
-      notifications: notifications.map((n) => ({ id: n.id, channel: n.channel, state: n.state, reason: n.reason, templateVersion: n.templateVersion, updatedAt: n.updatedAt })),
+      notifications: notifications.map((n) => ({
+        id: n.id,
+        channel: n.channel,
+        state: n.state,
+        reason: n.reason,
+        templateVersion: n.templateVersion,
+        recipientRole: n.recipientRole,
+        decisions: n.decisionCodes,
+        dueAt: n.dueAt,
+        updatedAt: n.updatedAt,
+      })),
     };
   }
 

@@ -14,6 +14,15 @@ import { IngestError, IngestErrorCode } from './ingest.errors.js';
 /** A broadcast's subject: `region:<administrative code prefix>` or `programme:<name>`. */
 export const AUDIENCE_SUBJECT = /^(region|programme):([A-Za-z0-9.-]{1,64})$/;
 
+/**
+ * The subject as the citizen store keys it: a national ID written with dots, spaces or dashes is its digits (the
+ * import normalizes the same way); anything else (an agency's own linked reference) is taken as sent, trimmed.
+ */
+export function normalizeSubject(subject: string): string {
+  const trimmed = subject.trim();
+  return /^[\d.\s-]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : trimmed;
+}
+
 /** CloudEvents extension an agency sets to send no earlier than an RFC 3339 instant (a scheduled send). */
 export const NOT_BEFORE_EXTENSION = 'kabarnotbefore';
 
@@ -52,12 +61,12 @@ export function dispatchMessages(notifications: readonly Pick<NewNotification, '
     entry.ids.push(n.id);
     groups.set(group, entry);
   }
-  return [...groups.values()].map((g) => ({
-    topic: TOPICS.dispatch,
-    key: g.key,
-    value: Buffer.from(JSON.stringify({ notificationIds: g.ids })),
-    headers: { 'content-type': 'application/json' },
-  }));
+  return [...groups.values()].map((g) => dispatchRecord(g.key, g.ids));
+}
+
+/** One message on the dispatch topic asking for these notifications to be sent, in order. */
+export function dispatchRecord(key: string | null, notificationIds: readonly string[]): BusRecord {
+  return { topic: TOPICS.dispatch, key, value: Buffer.from(JSON.stringify({ notificationIds })), headers: { 'content-type': 'application/json' } };
 }
 
 interface Valid {
@@ -124,7 +133,7 @@ export class IngestService {
         ceId: v.row.ceId,
         type: v.type,
         owner: v.owner,
-        subject: v.item.event.subject?.trim() ?? null,
+        subject: v.item.event.subject === undefined ? null : normalizeSubject(v.item.event.subject),
         subjectHash: v.row.subjectHash,
         data: v.item.event.data,
         receivedAt: now,
@@ -212,7 +221,7 @@ export class IngestService {
         source: event.source,
         ceId: event.id,
         type: event.type,
-        subjectHash: audience === null ? this.box.lookupHash(event.subject.trim()) : null,
+        subjectHash: audience === null ? this.box.lookupHash(normalizeSubject(event.subject)) : null,
         time: event.time === undefined ? null : time,
         expiresAt,
         data: event.data ?? null,

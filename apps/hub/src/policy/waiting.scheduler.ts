@@ -19,7 +19,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationB
 
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { type DeliveryStatus, statusRecord } from '../delivery/status-event.js';
-import { dispatchMessages } from '../ingest/ingest.service.js';
+import { dispatchMessages, dispatchRecord } from '../ingest/ingest.service.js';
 import { NotificationPlanner } from './notification-planner.js';
 
 /** Jobs claimed per round; a broadcast job handles one page of this many citizens. */
@@ -27,6 +27,8 @@ const BATCH = 50;
 export const BROADCAST_PAGE = 1_000;
 /** A claimed job comes due again after this if its worker died. */
 const LEASE_MS = 5 * 60_000;
+/** Notifications per dispatch message for a broadcast page: order between citizens does not matter there. */
+const BROADCAST_DISPATCH_CHUNK = 250;
 const PURGE_EVERY_MS = 60 * 60_000;
 
 const DIGEST_TEXT = {
@@ -81,32 +83,39 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
   /** One round: claims due jobs and does them. Returns how many were claimed. */
   async runOnce(now = new Date()): Promise<number> {
     const jobs = await this.schedule.claim(['release', 'digest', 'fallback', 'broadcast', 'purge'], BATCH, LEASE_MS, now);
+    let more = false;
     for (const job of jobs) {
       try {
-        await this.run(job, now);
+        more = (await this.run(job, now)) || more;
       } catch (error) {
         // One bad job must not stop the others; its lease brings it back later.
         this.logger.warn({ kind: job.kind, jobId: job.id, error: describeError(error) }, 'scheduled job failed; it will come due again');
       }
     }
     if (jobs.length > 0) this.relay.wake();
-    return jobs.length;
+    // A broadcast with more pages is due again at once: report a full round so the loop does not sleep in between.
+    return more ? BATCH : jobs.length;
   }
 
-  private async run(job: ClaimedJob, now: Date): Promise<void> {
+  /** Does one job; true when it left more work due now (the next page of a broadcast). */
+  private async run(job: ClaimedJob, now: Date): Promise<boolean> {
     switch (job.kind) {
       case 'release':
-        return this.release(job, now);
+        await this.release(job, now);
+        return false;
       case 'digest':
-        return this.digest(job, now);
+        await this.digest(job, now);
+        return false;
       case 'fallback':
-        return this.fallback(job, now);
+        await this.fallback(job, now);
+        return false;
       case 'broadcast':
         return this.broadcast(job, now);
       case 'purge': {
         const purged = await this.waiting.purge(this.config.policy.retentionDays, now);
         if (purged > 0) this.logger.info({ purged }, 'purged notification content past its retention');
-        return this.schedule.reschedule(null, job.id, new Date(now.getTime() + PURGE_EVERY_MS), {});
+        await this.schedule.reschedule(null, job.id, new Date(now.getTime() + PURGE_EVERY_MS), {});
+        return false;
       }
     }
   }
@@ -159,15 +168,17 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** A page of a broadcast's audience through the same policy as any event; the cursor advances with the page. */
-  private async broadcast(job: ClaimedJob, now: Date): Promise<void> {
+  private async broadcast(job: ClaimedJob, now: Date): Promise<boolean> {
     const audience = typeof job.payload.audience === 'string' ? job.payload.audience : '';
     const cursor = typeof job.payload.cursor === 'string' ? job.payload.cursor : null;
     const event = await this.events.findById(job.ref);
-    if (event === null) return this.schedule.done(null, [job.id]);
-    const [type] = await this.catalog.findEventTypes([event.type]).then((m) => [...m.values()]);
-    const owner = await this.ownerOf(event.agencyId);
+    const [type] = event === null ? [] : [...(await this.catalog.findEventTypes([event.type])).values()];
+    const owner = event === null ? null : await this.ownerOf(event.agencyId);
+    if (event === null || type === undefined || owner === null) {
+      await this.schedule.done(null, [job.id]);
+      return false;
+    }
     const page = await this.waiting.audiencePage(audience, cursor, BROADCAST_PAGE);
-    if (type === undefined || owner === null) return this.schedule.done(null, [job.id]);
     const plan =
       page.length === 0
         ? null
@@ -193,7 +204,10 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
     await this.em.fork().transactional(async (tx) => {
       if (plan !== null) {
         await insertRows(tx, 'notification', NOTIFICATION_COLUMNS, plan.notifications.map((n) => notificationRow(n, now)));
-        await this.outbox.enqueue(tx, [...dispatchMessages(plan.notifications, () => undefined), ...plan.statuses.map(statusRecord)]);
+        const accepted = plan.notifications.filter((n) => n.state === 'accepted').map((n) => n.id);
+        const dispatch = [];
+        for (let i = 0; i < accepted.length; i += BROADCAST_DISPATCH_CHUNK) dispatch.push(dispatchRecord(`${event.id}:${String(i)}`, accepted.slice(i, i + BROADCAST_DISPATCH_CHUNK)));
+        await this.outbox.enqueue(tx, [...dispatch, ...plan.statuses.map(statusRecord)]);
         await this.schedule.schedule(tx, plan.jobs);
       }
       if (page.length < BROADCAST_PAGE) {
@@ -203,6 +217,8 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         await this.schedule.reschedule(tx, job.id, now, { audience, cursor: page.at(-1) ?? null });
       }
     });
+    this.relay.wake();
+    return page.length === BROADCAST_PAGE;
   }
 
   private ownerOf(agencyId: string): Promise<SourceOwner | null> {

@@ -66,7 +66,8 @@ export const ConsentRecordSchema = defineEntity({
     basis: p.string().length(24),
     noticeVersion: p.string().length(32),
     action: p.string().length(12),
-    channel: p.string().length(16).nullable(),
+    /** Where it was given: preference-centre, paper form at a service counter, import… */
+    channel: p.string().length(32).nullable(),
     evidence: p.json<Record<string, string>>(),
     recordedAt: p.datetime(),
   },

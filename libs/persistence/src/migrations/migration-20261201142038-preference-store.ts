@@ -5,7 +5,7 @@ export class Migration20261201142038PreferenceStore extends Migration {
   override up(): void {
     this.addSql("create table \"citizen_session\" (\"token_hash\" varchar(64) not null, \"citizen_id\" uuid not null, \"expires_at\" timestamptz not null, \"created_at\" timestamptz not null, primary key (\"token_hash\"));");
     this.addSql("create index \"citizen_session_citizen_id_index\" on \"citizen_session\" (\"citizen_id\");");
-    this.addSql("create table \"consent_record\" (\"id\" bigserial primary key, \"citizen_id\" uuid not null, \"purpose\" varchar(64) not null, \"basis\" varchar(24) not null, \"notice_version\" varchar(32) not null, \"action\" varchar(12) not null, \"channel\" varchar(16) null, \"evidence\" jsonb not null, \"recorded_at\" timestamptz not null);");
+    this.addSql("create table \"consent_record\" (\"id\" bigserial primary key, \"citizen_id\" uuid not null, \"purpose\" varchar(64) not null, \"basis\" varchar(24) not null, \"notice_version\" varchar(32) not null, \"action\" varchar(12) not null, \"channel\" varchar(32) null, \"evidence\" jsonb not null, \"recorded_at\" timestamptz not null);");
     this.addSql("create index \"consent_record_citizen_id_index\" on \"consent_record\" (\"citizen_id\");");
     this.addSql("create table \"delegate\" (\"id\" uuid not null, \"citizen_id\" uuid not null, \"delegate_id\" uuid not null, \"relation\" varchar(32) not null, \"created_at\" timestamptz not null, \"ended_at\" timestamptz null, primary key (\"id\"));");
     this.addSql("create index \"delegate_citizen_id_index\" on \"delegate\" (\"citizen_id\");");

@@ -1,0 +1,153 @@
+import type { KabarConfig } from '@kabar/config';
+import { type Decision, describeDecision, isLocale, type Locale, SecretBox, type TimezoneLabel,TIMEZONES } from '@kabar/core';
+import { type CitizenNotificationRow, PreferenceRepository } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+
+import { KABAR_CONFIG } from '../config/config.module.js';
+import { CitizenError, CitizenErrorCode } from './citizen.errors.js';
+import type { NotificationView } from './citizen.views.js';
+import { CitizenProfileService } from './citizen-profile.service.js';
+import { retentionNotice } from './data-retention.js';
+import { hhmm } from './preferences.parser.js';
+
+export const MAX_HISTORY_PAGE = 200;
+const EXPORT_PAGE = 500;
+
+interface Reader {
+  readonly citizenId: string;
+  readonly locale: Locale;
+  readonly timezone: TimezoneLabel;
+}
+
+/** The citizen's notification history with reasons, and the export of everything Kabar holds about them. */
+@Injectable()
+export class CitizenHistoryService {
+  private readonly store: PreferenceRepository;
+
+  constructor(
+    em: EntityManager,
+    private readonly box: SecretBox,
+    private readonly profiles: CitizenProfileService,
+    @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
+  ) {
+    this.store = new PreferenceRepository(em);
+  }
+
+  /** Newest first: everything to me, or about me to a delegate, suppressed, merged, held and deferred ones included. */
+  async notifications(citizenId: string, limit: number, before: Date | null): Promise<NotificationView[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
+      const message = `expected 1 to ${MAX_HISTORY_PAGE}, got ${limit}`;
+      throw new CitizenError(CitizenErrorCode.InvalidInput, `limit: ${message}`, { problems: [{ field: 'limit', message }] });
+    }
+    const reader = await this.reader(citizenId);
+    return (await this.store.notifications(citizenId, limit, before)).map((row) => toView(row, reader));
+  }
+
+  /** Everything held about the citizen, decrypted (it is their own data), with what is kept and for how long. */
+  async export(citizenId: string): Promise<Record<string, unknown>> {
+    const profile = await this.profiles.profile(citizenId);
+    const reader = readerOf(citizenId, profile.locale, profile.timezone);
+    const open = (sealed: string | null): string | null => (sealed === null ? null : this.box.decrypt(sealed));
+    const contactPoints = (await this.store.contactPoints(citizenId)).map((p) => ({
+      id: p.id,
+      channel: p.channel,
+      address: this.box.decrypt(p.valueSealed),
+      verified: p.verifiedAt !== null && p.invalidAt === null,
+      verifiedAt: p.verifiedAt,
+      verifiedBy: p.verifiedBy,
+      invalidAt: p.invalidAt,
+    }));
+    return {
+      exportedAt: new Date(),
+      profile: {
+        id: profile.id,
+        nationalId: open(profile.nationalIdSealed),
+        name: open(profile.nameSealed),
+        regionCode: profile.regionCode,
+        language: profile.locale,
+        timezone: profile.timezone,
+        quietHours: profile.quietStart === null || profile.quietEnd === null ? null : { start: hhmm(profile.quietStart), end: hhmm(profile.quietEnd) },
+        digest: profile.digest,
+        caps: profile.caps,
+        channelOrder: profile.channelOrder,
+        registeredAt: profile.createdAt,
+      },
+      contactPoints,
+      consents: await this.profiles.consents(citizenId),
+      delegations: await this.profiles.delegations(citizenId),
+      notifications: (await this.allNotifications(citizenId)).map((row) => toView(row, reader)),
+      retention: retentionNotice(this.config.policy.retentionDays),
+    };
+  }
+
+  private async reader(citizenId: string): Promise<Reader> {
+    const profile = await this.profiles.profile(citizenId);
+    return readerOf(citizenId, profile.locale, profile.timezone);
+  }
+
+  /**
+   * Every notification, page by page. Pages overlap by a millisecond (one batch's rows share a timestamp), and rows
+   * already seen are skipped, so no row is lost between pages.
+   */
+  private async allNotifications(citizenId: string): Promise<CitizenNotificationRow[]> {
+    const seen = new Map<string, CitizenNotificationRow>();
+    let before: Date | null = null;
+    for (;;) {
+      const page = await this.store.notifications(citizenId, EXPORT_PAGE, before);
+      const fresh = page.filter((row) => !seen.has(row.id));
+      for (const row of fresh) seen.set(row.id, row);
+      const oldest = page.at(-1);
+      if (page.length < EXPORT_PAGE || fresh.length === 0 || oldest === undefined) break;
+      before = new Date(oldest.createdAt.getTime() + 1);
+    }
+    return [...seen.values()];
+  }
+}
+
+// describeDecision's switch covers the codes this version knows; a code stored by a newer one falls out as undefined.
+const describe: (decision: Decision, locale: Locale, timezone: TimezoneLabel) => string | undefined = describeDecision;
+
+function readerOf(citizenId: string, locale: string, timezone: string): Reader {
+  return { citizenId, locale: isLocale(locale) ? locale : 'id', timezone: Object.hasOwn(TIMEZONES, timezone) ? (timezone as TimezoneLabel) : 'WIB' };
+}
+
+function toView(row: CitizenNotificationRow, reader: Reader): NotificationView {
+  const forDelegate = row.citizenId !== reader.citizenId;
+  const purged = row.purgedAt !== null;
+  return {
+    id: row.id,
+    agencyName: row.agencyName,
+    eventType: row.eventType,
+    messageClass: row.messageClass,
+    channel: row.channel,
+    state: row.state,
+    reason: row.reason,
+    // "Sent to you as guardian" speaks to the delegate; the subject reads `forDelegate` instead.
+    decisionTrail: row.decisions.flatMap((raw) => {
+      const decision = asDecision(raw);
+      if (decision === null || (forDelegate && decision.code === 'DELEGATE')) return [];
+      // Stored trails may carry a code this version has no words for; its name is better than a hole.
+      return [describe(decision, reader.locale, reader.timezone) ?? decision.code];
+    }),
+    subject: purged ? null : row.subject,
+    body: purged ? null : row.body,
+    dueAt: row.dueAt,
+    createdAt: row.createdAt,
+    forDelegate,
+    onBehalfOf: forDelegate ? null : row.onBehalfOf,
+    mergedInto: row.mergedInto,
+    purged,
+  };
+}
+
+/** A stored decision, read back from JSON: anything not shaped like one is left out of the trail. */
+function asDecision(raw: unknown): Decision | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { step, code, params } = raw as { step?: unknown; code?: unknown; params?: unknown };
+  if (typeof step !== 'string' || typeof code !== 'string') return null;
+  const values = typeof params === 'object' && params !== null ? Object.entries(params) : [];
+  const clean = Object.fromEntries(values.filter((e): e is [string, string | number] => typeof e[1] === 'string' || typeof e[1] === 'number'));
+  // The step and code are checked by describeDecision's own switch; unknown ones fall back to the code above.
+  return { step, code, params: clean } as Decision;
+}

@@ -1,0 +1,20 @@
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+
+import { RequireScope } from '../auth/index.js';
+import { CitizenImportInput } from './citizen.inputs.js';
+import { CitizenImportResultModel } from './citizen-import.model.js';
+import { CitizenImportService, MAX_IMPORT_ROWS } from './citizen-import.service.js';
+
+/** Platform-admin import of citizens from agency registers. */
+@Resolver(() => CitizenImportResultModel)
+@RequireScope('admin')
+export class CitizenImportResolver {
+  constructor(private readonly imports: CitizenImportService) {}
+
+  @Mutation(() => CitizenImportResultModel, {
+    description: `Creates or updates citizens by national ID, at most ${MAX_IMPORT_ROWS} rows per call. Every row is checked; with any error nothing is written.`,
+  })
+  importCitizens(@Args('rows', { type: () => [CitizenImportInput] }) rows: CitizenImportInput[], @Args('dryRun') dryRun: boolean): Promise<CitizenImportResultModel> {
+    return this.imports.import(rows, dryRun);
+  }
+}

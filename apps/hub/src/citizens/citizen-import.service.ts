@@ -1,0 +1,89 @@
+import { type CitizenRecord, type CitizenRecordInput, SecretBox, validateCitizenRecord } from '@kabar/core';
+import { PreferenceRepository, type SealedCitizen } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+
+import { CitizenError, CitizenErrorCode } from './citizen.errors.js';
+
+/** Rows per call: a register is imported in pages, each one transaction. */
+export const MAX_IMPORT_ROWS = 1000;
+
+export interface ImportRowError {
+  /** 0-based position of the row in the call. */
+  readonly index: number;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface ImportResult {
+  readonly created: number;
+  readonly updated: number;
+  readonly errors: readonly ImportRowError[];
+}
+
+/** Which record field becomes a contact point on which channel. */
+const CONTACTS = [
+  ['phone', 'sms'],
+  ['email', 'email'],
+  ['fcmToken', 'push'],
+  ['whatsapp', 'whatsapp'],
+] as const satisfies readonly (readonly [keyof CitizenRecord, string])[];
+
+/** Admin import of citizens from an agency register: all rows valid and written together, or none written. */
+@Injectable()
+export class CitizenImportService {
+  private readonly store: PreferenceRepository;
+
+  constructor(
+    em: EntityManager,
+    private readonly box: SecretBox,
+  ) {
+    this.store = new PreferenceRepository(em);
+  }
+
+  async import(rows: readonly CitizenRecordInput[], dryRun: boolean): Promise<ImportResult> {
+    if (rows.length > MAX_IMPORT_ROWS) {
+      throw new CitizenError(CitizenErrorCode.ImportTooLarge, `at most ${MAX_IMPORT_ROWS} rows per call, got ${rows.length}: split the import into pages`);
+    }
+    const errors: ImportRowError[] = [];
+    const records: CitizenRecord[] = [];
+    const firstRowOf = new Map<string, number>();
+    rows.forEach((row, index) => {
+      const result = validateCitizenRecord(row);
+      if ('errors' in result) {
+        errors.push(...result.errors.map((e) => ({ index, field: e.field, message: e.message })));
+        return;
+      }
+      const first = firstRowOf.get(result.record.nationalId);
+      if (first !== undefined) {
+        errors.push({ index, field: 'nationalId', message: `the same national ID as row ${first} of this import (rows count from 0)` });
+        return;
+      }
+      firstRowOf.set(result.record.nationalId, index);
+      records.push(result.record);
+    });
+    if (errors.length > 0) return { created: 0, updated: 0, errors };
+    const sealed = records.map((r) => this.seal(r));
+    if (dryRun) {
+      const existing = await this.store.existingSubjects(sealed.map((s) => s.subjectHash));
+      const updated = sealed.filter((s) => existing.has(s.subjectHash)).length;
+      return { created: sealed.length - updated, updated, errors: [] };
+    }
+    return { ...(await this.store.importCitizens(sealed)), errors: [] };
+  }
+
+  private seal(record: CitizenRecord): SealedCitizen {
+    return {
+      subjectHash: this.box.lookupHash(record.nationalId),
+      nationalIdSealed: this.box.encrypt(record.nationalId),
+      nameSealed: this.box.encrypt(record.name),
+      regionCode: record.regionCode,
+      timezone: record.timezone,
+      locale: record.language,
+      contacts: CONTACTS.flatMap(([field, channel]) => {
+        const value = record[field];
+        return value === null ? [] : [{ channel, valueSealed: this.box.encrypt(value), lookupHash: this.box.lookupHash(value) }];
+      }),
+    };
+  }
+}
