@@ -8,6 +8,7 @@
 // Not a test.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -100,7 +101,8 @@ const startHubs = () => {
         PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace,
         KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1', KABAR_CAPS: '', KABAR_QUIET_HOURS: 'none',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // BENCH_HUB_LOG=<file> keeps the hubs' JSON logs (warnings and errors) for a run that goes wrong.
+      stdio: ['ignore', process.env.BENCH_HUB_LOG ? openSync(process.env.BENCH_HUB_LOG, 'a') : 'ignore', 'inherit'],
     }),
   );
   return { processes, kill: (signal) => processes.forEach((h) => h.kill(signal)), once: (event, fn) => Promise.all(processes.map((h) => new Promise((r) => h.once(event, r)))).then(fn) };

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { SecretBox, SILENT_LOGGER } from '@kabar/core';
 import { createHub, WaitingScheduler } from '@kabar/hub';
 import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence';
@@ -15,6 +18,22 @@ import { type PolicyAgency, policyAgency, registerType } from './support/policy-
 
 const MINUTE = 60_000;
 
+/** A citizen's app endpoint that accepts every webhook and never reports delivery. */
+async function startReceiver(): Promise<{ url: string; received: string[]; close: () => Promise<void> }> {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${String(port)}/hooks`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 /**
  * The policy through the public contract on real PostgreSQL and Kafka: cross-agency dedup, caps into a digest,
  * quiet hours with a critical exception, fallback to SMS at a real SMSC, consent withdrawal, delegates, broadcasts.
@@ -26,6 +45,7 @@ describe('policy engine on PostgreSQL and Kafka', () => {
   let app: INestApplication;
   let url: string;
   let smsc: SmscPeer;
+  let receiver: { url: string; received: string[]; close: () => Promise<void> };
   let registry: PolicyAgency;
   let hospital: PolicyAgency;
   let tax: PolicyAgency;
@@ -72,11 +92,15 @@ describe('policy engine on PostgreSQL and Kafka', () => {
 
   beforeAll(async () => {
     smsc = await startSmscPeer();
+    receiver = await startReceiver();
     database = await createTestDatabase(services.databaseUrl);
     const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
     await migrate(orm);
     await orm.close();
-    const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR' } };
+    const plugins = {
+      'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR' },
+      'webhook-http': { url: receiver.url, secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
+    };
     app = await createHub(aConfig().withKafka(services.kafkaBrokers).withPostgres(database.url).with({ plugins }).build(), pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -91,6 +115,7 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     await app.close();
     await database.drop();
     await smsc.close();
+    await receiver.close();
   });
 
   it('turns the same death reported by the civil registry and a hospital into one message', async () => {
@@ -207,18 +232,41 @@ describe('policy engine on PostgreSQL and Kafka', () => {
       { channelOrder: { '*': ['webhook', 'sms'] } },
     );
     expect(await publish(tax, 'fallback-1', type, citizen.nationalId, { note: 'tagihan' })).toBe('accepted');
-    // No webhook plugin is configured in this hub, so the first channel fails; SMS waits for the deadline all the same.
-    await eventually(async () => ((await notificationsOf('fallback-1'))[0]?.state === 'failed' ? true : undefined));
+    // The citizen's app takes the webhook (sent) but never reports delivery.
+    await eventually(async () => ((await notificationsOf('fallback-1'))[0]?.state === 'sent' ? true : undefined));
+    expect(receiver.received).toHaveLength(1);
     const submitsBefore = smsc.submits.length;
     await runScheduler(new Date(Date.now() + 601_000));
-    await eventually(async () => ((await notificationsOf('fallback-1'))[0]?.state === 'sent' ? true : undefined));
+    await eventually(async () => {
+      const [n] = await notificationsOf('fallback-1');
+      return n?.channel === 'sms' && n.state === 'sent' ? true : undefined;
+    });
     const [moved] = await notificationsOf('fallback-1');
-    expect(moved?.channel).toBe('sms');
     expect(moved?.decisions.map((d) => d.code)).toEqual(expect.arrayContaining(['CHANNEL_CHOSEN', 'FALLBACK']));
     expect(smsc.submits.length).toBe(submitsBefore + 1);
     expect(smsc.submits.at(-1)?.destinationAddr).toBe('6281234500001');
     const attempts = await sql<{ plugin: string }>('select plugin from delivery_attempt where notification_id = $1 order by id', [moved?.id]);
-    expect(attempts.map((a) => a.plugin)).toEqual(['none', 'sms-smpp']);
+    expect(attempts.map((a) => a.plugin)).toEqual(['webhook-http', 'sms-smpp']);
+  });
+
+  it('does not fall back once the first channel reported delivery', async () => {
+    const type = await registerType(url, tax, 'receipt', { messageClass: 'transactional', channels: ['inbox', 'sms'], fallbackAfterSeconds: 60 });
+    const citizen = await aCitizen([{ channel: 'sms', value: '+6281234500002' }], { channelOrder: { '*': ['inbox', 'sms'] } });
+    expect(await publish(tax, 'no-fallback-1', type, citizen.nationalId, { note: 'kuitansi' })).toBe('accepted');
+    await eventually(async () => ((await notificationsOf('no-fallback-1'))[0]?.state === 'delivered' ? true : undefined));
+    const submitsBefore = smsc.submits.length;
+    await runScheduler(new Date(Date.now() + 61_000));
+    const [after] = await notificationsOf('no-fallback-1');
+    expect(after).toMatchObject({ state: 'delivered', channel: 'inbox' });
+    expect(smsc.submits.length).toBe(submitsBefore);
+  });
+
+  it('never chooses a channel that no plugin serves', async () => {
+    const type = await registerType(url, tax, 'app-news', { messageClass: 'transactional', channels: ['whatsapp', 'inbox'] });
+    const citizen = await aCitizen([{ channel: 'whatsapp', value: '+6281234500003' }], { channelOrder: { '*': ['whatsapp'] } });
+    expect(await publish(tax, 'unrouted-1', type, citizen.nationalId, { note: 'berita' })).toBe('accepted');
+    const [n] = await notificationsOf('unrouted-1');
+    expect(n?.channel).toBe('inbox');
   });
 
   it('sends nothing after consent is withdrawn', async () => {
@@ -264,5 +312,53 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     for (const c of inside) expect(reached.has(c.id)).toBe(true);
     for (const c of outside) expect(reached.has(c.id)).toBe(false);
     await eventually(async () => ((await sql<{ status: string }>("select status from event where ce_id = 'broadcast-1'"))[0]?.status === 'broadcast' ? true : undefined));
+  });
+
+  it('lets the agency cancel what still waits, and nobody else', async () => {
+    const type = await registerType(url, tax, 'cancellable', { messageClass: 'reminder' });
+    const nowWib = (Date.now() / MINUTE + 7 * 60) % (24 * 60);
+    const citizen = await aCitizen([], { quietStart: Math.floor(nowWib - 60 + 24 * 60) % (24 * 60), quietEnd: Math.floor(nowWib + 60) % (24 * 60) });
+    expect(await publish(tax, 'cancel-1', type, citizen.nationalId, { note: 'batal' })).toBe('held');
+    const cancel = (agency: PolicyAgency) => as<{ cancelEvent: number }>(url, agency.key, 'mutation($s: String!, $i: String!) { cancelEvent(source: $s, id: $i) }', { s: tax.source, i: 'cancel-1' });
+    const foreign = await cancel(registry);
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('UNKNOWN_EVENT');
+    expect((await notificationsOf('cancel-1'))[0]?.state).toBe('held');
+    expect((await cancel(tax)).data?.cancelEvent).toBe(1);
+    const [held] = await notificationsOf('cancel-1');
+    expect(held).toMatchObject({ state: 'cancelled', reason: 'CANCELLED_BY_AGENCY' });
+    await runScheduler(new Date(Date.now() + 2 * 60 * MINUTE));
+    expect((await notificationsOf('cancel-1'))[0]?.state).toBe('cancelled');
+    expect((await cancel(tax)).data?.cancelEvent).toBe(0);
+  });
+
+  it('broadcasts to a programme’s members', async () => {
+    const type = await registerType(url, registry, 'pkh-disbursement', { messageClass: 'transactional' });
+    const members = [await aCitizen([]), await aCitizen([])];
+    const other = await aCitizen([]);
+    for (const member of members) await sql('insert into programme_member (programme, citizen_id) values ($1, $2)', ['pkh', member.id]);
+    expect(await publish(registry, 'programme-1', type, 'programme:pkh', { note: 'bansos' })).toBe('broadcasting');
+    await eventually(async () => ((await sql<{ status: string }>("select status from event where ce_id = 'programme-1'"))[0]?.status === 'broadcast' ? true : undefined));
+    const reached = (await notificationsOf('programme-1')).map((n) => n.citizen_id).sort();
+    expect(reached).toEqual(members.map((m) => m.id).sort());
+    expect(reached).not.toContain(other.id);
+  });
+
+  // Last: it purges what the other cases left behind.
+  it('purges rendered content and contact details after the retention period, keeping outcomes', async () => {
+    // Critical messages are kept 90 days by default: only the others are due after 8 days.
+    const [before] = await sql<{ n: string }>("select count(*) as n from notification where state = 'delivered' and rendered_body is not null and message_class <> 'critical'");
+    expect(Number(before?.n)).toBeGreaterThan(0);
+    await runScheduler(new Date(Date.now() + 8 * 24 * 60 * MINUTE));
+    const [left] = await sql<{ n: string }>(
+      "select count(*) as n from notification where state = 'delivered' and message_class <> 'critical' and (rendered_body is not null or purged_at is null)",
+    );
+    expect(Number(left?.n)).toBe(0);
+    const [kept] = await sql<{ n: string }>("select count(*) as n from notification where state = 'delivered' and message_class <> 'critical' and purged_at is not null and channel is not null");
+    expect(Number(kept?.n)).toBe(Number(before?.n));
+    const [critical] = await sql<{ n: string }>("select count(*) as n from notification where message_class = 'critical' and rendered_body is not null");
+    expect(Number(critical?.n)).toBeGreaterThan(0);
+    const inbox = await sql<{ purged: boolean }>('select n.purged_at is not null as purged from inbox_item i join notification n on n.id = i.notification_id');
+    expect(inbox.length).toBeGreaterThan(0);
+    expect(inbox.every((i) => !i.purged)).toBe(true);
   });
 });

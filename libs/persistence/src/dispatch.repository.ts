@@ -26,6 +26,7 @@ export interface DispatchRow {
   readonly contactSealed: string | null;
   /** This hand-over's number: 1 normally, more after a crash or redelivery between claim and outcome. */
   readonly attemptNo: number;
+  readonly contactPointId: string | null;
 }
 
 export interface AttemptOutcome {
@@ -85,6 +86,7 @@ export class DispatchRepository {
       rendered_html: string | null;
       value_sealed: string | null;
       attempts: string | number;
+      contact_point_id: string | null;
     }>(
       this.em.fork(),
       `update "notification" n set "state" = 'dispatching', "attempts" = n."attempts" + 1, "updated_at" = now()
@@ -92,7 +94,7 @@ export class DispatchRepository {
        where n."id" = any(?::uuid[]) and n."state" in ('accepted', 'dispatching') and e."id" = n."event_id" and a."id" = n."agency_id"
          and et."type" = e."type"
        returning n."id", n."event_id", e."ce_id", e."source", e."type", et."message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
-                 n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts",
+                 n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id",
                  (select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id") as "value_sealed"`,
       [[...new Set(ids)]],
     );
@@ -114,13 +116,20 @@ export class DispatchRepository {
       html: r.rendered_html,
       contactSealed: r.value_sealed,
       attemptNo: Number(r.attempts),
+      contactPointId: r.contact_point_id,
     }));
   }
 
-  /** Records the attempts with their outcomes, the notifications' new states and their status messages, in one transaction. */
-  async finish(outcomes: readonly AttemptOutcome[], statusMessages: readonly BusRecord[]): Promise<void> {
+  /**
+   * Records the attempts with their outcomes, the notifications' new states and their status messages, in one
+   * transaction; contact points a provider called dead (e.g. an unregistered device token) are marked invalid with it.
+   */
+  async finish(outcomes: readonly AttemptOutcome[], statusMessages: readonly BusRecord[], deadContactPoints: readonly string[] = []): Promise<void> {
     if (outcomes.length === 0) return;
     await this.em.fork().transactional(async (tx) => {
+      if (deadContactPoints.length > 0) {
+        await query(tx, 'update "contact_point" set "invalid_at" = now() where "id" = any(?::uuid[]) and "invalid_at" is null', [[...new Set(deadContactPoints)]]);
+      }
       const now = new Date();
       await insertRows(
         tx,

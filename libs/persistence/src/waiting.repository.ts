@@ -260,6 +260,33 @@ export class WaitingRepository {
     return purged;
   }
 
+  /**
+   * An agency withdraws an event: notifications still waiting (held, deferred) are cancelled and their jobs dropped; a
+   * broadcast still paging stops. What has gone out stays as it is. Another agency's event is not found (null).
+   */
+  async cancel(agencyId: string, source: string, ceId: string): Promise<{ eventId: string; agencyCode: string; cancelled: { id: string; channel: string | null }[] } | null> {
+    return this.em.fork().transactional(async (tx) => {
+      const [event] = await query<{ id: string; code: string }>(
+        tx,
+        'select e."id", a."code" from "event" e join "agency" a on a."id" = e."agency_id" where e."source" = ? and e."ce_id" = ? and e."agency_id" = ? for update of e',
+        [source, ceId, agencyId],
+      );
+      if (event === undefined) return null;
+      const cancelled = await query<{ id: string; channel: string | null }>(
+        tx,
+        `update "notification" set "state" = 'cancelled', "reason" = 'CANCELLED_BY_AGENCY', "due_at" = null, "updated_at" = now()
+         where "event_id" = ? and "state" in ('held', 'deferred') returning "id", "channel"`,
+        [event.id],
+      );
+      await query(tx, `delete from "scheduled_job" where ("kind" = 'release' and "ref" = any(?::text[])) or ("kind" = 'broadcast' and "ref" = ?)`, [
+        cancelled.map((c) => c.id),
+        event.id,
+      ]);
+      await query(tx, `update "event" set "status" = 'cancelled' where "id" = ? and "status" in ('held', 'deferred', 'broadcasting')`, [event.id]);
+      return { eventId: event.id, agencyCode: event.code, cancelled };
+    });
+  }
+
   /** Citizen ids of a broadcast audience page, in id order after `cursor`. */
   async audiencePage(audience: string, cursor: string | null, limit: number): Promise<string[]> {
     const [kind, value] = audience.split(':', 2);

@@ -47,6 +47,7 @@ export class DispatchService {
     for (const row of rows) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
     const outcomes: AttemptOutcome[] = [];
     const statuses: BusRecord[] = [];
+    const dead: string[] = [];
     for (const [channel, group] of byChannel) {
       const route = this.plugins.route(channel);
       const pluginId = route?.pluginId ?? 'none';
@@ -59,6 +60,8 @@ export class DispatchService {
         // The inbox is the citizen's own store: handing it over is delivery. Other channels wait for a receipt.
         const state = sent ? (channel === 'inbox' ? 'delivered' : 'sent') : 'failed';
         const reason = sent ? null : result.error.code;
+        // The provider says this address will never work (unregistered token, unknown number): stop choosing it.
+        if (!sent && result.error.code === PluginErrorCode.InvalidRecipient && row.contactPointId !== null) dead.push(row.contactPointId);
         outcomes.push({
           notificationId: row.notificationId,
           plugin: pluginId,
@@ -74,7 +77,7 @@ export class DispatchService {
       }
       this.metrics.busRecordsConsumed.inc({ topic: 'kabar.dispatch.v1' }, group.length);
     }
-    await this.repository.finish(outcomes, statuses);
+    await this.repository.finish(outcomes, statuses, dead);
     this.relay.wake();
   }
 

@@ -4,13 +4,14 @@ import type { Logger } from '@kabar/core';
 import consolePlugin from '@kabar/plugin-console';
 import emailSmtpPlugin from '@kabar/plugin-email-smtp';
 import inboxPlugin from '@kabar/plugin-inbox';
+import pushFcmPlugin from '@kabar/plugin-push-fcm';
 import type { ChannelProvider, InboxWriter, PluginManifest } from '@kabar/plugin-sdk';
 import { PluginConfigError, validatePluginConfig } from '@kabar/plugin-sdk';
 import smsSmppPlugin from '@kabar/plugin-sms-smpp';
 import webhookHttpPlugin from '@kabar/plugin-webhook-http';
 
 /** The plugins shipped with the hub. Installing others at run time comes with the channel-plugins work. */
-const BUILT_IN: readonly PluginManifest<never>[] = [inboxPlugin, consolePlugin, webhookHttpPlugin, emailSmtpPlugin, smsSmppPlugin];
+const BUILT_IN: readonly PluginManifest<never>[] = [inboxPlugin, consolePlugin, webhookHttpPlugin, emailSmtpPlugin, smsSmppPlugin, pushFcmPlugin];
 
 export interface Route {
   readonly pluginId: string;
@@ -58,6 +59,7 @@ export class PluginRegistry {
       ['webhook-http', 'webhook'],
       ['email-smtp', 'email'],
       ['sms-smpp', 'sms'],
+      ['push-fcm', 'push'],
     ] as const) {
       if (config.plugins[pluginId] !== undefined) registry.routes.set(channel, { pluginId, provider: await start(byId(pluginId), config.plugins[pluginId]) });
     }

@@ -35,6 +35,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [IngestErrorCode.DataInvalid]: 422,
   [IngestErrorCode.RateLimited]: 429,
   [IngestErrorCode.QuotaExceeded]: 429,
+  [IngestErrorCode.UnknownEvent]: 404,
   [CloudEventErrorCode.MalformedJson]: 400,
   [CloudEventErrorCode.NotAnObject]: 400,
   [CloudEventErrorCode.NotAnArray]: 400,

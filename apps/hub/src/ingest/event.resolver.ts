@@ -1,10 +1,11 @@
 import { EventRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
-import { Args, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 
 import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
 import type { DeliveryStatus } from '../delivery/status-event.js';
 import { LiveEvents } from '../live/live-events.js';
+import { CancelService } from './cancel.service.js';
 import { DeliveryStatusModel, EventModel } from './event-query.model.js';
 
 /** An agency's view of its own events and their notifications' states; never another agency's. */
@@ -16,6 +17,7 @@ export class EventResolver {
   constructor(
     em: EntityManager,
     private readonly live: LiveEvents,
+    private readonly cancellation: CancelService,
   ) {
     this.events = new EventRepository(em);
   }
@@ -45,6 +47,14 @@ export class EventResolver {
         updatedAt: n.updatedAt,
       })),
     };
+  }
+
+  @Mutation(() => Int, {
+    description:
+      'Cancels what still waits of one of your events (held for quiet hours or a scheduled time, deferred to a digest, broadcast pages not yet sent); returns how many notifications were cancelled. What has gone out stays.',
+  })
+  cancelEvent(@CurrentAgency() agency: AgencyPrincipal, @Args('source') source: string, @Args('id') id: string): Promise<number> {
+    return this.cancellation.cancel(agency.agencyId, source, id);
   }
 
   @Subscription(() => DeliveryStatusModel, {

@@ -8,6 +8,7 @@ export enum IngestErrorCode {
   DataInvalid = 'DATA_INVALID',
   RateLimited = 'RATE_LIMITED',
   QuotaExceeded = 'QUOTA_EXCEEDED',
+  UnknownEvent = 'UNKNOWN_EVENT',
 }
 
 export class IngestError extends CodedError<IngestErrorCode> {}

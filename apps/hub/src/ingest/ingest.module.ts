@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { PolicyModule } from '../policy/policy.module.js';
+import { CancelService } from './cancel.service.js';
 import { EventResolver } from './event.resolver.js';
 import { EventsController } from './events.controller.js';
 import { IngestConsumer } from './ingest.consumer.js';
@@ -13,7 +14,7 @@ import { StatusFanout } from './status-fanout.js';
 @Module({
   imports: [PolicyModule],
   controllers: [EventsController],
-  providers: [IngestService, PublishService, RateLimiter, PublishResolver, EventResolver, IngestConsumer, StatusFanout],
+  providers: [CancelService, IngestService, PublishService, RateLimiter, PublishResolver, EventResolver, IngestConsumer, StatusFanout],
   exports: [IngestService, PublishService],
 })
 export class IngestModule {}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { KabarConfig } from '@kabar/config';
 import {
   type ChannelName,
+  CHANNELS,
   type ChannelTarget,
   chooseLocale,
   type ConsentRecord,
@@ -36,6 +37,8 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
+import { PLUGIN_REGISTRY } from '../delivery/delivery.tokens.js';
+import type { PluginRegistry } from '../delivery/plugin-registry.js';
 import type { DeliveryStatus } from '../delivery/status-event.js';
 
 /** One stored event to plan notifications for. */
@@ -130,16 +133,20 @@ export class NotificationPlanner {
   private readonly catalog: CatalogRepository;
   private readonly renderer = new TemplateRenderer();
   private readonly platform: PlatformPolicy;
+  /** Channels some plugin serves: a channel without one is never chosen (its messages would only fail). */
+  private readonly routed: ReadonlySet<ChannelName>;
 
   constructor(
     em: EntityManager,
     private readonly box: SecretBox,
     @Inject(KABAR_CONFIG) config: KabarConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(PLUGIN_REGISTRY) plugins: PluginRegistry,
   ) {
     this.policy = new PolicyRepository(em);
     this.catalog = new CatalogRepository(em);
     this.platform = platformPolicy(config);
+    this.routed = new Set(CHANNELS.filter((channel) => plugins.route(channel) !== undefined));
   }
 
   async plan(inputs: readonly PlanInput[], now = new Date()): Promise<Plan> {
@@ -152,7 +159,7 @@ export class NotificationPlanner {
 
     const items = inputs.map((input) => ({ input, event: this.policyEvent(input, templates), recipients: this.recipients(input, subjectIds, delegates, citizens) }));
     const history = await this.history(items, citizens, now);
-    const results = decide({ items, history, platform: this.platform, now, newId: randomUUID });
+    const results = decide({ items, history, platform: this.platform, now, newId: randomUUID, healthyChannels: this.routed });
 
     const byEvent = new Map<string, PolicyResult[]>();
     for (const result of results) byEvent.set(result.eventId, [...(byEvent.get(result.eventId) ?? []), result]);
