@@ -99,7 +99,7 @@ const startHubs = () => {
     spawn(process.execPath, [...profile, hubMain], {
       env: {
         PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace,
-        KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1', KABAR_CAPS: '', KABAR_QUIET_HOURS: 'none',
+        KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1', KABAR_CAPS: 'none', KABAR_QUIET_HOURS: 'none',
       },
       // BENCH_HUB_LOG=<file> keeps the hubs' JSON logs (warnings and errors) for a run that goes wrong.
       stdio: ['ignore', process.env.BENCH_HUB_LOG ? openSync(process.env.BENCH_HUB_LOG, 'a') : 'ignore', 'inherit'],

@@ -176,6 +176,16 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     expect(digest?.body).toContain('lima');
   });
 
+  it('defers several messages of one citizen in one batch into one digest', async () => {
+    const type = await registerType(url, tax, 'batch-reminder', { messageClass: 'reminder' });
+    const citizen = await aCitizen([], { caps: { reminder: { count: 1, periodSeconds: 604_800 } } });
+    const events = ['b-1', 'b-2', 'b-3'].map((id) => ({ specversion: '1.0', id, source: tax.source, type, subject: citizen.nationalId, data: { note: id } }));
+    const result = await as<{ publishEvents: { status: string }[] }>(url, tax.key, 'mutation($e: [CloudEventInput!]!) { publishEvents(events: $e) { status } }', { e: events });
+    expect(result.data?.publishEvents.map((r) => r.status)).toEqual(['accepted', 'deferred', 'deferred']);
+    const jobs = await sql<{ n: string }>("select count(*) as n from scheduled_job where kind = 'digest' and ref = $1", [citizen.id]);
+    expect(Number(jobs[0]?.n)).toBe(1);
+  });
+
   it('sends a critical message at once during quiet hours and holds a reminder until they end', async () => {
     const critical = await registerType(url, tax, 'flood-warning', { messageClass: 'critical' });
     const reminder = await registerType(url, tax, 'quiet-reminder', { messageClass: 'reminder' });

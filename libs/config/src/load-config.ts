@@ -132,7 +132,7 @@ function parsePolicy(reader: Reader): PolicyConfig {
 
   const capsText = reader.string('KABAR_CAPS');
   const caps: Record<string, { count: number; periodSeconds: number }> = {};
-  const capPairs = classPairs(capsText);
+  const capPairs = capsText === 'none' ? [] : classPairs(capsText);
   for (const [messageClass, value] of capPairs ?? []) {
     const match = /^(\d{1,6})\/(day|week)$/.exec(value);
     if (match === null || messageClass === 'critical') {

@@ -97,7 +97,7 @@ export const VARIABLES = {
     name: 'KABAR_CAPS',
     defaultValue: 'transactional=20/day,reminder=5/week,informational=3/week',
     description:
-      'Platform frequency caps per citizen across all agencies, `class=count/day|week`, comma-separated; citizens may only tighten them. `critical` is never capped.',
+      'Platform frequency caps per citizen across all agencies, `class=count/day|week`, comma-separated, or `none`; citizens may only tighten them. `critical` is never capped.',
   },
   KABAR_FALLBACK_AFTER_SECONDS: {
     name: 'KABAR_FALLBACK_AFTER_SECONDS',

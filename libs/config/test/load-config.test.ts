@@ -62,6 +62,10 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads KABAR_CAPS=none as no platform caps', () => {
+    expect(loadConfig({ KABAR_CAPS: 'none' }).policy.caps).toEqual({});
+  });
+
   it.each([
     ['KABAR_QUIET_HOURS', '21-6', 'HH:MM-HH:MM'],
     ['KABAR_QUIET_HOURS', '25:00-06:00', 'HH:MM-HH:MM'],

@@ -32,11 +32,19 @@ export class ScheduleRepository {
 
   /** Schedules jobs; for an existing (kind, ref) the earlier due time wins. */
   async schedule(em: EntityManager | null, jobs: readonly NewJob[]): Promise<void> {
+    // One row per (kind, ref) per statement: PostgreSQL refuses an upsert that touches a row twice (two deferred
+    // messages of one citizen in a batch share the citizen's digest job).
+    const earliest = new Map<string, NewJob>();
+    for (const job of jobs) {
+      const key = `${job.kind} ${job.ref}`;
+      const seen = earliest.get(key);
+      if (seen === undefined || job.dueAt.getTime() < seen.dueAt.getTime()) earliest.set(key, job);
+    }
     await insertRows(
       em ?? this.em.fork(),
       'scheduled_job',
       ['kind', 'ref', 'due_at', 'payload', 'attempts', 'created_at'],
-      jobs.map((j) => [j.kind, j.ref, j.dueAt, new Json(j.payload ?? {}), 0, new Date()]),
+      [...earliest.values()].map((j) => [j.kind, j.ref, j.dueAt, new Json(j.payload ?? {}), 0, new Date()]),
       'on conflict ("kind", "ref") do update set "due_at" = least("scheduled_job"."due_at", excluded."due_at")',
     );
   }
