@@ -23,7 +23,7 @@ interface DemoFile {
     key: { id: string; token: string };
     eventTypes: { type: string; allowedChannels: string[]; example: Record<string, unknown> }[];
   }[];
-  citizens: { nationalId: string; locale: 'id' | 'en'; contacts: { channel: string; value: string }[] }[];
+  citizens: { nationalId: string; name: string; locale: 'id' | 'en'; contacts: { channel: string; value: string }[]; session: { token: string } }[];
 }
 
 const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
@@ -191,6 +191,18 @@ describe('demo data on the embedded mode', () => {
       ['pbb-due', 'held'],
       ['birth-certificate-ready', expect.stringMatching(/^(accepted|dispatching|sent)$/) as unknown],
     ]);
+    // Each citizen sees it in plain words, with the session token demo.json gives them.
+    const trail = async (name: string): Promise<string[]> => {
+      const citizen = demo.citizens.find((c) => c.name === name);
+      const res = await graphql<{ myNotifications: { decisionTrail: string[] }[] }>(url, '{ myNotifications { decisionTrail } }', {}, bearer(citizen?.session.token ?? ''));
+      expect(res.errors, name).toBeUndefined();
+      return (res.data?.myNotifications ?? []).flatMap((n) => n.decisionTrail);
+    };
+    expect(await trail('Siti Rahmawati')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Digabung dengan pesan Disdukcapil Kota Bandung pukul \d\d:\d\d WIB$/), expect.stringMatching(/^Ditunda ke ringkasan harian Anda pukul 19:00 WIB/)]),
+    );
+    expect(await trail('Budi Santoso')).toEqual(expect.arrayContaining([expect.stringMatching(/^Ditahan karena jam tenang hingga \d\d:\d\d WIB$/)]));
+    expect(await trail('Dewi Lestari')).toEqual(expect.arrayContaining(['Sent by e-mail; if not delivered, SMS next, then the Kabar inbox']));
     const fallback = rows.at(-1)?.fallback ?? [];
     expect(rows.at(-1)?.channel).toBe('email');
     expect((typeof fallback === 'string' ? (JSON.parse(fallback) as { channel: string }[]) : fallback).map((f) => f.channel)).toEqual(['sms', 'inbox']);

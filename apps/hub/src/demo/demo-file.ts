@@ -25,7 +25,8 @@ export interface DemoFile {
       readonly example: Readonly<Record<string, unknown>>;
     }[];
   }[];
-  readonly citizens: readonly DemoCitizen[];
+  /** Each with a signed-in session, so `myNotifications` can be tried at once (sessions last 24 hours). */
+  readonly citizens: readonly (DemoCitizen & { readonly session: { readonly token: string; readonly expiresAt: string } })[];
 }
 
 export const DEMO_FILE_NAME = 'demo.json';

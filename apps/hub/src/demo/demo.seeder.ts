@@ -5,6 +5,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 
 import { AgencyService } from '../agencies/agency.service.js';
+import { AuthService } from '../auth/auth.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
@@ -28,6 +29,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
     private readonly agencies: AgencyService,
     private readonly catalog: CatalogService,
     private readonly ingest: IngestService,
+    private readonly auth: AuthService,
     private readonly box: SecretBox,
     em: EntityManager,
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
@@ -76,6 +78,13 @@ export class DemoSeeder implements OnApplicationBootstrap {
       })),
     );
     await this.showcase(agencies);
+    const citizens: DemoFile['citizens'][number][] = [];
+    for (const citizen of DEMO_CITIZENS) {
+      const citizenId = await this.preferences.citizenIdOf(this.box.lookupHash(citizen.nationalId));
+      if (citizenId === null) throw new Error('a demo citizen is missing');
+      const session = await this.auth.startCitizenSession(citizenId);
+      citizens.push({ ...citizen, session: { token: session.token, expiresAt: session.expiresAt.toISOString() } });
+    }
     const adminToken = await this.agencies.createAdmin('demo admin');
     const path = writeDemoFile(this.config.dataDir, {
       version: 1,
@@ -83,7 +92,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
       createdAt: new Date().toISOString(),
       adminToken,
       agencies,
-      citizens: DEMO_CITIZENS,
+      citizens,
     });
     // Printing a credential is acceptable only because this is a throwaway local demo database.
     this.logger.info(
