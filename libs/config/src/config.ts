@@ -33,6 +33,14 @@ export interface KabarConfig {
   /** Seed demo data into an empty embedded database (KABAR_DEMO, default true). */
   readonly demo: boolean;
   readonly policy: PolicyConfig;
+  readonly delivery: DeliveryConfig;
+}
+
+/** Retries and circuit breaking in dispatch. */
+export interface DeliveryConfig {
+  readonly maxAttempts: number;
+  readonly breakerThreshold: number;
+  readonly breakerCooldownMs: number;
 }
 
 /** The platform side of the notification policy (ARCHITECTURE §4); times are minutes after local midnight. */

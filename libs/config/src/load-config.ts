@@ -240,6 +240,11 @@ export function loadConfig(env: ConfigSource): KabarConfig {
     plugins: parsePlugins(reader),
     demo: reader.oneOf('KABAR_DEMO', ['true', 'false']) === 'true',
     policy: parsePolicy(reader),
+    delivery: {
+      maxAttempts: reader.integer('KABAR_DELIVERY_ATTEMPTS', 1, 50),
+      breakerThreshold: reader.integer('KABAR_BREAKER_THRESHOLD', 1, 1_000),
+      breakerCooldownMs: reader.integer('KABAR_BREAKER_COOLDOWN_MS', 100, 3_600_000),
+    },
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

@@ -110,6 +110,21 @@ export const VARIABLES = {
     description:
       'Days rendered content and contact details stay on notifications, per message class (legal notices longer); delivery outcomes without personal data are kept.',
   },
+  KABAR_DELIVERY_ATTEMPTS: {
+    name: 'KABAR_DELIVERY_ATTEMPTS',
+    defaultValue: '6',
+    description: 'Hand-overs of one notification to its plugin on retryable errors (timeouts, outages, rate limits), with exponential backoff and jitter from 30 s up to 30 min; then it fails and the next channel is tried.',
+  },
+  KABAR_BREAKER_THRESHOLD: {
+    name: 'KABAR_BREAKER_THRESHOLD',
+    defaultValue: '5',
+    description: 'Consecutive outage failures of a plugin install that open its circuit breaker (no calls until a half-open probe succeeds).',
+  },
+  KABAR_BREAKER_COOLDOWN_MS: {
+    name: 'KABAR_BREAKER_COOLDOWN_MS',
+    defaultValue: '30000',
+    description: 'How long an open circuit waits before one probe batch; doubled after each failed probe, up to ten times this.',
+  },
   LOG_LEVEL: {
     name: 'LOG_LEVEL',
     defaultValue: 'info',

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
         fallbackAfterSeconds: 600,
         retentionDays: { critical: 90, transactional: 7, reminder: 7, informational: 7 },
       },
+      delivery: { maxAttempts: 6, breakerThreshold: 5, breakerCooldownMs: 30_000 },
     });
   });
 

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { insertRows } from './bulk.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { query } from './query.js';
+import { type NewJob, ScheduleRepository } from './schedule.repository.js';
 
 /** Everything a plugin call needs for one notification. */
 export interface DispatchRow {
@@ -56,9 +57,11 @@ export interface InboxRow {
 /** The dispatch stage's reads and writes, each one statement per batch. */
 export class DispatchRepository {
   private readonly outbox: OutboxRepository;
+  private readonly schedule: ScheduleRepository;
 
   constructor(private readonly em: EntityManager) {
     this.outbox = new OutboxRepository(em);
+    this.schedule = new ScheduleRepository(em);
   }
 
   /**
@@ -124,9 +127,10 @@ export class DispatchRepository {
    * Records the attempts with their outcomes, the notifications' new states and their status messages, in one
    * transaction; contact points a provider called dead (e.g. an unregistered device token) are marked invalid with it.
    */
-  async finish(outcomes: readonly AttemptOutcome[], statusMessages: readonly BusRecord[], deadContactPoints: readonly string[] = []): Promise<void> {
+  async finish(outcomes: readonly AttemptOutcome[], statusMessages: readonly BusRecord[], deadContactPoints: readonly string[] = [], jobs: readonly NewJob[] = []): Promise<void> {
     if (outcomes.length === 0) return;
     await this.em.fork().transactional(async (tx) => {
+      await this.schedule.schedule(tx, jobs);
       if (deadContactPoints.length > 0) {
         await query(tx, 'update "contact_point" set "invalid_at" = now() where "id" = any(?::uuid[]) and "invalid_at" is null', [[...new Set(deadContactPoints)]]);
       }

@@ -89,6 +89,20 @@ export class WaitingRepository {
     return rows.map(toReleased);
   }
 
+  /** Notifications waiting to retry go back to dispatch (unless something else, e.g. a fallback, moved them on). */
+  async resume(tx: EntityManager, ids: readonly string[]): Promise<ReleasedNotification[]> {
+    if (ids.length === 0) return [];
+    const rows = await query<ReleasedRow>(
+      tx,
+      `update "notification" n set "state" = 'accepted', "updated_at" = now()
+       from "event" e, "agency" a
+       where n."id" = any(?::uuid[]) and n."state" = 'retrying' and e."id" = n."event_id" and a."id" = n."agency_id"
+       returning ${RELEASED_COLUMNS}`,
+      [[...ids]],
+    );
+    return rows.map(toReleased);
+  }
+
   /** Held or deferred notifications whose event expired while they waited: suppressed, with the decision recorded. */
   async expireWaiting(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;

@@ -52,7 +52,8 @@ export interface SmscPeer {
 }
 
 /** A real SMPP server (the `smpp` package's) on loopback, acting as an Indonesian operator's SMSC. */
-export async function startSmscPeer(tls?: Certificate): Promise<SmscPeer> {
+/** `port` reopens a peer where a closed one was, to show a provider coming back after an outage. */
+export async function startSmscPeer(tls?: Certificate, listenPort = 0): Promise<SmscPeer> {
   const submits: RecordedSubmit[] = [];
   const counts = { binds: 0, refusedBinds: 0, enquireLinks: 0, unbinds: 0 };
   const bound: smpp.Session[] = [];
@@ -95,7 +96,7 @@ export async function startSmscPeer(tls?: Certificate): Promise<SmscPeer> {
       session.send(pdu.response({ message_id: submit.messageId }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     port,

@@ -1,5 +1,5 @@
 import type { KabarConfig } from '@kabar/config';
-import type { Logger } from '@kabar/core';
+import { DEFAULT_DELIVERY_RETRY, type Logger } from '@kabar/core';
 import { type Bus, type Subscription, TOPICS } from '@kabar/messaging';
 import { DispatchRepository } from '@kabar/persistence';
 import type { InboxWriter } from '@kabar/plugin-sdk';
@@ -8,7 +8,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Module, type OnAppl
 
 import { BUS } from '../bus/bus.module.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
-import { PLUGIN_REGISTRY } from './delivery.tokens.js';
+import { DELIVERY_RESILIENCE, type DeliveryResilience, PLUGIN_REGISTRY } from './delivery.tokens.js';
 import { DispatchService } from './dispatch.service.js';
 import { PluginRegistry } from './plugin-registry.js';
 
@@ -45,6 +45,14 @@ export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicati
         const inbox: InboxWriter = { put: (items) => repository.putInbox(items.map((i) => ({ ...i, subject: i.subject ?? null }))) };
         return PluginRegistry.create(config, logger, inbox);
       },
+    },
+    {
+      provide: DELIVERY_RESILIENCE,
+      inject: [KABAR_CONFIG],
+      useFactory: ({ delivery }: KabarConfig): DeliveryResilience => ({
+        retry: { ...DEFAULT_DELIVERY_RETRY, maxAttempts: delivery.maxAttempts },
+        breaker: { failureThreshold: delivery.breakerThreshold, cooldownMs: delivery.breakerCooldownMs, maxCooldownMs: delivery.breakerCooldownMs * 10 },
+      }),
     },
     DispatchService,
     DispatchConsumer,

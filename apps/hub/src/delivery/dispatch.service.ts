@@ -1,15 +1,14 @@
-import type { Logger } from '@kabar/core';
-import { SecretBox } from '@kabar/core';
+import { CircuitBreaker, type CircuitBreakerPolicy, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, SecretBox } from '@kabar/core';
 import type { BusRecord, ReceivedRecord } from '@kabar/messaging';
 import { OutboxRelay } from '@kabar/messaging';
-import { type AttemptOutcome, DispatchRepository, type DispatchRow } from '@kabar/persistence';
+import { type AttemptOutcome, DispatchRepository, type DispatchRow, type NewJob } from '@kabar/persistence';
 import { type Channel, type OutboundMessage, PluginError, PluginErrorCode, type SendOutcome } from '@kabar/plugin-sdk';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { PLUGIN_REGISTRY } from './delivery.tokens.js';
+import { DELIVERY_RESILIENCE, type DeliveryResilience, PLUGIN_REGISTRY } from './delivery.tokens.js';
 import type { PluginRegistry } from './plugin-registry.js';
 import { type DeliveryStatus, statusRecord } from './status-event.js';
 
@@ -22,6 +21,8 @@ import { type DeliveryStatus, statusRecord } from './status-event.js';
 @Injectable()
 export class DispatchService {
   private readonly repository: DispatchRepository;
+  /** One breaker per plugin install, per hub process: each instance judges the provider from its own calls. */
+  private readonly breakers = new Map<string, CircuitBreaker>();
 
   constructor(
     em: EntityManager,
@@ -30,8 +31,17 @@ export class DispatchService {
     @Inject(PLUGIN_REGISTRY) private readonly plugins: PluginRegistry,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly metrics: MetricsService,
+    @Inject(DELIVERY_RESILIENCE) private readonly resilience: DeliveryResilience,
   ) {
     this.repository = new DispatchRepository(em);
+  }
+
+  private get retry(): DeliveryRetryPolicy {
+    return this.resilience.retry;
+  }
+
+  private get breakerPolicy(): CircuitBreakerPolicy {
+    return this.resilience.breaker;
   }
 
   async handle(records: readonly ReceivedRecord[]): Promise<void> {
@@ -48,18 +58,31 @@ export class DispatchService {
     const outcomes: AttemptOutcome[] = [];
     const statuses: BusRecord[] = [];
     const dead: string[] = [];
+    const jobs: NewJob[] = [];
     for (const [channel, group] of byChannel) {
       const route = this.plugins.route(channel);
       const pluginId = route?.pluginId ?? 'none';
+      const breaker = route === undefined ? undefined : this.breakerOf(pluginId);
       const started = Date.now();
-      const results = route === undefined ? group.map((r) => noRoute(r)) : await this.send(route.provider.send.bind(route.provider), group);
+      // An open circuit refuses the batch without calling the provider: the messages wait for it to reopen.
+      const allowed = breaker?.allow(started) ?? true;
+      const results =
+        route === undefined ? group.map((r) => noRoute(r)) : allowed ? await this.send(route.provider.send.bind(route.provider), group) : group.map((r) => circuitOpen(r, pluginId));
       const latencyMs = Date.now() - started;
+      if (breaker !== undefined && allowed) breaker.record(healthOf(results), Date.now());
+      const now = new Date();
       for (const [i, row] of group.entries()) {
         const result = results[i] ?? { notificationId: row.notificationId, status: 'failed', error: { code: PluginErrorCode.ProviderError, retryable: true, message: 'no outcome' } };
         const sent = result.status === 'sent';
+        // A refusal by the open circuit is recorded as such: the provider was not called.
+        const errorCode = sent ? null : allowed ? result.error.code : CIRCUIT_OPEN;
+        // Retryable failures wait with backoff and jitter (longer while the circuit is open); the rest are final.
+        const retryAt = sent ? null : nextDeliveryAttempt(this.retry, row.attemptNo, result.error.retryable, now, breaker === undefined ? undefined : new Date(breaker.reopensAt(now.getTime())));
         // The inbox is the citizen's own store: handing it over is delivery. Other channels wait for a receipt.
-        const state = sent ? (channel === 'inbox' ? 'delivered' : 'sent') : 'failed';
-        const reason = sent ? null : result.error.code;
+        const state = sent ? (channel === 'inbox' ? 'delivered' : 'sent') : retryAt === null ? 'failed' : 'retrying';
+        if (retryAt !== null) jobs.push({ kind: 'retry', ref: row.notificationId, dueAt: retryAt });
+        // A final failure moves on to the citizen's next channel now rather than at the fallback deadline.
+        if (state === 'failed') jobs.push({ kind: 'fallback', ref: row.notificationId, dueAt: now });
         // The provider says this address will never work (unregistered token, unknown number): stop choosing it.
         if (!sent && result.error.code === PluginErrorCode.InvalidRecipient && row.contactPointId !== null) dead.push(row.contactPointId);
         outcomes.push({
@@ -68,17 +91,26 @@ export class DispatchService {
           attemptNo: row.attemptNo,
           status: sent ? 'sent' : 'failed',
           providerMessageId: sent ? (result.providerMessageId ?? null) : null,
-          errorCode: reason,
+          errorCode,
           latencyMs,
           state,
-          reason,
+          reason: errorCode,
         });
-        statuses.push(statusRecord(this.status(row, state, reason)));
+        statuses.push(statusRecord(this.status(row, state, errorCode)));
       }
       this.metrics.busRecordsConsumed.inc({ topic: 'kabar.dispatch.v1' }, group.length);
     }
-    await this.repository.finish(outcomes, statuses, dead);
+    await this.repository.finish(outcomes, statuses, dead, jobs);
     this.relay.wake();
+  }
+
+  private breakerOf(pluginId: string): CircuitBreaker {
+    let breaker = this.breakers.get(pluginId);
+    if (breaker === undefined) {
+      breaker = new CircuitBreaker(this.breakerPolicy);
+      this.breakers.set(pluginId, breaker);
+    }
+    return breaker;
   }
 
   private async send(send: (batch: readonly OutboundMessage[]) => Promise<SendOutcome[]>, group: readonly DispatchRow[]): Promise<SendOutcome[]> {
@@ -141,6 +173,24 @@ export class DispatchService {
 }
 
 const DISPATCH_CHUNK = 2_000;
+
+/** Outages say the provider is down; refusals and bad addresses say it is up and answering. */
+const OUTAGES: ReadonlySet<PluginErrorCode> = new Set([PluginErrorCode.Timeout, PluginErrorCode.ConnectionFailed, PluginErrorCode.ProviderError]);
+
+function healthOf(results: readonly SendOutcome[]): 'success' | 'outage' | 'neutral' {
+  if (results.some((r) => r.status === 'sent')) return 'success';
+  return results.some((r) => r.status === 'failed' && OUTAGES.has(r.error.code)) ? 'outage' : 'neutral';
+}
+
+const CIRCUIT_OPEN = 'CIRCUIT_OPEN';
+
+function circuitOpen(row: DispatchRow, pluginId: string): SendOutcome {
+  return {
+    notificationId: row.notificationId,
+    status: 'failed',
+    error: { code: PluginErrorCode.ConnectionFailed, retryable: true, message: `circuit open for ${pluginId}: the provider failed repeatedly; not called` },
+  };
+}
 
 function noRoute(row: DispatchRow): SendOutcome {
   return { notificationId: row.notificationId, status: 'failed', error: { code: PluginErrorCode.Rejected, retryable: false, message: `no plugin is routed for ${row.channel}` } };

@@ -11,7 +11,7 @@ export interface DeliveryStatus {
   readonly source: string;
   readonly id: string;
   readonly notificationId: string;
-  readonly state: 'accepted' | 'held' | 'deferred' | 'merged' | 'suppressed' | 'sent' | 'delivered' | 'failed' | 'cancelled';
+  readonly state: 'accepted' | 'held' | 'deferred' | 'merged' | 'suppressed' | 'sent' | 'delivered' | 'retrying' | 'failed' | 'cancelled';
   readonly reason: string | null;
   readonly channel: string | null;
   readonly at: string;

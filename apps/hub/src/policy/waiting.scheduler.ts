@@ -82,7 +82,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
 
   /** One round: claims due jobs and does them. Returns how many were claimed. */
   async runOnce(now = new Date()): Promise<number> {
-    const jobs = await this.schedule.claim(['release', 'digest', 'fallback', 'broadcast', 'purge'], BATCH, LEASE_MS, now);
+    const jobs = await this.schedule.claim(['release', 'digest', 'fallback', 'broadcast', 'purge', 'retry'], BATCH, LEASE_MS, now);
     let more = false;
     for (const job of jobs) {
       try {
@@ -111,6 +111,13 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         return false;
       case 'broadcast':
         return this.broadcast(job, now);
+      case 'retry':
+        await this.em.fork().transactional(async (tx) => {
+          // No new fallback deadline: the first one still stands for this channel.
+          await this.sendOn(tx, await this.waiting.resume(tx, [job.ref]), now, []);
+          await this.schedule.done(tx, [job.id]);
+        });
+        return false;
       case 'purge': {
         const purged = await this.waiting.purge(this.config.policy.retentionDays, now);
         if (purged > 0) this.logger.info({ purged }, 'purged notification content past its retention');
@@ -149,7 +156,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       const candidate = await this.waiting.fallbackCandidate(tx, job.ref);
       const [next, ...rest] = candidate?.fallback ?? [];
       // Delivered (or read) in time, cancelled, or nothing left to try: the deadline passes quietly.
-      if (candidate === null || next === undefined || !['sent', 'failed', 'dispatching', 'accepted'].includes(candidate.state)) {
+      if (candidate === null || next === undefined || !['sent', 'failed', 'retrying', 'dispatching', 'accepted'].includes(candidate.state)) {
         await this.schedule.done(tx, [job.id]);
         return;
       }

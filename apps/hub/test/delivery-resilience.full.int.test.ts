@@ -1,0 +1,154 @@
+import 'reflect-metadata';
+
+import { SecretBox, SILENT_LOGGER } from '@kabar/core';
+import { createHub, WaitingScheduler } from '@kabar/hub';
+import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence';
+import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { EntityManager } from '@mikro-orm/core';
+import type { INestApplication } from '@nestjs/common';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { DESTINATION, type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
+import { as } from './support/agency-fixture.js';
+import { type PolicyAgency, policyAgency, registerType } from './support/policy-fixture.js';
+
+/**
+ * Dispatch against a real SMSC that throttles and then goes away mid-run: retries with backoff, a final failure that
+ * moves on to the citizen's next channel, and a circuit breaker that stops calling the dead SMSC and closes again
+ * after a successful half-open probe once it is back.
+ */
+describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => {
+  const services = inject('services');
+  let database: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let smsc: SmscPeer;
+  let agency: PolicyAgency;
+  let type: string;
+  let nik = 3273010101900500;
+
+  const sql = <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => queryDatabase<Row>(database.url, text, values);
+  const stateOf = async (ceId: string) =>
+    (await sql<{ id: string; state: string; channel: string }>('select n.id, n.state, n.channel from notification n join event e on e.id = n.event_id where e.ce_id = $1', [ceId]))[0];
+  const attemptsOf = async (notificationId: string | undefined) =>
+    (await sql<{ plugin: string; error_code: string | null }>('select plugin, error_code from delivery_attempt where notification_id = $1 order by id', [notificationId])).map((a) => [
+      a.plugin,
+      a.error_code,
+    ]);
+  const retryDue = async (notificationId: string | undefined): Promise<Date> => {
+    const [job] = await sql<{ due_at: Date }>("select due_at from scheduled_job where kind = 'retry' and ref = $1", [notificationId]);
+    if (job === undefined) throw new Error('no retry scheduled');
+    return new Date(job.due_at);
+  };
+  const smsCitizen = async (phone: string): Promise<string> => {
+    const nationalId = String(nik++);
+    const box = app.get(SecretBox);
+    await new PreferenceRepository(app.get(EntityManager)).importCitizens([
+      {
+        subjectHash: box.lookupHash(nationalId),
+        nationalIdSealed: box.encrypt(nationalId),
+        nameSealed: box.encrypt('Warga'),
+        regionCode: '32.73',
+        timezone: 'WIB',
+        locale: 'id',
+        contacts: [{ channel: 'sms', valueSealed: box.encrypt(phone), lookupHash: box.lookupHash(phone) }],
+      },
+    ]);
+    return nationalId;
+  };
+  const publish = async (id: string, subject: string): Promise<void> => {
+    const res = await as(url, agency.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
+      e: { specversion: '1.0', id, source: agency.source, type, subject, data: { note: id } },
+    });
+    if (res.errors !== undefined) throw new Error(JSON.stringify(res.errors));
+  };
+  const waitFor = (ceId: string, states: string[]) => eventually(async () => {
+    const n = await stateOf(ceId);
+    return n !== undefined && states.includes(n.state) ? n : undefined;
+  });
+
+  beforeAll(async () => {
+    smsc = await startSmscPeer();
+    database = await createTestDatabase(services.databaseUrl);
+    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+    await migrate(orm);
+    await orm.close();
+    const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 1_000 } };
+    const config = aConfig()
+      .withKafka(services.kafkaBrokers)
+      .withPostgres(database.url)
+      .with({ plugins, delivery: { maxAttempts: 3, breakerThreshold: 2, breakerCooldownMs: 1_000 } })
+      .build();
+    app = await createHub(config, pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    agency = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung');
+    type = await registerType(url, agency, 'bill', { messageClass: 'transactional', channels: ['sms', 'inbox'] });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+    await smsc.close();
+  });
+
+  it('retries a throttled message with backoff, then fails it and moves on to the inbox', async () => {
+    await publish('throttled-1', await smsCitizen(DESTINATION.throttled));
+    const first = await waitFor('throttled-1', ['retrying']);
+    const due = await retryDue(first.id);
+    expect(due.getTime()).toBeGreaterThan(Date.now() + 10_000);
+
+    await app.get(WaitingScheduler).runOnce(new Date(due.getTime() + 1_000));
+    await eventually(async () => ((await attemptsOf(first.id)).length === 2 ? true : undefined));
+    await waitFor('throttled-1', ['retrying']);
+    await app.get(WaitingScheduler).runOnce(new Date((await retryDue(first.id)).getTime() + 1_000));
+
+    // The third (last) attempt fails for good, and the citizen's next channel takes over at once.
+    const moved = await eventually(async () => {
+      const n = await stateOf('throttled-1');
+      return n?.state === 'failed' || n?.channel === 'inbox' ? n : undefined;
+    });
+    await app.get(WaitingScheduler).runOnce(new Date());
+    await waitFor('throttled-1', ['delivered']);
+    expect((await stateOf('throttled-1'))?.channel).toBe('inbox');
+    expect(await attemptsOf(moved.id)).toEqual([
+      ['sms-smpp', 'RATE_LIMITED'],
+      ['sms-smpp', 'RATE_LIMITED'],
+      ['sms-smpp', 'RATE_LIMITED'],
+      ['inbox', null],
+    ]);
+  });
+
+  it('opens the circuit when the SMSC goes down, stops calling it, and closes it after a probe once it is back', async () => {
+    const port = smsc.port;
+    await smsc.close();
+    for (const id of ['down-1', 'down-2']) {
+      await publish(id, await smsCitizen('+6281234560001'));
+      await waitFor(id, ['retrying']);
+    }
+    expect(await attemptsOf((await stateOf('down-2'))?.id)).toEqual([['sms-smpp', 'CONNECTION_FAILED']]);
+
+    // Two outages in a row: the circuit is open, the next message is not even handed to the plugin.
+    await publish('down-3', await smsCitizen('+6281234560002'));
+    const refused = await waitFor('down-3', ['retrying']);
+    expect(await attemptsOf(refused.id)).toEqual([['sms-smpp', 'CIRCUIT_OPEN']]);
+
+    smsc = await startSmscPeer(undefined, port);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the breaker's cooldown, on the hub's own clock
+    // Retries come due (the scheduler is run two minutes ahead: past the backoff, well before the ten-minute fallback
+    // deadline); the first batch is the half-open probe, its success closes the circuit and the rest follow.
+    await eventually(async () => {
+      await app.get(WaitingScheduler).runOnce(new Date(Date.now() + 2 * 60_000));
+      const states = await Promise.all(['down-1', 'down-2', 'down-3'].map(async (id) => (await stateOf(id))?.state));
+      return states.every((state) => state === 'sent') ? true : undefined;
+    }).catch(async (error: unknown) => {
+      const rows = await Promise.all(['down-1', 'down-2', 'down-3'].map(async (id) => [id, await stateOf(id), await attemptsOf((await stateOf(id))?.id)]));
+      throw new Error(`${String(error)}: ${JSON.stringify(rows)}`);
+    });
+    expect(smsc.submits).toHaveLength(3);
+    const attempts = await attemptsOf(refused.id);
+    expect(attempts[0]).toEqual(['sms-smpp', 'CIRCUIT_OPEN']);
+    expect(attempts.at(-1)).toEqual(['sms-smpp', null]);
+  });
+});

@@ -1,0 +1,2 @@
+export { CircuitBreaker, type CircuitBreakerPolicy, type CircuitState, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
+export { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy, nextDeliveryAttempt } from './delivery-retry.js';
