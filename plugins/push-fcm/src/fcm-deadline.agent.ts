@@ -95,7 +95,10 @@ export class FcmDeadlineAgent extends https.Agent {
       return undefined;
     }
     if (this.dial !== undefined) return this.own(this.dial(options), scope);
-    if (this.proxy === undefined) return this.own(super.createConnection(options, callback), scope);
+    if (this.proxy === undefined) {
+      const socket = super.createConnection(options, callback);
+      return socket === null || socket === undefined ? socket : this.own(socket, scope);
+    }
     // Node's agent always passes the callback; without it there is no way to hand over a socket made later.
     if (callback === undefined) throw new Error('a connection through the egress proxy needs the callback of an asynchronous createConnection');
     this.tunnel(this.proxy, options, scope, callback);
@@ -143,8 +146,8 @@ export class FcmDeadlineAgent extends https.Agent {
     this.tunnels.set(request, scope);
   }
 
-  private own<S extends Duplex | null | undefined>(socket: S, scope: DeadlineScope | undefined): S {
-    if (socket !== null && socket !== undefined && scope !== undefined) this.owners.set(socket, scope);
+  private own(socket: Duplex, scope: DeadlineScope | undefined): Duplex {
+    if (scope !== undefined) this.owners.set(socket, scope);
     return socket;
   }
 

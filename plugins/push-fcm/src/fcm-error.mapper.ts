@@ -1,7 +1,7 @@
 import { PluginError, PluginErrorCode } from '@kabar/plugin-sdk';
 
-import type { FcmFailure } from './fcm.client.js';
 import { ProxyRefusal } from './egress-proxy.tunnel.js';
+import type { FcmFailure } from './fcm.client.js';
 import { DeadlineExceeded } from './fcm-deadline.agent.js';
 import { OAuthRefusal } from './service-account.credential.js';
 
@@ -67,7 +67,7 @@ export function toPluginError(failure: FcmFailure, token?: string): PluginError 
   const proxyRefusal = failure.causes.find((cause) => cause instanceof ProxyRefusal);
   if (proxyRefusal !== undefined) {
     // Google never saw the request, whether it was FCM's or the token exchange: retryable once the proxy lets it pass.
-    return new PluginError(PluginErrorCode.ConnectionFailed, `connection to Google failed (${proxyRefusal.message})`, { fcm: failure.code, proxyStatus: proxyRefusal.status });
+    return new PluginError(PluginErrorCode.ConnectionFailed, proxyRefusal.message, { fcm: failure.code, proxyStatus: proxyRefusal.status });
   }
   const refusal = failure.causes.find((cause) => cause instanceof OAuthRefusal);
   if (refusal !== undefined) {

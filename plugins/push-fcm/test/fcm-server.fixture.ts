@@ -1,3 +1,17 @@
+/**
+ * A local peer shaped like FCM's v1 API and Google's OAuth token endpoint, over TLS with a throwaway certificate for
+ * fcm.googleapis.com and oauth2.googleapis.com. Other packages' tests (the hub's) import it by relative path:
+ *
+ *   const peer = await startFcmPeer();                                   // accepts PEER_PROJECT_ID and PEER_ACCESS_TOKEN
+ *   const proxy = await startConnectProxy({ targetPort: peer.port });   // ./connect-proxy.fixture.ts
+ *   const config = aPushFcmConfig(peer, proxy);                          // ./connect-proxy.fixture.ts: the JSON that reaches the peer
+ *
+ * - `peer.caCertificate`: the PEM the plugin's `caCertificates` must hold to trust the peer;
+ * - `peer.delivered()`: notification ids FCM accepted for delivery (dry runs excluded); `peer.sends()`: every send;
+ * - `aDeviceToken()`: a well-formed token the peer accepts; `MAGIC_TOKENS`: tokens that make it fail one way each
+ *   (UNREGISTERED, QUOTA_EXCEEDED, a hang, a dropped connection...), as FCM does.
+ * Needs the openssl CLI (for the certificate).
+ */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +28,9 @@ import type { FcmDial } from '@kabar/plugin-push-fcm';
 
 export const FCM_HOST = 'fcm.googleapis.com';
 export const OAUTH_HOST = 'oauth2.googleapis.com';
+/** The project and the fixed access token a peer started without options accepts. */
+export const PEER_PROJECT_ID = 'kabar-test-project';
+export const PEER_ACCESS_TOKEN = 'ya29.kabar-fixed-access-token';
 const FCM_ERROR = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
 const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -93,17 +110,24 @@ export interface ReceivedRequest {
 }
 
 export interface FcmPeerOptions {
-  readonly projectId: string;
-  /** Bearer tokens FCM accepts as they are. */
-  readonly accessTokens: readonly string[];
+  /** PEER_PROJECT_ID unless given. */
+  readonly projectId?: string;
+  /** Bearer tokens FCM accepts as they are; [PEER_ACCESS_TOKEN] unless given. */
+  readonly accessTokens?: readonly string[];
   /** A service account whose signed JWTs the OAuth endpoint exchanges for fresh access tokens. */
   readonly serviceAccount?: { readonly clientEmail: string; readonly publicKey: string };
 }
 
 export interface FcmPeer {
+  /** On 127.0.0.1. */
   readonly port: number;
+  readonly projectId: string;
   readonly certificate: Certificate;
+  /** The peer's self-signed certificate (PEM): what `caCertificates` must hold for the plugin to trust the peer. */
+  readonly caCertificate: string;
   readonly requests: ReceivedRequest[];
+  /** The TLS server name (SNI) of each connection, in order: Google's host names when clients behave. */
+  readonly servernames: string[];
   /** Dials this peer whatever host the client asked for, keeping its SNI; trusts the peer's certificate unless told not to. */
   dial(trust?: boolean): FcmDial;
   /** The requests to `messages:send`. */
@@ -121,10 +145,12 @@ export interface FcmPeer {
  * honoured; a malformed token gets FCM's INVALID_ARGUMENT; `MAGIC_TOKENS` trigger FCM's other errors, a hang, a
  * non-JSON 200 or a dropped connection.
  */
-export async function startFcmPeer(options: FcmPeerOptions): Promise<FcmPeer> {
+export async function startFcmPeer(options: FcmPeerOptions = {}): Promise<FcmPeer> {
+  const projectId = options.projectId ?? PEER_PROJECT_ID;
   const certificate = googleCertificate();
   const requests: ReceivedRequest[] = [];
-  const accessTokens = new Set(options.accessTokens);
+  const servernames: string[] = [];
+  const accessTokens = new Set(options.accessTokens ?? [PEER_ACCESS_TOKEN]);
   const issued: string[] = [];
   const server = https.createServer({ ...certificate, keepAliveTimeout: 60_000 }, (request, response) => {
     const chunks: Buffer[] = [];
@@ -149,16 +175,20 @@ export async function startFcmPeer(options: FcmPeerOptions): Promise<FcmPeer> {
         issued.push(token);
       };
       if (received.host === OAUTH_HOST) exchangeToken(received, options, answer, issue);
-      else handleSend(received, request, options.projectId, accessTokens, answer);
+      else handleSend(received, request, projectId, accessTokens, answer);
     });
   });
+  server.on('secureConnection', (socket: tls.TLSSocket) => servernames.push(typeof socket.servername === 'string' ? socket.servername : '(none)'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const sends = (): ReceivedRequest[] => requests.filter((r) => r.host === FCM_HOST && r.path.endsWith('/messages:send'));
   return {
     port,
+    projectId,
     certificate,
+    caCertificate: certificate.cert,
     requests,
+    servernames,
     issued,
     dial: (trust = true) => (connect) => dialPeer(port, connect, trust ? certificate.cert : undefined),
     sends,

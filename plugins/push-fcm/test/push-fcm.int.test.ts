@@ -1,22 +1,21 @@
 import { generateKeyPairSync } from 'node:crypto';
 
 import { SILENT_LOGGER } from '@kabar/core';
-import manifest, { createFcmProvider, type FcmConnectionSeam, PROBE_TOKEN, type PushFcmConfig } from '@kabar/plugin-push-fcm';
+import manifest, { createFcmProvider, type FcmConnectionSeam, PROBE_TOKEN } from '@kabar/plugin-push-fcm';
 import { type ChannelProvider, type OutboundMessage, type SendOutcome, validatePluginConfig } from '@kabar/plugin-sdk';
-import { anOutboundMessage, runConformance } from '@kabar/plugin-sdk/conformance';
+import { anOutboundMessage } from '@kabar/plugin-sdk/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { aDeviceToken, closedPort, dialTo, FCM_HOST, type FcmPeer, MAGIC_TOKENS, OAUTH_HOST, type ReceivedRequest, SILENT_OAUTH_ACCOUNT, startFcmPeer } from './fcm-server.fixture.js';
 
 // Real: firebase-admin, over TLS to a loopback server with a certificate for fcm.googleapis.com made for this run,
-// answering as FCM's v1 API and Google's OAuth endpoint do. Only the dial is swapped (the provider's connection seam).
+// answering as FCM's v1 API and Google's OAuth endpoint do. Only the dial is swapped (the provider's connection seam);
+// the conformance suite, and the way the hub reaches the peer (proxy + caCertificates), are in push-fcm.proxy.int.test.ts.
 const PROJECT_ID = 'kabar-test-project';
 const ACCESS_TOKEN = 'ya29.kabar-fixed-access-token';
 const CLIENT_EMAIL = 'kabar-push@kabar-test-project.iam.gserviceaccount.com';
 const keys = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 const serviceAccountKey = keys();
-// Enough for the schema, short enough for a test name: these configurations are refused before any key is read.
-const KEY_STUB = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
 let peer: FcmPeer;
 
 beforeAll(async () => {
@@ -37,25 +36,6 @@ function receivedFor(message: OutboundMessage): { request: ReceivedRequest; json
 
 /** Every request FCM got for a message, retries included. */
 const attemptsOf = (message: OutboundMessage): ReceivedRequest[] => peer.sends().filter((r) => r.body.includes(message.notificationId));
-
-runConformance<PushFcmConfig>({
-  manifest: { ...manifest, create: (config, context) => createFcmProvider(config, context, { dial: peer.dial() }) },
-  packageJson: new URL('../package.json', import.meta.url),
-  config: () => ({ projectId: PROJECT_ID, accessToken: ACCESS_TOKEN }),
-  received: () => peer.delivered(),
-  identifyBy: 'notificationId',
-  message: { to: aDeviceToken() },
-  invalidConfigs: [
-    { projectId: 'Kabar_Project', accessToken: ACCESS_TOKEN },
-    { projectId: PROJECT_ID },
-    { projectId: PROJECT_ID, accessToken: ACCESS_TOKEN, serviceAccount: { clientEmail: CLIENT_EMAIL, privateKey: KEY_STUB } },
-    { projectId: PROJECT_ID, serviceAccount: { clientEmail: 'kabar@gmail.com', privateKey: KEY_STUB } },
-    { projectId: PROJECT_ID, serviceAccount: { clientEmail: CLIENT_EMAIL } },
-    { projectId: PROJECT_ID, accessToken: 'two words' },
-    { projectId: PROJECT_ID, accessToken: ACCESS_TOKEN, timeoutMs: 50 },
-    { projectId: PROJECT_ID, accessToken: ACCESS_TOKEN, endpoint: 'https://fcm.example.org' },
-  ],
-});
 
 describe('push-fcm plugin against an FCM-shaped TLS peer', () => {
   const providers: ChannelProvider[] = [];

@@ -1,6 +1,7 @@
 import type { KabarConfig } from '@kabar/config';
 import { ConfigError } from '@kabar/config';
 import type { Logger } from '@kabar/core';
+import chatWhatsappPlugin from '@kabar/plugin-chat-whatsapp';
 import consolePlugin from '@kabar/plugin-console';
 import emailSmtpPlugin from '@kabar/plugin-email-smtp';
 import inboxPlugin from '@kabar/plugin-inbox';
@@ -11,7 +12,7 @@ import smsSmppPlugin from '@kabar/plugin-sms-smpp';
 import webhookHttpPlugin from '@kabar/plugin-webhook-http';
 
 /** The plugins shipped with the hub. Installing others at run time comes with the channel-plugins work. */
-const BUILT_IN: readonly PluginManifest<never>[] = [inboxPlugin, consolePlugin, webhookHttpPlugin, emailSmtpPlugin, smsSmppPlugin, pushFcmPlugin];
+const BUILT_IN: readonly PluginManifest<never>[] = [inboxPlugin, consolePlugin, webhookHttpPlugin, emailSmtpPlugin, smsSmppPlugin, pushFcmPlugin, chatWhatsappPlugin];
 
 export interface Route {
   readonly pluginId: string;
@@ -60,6 +61,7 @@ export class PluginRegistry {
       ['email-smtp', 'email'],
       ['sms-smpp', 'sms'],
       ['push-fcm', 'push'],
+      ['chat-whatsapp', 'whatsapp'],
     ] as const) {
       if (config.plugins[pluginId] !== undefined) registry.routes.set(channel, { pluginId, provider: await start(byId(pluginId), config.plugins[pluginId]) });
     }

@@ -1,0 +1,95 @@
+import { describeError } from '@kabar/core';
+import { type ChannelProvider, failedOutcome, type OutboundMessage, PluginError, type ProviderCheck, type SendOutcome, sentOutcome } from '@kabar/plugin-sdk';
+
+import type { GraphExchange, WhatsAppCloudClient } from './whatsapp-cloud.client.js';
+import { toPluginError } from './whatsapp-error.mapper.js';
+import { cloudApiMessageFor, type WhatsAppTemplate } from './whatsapp-message.factory.js';
+
+/** Parallel requests per batch: enough to hide Meta's latency, well inside the Cloud API's default 80 messages/s. */
+export const MAX_IN_FLIGHT = 8;
+
+export interface ChatWhatsAppProviderOptions {
+  readonly client: WhatsAppCloudClient;
+  readonly phoneNumberId: string;
+  /** Kabar event type → the approved template its messages are sent as. */
+  readonly templates: ReadonlyMap<string, WhatsAppTemplate>;
+}
+
+/** Sends each message as one Cloud API request from the configured business number; Meta's answer decides each outcome. */
+export class ChatWhatsAppProvider implements ChannelProvider {
+  private closed = false;
+
+  constructor(private readonly options: ChatWhatsAppProviderOptions) {}
+
+  send(batch: readonly OutboundMessage[]): Promise<SendOutcome[]> {
+    return mapInParallel(batch, MAX_IN_FLIGHT, (message) => this.deliver(message));
+  }
+
+  async check(): Promise<ProviderCheck> {
+    const { client, phoneNumberId } = this.options;
+    const startedAt = Date.now();
+    try {
+      // Proves the route, TLS, the token and its access to this number, without sending anything to anyone.
+      const exchange = await client.get(phoneNumberId, { fields: 'display_phone_number,quality_rating' });
+      const elapsed = Date.now() - startedAt;
+      const number = phoneNumberOf(exchange);
+      if (number === undefined) return { ok: false, detail: toPluginError(exchange, client.host).message };
+      return { ok: true, detail: `WhatsApp business number ending ${number.lastDigits}, quality rating ${number.quality}, answered by ${client.host} in ${elapsed} ms` };
+    } catch (error) {
+      return { ok: false, detail: describeError(error) };
+    }
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.options.client.close();
+    }
+    return Promise.resolve();
+  }
+
+  private async deliver(message: OutboundMessage): Promise<SendOutcome> {
+    const { client, phoneNumberId, templates } = this.options;
+    const body = cloudApiMessageFor(message, templates);
+    if (body instanceof PluginError) return failedOutcome(message, body);
+    // Never rejects: a failure of the whole batch (bad token, Meta down) shows in every message's exchange.
+    const exchange = await client.post(`${phoneNumberId}/messages`, body);
+    const wamid = messageIdOf(exchange);
+    if (wamid !== undefined) return sentOutcome(message, wamid);
+    return failedOutcome(message, toPluginError(exchange, client.host, { recipient: message.to, eventType: message.eventType }));
+  }
+}
+
+/** `messages[0].id` (the `wamid.…` that status webhooks name) of a successful send, if that is what came back. */
+function messageIdOf(exchange: GraphExchange): string | undefined {
+  if (exchange.kind !== 'answer' || exchange.status < 200 || exchange.status >= 300) return undefined;
+  const messages = isRecord(exchange.json) ? exchange.json.messages : undefined;
+  const first: unknown = Array.isArray(messages) ? messages[0] : undefined;
+  const id = isRecord(first) ? first.id : undefined;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** The business number's last four digits and quality rating: enough for an operator, not the whole number. */
+function phoneNumberOf(exchange: GraphExchange): { lastDigits: string; quality: string } | undefined {
+  if (exchange.kind !== 'answer' || exchange.status < 200 || exchange.status >= 300 || !isRecord(exchange.json)) return undefined;
+  const { display_phone_number: display, quality_rating: quality } = exchange.json;
+  if (typeof display !== 'string' || !/\d/.test(display)) return undefined;
+  return { lastDigits: display.replace(/\D/g, '').slice(-4), quality: typeof quality === 'string' ? quality : 'UNKNOWN' };
+}
+
+/** Like `Promise.all(items.map(fn))`, results in input order, but with at most `limit` calls pending. */
+async function mapInParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) {
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
