@@ -6,6 +6,7 @@ import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence'
 import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -27,6 +28,7 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
   let agency: PolicyAgency;
   let type: string;
   let nik = 3273010101900500;
+  let namespace = '';
 
   const sql = <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => queryDatabase<Row>(database.url, text, values);
   const stateOf = async (ceId: string) =>
@@ -80,6 +82,7 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
       .withPostgres(database.url)
       .with({ plugins, delivery: { maxAttempts: 3, breakerThreshold: 2, breakerCooldownMs: 1_000 } })
       .build();
+    namespace = config.kafka?.namespace ?? '';
     app = await createHub(config, pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -118,6 +121,50 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
       ['sms-smpp', 'RATE_LIMITED'],
       ['inbox', null],
     ]);
+  });
+
+  it('marks an SMS delivered on the SMSC delivery receipt, or moves on to the next channel when the receipt says it failed', async () => {
+    await publish('dlr-ok', await smsCitizen('+6281234560101'));
+    await publish('dlr-fail', await smsCitizen('+6281234560102'));
+    const ok = await waitFor('dlr-ok', ['sent']);
+    const fail = await waitFor('dlr-fail', ['sent']);
+    const messageIdOf = async (id: string | undefined) =>
+      (await sql<{ provider_message_id: string }>('select provider_message_id from delivery_attempt where notification_id = $1', [id]))[0]?.provider_message_id ?? '';
+    const receipt = (messageId: string, stat: string) => ({
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560101', esm_class: 0x04, data_coding: 0,
+      short_message: `id:${messageId} sub:001 dlvrd:001 submit date:2612011030 done date:2612011031 stat:${stat} err:000 text:x`,
+    });
+    await smsc.deliver(receipt(await messageIdOf(ok.id), 'DELIVRD'));
+    await smsc.deliver(receipt(await messageIdOf(fail.id), 'UNDELIV'));
+    expect((await waitFor('dlr-ok', ['delivered'])).channel).toBe('sms');
+    // UNDELIV: failed for good on SMS, so the citizen's inbox takes it at once.
+    await eventually(async () => {
+      await app.get(WaitingScheduler).runOnce(new Date());
+      return (await stateOf('dlr-fail'))?.channel === 'inbox' ? true : undefined;
+    });
+    expect(await attemptsOf((await waitFor('dlr-fail', ['delivered'])).id)).toEqual([
+      ['sms-smpp', null],
+      ['inbox', null],
+    ]);
+  });
+
+  it('publishes a citizen’s SMS reply on kabar.inbound.v1 with the sender sealed', async () => {
+    const kafka = new Kafka({ brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `inbound-reader-${namespace}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${namespace}kabar.inbound.v1`, fromBeginning: true });
+    const received: Record<string, unknown>[] = [];
+    await consumer.run({ eachMessage: ({ message }) => Promise.resolve(void received.push(JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>)) });
+    try {
+      await smsc.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560103', destination_addr: '1500123', esm_class: 0, data_coding: 0, short_message: 'SUDAH BAYAR' });
+      const [reply] = await eventually(() => Promise.resolve(received.length > 0 ? received : undefined));
+      const box = app.get(SecretBox);
+      expect(reply).toMatchObject({ plugin: 'sms-smpp', channel: 'sms', to: '1500123', text: 'SUDAH BAYAR', fromHash: box.lookupHash('+6281234560103') });
+      expect(box.decrypt(String(reply?.fromSealed))).toBe('+6281234560103');
+      expect(JSON.stringify(reply)).not.toContain('6281234560103');
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('opens the circuit when the SMSC goes down, stops calling it, and closes it after a probe once it is back', async () => {

@@ -152,6 +152,29 @@ export class DispatchRepository {
     });
   }
 
+  /**
+   * Applies a provider's delivery receipt to the notification whose attempt got that provider message id. Only a
+   * notification still `sent` changes (a late receipt after a fallback moved it on changes nothing). Returns it with
+   * what its status message needs, or null.
+   */
+  async applyReceipt(
+    plugin: string,
+    providerMessageId: string,
+    state: 'delivered' | 'failed',
+    reason: string | null,
+  ): Promise<{ id: string; eventId: string; source: string; ceId: string; agencyCode: string; channel: string | null } | null> {
+    const [row] = await query<{ id: string; event_id: string; source: string; ce_id: string; code: string; channel: string | null }>(
+      this.em.fork(),
+      `update "notification" n set "state" = ?, "reason" = ?, "updated_at" = now()
+       from "event" e, "agency" a
+       where n."id" = (select d."notification_id" from "delivery_attempt" d where d."plugin" = ? and d."provider_message_id" = ? order by d."id" desc limit 1)
+         and n."state" = 'sent' and e."id" = n."event_id" and a."id" = n."agency_id"
+       returning n."id", n."event_id", e."source", e."ce_id", a."code", n."channel"`,
+      [state, reason, plugin, providerMessageId],
+    );
+    return row === undefined ? null : { id: row.id, eventId: row.event_id, source: row.source, ceId: row.ce_id, agencyCode: row.code, channel: row.channel };
+  }
+
   /** The in-app inbox; idempotent on notification id, so a redelivered batch adds nothing. */
   async putInbox(items: readonly InboxRow[]): Promise<void> {
     await insertRows(

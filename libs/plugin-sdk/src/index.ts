@@ -8,5 +8,6 @@ export { secretPaths, validatePluginConfig } from './plugin-config.validation.js
 export { type ConfigProblem, PluginConfigError, PluginError } from './plugin-error.exception.js';
 export { PLUGIN_ERROR_RETRYABLE, PluginErrorCode } from './plugin-error-code.enum.js';
 export type { ConfigSchema, ConfigSchemaProperty, PluginContext, PluginManifest } from './plugin-manifest.type.js';
+export type { ProviderInbound, ProviderReceipt } from './provider-events.type.js';
 export { failedOutcome, sentOutcome } from './send-outcome.factory.js';
 export type { SendOutcome } from './send-outcome.type.js';

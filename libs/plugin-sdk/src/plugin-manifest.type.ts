@@ -3,6 +3,7 @@ import type { Logger } from '@kabar/core';
 import type { Channel } from './channel.type.js';
 import type { ChannelProvider } from './channel-provider.type.js';
 import type { InboxWriter } from './inbox-writer.type.js';
+import type { ProviderInbound, ProviderReceipt } from './provider-events.type.js';
 
 /** A JSON Schema (draft-07) keyword set for one configuration property; secrets carry `"x-kabar-secret": true`. */
 export interface ConfigSchemaProperty {
@@ -28,6 +29,13 @@ export interface PluginContext {
   readonly logger: Logger;
   /** Present in the hub; only the inbox plugin needs it. */
   readonly inbox?: InboxWriter;
+  /**
+   * Delivery receipts the provider sends later. The hub marks the notification delivered or failed (which also
+   * stops its fallback). A hook that rejects is the hub's problem: plugins log it and carry on.
+   */
+  readonly onDeliveryReceipt?: (receipt: ProviderReceipt) => void | Promise<void>;
+  /** Messages citizens send in; the hub publishes them on `kabar.inbound.v1`. */
+  readonly onInbound?: (message: ProviderInbound) => void | Promise<void>;
 }
 
 /**

@@ -23,7 +23,7 @@ export function routeDeliverSm(deliver: IncomingDeliverSm, hooks: Hooks, logger:
     return;
   }
   const from = deliver.sourceTon === TON_INTERNATIONAL && /^\d+$/.test(deliver.sourceAddr) ? `+${deliver.sourceAddr}` : deliver.sourceAddr;
-  invoke(hooks.onInbound, { from, to: deliver.destinationAddr, text: deliver.text }, logger);
+  invoke(hooks.onInbound, { channel: 'sms', from, to: deliver.destinationAddr, text: deliver.text }, logger);
 }
 
 /** The TLVs (receipted_message_id, message_state) are exact where an SMSC sends them; the text fills the gaps. */

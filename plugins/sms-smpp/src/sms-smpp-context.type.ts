@@ -1,6 +1,5 @@
 import type { PluginContext } from '@kabar/plugin-sdk';
 
-import type { DeliveryReceipt } from './delivery-receipt.parser.js';
 
 /** A mobile-originated SMS (a citizen replying), as the SMSC delivered it. */
 export interface InboundSms {
@@ -13,12 +12,9 @@ export interface InboundSms {
 }
 
 /**
- * `PluginContext` plus the two hooks only this plugin has, until the SDK carries parseStatus()/receive(). Both are
- * optional: without them receipts and replies are still acknowledged to the SMSC (deliver_sm_resp), then dropped.
- * A hook that throws or rejects is logged, never fatal; the SMSC has been answered already.
+ * The SDK's context: its `onDeliveryReceipt` gets this plugin's final receipts (`messageId` matches a sent
+ * outcome's `providerMessageId`, the last part's id) and `onInbound` gets mobile-originated messages. Without them
+ * receipts and replies are still acknowledged to the SMSC (deliver_sm_resp), then dropped. A hook that throws or
+ * rejects is logged, never fatal; the SMSC has been answered already.
  */
-export interface SmsSmppContext extends PluginContext {
-  /** A final delivery receipt; `messageId` matches a `providerMessageId` of a sent outcome (the last part's id). */
-  readonly onDeliveryReceipt?: (receipt: DeliveryReceipt) => void | Promise<void>;
-  readonly onInbound?: (sms: InboundSms) => void | Promise<void>;
-}
+export type SmsSmppContext = PluginContext;

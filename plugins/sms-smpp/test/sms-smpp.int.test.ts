@@ -1,7 +1,8 @@
 import { SILENT_LOGGER } from '@kabar/core';
+import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
 import { type ChannelProvider, type OutboundMessage, secretPaths, validatePluginConfig } from '@kabar/plugin-sdk';
 import { anOutboundMessage, runConformance } from '@kabar/plugin-sdk/conformance';
-import manifest, { type DeliveryReceipt, type InboundSms, type SmsSmppConfig, type SmsSmppContext } from '@kabar/plugin-sms-smpp';
+import manifest, { type SmsSmppConfig, type SmsSmppContext } from '@kabar/plugin-sms-smpp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { DESTINATION, PASSWORD, selfSignedCertificate, type SmscPeer, startSmscPeer, SYSTEM_ID } from './smsc-peer.fixture.js';
@@ -62,8 +63,8 @@ runConformance({
 
 describe('sms-smpp plugin against a real SMSC', () => {
   const providers: ChannelProvider[] = [];
-  const receipts: DeliveryReceipt[] = [];
-  const inbound: InboundSms[] = [];
+  const receipts: ProviderReceipt[] = [];
+  const inbound: ProviderInbound[] = [];
   const context: SmsSmppContext = {
     logger: SILENT_LOGGER,
     onDeliveryReceipt: (receipt) => void receipts.push(receipt),
@@ -172,7 +173,7 @@ describe('sms-smpp plugin against a real SMSC', () => {
       esm_class: 0, data_coding: 8, short_message: Buffer.from(text, 'utf16le').swap16(),
     });
     expect(response).toMatchObject({ command: 'deliver_sm_resp', command_status: 0 });
-    await vi.waitFor(() => expect(inbound).toContainEqual({ from: '+6281234567890', to: '1500123', text }));
+    await vi.waitFor(() => expect(inbound).toContainEqual({ channel: 'sms', from: '+6281234567890', to: '1500123', text }));
   });
 
   it('fails the rest of a batch with a retryable CONNECTION_FAILED when the SMSC hangs up mid-batch, and redials on the next send', async () => {

@@ -1,6 +1,6 @@
 import type { KabarConfig } from '@kabar/config';
-import { DEFAULT_DELIVERY_RETRY, type Logger } from '@kabar/core';
-import { type Bus, type Subscription, TOPICS } from '@kabar/messaging';
+import { DEFAULT_DELIVERY_RETRY, type Logger, SecretBox } from '@kabar/core';
+import { type Bus, OutboxRelay, type Subscription, TOPICS } from '@kabar/messaging';
 import { DispatchRepository } from '@kabar/persistence';
 import type { InboxWriter } from '@kabar/plugin-sdk';
 import { EntityManager } from '@mikro-orm/core';
@@ -11,6 +11,7 @@ import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { DELIVERY_RESILIENCE, type DeliveryResilience, PLUGIN_REGISTRY } from './delivery.tokens.js';
 import { DispatchService } from './dispatch.service.js';
 import { PluginRegistry } from './plugin-registry.js';
+import { ProviderEvents } from './provider-events.js';
 
 /** Runs the dispatch consumer in the worker roles and closes the plugins last. */
 @Injectable()
@@ -39,11 +40,11 @@ export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicati
   providers: [
     {
       provide: PLUGIN_REGISTRY,
-      inject: [KABAR_CONFIG, ROOT_LOGGER, EntityManager],
-      useFactory: (config: KabarConfig, logger: Logger, em: EntityManager) => {
+      inject: [KABAR_CONFIG, ROOT_LOGGER, EntityManager, SecretBox, OutboxRelay],
+      useFactory: (config: KabarConfig, logger: Logger, em: EntityManager, box: SecretBox, relay: OutboxRelay) => {
         const repository = new DispatchRepository(em);
         const inbox: InboxWriter = { put: (items) => repository.putInbox(items.map((i) => ({ ...i, subject: i.subject ?? null }))) };
-        return PluginRegistry.create(config, logger, inbox);
+        return PluginRegistry.create(config, logger, inbox, new ProviderEvents(em, box, relay, logger));
       },
     },
     {

@@ -6,10 +6,12 @@ import consolePlugin from '@kabar/plugin-console';
 import emailSmtpPlugin from '@kabar/plugin-email-smtp';
 import inboxPlugin from '@kabar/plugin-inbox';
 import pushFcmPlugin from '@kabar/plugin-push-fcm';
-import type { ChannelProvider, InboxWriter, PluginManifest } from '@kabar/plugin-sdk';
+import type { ChannelProvider, InboxWriter, PluginContext, PluginManifest } from '@kabar/plugin-sdk';
 import { PluginConfigError, validatePluginConfig } from '@kabar/plugin-sdk';
 import smsSmppPlugin from '@kabar/plugin-sms-smpp';
 import webhookHttpPlugin from '@kabar/plugin-webhook-http';
+
+import type { ProviderEvents } from './provider-events.js';
 
 /** The plugins shipped with the hub. Installing others at run time comes with the channel-plugins work. */
 const BUILT_IN: readonly PluginManifest<never>[] = [inboxPlugin, consolePlugin, webhookHttpPlugin, emailSmtpPlugin, smsSmppPlugin, pushFcmPlugin, chatWhatsappPlugin];
@@ -29,7 +31,7 @@ export class PluginRegistry {
 
   private constructor() {}
 
-  static async create(config: KabarConfig, logger: Logger, inbox: InboxWriter): Promise<PluginRegistry> {
+  static async create(config: KabarConfig, logger: Logger, inbox: InboxWriter, events?: ProviderEvents): Promise<PluginRegistry> {
     const registry = new PluginRegistry();
     const unknown = Object.keys(config.plugins).filter((id) => !BUILT_IN.some((m) => m.id === id));
     if (unknown.length > 0) {
@@ -38,7 +40,14 @@ export class PluginRegistry {
     const start = async (manifest: PluginManifest<never>, raw: unknown): Promise<ChannelProvider> => {
       try {
         const parsed = validatePluginConfig(manifest, raw);
-        return await Promise.resolve().then(() => manifest.create(parsed, { logger, inbox }));
+        const context: PluginContext = {
+          logger,
+          inbox,
+          ...(events === undefined
+            ? {}
+            : { onDeliveryReceipt: (receipt) => events.receipt(manifest.id, receipt), onInbound: (message) => events.inbound(manifest.id, message) }),
+        };
+        return await Promise.resolve().then(() => manifest.create(parsed, context));
       } catch (error) {
         if (error instanceof PluginConfigError) {
           const problems = error.problems.map((p) => `${p.path === '' ? '/' : p.path} ${p.message}`).join('; ');

@@ -1,0 +1,73 @@
+import { describeError, type Logger, SecretBox } from '@kabar/core';
+import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
+import { DispatchRepository, OutboxRepository, ScheduleRepository } from '@kabar/persistence';
+import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
+import type { EntityManager } from '@mikro-orm/core';
+
+import { statusRecord } from './status-event.js';
+
+/**
+ * What providers tell the hub after a send: delivery receipts move a `sent` notification to `delivered` (its
+ * fallback deadline then passes quietly) or `failed` (the next channel is tried at once); citizens' replies go on
+ * `kabar.inbound.v1` for the two-way services. Handed to every plugin in its context.
+ */
+export class ProviderEvents {
+  private readonly dispatch: DispatchRepository;
+  private readonly outbox: OutboxRepository;
+  private readonly schedule: ScheduleRepository;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly box: SecretBox,
+    private readonly relay: OutboxRelay,
+    private readonly logger: Logger,
+  ) {
+    this.dispatch = new DispatchRepository(em);
+    this.outbox = new OutboxRepository(em);
+    this.schedule = new ScheduleRepository(em);
+  }
+
+  async receipt(plugin: string, receipt: ProviderReceipt): Promise<void> {
+    const delivered = receipt.state === 'delivered';
+    const reason = delivered ? null : `DLR_${receipt.state.toUpperCase()}`;
+    try {
+      const n = await this.dispatch.applyReceipt(plugin, receipt.messageId, delivered ? 'delivered' : 'failed', reason);
+      if (n === null) return; // unknown id, or the notification already moved on
+      await this.em.fork().transactional(async (tx) => {
+        const status = { agency: n.agencyCode, eventId: n.eventId, source: n.source, id: n.ceId, notificationId: n.id, reason, channel: n.channel, at: new Date().toISOString() };
+        await this.outbox.enqueue(tx, [statusRecord({ ...status, state: delivered ? 'delivered' : 'failed' })]);
+        if (!delivered) await this.schedule.schedule(tx, [{ kind: 'fallback', ref: n.id, dueAt: new Date() }]);
+      });
+      this.relay.wake();
+    } catch (error) {
+      this.logger.warn({ plugin, error: describeError(error) }, 'delivery receipt not applied');
+    }
+  }
+
+  async inbound(plugin: string, message: ProviderInbound): Promise<void> {
+    // The sender is sealed on the bus as at rest; consumers find the citizen by the keyed hash.
+    const record: BusRecord = {
+      topic: TOPICS.inbound,
+      key: this.box.lookupHash(message.from),
+      value: Buffer.from(
+        JSON.stringify({
+          plugin,
+          channel: message.channel,
+          fromHash: this.box.lookupHash(message.from),
+          fromSealed: this.box.encrypt(message.from),
+          to: message.to,
+          text: message.text,
+          providerMessageId: message.providerMessageId ?? null,
+          receivedAt: new Date().toISOString(),
+        }),
+      ),
+      headers: { 'content-type': 'application/json' },
+    };
+    try {
+      await this.em.fork().transactional((tx) => this.outbox.enqueue(tx, [record]));
+      this.relay.wake();
+    } catch (error) {
+      this.logger.warn({ plugin, error: describeError(error) }, 'inbound message not recorded');
+    }
+  }
+}
