@@ -21,7 +21,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{apps,libs,plugins}/*/test/**/*.test.ts', 'k8s/test/**/*.test.ts'], exclude: ['**/*.int.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['{apps,libs,plugins}/*/test/**/*.test.ts', 'k8s/test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts'],
+          // The embedded-hub tests boot PGlite and Nest in this project: upper bounds against hangs, not targets.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
       },
       {
         extends: true,

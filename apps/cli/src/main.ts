@@ -12,7 +12,9 @@ import { CONFIG_HELP, configCommand } from './commands/config.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
 import { KEYS_HELP, keysCommand } from './commands/keys.js';
 import { MIGRATE_HELP, migrateCommand } from './commands/migrate.js';
+import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
 import { SERVICES_HELP, servicesCommand } from './commands/services.js';
+import { SMSC_HELP, smscCommand } from './commands/smsc.js';
 import type { Io } from './output.js';
 
 const HELP = `kabar — command line for the Kabar notification hub
@@ -27,10 +29,12 @@ Commands on a running hub (KABAR_URL or --url, default http://127.0.0.1:3000; ad
   agencies create|list                   register and list agencies
   keys issue|list|revoke                 an agency's API keys
   citizens import FILE.csv               register or update citizens from a CSV file
+  plugins discover|list|install|…        channel plugins: install, approve, configure, check, enable, route
   demo [--url URL]                       publish demo events with the keys in KABAR_DATA_DIR/demo.json
 
 Local tooling:
   services up|down|status [service...]   local PostgreSQL and Kafka for tests and full mode
+  smsc [--port 2775]                     a local SMPP server that prints the SMS it receives, to try the SMS plugin
   config [--markdown]                    print the effective configuration, or the README table
   help [command]                         this text, or one command's (also: kabar <command> --help)
 
@@ -43,8 +47,10 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   agencies: AGENCIES_HELP,
   keys: KEYS_HELP,
   citizens: CITIZENS_HELP,
+  plugins: PLUGINS_HELP,
   demo: DEMO_HELP,
   services: SERVICES_HELP,
+  smsc: SMSC_HELP,
   config: CONFIG_HELP,
 };
 
@@ -94,10 +100,14 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'citizens':
       // The progress bar redraws itself with raw writes, which only a terminal shows as intended.
       return citizensCommand(rest, io, env, process.stderr.isTTY ? (text) => process.stderr.write(text) : null);
+    case 'plugins':
+      return pluginsCommand(rest, io, env);
     case 'demo':
       return demoCommand(rest, io, env);
     case 'services':
       return servicesCommand(rest);
+    case 'smsc':
+      return smscCommand(rest, io);
     case 'config': {
       const { values } = parseArgs({ args: rest, strict: true, options: { markdown: { type: 'boolean' } } });
       configCommand({ markdown: values.markdown === true }, io.out);

@@ -20,6 +20,7 @@ import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveEventsModule } from './live/live-events.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PluginAdminModule } from './plugin-admin/plugin-admin.module.js';
 import { ProbeModule } from './probe/probe.module.js';
 import { SecurityModule } from './security/security.module.js';
 
@@ -61,6 +62,7 @@ export class AppModule {
         DeliveryModule,
         CallbacksModule.register({}),
         DemoModule,
+        PluginAdminModule,
         ...(api ? [KabarGraphqlModule] : []),
       ],
     };

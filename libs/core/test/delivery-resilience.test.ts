@@ -1,4 +1,4 @@
-import { CircuitBreaker, DEFAULT_DELIVERY_RETRY, nextDeliveryAttempt } from '@kabar/core';
+import { CircuitBreaker, DEFAULT_DELIVERY_RETRY, nextDeliveryAttempt, orderRoutes } from '@kabar/core';
 import { describe, expect, it } from 'vitest';
 
 const policy = { failureThreshold: 3, cooldownMs: 1_000, maxCooldownMs: 4_000 };
@@ -93,5 +93,33 @@ describe('nextDeliveryAttempt', () => {
   it('waits for an open circuit to reopen', () => {
     const reopen = new Date(now.getTime() + 120_000);
     expect(nextDeliveryAttempt(noJitter, 1, true, now, reopen)).toEqual(reopen);
+  });
+});
+
+describe('orderRoutes', () => {
+  const routes = [
+    { value: 'backup', priority: 1, weight: 100 },
+    { value: 'aggregator-a', priority: 0, weight: 70 },
+    { value: 'aggregator-b', priority: 0, weight: 30 },
+  ];
+
+  it('puts lower priorities first and keeps every route as a failover target', () => {
+    const order = orderRoutes(routes);
+    expect(order.slice(0, 2).sort()).toEqual(['aggregator-a', 'aggregator-b']);
+    expect(order[2]).toBe('backup');
+  });
+
+  it('splits traffic within a priority by weight', () => {
+    let seed = 42;
+    // A fixed linear congruential sequence: the split is reproducible and still close to 70/30.
+    const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const firsts = Array.from({ length: 10_000 }, () => orderRoutes(routes, random)[0]);
+    const share = firsts.filter((f) => f === 'aggregator-a').length / firsts.length;
+    expect(share).toBeGreaterThan(0.65);
+    expect(share).toBeLessThan(0.75);
+  });
+
+  it('never picks a weight-0 route before a weighted one of its priority', () => {
+    expect(orderRoutes([{ value: 'off', priority: 0, weight: 0 }, { value: 'on', priority: 0, weight: 1 }], () => 0.5)).toEqual(['on', 'off']);
   });
 });

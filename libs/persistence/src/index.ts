@@ -21,6 +21,7 @@ export { migrate, schemaDrift } from './migrate.js';
 export { MIGRATION_NAMES } from './migrations/index.js';
 export { ormOptions } from './orm-options.js';
 export { OutboxRepository } from './outbox.repository.js';
+export { type NewPluginInstall, type PluginInstallPatch, PluginInstallRepository, type PluginInstallRow, type PluginRouteRow } from './plugin-install.repository.js';
 export {
   type CitizenPolicyRow,
   COUNTED_STATES,

@@ -2,6 +2,24 @@
 // That entry points at its TypeScript source in every condition: only Vitest loads it, so it is never built.
 export { type Channel, CHANNELS } from './channel.type.js';
 export type { ChannelProvider, ProviderCheck } from './channel-provider.type.js';
+export {
+  CHANNEL_PLUGIN_SERVICE,
+  type ChannelPluginServer,
+  describeRemotePlugin,
+  ERROR_CODE_METADATA_KEY,
+  GrpcChannelProvider,
+  type GrpcChannelProviderOptions,
+  type GrpcConnectionOptions,
+  type GrpcPluginConfig,
+  grpcPluginManifest,
+  type GrpcStatus,
+  grpcStatusFor,
+  pluginErrorCodeForStatus,
+  pluginErrorFromStatus,
+  type RemotePluginDescription,
+  serveChannelPlugin,
+  type ServeChannelPluginOptions,
+} from './grpc/index.js';
 export type { InboxItem, InboxWriter } from './inbox-writer.type.js';
 export type { OutboundMessage } from './outbound-message.type.js';
 export { secretPaths, validatePluginConfig } from './plugin-config.validation.js';

@@ -21,7 +21,8 @@ export interface HubProcess {
  */
 export function startHubProcess(env: Readonly<Record<string, string>>): HubProcess {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    // No platform quiet hours or caps unless a test asks: outcomes must not depend on the hour or on earlier cases.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', KABAR_QUIET_HOURS: 'none', KABAR_CAPS: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,7 +4,7 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
-import type { AgencyPrincipal, CitizenPrincipal, Principal } from './principal.js';
+import type { AdminPrincipal, AgencyPrincipal, CitizenPrincipal, Principal } from './principal.js';
 
 export type Scope = Principal['kind'];
 const SCOPE_KEY = 'kabar:scope';
@@ -67,5 +67,12 @@ export const CurrentAgency = createParamDecorator((_data: unknown, context: Exec
 export const CurrentCitizen = createParamDecorator((_data: unknown, context: ExecutionContext): CitizenPrincipal => {
   const principal = principalOf(context);
   if (principal.kind !== 'citizen') throw new AuthError(AuthErrorCode.Forbidden, 'this operation needs a citizen session');
+  return principal;
+});
+
+/** The authenticated admin of a `@RequireScope('admin')` operation. */
+export const CurrentAdmin = createParamDecorator((_data: unknown, context: ExecutionContext): AdminPrincipal => {
+  const principal = principalOf(context);
+  if (principal.kind !== 'admin') throw new AuthError(AuthErrorCode.Forbidden, 'this operation needs an admin credential');
   return principal;
 });

@@ -1,7 +1,7 @@
 export { AuthError, AuthErrorCode } from './auth.errors.js';
-export { CurrentAgency, CurrentCitizen, type GraphqlContext, RequireScope } from './auth.guard.js';
+export { CurrentAdmin, CurrentAgency, CurrentCitizen, type GraphqlContext, RequireScope } from './auth.guard.js';
 export { AuthModule } from './auth.module.js';
 export { AuthService } from './auth.service.js';
 export { CITIZEN_SESSION_SECONDS } from './citizen-token.js';
 export { signJwt } from './jwt.js';
-export type { AgencyPrincipal, CitizenPrincipal, Principal } from './principal.js';
+export type { AdminPrincipal, AgencyPrincipal, CitizenPrincipal, Principal } from './principal.js';

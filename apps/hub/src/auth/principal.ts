@@ -13,3 +13,5 @@ export type Principal =
 
 export type AgencyPrincipal = Extract<Principal, { kind: 'agency' }>;
 export type CitizenPrincipal = Extract<Principal, { kind: 'citizen' }>;
+
+export type AdminPrincipal = Extract<Principal, { kind: 'admin' }>;

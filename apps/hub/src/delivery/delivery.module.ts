@@ -11,6 +11,7 @@ import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { DELIVERY_RESILIENCE, type DeliveryResilience, PLUGIN_REGISTRY } from './delivery.tokens.js';
 import { DispatchService } from './dispatch.service.js';
 import { PluginRegistry } from './plugin-registry.js';
+import { PluginRuntime } from './plugin-runtime.js';
 import { ProviderEvents } from './provider-events.js';
 
 /** Runs the dispatch consumer in the worker roles and closes the plugins last. */
@@ -57,8 +58,9 @@ export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicati
     },
     DispatchService,
     DispatchConsumer,
+    PluginRuntime,
   ],
   // The registry's providers hold connections (SMPP binds, SMTP pools): the citizens' one-time codes share them.
-  exports: [PLUGIN_REGISTRY],
+  exports: [PLUGIN_REGISTRY, PluginRuntime],
 })
 export class DeliveryModule {}

@@ -53,44 +53,37 @@ export class DispatchService {
   private async dispatch(ids: readonly string[]): Promise<void> {
     const rows = await this.repository.claim(ids);
     if (rows.length === 0) return;
-    const byChannel = new Map<string, DispatchRow[]>();
-    for (const row of rows) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
+    // One group per channel and agency: an agency may have its own routes (its SMS sender-ID contract).
+    const groups = new Map<string, DispatchRow[]>();
+    for (const row of rows) groups.set(`${row.channel} ${row.agencyId}`, [...(groups.get(`${row.channel} ${row.agencyId}`) ?? []), row]);
     const outcomes: AttemptOutcome[] = [];
     const statuses: BusRecord[] = [];
     const dead: string[] = [];
     const jobs: NewJob[] = [];
-    for (const [channel, group] of byChannel) {
-      const route = this.plugins.route(channel);
-      const pluginId = route?.pluginId ?? 'none';
-      const breaker = route === undefined ? undefined : this.breakerOf(pluginId);
-      const started = Date.now();
-      // An open circuit refuses the batch without calling the provider: the messages wait for it to reopen.
-      const allowed = breaker?.allow(started) ?? true;
-      const results =
-        route === undefined ? group.map((r) => noRoute(r)) : allowed ? await this.send(route.provider.send.bind(route.provider), group) : group.map((r) => circuitOpen(r, pluginId));
-      const latencyMs = Date.now() - started;
-      if (breaker !== undefined && allowed) breaker.record(healthOf(results), Date.now());
-      const now = new Date();
-      for (const [i, row] of group.entries()) {
-        const result = results[i] ?? { notificationId: row.notificationId, status: 'failed', error: { code: PluginErrorCode.ProviderError, retryable: true, message: 'no outcome' } };
-        const sent = result.status === 'sent';
-        // A refusal by the open circuit is recorded as such: the provider was not called.
-        const errorCode = sent ? null : allowed ? result.error.code : CIRCUIT_OPEN;
-        // Retryable failures wait with backoff and jitter (longer while the circuit is open); the rest are final.
-        const retryAt = sent ? null : nextDeliveryAttempt(this.retry, row.attemptNo, result.error.retryable, now, breaker === undefined ? undefined : new Date(breaker.reopensAt(now.getTime())));
+    for (const group of groups.values()) {
+      const first = group[0];
+      if (first === undefined) continue;
+      for (const sent of await this.sendWithFailover(first.channel, first.agencyId, group)) {
+        const { row, result, pluginId, refused, latencyMs, reopensAt } = sent;
+        const now = new Date();
+        const ok = result.status === 'sent';
+        // A refusal by an open circuit is recorded as such: the provider was not called.
+        const errorCode = ok ? null : refused ? CIRCUIT_OPEN : result.error.code;
+        // Retryable failures wait with backoff and jitter (longer while circuits are open); the rest are final.
+        const retryAt = ok ? null : nextDeliveryAttempt(this.retry, row.attemptNo, result.error.retryable, now, reopensAt);
         // The inbox is the citizen's own store: handing it over is delivery. Other channels wait for a receipt.
-        const state = sent ? (channel === 'inbox' ? 'delivered' : 'sent') : retryAt === null ? 'failed' : 'retrying';
+        const state = ok ? (row.channel === 'inbox' ? 'delivered' : 'sent') : retryAt === null ? 'failed' : 'retrying';
         if (retryAt !== null) jobs.push({ kind: 'retry', ref: row.notificationId, dueAt: retryAt });
         // A final failure moves on to the citizen's next channel now rather than at the fallback deadline.
         if (state === 'failed') jobs.push({ kind: 'fallback', ref: row.notificationId, dueAt: now });
         // The provider says this address will never work (unregistered token, unknown number): stop choosing it.
-        if (!sent && result.error.code === PluginErrorCode.InvalidRecipient && row.contactPointId !== null) dead.push(row.contactPointId);
+        if (!ok && result.error.code === PluginErrorCode.InvalidRecipient && row.contactPointId !== null) dead.push(row.contactPointId);
         outcomes.push({
           notificationId: row.notificationId,
           plugin: pluginId,
           attemptNo: row.attemptNo,
-          status: sent ? 'sent' : 'failed',
-          providerMessageId: sent ? (result.providerMessageId ?? null) : null,
+          status: ok ? 'sent' : 'failed',
+          providerMessageId: ok ? (result.providerMessageId ?? null) : null,
           errorCode,
           latencyMs,
           state,
@@ -102,6 +95,40 @@ export class DispatchService {
     }
     await this.repository.finish(outcomes, statuses, dead, jobs);
     this.relay.wake();
+  }
+
+  /**
+   * Sends a group down its routes: the first route whose circuit allows it gets the batch; messages that failed
+   * with an outage (timeout, refused connection, 5xx) go to the next route at once. Messages no route would take
+   * come back refused by the open circuits, with the earliest reopening for their retry.
+   */
+  private async sendWithFailover(channel: string, agencyId: string, group: readonly DispatchRow[]): Promise<SentRow[]> {
+    const candidates = this.plugins.candidates(channel, agencyId);
+    if (candidates.length === 0) return group.map((row) => ({ row, result: noRoute(row), pluginId: 'none', refused: false, latencyMs: 0, reopensAt: undefined }));
+    const done: SentRow[] = [];
+    let pending = [...group];
+    let lastOutage: SentRow[] = [];
+    for (const route of candidates) {
+      if (pending.length === 0) break;
+      const breaker = this.breakerOf(route.pluginId);
+      const started = Date.now();
+      if (!breaker.allow(started)) continue;
+      const results = await this.send(route.provider.send.bind(route.provider), pending);
+      breaker.record(healthOf(results), Date.now());
+      const latencyMs = Date.now() - started;
+      const sent = pending.map((row, i): SentRow => ({ row, result: results[i] ?? noOutcome(row), pluginId: route.pluginId, refused: false, latencyMs, reopensAt: undefined }));
+      const outage = (s: SentRow): boolean => s.result.status === 'failed' && OUTAGES.has(s.result.error.code);
+      done.push(...sent.filter((s) => !outage(s)));
+      lastOutage = sent.filter(outage);
+      pending = lastOutage.map((s) => s.row);
+    }
+    if (pending.length === 0) return done;
+    // Every route was tried or refused: report the last real outage, or the circuits' refusal, and retry later.
+    const now = Date.now();
+    const reopensAt = new Date(Math.min(...candidates.map((route) => this.breakerOf(route.pluginId).reopensAt(now))));
+    if (lastOutage.length > 0) return [...done, ...lastOutage.map((s) => ({ ...s, reopensAt }))];
+    const pluginId = candidates[0]?.pluginId ?? 'none';
+    return [...done, ...pending.map((row) => ({ row, result: circuitOpen(row, pluginId), pluginId, refused: true, latencyMs: 0, reopensAt }))];
   }
 
   private breakerOf(pluginId: string): CircuitBreaker {
@@ -183,6 +210,20 @@ function healthOf(results: readonly SendOutcome[]): 'success' | 'outage' | 'neut
 }
 
 const CIRCUIT_OPEN = 'CIRCUIT_OPEN';
+
+/** One message's fate in a dispatch round, with the route that gave it. */
+interface SentRow {
+  readonly row: DispatchRow;
+  readonly result: SendOutcome;
+  readonly pluginId: string;
+  readonly refused: boolean;
+  readonly latencyMs: number;
+  readonly reopensAt: Date | undefined;
+}
+
+function noOutcome(row: DispatchRow): SendOutcome {
+  return { notificationId: row.notificationId, status: 'failed', error: { code: PluginErrorCode.ProviderError, retryable: true, message: 'the plugin gave no outcome for this message' } };
+}
 
 function circuitOpen(row: DispatchRow, pluginId: string): SendOutcome {
   return {

@@ -6,10 +6,11 @@ import { AuthErrorCode } from '../auth/auth.errors.js';
 import { CatalogErrorCode } from '../catalog/catalog.errors.js';
 import { CitizenErrorCode } from '../citizens/citizen.errors.js';
 import { IngestErrorCode } from '../ingest/ingest.errors.js';
+import { PluginAdminErrorCode } from '../plugin-admin/plugin-admin.errors.js';
 import { ProbeErrorCode } from '../probe/probe.errors.js';
 
 // CitizenErrorCode.RateLimited has the same value as IngestErrorCode.RateLimited ('RATE_LIMITED'): its one entry serves both.
-type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode;
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode;
 
 /**
  * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
@@ -36,6 +37,13 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [IngestErrorCode.RateLimited]: 429,
   [IngestErrorCode.QuotaExceeded]: 429,
   [IngestErrorCode.UnknownEvent]: 404,
+  [PluginAdminErrorCode.InvalidPackage]: 400,
+  [PluginAdminErrorCode.IntegrityMismatch]: 409,
+  [PluginAdminErrorCode.InvalidConfig]: 400,
+  [PluginAdminErrorCode.NotFound]: 404,
+  [PluginAdminErrorCode.WrongState]: 409,
+  [PluginAdminErrorCode.AlreadyInstalled]: 409,
+  [PluginAdminErrorCode.InvalidRoute]: 400,
   [CloudEventErrorCode.MalformedJson]: 400,
   [CloudEventErrorCode.NotAnObject]: 400,
   [CloudEventErrorCode.NotAnArray]: 400,

@@ -133,20 +133,17 @@ export class NotificationPlanner {
   private readonly catalog: CatalogRepository;
   private readonly renderer = new TemplateRenderer();
   private readonly platform: PlatformPolicy;
-  /** Channels some plugin serves: a channel without one is never chosen (its messages would only fail). */
-  private readonly routed: ReadonlySet<ChannelName>;
 
   constructor(
     em: EntityManager,
     private readonly box: SecretBox,
     @Inject(KABAR_CONFIG) config: KabarConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-    @Inject(PLUGIN_REGISTRY) plugins: PluginRegistry,
+    @Inject(PLUGIN_REGISTRY) private readonly plugins: PluginRegistry,
   ) {
     this.policy = new PolicyRepository(em);
     this.catalog = new CatalogRepository(em);
     this.platform = platformPolicy(config);
-    this.routed = new Set(CHANNELS.filter((channel) => plugins.route(channel) !== undefined));
   }
 
   async plan(inputs: readonly PlanInput[], now = new Date()): Promise<Plan> {
@@ -159,7 +156,9 @@ export class NotificationPlanner {
 
     const items = inputs.map((input) => ({ input, event: this.policyEvent(input, templates), recipients: this.recipients(input, subjectIds, delegates, citizens) }));
     const history = await this.history(items, citizens, now);
-    const results = decide({ items, history, platform: this.platform, now, newId: randomUUID, healthyChannels: this.routed });
+    // Channels some plugin serves (routes change at run time): a channel without one is never chosen.
+    const routed = new Set(CHANNELS.filter((channel) => this.plugins.route(channel) !== undefined));
+    const results = decide({ items, history, platform: this.platform, now, newId: randomUUID, healthyChannels: routed });
 
     const byEvent = new Map<string, PolicyResult[]>();
     for (const result of results) byEvent.set(result.eventId, [...(byEvent.get(result.eventId) ?? []), result]);

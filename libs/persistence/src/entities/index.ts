@@ -11,6 +11,7 @@ import {
 } from './event.entity.js';
 import { EventTypeSchema, TemplateSchema } from './event-type.entity.js';
 import { OutboxMessageSchema } from './outbox-message.entity.js';
+import { PluginInstallSchema, PluginRouteSchema } from './plugin-install.entity.js';
 import { ProbeSchema } from './probe.entity.js';
 
 export * from './agency.entity.js';
@@ -18,6 +19,7 @@ export * from './citizen.entity.js';
 export * from './event.entity.js';
 export * from './event-type.entity.js';
 export { type OutboxMessage, OutboxMessageSchema } from './outbox-message.entity.js';
+export * from './plugin-install.entity.js';
 export { type Probe, ProbeSchema } from './probe.entity.js';
 
 /** Every entity, for the ORM configuration. */
@@ -45,4 +47,6 @@ export const ENTITIES = [
   CallbackDeliverySchema,
   CallbackAttemptSchema,
   ScheduledJobSchema,
+  PluginInstallSchema,
+  PluginRouteSchema,
 ];

@@ -1,0 +1,92 @@
+import type { PluginRouteRow } from '@kabar/persistence';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+
+import { type AdminPrincipal, CurrentAdmin, RequireScope } from '../auth/index.js';
+import { GraphQLJSON } from '../graphql/json.scalar.js';
+import { DiscoveredPluginModel, PluginInstallModel, PluginRouteInput, PluginRouteModel } from './plugin-admin.model.js';
+import { type DiscoveredPlugin, PluginAdminService, type PluginInstallView } from './plugin-admin.service.js';
+
+const toModel = ({ install, config }: PluginInstallView): PluginInstallModel => ({
+  id: install.id,
+  pluginId: install.pluginId,
+  packageName: install.packageName,
+  version: install.version,
+  channel: install.channel,
+  source: install.source,
+  integrity: install.integrity,
+  approved: install.approvedAt !== null,
+  approvedAt: install.approvedAt,
+  configured: install.configSealed !== null,
+  config,
+  enabled: install.enabled,
+  check: install.checkOk === null || install.checkedAt === null ? null : { ok: install.checkOk, detail: install.checkDetail ?? '', at: install.checkedAt },
+});
+
+const toRoute = (r: PluginRouteRow): PluginRouteModel => ({ ...r });
+const toDiscovered = (d: DiscoveredPlugin): DiscoveredPluginModel => ({ ...d });
+
+/** Admins install, configure, check, enable and route channel plugins at run time. */
+@Resolver(() => PluginInstallModel)
+@RequireScope('admin')
+export class PluginAdminResolver {
+  constructor(private readonly admin: PluginAdminService) {}
+
+  @Query(() => [DiscoveredPluginModel], { description: 'Plugin packages found on the hub machine (plugins/ and node_modules).' })
+  async discoverPlugins(): Promise<DiscoveredPluginModel[]> {
+    return (await this.admin.discover()).map(toDiscovered);
+  }
+
+  @Query(() => [PluginInstallModel])
+  async pluginInstalls(): Promise<PluginInstallModel[]> {
+    return (await this.admin.list()).map(toModel);
+  }
+
+  @Query(() => [PluginRouteModel])
+  async pluginRoutes(): Promise<PluginRouteModel[]> {
+    return (await this.admin.routes()).map(toRoute);
+  }
+
+  @Mutation(() => PluginInstallModel, { description: "Installs from a directory or an `npm pack` tarball on the hub's machine; `integrity` (sha512-…) must match when given." })
+  async installPlugin(@Args('source') source: string, @Args('integrity', { type: () => String, nullable: true }) integrity: string | null): Promise<PluginInstallModel> {
+    return toModel(await this.admin.install(source, integrity ?? null));
+  }
+
+  @Mutation(() => PluginInstallModel)
+  async approvePlugin(@CurrentAdmin() admin: AdminPrincipal, @Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return toModel(await this.admin.approve(id, admin.adminId));
+  }
+
+  @Mutation(() => PluginInstallModel, { description: "Validated against the plugin's schema; stored sealed; secrets are never returned." })
+  async configurePlugin(@Args('id', { type: () => ID }) id: string, @Args('config', { type: () => GraphQLJSON }) config: unknown): Promise<PluginInstallModel> {
+    return toModel(await this.admin.configure(id, config));
+  }
+
+  @Mutation(() => PluginInstallModel, { description: "Runs the provider's check() against its peer and records the result." })
+  async checkPlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return toModel(await this.admin.check(id));
+  }
+
+  @Mutation(() => PluginInstallModel)
+  async enablePlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return toModel(await this.admin.enable(id));
+  }
+
+  @Mutation(() => PluginInstallModel)
+  async disablePlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return toModel(await this.admin.disable(id));
+  }
+
+  @Mutation(() => Boolean)
+  uninstallPlugin(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    return this.admin.uninstall(id);
+  }
+
+  @Mutation(() => [PluginRouteModel], { description: "Replaces a channel's routes, platform-wide or for one agency." })
+  async setPluginRoute(
+    @Args('channel') channel: string,
+    @Args('agencyCode', { type: () => String, nullable: true }) agencyCode: string | null,
+    @Args('installs', { type: () => [PluginRouteInput] }) installs: PluginRouteInput[],
+  ): Promise<PluginRouteModel[]> {
+    return (await this.admin.setRoutes(channel, agencyCode ?? null, installs)).map(toRoute);
+  }
+}

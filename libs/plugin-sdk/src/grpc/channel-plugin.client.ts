@@ -1,0 +1,111 @@
+import { create } from '@bufbuild/protobuf';
+import { Client, credentials, Metadata, type MethodDefinition } from '@grpc/grpc-js';
+import { pluginProto } from '@kabar/contracts';
+
+import type { Channel } from '../channel.type.js';
+import type { ProviderCheck } from '../channel-provider.type.js';
+import type { OutboundMessage } from '../outbound-message.type.js';
+import { PluginError } from '../plugin-error.exception.js';
+import { PluginErrorCode } from '../plugin-error-code.enum.js';
+import type { ConfigSchema } from '../plugin-manifest.type.js';
+import { CHANNEL_PLUGIN_SERVICE, MAX_MESSAGE_BYTES } from './channel-plugin.service.js';
+import { fromProtoChannel, toProtoMessage } from './grpc-message.mapper.js';
+import { pluginErrorFromStatus } from './grpc-status.mapper.js';
+
+/** Where a plugin process listens and how to reach it. */
+export interface GrpcConnectionOptions {
+  /** `host:port`, e.g. `127.0.0.1:50051`, `[::1]:50051` or `webhook-plugin.kabar.svc:50051`. */
+  readonly address: string;
+  /** Deadline of each call, in milliseconds. */
+  readonly timeoutMs: number;
+  /**
+   * PEM of the CA that signed the plugin's certificate (which must name the address's host): the calls use TLS.
+   * Without it they are plaintext, which is for loopback or a sidecar in the same pod only.
+   */
+  readonly caCertificate?: string;
+}
+
+/** A remote plugin's identity, from its `Describe` answer. */
+export interface RemotePluginDescription {
+  readonly id: string;
+  readonly channel: Channel;
+  readonly version: string;
+  readonly configSchema: ConfigSchema;
+}
+
+/** The hub's end of `kabar.v1.ChannelPlugin`: one method per RPC, every failure a `PluginError`. */
+export class ChannelPluginClient {
+  private readonly client: Client;
+
+  constructor(private readonly options: GrpcConnectionOptions) {
+    const channelCredentials = options.caCertificate === undefined ? credentials.createInsecure() : credentials.createSsl(Buffer.from(options.caCertificate));
+    this.client = new Client(options.address, channelCredentials, {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      // grpc-js backs off up to 2 minutes between reconnects by default; a restarted plugin process should be
+      // reachable again within seconds.
+      'grpc.max_reconnect_backoff_ms': 5_000,
+    });
+  }
+
+  get address(): string {
+    return this.options.address;
+  }
+
+  async describe(): Promise<RemotePluginDescription> {
+    const answer = await this.call('Describe', CHANNEL_PLUGIN_SERVICE.describe, create(pluginProto.DescribeRequestSchema));
+    const channel = fromProtoChannel(answer.channel);
+    const configSchema = parseConfigSchema(answer.configSchemaJson);
+    const unusable = (why: string): PluginError => new PluginError(PluginErrorCode.ProviderError, `Describe to ${this.address}: the plugin's answer is unusable: ${why}`);
+    if (answer.pluginId === '') throw unusable('no plugin id');
+    if (channel === undefined) throw unusable(`unknown channel ${answer.channel}`);
+    if (configSchema === undefined) throw unusable('config_schema_json is not a JSON Schema of an object');
+    return { id: answer.pluginId, channel, version: answer.version, configSchema };
+  }
+
+  async send(batch: readonly OutboundMessage[]): Promise<pluginProto.SendOutcome[]> {
+    const answer = await this.call('Send', CHANNEL_PLUGIN_SERVICE.send, create(pluginProto.SendRequestSchema, { messages: batch.map(toProtoMessage) }));
+    return answer.outcomes;
+  }
+
+  async check(): Promise<ProviderCheck> {
+    const answer = await this.call('Check', CHANNEL_PLUGIN_SERVICE.check, create(pluginProto.CheckRequestSchema));
+    return { ok: answer.check?.ok ?? false, detail: answer.check?.detail ?? '' };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private call<Request, Response>(name: string, method: MethodDefinition<Request, Response>, request: Request): Promise<Response> {
+    const where = `${name} to ${this.address}`;
+    return new Promise((resolve, reject) => {
+      try {
+        this.client.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          request,
+          new Metadata(),
+          { deadline: Date.now() + this.options.timeoutMs },
+          (error, response) => {
+            if (error !== null) reject(pluginErrorFromStatus(error, where));
+            else if (response === undefined) reject(new PluginError(PluginErrorCode.ProviderError, `${where}: no answer message`));
+            else resolve(response);
+          },
+        );
+      } catch (error) {
+        // grpc-js throws synchronously once the channel is closed.
+        reject(new PluginError(PluginErrorCode.ConnectionFailed, `${where} failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    });
+  }
+}
+
+function parseConfigSchema(json: string): ConfigSchema | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'object' ? (value as ConfigSchema) : undefined;
+  } catch {
+    return undefined;
+  }
+}

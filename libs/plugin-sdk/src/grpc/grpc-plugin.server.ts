@@ -1,0 +1,143 @@
+import { create } from '@bufbuild/protobuf';
+import { type sendUnaryData, Server, ServerCredentials, type ServerUnaryCall, status } from '@grpc/grpc-js';
+import { pluginProto } from '@kabar/contracts';
+import { describeError } from '@kabar/core';
+
+import type { ChannelProvider } from '../channel-provider.type.js';
+import { validatePluginConfig } from '../plugin-config.validation.js';
+import { PluginError } from '../plugin-error.exception.js';
+import type { PluginContext, PluginManifest } from '../plugin-manifest.type.js';
+import { CHANNEL_PLUGIN_SERVICE, MAX_MESSAGE_BYTES } from './channel-plugin.service.js';
+import { fromProtoMessage, toProtoChannel, toProtoOutcome } from './grpc-message.mapper.js';
+import { grpcStatusFor } from './grpc-status.mapper.js';
+
+export interface ServeChannelPluginOptions<Config> {
+  readonly manifest: PluginManifest<Config>;
+  /** The plugin's configuration as an admin wrote it (untrusted): validated with `validatePluginConfig` first. */
+  readonly config: unknown;
+  readonly context: PluginContext;
+  /** `host:port` to listen on; port 0 picks a free one (see `port`). */
+  readonly address: string;
+  /** Certificate chain and private key (PEM) to serve TLS; without them the server is plaintext (loopback, sidecar). */
+  readonly tls?: { readonly certificate: string; readonly privateKey: string };
+  /** How long `close()` lets calls in flight finish before cutting them off; default 10 s. */
+  readonly shutdownGraceMs?: number;
+}
+
+export interface ChannelPluginServer {
+  /** The port the server listens on. */
+  readonly port: number;
+  /** Stops taking calls, lets those in flight finish (up to the grace period), then closes the provider; idempotent. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Hosts an in-process plugin as a `kabar.v1.ChannelPlugin` gRPC server, so a hub can use it out of process. Rejects
+ * with `PluginConfigError` for an invalid configuration, before anything listens.
+ * @example const server = await serveChannelPlugin({ manifest: webhookHttpPlugin, config, context: { logger }, address: '127.0.0.1:50051' })
+ */
+export async function serveChannelPlugin<Config>(options: ServeChannelPluginOptions<Config>): Promise<ChannelPluginServer> {
+  const { manifest, context } = options;
+  const config = validatePluginConfig(manifest, options.config);
+  const provider = await manifest.create(config, context);
+  const server = new Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
+  server.addService(CHANNEL_PLUGIN_SERVICE, handlersFor(manifest, provider, context));
+  let port: number;
+  try {
+    port = await bind(server, options.address, options.tls);
+  } catch (error) {
+    server.forceShutdown();
+    await provider.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close: () => (closing ??= shutDown(server, provider, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)),
+  };
+}
+
+type Handler<Request, Response> = (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void;
+
+function handlersFor<Config>(manifest: PluginManifest<Config>, provider: ChannelProvider, { logger }: PluginContext) {
+  const describe: Handler<pluginProto.DescribeRequest, pluginProto.DescribeResponse> = (_call, callback) => {
+    callback(null, create(pluginProto.DescribeResponseSchema, {
+      pluginId: manifest.id,
+      channel: toProtoChannel(manifest.channel),
+      version: manifest.version,
+      configSchemaJson: JSON.stringify(manifest.configSchema),
+    }));
+  };
+
+  const send: Handler<pluginProto.SendRequest, pluginProto.SendResponse> = (call, callback) => {
+    const startedAt = Date.now();
+    answer(callback, 'Send', async () => {
+      const batch = call.request.messages.map(fromProtoMessage);
+      const outcomes = await provider.send(batch);
+      // Counts and ids only: recipients and texts are personal data.
+      const failed = outcomes.filter((o) => o.status === 'failed').length;
+      logger.info({ plugin: manifest.id, messages: batch.length, sent: outcomes.length - failed, failed, ms: Date.now() - startedAt }, 'batch handled');
+      return create(pluginProto.SendResponseSchema, { outcomes: outcomes.map(toProtoOutcome) });
+    });
+  };
+
+  const check: Handler<pluginProto.CheckRequest, pluginProto.CheckResponse> = (_call, callback) => {
+    // check() never rejects by contract; a plugin that breaks it still gets its reason shown instead of an error status.
+    void provider.check().then(
+      (result) => callback(null, create(pluginProto.CheckResponseSchema, { check: result })),
+      (error: unknown) => callback(null, create(pluginProto.CheckResponseSchema, { check: { ok: false, detail: describeError(error) } })),
+    );
+  };
+
+  function answer<Response>(callback: sendUnaryData<Response>, method: string, work: () => Promise<Response>): void {
+    work().then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        if (error instanceof PluginError) {
+          logger.warn({ plugin: manifest.id, method, code: error.code }, `${method} failed as a whole: ${error.message}`);
+          callback(grpcStatusFor(error));
+          return;
+        }
+        // A plugin bug (only PluginError may reject). Its text may quote a message (a recipient, a body), so only its
+        // type and stack frames are logged, and the hub gets nothing but the status.
+        logger.error({ plugin: manifest.id, method, errorType: errorType(error), frames: framesOf(error) }, `${method} failed unexpectedly: a plugin bug`);
+        callback({ code: status.INTERNAL, details: `plugin ${manifest.id} failed unexpectedly` });
+      },
+    );
+  }
+
+  return { describe, send, check };
+}
+
+function bind(server: Server, address: string, tls: ServeChannelPluginOptions<unknown>['tls']): Promise<number> {
+  const serverCredentials =
+    tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.certificate), private_key: Buffer.from(tls.privateKey) }]);
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, serverCredentials, (error, port) => (error === null ? resolve(port) : reject(error)));
+  });
+}
+
+async function shutDown(server: Server, provider: ChannelProvider, graceMs: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    // Calls still running after the grace period are cut off; the hub sees UNAVAILABLE and retries the batch.
+    const timer = setTimeout(() => server.forceShutdown(), graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await provider.close();
+}
+
+function errorType(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** The frames of a stack trace, without the lines that repeat the error's message. */
+function framesOf(error: unknown): string[] | undefined {
+  return error instanceof Error ? error.stack?.split('\n').filter((line) => line.startsWith('    at ')) : undefined;
+}
