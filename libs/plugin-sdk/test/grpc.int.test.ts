@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { type Logger, SILENT_LOGGER } from '@kabar/core';
 import {
@@ -26,6 +22,7 @@ import {
   validatePluginConfig,
 } from '@kabar/plugin-sdk';
 import { anOutboundMessage } from '@kabar/plugin-sdk/conformance';
+import { selfSignedCertificate } from '@kabar/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // Real: grpc-js servers and clients over loopback TCP (and TLS with a certificate made for this run). The plugin behind
@@ -84,19 +81,6 @@ function recordingLogger(): { logger: Logger; text: () => string } {
   return { logger: { debug: record, info: record, warn: record, error: record }, text: () => lines.join('\n') };
 }
 
-function selfSignedCertificate(): { cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'kabar-grpc-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=kabar-test-plugin', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();

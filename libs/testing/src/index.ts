@@ -1,3 +1,4 @@
+export { type Certificate, selfSignedCertificate } from './certificate.js';
 export { eventually } from './eventually.js';
 export { graphql, type GraphqlResponse } from './graphql-client.js';
 export { type HubProcess, startHubProcess } from './hub-process.js';

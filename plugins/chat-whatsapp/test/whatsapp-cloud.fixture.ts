@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
+import { type Certificate, selfSignedCertificate } from '@kabar/testing';
 
 /** Meta's trace id, fixed so error messages can be compared whole. */
 export const FBTRACE_ID = 'AZk3mPq9XyT1vLw8nR2bC7d';
@@ -44,25 +42,9 @@ export const MAGIC_RECIPIENTS = Object.fromEntries(BEHAVIOURS.map((b, i) => [b, 
 /** Business phone number ids for which every request, the check's GET included, hangs, gets HTML or is dropped. */
 export const MAGIC_PHONE_NUMBER_IDS = { hang: '100000000000001', garbage: '100000000000002', drop: '100000000000003' } as const;
 
-export interface Certificate {
-  readonly cert: string;
-  readonly key: string;
-}
+/** A throwaway self-signed certificate for 127.0.0.1 and localhost. */
+export const graphCertificate = (): Certificate => selfSignedCertificate('kabar-test-graph');
 
-/** A throwaway self-signed certificate for 127.0.0.1 and localhost, made by the openssl CLI. */
-export function graphCertificate(): Certificate {
-  const dir = mkdtempSync(join(tmpdir(), 'kabar-whatsapp-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=kabar-test-graph', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export interface ReceivedRequest {
   readonly method: string;

@@ -12,19 +12,16 @@
  *   (UNREGISTERED, QUOTA_EXCEEDED, a hang, a dropped connection...), as FCM does.
  * Needs the openssl CLI (for the certificate).
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 
 import type { FcmDial } from '@kabar/plugin-push-fcm';
+import { type Certificate, selfSignedCertificate } from '@kabar/testing';
 
 export const FCM_HOST = 'fcm.googleapis.com';
 export const OAUTH_HOST = 'oauth2.googleapis.com';
@@ -77,25 +74,9 @@ export const MAGIC_TOKENS: Readonly<Record<Behaviour, string>> = {
   drop: magic('drop'),
 };
 
-export interface Certificate {
-  readonly cert: string;
-  readonly key: string;
-}
+/** A throwaway self-signed certificate for Google's FCM and OAuth host names. */
+export const googleCertificate = (): Certificate => selfSignedCertificate('kabar-test-fcm', [`DNS:${FCM_HOST}`, `DNS:${OAUTH_HOST}`]);
 
-/** A throwaway self-signed certificate for Google's FCM and OAuth host names, made by the openssl CLI. */
-export function googleCertificate(): Certificate {
-  const dir = mkdtempSync(join(tmpdir(), 'kabar-fcm-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=kabar-test-fcm', '-addext', `subjectAltName=DNS:${FCM_HOST},DNS:${OAUTH_HOST}`,
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export interface ReceivedRequest {
   /** The Host header: which Google service the client meant. */

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
+import { type Certificate, selfSignedCertificate } from '@kabar/testing';
 import smpp from 'smpp';
 
 export const SYSTEM_ID = 'kabar';
@@ -168,22 +165,5 @@ function parseSubmitSm(raw: Buffer): RecordedSubmit {
   return { raw, serviceType, sourceTon, sourceNpi, sourceAddr, destinationTon, destinationNpi, destinationAddr, esmClass, registeredDelivery, dataCoding, shortMessage };
 }
 
-export interface Certificate {
-  readonly cert: string;
-  readonly key: string;
-}
+export { type Certificate, selfSignedCertificate };
 
-/** A throwaway self-signed certificate for 127.0.0.1, made by the openssl CLI. */
-export function selfSignedCertificate(): Certificate {
-  const dir = mkdtempSync(join(tmpdir(), 'kabar-smsc-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=kabar-test-smsc', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
