@@ -1,4 +1,4 @@
-import { CircuitBreaker, DEFAULT_DELIVERY_RETRY, nextDeliveryAttempt, orderRoutes } from '@kabar/core';
+import { CircuitBreaker, DEFAULT_DELIVERY_RETRY, nextDeliveryAttempt, orderRoutes, sandboxChannel, sandboxOutcome } from '@kabar/core';
 import { describe, expect, it } from 'vitest';
 
 const policy = { failureThreshold: 3, cooldownMs: 1_000, maxCooldownMs: 4_000 };
@@ -121,5 +121,22 @@ describe('orderRoutes', () => {
 
   it('never picks a weight-0 route before a weighted one of its priority', () => {
     expect(orderRoutes([{ value: 'off', priority: 0, weight: 0 }, { value: 'on', priority: 0, weight: 1 }], () => 0.5)).toEqual(['on', 'off']);
+  });
+});
+
+describe('sandbox', () => {
+  it.each([
+    ['+6280000000001', 'delivered', 'sms'],
+    ['Delivered@Sandbox.Kabar.id', 'delivered', 'email'],
+    ['+6280000000002', 'temporary-failure', 'sms'],
+    ['temporary-failure@sandbox.kabar.id', 'temporary-failure', 'email'],
+    ['+6280000000003', 'permanent-failure', 'sms'],
+    ['permanent-failure@sandbox.kabar.id', 'permanent-failure', 'email'],
+    ['+6281234567890', 'sent', 'sms'],
+    ['budi@example.com', 'sent', 'email'],
+    ['3273010101900001', 'sent', 'inbox'],
+  ] as const)('%s -> %s on %s', (address, outcome, channel) => {
+    expect(sandboxOutcome(address)).toBe(outcome);
+    expect(sandboxChannel(address)).toBe(channel);
   });
 });

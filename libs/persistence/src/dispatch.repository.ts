@@ -28,6 +28,8 @@ export interface DispatchRow {
   /** This hand-over's number: 1 normally, more after a crash or redelivery between claim and outcome. */
   readonly attemptNo: number;
   readonly contactPointId: string | null;
+  /** Test mode: the magic address; the hub's sandbox decides the outcome and no provider is called. */
+  readonly sandboxTo: string | null;
 }
 
 export interface AttemptOutcome {
@@ -90,6 +92,7 @@ export class DispatchRepository {
       value_sealed: string | null;
       attempts: string | number;
       contact_point_id: string | null;
+      sandbox_to: string | null;
     }>(
       this.em.fork(),
       `update "notification" n set "state" = 'dispatching', "attempts" = n."attempts" + 1, "updated_at" = now()
@@ -97,7 +100,7 @@ export class DispatchRepository {
        where n."id" = any(?::uuid[]) and n."state" in ('accepted', 'dispatching') and e."id" = n."event_id" and a."id" = n."agency_id"
          and et."type" = e."type"
        returning n."id", n."event_id", e."ce_id", e."source", e."type", et."message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
-                 n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id",
+                 n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id", n."sandbox_to",
                  (select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id") as "value_sealed"`,
       [[...new Set(ids)]],
     );
@@ -120,6 +123,7 @@ export class DispatchRepository {
       contactSealed: r.value_sealed,
       attemptNo: Number(r.attempts),
       contactPointId: r.contact_point_id,
+      sandboxTo: r.sandbox_to,
     }));
   }
 

@@ -18,6 +18,8 @@ export interface NewEvent {
   readonly data: unknown;
   readonly receivedVia: string;
   readonly status: string;
+  /** Test mode: published with a test key; nothing reaches a provider. */
+  readonly sandbox?: boolean;
 }
 
 export interface NewNotification {
@@ -44,12 +46,14 @@ export interface NewNotification {
   readonly mergedInto: string | null;
   readonly fallback: readonly { channel: string; contactPointId: string | null }[];
   readonly fallbackAfterSeconds: number | null;
+  /** Test mode: the magic address that decides the outcome. */
+  readonly sandboxTo?: string | null;
 }
 
 export const NOTIFICATION_COLUMNS = [
   'id', 'event_id', 'agency_id', 'citizen_id', 'contact_point_id', 'channel', 'locale', 'template_version', 'state', 'reason',
   'rendered_subject', 'rendered_body', 'rendered_html', 'recipient_role', 'on_behalf_of', 'message_class', 'decisions', 'dedup_key_hash',
-  'due_at', 'merged_into', 'fallback', 'fallback_after_seconds', 'created_at', 'updated_at',
+  'due_at', 'merged_into', 'fallback', 'fallback_after_seconds', 'sandbox_to', 'created_at', 'updated_at',
 ] as const;
 
 /** A notification as a row for `insertRows` with NOTIFICATION_COLUMNS. */
@@ -57,7 +61,7 @@ export function notificationRow(n: NewNotification, now: Date): (string | number
   return [
     n.id, n.eventId, n.agencyId, n.citizenId, n.contactPointId, n.channel, n.locale, n.templateVersion, n.state, n.reason,
     n.renderedSubject, n.renderedBody, n.renderedHtml, n.recipientRole, n.onBehalfOf, n.messageClass, new Json(n.decisions), n.dedupKeyHash,
-    n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, now, now,
+    n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, n.sandboxTo ?? null, now, now,
   ];
 }
 
@@ -134,8 +138,8 @@ export class EventRepository {
       const inserted = await insertRows<{ id: string }>(
         tx,
         'event',
-        ['id', 'agency_id', 'source', 'ce_id', 'type', 'subject_hash', 'time', 'expires_at', 'data', 'received_via', 'status', 'created_at'],
-        write.events.map((e) => [e.id, e.agencyId, e.source, e.ceId, e.type, e.subjectHash, e.time, e.expiresAt, new Json(e.data ?? null), e.receivedVia, e.status, new Date()]),
+        ['id', 'agency_id', 'source', 'ce_id', 'type', 'subject_hash', 'time', 'expires_at', 'data', 'received_via', 'status', 'sandbox', 'created_at'],
+        write.events.map((e) => [e.id, e.agencyId, e.source, e.ceId, e.type, e.subjectHash, e.time, e.expiresAt, new Json(e.data ?? null), e.receivedVia, e.status, e.sandbox ?? false, new Date()]),
         'on conflict ("source", "ce_id") do nothing returning "id"',
       );
       const ids = new Set(inserted.map((r) => r.id));

@@ -1,8 +1,8 @@
-import { CircuitBreaker, type CircuitBreakerPolicy, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, SecretBox } from '@kabar/core';
+import { CircuitBreaker, type CircuitBreakerPolicy, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox } from '@kabar/core';
 import type { BusRecord, ReceivedRecord } from '@kabar/messaging';
 import { OutboxRelay } from '@kabar/messaging';
 import { type AttemptOutcome, DispatchRepository, type DispatchRow, type NewJob } from '@kabar/persistence';
-import { type Channel, type OutboundMessage, PluginError, PluginErrorCode, type SendOutcome } from '@kabar/plugin-sdk';
+import { type Channel, type OutboundMessage, PLUGIN_ERROR_RETRYABLE, PluginError, PluginErrorCode, type SendOutcome } from '@kabar/plugin-sdk';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -63,7 +63,9 @@ export class DispatchService {
     for (const group of groups.values()) {
       const first = group[0];
       if (first === undefined) continue;
-      for (const sent of await this.sendWithFailover(first.channel, first.agencyId, group)) {
+      const live = group.filter((row) => row.sandboxTo === null);
+      const sandboxed = group.filter((row) => row.sandboxTo !== null).map(sandboxSend);
+      for (const sent of [...sandboxed, ...(live.length === 0 ? [] : await this.sendWithFailover(first.channel, first.agencyId, live))]) {
         const { row, result, pluginId, refused, latencyMs, reopensAt } = sent;
         const now = new Date();
         const ok = result.status === 'sent';
@@ -72,7 +74,8 @@ export class DispatchService {
         // Retryable failures wait with backoff and jitter (longer while circuits are open); the rest are final.
         const retryAt = ok ? null : nextDeliveryAttempt(this.retry, row.attemptNo, result.error.retryable, now, reopensAt);
         // The inbox is the citizen's own store: handing it over is delivery. Other channels wait for a receipt.
-        const state = ok ? (row.channel === 'inbox' ? 'delivered' : 'sent') : retryAt === null ? 'failed' : 'retrying';
+        const handedToInbox = row.channel === 'inbox' && row.sandboxTo === null;
+        const state = ok ? (handedToInbox || sent.delivered === true ? 'delivered' : 'sent') : retryAt === null ? 'failed' : 'retrying';
         if (retryAt !== null) jobs.push({ kind: 'retry', ref: row.notificationId, dueAt: retryAt });
         // A final failure moves on to the citizen's next channel now rather than at the fallback deadline.
         if (state === 'failed') jobs.push({ kind: 'fallback', ref: row.notificationId, dueAt: now });
@@ -213,12 +216,27 @@ const CIRCUIT_OPEN = 'CIRCUIT_OPEN';
 
 /** One message's fate in a dispatch round, with the route that gave it. */
 interface SentRow {
+  /** Delivery known at once (the sandbox's delivered address). */
+  readonly delivered?: boolean;
   readonly row: DispatchRow;
   readonly result: SendOutcome;
   readonly pluginId: string;
   readonly refused: boolean;
   readonly latencyMs: number;
   readonly reopensAt: Date | undefined;
+}
+
+/** Test mode: the magic address decides; no provider is called. */
+function sandboxSend(row: DispatchRow): SentRow {
+  const outcome = sandboxOutcome(row.sandboxTo ?? '');
+  const failed = (code: PluginErrorCode, message: string): SendOutcome => ({ notificationId: row.notificationId, status: 'failed', error: { code, retryable: PLUGIN_ERROR_RETRYABLE[code], message } });
+  const result: SendOutcome =
+    outcome === 'temporary-failure'
+      ? failed(PluginErrorCode.ProviderError, 'sandbox: a temporary failure, as this address asks')
+      : outcome === 'permanent-failure'
+        ? failed(PluginErrorCode.Rejected, 'sandbox: a permanent failure, as this address asks')
+        : { notificationId: row.notificationId, status: 'sent', providerMessageId: `sandbox-${row.notificationId}` };
+  return { row, result, pluginId: 'sandbox', refused: false, latencyMs: 0, reopensAt: undefined, delivered: outcome === 'delivered' };
 }
 
 function noOutcome(row: DispatchRow): SendOutcome {

@@ -23,6 +23,9 @@ export function normalizeSubject(subject: string): string {
   return /^[\d.\s-]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : trimmed;
 }
 
+/** CloudEvents extension that puts a Kafka-published event in test mode (GraphQL and HTTP use the key's kind). */
+export const SANDBOX_EXTENSION = 'kabarsandbox';
+
 /** CloudEvents extension an agency sets to send no earlier than an RFC 3339 instant (a scheduled send). */
 export const NOT_BEFORE_EXTENSION = 'kabarnotbefore';
 
@@ -39,6 +42,8 @@ export interface IngestItem {
    * (same partitioner, same partition count), so each citizen's order holds with one message per batch, not per event.
    */
   readonly origin?: { readonly partition: number; readonly key: string | null };
+  /** Published with a `test` key: the sandbox decides outcomes from the magic address in `subject`; nothing is sent. */
+  readonly sandbox?: boolean;
 }
 
 export type IngestOutcome =
@@ -78,6 +83,7 @@ interface Valid {
   /** `region:32.73` or `programme:pkh` for a broadcast; null for an event about one citizen. */
   readonly audience: string | null;
   readonly notBefore: Date | null;
+  readonly sandbox: boolean;
 }
 
 /**
@@ -133,12 +139,13 @@ export class IngestService {
         ceId: v.row.ceId,
         type: v.type,
         owner: v.owner,
-        subject: v.item.event.subject === undefined ? null : normalizeSubject(v.item.event.subject),
+        subject: v.item.event.subject === undefined ? null : v.sandbox ? v.item.event.subject.trim() : normalizeSubject(v.item.event.subject),
         subjectHash: v.row.subjectHash,
         data: v.item.event.data,
         receivedAt: now,
         expiresAt: v.row.expiresAt,
         notBefore: v.notBefore,
+        sandbox: v.sandbox,
       })),
       now,
     );
@@ -207,7 +214,11 @@ export class IngestService {
     if (notBeforeText !== undefined && (notBefore === null || Number.isNaN(notBefore.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(notBeforeText)))) {
       return new IngestError(IngestErrorCode.DataInvalid, `extension "${NOT_BEFORE_EXTENSION}" must be an RFC 3339 instant such as 2026-12-01T08:00:00+07:00`);
     }
+    const sandbox = item.sandbox === true || event.extensions[SANDBOX_EXTENSION] === true || event.extensions[SANDBOX_EXTENSION] === 'true';
     const audience = AUDIENCE_SUBJECT.test(event.subject.trim()) ? event.subject.trim() : null;
+    if (sandbox && audience !== null) {
+      return new IngestError(IngestErrorCode.DataInvalid, 'a test-mode event addresses one sandbox address (e.g. +6280000000001), not an audience: broadcasts need a live key');
+    }
     const time = event.time === undefined ? new Date() : new Date(event.time);
     const expiresAt = new Date(time.getTime() + type.defaultExpirySeconds * 1000);
     return {
@@ -215,18 +226,20 @@ export class IngestService {
       type,
       audience,
       notBefore,
+      sandbox,
       row: {
         id: randomUUID(),
         agencyId: owner.agencyId,
         source: event.source,
         ceId: event.id,
         type: event.type,
-        subjectHash: audience === null ? this.box.lookupHash(normalizeSubject(event.subject)) : null,
+        subjectHash: audience === null && !sandbox ? this.box.lookupHash(normalizeSubject(event.subject)) : null,
         time: event.time === undefined ? null : time,
         expiresAt,
         data: event.data ?? null,
         receivedVia: item.via,
         status: 'pending', // replaced by plan() with the notification's fate before anything is written
+        sandbox,
       },
     };
   }

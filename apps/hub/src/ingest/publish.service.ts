@@ -20,7 +20,8 @@ export class PublishService {
   async publish(agency: AgencyPrincipal, items: readonly ParsedItem[], via: IngestVia): Promise<PublishOutcome[]> {
     await this.limiter.consume(agency.keyId, items.length, agency.limits);
     const valid = items.flatMap((item, index) => (item.ok ? [{ index, event: item.event }] : []));
-    const ingested = await this.ingest.ingest(valid.map((v) => ({ event: v.event, via, agencyId: agency.agencyId })));
+    // A test key's events go to the sandbox (magic addresses decide outcomes); nothing reaches a provider.
+    const ingested = await this.ingest.ingest(valid.map((v) => ({ event: v.event, via, agencyId: agency.agencyId, sandbox: agency.keyKind === 'test' })));
     const byIndex = new Map(valid.map((v, i) => [v.index, ingested[i]]));
     return items.map((item, index) => {
       const outcome = byIndex.get(index);

@@ -27,6 +27,7 @@ import {
   type PolicyResult,
   type Recipient,
   resolveRecipients,
+  sandboxChannel,
   SecretBox,
   TemplateRenderer,
   type TimezoneLabel,
@@ -57,6 +58,8 @@ export interface PlanInput {
   readonly notBefore: Date | null;
   /** A broadcast page's recipients; otherwise the subject (and their delegates) are resolved here. */
   readonly audience?: readonly string[];
+  /** Test mode: `subject` is a magic sandbox address, not a citizen; see SANDBOX_ADDRESSES. */
+  readonly sandbox?: boolean;
 }
 
 export interface Plan {
@@ -73,6 +76,30 @@ type Cap = { count: number; periodSeconds: number };
 
 const isTimezone = (v: string): v is TimezoneLabel => v in TIMEZONES;
 const isBasis = (v: string): v is LawfulBasis => (LAWFUL_BASES as readonly string[]).includes(v);
+
+/** The virtual citizen a test-mode event addresses: only the magic address, on the channel it stands for. */
+const SANDBOX_CITIZEN_ID = '00000000-0000-0000-0000-000000000000';
+const SANDBOX_PLATFORM: PlatformPolicy = { caps: {}, quietHours: null, digestAt: 19 * 60, fallbackAfterSeconds: 600 };
+
+function sandboxRecipient(input: PlanInput): Recipient {
+  const channel = sandboxChannel(input.subject ?? '');
+  return {
+    role: 'subject',
+    onBehalfOf: null,
+    citizen: {
+      id: SANDBOX_CITIZEN_ID,
+      locale: isLocale(input.owner.defaultLocale) ? input.owner.defaultLocale : 'id',
+      timezone: 'WIB',
+      quietHours: null,
+      digest: false,
+      caps: {},
+      channelOrder: { '*': [channel] },
+      contacts: channel === 'inbox' ? [] : [{ id: SANDBOX_CITIZEN_ID, channel, verified: true }],
+      // A test key stands for the agency's own test subjects: consent-based types are testable as well.
+      consents: [{ purpose: input.type.purpose, action: 'granted', at: new Date(0), noticeVersion: 'sandbox' }],
+    },
+  };
+}
 
 /** Platform policy from the configuration, in the engine's terms. */
 export function platformPolicy(config: KabarConfig): PlatformPolicy {
@@ -146,7 +173,9 @@ export class NotificationPlanner {
     this.platform = platformPolicy(config);
   }
 
-  async plan(inputs: readonly PlanInput[], now = new Date()): Promise<Plan> {
+  async plan(all: readonly PlanInput[], now = new Date()): Promise<Plan> {
+    const inputs = all.filter((i) => i.sandbox !== true);
+    const sandboxed = all.filter((i) => i.sandbox === true);
     const subjectIds = await this.policy.bySubjectHashes(inputs.flatMap((i) => (i.audience === undefined && i.subjectHash !== null ? [i.subjectHash] : [])));
     const delegates = await this.policy.delegatesOf([...subjectIds.values()]);
     const everyone = [...subjectIds.values(), ...[...delegates.values()].flat(), ...inputs.flatMap((i) => i.audience ?? [])];
@@ -159,11 +188,15 @@ export class NotificationPlanner {
     // Channels some plugin serves (routes change at run time): a channel without one is never chosen.
     const routed = new Set(CHANNELS.filter((channel) => this.plugins.route(channel) !== undefined));
     const results = decide({ items, history, platform: this.platform, now, newId: randomUUID, healthyChannels: routed });
+    const sandboxTemplates = sandboxed.length === 0 ? [] : await this.catalog.latestTemplates([...new Set(sandboxed.map((i) => i.type.id))]);
+    const sandboxItems = sandboxed.map((input) => ({ input, event: this.policyEvent(input, sandboxTemplates), recipients: [sandboxRecipient(input)] }));
+    // The sandbox judges like the real policy, minus quiet hours and caps: a test should answer at once.
+    const sandboxResults = decide({ items: sandboxItems, history: { counted: new Map(), dedup: new Map() }, platform: SANDBOX_PLATFORM, now, newId: randomUUID });
 
     const byEvent = new Map<string, PolicyResult[]>();
-    for (const result of results) byEvent.set(result.eventId, [...(byEvent.get(result.eventId) ?? []), result]);
+    for (const result of [...results, ...sandboxResults]) byEvent.set(result.eventId, [...(byEvent.get(result.eventId) ?? []), result]);
     const plan: Plan = { notifications: [], statuses: [], jobs: [], eventStatus: new Map() };
-    for (const { input } of items) {
+    for (const { input } of [...items, ...sandboxItems]) {
       const forEvent = byEvent.get(input.eventId) ?? [];
       if (forEvent.length === 0) {
         this.add(plan, input, now, this.unknownSubject(input));
@@ -171,7 +204,9 @@ export class NotificationPlanner {
         continue;
       }
       for (const result of forEvent) {
-        const notification = this.notification(input, result, templates);
+        const planned = this.notification(input, result, input.sandbox === true ? sandboxTemplates : templates);
+        // A sandbox notification belongs to no citizen and no contact point: its magic address decides its fate.
+        const notification = input.sandbox === true ? { ...planned, citizenId: null, contactPointId: null, sandboxTo: input.subject } : planned;
         this.add(plan, input, now, notification);
         if (result.recipient.role === 'subject') plan.eventStatus.set(input.eventId, notification.state);
       }

@@ -20,6 +20,8 @@ export const EventSchema = defineEntity({
     data: p.json<unknown>().nullable(),
     receivedVia: p.string().length(8),
     status: p.string().length(16),
+    /** Published with a test key (or the kabarsandbox extension): nothing is sent to anyone. */
+    sandbox: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -65,6 +67,8 @@ export const NotificationSchema = defineEntity({
     dedupKeyHash: p.string().length(64).nullable(),
     /** When rendered content and contact details were purged under the retention policy. */
     purgedAt: p.datetime().nullable(),
+    /** A test-mode notification: its magic address (not a citizen's) decides the outcome; no provider is called. */
+    sandboxTo: p.string().length(320).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
