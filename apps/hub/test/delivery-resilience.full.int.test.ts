@@ -2,9 +2,8 @@ import 'reflect-metadata';
 
 import { SecretBox, SILENT_LOGGER } from '@kabar/core';
 import { createHub, WaitingScheduler } from '@kabar/hub';
-import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence';
+import { migrate, openDatabase } from '@kabar/persistence';
 import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
-import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { DESTINATION, type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
-import { type PolicyAgency, policyAgency, registerType } from './support/policy-fixture.js';
+import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 /**
  * Dispatch against a real SMSC that throttles and then goes away mid-run: retries with backoff, a final failure that
@@ -45,18 +44,7 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
   };
   const smsCitizen = async (phone: string): Promise<string> => {
     const nationalId = String(nik++);
-    const box = app.get(SecretBox);
-    await new PreferenceRepository(app.get(EntityManager)).importCitizens([
-      {
-        subjectHash: box.lookupHash(nationalId),
-        nationalIdSealed: box.encrypt(nationalId),
-        nameSealed: box.encrypt('Warga'),
-        regionCode: '32.73',
-        timezone: 'WIB',
-        locale: 'id',
-        contacts: [{ channel: 'sms', valueSealed: box.encrypt(phone), lookupHash: box.lookupHash(phone) }],
-      },
-    ]);
+    await registeredCitizen(app, { nationalId, contacts: [{ channel: 'sms', value: phone }] });
     return nationalId;
   };
   const publish = async (id: string, subject: string): Promise<void> => {

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 
-import { generateWebhookSecret, SecretBox, SILENT_LOGGER } from '@kabar/core';
+import { generateWebhookSecret, SILENT_LOGGER } from '@kabar/core';
 import { createHub } from '@kabar/hub';
-import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence';
+import { migrate, openDatabase } from '@kabar/persistence';
 import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
-import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PluginHostProcess, startPluginHost } from '../../../plugins/grpc-host/test/plugin-host-process.fixture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../plugins/grpc-host/test/webhook-receiver.fixture.js';
 import { as } from './support/agency-fixture.js';
-import { policyAgency, registerType } from './support/policy-fixture.js';
+import { policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 /**
  * The hub routing a channel to a plugin in another process over proto/kabar/v1/plugin.proto: the example plugin host
@@ -56,19 +55,8 @@ describe('a channel routed to an out-of-process plugin over gRPC', () => {
   it('delivers a citizen notification through the plugin process', async () => {
     const agency = await policyAgency(app, url, 'lapor-bdg', 'LAPOR! Kota Bandung');
     const type = await registerType(url, agency, 'ticket-update', { messageClass: 'transactional', channels: ['webhook', 'inbox'] });
-    const box = app.get(SecretBox);
     const nationalId = '3273010101900777';
-    await new PreferenceRepository(app.get(EntityManager)).importCitizens([
-      {
-        subjectHash: box.lookupHash(nationalId),
-        nationalIdSealed: box.encrypt(nationalId),
-        nameSealed: box.encrypt('Warga'),
-        regionCode: '32.73',
-        timezone: 'WIB',
-        locale: 'id',
-        contacts: [{ channel: 'webhook', valueSealed: box.encrypt('https://app.example.go.id/citizen/777'), lookupHash: box.lookupHash('https://app.example.go.id/citizen/777') }],
-      },
-    ]);
+    await registeredCitizen(app, { nationalId, contacts: [{ channel: 'webhook', value: 'https://app.example.go.id/citizen/777' }] });
     const published = await as<{ publishEvent: { status: string } }>(url, agency.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
       e: { specversion: '1.0', id: 'grpc-1', source: agency.source, type, subject: nationalId, data: { note: 'laporan selesai' } },
     });

@@ -6,18 +6,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { SecretBox, SILENT_LOGGER } from '@kabar/core';
+import { SILENT_LOGGER } from '@kabar/core';
 import { createHub } from '@kabar/hub';
-import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence';
+import { migrate, openDatabase } from '@kabar/persistence';
 import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
-import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
-import { type PolicyAgency, policyAgency, registerType } from './support/policy-fixture.js';
+import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -144,19 +143,8 @@ describe('plugin lifecycle on PostgreSQL and Kafka', () => {
     expect(route.data?.setPluginRoute).toEqual([{ channel: 'sms', pluginId: 'sms-smpp', priority: 0, weight: 100, agencyCode: null }]);
 
     const type = await registerType(url, agency, 'bill', { messageClass: 'transactional', channels: ['sms', 'inbox'] });
-    const box = app.get(SecretBox);
     const nationalId = '3273010101900901';
-    await new PreferenceRepository(app.get(EntityManager)).importCitizens([
-      {
-        subjectHash: box.lookupHash(nationalId),
-        nationalIdSealed: box.encrypt(nationalId),
-        nameSealed: box.encrypt('Warga'),
-        regionCode: '32.73',
-        timezone: 'WIB',
-        locale: 'id',
-        contacts: [{ channel: 'sms', valueSealed: box.encrypt('+6281234567001'), lookupHash: box.lookupHash('+6281234567001') }],
-      },
-    ]);
+    await registeredCitizen(app, { nationalId, contacts: [{ channel: 'sms', value: '+6281234567001' }] });
     const published = await as<{ publishEvent: { status: string } }>(url, agency.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
       e: { specversion: '1.0', id: 'via-installed-plugin', source: agency.source, type, subject: nationalId, data: { note: 'tagihan PBB' } },
     });

@@ -3,9 +3,9 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { SecretBox, SILENT_LOGGER } from '@kabar/core';
+import { SILENT_LOGGER } from '@kabar/core';
 import { createHub, WaitingScheduler } from '@kabar/hub';
-import { migrate, openDatabase, PreferenceRepository } from '@kabar/persistence';
+import { migrate, openDatabase, type PreferencePatch, PreferenceRepository } from '@kabar/persistence';
 import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
-import { type PolicyAgency, policyAgency, registerType } from './support/policy-fixture.js';
+import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 const MINUTE = 60_000;
 
@@ -50,7 +50,6 @@ describe('policy engine on PostgreSQL and Kafka', () => {
   let hospital: PolicyAgency;
   let tax: PolicyAgency;
   let preferences: PreferenceRepository;
-  let box: SecretBox;
   let nik = 3273010101900100;
 
   const sql = <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => queryDatabase<Row>(database.url, text, values);
@@ -70,22 +69,9 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     return result.data?.publishEvent.status;
   };
   /** A citizen imported from a register, with verified contact points, then their own preferences. */
-  const aCitizen = async (contacts: { channel: string; value: string }[], prefs: Parameters<PreferenceRepository['updatePreferences']>[1] = {}, regionCode = '32.73.01.1001') => {
+  const aCitizen = async (contacts: { channel: string; value: string }[], prefs: PreferencePatch = {}, regionCode = '32.73.01.1001') => {
     const nationalId = String(nik++);
-    await preferences.importCitizens([
-      {
-        subjectHash: box.lookupHash(nationalId),
-        nationalIdSealed: box.encrypt(nationalId),
-        nameSealed: box.encrypt('Warga Uji'),
-        regionCode,
-        timezone: 'WIB',
-        locale: 'id',
-        contacts: contacts.map((c) => ({ channel: c.channel, valueSealed: box.encrypt(c.value), lookupHash: box.lookupHash(c.value) })),
-      },
-    ]);
-    const [row] = await sql<{ id: string }>('select id from citizen where subject_hash = $1', [box.lookupHash(nationalId)]);
-    const id = row?.id ?? '';
-    await preferences.updatePreferences(id, prefs);
+    const id = await registeredCitizen(app, { nationalId, contacts, regionCode, preferences: prefs });
     return { id, nationalId };
   };
   const runScheduler = (at: Date) => app.get(WaitingScheduler).runOnce(at);
@@ -105,7 +91,6 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     preferences = new PreferenceRepository(app.get(EntityManager));
-    box = app.get(SecretBox);
     registry = await policyAgency(app, url, 'disdukcapil-bdg', 'Disdukcapil Kota Bandung');
     hospital = await policyAgency(app, url, 'rsud-bdg', 'RSUD Kota Bandung', registry.admin);
     tax = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung', registry.admin);

@@ -59,7 +59,7 @@ export async function startSmtpPeer(certificate: Certificate, user: string, pass
             mailFrom: mailFrom === false ? '' : mailFrom.address,
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
             secure: session.secure,
-            // smtp-server types the user as any: it is whatever onAuth handed back, here the user name.
+            // smtp-server leaves the user untyped: it is whatever onAuth handed back, here the user name.
             user: typeof session.user === 'string' ? session.user : undefined,
           });
           callback();

@@ -38,7 +38,7 @@ export class FrequencyCapModel {
   periodSeconds!: number;
 }
 
-@ObjectType('ChannelOrder', { description: 'Channels to try, in order, for a category (`*`: any other category).' })
+@ObjectType('ChannelOrder', { description: 'Channels to try, in order, for a category (`*`: every other category).' })
 export class ChannelOrderModel {
   @Field()
   category!: string;

@@ -174,7 +174,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
     });
   }
 
-  /** A page of a broadcast's audience through the same policy as any event; the cursor advances with the page. */
+  /** A page of a broadcast's audience through the same policy as every event; the cursor advances with the page. */
   private async broadcast(job: ClaimedJob, now: Date): Promise<boolean> {
     const audience = typeof job.payload.audience === 'string' ? job.payload.audience : '';
     const cursor = typeof job.payload.cursor === 'string' ? job.payload.cursor : null;

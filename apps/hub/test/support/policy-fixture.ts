@@ -1,4 +1,7 @@
+import { SecretBox } from '@kabar/core';
 import { AgencyService } from '@kabar/hub';
+import { type PreferencePatch, PreferenceRepository } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
 
 import { as } from './agency-fixture.js';
@@ -67,4 +70,35 @@ export async function registerType(url: string, agency: PolicyAgency, name: stri
     if (saved.errors !== undefined) throw new Error(JSON.stringify(saved.errors));
   }
   return type;
+}
+
+export interface CitizenSeed {
+  readonly nationalId: string;
+  /** Verified contact points, in the citizen's order. */
+  readonly contacts?: readonly { channel: string; value: string }[];
+  readonly regionCode?: string;
+  /** The citizen's own preferences (caps, quiet hours, channel order…). */
+  readonly preferences?: PreferencePatch;
+}
+
+/** A citizen as an admin import stores one (sealed national ID and name, verified contact points); returns its id. */
+export async function registeredCitizen(app: INestApplication, seed: CitizenSeed): Promise<string> {
+  const box = app.get(SecretBox);
+  const preferences = new PreferenceRepository(app.get(EntityManager));
+  const subjectHash = box.lookupHash(seed.nationalId);
+  await preferences.importCitizens([
+    {
+      subjectHash,
+      nationalIdSealed: box.encrypt(seed.nationalId),
+      nameSealed: box.encrypt('Warga Uji'),
+      regionCode: seed.regionCode ?? '32.73.01.1001',
+      timezone: 'WIB',
+      locale: 'id',
+      contacts: (seed.contacts ?? []).map((c) => ({ channel: c.channel, valueSealed: box.encrypt(c.value), lookupHash: box.lookupHash(c.value) })),
+    },
+  ]);
+  const id = await preferences.citizenIdOf(subjectHash);
+  if (id === null) throw new Error('the imported citizen is missing');
+  if (seed.preferences !== undefined) await preferences.updatePreferences(id, seed.preferences);
+  return id;
 }

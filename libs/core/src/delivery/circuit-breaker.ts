@@ -51,7 +51,7 @@ export class CircuitBreaker {
     return this.state(now) === 'open' ? this.openedAt + this.cooldownMs : now;
   }
 
-  /** The outcome of an allowed batch: any success counts as the provider being up. */
+  /** The outcome of an allowed batch; one success is enough to count the provider as up. */
   record(outcome: 'success' | 'outage' | 'neutral', now: number): void {
     const wasProbe = this.probing;
     this.probing = false;
