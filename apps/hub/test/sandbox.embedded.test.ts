@@ -55,12 +55,27 @@ describe('sandbox for test keys (embedded)', () => {
 
   it.each([
     ['+6280000000001', 'delivered', null],
-    ['+6280000000003', 'failed', 'REJECTED'],
     ['+6281111111111', 'sent', null],
   ])('sends %s to the sandbox: %s', async (address, state, reason) => {
     const id = `sandbox-${address}`;
     expect((await publish(testKey, id, address)).data?.publishEvent.status).toBe('accepted');
     expect(await settled(id, state)).toEqual({ channel: 'sms', state, reason });
+  });
+
+  // The fallback job runs inside a transaction: on PGlite's single connection, this once hung the hub (see waiting.scheduler).
+  it('fails the permanent-failure address, then moves on to the inbox at once, as for a citizen', async () => {
+    expect((await publish(testKey, 'sandbox-permanent', '+6280000000003')).data?.publishEvent.status).toBe('accepted');
+    const attempts = await eventually(async () => {
+      const rows = await (app.get(EntityManager).fork() as SqlEntityManager).execute<{ status: string; error_code: string }[]>(
+        "select d.status, d.error_code from delivery_attempt d join notification n on n.id = d.notification_id join event e on e.id = n.event_id where e.ce_id = 'sandbox-permanent' order by d.id",
+      );
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(attempts).toEqual([
+      { status: 'failed', error_code: 'REJECTED' },
+      { status: 'failed', error_code: 'REJECTED' },
+    ]);
+    expect(await settled('sandbox-permanent', 'failed')).toEqual({ channel: 'inbox', state: 'failed', reason: 'REJECTED' });
   });
 
   it('retries the temporary-failure address like a provider outage', async () => {

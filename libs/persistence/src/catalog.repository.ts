@@ -94,11 +94,14 @@ export class CatalogRepository {
     });
   }
 
-  /** Latest versions for many event types at once (ingest renders a batch with one query). */
-  async latestTemplates(eventTypeIds: readonly string[]): Promise<LatestTemplate[]> {
+  /**
+   * Latest versions for many event types at once (ingest renders a batch with one query). Inside a transaction pass
+   * it as `em`: embedded PGlite has one connection, so a query outside an open transaction waits for it to end.
+   */
+  async latestTemplates(eventTypeIds: readonly string[], em: EntityManager = this.em.fork()): Promise<LatestTemplate[]> {
     if (eventTypeIds.length === 0) return [];
     const rows = await query<
-      { id: string; event_type_id: string; channel: string; locale: string; version: number | string; subject: string | null; body: string; html: string | null }>(this.em.fork(), 
+      { id: string; event_type_id: string; channel: string; locale: string; version: number | string; subject: string | null; body: string; html: string | null }>(em,
       `select distinct on ("event_type_id", "channel", "locale") "id", "event_type_id", "channel", "locale", "version", "subject", "body", "html"
        from "template" where "event_type_id" = any(?::uuid[]) order by "event_type_id", "channel", "locale", "version" desc`,
       [[...eventTypeIds]],

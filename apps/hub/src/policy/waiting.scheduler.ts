@@ -160,7 +160,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         await this.schedule.done(tx, [job.id]);
         return;
       }
-      const templates = await this.catalog.latestTemplates([candidate.eventTypeId]);
+      const templates = await this.catalog.latestTemplates([candidate.eventTypeId], tx);
       const rendered = this.planner.render(candidate.eventTypeId, next.channel, candidate.citizenLocale, candidate.agencyLocale, candidate.data, templates);
       const decision = {
         step: 'channel',
