@@ -136,23 +136,47 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
     ]);
   });
 
-  it('publishes a citizen’s SMS reply on kabar.inbound.v1 with the sender sealed', async () => {
+  /** Reads a topic from its start until `done` says the records are enough. */
+  const readTopic = async <T,>(topic: string, done: (records: { value: Record<string, unknown>; headers: Record<string, string> }[]) => T | undefined): Promise<T> => {
     const kafka = new Kafka({ brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: `inbound-reader-${namespace}` });
+    const consumer = kafka.consumer({ groupId: `${topic}-reader-${namespace}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: `${namespace}kabar.inbound.v1`, fromBeginning: true });
-    const received: Record<string, unknown>[] = [];
-    await consumer.run({ eachMessage: ({ message }) => Promise.resolve(void received.push(JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>)) });
+    await consumer.subscribe({ topic: `${namespace}${topic}`, fromBeginning: true });
+    const received: { value: Record<string, unknown>; headers: Record<string, string> }[] = [];
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        received.push({ value: JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>, headers });
+        return Promise.resolve();
+      },
+    });
     try {
-      await smsc.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560103', destination_addr: '1500123', esm_class: 0, data_coding: 0, short_message: 'SUDAH BAYAR' });
-      const [reply] = await eventually(() => Promise.resolve(received.length > 0 ? received : undefined));
-      const box = app.get(SecretBox);
-      expect(reply).toMatchObject({ plugin: 'sms-smpp', channel: 'sms', to: '1500123', text: 'SUDAH BAYAR', fromHash: box.lookupHash('+6281234560103') });
-      expect(box.decrypt(String(reply?.fromSealed))).toBe('+6281234560103');
-      expect(JSON.stringify(reply)).not.toContain('6281234560103');
+      return await eventually(() => Promise.resolve(done(received)));
     } finally {
       await consumer.disconnect();
     }
+  };
+
+  it('publishes a citizen’s SMS reply on kabar.inbound.v1 with the sender sealed', async () => {
+    const replies = readTopic('kabar.inbound.v1', (records) => (records.length > 0 ? records : undefined));
+    await smsc.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560103', destination_addr: '1500123', esm_class: 0, data_coding: 0, short_message: 'SUDAH BAYAR' });
+    const [reply] = (await replies).map((r) => r.value);
+    const box = app.get(SecretBox);
+    expect(reply).toMatchObject({ plugin: 'sms-smpp', channel: 'sms', to: '1500123', text: 'SUDAH BAYAR', fromHash: box.lookupHash('+6281234560103') });
+    expect(box.decrypt(String(reply?.fromSealed))).toBe('+6281234560103');
+    expect(JSON.stringify(reply)).not.toContain('6281234560103');
+  });
+
+  it('puts each delivery that failed for good on kabar.dispatch.dlq.v1, with the reason in headers and no personal data', async () => {
+    const dead = await readTopic('kabar.dispatch.dlq.v1', (records) => (records.length >= 2 ? records : undefined));
+    const byId = new Map(dead.map((d) => [String(d.value.id), d]));
+    // Retries spent at the SMSC's throttling, and a delivery receipt saying UNDELIV.
+    expect(byId.get('throttled-1')).toMatchObject({
+      value: { agency: 'bapenda-bdg', channel: 'sms', plugin: 'sms-smpp', code: 'RATE_LIMITED', source: agency.source },
+      headers: { 'kabar-dlq-code': 'RATE_LIMITED', 'kabar-dlq-reason': 'RATE_LIMITED: retries spent after 3 attempts', 'kabar-agency': 'bapenda-bdg' },
+    });
+    expect(byId.get('dlr-fail')).toMatchObject({ value: { channel: 'sms', code: 'DLR_FAILED' }, headers: { 'kabar-dlq-code': 'DLR_FAILED', 'kabar-dlq-reason': "DLR_FAILED: the provider's receipt says UNDELIV" } });
+    expect(JSON.stringify(dead)).not.toMatch(/6281234560|\+628/);
   });
 
   it('opens the circuit when the SMSC goes down, stops calling it, and closes it after a probe once it is back', async () => {

@@ -22,6 +22,7 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 
 interface Install {
   id: string;
+  name: string;
   pluginId: string;
   integrity: string;
   approved: boolean;
@@ -30,7 +31,7 @@ interface Install {
   config: Record<string, unknown> | null;
   check: { ok: boolean; detail: string } | null;
 }
-const INSTALL_FIELDS = 'id pluginId integrity approved configured enabled config check { ok detail }';
+const INSTALL_FIELDS = 'id name pluginId integrity approved configured enabled config check { ok detail }';
 
 /**
  * The admin's path from a fresh hub to SMS at a local SMSC, through the public GraphQL API: install the sms-smpp plugin
@@ -153,6 +154,55 @@ describe('plugin lifecycle on PostgreSQL and Kafka', () => {
     // The agency's own masked sender ID, as registered with the agency.
     expect(submit.sourceAddr).toBe('BAPENDA-BDG');
     expect(submit.shortMessage.toString('latin1')).toContain('tagihan PBB');
+  });
+
+  it('installs the same plugin again under another name (e.g. a second SMS contract), and refuses a bad name', async () => {
+    const bad = await gql(`mutation($s: String!) { installPlugin(source: $s, name: "SMS Cadangan") { id } }`, { s: tarball });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_PLUGIN_NAME');
+    const second = await gql<{ installPlugin: { id: string; name: string; pluginId: string } }>(`mutation($s: String!) { installPlugin(source: $s, name: "sms-cadangan") { id name pluginId } }`, {
+      s: tarball,
+    });
+    expect(second.data?.installPlugin).toMatchObject({ name: 'sms-cadangan', pluginId: 'sms-smpp' });
+    const list = await gql<{ pluginInstalls: { name: string }[] }>('{ pluginInstalls { name } }');
+    expect(list.data?.pluginInstalls.map((i) => i.name)).toEqual(['sms-cadangan', 'sms-smpp']);
+    expect((await gql(`mutation { uninstallPlugin(id: "sms-cadangan") }`)).errors).toBeUndefined();
+  });
+
+  it('holds messages over the install rate limit back as scheduled retries, and sends each exactly once', async () => {
+    for (const perSecond of [0, -5, 1_000_000]) {
+      const bad = await gql(`mutation($id: ID!, $n: Int) { setPluginRateLimit(id: $id, perSecond: $n) { id } }`, { id: installed.id, n: perSecond });
+      expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_RATE_LIMIT');
+    }
+    const limited = await gql<{ setPluginRateLimit: { ratePerSecond: number | null } }>(`mutation($id: ID!) { setPluginRateLimit(id: $id, perSecond: 2) { ratePerSecond } }`, { id: installed.id });
+    expect(limited.data?.setPluginRateLimit.ratePerSecond).toBe(2);
+
+    const type = await registerType(url, agency, 'reminder', { messageClass: 'transactional', channels: ['sms'] });
+    const phones = Array.from({ length: 8 }, (_, i) => `+62812345671${String(i).padStart(2, '0')}`);
+    const events = [];
+    for (const [i, phone] of phones.entries()) {
+      const nationalId = `32730101019009${String(10 + i)}`;
+      await registeredCitizen(app, { nationalId, contacts: [{ channel: 'sms', value: phone }] });
+      events.push({ specversion: '1.0', id: `rate-${String(i)}`, source: agency.source, type, subject: nationalId, data: { note: 'pengingat' } });
+    }
+    // One batch: a burst of eight at a limit of two per second must not reach the SMSC at once.
+    const published = await as<{ publishEvents: { status: string }[] }>(url, agency.key, 'mutation($e: [CloudEventInput!]!) { publishEvents(events: $e) { status } }', { e: events });
+    expect(published.data?.publishEvents.map((p) => p.status)).toEqual(phones.map(() => 'accepted'));
+    const destinations = phones.map((p) => p.slice(1));
+    const arrived = await eventually(() => {
+      const got = smsc.submits.filter((s) => destinations.includes(s.destinationAddr));
+      return Promise.resolve(got.length >= phones.length ? got : undefined);
+    });
+    expect(arrived.map((s) => s.destinationAddr).sort()).toEqual([...destinations].sort());
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const throttled = Number(/kabar_deliveries_total\{plugin="sms-smpp",outcome="throttled"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    expect(throttled).toBeGreaterThan(0);
+    // A hold is not an attempt: one attempt row and one attempt counted per message.
+    const rows = await queryDatabase<{ attempts: number; tried: string }>(
+      database.url,
+      "select n.attempts, (select count(*) from delivery_attempt d where d.notification_id = n.id) as tried from notification n join event e on e.id = n.event_id where e.ce_id like 'rate-%'",
+    );
+    expect(rows.map((r) => [r.attempts, Number(r.tried)])).toEqual(phones.map(() => [1, 1]));
+    await gql(`mutation($id: ID!) { setPluginRateLimit(id: $id, perSecond: null) { id } }`, { id: installed.id });
   });
 
   it('stops routing to a disabled install and forgets an uninstalled one', async () => {

@@ -5,6 +5,8 @@ export const TOPICS = {
   /** Records that could not be processed, with the reason in headers. */
   eventsDeadLetter: 'kabar.events.dlq.v1',
   dispatch: 'kabar.dispatch.v1',
+  /** Deliveries that failed for good on their channel (permanent error or retries spent), with the reason in headers. */
+  dispatchDeadLetter: 'kabar.dispatch.dlq.v1',
   status: 'kabar.status.v1',
   inbound: 'kabar.inbound.v1',
   /** Diagnostic round trips (`sendProbe`). */

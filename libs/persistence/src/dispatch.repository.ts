@@ -43,6 +43,11 @@ export interface AttemptOutcome {
   /** The notification's new state and reason. */
   readonly state: string;
   readonly reason: string | null;
+  /**
+   * Held back by the route's rate limit: no provider was called, so no attempt is recorded and the claim's attempt
+   * is given back (a throttled message must not run out of retries).
+   */
+  readonly held?: boolean;
 }
 
 export interface InboxRow {
@@ -143,13 +148,13 @@ export class DispatchRepository {
         tx,
         'delivery_attempt',
         ['notification_id', 'plugin', 'attempt_no', 'status', 'provider_message_id', 'error_code', 'latency_ms', 'created_at', 'finished_at'],
-        outcomes.map((o) => [o.notificationId, o.plugin, o.attemptNo, o.status, o.providerMessageId, o.errorCode, o.latencyMs, now, now]),
+        outcomes.filter((o) => o.held !== true).map((o) => [o.notificationId, o.plugin, o.attemptNo, o.status, o.providerMessageId, o.errorCode, o.latencyMs, now, now]),
       );
-      const notificationParams = outcomes.flatMap((o) => [o.notificationId, o.state, o.reason]);
+      const notificationParams = outcomes.flatMap((o) => [o.notificationId, o.state, o.reason, o.held === true ? 1 : 0]);
       await query(
         tx,
-        `update "notification" n set "state" = v.state, "reason" = v.reason, "updated_at" = now()
-         from (values ${outcomes.map(() => '(?::uuid, ?, ?)').join(', ')}) as v(id, state, reason) where n."id" = v.id`,
+        `update "notification" n set "state" = v.state, "reason" = v.reason, "attempts" = n."attempts" - v.given_back, "updated_at" = now()
+         from (values ${outcomes.map(() => '(?::uuid, ?, ?, ?::int)').join(', ')}) as v(id, state, reason, given_back) where n."id" = v.id`,
         notificationParams,
       );
       await this.outbox.enqueue(tx, statusMessages);

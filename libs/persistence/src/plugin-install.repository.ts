@@ -6,6 +6,8 @@ import { query } from './query.js';
 
 export interface PluginInstallRow {
   readonly id: string;
+  /** Unique; what routes, breakers, rate limits and delivery attempts call this install. */
+  readonly name: string;
   readonly pluginId: string;
   readonly packageName: string;
   readonly version: string;
@@ -21,6 +23,8 @@ export interface PluginInstallRow {
   readonly checkOk: boolean | null;
   readonly checkDetail: string | null;
   readonly checkedAt: Date | null;
+  /** Messages per second this install may send (per hub worker); null = no limit. */
+  readonly ratePerSecond: number | null;
   readonly updatedAt: Date;
 }
 
@@ -30,17 +34,19 @@ export interface PluginRouteRow {
   readonly agencyId: string | null;
   readonly agencyCode: string | null;
   readonly installId: string;
+  readonly installName: string;
   readonly pluginId: string;
   readonly priority: number;
   readonly weight: number;
 }
 
-export type NewPluginInstall = Pick<PluginInstallRow, 'pluginId' | 'packageName' | 'version' | 'channel' | 'source' | 'location' | 'integrity' | 'contentIntegrity'>;
+export type NewPluginInstall = Pick<PluginInstallRow, 'name' | 'pluginId' | 'packageName' | 'version' | 'channel' | 'source' | 'location' | 'integrity' | 'contentIntegrity'>;
 
-export type PluginInstallPatch = Partial<Pick<PluginInstallRow, 'approvedAt' | 'approvedBy' | 'configSealed' | 'enabled' | 'checkOk' | 'checkDetail' | 'checkedAt'>>;
+export type PluginInstallPatch = Partial<Pick<PluginInstallRow, 'approvedAt' | 'approvedBy' | 'configSealed' | 'enabled' | 'checkOk' | 'checkDetail' | 'checkedAt' | 'ratePerSecond'>>;
 
 interface InstallDbRow {
   id: string;
+  name: string;
   plugin_id: string;
   package_name: string;
   version: string;
@@ -56,12 +62,14 @@ interface InstallDbRow {
   check_ok: boolean | null;
   check_detail: string | null;
   checked_at: Date | string | null;
+  rate_per_second: number | null;
   updated_at: Date | string;
 }
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 const toInstall = (r: InstallDbRow): PluginInstallRow => ({
   id: r.id,
+  name: r.name,
   pluginId: r.plugin_id,
   packageName: r.package_name,
   version: r.version,
@@ -77,11 +85,12 @@ const toInstall = (r: InstallDbRow): PluginInstallRow => ({
   checkOk: r.check_ok,
   checkDetail: r.check_detail,
   checkedAt: date(r.checked_at),
+  ratePerSecond: r.rate_per_second,
   updatedAt: new Date(r.updated_at),
 });
 
 const INSTALL_COLUMNS =
-  '"id", "plugin_id", "package_name", "version", "channel", "source", "location", "integrity", "content_integrity", "approved_at", "approved_by", "config_sealed", "enabled", "check_ok", "check_detail", "checked_at", "updated_at"';
+  '"id", "name", "plugin_id", "package_name", "version", "channel", "source", "location", "integrity", "content_integrity", "approved_at", "approved_by", "config_sealed", "enabled", "check_ok", "check_detail", "checked_at", "rate_per_second", "updated_at"';
 
 const COLUMN_OF: Readonly<Record<keyof PluginInstallPatch, string>> = {
   approvedAt: 'approved_at',
@@ -91,25 +100,26 @@ const COLUMN_OF: Readonly<Record<keyof PluginInstallPatch, string>> = {
   checkOk: 'check_ok',
   checkDetail: 'check_detail',
   checkedAt: 'checked_at',
+  ratePerSecond: 'rate_per_second',
 };
 
 /** Plugin installs and channel routes, as admins manage them. */
 export class PluginInstallRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** Null when an install with that plugin id exists already. */
+  /** Null when an install with that name exists already. */
   async create(install: NewPluginInstall): Promise<PluginInstallRow | null> {
     const [row] = await query<InstallDbRow>(
       this.em.fork(),
-      `insert into "plugin_install" ("id", "plugin_id", "package_name", "version", "channel", "source", "location", "integrity", "content_integrity", "enabled", "created_at", "updated_at")
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, false, now(), now()) on conflict ("plugin_id") do nothing returning ${INSTALL_COLUMNS}`,
-      [randomUUID(), install.pluginId, install.packageName, install.version, install.channel, install.source, install.location, install.integrity, install.contentIntegrity],
+      `insert into "plugin_install" ("id", "name", "plugin_id", "package_name", "version", "channel", "source", "location", "integrity", "content_integrity", "enabled", "created_at", "updated_at")
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, now(), now()) on conflict ("name") do nothing returning ${INSTALL_COLUMNS}`,
+      [randomUUID(), install.name, install.pluginId, install.packageName, install.version, install.channel, install.source, install.location, install.integrity, install.contentIntegrity],
     );
     return row === undefined ? null : toInstall(row);
   }
 
   async list(): Promise<PluginInstallRow[]> {
-    return (await query<InstallDbRow>(this.em.fork(), `select ${INSTALL_COLUMNS} from "plugin_install" order by "channel", "plugin_id"`)).map(toInstall);
+    return (await query<InstallDbRow>(this.em.fork(), `select ${INSTALL_COLUMNS} from "plugin_install" order by "channel", "name"`)).map(toInstall);
   }
 
   async find(id: string): Promise<PluginInstallRow | null> {
@@ -143,13 +153,13 @@ export class PluginInstallRepository {
   }
 
   async routes(): Promise<PluginRouteRow[]> {
-    const rows = await query<{ id: string; channel: string; agency_id: string | null; code: string | null; install_id: string; plugin_id: string; priority: number; weight: number }>(
+    const rows = await query<{ id: string; channel: string; agency_id: string | null; code: string | null; install_id: string; name: string; plugin_id: string; priority: number; weight: number }>(
       this.em.fork(),
-      `select r."id", r."channel", r."agency_id", a."code", r."install_id", i."plugin_id", r."priority", r."weight"
+      `select r."id", r."channel", r."agency_id", a."code", r."install_id", i."name", i."plugin_id", r."priority", r."weight"
        from "plugin_route" r join "plugin_install" i on i."id" = r."install_id" left join "agency" a on a."id" = r."agency_id"
-       order by r."channel", r."agency_id" nulls last, r."priority", i."plugin_id"`,
+       order by r."channel", r."agency_id" nulls last, r."priority", i."name"`,
     );
-    return rows.map((r) => ({ id: r.id, channel: r.channel, agencyId: r.agency_id, agencyCode: r.code, installId: r.install_id, pluginId: r.plugin_id, priority: r.priority, weight: r.weight }));
+    return rows.map((r) => ({ id: r.id, channel: r.channel, agencyId: r.agency_id, agencyCode: r.code, installId: r.install_id, installName: r.name, pluginId: r.plugin_id, priority: r.priority, weight: r.weight }));
   }
 
   /** Replaces the routes of a channel (for one agency, or the platform-wide ones when `agencyId` is null). */

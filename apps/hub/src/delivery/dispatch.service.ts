@@ -1,4 +1,6 @@
-import { CircuitBreaker, type CircuitBreakerPolicy, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox } from '@kabar/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { CircuitBreaker, type CircuitBreakerPolicy, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox, SendRateLimiter } from '@kabar/core';
 import type { BusRecord, ReceivedRecord } from '@kabar/messaging';
 import { OutboxRelay } from '@kabar/messaging';
 import { type AttemptOutcome, DispatchRepository, type DispatchRow, type NewJob } from '@kabar/persistence';
@@ -8,8 +10,9 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { deadLetterRecord } from './dead-letter.js';
 import { DELIVERY_RESILIENCE, type DeliveryResilience, PLUGIN_REGISTRY } from './delivery.tokens.js';
-import type { PluginRegistry } from './plugin-registry.js';
+import type { PluginRegistry, Route } from './plugin-registry.js';
 import { type DeliveryStatus, statusRecord } from './status-event.js';
 
 /**
@@ -23,6 +26,8 @@ export class DispatchService {
   private readonly repository: DispatchRepository;
   /** One breaker per plugin install, per hub process: each instance judges the provider from its own calls. */
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /** One send-rate limiter per rate-limited install, per hub process (a limit is per worker: see setPluginRateLimit). */
+  private readonly limiters = new Map<string, SendRateLimiter>();
 
   constructor(
     em: EntityManager,
@@ -68,6 +73,13 @@ export class DispatchService {
       for (const sent of [...sandboxed, ...(live.length === 0 ? [] : await this.sendWithFailover(first.channel, first.agencyId, live))]) {
         const { row, result, pluginId, refused, latencyMs, reopensAt } = sent;
         const now = new Date();
+        if (sent.heldUntil !== undefined) {
+          // Held back by rate limits: it waits for its slot, which is not an attempt and not a failure.
+          jobs.push({ kind: 'retry', ref: row.notificationId, dueAt: sent.heldUntil });
+          outcomes.push({ notificationId: row.notificationId, plugin: pluginId, attemptNo: row.attemptNo, status: 'failed', providerMessageId: null, errorCode: THROTTLED, latencyMs: 0, state: 'retrying', reason: THROTTLED, held: true });
+          statuses.push(statusRecord(this.status(row, 'retrying', THROTTLED)));
+          continue;
+        }
         const ok = result.status === 'sent';
         // A refusal by an open circuit is recorded as such: the provider was not called.
         const errorCode = ok ? null : refused ? CIRCUIT_OPEN : result.error.code;
@@ -93,11 +105,17 @@ export class DispatchService {
           reason: errorCode,
         });
         statuses.push(statusRecord(this.status(row, state, errorCode)));
+        if (state === 'failed') {
+          const code = errorCode ?? PluginErrorCode.ProviderError;
+          const reason = result.status === 'failed' && result.error.retryable ? `${code}: retries spent after ${String(row.attemptNo)} attempts` : `${code}: refused for good`;
+          statuses.push(deadLetterRecord({ ...row, plugin: pluginId, code, reason }));
+        }
       }
       this.metrics.busRecordsConsumed.inc({ topic: 'kabar.dispatch.v1' }, group.length);
     }
     await this.repository.finish(outcomes, statuses, dead, jobs);
     this.relay.wake();
+    this.count(outcomes);
   }
 
   /**
@@ -110,28 +128,75 @@ export class DispatchService {
     if (candidates.length === 0) return group.map((row) => ({ row, result: noRoute(row), pluginId: 'none', refused: false, latencyMs: 0, reopensAt: undefined }));
     const done: SentRow[] = [];
     let pending = [...group];
-    let lastOutage: SentRow[] = [];
+    /** The last outage each message met, by notification id: what it reports when no route takes it. */
+    const outages = new Map<string, SentRow>();
+    /** The first rate limit that held messages back, and by which route: held messages wait for its next slots. */
+    let holder: { limiter: SendRateLimiter; pluginId: string } | undefined;
     for (const route of candidates) {
       if (pending.length === 0) break;
       const breaker = this.breakerOf(route.pluginId);
+      if (!breaker.allow(Date.now())) continue;
+      const limiter = this.limiterOf(route);
+      const { admitted, readyAt } = limiter === undefined ? { admitted: pending.length, readyAt: 0 } : limiter.admit(pending.length, Date.now(), MAX_RATE_WAIT_MS);
+      const batch = pending.slice(0, admitted);
+      // What the limit holds back tries the next route (overflow), else waits for this one's slots.
+      const held = pending.slice(admitted);
+      if (limiter !== undefined && held.length > 0) holder ??= { limiter, pluginId: route.pluginId };
+      if (batch.length === 0) continue;
+      if (readyAt > Date.now()) await sleep(readyAt - Date.now());
       const started = Date.now();
-      if (!breaker.allow(started)) continue;
-      const results = await this.send(route.provider.send.bind(route.provider), pending);
+      const results = await this.send(route.provider.send.bind(route.provider), batch);
       breaker.record(healthOf(results), Date.now());
       const latencyMs = Date.now() - started;
-      const sent = pending.map((row, i): SentRow => ({ row, result: results[i] ?? noOutcome(row), pluginId: route.pluginId, refused: false, latencyMs, reopensAt: undefined }));
+      const sent = batch.map((row, i): SentRow => ({ row, result: results[i] ?? noOutcome(row), pluginId: route.pluginId, refused: false, latencyMs, reopensAt: undefined }));
       const outage = (s: SentRow): boolean => s.result.status === 'failed' && OUTAGES.has(s.result.error.code);
       done.push(...sent.filter((s) => !outage(s)));
-      lastOutage = sent.filter(outage);
-      pending = lastOutage.map((s) => s.row);
+      for (const s of sent.filter(outage)) outages.set(s.row.notificationId, s);
+      pending = [...sent.filter(outage).map((s) => s.row), ...held];
     }
     if (pending.length === 0) return done;
-    // Every route was tried or refused: report the last real outage, or the circuits' refusal, and retry later.
+    // Every route was tried, refused or full: a message that met an outage reports it; one only held back by a
+    // rate limit waits for that limit's next slots, spread in order; the rest report the circuits' refusal.
     const now = Date.now();
     const reopensAt = new Date(Math.min(...candidates.map((route) => this.breakerOf(route.pluginId).reopensAt(now))));
-    if (lastOutage.length > 0) return [...done, ...lastOutage.map((s) => ({ ...s, reopensAt }))];
     const pluginId = candidates[0]?.pluginId ?? 'none';
-    return [...done, ...pending.map((row) => ({ row, result: circuitOpen(row, pluginId), pluginId, refused: true, latencyMs: 0, reopensAt }))];
+    let waiting = 0;
+    return [
+      ...done,
+      ...pending.map((row): SentRow => {
+        const outage = outages.get(row.notificationId);
+        if (outage !== undefined) return { ...outage, reopensAt };
+        if (holder !== undefined) {
+          const heldUntil = new Date(holder.limiter.slotAfter(waiting++, now));
+          return { row, result: circuitOpen(row, holder.pluginId), pluginId: holder.pluginId, refused: false, latencyMs: 0, reopensAt: undefined, heldUntil };
+        }
+        return { row, result: circuitOpen(row, pluginId), pluginId, refused: true, latencyMs: 0, reopensAt };
+      }),
+    ];
+  }
+
+  /** The install's send-rate limiter, following the admin's current limit (a changed limit starts afresh). */
+  private limiterOf(route: Route): SendRateLimiter | undefined {
+    if (route.ratePerSecond === undefined) return undefined;
+    let limiter = this.limiters.get(route.pluginId);
+    if (limiter?.perSecond !== route.ratePerSecond) {
+      limiter = new SendRateLimiter(route.ratePerSecond);
+      this.limiters.set(route.pluginId, limiter);
+    }
+    return limiter;
+  }
+
+  /** Per install and outcome, one increment each per batch. */
+  private count(outcomes: readonly AttemptOutcome[]): void {
+    const counts = new Map<string, { plugin: string; outcome: string; n: number }>();
+    for (const o of outcomes) {
+      const outcome = o.held === true ? 'throttled' : o.errorCode === CIRCUIT_OPEN ? 'refused' : o.status;
+      const key = `${o.plugin} ${outcome}`;
+      const entry = counts.get(key) ?? { plugin: o.plugin, outcome, n: 0 };
+      entry.n++;
+      counts.set(key, entry);
+    }
+    for (const { plugin, outcome, n } of counts.values()) this.metrics.deliveries.inc({ plugin, outcome }, n);
   }
 
   private breakerOf(pluginId: string): CircuitBreaker {
@@ -213,6 +278,14 @@ function healthOf(results: readonly SendOutcome[]): 'success' | 'outage' | 'neut
 }
 
 const CIRCUIT_OPEN = 'CIRCUIT_OPEN';
+/** Reason of a message waiting for its slot under an install's rate limit. */
+const THROTTLED = 'THROTTLED';
+/**
+ * How long dispatch waits in place for rate-limit slots before holding messages back as scheduled retries: short, so
+ * a throttled route never holds up a partition (or a Kafka consumer's session) for long.
+ */
+const MAX_RATE_WAIT_MS = 1_000;
+
 
 /** One message's fate in a dispatch round, with the route that gave it. */
 interface SentRow {
@@ -224,6 +297,8 @@ interface SentRow {
   readonly refused: boolean;
   readonly latencyMs: number;
   readonly reopensAt: Date | undefined;
+  /** Held back by a rate limit, not sent: waits for its slot then. */
+  readonly heldUntil?: Date;
 }
 
 /** Test mode: the magic address decides; no provider is called. */

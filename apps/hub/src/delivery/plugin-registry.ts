@@ -18,8 +18,11 @@ import type { ProviderEvents } from './provider-events.js';
 const BUILT_IN: readonly PluginManifest<never>[] = [inboxPlugin, consolePlugin, webhookHttpPlugin, emailSmtpPlugin, smsSmppPlugin, pushFcmPlugin, chatWhatsappPlugin, grpcPluginManifest];
 
 export interface Route {
+  /** The install's name (the plugin id for plugins configured at start): breakers, limits and attempts go by it. */
   readonly pluginId: string;
   readonly provider: ChannelProvider;
+  /** The provider's cap in messages per second, when the admin set one. */
+  readonly ratePerSecond?: number;
 }
 
 /** A provider an admin installed at run time, and the routes that send a channel (per agency or for all) to it. */
@@ -64,7 +67,7 @@ export class PluginRegistry {
           .filter((r) => r.channel === channel && r.agencyId === forAgency)
           .flatMap((r) => {
             const install = this.installed.installs.get(r.installId);
-            return install === undefined ? [] : [{ value: { pluginId: install.pluginId, provider: install.provider }, priority: r.priority, weight: r.weight }];
+            return install === undefined ? [] : [{ value: install, priority: r.priority, weight: r.weight }];
           }),
         random,
       );
@@ -134,6 +137,16 @@ export class PluginRegistry {
   /** The first route of a channel for platform-wide messages (one-time codes, channel choice). */
   route(channel: string): Route | undefined {
     return this.candidates(channel, null)[0];
+  }
+
+  /**
+   * The route a name picks, for URLs such as provider webhooks: an admin's routable install by its id or its name
+   * (as the admin API takes them), else a plugin configured at start by its id.
+   */
+  lookup(name: string): Route | undefined {
+    const installs = this.installed.installs;
+    const install = installs.get(name) ?? [...installs.values()].find((i) => i.pluginId === name);
+    return install ?? [...this.routes.values()].find((r) => r.pluginId === name);
   }
 
   async close(): Promise<void> {

@@ -62,14 +62,16 @@ export class PluginRuntime implements OnApplicationBootstrap, BeforeApplicationS
     const next = new Map<string, { key: string; route: Route & { channel: string } }>();
     for (const install of (await this.installs.list()).filter(isRoutable)) {
       // Same files, same configuration: keep the provider (and its connections).
-      const key = `${install.integrity} ${install.configSealed ?? ''} ${install.updatedAt.getTime()}`;
+      const key = `${install.name} ${install.integrity} ${install.configSealed ?? ''} ${install.updatedAt.getTime()}`;
       const current = this.loaded.get(install.id);
       if (current?.key === key) {
         next.set(install.id, current);
         continue;
       }
       const provider = await this.providerFor(install);
-      if (provider !== null) next.set(install.id, { key, route: { pluginId: install.pluginId, provider, channel: install.channel } });
+      if (provider !== null) {
+        next.set(install.id, { key, route: { pluginId: install.name, provider, channel: install.channel, ...(install.ratePerSecond === null ? {} : { ratePerSecond: install.ratePerSecond }) } });
+      }
     }
     const routes = (await this.installs.routes()).map((r) => ({ channel: r.channel, agencyId: r.agencyId, installId: r.installId, priority: r.priority, weight: r.weight }));
     const installed: InstalledRoutes = { installs: new Map([...next].map(([id, v]) => [id, v.route])), routes };
@@ -84,19 +86,20 @@ export class PluginRuntime implements OnApplicationBootstrap, BeforeApplicationS
       const provider = await this.create(install);
       return provider;
     } catch (error) {
-      this.logger.error({ pluginId: install.pluginId, error: describeError(error) }, 'installed plugin not loaded; it gets no traffic');
+      this.logger.error({ install: install.name, pluginId: install.pluginId, error: describeError(error) }, 'installed plugin not loaded; it gets no traffic');
       return null;
     }
   }
 
   /** Loads the install's package (checking its files against the recorded hash) and creates its provider. */
-  async create(install: Pick<PluginInstallRow, 'pluginId' | 'location' | 'contentIntegrity' | 'configSealed'>): Promise<ChannelProvider> {
+  async create(install: Pick<PluginInstallRow, 'name' | 'pluginId' | 'location' | 'contentIntegrity' | 'configSealed'>): Promise<ChannelProvider> {
     if (directoryIntegrity(install.location) !== install.contentIntegrity) {
       throw new Error(`the files of ${install.pluginId} changed since it was installed; install it again and have it approved`);
     }
     const { manifest } = await loadPluginPackage(install.location);
     if (install.configSealed === null) throw new Error(`${install.pluginId} is not configured`);
     const config = validatePluginConfig(manifest, JSON.parse(this.box.decrypt(install.configSealed)) as unknown);
-    return Promise.resolve(manifest.create(config, this.registry.contextFor(manifest.id)));
+    // Receipts name the install, as its delivery attempts do: two installs of one plugin keep their receipts apart.
+    return Promise.resolve(manifest.create(config, this.registry.contextFor(install.name)));
   }
 }

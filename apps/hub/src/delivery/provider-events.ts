@@ -4,6 +4,7 @@ import { DispatchRepository, OutboxRepository, ScheduleRepository } from '@kabar
 import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
 import type { EntityManager } from '@mikro-orm/core';
 
+import { deadLetterRecord } from './dead-letter.js';
 import { statusRecord } from './status-event.js';
 
 /**
@@ -36,7 +37,11 @@ export class ProviderEvents {
       await this.em.fork().transactional(async (tx) => {
         const status = { agency: n.agencyCode, eventId: n.eventId, source: n.source, id: n.ceId, notificationId: n.id, reason, channel: n.channel, at: new Date().toISOString() };
         await this.outbox.enqueue(tx, [statusRecord({ ...status, state: delivered ? 'delivered' : 'failed' })]);
-        if (!delivered) await this.schedule.schedule(tx, [{ kind: 'fallback', ref: n.id, dueAt: new Date() }]);
+        if (!delivered) {
+          const dead = { notificationId: n.id, eventId: n.eventId, source: n.source, ceId: n.ceId, agencyCode: n.agencyCode, channel: n.channel, plugin, code: reason ?? 'DLR_FAILED' };
+          await this.outbox.enqueue(tx, [deadLetterRecord({ ...dead, reason: `${dead.code}: the provider's receipt says ${receipt.stat.slice(0, 32)}` })]);
+          await this.schedule.schedule(tx, [{ kind: 'fallback', ref: n.id, dueAt: new Date() }]);
+        }
       });
       this.relay.wake();
     } catch (error) {

@@ -44,6 +44,8 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [PluginAdminErrorCode.WrongState]: 409,
   [PluginAdminErrorCode.AlreadyInstalled]: 409,
   [PluginAdminErrorCode.InvalidRoute]: 400,
+  [PluginAdminErrorCode.InvalidName]: 400,
+  [PluginAdminErrorCode.InvalidRateLimit]: 400,
   [CloudEventErrorCode.MalformedJson]: 400,
   [CloudEventErrorCode.NotAnObject]: 400,
   [CloudEventErrorCode.NotAnArray]: 400,

@@ -21,6 +21,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** What dispatch did with each message, per install: sent, failed, throttled (held by its rate limit), refused (open circuit). */
+  readonly deliveries = new Counter({
+    name: 'kabar_deliveries_total',
+    help: 'Messages handed to plugins, by install name and outcome (sent, failed, throttled, refused).',
+    labelNames: ['plugin', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kabar_' });
   }

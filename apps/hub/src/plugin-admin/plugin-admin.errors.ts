@@ -11,6 +11,9 @@ export enum PluginAdminErrorCode {
   /** The step needs an earlier one: approve before configure, a passing check before enable. */
   WrongState = 'PLUGIN_WRONG_STATE',
   AlreadyInstalled = 'PLUGIN_ALREADY_INSTALLED',
+  /** An install name must be a kebab-case word: it appears in routes, metrics and delivery records. */
+  InvalidName = 'INVALID_PLUGIN_NAME',
+  InvalidRateLimit = 'INVALID_RATE_LIMIT',
   InvalidRoute = 'INVALID_ROUTE',
 }
 

@@ -19,6 +19,9 @@ export class PluginInstallModel {
   @Field(() => ID)
   id!: string;
 
+  @Field({ description: 'Unique; the plugin id unless the admin named it (one plugin installed twice, e.g. per SMS contract).' })
+  name!: string;
+
   @Field()
   pluginId!: string;
 
@@ -54,6 +57,9 @@ export class PluginInstallModel {
 
   @Field(() => PluginCheckModel, { nullable: true })
   check!: PluginCheckModel | null;
+
+  @Field(() => Int, { nullable: true, description: 'Messages per second it may send, per hub worker; null when unlimited.' })
+  ratePerSecond!: number | null;
 }
 
 @ObjectType('DiscoveredPlugin')
@@ -87,6 +93,9 @@ export class PluginRouteModel {
 
   @Field(() => ID)
   installId!: string;
+
+  @Field()
+  installName!: string;
 
   @Field()
   pluginId!: string;

@@ -1,5 +1,5 @@
 import type { PluginRouteRow } from '@kabar/persistence';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { type AdminPrincipal, CurrentAdmin, RequireScope } from '../auth/index.js';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
@@ -8,6 +8,7 @@ import { type DiscoveredPlugin, PluginAdminService, type PluginInstallView } fro
 
 const toModel = ({ install, config }: PluginInstallView): PluginInstallModel => ({
   id: install.id,
+  name: install.name,
   pluginId: install.pluginId,
   packageName: install.packageName,
   version: install.version,
@@ -20,6 +21,7 @@ const toModel = ({ install, config }: PluginInstallView): PluginInstallModel => 
   config,
   enabled: install.enabled,
   check: install.checkOk === null || install.checkedAt === null ? null : { ok: install.checkOk, detail: install.checkDetail ?? '', at: install.checkedAt },
+  ratePerSecond: install.ratePerSecond,
 });
 
 const toRoute = (r: PluginRouteRow): PluginRouteModel => ({ ...r });
@@ -46,9 +48,20 @@ export class PluginAdminResolver {
     return (await this.admin.routes()).map(toRoute);
   }
 
-  @Mutation(() => PluginInstallModel, { description: "Installs from a directory or an `npm pack` tarball on the hub's machine; `integrity` (sha512-…) must match when given." })
-  async installPlugin(@Args('source') source: string, @Args('integrity', { type: () => String, nullable: true }) integrity: string | null): Promise<PluginInstallModel> {
-    return toModel(await this.admin.install(source, integrity ?? null));
+  @Mutation(() => PluginInstallModel, {
+    description: "Installs from a directory or an `npm pack` tarball on the hub's machine; `integrity` (sha512-…) must match when given. `name` defaults to the plugin id; give another to install the same plugin twice.",
+  })
+  async installPlugin(
+    @Args('source') source: string,
+    @Args('integrity', { type: () => String, nullable: true }) integrity: string | null,
+    @Args('name', { type: () => String, nullable: true }) name: string | null,
+  ): Promise<PluginInstallModel> {
+    return toModel(await this.admin.install(source, integrity ?? null, name ?? null));
+  }
+
+  @Mutation(() => PluginInstallModel, { description: "Caps the install's sends per second (per hub worker), as its provider's contract allows; null lifts the cap." })
+  async setPluginRateLimit(@Args('id', { type: () => ID }) id: string, @Args('perSecond', { type: () => Int, nullable: true }) perSecond: number | null): Promise<PluginInstallModel> {
+    return toModel(await this.admin.setRateLimit(id, perSecond ?? null));
   }
 
   @Mutation(() => PluginInstallModel)

@@ -30,6 +30,8 @@ export interface PluginInstallView {
 }
 
 const MASK = '********';
+const INSTALL_NAME = /^[a-z][a-z0-9-]{1,63}$/;
+const MAX_RATE_PER_SECOND = 100_000;
 const CHECK_TIMEOUT_MS = 15_000;
 
 /**
@@ -72,7 +74,10 @@ export class PluginAdminService {
     return Promise.all((await this.installs.list()).map((i) => this.view(i)));
   }
 
-  async install(source: string, expectedIntegrity: string | null): Promise<PluginInstallView> {
+  async install(source: string, expectedIntegrity: string | null, name: string | null = null): Promise<PluginInstallView> {
+    if (name !== null && !INSTALL_NAME.test(name)) {
+      throw new PluginAdminError(PluginAdminErrorCode.InvalidName, `install names are 2–64 lower-case letters, digits and dashes, starting with a letter (got ${JSON.stringify(name)})`);
+    }
     const path = resolve(source);
     if (!existsSync(path)) throw new PluginAdminError(PluginAdminErrorCode.InvalidPackage, `${path} does not exist on the hub's machine`);
     const tarball = statSync(path).isFile();
@@ -88,6 +93,7 @@ export class PluginAdminService {
     }
     const pkg = await loadPluginPackage(directory);
     const created = await this.installs.create({
+      name: name ?? pkg.manifest.id,
       pluginId: pkg.manifest.id,
       packageName: pkg.packageName,
       version: pkg.version,
@@ -97,8 +103,10 @@ export class PluginAdminService {
       integrity,
       contentIntegrity: directoryIntegrity(directory),
     });
-    if (created === null) throw new PluginAdminError(PluginAdminErrorCode.AlreadyInstalled, `a plugin with id ${pkg.manifest.id} is installed already: uninstall it first`);
-    this.logger.info({ pluginId: created.pluginId, version: created.version, integrity }, 'plugin installed; waiting for approval');
+    if (created === null) {
+      throw new PluginAdminError(PluginAdminErrorCode.AlreadyInstalled, `an install named ${name ?? pkg.manifest.id} exists already: uninstall it first, or give this one another name`);
+    }
+    this.logger.info({ install: created.name, pluginId: created.pluginId, version: created.version, integrity }, 'plugin installed; waiting for approval');
     return this.view(created);
   }
 
@@ -110,7 +118,7 @@ export class PluginAdminService {
   /** Validates and seals the configuration; a changed configuration needs a new passing check before traffic. */
   async configure(id: string, raw: unknown): Promise<PluginInstallView> {
     const install = await this.found(id);
-    if (install.approvedAt === null) throw new PluginAdminError(PluginAdminErrorCode.WrongState, `approve ${install.pluginId} before configuring it`);
+    if (install.approvedAt === null) throw new PluginAdminError(PluginAdminErrorCode.WrongState, `approve ${install.name} before configuring it`);
     const { manifest } = await loadPluginPackage(install.location);
     let config: unknown;
     try {
@@ -129,7 +137,7 @@ export class PluginAdminService {
   /** Creates the provider, runs its check() (bounded), records the result, closes it. */
   async check(id: string): Promise<PluginInstallView> {
     const install = await this.found(id);
-    if (install.approvedAt === null || install.configSealed === null) throw new PluginAdminError(PluginAdminErrorCode.WrongState, `approve and configure ${install.pluginId} before checking it`);
+    if (install.approvedAt === null || install.configSealed === null) throw new PluginAdminError(PluginAdminErrorCode.WrongState, `approve and configure ${install.name} before checking it`);
     let ok = false;
     let detail: string;
     try {
@@ -151,10 +159,20 @@ export class PluginAdminService {
     return this.view(updated);
   }
 
+  /** Null lifts the cap. Takes effect on every worker at its next reload. */
+  async setRateLimit(id: string, perSecond: number | null): Promise<PluginInstallView> {
+    if (perSecond !== null && (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_RATE_PER_SECOND)) {
+      throw new PluginAdminError(PluginAdminErrorCode.InvalidRateLimit, `a rate limit is a whole number of messages per second from 1 to ${String(MAX_RATE_PER_SECOND)}, or null for none`);
+    }
+    const updated = await this.updated(id, { ratePerSecond: perSecond });
+    await this.runtime.reload();
+    return this.view(updated);
+  }
+
   async enable(id: string): Promise<PluginInstallView> {
     const install = await this.found(id);
     if (install.approvedAt === null || install.configSealed === null || install.checkOk !== true) {
-      throw new PluginAdminError(PluginAdminErrorCode.WrongState, `${install.pluginId} needs approval, a configuration and a passing check before it can be enabled`);
+      throw new PluginAdminError(PluginAdminErrorCode.WrongState, `${install.name} needs approval, a configuration and a passing check before it can be enabled`);
     }
     const updated = await this.updated(id, { enabled: true });
     await this.runtime.reload();
@@ -172,8 +190,10 @@ export class PluginAdminService {
     const install = await this.found(id);
     await this.installs.delete(install.id);
     await this.runtime.reload();
-    // Only what the hub unpacked itself is removed; a directory install belongs to whoever put it there.
-    if (install.source === 'tarball') rmSync(install.location, { recursive: true, force: true });
+    // Only what the hub unpacked itself is removed; a directory install belongs to whoever put it there. Unpacked
+    // directories are content-addressed, so another install of the same tarball may still load from this one.
+    const shared = (await this.installs.list()).some((other) => other.location === install.location);
+    if (install.source === 'tarball' && !shared) rmSync(install.location, { recursive: true, force: true });
     return true;
   }
 
@@ -188,7 +208,7 @@ export class PluginAdminService {
     for (const route of routes) {
       const install = installs.get(route.installId);
       if (install === undefined) problems.push(`no install ${route.installId}`);
-      else if (install.channel !== channel) problems.push(`${install.pluginId} serves ${install.channel}, not ${channel}`);
+      else if (install.channel !== channel) problems.push(`${install.name} serves ${install.channel}, not ${channel}`);
       if (!Number.isInteger(route.priority) || route.priority < 0 || route.priority > 100) problems.push('priority must be 0–100');
       if (!Number.isInteger(route.weight) || route.weight < 0 || route.weight > 10_000) problems.push('weight must be 0–10000');
     }
@@ -206,7 +226,7 @@ export class PluginAdminService {
 
   private async found(id: string): Promise<PluginInstallRow> {
     const byId = /^[0-9a-f-]{36}$/.test(id) ? await this.installs.find(id) : null;
-    const install = byId ?? (await this.installs.list()).find((i) => i.pluginId === id) ?? null;
+    const install = byId ?? (await this.installs.list()).find((i) => i.name === id) ?? null;
     if (install === null) throw new PluginAdminError(PluginAdminErrorCode.NotFound, `no installed plugin ${id}`);
     return install;
   }

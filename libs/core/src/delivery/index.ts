@@ -2,3 +2,4 @@ export { CircuitBreaker, type CircuitBreakerPolicy, type CircuitState, DEFAULT_C
 export { DEFAULT_DELIVERY_RETRY, type DeliveryRetryPolicy, nextDeliveryAttempt } from './delivery-retry.js';
 export { orderRoutes, type RankedRoute } from './route-order.js';
 export { SANDBOX_ADDRESSES, sandboxChannel, type SandboxOutcome,sandboxOutcome } from './sandbox.js';
+export { SendRateLimiter } from './send-rate-limiter.js';

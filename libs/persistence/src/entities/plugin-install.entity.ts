@@ -12,8 +12,13 @@ export const PluginInstallSchema = defineEntity({
   tableName: 'plugin_install',
   properties: {
     id: p.uuid().primary(),
-    /** The manifest's id, e.g. sms-smpp; unique among installs. */
-    pluginId: p.string().length(64).unique(),
+    /**
+     * What admins and routes call this install, unique: the plugin id by default, another name when one plugin is
+     * installed twice (e.g. `sms-telkomsel` and `sms-bapenda-contract`, both sms-smpp with their own accounts).
+     */
+    name: p.string().length(64).unique(),
+    /** The manifest's id, e.g. sms-smpp. */
+    pluginId: p.string().length(64),
     packageName: p.string().length(214),
     version: p.string().length(64),
     channel: p.string().length(16),
@@ -32,6 +37,8 @@ export const PluginInstallSchema = defineEntity({
     checkOk: p.boolean().nullable(),
     checkDetail: p.text().nullable(),
     checkedAt: p.datetime().nullable(),
+    /** The provider's cap in messages per second (per hub worker); null sends as fast as dispatch goes. */
+    ratePerSecond: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

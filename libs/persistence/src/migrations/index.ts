@@ -7,6 +7,7 @@ import { Migration20261123202944RenderedHtml } from './migration-20261123202944-
 import { Migration20261201142038PreferenceStore } from './migration-20261201142038-preference-store.js';
 import { Migration20261201150208PluginInstalls } from './migration-20261201150208-plugin-installs.js';
 import { Migration20261201152330Sandbox } from './migration-20261201152330-sandbox.js';
+import { Migration20261201165309PluginInstallNames } from './migration-20261201165309-plugin-install-names.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -17,6 +18,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261201142038PreferenceStore', class: Migration20261201142038PreferenceStore },
   { name: 'Migration20261201150208PluginInstalls', class: Migration20261201150208PluginInstalls },
   { name: 'Migration20261201152330Sandbox', class: Migration20261201152330Sandbox },
+  { name: 'Migration20261201165309PluginInstallNames', class: Migration20261201165309PluginInstallNames },
 ];
 
 /** Names of every migration, in order. */
