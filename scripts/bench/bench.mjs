@@ -141,6 +141,14 @@ const stats = await withClient(dbUrl, (c) => c.query(`
          percentile_cont(0.5) within group (order by extract(epoch from (d.created_at - e.created_at))) * 1000 as p50,
          percentile_cont(0.99) within group (order by extract(epoch from (d.created_at - e.created_at))) * 1000 as p99
   from event e join notification n on n.event_id = e.id join delivery_attempt d on d.notification_id = n.id`));
+// Where the time goes: per second since the first ingest, events stored, notifications claimed for dispatch, sent.
+const timeline = await withClient(dbUrl, (c) => c.query(`
+  with t0 as (select min(created_at) as t from event),
+  marks as (
+    select floor(extract(epoch from (e.created_at - t0.t)))::int as s, 'ingested' as what from event e, t0
+    union all select floor(extract(epoch from (d.created_at - t0.t)))::int, 'sent' from delivery_attempt d, t0)
+  select s, count(*) filter (where what = 'ingested')::int as ingested, count(*) filter (where what = 'sent')::int as sent from marks group by s order by s`));
+console.log(`kabar: per second since the first ingest (ingested/sent): ${timeline.rows.map((r) => `${r.s}s ${r.ingested}/${r.sent}`).join(', ')}`);
 hub.kill('SIGTERM');
 await new Promise((r) => hub.once('exit', r));
 clearInterval(rssTimer);

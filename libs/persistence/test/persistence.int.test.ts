@@ -61,6 +61,20 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     expect(await outbox.count()).toBe(0);
   });
 
+  it('drains priority topics first, each topic still in write order', async () => {
+    const outbox = new OutboxRepository(orm.em, ['kabar.dispatch.v1']);
+    const on = (topic: string, n: number): BusRecord => ({ ...record(n), topic });
+    const written = [on('kabar.status.v1', 1), on('kabar.dispatch.v1', 2), on('kabar.status.v1', 3), on('kabar.dispatch.v1', 4), on('kabar.status.v1', 5)];
+    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, written));
+    const published: BusRecord[] = [];
+    // Up to the limit from each group: both dispatch rows, then the two oldest status rows.
+    expect(await outbox.drain(2, (records) => Promise.resolve(void published.push(...records)))).toBe(4);
+    expect(published).toEqual([written[1], written[3], written[0], written[2]]);
+    await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)));
+    expect(published.at(-1)).toEqual(written[4]);
+    expect(await outbox.count()).toBe(0);
+  });
+
   it('keeps rows whose publish failed', async () => {
     const outbox = new OutboxRepository(orm.em);
     await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [record(7)]));

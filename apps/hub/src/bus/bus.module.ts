@@ -1,6 +1,6 @@
 import type { KabarConfig } from '@kabar/config';
 import { type Logger, RetryExhaustedError } from '@kabar/core';
-import { type Bus, createBus, OutboxRelay } from '@kabar/messaging';
+import { type Bus, createBus, OutboxRelay, TOPICS } from '@kabar/messaging';
 import { OutboxRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import {
@@ -64,7 +64,7 @@ export class BusLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
       provide: OutboxRelay,
       inject: [EntityManager, BUS, ROOT_LOGGER],
       useFactory: (em: EntityManager, bus: Bus, logger: Logger) =>
-        new OutboxRelay(new OutboxRepository(em), bus, logger, { batchSize: 5_000, pollIntervalMs: 1_000 }),
+        new OutboxRelay(new OutboxRepository(em, [TOPICS.dispatch]), bus, logger, { batchSize: 5_000, pollIntervalMs: 1_000 }),
     },
     BusLifecycle,
   ],
