@@ -1,6 +1,7 @@
 import type { BusRecord, OutboxStore } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
+import { packRecords, unpackRecords } from './outbox-pack.js';
 import { query } from './query.js';
 
 interface OutboxRow {
@@ -9,9 +10,17 @@ interface OutboxRow {
   key: string | null;
   value: Uint8Array;
   headers: Record<string, string> | string;
+  records: number;
 }
 
-/** Writes outbox rows inside callers' transactions and drains them for the relay. */
+/** Records per packed row: a drain takes whole rows, so this bounds how far one row can overshoot its limit. */
+const PACK_SIZE = 500;
+
+/**
+ * Writes outbox rows inside callers' transactions and drains them for the relay. Several records of one topic written
+ * together become one packed row (outbox-pack.ts), so a batch of status messages costs the database one row, not one
+ * per message; the relay publishes them as the separate records they are, in order.
+ */
 export class OutboxRepository implements OutboxStore {
   /**
    * @param first topics drained ahead of the others (each topic keeps its own order): the hub puts dispatch first, so
@@ -22,50 +31,75 @@ export class OutboxRepository implements OutboxStore {
     private readonly first: readonly string[] = [],
   ) {}
 
-  /** Adds messages to the outbox in the caller's transaction, one INSERT for the whole batch. */
+  /** Adds messages to the outbox in the caller's transaction, one INSERT for the whole batch, packed per topic. */
   async enqueue(tx: EntityManager, records: readonly BusRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const byTopic = new Map<string, BusRecord[]>();
+    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
     const params: unknown[] = [];
-    const rows = records.map((r) => {
-      params.push(r.topic, r.key, r.value, JSON.stringify(r.headers));
-      return '(?, ?, ?, ?::jsonb, now())';
-    });
-    await query(tx, `insert into "outbox" ("topic", "key", "value", "headers", "created_at") values ${rows.join(', ')}`, params);
+    const rows: string[] = [];
+    for (const [topic, group] of byTopic) {
+      for (let start = 0; start < group.length; start += PACK_SIZE) {
+        const chunk = group.slice(start, start + PACK_SIZE);
+        const [single] = chunk;
+        if (chunk.length === 1 && single !== undefined) params.push(topic, single.key, single.value, JSON.stringify(single.headers), 1);
+        else params.push(topic, null, packRecords(chunk), '{}', chunk.length);
+        rows.push('(?, ?, ?, ?::jsonb, ?, now())');
+      }
+    }
+    await query(tx, `insert into "outbox" ("topic", "key", "value", "headers", "records", "created_at") values ${rows.join(', ')}`, params);
   }
 
+  /** Drains whole rows, oldest first, until `limit` records (a packed row is never split, so up to PACK_SIZE - 1 more). */
   drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
     return this.em.fork().transactional(async (tx) => {
-      // SKIP LOCKED lets several relays share the table without waiting on each other's rows.
-      const rows = await query<OutboxRow>(
-        tx,
+      // SKIP LOCKED lets several relays share the table without waiting on each other's rows. Rows are few (packed),
+      // so the candidates are locked first and the records counted here; the rest stay for the next round.
+      const locked =
         this.first.length === 0
-          ? `delete from "outbox" where "id" in (select "id" from "outbox" order by "id" limit ? for update skip locked)
-             returning "id", "topic", "key", "value", "headers"`
-          : `delete from "outbox"
-             where "id" in (select "id" from "outbox" where "topic" = any(?::text[]) order by "id" limit ? for update skip locked)
-                or "id" in (select "id" from "outbox" where not ("topic" = any(?::text[])) order by "id" limit ? for update skip locked)
-             returning "id", "topic", "key", "value", "headers"`,
-        this.first.length === 0 ? [limit] : [[...this.first], limit, [...this.first], limit],
-      );
-      if (rows.length === 0) return 0;
+          ? await query<{ id: string | number; records: number; topic: string }>(tx, 'select "id", "records", "topic" from "outbox" order by "id" limit ? for update skip locked', [limit])
+          : await query<{ id: string | number; records: number; topic: string }>(
+              tx,
+              `select "id", "records", "topic" from "outbox"
+               where "id" in (select "id" from "outbox" where "topic" = any(?::text[]) order by "id" limit ?)
+                  or "id" in (select "id" from "outbox" where not ("topic" = any(?::text[])) order by "id" limit ?)
+               order by "id" for update skip locked`,
+              [[...this.first], limit, [...this.first], limit],
+            );
+      const rank = (topic: string): number => (this.first.includes(topic) ? 0 : 1);
+      const ordered = locked.map((r) => ({ id: Number(r.id), records: r.records, rank: rank(r.topic) })).sort((a, b) => a.rank - b.rank || a.id - b.id);
+      const chosen: number[] = [];
+      let count = 0;
+      // The row that reaches the limit is taken whole: a full round tells the relay to go again at once.
+      for (const row of ordered) {
+        chosen.push(row.id);
+        count += row.records;
+        if (count >= limit) break;
+      }
+      if (chosen.length === 0) return 0;
+      const rows = await query<OutboxRow>(tx, 'delete from "outbox" where "id" = any(?::bigint[]) returning "id", "topic", "key", "value", "headers", "records"', [chosen]);
       // Priority topics first, then by id: each topic's (and key's) order is the order of its writes.
-      const rank = (row: OutboxRow): number => (this.first.includes(row.topic) ? 0 : 1);
-      rows.sort((a, b) => rank(a) - rank(b) || Number(a.id) - Number(b.id));
-      await publish(
-        rows.map((row) => ({
-          topic: row.topic,
-          key: row.key,
-          value: Buffer.from(row.value),
-          headers: typeof row.headers === 'string' ? (JSON.parse(row.headers) as Record<string, string>) : row.headers,
-        })),
+      rows.sort((a, b) => rank(a.topic) - rank(b.topic) || Number(a.id) - Number(b.id));
+      const records = rows.flatMap((row): BusRecord[] =>
+        row.records > 1
+          ? unpackRecords(row.topic, row.value)
+          : [
+              {
+                topic: row.topic,
+                key: row.key,
+                value: Buffer.from(row.value),
+                headers: typeof row.headers === 'string' ? (JSON.parse(row.headers) as Record<string, string>) : row.headers,
+              },
+            ],
       );
-      return rows.length;
+      await publish(records);
+      return records.length;
     });
   }
 
+  /** Records waiting to be published (a packed row counts as the records it holds). */
   async count(): Promise<number> {
-    const [row] = await query<{ n: string | number }>(this.em.fork(), 'select count(*) as n from "outbox"');
+    const [row] = await query<{ n: string | number | null }>(this.em.fork(), 'select sum("records") as n from "outbox"');
     return Number(row?.n ?? 0);
   }
 }
-

@@ -4,6 +4,7 @@ import type { BusRecord } from '@kabar/messaging';
 import { migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
 import { createTestDatabase, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const record = (n: number): BusRecord => ({ topic: 'kabar.test.v1', key: `k${n}`, value: Buffer.from([n, 0, 255]), headers: { n: String(n) } });
@@ -51,7 +52,7 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
 
   it('drains in write order, byte for byte, and deletes only what was published', async () => {
     const outbox = new OutboxRepository(orm.em);
-    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [1, 2, 3].map(record)));
+    for (const n of [1, 2, 3]) await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [record(n)]));
     const published: BusRecord[] = [];
     expect(await outbox.drain(2, (records) => Promise.resolve(void published.push(...records)))).toBe(2);
     expect(published).toEqual([record(1), record(2)]);
@@ -65,14 +66,32 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     const outbox = new OutboxRepository(orm.em, ['kabar.dispatch.v1']);
     const on = (topic: string, n: number): BusRecord => ({ ...record(n), topic });
     const written = [on('kabar.status.v1', 1), on('kabar.dispatch.v1', 2), on('kabar.status.v1', 3), on('kabar.dispatch.v1', 4), on('kabar.status.v1', 5)];
-    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, written));
+    for (const r of written) await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [r]));
     const published: BusRecord[] = [];
-    // Up to the limit from each group: both dispatch rows, then the two oldest status rows.
-    expect(await outbox.drain(2, (records) => Promise.resolve(void published.push(...records)))).toBe(4);
-    expect(published).toEqual([written[1], written[3], written[0], written[2]]);
+    expect(await outbox.drain(3, (records) => Promise.resolve(void published.push(...records)))).toBe(3);
+    expect(published).toEqual([written[1], written[3], written[0]]);
     await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)));
-    expect(published.at(-1)).toEqual(written[4]);
+    expect(published.slice(3)).toEqual([written[2], written[4]]);
     expect(await outbox.count()).toBe(0);
+  });
+
+  it('stores a batch of one topic as few packed rows, and publishes them as the same records in order, never split', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    const written = Array.from({ length: 1_200 }, (_, i) => ({ ...record(i % 250), key: `agency-${String(i % 7)}`, headers: { n: String(i) } }));
+    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [...written, { ...record(9), topic: 'kabar.other.v1' }]));
+    const em = orm.em.fork() as SqlEntityManager;
+    expect(await em.execute('select "topic", "records" from "outbox" order by "id"')).toEqual([
+      { topic: 'kabar.test.v1', records: 500 },
+      { topic: 'kabar.test.v1', records: 500 },
+      { topic: 'kabar.test.v1', records: 200 },
+      { topic: 'kabar.other.v1', records: 1 },
+    ]);
+    expect(await outbox.count()).toBe(1_201);
+    const published: BusRecord[] = [];
+    // 600 asked: the row that reaches it is taken whole.
+    expect(await outbox.drain(600, (records) => Promise.resolve(void published.push(...records)))).toBe(1_000);
+    await outbox.drain(600, (records) => Promise.resolve(void published.push(...records)));
+    expect(published).toEqual([...written, { ...record(9), topic: 'kabar.other.v1' }]);
   });
 
   it('keeps rows whose publish failed', async () => {

@@ -13,6 +13,8 @@ export const OutboxMessageSchema = defineEntity({
     key: p.string().length(255).nullable(),
     value: p.blob(),
     headers: p.json<Record<string, string>>(),
+    /** 1: `value` is the record. More: `value` packs that many records of `topic` (outbox-pack.ts; key and headers unused). */
+    records: p.integer().default(1),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -8,6 +8,8 @@ import { Migration20261201142038PreferenceStore } from './migration-202612011420
 import { Migration20261201150208PluginInstalls } from './migration-20261201150208-plugin-installs.js';
 import { Migration20261201152330Sandbox } from './migration-20261201152330-sandbox.js';
 import { Migration20261201165309PluginInstallNames } from './migration-20261201165309-plugin-install-names.js';
+import { Migration20261201171000NotificationFillfactor } from './migration-20261201171000-notification-fillfactor.js';
+import { Migration20261201171525OutboxPacks } from './migration-20261201171525-outbox-packs.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -19,6 +21,8 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261201150208PluginInstalls', class: Migration20261201150208PluginInstalls },
   { name: 'Migration20261201152330Sandbox', class: Migration20261201152330Sandbox },
   { name: 'Migration20261201165309PluginInstallNames', class: Migration20261201165309PluginInstallNames },
+  { name: 'Migration20261201171000NotificationFillfactor', class: Migration20261201171000NotificationFillfactor },
+  { name: 'Migration20261201171525OutboxPacks', class: Migration20261201171525OutboxPacks },
 ];
 
 /** Names of every migration, in order. */
