@@ -1,0 +1,24 @@
+import { queryDatabase } from '@kabar/testing';
+
+/**
+ * The state of an event's notification, read from the database (by the event's CloudEvents id), or undefined before
+ * the policy made one.
+ * @example await notificationStateOf(database.url, 'pbb-2026-0001') // 'sent'
+ */
+export async function notificationStateOf(databaseUrl: string, ceId: string): Promise<string | undefined> {
+  const rows = await queryDatabase<{ state: string }>(databaseUrl, 'select n.state from notification n join event e on e.id = n.event_id where e.ce_id = $1', [ceId]);
+  return rows[0]?.state;
+}
+
+/**
+ * Each delivery attempt of an event's notification, in order, as [install name (or plugin id), error code or null].
+ * @example await deliveryAttemptsOf(database.url, 'pbb-2026-0001') // [['smsc-a', 'CONNECTION_FAILED'], ['smsc-b', null]]
+ */
+export async function deliveryAttemptsOf(databaseUrl: string, ceId: string): Promise<[string, string | null][]> {
+  const rows = await queryDatabase<{ plugin: string; error_code: string | null }>(
+    databaseUrl,
+    'select a.plugin, a.error_code from delivery_attempt a join notification n on n.id = a.notification_id join event e on e.id = n.event_id where e.ce_id = $1 order by a.id',
+    [ceId],
+  );
+  return rows.map((a) => [a.plugin, a.error_code]);
+}
