@@ -22,6 +22,7 @@ import { LiveEventsModule } from './live/live-events.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PluginAdminModule } from './plugin-admin/plugin-admin.module.js';
 import { ProbeModule } from './probe/probe.module.js';
+import { ProviderWebhooksModule } from './provider-webhooks/index.js';
 import { SecurityModule } from './security/security.module.js';
 
 const QUIET_PATHS = /^\/(health|metrics|graphiql)(\/|$|\?)/;
@@ -63,6 +64,7 @@ export class AppModule {
         CallbacksModule.register({}),
         DemoModule,
         PluginAdminModule,
+        ProviderWebhooksModule,
         ...(api ? [KabarGraphqlModule] : []),
       ],
     };

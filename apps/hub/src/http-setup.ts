@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 import { graphiqlPage, mountGraphiqlAssets } from './graphql/graphiql.js';
+import { PROVIDER_WEBHOOK_ROUTE } from './provider-webhooks/index.js';
 
 /** Largest request body accepted on JSON endpoints (GraphQL). */
 export const MAX_JSON_BODY = '1mb';
@@ -40,6 +41,8 @@ export function configureHttp(app: INestApplication): void {
   const router = express.Router();
   // CloudEvents arrive as raw bytes in any content type; the contracts parser reads them (batch up to 5 MiB).
   router.use('/v1/events', express.raw({ type: () => true, limit: MAX_EVENTS_BODY }));
+  // Providers sign the bytes they send (e.g. Meta's X-Hub-Signature-256): parsed JSON would not verify.
+  router.use(`/${PROVIDER_WEBHOOK_ROUTE}`, express.raw({ type: () => true, limit: MAX_JSON_BODY }));
   router.use(express.json({ limit: MAX_JSON_BODY }));
   router.use(bodyErrors);
   router.get('/graphql', graphiqlPage);

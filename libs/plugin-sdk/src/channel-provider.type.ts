@@ -1,4 +1,5 @@
 import type { OutboundMessage } from './outbound-message.type.js';
+import type { ProviderWebhookRequest, ProviderWebhookResponse } from './provider-webhook.type.js';
 import type { SendOutcome } from './send-outcome.type.js';
 
 export interface ProviderCheck {
@@ -18,4 +19,14 @@ export interface ChannelProvider {
   check(): Promise<ProviderCheck>;
   /** Releases connections; idempotent. The hub sends nothing after calling it. */
   close(): Promise<void>;
+  /**
+   * Takes what the peer pushes back over HTTP (delivery statuses, citizens' replies, subscription handshakes), which
+   * the hub routes from `GET|POST /v1/plugins/<name>/webhook` (an install's name or id, or the id of a plugin configured
+   * at start). Authenticate the raw body first
+   * (refuse when the secret to do so is not configured), report receipts and replies through the context's
+   * `onDeliveryReceipt`/`onInbound`, and answer quickly: peers retry what they think went unanswered. Without it
+   * the hub answers that route 404.
+   * @example async webhook(request) { return verified(request.body, request.headers['x-signature']) ? { status: 200 } : { refused: ProviderWebhookErrorCode.BadSignature, reason: 'X-Signature does not match' }; }
+   */
+  webhook?(request: ProviderWebhookRequest): Promise<ProviderWebhookResponse>;
 }

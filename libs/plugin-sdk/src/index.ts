@@ -27,5 +27,7 @@ export { type ConfigProblem, PluginConfigError, PluginError } from './plugin-err
 export { PLUGIN_ERROR_RETRYABLE, PluginErrorCode } from './plugin-error-code.enum.js';
 export type { ConfigSchema, ConfigSchemaProperty, PluginContext, PluginManifest } from './plugin-manifest.type.js';
 export type { ProviderInbound, ProviderReceipt } from './provider-events.type.js';
+export type { ProviderWebhookAnswer, ProviderWebhookRefusal, ProviderWebhookRequest, ProviderWebhookResponse } from './provider-webhook.type.js';
+export { ProviderWebhookErrorCode } from './provider-webhook-error-code.enum.js';
 export { failedOutcome, sentOutcome } from './send-outcome.factory.js';
 export type { SendOutcome } from './send-outcome.type.js';

@@ -5,6 +5,7 @@ import { PluginError, PluginErrorCode, type PluginManifest } from '@kabar/plugin
 import { ChatWhatsAppProvider, MAX_IN_FLIGHT } from './chat-whatsapp.provider.js';
 import { WhatsAppCloudClient } from './whatsapp-cloud.client.js';
 import type { WhatsAppTemplate } from './whatsapp-message.factory.js';
+import { WhatsAppWebhookHandler } from './whatsapp-webhook.handler.js';
 
 const VERSION = '0.1.0';
 const PLUGIN_ID = 'chat-whatsapp';
@@ -71,7 +72,8 @@ export const chatWhatsAppPlugin: PluginManifest<ChatWhatsAppConfig> = {
       },
     },
   },
-  create: (config, { logger }) => {
+  create: (config, context) => {
+    const { logger } = context;
     if (config.caCertificates !== undefined) assertCertificates(config.caCertificates);
     const host = new URL(config.baseUrl).host;
     const fields = { plugin: PLUGIN_ID, phoneNumberId: config.phoneNumberId, host };
@@ -89,7 +91,16 @@ export const chatWhatsAppPlugin: PluginManifest<ChatWhatsAppConfig> = {
       userAgent: `kabar-${PLUGIN_ID}/${VERSION}`,
       ...(config.caCertificates === undefined ? {} : { ca: config.caCertificates }),
     });
-    return new ChatWhatsAppProvider({ client, phoneNumberId: config.phoneNumberId, templates });
+    if (config.appSecret !== undefined && (context.onDeliveryReceipt === undefined || context.onInbound === undefined)) {
+      logger.warn(fields, 'this host takes no delivery receipts or inbound messages: signed WhatsApp webhooks will be verified and then dropped');
+    }
+    const webhooks = new WhatsAppWebhookHandler({
+      pluginId: PLUGIN_ID,
+      context,
+      ...(config.appSecret === undefined ? {} : { appSecret: config.appSecret }),
+      ...(config.verifyToken === undefined ? {} : { verifyToken: config.verifyToken }),
+    });
+    return new ChatWhatsAppProvider({ client, phoneNumberId: config.phoneNumberId, templates, webhooks });
   },
 };
 

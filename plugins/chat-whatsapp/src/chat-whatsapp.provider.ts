@@ -1,9 +1,20 @@
 import { describeError } from '@kabar/core';
-import { type ChannelProvider, failedOutcome, type OutboundMessage, PluginError, type ProviderCheck, type SendOutcome, sentOutcome } from '@kabar/plugin-sdk';
+import {
+  type ChannelProvider,
+  failedOutcome,
+  type OutboundMessage,
+  PluginError,
+  type ProviderCheck,
+  type ProviderWebhookRequest,
+  type ProviderWebhookResponse,
+  type SendOutcome,
+  sentOutcome,
+} from '@kabar/plugin-sdk';
 
 import type { GraphExchange, WhatsAppCloudClient } from './whatsapp-cloud.client.js';
 import { toPluginError } from './whatsapp-error.mapper.js';
 import { cloudApiMessageFor, type WhatsAppTemplate } from './whatsapp-message.factory.js';
+import type { WhatsAppWebhookHandler } from './whatsapp-webhook.handler.js';
 
 /** Parallel requests per batch: enough to hide Meta's latency, well inside the Cloud API's default 80 messages/s. */
 export const MAX_IN_FLIGHT = 8;
@@ -13,6 +24,8 @@ export interface ChatWhatsAppProviderOptions {
   readonly phoneNumberId: string;
   /** Kabar event type → the approved template its messages are sent as. */
   readonly templates: ReadonlyMap<string, WhatsAppTemplate>;
+  /** Meta's status and inbound webhooks, which the hub routes here. */
+  readonly webhooks: WhatsAppWebhookHandler;
 }
 
 /** Sends each message as one Cloud API request from the configured business number; Meta's answer decides each outcome. */
@@ -38,6 +51,11 @@ export class ChatWhatsAppProvider implements ChannelProvider {
     } catch (error) {
       return { ok: false, detail: describeError(error) };
     }
+  }
+
+  /** Meta's subscription handshake (GET) and its signed status and message webhooks (POST). */
+  webhook(request: ProviderWebhookRequest): Promise<ProviderWebhookResponse> {
+    return this.options.webhooks.handle(request);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { chatWhatsAppPlugin } from './chat-whatsapp.plugin.js';
 
-// Until the SDK's ChannelProvider has parseStatus()/receive(), the hub's webhook endpoint uses these directly.
+// The hub reaches the webhook parts through the provider's webhook(); they are exported for hosts that take Meta's
+// webhooks themselves.
 export { type ChatWhatsAppConfig, chatWhatsAppPlugin } from './chat-whatsapp.plugin.js';
 export type { CloudApiMessage, WhatsAppTemplate } from './whatsapp-message.factory.js';
 export { WhatsAppWebhookError, WhatsAppWebhookErrorCode } from './whatsapp-webhook.exception.js';

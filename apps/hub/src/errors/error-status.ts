@@ -1,5 +1,6 @@
 import { ConfigErrorCode } from '@kabar/config';
 import { CloudEventErrorCode } from '@kabar/contracts';
+import { ProviderWebhookErrorCode } from '@kabar/plugin-sdk';
 
 import { AgencyErrorCode } from '../agencies/agency.errors.js';
 import { AuthErrorCode } from '../auth/auth.errors.js';
@@ -8,9 +9,10 @@ import { CitizenErrorCode } from '../citizens/citizen.errors.js';
 import { IngestErrorCode } from '../ingest/ingest.errors.js';
 import { PluginAdminErrorCode } from '../plugin-admin/plugin-admin.errors.js';
 import { ProbeErrorCode } from '../probe/probe.errors.js';
+import { ProviderWebhookRouteErrorCode } from '../provider-webhooks/provider-webhook.errors.js';
 
 // CitizenErrorCode.RateLimited has the same value as IngestErrorCode.RateLimited ('RATE_LIMITED'): its one entry serves both.
-type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode;
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode;
 
 /**
  * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
@@ -68,6 +70,13 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [CitizenErrorCode.DelegateNotFound]: 404,
   [CitizenErrorCode.CodeNotSent]: 503,
   [CitizenErrorCode.ImportTooLarge]: 413,
+  [ProviderWebhookErrorCode.Malformed]: 400,
+  [ProviderWebhookErrorCode.BadSignature]: 401,
+  [ProviderWebhookErrorCode.Forbidden]: 403,
+  [ProviderWebhookErrorCode.NotConfigured]: 404,
+  [ProviderWebhookErrorCode.MethodNotAllowed]: 405,
+  [ProviderWebhookRouteErrorCode.UnknownTarget]: 404,
+  [ProviderWebhookRouteErrorCode.NotSupported]: 404,
 };
 
 export function httpStatusOf(code: string): number {

@@ -1,0 +1,130 @@
+import { describeError } from '@kabar/core';
+import { type PluginContext, type ProviderReceipt, ProviderWebhookErrorCode, type ProviderWebhookRequest, type ProviderWebhookResponse } from '@kabar/plugin-sdk';
+
+import { WhatsAppWebhookError } from './whatsapp-webhook.exception.js';
+import { parseWebhook } from './whatsapp-webhook.parser.js';
+import { type SignatureRejection, verifyWebhookSignature } from './whatsapp-webhook.signature.js';
+import { type SubscriptionRejection, verifySubscription } from './whatsapp-webhook.subscription.js';
+import type { WhatsAppStatus, WhatsAppWebhook } from './whatsapp-webhook.type.js';
+
+/**
+ * How long a POST waits for the hub to take its receipts and replies before answering 200 anyway (the rest carries
+ * on): Meta counts a slow answer as a failed delivery and sends the whole webhook again.
+ */
+export const ACK_WITHIN_MS = 3_000;
+
+export interface WhatsAppWebhookHandlerOptions {
+  readonly pluginId: string;
+  /** Signs every POST (`X-Hub-Signature-256`); without it POSTs are refused, never taken unsigned. */
+  readonly appSecret?: string;
+  /** What the GET handshake must present; without it no subscription is accepted. */
+  readonly verifyToken?: string;
+  readonly context: Pick<PluginContext, 'logger' | 'onDeliveryReceipt' | 'onInbound'>;
+}
+
+const SIGNATURE_REASONS: Readonly<Record<SignatureRejection, string>> = {
+  'missing-header': 'no X-Hub-Signature-256 header: Meta signs every webhook it sends',
+  'malformed-header': 'X-Hub-Signature-256 is not one sha256=<64 hex digits>',
+  'no-matching-signature': "X-Hub-Signature-256 does not match the body under the configured appSecret (is it the app secret of the Meta app that sends these webhooks?)",
+};
+
+const SUBSCRIPTION_REFUSALS: Readonly<Record<SubscriptionRejection, { refused: ProviderWebhookErrorCode; reason: string }>> = {
+  'not-a-subscription': { refused: ProviderWebhookErrorCode.Malformed, reason: 'not a subscription handshake: hub.mode must be "subscribe"' },
+  'wrong-verify-token': { refused: ProviderWebhookErrorCode.Forbidden, reason: "hub.verify_token is not the plugin's verifyToken: enter the same value in Meta's webhook settings" },
+  'bad-challenge': { refused: ProviderWebhookErrorCode.Malformed, reason: 'hub.challenge is missing, or not a plain token of letters, digits, - and _' },
+};
+
+/**
+ * The plugin's side of `GET|POST /v1/plugins/<name>/webhook`: Meta's subscription handshake, and signed webhooks whose
+ * statuses become delivery receipts and whose texts become inbound messages. Refuses what it cannot authenticate.
+ */
+export class WhatsAppWebhookHandler {
+  constructor(private readonly options: WhatsAppWebhookHandlerOptions) {}
+
+  handle(request: ProviderWebhookRequest): Promise<ProviderWebhookResponse> {
+    switch (request.method) {
+      case 'GET':
+        return Promise.resolve(this.subscribe(request.query));
+      case 'POST':
+        return this.receive(request);
+    }
+  }
+
+  private subscribe(query: URLSearchParams): ProviderWebhookResponse {
+    const { verifyToken, pluginId } = this.options;
+    if (verifyToken === undefined || verifyToken === '') {
+      return { refused: ProviderWebhookErrorCode.NotConfigured, reason: `${pluginId} has no verifyToken: set one in its configuration, then the same value as the verify token in Meta's webhook settings` };
+    }
+    const answer = verifySubscription(query, verifyToken);
+    // Meta expects the challenge back as the whole body, nothing around it.
+    return answer.accepted ? { status: 200, contentType: 'text/plain; charset=utf-8', body: answer.challenge } : SUBSCRIPTION_REFUSALS[answer.reason];
+  }
+
+  private async receive(request: ProviderWebhookRequest): Promise<ProviderWebhookResponse> {
+    const { appSecret, pluginId } = this.options;
+    if (appSecret === undefined || appSecret === '') {
+      return { refused: ProviderWebhookErrorCode.NotConfigured, reason: `${pluginId} has no appSecret, so it cannot tell Meta's webhooks from forged ones: set the Meta app's secret in its configuration` };
+    }
+    const signature = verifyWebhookSignature(request.body, request.headers['x-hub-signature-256'], appSecret);
+    if (!signature.valid) return { refused: ProviderWebhookErrorCode.BadSignature, reason: SIGNATURE_REASONS[signature.reason] };
+    let webhook: WhatsAppWebhook;
+    try {
+      webhook = parseWebhook(request.body);
+    } catch (error) {
+      // The message names the part that is wrong (a JSON path), never a value from the body.
+      if (error instanceof WhatsAppWebhookError) return { refused: ProviderWebhookErrorCode.Malformed, reason: error.message };
+      throw error;
+    }
+    const forwarded = this.forward(webhook);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ACK_WITHIN_MS)));
+    await Promise.race([forwarded, late]);
+    clearTimeout(timer);
+    return { status: 200 };
+  }
+
+  /** Hands receipts and text replies to the hub in the order Meta listed them; never rejects. */
+  private async forward(webhook: WhatsAppWebhook): Promise<void> {
+    const { context, pluginId } = this.options;
+    let receipts = 0;
+    let replies = 0;
+    for (const status of webhook.statuses) {
+      const receipt = receiptOf(status);
+      if (receipt === undefined) continue;
+      receipts += 1;
+      await this.call('delivery receipt', () => context.onDeliveryReceipt?.(receipt));
+    }
+    for (const message of webhook.inbound) {
+      // Media, reactions and button replies need more than a text in the hub's inbound record; they are not forwarded.
+      if (message.kind !== 'text' || message.text === undefined) continue;
+      const { from, phoneNumberId, text, providerMessageId } = message;
+      replies += 1;
+      await this.call('inbound message', () => context.onInbound?.({ channel: 'whatsapp', from, to: phoneNumberId, text, providerMessageId }));
+    }
+    // Counts only: statuses and messages name citizens.
+    context.logger.debug({ plugin: pluginId, statuses: webhook.statuses.length, receipts, messages: webhook.inbound.length, replies }, 'WhatsApp webhook taken');
+  }
+
+  /** A hook that fails is the hub's problem (PluginContext): logged, and the next one still gets its turn. */
+  private async call(what: string, hook: () => void | Promise<void>): Promise<void> {
+    try {
+      await hook();
+    } catch (error) {
+      this.options.context.logger.warn({ plugin: this.options.pluginId, error: describeError(error) }, `the hub did not take a ${what}`);
+    }
+  }
+}
+
+/** `sent` says no more than the send's own outcome; `read` implies delivered. */
+function receiptOf(status: WhatsAppStatus): ProviderReceipt | undefined {
+  const messageId = status.providerMessageId;
+  switch (status.state) {
+    case 'sent':
+      return undefined;
+    case 'delivered':
+    case 'read':
+      return { messageId, state: 'delivered', stat: status.state };
+    case 'failed':
+      return { messageId, state: 'failed', stat: 'failed', ...(status.errorCode === undefined ? {} : { error: String(status.errorCode) }) };
+  }
+}
