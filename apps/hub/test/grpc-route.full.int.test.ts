@@ -1,17 +1,19 @@
 import 'reflect-metadata';
 
-import { generateWebhookSecret, SILENT_LOGGER } from '@kabar/core';
+import { generateWebhookSecret, SecretBox, SILENT_LOGGER } from '@kabar/core';
 import { createHub } from '@kabar/hub';
 import { migrate, openDatabase } from '@kabar/persistence';
 import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type PluginHostProcess, startPluginHost } from '../../../plugins/grpc-host/test/plugin-host-process.fixture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../plugins/grpc-host/test/webhook-receiver.fixture.js';
+import { PASSWORD, type SmscPeer, startSmscPeer, SYSTEM_ID } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
-import { policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
+import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 /**
  * The hub routing a channel to a plugin in another process over proto/kabar/v1/plugin.proto: the example plugin host
@@ -71,5 +73,105 @@ describe('a channel routed to an out-of-process plugin over gRPC', () => {
       return rows.length > 0 ? rows : undefined;
     });
     expect(attempts).toEqual([{ plugin: 'grpc', state: 'sent' }]);
+  });
+});
+
+/**
+ * Receipts and replies over the same contract (the `Events` stream): the plugin host runs the sms-smpp plugin bound to
+ * a real SMSC; the SMSC's delivery receipt travels plugin -> gRPC -> hub and turns the notification `delivered`, and a
+ * citizen's SMS reply lands on kabar.inbound.v1, as when the plugin runs in process.
+ */
+describe('an SMS route to an out-of-process plugin: receipts and replies come back over gRPC', () => {
+  const services = inject('services');
+  let smsc: SmscPeer;
+  let host: PluginHostProcess;
+  let database: TestDatabase;
+  let app: INestApplication;
+  let url: string;
+  let agency: PolicyAgency;
+  let type: string;
+  let namespace = '';
+
+  const stateOf = async (ceId: string) =>
+    (
+      await queryDatabase<{ id: string; state: string; channel: string }>(
+        database.url,
+        'select n.id, n.state, n.channel from notification n join event e on e.id = n.event_id where e.ce_id = $1',
+        [ceId],
+      )
+    )[0];
+  const waitFor = (ceId: string, state: string) =>
+    eventually(async () => {
+      const n = await stateOf(ceId);
+      return n?.state === state ? n : undefined;
+    });
+
+  beforeAll(async () => {
+    smsc = await startSmscPeer();
+    host = startPluginHost({
+      KABAR_PLUGIN_MODULE: '@kabar/plugin-sms-smpp',
+      KABAR_PLUGIN_CONFIG: JSON.stringify({ host: '127.0.0.1', port: smsc.port, systemId: SYSTEM_ID, password: PASSWORD, defaultSender: 'KABAR', responseTimeoutMs: 2_000 }),
+      KABAR_PLUGIN_ADDRESS: '127.0.0.1:0',
+    });
+    const address = await host.listening;
+    database = await createTestDatabase(services.databaseUrl);
+    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+    await migrate(orm);
+    await orm.close();
+    const config = aConfig().withKafka(services.kafkaBrokers).withPostgres(database.url).with({ plugins: { grpc: { address, channel: 'sms', timeoutMs: 10_000 } } }).build();
+    namespace = config.kafka?.namespace ?? '';
+    app = await createHub(config, pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    agency = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung');
+    type = await registerType(url, agency, 'bill', { messageClass: 'transactional', channels: ['sms', 'inbox'] });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+    await host.kill9();
+    await smsc.close();
+  });
+
+  it('marks the SMS delivered when the SMSC’s delivery receipt comes back through the plugin process', async () => {
+    const nationalId = '3273010101900778';
+    await registeredCitizen(app, { nationalId, contacts: [{ channel: 'sms', value: '+6281234560201' }] });
+    const published = await as<{ publishEvent: { status: string } }>(url, agency.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
+      e: { specversion: '1.0', id: 'grpc-dlr-1', source: agency.source, type, subject: nationalId, data: { note: 'PBB 2026' } },
+    });
+    expect(published.data?.publishEvent.status).toBe('accepted');
+    const sent = await waitFor('grpc-dlr-1', 'sent');
+    const [attempt] = await queryDatabase<{ plugin: string; provider_message_id: string }>(
+      database.url,
+      'select plugin, provider_message_id from delivery_attempt where notification_id = $1',
+      [sent.id],
+    );
+    // The id the SMSC gave the submit_sm, as the plugin process reported it in its Send answer.
+    expect(attempt).toEqual({ plugin: 'grpc', provider_message_id: smsc.submits.at(-1)?.messageId });
+
+    await smsc.deliver({
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560201', esm_class: 0x04, data_coding: 0,
+      short_message: `id:${attempt?.provider_message_id ?? ''} sub:001 dlvrd:001 submit date:2612011030 done date:2612011031 stat:DELIVRD err:000 text:x`,
+    });
+    expect(await waitFor('grpc-dlr-1', 'delivered')).toMatchObject({ id: sent.id, channel: 'sms' });
+  });
+
+  it('publishes a citizen’s SMS reply, received by the plugin process, on kabar.inbound.v1 with the sender sealed', async () => {
+    const kafka = new Kafka({ brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `grpc-inbound-reader-${namespace}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${namespace}kabar.inbound.v1`, fromBeginning: true });
+    const received: Record<string, unknown>[] = [];
+    await consumer.run({ eachMessage: ({ message }) => Promise.resolve(void received.push(JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>)) });
+    try {
+      await smsc.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560202', destination_addr: '1500123', esm_class: 0, data_coding: 0, short_message: 'SUDAH BAYAR' });
+      const [reply] = await eventually(() => Promise.resolve(received.length > 0 ? received : undefined));
+      const box = app.get(SecretBox);
+      expect(reply).toMatchObject({ plugin: 'grpc', channel: 'sms', to: '1500123', text: 'SUDAH BAYAR', fromHash: box.lookupHash('+6281234560202') });
+      expect(box.decrypt(String(reply?.fromSealed))).toBe('+6281234560202');
+    } finally {
+      await consumer.disconnect();
+    }
   });
 });

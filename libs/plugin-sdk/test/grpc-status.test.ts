@@ -76,11 +76,12 @@ describe('plugin.proto mirrors the SDK', () => {
     expect(names.sort()).toEqual(['UNSPECIFIED', ...CHANNELS.map((c) => c.toUpperCase())].sort());
   });
 
-  it('serves the methods at the paths plugins in other languages implement', () => {
-    expect(Object.values(CHANNEL_PLUGIN_SERVICE).map((m) => m.path)).toEqual([
-      '/kabar.v1.ChannelPlugin/Describe',
-      '/kabar.v1.ChannelPlugin/Send',
-      '/kabar.v1.ChannelPlugin/Check',
+  it('serves the methods at the paths plugins in other languages implement, Events as a server stream', () => {
+    expect(Object.values(CHANNEL_PLUGIN_SERVICE).map((m) => [m.path, m.requestStream, m.responseStream])).toEqual([
+      ['/kabar.v1.ChannelPlugin/Describe', false, false],
+      ['/kabar.v1.ChannelPlugin/Send', false, false],
+      ['/kabar.v1.ChannelPlugin/Check', false, false],
+      ['/kabar.v1.ChannelPlugin/Events', false, true],
     ]);
   });
 });

@@ -12,10 +12,14 @@ export interface HostSettings {
   readonly address: string;
   /** PEM certificate chain and key for TLS; absent means plaintext (loopback or a sidecar). */
   readonly tls?: { readonly certificate: string; readonly privateKey: string };
+  /** How many delivery receipts and replies wait while no hub is subscribed to `Events` (the oldest are dropped). */
+  readonly eventBufferSize: number;
   readonly logLevel: LogLevel;
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1:50051';
+const DEFAULT_EVENT_BUFFER = 1_000;
+const MAX_EVENT_BUFFER = 1_000_000;
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ADDRESS = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$/;
 
@@ -44,11 +48,16 @@ export function parseHostSettings(env: Readonly<Record<string, string | undefine
 
   const tls = readTls(env, problems);
 
+  const eventBufferSize = Number(env.KABAR_PLUGIN_EVENT_BUFFER ?? DEFAULT_EVENT_BUFFER);
+  if (!Number.isInteger(eventBufferSize) || eventBufferSize < 1 || eventBufferSize > MAX_EVENT_BUFFER) {
+    problems.push({ variable: 'KABAR_PLUGIN_EVENT_BUFFER', expected: `a whole number of events from 1 to ${MAX_EVENT_BUFFER}`, got: env.KABAR_PLUGIN_EVENT_BUFFER });
+  }
+
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push({ variable: 'LOG_LEVEL', expected: `one of ${LOG_LEVELS.join(', ')}`, got: env.LOG_LEVEL });
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { module, pluginConfig, address, logLevel, ...(tls === undefined ? {} : { tls }) };
+  return { module, pluginConfig, address, eventBufferSize, logLevel, ...(tls === undefined ? {} : { tls }) };
 }
 
 function readTls(env: Readonly<Record<string, string | undefined>>, problems: ConfigProblem[]): HostSettings['tls'] {

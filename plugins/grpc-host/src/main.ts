@@ -40,8 +40,10 @@ async function main(): Promise<void> {
     server = await serveChannelPlugin({
       manifest,
       config: settings.pluginConfig,
+      // The host lends only the logger: serveChannelPlugin adds the receipt and inbound hooks, which feed `Events`.
       context: { logger },
       address: settings.address,
+      eventBufferSize: settings.eventBufferSize,
       ...(settings.tls === undefined ? {} : { tls: settings.tls }),
     });
   } catch (error) {

@@ -153,6 +153,7 @@ describe('the plugin host refuses a bad configuration with exit code 2', () => {
       '/secret: must match pattern',
     ],
     ['an address without a port', { KABAR_PLUGIN_MODULE: '@kabar/plugin-webhook-http', KABAR_PLUGIN_ADDRESS: '127.0.0.1' }, 'KABAR_PLUGIN_ADDRESS'],
+    ['an event buffer of no events', { KABAR_PLUGIN_MODULE: '@kabar/plugin-webhook-http', KABAR_PLUGIN_EVENT_BUFFER: '0' }, 'KABAR_PLUGIN_EVENT_BUFFER'],
     ['only half of the TLS files', { KABAR_PLUGIN_MODULE: '@kabar/plugin-webhook-http', KABAR_PLUGIN_TLS_CERT_FILE: '/etc/hostname' }, 'KABAR_PLUGIN_TLS_KEY_FILE'],
   ])('%s', async (_case, env, reason) => {
     const refused = startPluginHost(env);

@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { Client, credentials, Metadata, type MethodDefinition } from '@grpc/grpc-js';
+import { Client, type ClientReadableStream, credentials, Metadata, type MethodDefinition } from '@grpc/grpc-js';
 import { pluginProto } from '@kabar/contracts';
 
 import type { Channel } from '../channel.type.js';
@@ -44,6 +44,11 @@ export class ChannelPluginClient {
       // grpc-js backs off up to 2 minutes between reconnects by default; a restarted plugin process should be
       // reachable again within seconds.
       'grpc.max_reconnect_backoff_ms': 5_000,
+      // The Events stream is idle between events: pings find a plugin host that vanished without closing the
+      // connection, so the stream fails and is re-opened. Over 5 minutes, because gRPC servers in other languages
+      // (Go, Java) answer pings more frequent than that with GOAWAY "too_many_pings".
+      'grpc.keepalive_time_ms': 330_000,
+      'grpc.keepalive_timeout_ms': 20_000,
     });
   }
 
@@ -70,6 +75,15 @@ export class ChannelPluginClient {
   async check(): Promise<ProviderCheck> {
     const answer = await this.call('Check', CHANNEL_PLUGIN_SERVICE.check, create(pluginProto.CheckRequestSchema));
     return { ok: answer.check?.ok ?? false, detail: answer.check?.detail ?? '' };
+  }
+
+  /**
+   * Opens the plugin's `Events` stream, without a deadline: it stays open until the plugin ends it, the connection
+   * fails, or the caller cancels it. Throws once the client is closed.
+   */
+  openEvents(): ClientReadableStream<pluginProto.EventsResponse> {
+    const method = CHANNEL_PLUGIN_SERVICE.events;
+    return this.client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, create(pluginProto.EventsRequestSchema), new Metadata(), {});
   }
 
   close(): void {

@@ -2,7 +2,7 @@ import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufb
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { pluginProto } from '@kabar/contracts';
 
-interface UnaryMethod<I extends DescMessage, O extends DescMessage> {
+interface GeneratedMethod<I extends DescMessage, O extends DescMessage> {
   readonly name: string;
   readonly input: I;
   readonly output: O;
@@ -15,11 +15,20 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /** One unary method as grpc-js needs it: the wire path plus protobuf-es (de)serializers for the generated messages. */
-function unary<I extends DescMessage, O extends DescMessage>(method: UnaryMethod<I, O>): MethodDefinition<MessageShape<I>, MessageShape<O>> {
+function unary<I extends DescMessage, O extends DescMessage>(method: GeneratedMethod<I, O>): MethodDefinition<MessageShape<I>, MessageShape<O>> {
+  return definition(method, false);
+}
+
+/** One server-streaming method (one request, a stream of answers) as grpc-js needs it. */
+function serverStream<I extends DescMessage, O extends DescMessage>(method: GeneratedMethod<I, O>): MethodDefinition<MessageShape<I>, MessageShape<O>> {
+  return definition(method, true);
+}
+
+function definition<I extends DescMessage, O extends DescMessage>(method: GeneratedMethod<I, O>, responseStream: boolean): MethodDefinition<MessageShape<I>, MessageShape<O>> {
   return {
     path: `/${method.parent.typeName}/${method.name}`,
     requestStream: false,
-    responseStream: false,
+    responseStream,
     requestSerialize: (value) => asBuffer(toBinary(method.input, value)),
     requestDeserialize: (bytes) => fromBinary(method.input, bytes),
     responseSerialize: (value) => asBuffer(toBinary(method.output, value)),
@@ -37,6 +46,7 @@ export const CHANNEL_PLUGIN_SERVICE = {
   describe: unary(method.describe),
   send: unary(method.send),
   check: unary(method.check),
+  events: serverStream(method.events),
 };
 
 /** Bigger than grpc-js's 4 MiB default: a batch of rendered HTML e-mails can pass it. */

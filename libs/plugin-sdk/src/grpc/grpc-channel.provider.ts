@@ -1,10 +1,11 @@
-import { describeError } from '@kabar/core';
+import { describeError, type Logger, SILENT_LOGGER } from '@kabar/core';
 
 import type { Channel } from '../channel.type.js';
 import type { ChannelProvider, ProviderCheck } from '../channel-provider.type.js';
 import type { OutboundMessage } from '../outbound-message.type.js';
 import type { SendOutcome } from '../send-outcome.type.js';
 import { ChannelPluginClient, type GrpcConnectionOptions, type RemotePluginDescription } from './channel-plugin.client.js';
+import { EventStreamSubscription, type ProviderEventHooks } from './event-stream.subscriber.js';
 import { fromProtoOutcomes } from './grpc-message.mapper.js';
 
 const DESCRIBE_TIMEOUT_MS = 5_000;
@@ -12,20 +13,33 @@ const DESCRIBE_TIMEOUT_MS = 5_000;
 export interface GrpcChannelProviderOptions extends GrpcConnectionOptions {
   /** The channel the hub routes to this plugin; `check()` fails when the remote plugin serves another. */
   readonly channel: Channel;
+  /**
+   * Where the plugin's delivery receipts and citizens' replies go (the hub's context hooks). With either hook, the
+   * provider keeps the plugin's `Events` stream open until `close()`, re-opening it whenever it ends.
+   */
+  readonly hooks?: ProviderEventHooks;
+  /** For the events stream coming and going and for events it ignores; never given personal data. */
+  readonly logger?: Logger;
 }
 
 /**
  * A plugin running in another process (any language), reached over gRPC (`kabar.v1.ChannelPlugin`). Whole-call
  * failures map to retryable or permanent `PluginError`s by gRPC status, and an answer that does not match the batch
- * fails the whole batch, retryably.
- * @example const provider = new GrpcChannelProvider({ address: '127.0.0.1:50051', channel: 'sms', timeoutMs: 30_000 })
+ * fails the whole batch, retryably. Given hooks, it also receives what the provider reports later (see `hooks`).
+ * @example const provider = new GrpcChannelProvider({ address: '127.0.0.1:50051', channel: 'sms', timeoutMs: 30_000, hooks: { onDeliveryReceipt } })
  */
 export class GrpcChannelProvider implements ChannelProvider {
   private readonly client: ChannelPluginClient;
-  private closed = false;
+  private readonly events: EventStreamSubscription | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly options: GrpcChannelProviderOptions) {
     this.client = new ChannelPluginClient(options);
+    const { hooks } = options;
+    if (hooks !== undefined && (hooks.onDeliveryReceipt !== undefined || hooks.onInbound !== undefined)) {
+      this.events = new EventStreamSubscription(this.client, options.channel, hooks, options.logger ?? SILENT_LOGGER);
+      this.events.start();
+    }
   }
 
   async send(batch: readonly OutboundMessage[]): Promise<SendOutcome[]> {
@@ -49,11 +63,14 @@ export class GrpcChannelProvider implements ChannelProvider {
   }
 
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.client.close();
-    }
-    return Promise.resolve();
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    // The stream first: closing the channel alone would leave it open, and its hooks may still be running.
+    await this.events?.close();
+    this.client.close();
   }
 }
 

@@ -24,7 +24,8 @@ const LOOPBACK_HOST = /^(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
  * The bridge to an out-of-process plugin: the hub installs it like any plugin, with the remote's address and the
  * channel to route there; the remote process (any language, e.g. plugins/grpc-host) holds the provider's own
  * configuration and credentials. `channel` below is only a placeholder the manifest type requires: the route's
- * channel is `config.channel`.
+ * channel is `config.channel`. When the hub lends receipt and inbound hooks, the route subscribes to the remote's
+ * `Events` and forwards what it reports to them.
  * @example validatePluginConfig(grpcPluginManifest, { address: '127.0.0.1:50051', channel: 'sms' }) // timeoutMs: 30000 added
  */
 export const grpcPluginManifest: PluginManifest<GrpcPluginConfig> = {
@@ -42,7 +43,7 @@ export const grpcPluginManifest: PluginManifest<GrpcPluginConfig> = {
       caCertificate: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----' },
     },
   },
-  create: (config, { logger }) => {
+  create: (config, { logger, onDeliveryReceipt, onInbound }) => {
     if (config.caCertificate !== undefined) assertCertificate(config.caCertificate);
     const host = config.address.slice(0, config.address.lastIndexOf(':'));
     if (config.caCertificate === undefined && !LOOPBACK_HOST.test(host)) {
@@ -53,6 +54,9 @@ export const grpcPluginManifest: PluginManifest<GrpcPluginConfig> = {
       channel: config.channel,
       timeoutMs: config.timeoutMs,
       ...(config.caCertificate === undefined ? {} : { caCertificate: config.caCertificate }),
+      // The remote plugin's receipts and citizens' replies reach the hub as if it ran in process.
+      hooks: { onDeliveryReceipt, onInbound },
+      logger,
     });
   },
 };

@@ -1,13 +1,15 @@
 import { create } from '@bufbuild/protobuf';
 import { type sendUnaryData, Server, ServerCredentials, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import { pluginProto } from '@kabar/contracts';
-import { describeError } from '@kabar/core';
+import { describeError, type Logger } from '@kabar/core';
 
 import type { ChannelProvider } from '../channel-provider.type.js';
 import { validatePluginConfig } from '../plugin-config.validation.js';
 import { PluginError } from '../plugin-error.exception.js';
 import type { PluginContext, PluginManifest } from '../plugin-manifest.type.js';
 import { CHANNEL_PLUGIN_SERVICE, MAX_MESSAGE_BYTES } from './channel-plugin.service.js';
+import { type EventsCall, EventStreamPublisher } from './event-stream.publisher.js';
+import { fromProtoEvent, toProtoInboundEvent, toProtoReceiptEvent } from './grpc-event.mapper.js';
 import { fromProtoMessage, toProtoChannel, toProtoOutcome } from './grpc-message.mapper.js';
 import { grpcStatusFor } from './grpc-status.mapper.js';
 
@@ -15,13 +17,19 @@ export interface ServeChannelPluginOptions<Config> {
   readonly manifest: PluginManifest<Config>;
   /** The plugin's configuration as an admin wrote it (untrusted): validated with `validatePluginConfig` first. */
   readonly config: unknown;
-  readonly context: PluginContext;
+  /**
+   * What the plugin is lent, except its event hooks: those are the server's, and what the plugin reports through them
+   * (delivery receipts, citizens' replies) goes to the hubs subscribed to `Events`.
+   */
+  readonly context: Omit<PluginContext, 'onDeliveryReceipt' | 'onInbound'>;
   /** `host:port` to listen on; port 0 picks a free one (see `port`). */
   readonly address: string;
   /** Certificate chain and private key (PEM) to serve TLS; without them the server is plaintext (loopback, sidecar). */
   readonly tls?: { readonly certificate: string; readonly privateKey: string };
   /** How long `close()` lets calls in flight finish before cutting them off; default 10 s. */
   readonly shutdownGraceMs?: number;
+  /** How many events wait for a hub while none is subscribed to `Events` (beyond, the oldest are dropped); default 1000. */
+  readonly eventBufferSize?: number;
 }
 
 export interface ChannelPluginServer {
@@ -32,6 +40,7 @@ export interface ChannelPluginServer {
 }
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+const DEFAULT_EVENT_BUFFER_SIZE = 1_000;
 
 /**
  * Hosts an in-process plugin as a `kabar.v1.ChannelPlugin` gRPC server, so a hub can use it out of process. Rejects
@@ -41,9 +50,17 @@ const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 export async function serveChannelPlugin<Config>(options: ServeChannelPluginOptions<Config>): Promise<ChannelPluginServer> {
   const { manifest, context } = options;
   const config = validatePluginConfig(manifest, options.config);
-  const provider = await manifest.create(config, context);
-  const server = new Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
-  server.addService(CHANNEL_PLUGIN_SERVICE, handlersFor(manifest, provider, context));
+  // Before `create`: a provider may report events at once (an SMSC flushing receipts queued while we were away).
+  const publisher = new EventStreamPublisher(manifest.id, options.eventBufferSize ?? DEFAULT_EVENT_BUFFER_SIZE, context.logger);
+  const provider = await manifest.create(config, { ...context, ...eventHooks(manifest, publisher, context.logger) });
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    // An Events stream is idle between events: pings find a hub that vanished without closing its connection (a
+    // crashed node), so its stream is dropped and events wait in the buffer instead of going nowhere.
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+  });
+  server.addService(CHANNEL_PLUGIN_SERVICE, { ...handlersFor(manifest, provider, context), events: (call: EventsCall) => publisher.subscribe(call) });
   let port: number;
   try {
     port = await bind(server, options.address, options.tls);
@@ -55,13 +72,38 @@ export async function serveChannelPlugin<Config>(options: ServeChannelPluginOpti
   let closing: Promise<void> | undefined;
   return {
     port,
-    close: () => (closing ??= shutDown(server, provider, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)),
+    close: () => (closing ??= shutDown(server, provider, publisher, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS)),
+  };
+}
+
+/**
+ * The hooks the served plugin reports through: each event is checked as the hub will check it (so a plugin bug shows
+ * in the plugin's own log, not as a mystery in the hub's) and handed to the publisher.
+ */
+function eventHooks<Config>(manifest: PluginManifest<Config>, publisher: EventStreamPublisher, logger: Logger): Pick<PluginContext, 'onDeliveryReceipt' | 'onInbound'> {
+  const emit = (kind: string, toEvent: () => pluginProto.EventsResponse): void => {
+    try {
+      const event = toEvent();
+      const checked = fromProtoEvent(event, manifest.channel);
+      if (checked.kind === 'unusable') {
+        logger.warn({ plugin: manifest.id, kind }, `event not passed to the hub: ${checked.reason}`);
+        return;
+      }
+      publisher.publish(event);
+    } catch (error) {
+      // Only a plugin in plain JavaScript gets here (a field of the wrong type); its values may be personal data.
+      logger.error({ plugin: manifest.id, kind, errorType: errorType(error) }, 'event not passed to the hub: it cannot be encoded');
+    }
+  };
+  return {
+    onDeliveryReceipt: (receipt) => emit('receipt', () => toProtoReceiptEvent(receipt)),
+    onInbound: (message) => emit('inbound', () => toProtoInboundEvent(message)),
   };
 }
 
 type Handler<Request, Response> = (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void;
 
-function handlersFor<Config>(manifest: PluginManifest<Config>, provider: ChannelProvider, { logger }: PluginContext) {
+function handlersFor<Config>(manifest: PluginManifest<Config>, provider: ChannelProvider, { logger }: ServeChannelPluginOptions<Config>['context']) {
   const describe: Handler<pluginProto.DescribeRequest, pluginProto.DescribeResponse> = (_call, callback) => {
     callback(null, create(pluginProto.DescribeResponseSchema, {
       pluginId: manifest.id,
@@ -121,7 +163,9 @@ function bind(server: Server, address: string, tls: ServeChannelPluginOptions<un
   });
 }
 
-async function shutDown(server: Server, provider: ChannelProvider, graceMs: number): Promise<void> {
+async function shutDown(server: Server, provider: ChannelProvider, publisher: EventStreamPublisher, graceMs: number): Promise<void> {
+  // Events streams never end on their own: end them first, or the shutdown would wait the whole grace period.
+  publisher.close();
   await new Promise<void>((resolve) => {
     // Calls still running after the grace period are cut off; the hub sees UNAVAILABLE and retries the batch.
     const timer = setTimeout(() => server.forceShutdown(), graceMs);
@@ -131,6 +175,7 @@ async function shutDown(server: Server, provider: ChannelProvider, graceMs: numb
     });
   });
   await provider.close();
+  publisher.reportLost();
 }
 
 function errorType(error: unknown): string {

@@ -1,7 +1,14 @@
 // The channel-plugin contract of Kabar as a gRPC service, so that a plugin can run out of process, in any language,
 // isolated from the hub (ARCHITECTURE.md §6). It is the same contract as the TypeScript SDK in libs/plugin-sdk
-// (PluginManifest, ChannelProvider, OutboundMessage, SendOutcome, PluginErrorCode): a plugin that implements this
-// service behaves, for the hub, exactly like one loaded in process.
+// (PluginManifest, ChannelProvider, OutboundMessage, SendOutcome, PluginErrorCode, and the PluginContext hooks
+// onDeliveryReceipt / onInbound with ProviderReceipt / ProviderInbound): a plugin that implements this service behaves,
+// for the hub, exactly like one loaded in process.
+//
+// Two directions:
+// - hub -> plugin: `Describe`, `Send` and `Check` are unary calls the hub makes when it needs them;
+// - plugin -> hub: what the provider reports later (delivery receipts, citizens' replies) comes back on `Events`, a
+//   server stream each hub keeps open for as long as it routes to the plugin, and re-opens (with backoff) whenever it
+//   ends or fails, e.g. because the plugin process restarted.
 //
 // Changes must stay wire-compatible (`buf breaking`): add fields and enum values, never renumber or reuse them.
 
@@ -17,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kabar/v1/plugin.proto.
  */
 export const file_kabar_v1_plugin: GenFile = /*@__PURE__*/
-  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSKWAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zZW5kZXJCCgoIX3N1YmplY3RCBwoFX2h0bWwiOgoLU2VuZFJlcXVlc3QSKwoIbWVzc2FnZXMYASADKAsyGS5rYWJhci52MS5PdXRib3VuZE1lc3NhZ2UiNwoMU2VuZFJlc3BvbnNlEicKCG91dGNvbWVzGAEgAygLMhUua2FiYXIudjEuU2VuZE91dGNvbWUinwIKC1NlbmRPdXRjb21lEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIqCgRzZW50GAIgASgLMhoua2FiYXIudjEuU2VuZE91dGNvbWUuU2VudEgAEi4KBmZhaWxlZBgDIAEoCzIcLmthYmFyLnYxLlNlbmRPdXRjb21lLkZhaWxlZEgAGkAKBFNlbnQSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkGk8KBkZhaWxlZBIhCgRjb2RlGAEgASgOMhMua2FiYXIudjEuRXJyb3JDb2RlEhEKCXJldHJ5YWJsZRgCIAEoCBIPCgdtZXNzYWdlGAMgASgJQggKBnJlc3VsdCIOCgxDaGVja1JlcXVlc3QiKwoNUHJvdmlkZXJDaGVjaxIKCgJvaxgBIAEoCBIOCgZkZXRhaWwYAiABKAkiNwoNQ2hlY2tSZXNwb25zZRImCgVjaGVjaxgBIAEoCzIXLmthYmFyLnYxLlByb3ZpZGVyQ2hlY2sqqwEKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9FTUFJTBACEhAKDENIQU5ORUxfUFVTSBADEhQKEENIQU5ORUxfV0hBVFNBUFAQBBIRCg1DSEFOTkVMX0lOQk9YEAUSEwoPQ0hBTk5FTF9XRUJIT09LEAYSEwoPQ0hBTk5FTF9DT05TT0xFEAcqlAIKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASFgoSRVJST1JfQ09ERV9USU1FT1VUEAESIAocRVJST1JfQ09ERV9DT05ORUNUSU9OX0ZBSUxFRBACEhsKF0VSUk9SX0NPREVfUkFURV9MSU1JVEVEEAMSHQoZRVJST1JfQ09ERV9QUk9WSURFUl9FUlJPUhAEEhcKE0VSUk9SX0NPREVfUkVKRUNURUQQBRIgChxFUlJPUl9DT0RFX0lOVkFMSURfUkVDSVBJRU5UEAYSGwoXRVJST1JfQ09ERV9VTkFVVEhPUklaRUQQBxIdChlFUlJPUl9DT0RFX0lOVkFMSURfQ09ORklHEAgywwEKDUNoYW5uZWxQbHVnaW4SQQoIRGVzY3JpYmUSGS5rYWJhci52MS5EZXNjcmliZVJlcXVlc3QaGi5rYWJhci52MS5EZXNjcmliZVJlc3BvbnNlEjUKBFNlbmQSFS5rYWJhci52MS5TZW5kUmVxdWVzdBoWLmthYmFyLnYxLlNlbmRSZXNwb25zZRI4CgVDaGVjaxIWLmthYmFyLnYxLkNoZWNrUmVxdWVzdBoXLmthYmFyLnYxLkNoZWNrUmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSKWAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zZW5kZXJCCgoIX3N1YmplY3RCBwoFX2h0bWwiOgoLU2VuZFJlcXVlc3QSKwoIbWVzc2FnZXMYASADKAsyGS5rYWJhci52MS5PdXRib3VuZE1lc3NhZ2UiNwoMU2VuZFJlc3BvbnNlEicKCG91dGNvbWVzGAEgAygLMhUua2FiYXIudjEuU2VuZE91dGNvbWUinwIKC1NlbmRPdXRjb21lEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIqCgRzZW50GAIgASgLMhoua2FiYXIudjEuU2VuZE91dGNvbWUuU2VudEgAEi4KBmZhaWxlZBgDIAEoCzIcLmthYmFyLnYxLlNlbmRPdXRjb21lLkZhaWxlZEgAGkAKBFNlbnQSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkGk8KBkZhaWxlZBIhCgRjb2RlGAEgASgOMhMua2FiYXIudjEuRXJyb3JDb2RlEhEKCXJldHJ5YWJsZRgCIAEoCBIPCgdtZXNzYWdlGAMgASgJQggKBnJlc3VsdCIOCgxDaGVja1JlcXVlc3QiKwoNUHJvdmlkZXJDaGVjaxIKCgJvaxgBIAEoCBIOCgZkZXRhaWwYAiABKAkiNwoNQ2hlY2tSZXNwb25zZRImCgVjaGVjaxgBIAEoCzIXLmthYmFyLnYxLlByb3ZpZGVyQ2hlY2siDwoNRXZlbnRzUmVxdWVzdCJ0Cg5FdmVudHNSZXNwb25zZRIsCgdyZWNlaXB0GAEgASgLMhkua2FiYXIudjEuRGVsaXZlcnlSZWNlaXB0SAASKwoHaW5ib3VuZBgCIAEoCzIYLmthYmFyLnYxLkluYm91bmRNZXNzYWdlSABCBwoFZXZlbnQieQoPRGVsaXZlcnlSZWNlaXB0EhIKCm1lc3NhZ2VfaWQYASABKAkSJgoFc3RhdGUYAiABKA4yFy5rYWJhci52MS5EZWxpdmVyeVN0YXRlEgwKBHN0YXQYAyABKAkSEgoFZXJyb3IYBCABKAlIAIgBAUIICgZfZXJyb3IilgEKDkluYm91bmRNZXNzYWdlEiIKB2NoYW5uZWwYASABKA4yES5rYWJhci52MS5DaGFubmVsEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDAoEdGV4dBgEIAEoCRIgChNwcm92aWRlcl9tZXNzYWdlX2lkGAUgASgJSACIAQFCFgoUX3Byb3ZpZGVyX21lc3NhZ2VfaWQqqwEKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9FTUFJTBACEhAKDENIQU5ORUxfUFVTSBADEhQKEENIQU5ORUxfV0hBVFNBUFAQBBIRCg1DSEFOTkVMX0lOQk9YEAUSEwoPQ0hBTk5FTF9XRUJIT09LEAYSEwoPQ0hBTk5FTF9DT05TT0xFEAcqlAIKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASFgoSRVJST1JfQ09ERV9USU1FT1VUEAESIAocRVJST1JfQ09ERV9DT05ORUNUSU9OX0ZBSUxFRBACEhsKF0VSUk9SX0NPREVfUkFURV9MSU1JVEVEEAMSHQoZRVJST1JfQ09ERV9QUk9WSURFUl9FUlJPUhAEEhcKE0VSUk9SX0NPREVfUkVKRUNURUQQBRIgChxFUlJPUl9DT0RFX0lOVkFMSURfUkVDSVBJRU5UEAYSGwoXRVJST1JfQ09ERV9VTkFVVEhPUklaRUQQBxIdChlFUlJPUl9DT0RFX0lOVkFMSURfQ09ORklHEAgqoQEKDURlbGl2ZXJ5U3RhdGUSHgoaREVMSVZFUllfU1RBVEVfVU5TUEVDSUZJRUQQABIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQARIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQAhIaChZERUxJVkVSWV9TVEFURV9FWFBJUkVEEAMSGwoXREVMSVZFUllfU1RBVEVfUkVKRUNURUQQBDKCAgoNQ2hhbm5lbFBsdWdpbhJBCghEZXNjcmliZRIZLmthYmFyLnYxLkRlc2NyaWJlUmVxdWVzdBoaLmthYmFyLnYxLkRlc2NyaWJlUmVzcG9uc2USNQoEU2VuZBIVLmthYmFyLnYxLlNlbmRSZXF1ZXN0GhYua2FiYXIudjEuU2VuZFJlc3BvbnNlEjgKBUNoZWNrEhYua2FiYXIudjEuQ2hlY2tSZXF1ZXN0Ghcua2FiYXIudjEuQ2hlY2tSZXNwb25zZRI9CgZFdmVudHMSFy5rYWJhci52MS5FdmVudHNSZXF1ZXN0Ghgua2FiYXIudjEuRXZlbnRzUmVzcG9uc2UwAWIGcHJvdG8z");
 
 /**
  * Asks a plugin who it is. Carries nothing.
@@ -392,6 +399,151 @@ export const CheckResponseSchema: GenMessage<CheckResponse> = /*@__PURE__*/
   messageDesc(file_kabar_v1_plugin, 8);
 
 /**
+ * Opens the stream of provider events. Carries nothing: the plugin process serves one configured plugin.
+ *
+ * @generated from message kabar.v1.EventsRequest
+ */
+export type EventsRequest = Message<"kabar.v1.EventsRequest"> & {
+};
+
+/**
+ * Describes the message kabar.v1.EventsRequest.
+ * Use `create(EventsRequestSchema)` to create a new message.
+ */
+export const EventsRequestSchema: GenMessage<EventsRequest> = /*@__PURE__*/
+  messageDesc(file_kabar_v1_plugin, 9);
+
+/**
+ * One event the provider reported after a send. Mirrors the two hooks of the SDK's `PluginContext`.
+ *
+ * @generated from message kabar.v1.EventsResponse
+ */
+export type EventsResponse = Message<"kabar.v1.EventsResponse"> & {
+  /**
+   * Exactly one of them; the hub ignores an event with neither (or of a kind added after it was built).
+   *
+   * @generated from oneof kabar.v1.EventsResponse.event
+   */
+  event: {
+    /**
+     * A delivery receipt: `PluginContext.onDeliveryReceipt`.
+     *
+     * @generated from field: kabar.v1.DeliveryReceipt receipt = 1;
+     */
+    value: DeliveryReceipt;
+    case: "receipt";
+  } | {
+    /**
+     * A message a citizen sent in: `PluginContext.onInbound`.
+     *
+     * @generated from field: kabar.v1.InboundMessage inbound = 2;
+     */
+    value: InboundMessage;
+    case: "inbound";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message kabar.v1.EventsResponse.
+ * Use `create(EventsResponseSchema)` to create a new message.
+ */
+export const EventsResponseSchema: GenMessage<EventsResponse> = /*@__PURE__*/
+  messageDesc(file_kabar_v1_plugin, 10);
+
+/**
+ * What became of a sent message, as its provider reported later (an SMS delivery receipt, a WhatsApp status).
+ * Mirrors `ProviderReceipt` of the SDK. Only final states are reported; intermediate ones (e.g. "enroute") are not.
+ *
+ * @generated from message kabar.v1.DeliveryReceipt
+ */
+export type DeliveryReceipt = Message<"kabar.v1.DeliveryReceipt"> & {
+  /**
+   * The `SendOutcome.Sent.provider_message_id` of the message it is about; required (a receipt without it is ignored).
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+
+  /**
+   * The final state; UNSPECIFIED or a value the hub does not know makes it ignore the receipt.
+   *
+   * @generated from field: kabar.v1.DeliveryState state = 2;
+   */
+  state: DeliveryState;
+
+  /**
+   * The provider's own word for operators, e.g. `DELIVRD` or `UNDELIV`; never personal data.
+   *
+   * @generated from field: string stat = 3;
+   */
+  stat: string;
+
+  /**
+   * The provider's error code, when it gave one, e.g. `034`.
+   *
+   * @generated from field: optional string error = 4;
+   */
+  error?: string | undefined;
+};
+
+/**
+ * Describes the message kabar.v1.DeliveryReceipt.
+ * Use `create(DeliveryReceiptSchema)` to create a new message.
+ */
+export const DeliveryReceiptSchema: GenMessage<DeliveryReceipt> = /*@__PURE__*/
+  messageDesc(file_kabar_v1_plugin, 11);
+
+/**
+ * A message a citizen sent in (an SMS reply, a WhatsApp message), as the provider delivered it. Mirrors
+ * `ProviderInbound` of the SDK. Contains personal data (`from`, `text`): neither end may log those fields.
+ *
+ * @generated from message kabar.v1.InboundMessage
+ */
+export type InboundMessage = Message<"kabar.v1.InboundMessage"> & {
+  /**
+   * The channel it came in on; always the plugin's own (the hub ignores any other).
+   *
+   * @generated from field: kabar.v1.Channel channel = 1;
+   */
+  channel: Channel;
+
+  /**
+   * The citizen's address, E.164 for phones (e.g. `+6281234567890`); required.
+   *
+   * @generated from field: string from = 2;
+   */
+  from: string;
+
+  /**
+   * The number, short code or account the citizen wrote to, e.g. `1500123`.
+   *
+   * @generated from field: string to = 3;
+   */
+  to: string;
+
+  /**
+   * The text as the citizen wrote it, decoded. May be empty.
+   *
+   * @generated from field: string text = 4;
+   */
+  text: string;
+
+  /**
+   * The provider's id for the inbound message, when it gives one.
+   *
+   * @generated from field: optional string provider_message_id = 5;
+   */
+  providerMessageId?: string | undefined;
+};
+
+/**
+ * Describes the message kabar.v1.InboundMessage.
+ * Use `create(InboundMessageSchema)` to create a new message.
+ */
+export const InboundMessageSchema: GenMessage<InboundMessage> = /*@__PURE__*/
+  messageDesc(file_kabar_v1_plugin, 12);
+
+/**
  * Every channel Kabar can deliver on; a plugin serves exactly one. Mirrors `CHANNELS` of the SDK.
  *
  * @generated from enum kabar.v1.Channel
@@ -540,8 +692,57 @@ export const ErrorCodeSchema: GenEnum<ErrorCode> = /*@__PURE__*/
   enumDesc(file_kabar_v1_plugin, 1);
 
 /**
+ * What finally became of a sent message. Mirrors `ProviderReceipt.state` of the SDK.
+ *
+ * @generated from enum kabar.v1.DeliveryState
+ */
+export enum DeliveryState {
+  /**
+   * Not set: the hub ignores the receipt.
+   *
+   * @generated from enum value: DELIVERY_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * It reached the recipient: the hub marks the notification delivered.
+   *
+   * @generated from enum value: DELIVERY_STATE_DELIVERED = 1;
+   */
+  DELIVERED = 1,
+
+  /**
+   * The provider could not deliver it: the hub marks the notification failed and tries the next channel.
+   *
+   * @generated from enum value: DELIVERY_STATE_FAILED = 2;
+   */
+  FAILED = 2,
+
+  /**
+   * The provider gave up when its validity ran out: treated as FAILED.
+   *
+   * @generated from enum value: DELIVERY_STATE_EXPIRED = 3;
+   */
+  EXPIRED = 3,
+
+  /**
+   * The provider or the network refused it after accepting it: treated as FAILED.
+   *
+   * @generated from enum value: DELIVERY_STATE_REJECTED = 4;
+   */
+  REJECTED = 4,
+}
+
+/**
+ * Describes the enum kabar.v1.DeliveryState.
+ */
+export const DeliveryStateSchema: GenEnum<DeliveryState> = /*@__PURE__*/
+  enumDesc(file_kabar_v1_plugin, 2);
+
+/**
  * One plugin process serves one configured plugin on one channel. The process owns its configuration (including the
- * provider's credentials); the hub only knows the address. Calls are unary, and the hub sets a deadline on each.
+ * provider's credentials); the hub only knows the address. `Describe`, `Send` and `Check` are unary, and the hub sets a
+ * deadline on each; `Events` is a stream without one.
  *
  * Failures:
  * - A message that fails on its own is a `SendOutcome.failed` in a successful `Send` answer; the rest of the batch may
@@ -589,6 +790,35 @@ export const ChannelPlugin: GenService<{
     methodKind: "unary";
     input: typeof CheckRequestSchema;
     output: typeof CheckResponseSchema;
+  },
+  /**
+   * What the provider reports after a send, as it happens: delivery receipts and messages citizens send in. A hub
+   * opens it once, without a deadline, and keeps it open; the plugin never ends it except when it stops (status OK),
+   * and the hub then re-opens it with backoff until the plugin is back.
+   *
+   * Delivery, for implementers:
+   * - The plugin sends response headers as soon as it accepts the call, so the hub knows it is subscribed before any
+   *   event comes.
+   * - Each event goes to exactly one open stream. Several streams are several replicas of one hub sharing a database,
+   *   each able to apply any event; the plugin hands events to them in turn (round robin), so a citizen's reply is
+   *   published once, not once per replica.
+   * - While no stream is open, the plugin keeps the latest events in a bounded buffer (the TypeScript host keeps
+   *   1000 unless KABAR_PLUGIN_EVENT_BUFFER says otherwise) and writes them, oldest first, to the next stream that
+   *   opens. When the buffer is full the oldest event is dropped and counted; the plugin logs how many it dropped.
+   *   Events still buffered when the plugin process stops are lost (and logged as a count).
+   * - An event written to a stream is not acknowledged: it is lost if the connection breaks before the hub reads it.
+   *   A lost receipt leaves the notification `sent`, and its fallback runs at its deadline, exactly as when a provider
+   *   never sends one.
+   * - A plugin whose provider reports nothing may answer UNIMPLEMENTED; the hub then asks again once a minute.
+   * - The hub ignores (with a warning that carries no personal data) an event it cannot use: no `message_id`, an
+   *   unknown state or channel, an unknown kind of event; the stream stays open.
+   *
+   * @generated from rpc kabar.v1.ChannelPlugin.Events
+   */
+  events: {
+    methodKind: "server_streaming";
+    input: typeof EventsRequestSchema;
+    output: typeof EventsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_kabar_v1_plugin, 0);
