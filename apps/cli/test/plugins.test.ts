@@ -1,123 +1,33 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { CliErrorCode } from '../src/cli-error.js';
-import { type PluginInstallView, pluginsCommand } from '../src/commands/plugins.js';
+import { pluginsCommand } from '../src/commands/plugins.js';
 import type { Io } from '../src/output.js';
+import { anInstall, aRoute, data, hubError, INSTALL_FIELDS, installs, INTEGRITY, LOOKUP, pluginsAgainstFakeHub, ROUTE_FIELDS, TOKEN } from './support/fake-plugin-hub.js';
 
-// The unit is the command; a real HTTP server on 127.0.0.1 stands in for the hub's admin GraphQL endpoint and answers
-// the scripted bodies in order, so the tests see the exact operations and variables the command sends.
-
-const TOKEN = 'adm_test0000test.secret';
-const INSTALL_FIELDS = 'id pluginId packageName version channel source integrity approved approvedAt configured config enabled check { ok detail at }';
-const ROUTE_FIELDS = 'channel agencyCode installId pluginId priority weight';
-const LOOKUP = '{ pluginInstalls { id pluginId } }';
-const INTEGRITY = 'sha512-3q2+7w==';
-
-interface HubRequest {
-  readonly authorization: string | undefined;
-  readonly query: string;
-  readonly variables: Record<string, unknown>;
-}
-
-interface FakeHub {
-  readonly url: string;
-  readonly requests: HubRequest[];
-  close(): Promise<void>;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Answers the n-th request with `answers[n]` (a GraphQL response body). */
-async function startHub(answers: readonly unknown[]): Promise<FakeHub> {
-  const requests: HubRequest[] = [];
-  const server = createServer((request, response) => {
-    void readBody(request).then((text) => {
-      const body = JSON.parse(text) as { query: string; variables: Record<string, unknown> };
-      requests.push({ authorization: request.headers.authorization, query: body.query, variables: body.variables });
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(answers[requests.length - 1] ?? { errors: [{ message: 'unexpected request', extensions: { code: 'TEST' } }] }));
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => {
-          done();
-        });
-      }),
-  };
-}
-
-const data = (value: Record<string, unknown>): unknown => ({ data: value });
-const hubError = (code: string, message: string, extensions: Record<string, unknown> = {}): unknown => ({
-  data: null,
-  errors: [{ message, extensions: { code, ...extensions } }],
-});
-
-/** An install of the SMS plugin as the hub shows it; `with` changes fields. */
-const anInstall = (fields: Partial<PluginInstallView> = {}): PluginInstallView => ({
-  id: 'inst-1',
-  pluginId: 'sms-smpp',
-  packageName: '@kabar/plugin-sms-smpp',
-  version: '0.1.0',
-  channel: 'sms',
-  source: '/srv/kabar/plugins/sms-smpp',
-  integrity: INTEGRITY,
-  approved: true,
-  approvedAt: '2025-01-02T07:00:00.000Z',
-  configured: true,
-  config: { host: '127.0.0.1', port: 2775, systemId: 'kabar', password: '********', defaultSender: 'KABAR' },
-  enabled: false,
-  check: null,
-  ...fields,
-});
-
-/** The lookup answer for these installs. */
-const installs = (...list: readonly PluginInstallView[]): unknown => data({ pluginInstalls: list.map(({ id, pluginId }) => ({ id, pluginId })) });
+// The unit is the command; a fake hub (a real HTTP server) answers scripted bodies, so the tests see the exact
+// operations and variables the command sends. Install names and rate limits: plugins-names.test.ts.
 
 describe('kabar plugins', () => {
   let dir: string;
-  let hub: FakeHub | undefined;
+  const cli = pluginsAgainstFakeHub();
+  const run = cli.run;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kabar-plugins-'));
   });
 
   afterEach(async () => {
-    await hub?.close();
-    hub = undefined;
+    await cli.close();
   });
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-
-  /** Runs `kabar plugins …args` against a fake hub that gives `answers`, capturing what it prints. */
-  const run = async (args: readonly string[], answers: readonly unknown[] = []) => {
-    hub = await startHub(answers);
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: Io = { out: (line) => out.push(line), err: (line) => err.push(line) };
-    const result = pluginsCommand(args, io, { KABAR_URL: hub.url, KABAR_TOKEN: TOKEN });
-    // Settled here so that a rejection is asserted by the test, never reported as unhandled.
-    await result.catch(() => undefined);
-    return { result, out, err, requests: hub.requests };
-  };
 
   it('lists the packages the hub discovers', async () => {
     const discovered = [
@@ -138,17 +48,17 @@ describe('kabar plugins', () => {
   it('lists the installs and their state', async () => {
     const list = [
       anInstall({ enabled: true, check: { ok: true, detail: 'bound to TSEL-SMSC', at: '2025-01-02T07:05:00.000Z' } }),
-      anInstall({ id: 'inst-2', pluginId: 'email-smtp', channel: 'email', approved: false, configured: false, config: null }),
-      anInstall({ id: 'inst-3', pluginId: 'sms-backup', check: { ok: false, detail: 'bind refused: wrong password', at: '2025-01-02T07:06:00.000Z' } }),
+      anInstall({ id: 'inst-2', name: 'email-smtp', pluginId: 'email-smtp', channel: 'email', approved: false, configured: false, config: null }),
+      anInstall({ id: 'inst-3', name: 'sms-backup', check: { ok: false, detail: 'bind refused: wrong password', at: '2025-01-02T07:06:00.000Z' } }),
     ];
     const { result, out, requests } = await run(['list'], [data({ pluginInstalls: list })]);
     await expect(result).resolves.toBe(0);
     expect(requests.map((r) => r.query)).toEqual([`{ pluginInstalls { ${INSTALL_FIELDS} } }`]);
     expect(out).toEqual([
-      'ID      PLUGIN      CHANNEL  VERSION  APPROVED  CONFIGURED  ENABLED  CHECK',
-      'inst-1  sms-smpp    sms      0.1.0    yes       yes         yes      ok',
-      'inst-2  email-smtp  email    0.1.0    no        no          no       -',
-      'inst-3  sms-backup  sms      0.1.0    yes       yes         no       failed: bind refused: wrong password',
+      'ID      NAME        PLUGIN      CHANNEL  VERSION  APPROVED  CONFIGURED  ENABLED  RATE  CHECK',
+      'inst-1  sms-smpp    sms-smpp    sms      0.1.0    yes       yes         yes      -     ok',
+      'inst-2  email-smtp  email-smtp  email    0.1.0    no        no          no       -     -',
+      'inst-3  sms-backup  sms-smpp    sms      0.1.0    yes       yes         no       -     failed: bind refused: wrong password',
     ]);
   });
 
@@ -166,8 +76,9 @@ describe('kabar plugins', () => {
     expect(requests).toEqual([
       {
         authorization: `Bearer ${TOKEN}`,
-        query: `mutation($source: String!, $integrity: String) { installPlugin(source: $source, integrity: $integrity) { ${INSTALL_FIELDS} } }`,
-        variables: { source: join(process.cwd(), 'plugins/sms-smpp'), integrity: null },
+        query: `mutation($source: String!, $integrity: String, $name: String) { installPlugin(source: $source, integrity: $integrity, name: $name) { ${INSTALL_FIELDS} } }`,
+        // No --name: null, so that the hub names the install after its plugin id.
+        variables: { source: join(process.cwd(), 'plugins/sms-smpp'), integrity: null, name: null },
       },
     ]);
     expect(out).toEqual([`installed sms-smpp 0.1.0 (sms, id inst-1) from ${join(process.cwd(), 'plugins/sms-smpp')}`, `integrity ${INTEGRITY}`]);
@@ -178,15 +89,15 @@ describe('kabar plugins', () => {
     const tarball = '/srv/incoming/kabar-plugin-sms-smpp-0.1.0.tgz';
     const { result, requests } = await run(['install', tarball, '--integrity', INTEGRITY], [hubError('PLUGIN_INTEGRITY_MISMATCH', "the tarball's integrity is sha512-AAAA, not the expected one")]);
     await expect(result).rejects.toMatchObject({ code: CliErrorCode.Failed, message: "PLUGIN_INTEGRITY_MISMATCH: the tarball's integrity is sha512-AAAA, not the expected one" });
-    expect(requests[0]?.variables).toEqual({ source: tarball, integrity: INTEGRITY });
+    expect(requests[0]?.variables).toEqual({ source: tarball, integrity: INTEGRITY, name: null });
   });
 
   it.each([
     ['approve', 'approvePlugin', 'approved', 'kabar: next, configure it: kabar plugins configure sms-smpp --config-file FILE'],
     ['enable', 'enablePlugin', 'enabled', 'kabar: next, route a channel through it: kabar plugins route CHANNEL sms-smpp'],
     ['disable', 'disablePlugin', 'disabled', undefined],
-  ])('%s finds the install by its plugin id, then runs %s with its id', async (action, mutation, done, hint) => {
-    const { result, out, err, requests } = await run([action, 'sms-smpp'], [installs(anInstall({ id: 'inst-0', pluginId: 'email-smtp' }), anInstall()), data({ install: anInstall() })]);
+  ])('%s finds the install by its name, then runs %s with its id', async (action, mutation, done, hint) => {
+    const { result, out, err, requests } = await run([action, 'sms-smpp'], [installs(anInstall({ id: 'inst-0', name: 'email-smtp', pluginId: 'email-smtp' }), anInstall()), data({ install: anInstall() })]);
     await expect(result).resolves.toBe(0);
     expect(requests.map((r) => [r.query, r.variables])).toEqual([
       [LOOKUP, {}],
@@ -196,20 +107,17 @@ describe('kabar plugins', () => {
     expect(err).toEqual(hint === undefined ? [] : [hint]);
   });
 
-  it('takes an install id first, even when another install has it as plugin id', async () => {
-    const odd = anInstall({ id: 'sms-smpp', pluginId: 'sms-other' });
+  it('takes an install id first, even when another install has it as name', async () => {
+    const odd = anInstall({ id: 'sms-smpp', name: 'sms-other' });
     const { result, requests } = await run(['enable', 'sms-smpp'], [installs(anInstall(), odd), data({ install: odd })]);
     await expect(result).resolves.toBe(0);
     expect(requests[1]?.variables).toEqual({ id: 'sms-smpp' });
   });
 
-  it('sends nothing more when the install is unknown or the plugin id is installed twice', async () => {
+  it('sends nothing more when no install has that id or name', async () => {
     const unknown = await run(['approve', 'sms-xyz'], [installs(anInstall())]);
-    await expect(unknown.result).rejects.toMatchObject({ code: CliErrorCode.Failed, message: 'no plugin install "sms-xyz": give an install id or a plugin id from `kabar plugins list`' });
+    await expect(unknown.result).rejects.toMatchObject({ code: CliErrorCode.Failed, message: 'no plugin install "sms-xyz": give an install\'s name or id from `kabar plugins list`' });
     expect(unknown.requests).toHaveLength(1);
-    const twice = await run(['approve', 'sms-smpp'], [installs(anInstall(), anInstall({ id: 'inst-2' }))]);
-    await expect(twice.result).rejects.toThrow('sms-smpp is installed 2 times (ids inst-1, inst-2); give the install id');
-    expect(twice.requests).toHaveLength(1);
   });
 
   it('passes the hub\'s state errors on', async () => {
@@ -266,7 +174,7 @@ describe('kabar plugins', () => {
       [['configure', 'sms-smpp', '--config', '{}', '--config-file', 'a.json'], 'plugins configure needs one of --config-file FILE and --config JSON'],
       [['configure', 'sms-smpp', '--config', '{"password": "rahasia1",}'], '--config is not valid JSON (line 1, column 25)'],
       [['configure', 'sms-smpp', '--config', '"rahasia1"'], '--config must be a JSON object, like {"host": "…"}'],
-      [['configure', '--config', '{}'], 'plugins configure needs ID'],
+      [['configure', '--config', '{}'], 'plugins configure needs INSTALL'],
     ])('refuses %j before asking the hub, without repeating the input', async (args, message) => {
       const { result, requests } = await run(args);
       await expect(result).rejects.toMatchObject({ code: CliErrorCode.Usage });
@@ -306,30 +214,31 @@ describe('kabar plugins', () => {
     await expect(done.result).resolves.toBe(0);
     expect(done.requests[1]).toMatchObject({ query: 'mutation($id: ID!) { uninstallPlugin(id: $id) }', variables: { id: 'inst-1' } });
     expect(done.out).toEqual(['uninstalled sms-smpp (id inst-1)']);
+    const json = await run(['uninstall', 'inst-1', '--json'], [installs(anInstall()), data({ uninstallPlugin: true })]);
+    expect(JSON.parse(json.out.join('\n'))).toEqual({ id: 'inst-1', name: 'sms-smpp', pluginId: 'sms-smpp', uninstalled: true });
     const refused = await run(['uninstall', 'sms-smpp'], [installs(anInstall()), data({ uninstallPlugin: false })]);
     await expect(refused.result).rejects.toMatchObject({ code: CliErrorCode.Failed, message: 'the hub did not uninstall sms-smpp (id inst-1)' });
   });
 
   describe('routes', () => {
     const ROUTE = `mutation($channel: String!, $agencyCode: String, $installs: [PluginRouteInput!]!) { setPluginRoute(channel: $channel, agencyCode: $agencyCode, installs: $installs) { ${ROUTE_FIELDS} } }`;
-    const aRoute = (fields: Record<string, unknown> = {}): Record<string, unknown> => ({ channel: 'sms', agencyCode: null, installId: 'inst-1', pluginId: 'sms-smpp', priority: 0, weight: 100, ...fields });
 
     it('lists the routes', async () => {
-      const { result, out, requests } = await run(['routes'], [data({ pluginRoutes: [aRoute(), aRoute({ agencyCode: 'bapenda-bdg', installId: 'inst-3', pluginId: 'sms-backup', priority: 1, weight: 20 })] })]);
+      const { result, out, requests } = await run(['routes'], [data({ pluginRoutes: [aRoute(), aRoute({ agencyCode: 'bapenda-bdg', installId: 'inst-3', installName: 'sms-backup', priority: 1, weight: 20 })] })]);
       await expect(result).resolves.toBe(0);
       expect(requests.map((r) => r.query)).toEqual([`{ pluginRoutes { ${ROUTE_FIELDS} } }`]);
       expect(out).toEqual([
-        'CHANNEL  AGENCY       PRIORITY  WEIGHT  PLUGIN      INSTALL',
-        'sms      (default)    0         100     sms-smpp    inst-1',
-        'sms      bapenda-bdg  1         20      sms-backup  inst-3',
+        'CHANNEL  AGENCY       PRIORITY  WEIGHT  INSTALL     PLUGIN    ID',
+        'sms      (default)    0         100     sms-smpp    sms-smpp  inst-1',
+        'sms      bapenda-bdg  1         20      sms-backup  sms-smpp  inst-3',
       ]);
     });
 
     it('sets an agency\'s route, leaving out what was not given so that the hub\'s defaults apply', async () => {
-      const answer = [aRoute({ agencyCode: 'bapenda-bdg', weight: 80 }), aRoute({ agencyCode: 'bapenda-bdg', installId: 'inst-3', pluginId: 'sms-backup', priority: 1 })];
+      const answer = [aRoute({ agencyCode: 'bapenda-bdg', weight: 80 }), aRoute({ agencyCode: 'bapenda-bdg', installId: 'inst-3', installName: 'sms-backup', priority: 1 })];
       const { result, out, err, requests } = await run(
         ['route', 'sms', 'sms-smpp:0:80', 'inst-3:1', '--agency', 'bapenda-bdg'],
-        [installs(anInstall(), anInstall({ id: 'inst-3', pluginId: 'sms-backup' })), data({ setPluginRoute: answer })],
+        [installs(anInstall(), anInstall({ id: 'inst-3', name: 'sms-backup' })), data({ setPluginRoute: answer })],
       );
       await expect(result).resolves.toBe(0);
       expect(requests.map((r) => [r.query, r.variables])).toEqual([
@@ -338,9 +247,9 @@ describe('kabar plugins', () => {
       ]);
       expect(err).toEqual(['kabar: sms messages of bapenda-bdg now go through:']);
       expect(out).toEqual([
-        'CHANNEL  AGENCY       PRIORITY  WEIGHT  PLUGIN      INSTALL',
-        'sms      bapenda-bdg  0         80      sms-smpp    inst-1',
-        'sms      bapenda-bdg  1         100     sms-backup  inst-3',
+        'CHANNEL  AGENCY       PRIORITY  WEIGHT  INSTALL     PLUGIN    ID',
+        'sms      bapenda-bdg  0         80      sms-smpp    sms-smpp  inst-1',
+        'sms      bapenda-bdg  1         100     sms-backup  sms-smpp  inst-3',
       ]);
     });
 
@@ -365,11 +274,11 @@ describe('kabar plugins', () => {
   });
 
   it.each([
-    [[], 'expected discover, list, install, approve, configure, check, enable, disable, uninstall, routes or route'],
+    [[], 'expected discover, list, install, approve, configure, check, enable, disable, rate-limit, uninstall, routes or route'],
     [['remove', 'sms-smpp'], 'expected discover, list'],
     [['install'], 'plugins install needs DIR|FILE.tgz'],
-    [['approve'], 'plugins approve needs ID'],
-    [['enable', 'a', 'b'], 'plugins enable needs ID'],
+    [['approve'], 'plugins approve needs INSTALL'],
+    [['enable', 'a', 'b'], 'plugins enable needs INSTALL'],
     [['list', 'extra'], 'plugins list takes no arguments'],
   ])('is a usage error: %j', async (args, message) => {
     const { result, requests } = await run(args);

@@ -5,7 +5,7 @@ import { CliError, CliErrorCode } from '../cli-error.js';
 import { type Env, HUB_OPTIONS } from '../hub-client.js';
 import { type Io, printJson } from '../output.js';
 import { PluginAdminClient, type PluginInstallView, type StepMutation } from './plugins/plugin-admin.client.js';
-import { expectPositionals, parseConfig, parseIdCommand, parseNoArgCommand, parseRouteEntry, readConfigFile } from './plugins/plugins.args.js';
+import { expectPositionals, parseConfig, parseIdCommand, parseNoArgCommand, parseRateLimit, parseRouteEntry, readConfigFile } from './plugins/plugins.args.js';
 import { PLUGINS_HELP } from './plugins/plugins.help.js';
 import { label, printConfigured, printDiscovered, printInstalls, printRoutes } from './plugins/plugins.output.js';
 
@@ -13,9 +13,9 @@ export type { PluginCheckView, PluginInstallView } from './plugins/plugin-admin.
 export { PLUGINS_HELP };
 
 /** The lifecycle steps that take an install and answer with it, and what each prints. */
-const STEPS: Readonly<Record<'approve' | 'enable' | 'disable', { mutation: StepMutation; done: string; next: ((id: string) => string) | null }>> = {
-  approve: { mutation: 'approvePlugin', done: 'approved', next: (id) => `configure it: kabar plugins configure ${id} --config-file FILE` },
-  enable: { mutation: 'enablePlugin', done: 'enabled', next: (id) => `route a channel through it: kabar plugins route CHANNEL ${id}` },
+const STEPS: Readonly<Record<'approve' | 'enable' | 'disable', { mutation: StepMutation; done: string; next: ((name: string) => string) | null }>> = {
+  approve: { mutation: 'approvePlugin', done: 'approved', next: (name) => `configure it: kabar plugins configure ${name} --config-file FILE` },
+  enable: { mutation: 'enablePlugin', done: 'enabled', next: (name) => `route a channel through it: kabar plugins route CHANNEL ${name}` },
   disable: { mutation: 'disablePlugin', done: 'disabled', next: null },
 };
 
@@ -38,12 +38,14 @@ export async function pluginsCommand(args: readonly string[], io: Io, env: Env):
       return check(rest, io, env);
     case 'uninstall':
       return uninstall(rest, io, env);
+    case 'rate-limit':
+      return rateLimit(rest, io, env);
     case 'routes':
       return routes(rest, io, env);
     case 'route':
       return route(rest, io, env);
     default:
-      throw new CliError(CliErrorCode.Usage, `expected discover, list, install, approve, configure, check, enable, disable, uninstall, routes or route\n\n${PLUGINS_HELP}`);
+      throw new CliError(CliErrorCode.Usage, `expected discover, list, install, approve, configure, check, enable, disable, rate-limit, uninstall, routes or route\n\n${PLUGINS_HELP}`);
   }
 }
 
@@ -73,18 +75,20 @@ async function list(args: readonly string[], io: Io, env: Env): Promise<number> 
 }
 
 async function install(args: readonly string[], io: Io, env: Env): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { ...HUB_OPTIONS, integrity: { type: 'string' } } });
+  const options = { ...HUB_OPTIONS, integrity: { type: 'string' }, name: { type: 'string' } } as const;
+  const { values, positionals } = parseArgs({ args: [...args], strict: true, allowPositionals: true, options });
   expectPositionals('install', positionals, 'DIR|FILE.tgz');
   const hub = PluginAdminClient.connect(values, env);
-  // The hub reads the path on its own machine, where the CLI's working directory means nothing.
-  const installed = await hub.install(resolve(positionals[0] ?? ''), values.integrity ?? null);
+  // The hub reads the path on its own machine, where the CLI's working directory means nothing. The name is the
+  // hub's to check (INVALID_PLUGIN_NAME), so that its rule lives in one place.
+  const installed = await hub.install(resolve(positionals[0] ?? ''), values.integrity ?? null, values.name ?? null);
   if (values.json === true) {
     printJson(io, installed);
     return 0;
   }
   io.out(`installed ${label(installed)} from ${installed.source}`);
   io.out(`integrity ${installed.integrity}`);
-  io.err(`kabar: record the integrity (pass it as --integrity to install this exact package elsewhere); next, after review: kabar plugins approve ${installed.pluginId}`);
+  io.err(`kabar: record the integrity (pass it as --integrity to install this exact package elsewhere); next, after review: kabar plugins approve ${installed.name}`);
   return 0;
 }
 
@@ -99,14 +103,14 @@ async function step(action: keyof typeof STEPS, args: readonly string[], io: Io,
     return 0;
   }
   io.out(`${done} ${label(stepped)}`);
-  if (next !== null) io.err(`kabar: next, ${next(stepped.pluginId)}`);
+  if (next !== null) io.err(`kabar: next, ${next(stepped.name)}`);
   return 0;
 }
 
 async function configure(args: readonly string[], io: Io, env: Env): Promise<number> {
   const options = { ...HUB_OPTIONS, config: { type: 'string' }, 'config-file': { type: 'string' } } as const;
   const { values, positionals } = parseArgs({ args: [...args], strict: true, allowPositionals: true, options });
-  expectPositionals('configure', positionals, 'ID');
+  expectPositionals('configure', positionals, 'INSTALL');
   const { config: text, 'config-file': file } = values;
   if ((text === undefined) === (file === undefined)) throw new CliError(CliErrorCode.Usage, `plugins configure needs one of --config-file FILE and --config JSON\n\n${PLUGINS_HELP}`);
   // Checked before anything needs the hub, so that a typo costs no round trip.
@@ -126,7 +130,7 @@ async function configure(args: readonly string[], io: Io, env: Env): Promise<num
   }
   // The hub's copy, never the input: the input holds the secrets, the hub's copy has them masked.
   printConfigured(io, plugin);
-  io.err(`kabar: next, check it: kabar plugins check ${plugin.pluginId}`);
+  io.err(`kabar: next, check it: kabar plugins check ${plugin.name}`);
   return 0;
 }
 
@@ -146,9 +150,23 @@ async function uninstall(args: readonly string[], io: Io, env: Env): Promise<num
   const { values, ref } = parseIdCommand('uninstall', args);
   const hub = PluginAdminClient.connect(values, env);
   const target = (await hub.installFinder())(ref);
-  if (!(await hub.uninstall(target.id))) throw new CliError(CliErrorCode.Failed, `the hub did not uninstall ${target.pluginId} (id ${target.id})`);
-  if (values.json === true) printJson(io, { id: target.id, pluginId: target.pluginId, uninstalled: true });
-  else io.out(`uninstalled ${target.pluginId} (id ${target.id})`);
+  if (!(await hub.uninstall(target.id))) throw new CliError(CliErrorCode.Failed, `the hub did not uninstall ${target.name} (id ${target.id})`);
+  if (values.json === true) printJson(io, { id: target.id, name: target.name, pluginId: target.pluginId, uninstalled: true });
+  else io.out(`uninstalled ${target.name} (id ${target.id})`);
+  return 0;
+}
+
+async function rateLimit(args: readonly string[], io: Io, env: Env): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: HUB_OPTIONS });
+  expectPositionals('rate-limit', positionals, 'INSTALL N|none');
+  const [ref = '', text = ''] = positionals;
+  // Checked before anything needs the hub, so that a typo costs no round trip.
+  const perSecond = parseRateLimit(text);
+  const hub = PluginAdminClient.connect(values, env);
+  const limited = await hub.setRateLimit((await hub.installFinder())(ref).id, perSecond);
+  if (values.json === true) printJson(io, limited);
+  else if (limited.ratePerSecond === null) io.out(`${label(limited)} now has no rate limit`);
+  else io.out(`${label(limited)} now sends at most ${String(limited.ratePerSecond)} messages per second per hub worker`);
   return 0;
 }
 

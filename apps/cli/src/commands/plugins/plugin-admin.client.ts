@@ -10,6 +10,8 @@ export interface PluginCheckView {
 
 export interface PluginInstallView {
   readonly id: string;
+  /** Unique; the plugin id unless the admin named it, so that one plugin can be installed twice. */
+  readonly name: string;
   readonly pluginId: string;
   readonly packageName: string;
   readonly version: string;
@@ -23,6 +25,8 @@ export interface PluginInstallView {
   readonly config: unknown;
   readonly enabled: boolean;
   readonly check: PluginCheckView | null;
+  /** Sends per second per hub worker; null when unlimited. */
+  readonly ratePerSecond: number | null;
 }
 
 export interface DiscoveredPluginView {
@@ -38,6 +42,7 @@ export interface PluginRouteView {
   readonly channel: string;
   readonly agencyCode: string | null;
   readonly installId: string;
+  readonly installName: string;
   readonly pluginId: string;
   readonly priority: number;
   readonly weight: number;
@@ -50,7 +55,7 @@ export interface RouteInstallInput {
   readonly weight?: number;
 }
 
-export type InstallRef = Pick<PluginInstallView, 'id' | 'pluginId'>;
+export type InstallRef = Pick<PluginInstallView, 'id' | 'name' | 'pluginId'>;
 
 export interface ConfigProblem {
   readonly path: string;
@@ -60,8 +65,8 @@ export interface ConfigProblem {
 /** The lifecycle mutations that take an install's id and answer with the install. */
 export type StepMutation = 'approvePlugin' | 'enablePlugin' | 'disablePlugin';
 
-const INSTALL_FIELDS = 'id pluginId packageName version channel source integrity approved approvedAt configured config enabled check { ok detail at }';
-const ROUTE_FIELDS = 'channel agencyCode installId pluginId priority weight';
+const INSTALL_FIELDS = 'id name pluginId packageName version channel source integrity approved approvedAt configured config enabled check { ok detail at } ratePerSecond';
+const ROUTE_FIELDS = 'channel agencyCode installId installName pluginId priority weight';
 
 /**
  * The hub's plugin admin GraphQL operations, one method each; errors come back as `CliError`s naming their codes.
@@ -86,9 +91,16 @@ export class PluginAdminClient {
     return (await this.graphql<{ pluginInstalls: PluginInstallView[] }>(`{ pluginInstalls { ${INSTALL_FIELDS} } }`)).pluginInstalls;
   }
 
-  async install(source: string, integrity: string | null): Promise<PluginInstallView> {
-    const query = `mutation($source: String!, $integrity: String) { installPlugin(source: $source, integrity: $integrity) { ${INSTALL_FIELDS} } }`;
-    return (await this.graphql<{ installPlugin: PluginInstallView }>(query, { source, integrity })).installPlugin;
+  /** A null `name` lets the hub name the install after its plugin id. */
+  async install(source: string, integrity: string | null, name: string | null): Promise<PluginInstallView> {
+    const query = `mutation($source: String!, $integrity: String, $name: String) { installPlugin(source: $source, integrity: $integrity, name: $name) { ${INSTALL_FIELDS} } }`;
+    return (await this.graphql<{ installPlugin: PluginInstallView }>(query, { source, integrity, name })).installPlugin;
+  }
+
+  /** A null `perSecond` lifts the cap. */
+  async setRateLimit(id: string, perSecond: number | null): Promise<PluginInstallView> {
+    const query = `mutation($id: ID!, $perSecond: Int) { setPluginRateLimit(id: $id, perSecond: $perSecond) { ${INSTALL_FIELDS} } }`;
+    return (await this.graphql<{ setPluginRateLimit: PluginInstallView }>(query, { id, perSecond })).setPluginRateLimit;
   }
 
   /** Runs one lifecycle step; the alias gives every step's answer the same shape. */
@@ -119,19 +131,19 @@ export class PluginAdminClient {
   }
 
   /**
-   * Looks refs up among the installs, read once: a ref is an install id or, failing that, a plugin id installed once.
-   * @example (await hub.installFinder())('sms-smpp') // { id: 'a1b2…', pluginId: 'sms-smpp' }
+   * Looks refs up among the installs, read once: a ref is an install id or, failing that, an install name (as the
+   * hub's own mutations take them). A plugin id that names no install is refused with the names of its installs.
+   * @example (await hub.installFinder())('sms-tsel') // { id: 'a1b2…', name: 'sms-tsel', pluginId: 'sms-smpp' }
    */
   async installFinder(): Promise<(ref: string) => InstallRef> {
-    const { pluginInstalls } = await this.graphql<{ pluginInstalls: InstallRef[] }>('{ pluginInstalls { id pluginId } }');
+    const { pluginInstalls } = await this.graphql<{ pluginInstalls: InstallRef[] }>('{ pluginInstalls { id name pluginId } }');
     return (ref) => {
-      const byId = pluginInstalls.find((p) => p.id === ref);
-      if (byId !== undefined) return byId;
-      const byPlugin = pluginInstalls.filter((p) => p.pluginId === ref);
-      const [only, ...others] = byPlugin;
-      if (only === undefined) throw new CliError(CliErrorCode.Failed, `no plugin install "${ref}": give an install id or a plugin id from \`kabar plugins list\``);
-      if (others.length > 0) throw new CliError(CliErrorCode.Failed, `${ref} is installed ${byPlugin.length} times (ids ${byPlugin.map((p) => p.id).join(', ')}); give the install id`);
-      return only;
+      const found = pluginInstalls.find((p) => p.id === ref) ?? pluginInstalls.find((p) => p.name === ref);
+      if (found !== undefined) return found;
+      // Before names, a plugin id found its one install; say which names to use now rather than just "not found".
+      const ofPlugin = pluginInstalls.filter((p) => p.pluginId === ref).map((p) => p.name);
+      if (ofPlugin.length > 0) throw new CliError(CliErrorCode.Failed, `no plugin install named "${ref}": the ${ref} plugin is installed as ${ofPlugin.join(', ')}; give one of those names`);
+      throw new CliError(CliErrorCode.Failed, `no plugin install "${ref}": give an install's name or id from \`kabar plugins list\``);
     };
   }
 

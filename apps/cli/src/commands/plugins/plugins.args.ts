@@ -28,10 +28,10 @@ export function parseNoArgCommand(action: string, args: readonly string[]): HubV
   return values;
 }
 
-/** Options and the one ID of the commands that act on an install. */
+/** Options and the one INSTALL (a name or an id) of the commands that act on an install. */
 export function parseIdCommand(action: string, args: readonly string[]): { values: HubValues; ref: string } {
   const { values, positionals } = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: HUB_OPTIONS });
-  expectPositionals(action, positionals, 'ID');
+  expectPositionals(action, positionals, 'INSTALL');
   return { values, ref: positionals[0] ?? '' };
 }
 
@@ -41,7 +41,24 @@ export interface RouteEntry {
   readonly weight: number | undefined;
 }
 
-/** `INSTALL[:PRIORITY[:WEIGHT]]`; ids and plugin ids have no colons, so the split is unambiguous. */
+/** GraphQL's `Int` is 32-bit: a larger number would be refused by the hub's parser with a message about types. */
+const MAX_INT = 2_147_483_647;
+
+/**
+ * `N` messages per second (a whole number, 1 or more), or `none` (null) to lift the cap. The hub checks its own
+ * upper bound; this only keeps what could never be a rate from costing a round trip.
+ * @example parseRateLimit('50') // 50; parseRateLimit('none') // null
+ */
+export function parseRateLimit(text: string): number | null {
+  if (text === 'none') return null;
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new CliError(CliErrorCode.Usage, `"${text}" is not a rate limit: give a whole number of messages per second, 1 or more, or none to lift the limit`);
+  }
+  if (Number(text) > MAX_INT) throw new CliError(CliErrorCode.Usage, `"${text}" is not a rate limit: too many messages per second`);
+  return Number(text);
+}
+
+/** `INSTALL[:PRIORITY[:WEIGHT]]`; ids and install names have no colons, so the split is unambiguous. */
 export function parseRouteEntry(spec: string): RouteEntry {
   const [ref = '', priority, weight, ...rest] = spec.split(':');
   const bad = (why: string): CliError => new CliError(CliErrorCode.Usage, `"${spec}": ${why}; expected INSTALL[:PRIORITY[:WEIGHT]], e.g. sms-smpp:0:100`);

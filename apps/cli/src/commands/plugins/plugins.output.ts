@@ -1,8 +1,17 @@
 import { type Io, printJson, table } from '../../output.js';
 import type { DiscoveredPluginView, PluginCheckView, PluginInstallView, PluginRouteView } from './plugin-admin.client.js';
 
-/** `sms-smpp 0.1.0 (sms, id a1b2…)`: how every message names an install. */
-export const label = (plugin: PluginInstallView): string => `${plugin.pluginId} ${plugin.version} (${plugin.channel}, id ${plugin.id})`;
+/**
+ * How every message names an install: `sms-smpp 0.1.0 (sms, id a1b2…)`, or, when the admin named it,
+ * `sms-tsel (sms-smpp 0.1.0, sms, id a1b2…)`.
+ */
+export const label = (plugin: PluginInstallView): string =>
+  plugin.name === plugin.pluginId
+    ? `${plugin.pluginId} ${plugin.version} (${plugin.channel}, id ${plugin.id})`
+    : `${plugin.name} (${plugin.pluginId} ${plugin.version}, ${plugin.channel}, id ${plugin.id})`;
+
+/** `50/s`, or `-` when the install may send as fast as its provider takes. */
+export const rateCell = (ratePerSecond: number | null): string => (ratePerSecond === null ? '-' : `${String(ratePerSecond)}/s`);
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
@@ -14,8 +23,8 @@ export function printDiscovered(io: Io, discovered: readonly DiscoveredPluginVie
 }
 
 export function printInstalls(io: Io, installs: readonly PluginInstallView[]): void {
-  const rows = installs.map((p) => [p.id, p.pluginId, p.channel, p.version, yesNo(p.approved), yesNo(p.configured), yesNo(p.enabled), checkCell(p.check)]);
-  for (const line of table(['ID', 'PLUGIN', 'CHANNEL', 'VERSION', 'APPROVED', 'CONFIGURED', 'ENABLED', 'CHECK'], rows)) io.out(line);
+  const rows = installs.map((p) => [p.id, p.name, p.pluginId, p.channel, p.version, yesNo(p.approved), yesNo(p.configured), yesNo(p.enabled), rateCell(p.ratePerSecond), checkCell(p.check)]);
+  for (const line of table(['ID', 'NAME', 'PLUGIN', 'CHANNEL', 'VERSION', 'APPROVED', 'CONFIGURED', 'ENABLED', 'RATE', 'CHECK'], rows)) io.out(line);
 }
 
 export function printRoutes(io: Io, list: readonly PluginRouteView[], json: boolean): void {
@@ -23,8 +32,8 @@ export function printRoutes(io: Io, list: readonly PluginRouteView[], json: bool
     printJson(io, list);
     return;
   }
-  const rows = list.map((r) => [r.channel, r.agencyCode ?? '(default)', String(r.priority), String(r.weight), r.pluginId, r.installId]);
-  for (const line of table(['CHANNEL', 'AGENCY', 'PRIORITY', 'WEIGHT', 'PLUGIN', 'INSTALL'], rows)) io.out(line);
+  const rows = list.map((r) => [r.channel, r.agencyCode ?? '(default)', String(r.priority), String(r.weight), r.installName, r.pluginId, r.installId]);
+  for (const line of table(['CHANNEL', 'AGENCY', 'PRIORITY', 'WEIGHT', 'INSTALL', 'PLUGIN', 'ID'], rows)) io.out(line);
 }
 
 /** The configuration as the hub keeps it (secrets masked), one line of indented JSON at a time. */
