@@ -1,18 +1,16 @@
 import 'reflect-metadata';
 
-import { SILENT_LOGGER } from '@kabar/core';
-import { createHub, DLQ_HEADERS } from '@kabar/hub';
+import { DLQ_HEADERS } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
-import { migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { CloudEvent as SdkEvent, HTTP, Kafka as SdkKafka } from 'cloudevents';
 import { createClient } from 'graphql-ws';
 import { type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { aCitizen, type AgencyFixture, anAgency, as, typeOf } from './support/agency-fixture.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
 
 const NATIONAL_ID = '3273010101900002';
 
@@ -20,7 +18,7 @@ const NATIONAL_ID = '3273010101900002';
 // the official CloudEvents SDK), dead letters, status events, subscriptions and limits.
 describe('agency contract on PostgreSQL and Kafka', () => {
   const services = inject('services');
-  const config = aConfig().withKafka(services.kafkaBrokers);
+  let hub: FullHub;
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
@@ -45,15 +43,9 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     (await queryDatabase<{ state: string }>(database.url, 'select n.state from notification n join event e on e.id = n.event_id where e.ce_id = $1', [id]))[0]?.state;
 
   beforeAll(async () => {
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
-    const built = config.withPostgres(database.url).build();
-    namespace = built.kafka?.namespace ?? '';
-    app = await createHub(built, pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services);
+    ({ app, url, database } = hub);
+    namespace = hub.config.kafka?.namespace ?? '';
     agency = await anAgency(app, url, 'bapenda-bdg', { ratePerMinute: 1000 });
     // No contact points: the in-app inbox, which the event type allows, is where the message goes.
     await aCitizen(app, NATIONAL_ID, 'id', []);
@@ -64,8 +56,7 @@ describe('agency contract on PostgreSQL and Kafka', () => {
 
   afterAll(async () => {
     await producer.disconnect();
-    await app.close();
-    await database.drop();
+    await hub.close();
   });
 
   it('ingests a binary-mode record from a plain kafkajs producer and delivers it to the inbox', async () => {

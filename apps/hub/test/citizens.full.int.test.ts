@@ -1,15 +1,13 @@
 import 'reflect-metadata';
 
-import { SILENT_LOGGER } from '@kabar/core';
-import { AgencyService, createHub } from '@kabar/hub';
-import { migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { AgencyService } from '@kabar/hub';
+import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type AgencyFixture, anAgency, typeOf } from './support/agency-fixture.js';
 import { aCitizenRow, aNotification, type Call, caller, IMPORT, type ImportResult, signInByEmail, SmtpInbox } from './support/citizen-fixture.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
 
 const HISTORY = '{ myNotifications { agencyName eventType channel state decisionTrail body forDelegate } }';
 
@@ -17,6 +15,7 @@ const HISTORY = '{ myNotifications { agencyName eventType channel state decision
 // themselves, and a notification comes through the whole pipeline.
 describe('citizens on PostgreSQL and Kafka', () => {
   const services = inject('services');
+  let hub: FullHub;
   let database: TestDatabase;
   let inbox: SmtpInbox;
   let app: INestApplication;
@@ -25,23 +24,16 @@ describe('citizens on PostgreSQL and Kafka', () => {
   let agency: AgencyFixture;
 
   beforeAll(async () => {
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
     inbox = await SmtpInbox.start();
-    const config = aConfig().withPostgres(database.url).withKafka(services.kafkaBrokers).with({ plugins: inbox.pluginConfig }).build();
-    app = await createHub(config, pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services, (config) => config.with({ plugins: inbox.pluginConfig }));
+    ({ app, url, database } = hub);
     admin = caller(url, await app.get(AgencyService).createAdmin('citizen test admin'));
     agency = await anAgency(app, url, 'bapenda-bdg', { ratePerMinute: 1000 });
   });
 
   afterAll(async () => {
-    await app.close();
+    await hub.close();
     await inbox.close();
-    await database.drop();
   });
 
   it('imports citizens with nothing personal in clear, signs one in by an e-mailed code, and shows their history', async () => {

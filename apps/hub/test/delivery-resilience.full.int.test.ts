@@ -1,16 +1,15 @@
 import 'reflect-metadata';
 
-import { SecretBox, SILENT_LOGGER } from '@kabar/core';
-import { createHub, WaitingScheduler } from '@kabar/hub';
-import { migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { SecretBox } from '@kabar/core';
+import { WaitingScheduler } from '@kabar/hub';
+import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { DESTINATION, type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 /**
@@ -20,6 +19,7 @@ import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from
  */
 describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => {
   const services = inject('services');
+  let hub: FullHub;
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
@@ -60,27 +60,16 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
 
   beforeAll(async () => {
     smsc = await startSmscPeer();
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
     const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 1_000 } };
-    const config = aConfig()
-      .withKafka(services.kafkaBrokers)
-      .withPostgres(database.url)
-      .with({ plugins, delivery: { maxAttempts: 3, breakerThreshold: 2, breakerCooldownMs: 1_000 } })
-      .build();
-    namespace = config.kafka?.namespace ?? '';
-    app = await createHub(config, pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services, (config) => config.with({ plugins, delivery: { maxAttempts: 3, breakerThreshold: 2, breakerCooldownMs: 1_000 } }));
+    ({ app, url, database } = hub);
+    namespace = hub.config.kafka?.namespace ?? '';
     agency = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung');
     type = await registerType(url, agency, 'bill', { messageClass: 'transactional', channels: ['sms', 'inbox'] });
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await hub.close();
     await smsc.close();
   });
 

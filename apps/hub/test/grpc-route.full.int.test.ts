@@ -1,18 +1,16 @@
 import 'reflect-metadata';
 
-import { generateWebhookSecret, SecretBox, SILENT_LOGGER } from '@kabar/core';
-import { createHub } from '@kabar/hub';
-import { migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { generateWebhookSecret, SecretBox } from '@kabar/core';
+import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type PluginHostProcess, startPluginHost } from '../../../plugins/grpc-host/test/plugin-host-process.fixture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../plugins/grpc-host/test/webhook-receiver.fixture.js';
 import { PASSWORD, type SmscPeer, startSmscPeer, SYSTEM_ID } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 /**
@@ -25,6 +23,7 @@ describe('a channel routed to an out-of-process plugin over gRPC', () => {
   const secret = generateWebhookSecret();
   let receiver: WebhookReceiver;
   let host: PluginHostProcess;
+  let hub: FullHub;
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
@@ -37,19 +36,13 @@ describe('a channel routed to an out-of-process plugin over gRPC', () => {
       KABAR_PLUGIN_ADDRESS: '127.0.0.1:0',
     });
     const address = await host.listening;
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
     const plugins = { grpc: { address, channel: 'webhook', timeoutMs: 10_000 } };
-    app = await createHub(aConfig().withKafka(services.kafkaBrokers).withPostgres(database.url).with({ plugins }).build(), pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services, (config) => config.with({ plugins }));
+    ({ app, url, database } = hub);
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await hub.close();
     await host.kill9();
     await receiver.close();
   });
@@ -85,6 +78,7 @@ describe('an SMS route to an out-of-process plugin: receipts and replies come ba
   const services = inject('services');
   let smsc: SmscPeer;
   let host: PluginHostProcess;
+  let hub: FullHub;
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
@@ -114,22 +108,15 @@ describe('an SMS route to an out-of-process plugin: receipts and replies come ba
       KABAR_PLUGIN_ADDRESS: '127.0.0.1:0',
     });
     const address = await host.listening;
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
-    const config = aConfig().withKafka(services.kafkaBrokers).withPostgres(database.url).with({ plugins: { grpc: { address, channel: 'sms', timeoutMs: 10_000 } } }).build();
-    namespace = config.kafka?.namespace ?? '';
-    app = await createHub(config, pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services, (config) => config.with({ plugins: { grpc: { address, channel: 'sms', timeoutMs: 10_000 } } }));
+    ({ app, url, database } = hub);
+    namespace = hub.config.kafka?.namespace ?? '';
     agency = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung');
     type = await registerType(url, agency, 'bill', { messageClass: 'transactional', channels: ['sms', 'inbox'] });
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await hub.close();
     await host.kill9();
     await smsc.close();
   });

@@ -1,33 +1,26 @@
 import 'reflect-metadata';
 
-import { SILENT_LOGGER } from '@kabar/core';
 import { createHub, StartupError } from '@kabar/hub';
-import { migrate, openDatabase } from '@kabar/persistence';
 import { aConfig, createTestDatabase, eventually, graphql, queryDatabase, type TestDatabase } from '@kabar/testing';
-import type { INestApplication } from '@nestjs/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { type FullHub, startFullHub } from './support/full-hub.js';
 
 // The hub on real PostgreSQL and a real Kafka broker: the same slice as the embedded test, through real parts.
 describe('hub on PostgreSQL and Kafka', () => {
   const services = inject('services');
+  let hub: FullHub;
   let database: TestDatabase;
-  let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
-    app = await createHub(aConfig().withPostgres(database.url).withKafka(services.kafkaBrokers).build(), pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services);
+    ({ database, url } = hub);
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await hub.close();
   });
 
   it('reports PostgreSQL and Kafka up', async () => {

@@ -1,21 +1,18 @@
 import 'reflect-metadata';
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { SILENT_LOGGER } from '@kabar/core';
-import { createHub } from '@kabar/hub';
-import { migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
+import { packPlugin } from './support/plugin-install-fixture.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -43,6 +40,7 @@ describe('plugin lifecycle on PostgreSQL and Kafka', () => {
   const work = mkdtempSync(join(tmpdir(), 'kabar-plugins-'));
   // Unpacked plugins resolve their dependencies (@kabar/plugin-sdk, smpp) from the hub's node_modules, as in a deployment.
   const dataDir = join(ROOT, '.kabar', `plugin-test-${String(process.pid)}`);
+  let hub: FullHub;
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
@@ -56,24 +54,16 @@ describe('plugin lifecycle on PostgreSQL and Kafka', () => {
   const gql = async <Data>(query: string, variables: Record<string, unknown> = {}) => as<Data>(url, admin, query, variables);
 
   beforeAll(async () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', join(ROOT, 'plugins/sms-smpp'), '--pack-destination', work, '--json'], { encoding: 'utf8' })) as { filename: string; integrity: string }[];
-    tarball = join(work, packed[0]?.filename ?? '');
-    integrity = packed[0]?.integrity ?? '';
+    ({ tarball, integrity } = packPlugin(join(ROOT, 'plugins/sms-smpp'), work));
     smsc = await startSmscPeer();
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
-    app = await createHub(aConfig().withKafka(services.kafkaBrokers).withPostgres(database.url).with({ dataDir }).build(), pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services, (config) => config.with({ dataDir }));
+    ({ app, url, database } = hub);
     agency = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung');
     admin = agency.admin;
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await hub.close();
     await smsc.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });

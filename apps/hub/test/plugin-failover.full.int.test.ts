@@ -4,17 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { SILENT_LOGGER } from '@kabar/core';
-import { createHub, WaitingScheduler } from '@kabar/hub';
-import { migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, type TestDatabase } from '@kabar/testing';
+import { WaitingScheduler } from '@kabar/hub';
+import { eventually, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { PASSWORD, type SmscPeer, startSmscPeer, SYSTEM_ID } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
 import { deliveryAttemptsOf, notificationStateOf } from './support/delivery-records.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type InstalledPlugin, installedPlugin, packPlugin } from './support/plugin-install-fixture.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
@@ -39,6 +37,7 @@ describe('failover between two installs of sms-smpp on PostgreSQL and Kafka', ()
   const work = mkdtempSync(join(tmpdir(), 'kabar-failover-'));
   // Unpacked plugins resolve their dependencies (@kabar/plugin-sdk, smpp) from the hub's node_modules, as in a deployment.
   const dataDir = join(ROOT, '.kabar', `failover-test-${String(process.pid)}`);
+  let hub: FullHub;
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
@@ -90,18 +89,8 @@ describe('failover between two installs of sms-smpp on PostgreSQL and Kafka', ()
   beforeAll(async () => {
     smscA.push(await startSmscPeer());
     smscB = await startSmscPeer();
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
-    const config = aConfig()
-      .withKafka(services.kafkaBrokers)
-      .withPostgres(database.url)
-      .with({ dataDir, delivery: { maxAttempts: 6, breakerThreshold: 2, breakerCooldownMs: 1_000 } })
-      .build();
-    app = await createHub(config, pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services, (config) => config.with({ dataDir, delivery: { maxAttempts: 6, breakerThreshold: 2, breakerCooldownMs: 1_000 } }));
+    ({ app, url, database } = hub);
     bapenda = await policyAgency(app, url, 'bapenda-bdg', 'Bapenda Kota Bandung');
     admin = bapenda.admin;
     disdukcapil = await policyAgency(app, url, 'disdukcapil-bdg', 'Disdukcapil Kota Bandung', admin);
@@ -111,8 +100,7 @@ describe('failover between two installs of sms-smpp on PostgreSQL and Kafka', ()
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await hub.close();
     for (const peer of [...smscA, smscB]) await peer.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });

@@ -3,17 +3,16 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { SILENT_LOGGER } from '@kabar/core';
-import { createHub, WaitingScheduler } from '@kabar/hub';
-import { migrate, openDatabase, type PreferencePatch, PreferenceRepository } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { WaitingScheduler } from '@kabar/hub';
+import { type PreferencePatch, PreferenceRepository } from '@kabar/persistence';
+import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 
 const MINUTE = 60_000;
@@ -41,6 +40,7 @@ async function startReceiver(): Promise<{ url: string; received: string[]; close
  */
 describe('policy engine on PostgreSQL and Kafka', () => {
   const services = inject('services');
+  let hub: FullHub;
   let database: TestDatabase;
   let app: INestApplication;
   let url: string;
@@ -79,17 +79,12 @@ describe('policy engine on PostgreSQL and Kafka', () => {
   beforeAll(async () => {
     smsc = await startSmscPeer();
     receiver = await startReceiver();
-    database = await createTestDatabase(services.databaseUrl);
-    const orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
-    await migrate(orm);
-    await orm.close();
     const plugins = {
       'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR' },
       'webhook-http': { url: receiver.url, secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
     };
-    app = await createHub(aConfig().withKafka(services.kafkaBrokers).withPostgres(database.url).with({ plugins }).build(), pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    hub = await startFullHub(services, (config) => config.with({ plugins }));
+    ({ app, url, database } = hub);
     preferences = new PreferenceRepository(app.get(EntityManager));
     registry = await policyAgency(app, url, 'disdukcapil-bdg', 'Disdukcapil Kota Bandung');
     hospital = await policyAgency(app, url, 'rsud-bdg', 'RSUD Kota Bandung', registry.admin);
@@ -97,8 +92,7 @@ describe('policy engine on PostgreSQL and Kafka', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await database.drop();
+    await hub.close();
     await smsc.close();
     await receiver.close();
   });
