@@ -150,6 +150,17 @@ describe('agency contract on PostgreSQL and Kafka', () => {
   });
 
   it('streams delivery status to the agency subscription and publishes it on kabar.status.v1', async () => {
+    // The live consumer group starts with the first subscriber: an instance nobody watches decodes no statuses.
+    const liveGroups = async (): Promise<string[]> => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(`${namespace}kabar-live-`));
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    expect(await liveGroups()).toEqual([]);
     const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${agency.key}` } });
     const received = new Map<string, string[]>();
     const complete = (): boolean => [...received.values()].some((states) => states.includes('accepted') && states.includes('delivered'));
@@ -172,6 +183,7 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     const [id, states] = [...received.entries()].find(([, s]) => s.includes('accepted')) ?? ['', []];
     expect(states).toEqual(['accepted', 'delivered']);
     expect([...received.keys()].every((k) => k.startsWith('sub-'))).toBe(true);
+    expect(await liveGroups()).toHaveLength(1);
 
     const reader = kafka.consumer({ groupId: `status-reader-${namespace}` });
     await reader.connect();

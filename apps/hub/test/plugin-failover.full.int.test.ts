@@ -79,6 +79,11 @@ describe('failover between two installs of sms-smpp on PostgreSQL and Kafka', ()
     if (res.errors !== undefined) throw new Error(JSON.stringify(res.errors));
     published.set(ceId, phone);
   };
+  /** Each install's circuit, as the hub shows admins. */
+  const circuits = async (): Promise<Record<string, string>> => {
+    const res = await as<{ pluginInstalls: { name: string; circuit: string }[] }>(url, admin, '{ pluginInstalls { name circuit } }');
+    return Object.fromEntries((res.data?.pluginInstalls ?? []).map((i) => [i.name, i.circuit]));
+  };
   /** Publishes one Bapenda SMS and waits until an SMSC took it; returns the install that sent it. */
   const sendBapenda = async (ceId: string): Promise<string | undefined> => {
     await publish(bapenda, bapendaType, ceId);
@@ -166,6 +171,10 @@ describe('failover between two installs of sms-smpp on PostgreSQL and Kafka', ()
       0,
     );
     expect(refused).toEqual([['smsc-a', 'CIRCUIT_OPEN']]);
+    // Admins see it too (open, or half-open once the cooldown passed and a probe may go); smsc-b's stays closed.
+    const seen = await circuits();
+    expect(['open', 'halfOpen']).toContain(seen['smsc-a']);
+    expect(seen['smsc-b']).toBe('closed');
 
     // Each install has its own circuit: smsc-a's being open does not stop Bapenda's SMS from going out through smsc-b.
     expect(await sendBapenda('down-5')).toBe('smsc-b');
@@ -178,6 +187,7 @@ describe('failover between two installs of sms-smpp on PostgreSQL and Kafka', ()
     let after = 0;
     await eventually(async () => ((await sendBapenda(`back-${String(++after)}`)) === 'smsc-a' ? true : undefined), 90_000, 0);
     for (const id of ['closed-1', 'closed-2', 'closed-3']) expect(await sendBapenda(id), id).toBe('smsc-a');
+    expect(await circuits()).toEqual({ 'smsc-a': 'closed', 'smsc-b': 'closed' });
 
     // Disdukcapil's refused messages go out on their retries (run ahead of their backoff), through smsc-a.
     const witnesses = [...published.keys()].filter((id) => id.startsWith('witness-'));

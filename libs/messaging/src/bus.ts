@@ -27,6 +27,11 @@ export interface SubscribeOptions {
    * ones (for per-instance fan-out groups such as live subscriptions).
    */
   readonly from?: 'earliest' | 'latest';
+  /**
+   * Resolve only once the group owns its partitions (Kafka's group join), so that a `latest` group started on demand
+   * sees every record published after the promise resolved.
+   */
+  readonly waitUntilAssigned?: boolean;
 }
 
 export interface Subscription {

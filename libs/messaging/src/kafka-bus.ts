@@ -18,6 +18,8 @@ export interface KafkaBusOptions {
 
 /** Bytes of record data per produce request; headers and framing fit in the rest of the broker's 1 MiB default. */
 const MAX_REQUEST_BYTES = 512 * 1024;
+/** How long a subscriber that asked to wait for its group join waits at most. */
+const JOIN_WAIT_MS = 30_000;
 
 /** The only file that imports kafkajs: a different client could replace it behind the `Bus` port. */
 export class KafkaBus implements Bus {
@@ -114,11 +116,28 @@ export class KafkaBus implements Bus {
     await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
   }
 
+  /** Resolves at the consumer's first group join, or after JOIN_WAIT_MS with a warning (a slow join is not an error). */
+  private joined(consumer: Consumer): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.logger.warn({ waitedMs: JOIN_WAIT_MS }, 'consumer group has not joined yet; going on');
+        stop();
+        resolve();
+      }, JOIN_WAIT_MS);
+      const stop = consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+    });
+  }
+
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({ groupId: this.wire(options.groupId), allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics.map((topic) => this.wire(topic)), fromBeginning: options.from !== 'latest' });
+    const assigned = options.waitUntilAssigned === true ? this.joined(consumer) : Promise.resolve();
     await consumer.run({
       // Partitions are independent (ordering is per key, hence per partition), so their batches run side by side.
       partitionsConsumedConcurrently: this.options.partitions,
@@ -157,6 +176,7 @@ export class KafkaBus implements Bus {
         await payload.heartbeat();
       },
     });
+    await assigned;
     return {
       close: async () => {
         this.consumers.delete(consumer);

@@ -61,6 +61,6 @@ export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicati
     PluginRuntime,
   ],
   // The registry's providers hold connections (SMPP binds, SMTP pools): the citizens' one-time codes share them.
-  exports: [PLUGIN_REGISTRY, PluginRuntime],
+  exports: [PLUGIN_REGISTRY, PluginRuntime, DispatchService],
 })
 export class DeliveryModule {}

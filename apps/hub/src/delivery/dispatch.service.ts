@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { CircuitBreaker, type CircuitBreakerPolicy, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox, SendRateLimiter } from '@kabar/core';
+import { CircuitBreaker, type CircuitBreakerPolicy, type CircuitState, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox, SendRateLimiter } from '@kabar/core';
 import type { BusRecord, ReceivedRecord } from '@kabar/messaging';
 import { OutboxRelay } from '@kabar/messaging';
 import { type AttemptOutcome, DispatchRepository, type DispatchRow, type NewJob } from '@kabar/persistence';
@@ -184,6 +184,11 @@ export class DispatchService {
       this.limiters.set(route.pluginId, limiter);
     }
     return limiter;
+  }
+
+  /** The install's circuit as this instance sees it (closed until it has failed here). */
+  circuitOf(name: string): CircuitState {
+    return this.breakers.get(name)?.state(Date.now()) ?? 'closed';
   }
 
   /** Per install and outcome, one increment each per batch. */

@@ -7,6 +7,7 @@ import type { DeliveryStatus } from '../delivery/status-event.js';
 import { LiveEvents } from '../live/live-events.js';
 import { CancelService } from './cancel.service.js';
 import { DeliveryStatusModel, EventModel } from './event-query.model.js';
+import { StatusFanout } from './status-fanout.js';
 
 /** An agency's view of its own events and their notifications' states; never another agency's. */
 @Resolver(() => EventModel)
@@ -18,6 +19,7 @@ export class EventResolver {
     em: EntityManager,
     private readonly live: LiveEvents,
     private readonly cancellation: CancelService,
+    private readonly fanout: StatusFanout,
   ) {
     this.events = new EventRepository(em);
   }
@@ -61,7 +63,8 @@ export class EventResolver {
     description: 'Every state change of your notifications (accepted, suppressed, sent, delivered, failed), as they happen.',
     resolve: (payload: DeliveryStatus) => payload,
   })
-  deliveryStatus(@CurrentAgency() agency: AgencyPrincipal): AsyncIterableIterator<DeliveryStatus> {
+  async deliveryStatus(@CurrentAgency() agency: AgencyPrincipal): Promise<AsyncIterableIterator<DeliveryStatus>> {
+    await this.fanout.follow();
     return filterAgency(this.live.iterator('deliveryStatus'), agency.agencyCode);
   }
 }

@@ -1,6 +1,16 @@
-import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 import { GraphQLJSONObject } from '../graphql/json.scalar.js';
+
+export enum CircuitStateModel {
+  closed = 'closed',
+  open = 'open',
+  halfOpen = 'half-open',
+}
+registerEnumType(CircuitStateModel, {
+  name: 'CircuitState',
+  description: 'An install as the answering hub instance sees it: `open` while it is refused traffic after repeated outages, `halfOpen` while one probe may go.',
+});
 
 @ObjectType('PluginCheck')
 export class PluginCheckModel {
@@ -60,6 +70,9 @@ export class PluginInstallModel {
 
   @Field(() => Int, { nullable: true, description: 'Messages per second it may send, per hub worker; null when unlimited.' })
   ratePerSecond!: number | null;
+
+  @Field(() => CircuitStateModel, { description: "Its circuit breaker on the hub instance that answers (each instance judges a provider by its own calls)." })
+  circuit!: CircuitStateModel;
 }
 
 @ObjectType('DiscoveredPlugin')

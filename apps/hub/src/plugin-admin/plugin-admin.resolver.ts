@@ -1,12 +1,14 @@
+import type { CircuitState } from '@kabar/core';
 import type { PluginRouteRow } from '@kabar/persistence';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { type AdminPrincipal, CurrentAdmin, RequireScope } from '../auth/index.js';
+import { DispatchService } from '../delivery/dispatch.service.js';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
-import { DiscoveredPluginModel, PluginInstallModel, PluginRouteInput, PluginRouteModel } from './plugin-admin.model.js';
+import { CircuitStateModel, DiscoveredPluginModel, PluginInstallModel, PluginRouteInput, PluginRouteModel } from './plugin-admin.model.js';
 import { type DiscoveredPlugin, PluginAdminService, type PluginInstallView } from './plugin-admin.service.js';
 
-const toModel = ({ install, config }: PluginInstallView): PluginInstallModel => ({
+const toModel = ({ install, config }: PluginInstallView, circuit: CircuitState): PluginInstallModel => ({
   id: install.id,
   name: install.name,
   pluginId: install.pluginId,
@@ -22,7 +24,10 @@ const toModel = ({ install, config }: PluginInstallView): PluginInstallModel => 
   enabled: install.enabled,
   check: install.checkOk === null || install.checkedAt === null ? null : { ok: install.checkOk, detail: install.checkDetail ?? '', at: install.checkedAt },
   ratePerSecond: install.ratePerSecond,
+  circuit: CIRCUIT_STATES[circuit],
 });
+
+const CIRCUIT_STATES: Readonly<Record<CircuitState, CircuitStateModel>> = { closed: CircuitStateModel.closed, open: CircuitStateModel.open, 'half-open': CircuitStateModel.halfOpen };
 
 const toRoute = (r: PluginRouteRow): PluginRouteModel => ({ ...r });
 const toDiscovered = (d: DiscoveredPlugin): DiscoveredPluginModel => ({ ...d });
@@ -31,7 +36,14 @@ const toDiscovered = (d: DiscoveredPlugin): DiscoveredPluginModel => ({ ...d });
 @Resolver(() => PluginInstallModel)
 @RequireScope('admin')
 export class PluginAdminResolver {
-  constructor(private readonly admin: PluginAdminService) {}
+  constructor(
+    private readonly admin: PluginAdminService,
+    private readonly dispatch: DispatchService,
+  ) {}
+
+  private model(view: PluginInstallView): PluginInstallModel {
+    return toModel(view, this.dispatch.circuitOf(view.install.name));
+  }
 
   @Query(() => [DiscoveredPluginModel], { description: 'Plugin packages found on the hub machine (plugins/ and node_modules).' })
   async discoverPlugins(): Promise<DiscoveredPluginModel[]> {
@@ -40,7 +52,7 @@ export class PluginAdminResolver {
 
   @Query(() => [PluginInstallModel])
   async pluginInstalls(): Promise<PluginInstallModel[]> {
-    return (await this.admin.list()).map(toModel);
+    return (await this.admin.list()).map((v) => this.model(v));
   }
 
   @Query(() => [PluginRouteModel])
@@ -56,37 +68,37 @@ export class PluginAdminResolver {
     @Args('integrity', { type: () => String, nullable: true }) integrity: string | null,
     @Args('name', { type: () => String, nullable: true }) name: string | null,
   ): Promise<PluginInstallModel> {
-    return toModel(await this.admin.install(source, integrity ?? null, name ?? null));
+    return this.model(await this.admin.install(source, integrity ?? null, name ?? null));
   }
 
   @Mutation(() => PluginInstallModel, { description: "Caps the install's sends per second (per hub worker), as its provider's contract allows; null lifts the cap." })
   async setPluginRateLimit(@Args('id', { type: () => ID }) id: string, @Args('perSecond', { type: () => Int, nullable: true }) perSecond: number | null): Promise<PluginInstallModel> {
-    return toModel(await this.admin.setRateLimit(id, perSecond ?? null));
+    return this.model(await this.admin.setRateLimit(id, perSecond ?? null));
   }
 
   @Mutation(() => PluginInstallModel)
   async approvePlugin(@CurrentAdmin() admin: AdminPrincipal, @Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return toModel(await this.admin.approve(id, admin.adminId));
+    return this.model(await this.admin.approve(id, admin.adminId));
   }
 
   @Mutation(() => PluginInstallModel, { description: "Validated against the plugin's schema; stored sealed; secrets are never returned." })
   async configurePlugin(@Args('id', { type: () => ID }) id: string, @Args('config', { type: () => GraphQLJSON }) config: unknown): Promise<PluginInstallModel> {
-    return toModel(await this.admin.configure(id, config));
+    return this.model(await this.admin.configure(id, config));
   }
 
   @Mutation(() => PluginInstallModel, { description: "Runs the provider's check() against its peer and records the result." })
   async checkPlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return toModel(await this.admin.check(id));
+    return this.model(await this.admin.check(id));
   }
 
   @Mutation(() => PluginInstallModel)
   async enablePlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return toModel(await this.admin.enable(id));
+    return this.model(await this.admin.enable(id));
   }
 
   @Mutation(() => PluginInstallModel)
   async disablePlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return toModel(await this.admin.disable(id));
+    return this.model(await this.admin.disable(id));
   }
 
   @Mutation(() => Boolean)
