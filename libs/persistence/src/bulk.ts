@@ -42,3 +42,33 @@ export async function insertRows<Row extends object = Record<string, unknown>>(
   }
   return results;
 }
+
+/** A PostgreSQL scalar type for a column sent as an array (`uuid`, `text`, `integer`, `timestamptz`, …). */
+export type ColumnType = 'uuid' | 'text' | 'integer' | 'bigint' | 'boolean' | 'timestamptz';
+
+type ScalarCell = string | number | boolean | Date | null;
+
+/**
+ * One INSERT for a whole batch, sent as one array per column and spread by `unnest`: a handful of parameters however
+ * many rows, where `insertRows` binds one per cell. For hot paths with plain scalar columns (the dispatch stage's
+ * attempts and inbox items); on 2,000 rows it saves the driver and the server most of their parameter work.
+ */
+export async function insertColumns<Row extends object = Record<string, unknown>>(
+  em: EntityManager,
+  table: string,
+  columns: readonly (readonly [name: string, type: ColumnType])[],
+  rows: readonly (readonly ScalarCell[])[],
+  suffix = '',
+): Promise<Row[]> {
+  if (rows.length === 0) return [];
+  const names = columns.map(([name]) => `"${name}"`).join(', ');
+  const arrays = columns.map(([, type], i) => rows.map((row) => cellOf(row[i] ?? null, type)));
+  const spread = columns.map(([, type]) => `?::${type}[]`).join(', ');
+  return query<Row>(em, `insert into "${table}" (${names}) select * from unnest(${spread}) ${suffix}`, arrays);
+}
+
+/** Dates travel as ISO text: both drivers (pg and PGlite) serialise string arrays alike. */
+function cellOf(cell: ScalarCell, type: ColumnType): string | number | boolean | null {
+  if (cell instanceof Date) return cell.toISOString();
+  return type === 'bigint' && typeof cell === 'number' ? String(cell) : cell;
+}

@@ -1,7 +1,7 @@
 import type { BusRecord } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
-import { insertRows } from './bulk.js';
+import { insertColumns } from './bulk.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { query } from './query.js';
 import { type NewJob, ScheduleRepository } from './schedule.repository.js';
@@ -31,6 +31,18 @@ export interface DispatchRow {
   /** Test mode: the magic address; the hub's sandbox decides the outcome and no provider is called. */
   readonly sandboxTo: string | null;
 }
+
+const ATTEMPT_COLUMNS = [
+  ['notification_id', 'uuid'],
+  ['plugin', 'text'],
+  ['attempt_no', 'integer'],
+  ['status', 'text'],
+  ['provider_message_id', 'text'],
+  ['error_code', 'text'],
+  ['latency_ms', 'integer'],
+  ['created_at', 'timestamptz'],
+  ['finished_at', 'timestamptz'],
+] as const;
 
 export interface AttemptOutcome {
   readonly notificationId: string;
@@ -144,18 +156,18 @@ export class DispatchRepository {
         await query(tx, 'update "contact_point" set "invalid_at" = now() where "id" = any(?::uuid[]) and "invalid_at" is null', [[...new Set(deadContactPoints)]]);
       }
       const now = new Date();
-      await insertRows(
+      await insertColumns(
         tx,
         'delivery_attempt',
-        ['notification_id', 'plugin', 'attempt_no', 'status', 'provider_message_id', 'error_code', 'latency_ms', 'created_at', 'finished_at'],
+        ATTEMPT_COLUMNS,
         outcomes.filter((o) => o.held !== true).map((o) => [o.notificationId, o.plugin, o.attemptNo, o.status, o.providerMessageId, o.errorCode, o.latencyMs, now, now]),
       );
-      const notificationParams = outcomes.flatMap((o) => [o.notificationId, o.state, o.reason, o.held === true ? 1 : 0]);
+      // One array per column: a few parameters for the whole batch.
       await query(
         tx,
         `update "notification" n set "state" = v.state, "reason" = v.reason, "attempts" = n."attempts" - v.given_back, "updated_at" = now()
-         from (values ${outcomes.map(() => '(?::uuid, ?, ?, ?::int)').join(', ')}) as v(id, state, reason, given_back) where n."id" = v.id`,
-        notificationParams,
+         from unnest(?::uuid[], ?::text[], ?::text[], ?::int[]) as v(id, state, reason, given_back) where n."id" = v.id`,
+        [outcomes.map((o) => o.notificationId), outcomes.map((o) => o.state), outcomes.map((o) => o.reason), outcomes.map((o) => (o.held === true ? 1 : 0))],
       );
       await this.outbox.enqueue(tx, statusMessages);
     });
@@ -186,10 +198,19 @@ export class DispatchRepository {
 
   /** The in-app inbox; idempotent on notification id, so a redelivered batch adds nothing. */
   async putInbox(items: readonly InboxRow[]): Promise<void> {
-    await insertRows(
+    await insertColumns(
       this.em.fork(),
       'inbox_item',
-      ['notification_id', 'citizen_id', 'agency_code', 'event_type', 'subject', 'body', 'locale', 'created_at'],
+      [
+        ['notification_id', 'uuid'],
+        ['citizen_id', 'uuid'],
+        ['agency_code', 'text'],
+        ['event_type', 'text'],
+        ['subject', 'text'],
+        ['body', 'text'],
+        ['locale', 'text'],
+        ['created_at', 'timestamptz'],
+      ],
       items.map((i) => [i.notificationId, i.citizenId, i.agencyCode, i.eventType, i.subject, i.body, i.locale, i.createdAt]),
       'on conflict ("notification_id") do nothing',
     );

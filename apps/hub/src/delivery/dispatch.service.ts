@@ -51,8 +51,11 @@ export class DispatchService {
 
   async handle(records: readonly ReceivedRecord[]): Promise<void> {
     const ids = records.flatMap((r) => this.notificationIds(r));
-    // Bounded chunks keep every statement well under PostgreSQL's parameter limit and plugin batches reasonable.
-    for (let start = 0; start < ids.length; start += DISPATCH_CHUNK) await this.dispatch(ids.slice(start, start + DISPATCH_CHUNK));
+    // Bounded chunks keep plugin batches reasonable; a few run side by side, so a large batch does not hold up the
+    // partitions fetched after it (the Kafka consumer fetches again only when every batch of a round is done).
+    const chunks: string[][] = [];
+    for (let start = 0; start < ids.length; start += DISPATCH_CHUNK) chunks.push(ids.slice(start, start + DISPATCH_CHUNK));
+    for (let i = 0; i < chunks.length; i += CHUNKS_AT_ONCE) await Promise.all(chunks.slice(i, i + CHUNKS_AT_ONCE).map((chunk) => this.dispatch(chunk)));
   }
 
   private async dispatch(ids: readonly string[]): Promise<void> {
@@ -272,7 +275,9 @@ export class DispatchService {
   }
 }
 
-const DISPATCH_CHUNK = 2_000;
+const DISPATCH_CHUNK = 1_000;
+/** Chunks of one batch dispatched at once: each holds a database connection for its claim and its outcome. */
+const CHUNKS_AT_ONCE = 3;
 
 /** Outages say the provider is down; refusals and bad addresses say it is up and answering. */
 const OUTAGES: ReadonlySet<PluginErrorCode> = new Set([PluginErrorCode.Timeout, PluginErrorCode.ConnectionFailed, PluginErrorCode.ProviderError]);
