@@ -130,10 +130,10 @@ describe('kabar plugins: install names and rate limits', () => {
     const { result, out } = await run(['list'], [data({ pluginInstalls: [{ ...tsel, ratePerSecond: 50 }, isat, anInstall({ id: 'inst-3', name: 'email-smtp', pluginId: 'email-smtp', channel: 'email', ratePerSecond: 12 })] })]);
     await expect(result).resolves.toBe(0);
     expect(out).toEqual([
-      'ID      NAME        PLUGIN      CHANNEL  VERSION  APPROVED  CONFIGURED  ENABLED  RATE  CHECK',
-      'inst-1  sms-tsel    sms-smpp    sms      0.1.0    yes       yes         no       50/s  -',
-      'inst-2  sms-isat    sms-smpp    sms      0.1.0    yes       yes         no       -     -',
-      'inst-3  email-smtp  email-smtp  email    0.1.0    yes       yes         no       12/s  -',
+      'ID      NAME        PLUGIN      CHANNEL  VERSION  APPROVED  CONFIGURED  ENABLED  RATE  CIRCUIT  CHECK',
+      'inst-1  sms-tsel    sms-smpp    sms      0.1.0    yes       yes         no       50/s  closed   -',
+      'inst-2  sms-isat    sms-smpp    sms      0.1.0    yes       yes         no       -     closed   -',
+      'inst-3  email-smtp  email-smtp  email    0.1.0    yes       yes         no       12/s  closed   -',
     ]);
   });
 

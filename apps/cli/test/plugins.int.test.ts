@@ -118,9 +118,9 @@ describe('kabar plugins against a hub: install names and rate limits', () => {
     expect(set.stdout).toMatch(/^sms-tsel \(sms-smpp .*\) now sends at most 50 messages per second per hub worker\n$/);
     expect((await listed()).map((i) => [i.name, i.ratePerSecond])).toEqual(expect.arrayContaining([['sms-tsel', 50], ['sms-isat', null]]));
     const table = (await ok('list')).stdout.split('\n');
-    expect(table[0]).toMatch(/^ID\s+NAME\s+PLUGIN\s+CHANNEL\s+VERSION\s+APPROVED\s+CONFIGURED\s+ENABLED\s+RATE\s+CHECK$/);
-    expect(table.find((line) => line.includes(' sms-tsel '))).toMatch(/ yes\s+50\/s\s+ok$/);
-    expect(table.find((line) => line.includes(' sms-isat '))).toMatch(/ yes\s+-\s+ok$/);
+    expect(table[0]).toMatch(/^ID\s+NAME\s+PLUGIN\s+CHANNEL\s+VERSION\s+APPROVED\s+CONFIGURED\s+ENABLED\s+RATE\s+CIRCUIT\s+CHECK$/);
+    expect(table.find((line) => line.includes(' sms-tsel '))).toMatch(/ yes\s+50\/s\s+closed\s+ok$/);
+    expect(table.find((line) => line.includes(' sms-isat '))).toMatch(/ yes\s+-\s+closed\s+ok$/);
 
     const lifted = await ok('rate-limit', 'sms-tsel', 'none');
     expect(lifted.stdout).toMatch(/^sms-tsel \(sms-smpp .*\) now has no rate limit\n$/);

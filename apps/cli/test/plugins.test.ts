@@ -49,16 +49,16 @@ describe('kabar plugins', () => {
     const list = [
       anInstall({ enabled: true, check: { ok: true, detail: 'bound to TSEL-SMSC', at: '2025-01-02T07:05:00.000Z' } }),
       anInstall({ id: 'inst-2', name: 'email-smtp', pluginId: 'email-smtp', channel: 'email', approved: false, configured: false, config: null }),
-      anInstall({ id: 'inst-3', name: 'sms-backup', check: { ok: false, detail: 'bind refused: wrong password', at: '2025-01-02T07:06:00.000Z' } }),
+      anInstall({ id: 'inst-3', name: 'sms-backup', circuit: 'halfOpen', check: { ok: false, detail: 'bind refused: wrong password', at: '2025-01-02T07:06:00.000Z' } }),
     ];
     const { result, out, requests } = await run(['list'], [data({ pluginInstalls: list })]);
     await expect(result).resolves.toBe(0);
     expect(requests.map((r) => r.query)).toEqual([`{ pluginInstalls { ${INSTALL_FIELDS} } }`]);
     expect(out).toEqual([
-      'ID      NAME        PLUGIN      CHANNEL  VERSION  APPROVED  CONFIGURED  ENABLED  RATE  CHECK',
-      'inst-1  sms-smpp    sms-smpp    sms      0.1.0    yes       yes         yes      -     ok',
-      'inst-2  email-smtp  email-smtp  email    0.1.0    no        no          no       -     -',
-      'inst-3  sms-backup  sms-smpp    sms      0.1.0    yes       yes         no       -     failed: bind refused: wrong password',
+      'ID      NAME        PLUGIN      CHANNEL  VERSION  APPROVED  CONFIGURED  ENABLED  RATE  CIRCUIT    CHECK',
+      'inst-1  sms-smpp    sms-smpp    sms      0.1.0    yes       yes         yes      -     closed     ok',
+      'inst-2  email-smtp  email-smtp  email    0.1.0    no        no          no       -     closed     -',
+      'inst-3  sms-backup  sms-smpp    sms      0.1.0    yes       yes         no       -     half-open  failed: bind refused: wrong password',
     ]);
   });
 

@@ -9,7 +9,7 @@ import type { Io } from '../../src/output.js';
 
 export const TOKEN = 'adm_test0000test.secret';
 export const INTEGRITY = 'sha512-3q2+7w==';
-export const INSTALL_FIELDS = 'id name pluginId packageName version channel source integrity approved approvedAt configured config enabled check { ok detail at } ratePerSecond';
+export const INSTALL_FIELDS = 'id name pluginId packageName version channel source integrity approved approvedAt configured config enabled check { ok detail at } ratePerSecond circuit';
 export const ROUTE_FIELDS = 'channel agencyCode installId installName pluginId priority weight';
 /** What every command that acts on an install asks first, to find it by id or name. */
 export const LOOKUP = '{ pluginInstalls { id name pluginId } }';
@@ -82,6 +82,7 @@ export const anInstall = (fields: Partial<PluginInstallView> = {}): PluginInstal
   enabled: false,
   check: null,
   ratePerSecond: null,
+  circuit: 'closed',
   ...fields,
 });
 

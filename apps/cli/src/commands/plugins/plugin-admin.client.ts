@@ -27,6 +27,8 @@ export interface PluginInstallView {
   readonly check: PluginCheckView | null;
   /** Sends per second per hub worker; null when unlimited. */
   readonly ratePerSecond: number | null;
+  /** Its circuit breaker on the hub instance that answered: closed, open or halfOpen. */
+  readonly circuit: string;
 }
 
 export interface DiscoveredPluginView {
@@ -65,7 +67,7 @@ export interface ConfigProblem {
 /** The lifecycle mutations that take an install's id and answer with the install. */
 export type StepMutation = 'approvePlugin' | 'enablePlugin' | 'disablePlugin';
 
-const INSTALL_FIELDS = 'id name pluginId packageName version channel source integrity approved approvedAt configured config enabled check { ok detail at } ratePerSecond';
+const INSTALL_FIELDS = 'id name pluginId packageName version channel source integrity approved approvedAt configured config enabled check { ok detail at } ratePerSecond circuit';
 const ROUTE_FIELDS = 'channel agencyCode installId installName pluginId priority weight';
 
 /**

@@ -11,6 +11,9 @@ export const label = (plugin: PluginInstallView): string =>
     : `${plugin.name} (${plugin.pluginId} ${plugin.version}, ${plugin.channel}, id ${plugin.id})`;
 
 /** `50/s`, or `-` when the install may send as fast as its provider takes. */
+/** The hub's GraphQL enum value in the words of the docs (half-open). */
+const circuitCell = (circuit: string): string => (circuit === 'halfOpen' ? 'half-open' : circuit);
+
 export const rateCell = (ratePerSecond: number | null): string => (ratePerSecond === null ? '-' : `${String(ratePerSecond)}/s`);
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
@@ -23,8 +26,8 @@ export function printDiscovered(io: Io, discovered: readonly DiscoveredPluginVie
 }
 
 export function printInstalls(io: Io, installs: readonly PluginInstallView[]): void {
-  const rows = installs.map((p) => [p.id, p.name, p.pluginId, p.channel, p.version, yesNo(p.approved), yesNo(p.configured), yesNo(p.enabled), rateCell(p.ratePerSecond), checkCell(p.check)]);
-  for (const line of table(['ID', 'NAME', 'PLUGIN', 'CHANNEL', 'VERSION', 'APPROVED', 'CONFIGURED', 'ENABLED', 'RATE', 'CHECK'], rows)) io.out(line);
+  const rows = installs.map((p) => [p.id, p.name, p.pluginId, p.channel, p.version, yesNo(p.approved), yesNo(p.configured), yesNo(p.enabled), rateCell(p.ratePerSecond), circuitCell(p.circuit), checkCell(p.check)]);
+  for (const line of table(['ID', 'NAME', 'PLUGIN', 'CHANNEL', 'VERSION', 'APPROVED', 'CONFIGURED', 'ENABLED', 'RATE', 'CIRCUIT', 'CHECK'], rows)) io.out(line);
 }
 
 export function printRoutes(io: Io, list: readonly PluginRouteView[], json: boolean): void {
