@@ -1,6 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliErrorCode } from '../src/cli-error.js';
 import { citizensCommand, type Terminal } from '../src/commands/citizens.js';
 import type { Io } from '../src/output.js';
+import { type FakeGraphqlHub, startFakeGraphqlHub } from './support/fake-graphql-hub.js';
 
 // The unit is the command; a real HTTP server on 127.0.0.1 stands in for the hub's GraphQL endpoint, so the tests see
 // the exact requests the command sends (the hub's importCitizens resolver is tested on its own side).
@@ -23,11 +22,6 @@ interface ImportVariables {
   readonly dryRun: boolean;
 }
 
-interface HubRequest {
-  readonly authorization: string | undefined;
-  readonly body: { readonly query: string; readonly variables: ImportVariables };
-}
-
 /** The JSON the fake hub answers to the n-th request (0-based). */
 type Answer = (variables: ImportVariables, n: number) => unknown;
 
@@ -35,43 +29,6 @@ const importAnswer = (created: number, updated: number, errors: readonly { index
   data: { importCitizens: { created, updated, errors } },
 });
 const allCreated: Answer = (variables) => importAnswer(variables.rows.length, 0);
-
-interface FakeHub {
-  readonly url: string;
-  readonly requests: HubRequest[];
-  close(): Promise<void>;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function startHub(answer: Answer): Promise<FakeHub> {
-  const requests: HubRequest[] = [];
-  const server = createServer((request, response) => {
-    void readBody(request).then((text) => {
-      const body = JSON.parse(text) as HubRequest['body'];
-      requests.push({ authorization: request.headers.authorization, body });
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(answer(body.variables, requests.length - 1)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
-}
 
 /** Captures what the command prints, and the raw writes of a progress bar when given a terminal. */
 function anIo(): { io: Io; out: string[]; err: string[]; terminalWrites: string[]; terminal: Terminal } {
@@ -98,7 +55,7 @@ const FIVE_ROWS = [HEADER, ...[1, 2, 3, 4, 5].map(csvRow)].join('\n');
 
 describe('kabar citizens import', () => {
   let dir: string;
-  let hub: FakeHub | undefined;
+  let hub: FakeGraphqlHub<ImportVariables> | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kabar-citizens-'));
@@ -121,7 +78,7 @@ describe('kabar citizens import', () => {
 
   const run = async (args: readonly string[], answer: Answer = allCreated, options: { token?: boolean; tty?: boolean } = {}) => {
     await hub?.close();
-    hub = await startHub(answer);
+    hub = await startFakeGraphqlHub<ImportVariables>((request, n) => answer(request.body.variables, n));
     const captured = anIo();
     const env = { KABAR_URL: hub.url, ...(options.token === false ? {} : { KABAR_TOKEN: TOKEN }) };
     const result = citizensCommand(['import', ...args], captured.io, env, options.tty === true ? captured.terminal : null);

@@ -1,8 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { type PluginInstallView, pluginsCommand } from '../../src/commands/plugins.js';
 import type { Io } from '../../src/output.js';
+import { type FakeGraphqlHub, startFakeGraphqlHub } from './fake-graphql-hub.js';
 
 // A real HTTP server on 127.0.0.1 stands in for the hub's admin GraphQL endpoint and answers scripted bodies in order,
 // so that the `kabar plugins` tests see the exact operations and variables the command sends.
@@ -20,43 +18,6 @@ export interface HubRequest {
   readonly variables: Record<string, unknown>;
 }
 
-interface FakeHub {
-  readonly url: string;
-  readonly requests: HubRequest[];
-  close(): Promise<void>;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Answers the n-th request with `answers[n]` (a GraphQL response body). */
-async function startHub(answers: readonly unknown[]): Promise<FakeHub> {
-  const requests: HubRequest[] = [];
-  const server = createServer((request, response) => {
-    void readBody(request).then((text) => {
-      const body = JSON.parse(text) as { query: string; variables: Record<string, unknown> };
-      requests.push({ authorization: request.headers.authorization, query: body.query, variables: body.variables });
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(answers[requests.length - 1] ?? { errors: [{ message: 'unexpected request', extensions: { code: 'TEST' } }] }));
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => {
-          done();
-        });
-      }),
-  };
-}
 
 export const data = (value: Record<string, unknown>): unknown => ({ data: value });
 
@@ -121,18 +82,19 @@ export interface PluginsRunner {
  * @example const cli = pluginsAgainstFakeHub(); const { result, out } = await cli.run(['list'], [data({ pluginInstalls: [] })]);
  */
 export function pluginsAgainstFakeHub(): PluginsRunner {
-  let hub: FakeHub | undefined;
+  let hub: FakeGraphqlHub | undefined;
   return {
     run: async (args, answers = []) => {
       await hub?.close();
-      hub = await startHub(answers);
+      // Answers the n-th request with `answers[n]` (a GraphQL response body).
+      hub = await startFakeGraphqlHub((_request, n) => answers[n] ?? { errors: [{ message: 'unexpected request', extensions: { code: 'TEST' } }] });
       const out: string[] = [];
       const err: string[] = [];
       const io: Io = { out: (line) => out.push(line), err: (line) => err.push(line) };
       const result = pluginsCommand(args, io, { KABAR_URL: hub.url, KABAR_TOKEN: TOKEN });
       // Settled here so that a rejection is asserted by the test, never reported as unhandled.
       await result.catch(() => undefined);
-      return { result, out, err, requests: hub.requests };
+      return { result, out, err, requests: hub.requests.map((r) => ({ authorization: r.authorization, query: r.body.query, variables: r.body.variables })) };
     },
     close: async () => {
       await hub?.close();
