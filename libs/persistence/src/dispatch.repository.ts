@@ -145,10 +145,10 @@ export class DispatchRepository {
   }
 
   /**
-   * Records the attempts with their outcomes, the notifications' new states and their status messages, in one
+   * Records the attempts with their outcomes, the notifications' new states and the bus messages that announce them (statuses, dead letters), in one
    * transaction; contact points a provider called dead (e.g. an unregistered device token) are marked invalid with it.
    */
-  async finish(outcomes: readonly AttemptOutcome[], statusMessages: readonly BusRecord[], deadContactPoints: readonly string[] = [], jobs: readonly NewJob[] = []): Promise<void> {
+  async finish(outcomes: readonly AttemptOutcome[], messages: readonly BusRecord[], deadContactPoints: readonly string[] = [], jobs: readonly NewJob[] = []): Promise<void> {
     if (outcomes.length === 0) return;
     await this.em.fork().transactional(async (tx) => {
       await this.schedule.schedule(tx, jobs);
@@ -169,7 +169,7 @@ export class DispatchRepository {
          from unnest(?::uuid[], ?::text[], ?::text[], ?::int[]) as v(id, state, reason, given_back) where n."id" = v.id`,
         [outcomes.map((o) => o.notificationId), outcomes.map((o) => o.state), outcomes.map((o) => o.reason), outcomes.map((o) => (o.held === true ? 1 : 0))],
       );
-      await this.outbox.enqueue(tx, statusMessages);
+      await this.outbox.enqueue(tx, messages);
     });
   }
 

@@ -65,7 +65,8 @@ export class DispatchService {
     const groups = new Map<string, DispatchRow[]>();
     for (const row of rows) groups.set(`${row.channel} ${row.agencyId}`, [...(groups.get(`${row.channel} ${row.agencyId}`) ?? []), row]);
     const outcomes: AttemptOutcome[] = [];
-    const statuses: BusRecord[] = [];
+    /** Status messages for the agency, and dead letters for operators, written with the outcomes. */
+    const messages: BusRecord[] = [];
     const dead: string[] = [];
     const jobs: NewJob[] = [];
     for (const group of groups.values()) {
@@ -80,7 +81,7 @@ export class DispatchService {
           // Held back by rate limits: it waits for its slot, which is not an attempt and not a failure.
           jobs.push({ kind: 'retry', ref: row.notificationId, dueAt: sent.heldUntil });
           outcomes.push({ notificationId: row.notificationId, plugin: pluginId, attemptNo: row.attemptNo, status: 'failed', providerMessageId: null, errorCode: THROTTLED, latencyMs: 0, state: 'retrying', reason: THROTTLED, held: true });
-          statuses.push(statusRecord(this.status(row, 'retrying', THROTTLED)));
+          messages.push(statusRecord(this.status(row, 'retrying', THROTTLED)));
           continue;
         }
         const ok = result.status === 'sent';
@@ -107,16 +108,16 @@ export class DispatchService {
           state,
           reason: errorCode,
         });
-        statuses.push(statusRecord(this.status(row, state, errorCode)));
+        messages.push(statusRecord(this.status(row, state, errorCode)));
         if (state === 'failed') {
           const code = errorCode ?? PluginErrorCode.ProviderError;
           const reason = result.status === 'failed' && result.error.retryable ? `${code}: retries spent after ${String(row.attemptNo)} attempts` : `${code}: refused for good`;
-          statuses.push(deadLetterRecord({ ...row, plugin: pluginId, code, reason }));
+          messages.push(deadLetterRecord({ ...row, plugin: pluginId, code, reason }));
         }
       }
       this.metrics.busRecordsConsumed.inc({ topic: 'kabar.dispatch.v1' }, group.length);
     }
-    await this.repository.finish(outcomes, statuses, dead, jobs);
+    await this.repository.finish(outcomes, messages, dead, jobs);
     this.relay.wake();
     this.count(outcomes);
   }
