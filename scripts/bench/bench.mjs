@@ -232,4 +232,5 @@ if (BROADCAST > 0) {
   const totalS = (broadcastDone - published) / 1000;
   console.log(`broadcast: ${fmt(BROADCAST)} citizens planned through the policy in ${plannedS.toFixed(1)} s (${fmt(BROADCAST / plannedS)} /s), all dispatched to the inbox in ${totalS.toFixed(1)} s (${fmt(BROADCAST / totalS)} notifications/s)`);
 }
-await withClient(adminUrl, (c) => c.query('drop database if exists kabar_bench with (force)'));
+// BENCH_KEEP_DB=1 leaves the kabar_bench database for a look at its tables and plans.
+if (!process.env.BENCH_KEEP_DB) await withClient(adminUrl, (c) => c.query('drop database if exists kabar_bench with (force)'));

@@ -1,4 +1,4 @@
-import { backoffDelay, DEFAULT_BACKOFF, describeError, type Logger } from '@kabar/core';
+import { appendTo, backoffDelay, DEFAULT_BACKOFF, describeError, type Logger } from '@kabar/core';
 
 import type { BatchHandler, Bus, BusHealth, BusRecord, ReceivedRecord, SubscribeOptions, Subscription } from './bus.js';
 
@@ -79,11 +79,11 @@ export class InProcessBus implements Bus {
       const offset = this.offsets.get(record.topic) ?? 0;
       this.offsets.set(record.topic, offset + 1);
       const received: ReceivedRecord = { ...record, partition: 0, offset: String(offset), timestamp: Date.now() };
-      byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), received]);
+      appendTo(byTopic, record.topic, received);
     }
     for (const [topic, received] of byTopic) {
       const groups = this.groups.get(topic);
-      if (groups === undefined || groups.size === 0) this.waiting.set(topic, [...(this.waiting.get(topic) ?? []), ...received]);
+      if (groups === undefined || groups.size === 0) for (const r of received) appendTo(this.waiting, topic, r);
       else for (const queue of groups.values()) queue.push(received);
     }
     return Promise.resolve();

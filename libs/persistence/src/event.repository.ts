@@ -1,7 +1,7 @@
 import type { BusRecord } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
-import { insertRows, Json } from './bulk.js';
+import { type ColumnCell, type ColumnType, insertColumns, Json } from './bulk.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { query } from './query.js';
 import { type NewJob, ScheduleRepository } from './schedule.repository.js';
@@ -50,20 +50,27 @@ export interface NewNotification {
   readonly sandboxTo?: string | null;
 }
 
-export const NOTIFICATION_COLUMNS = [
-  'id', 'event_id', 'agency_id', 'citizen_id', 'contact_point_id', 'channel', 'locale', 'template_version', 'state', 'reason',
-  'rendered_subject', 'rendered_body', 'rendered_html', 'recipient_role', 'on_behalf_of', 'message_class', 'decisions', 'dedup_key_hash',
-  'due_at', 'merged_into', 'fallback', 'fallback_after_seconds', 'sandbox_to', 'created_at', 'updated_at',
-] as const;
+export const NOTIFICATION_COLUMNS: readonly (readonly [string, ColumnType])[] = [
+  ['id', 'uuid'], ['event_id', 'uuid'], ['agency_id', 'uuid'], ['citizen_id', 'uuid'], ['contact_point_id', 'uuid'], ['channel', 'text'],
+  ['locale', 'text'], ['template_version', 'integer'], ['state', 'text'], ['reason', 'text'], ['rendered_subject', 'text'], ['rendered_body', 'text'],
+  ['rendered_html', 'text'], ['recipient_role', 'text'], ['on_behalf_of', 'uuid'], ['message_class', 'text'], ['decisions', 'jsonb'],
+  ['dedup_key_hash', 'text'], ['due_at', 'timestamptz'], ['merged_into', 'uuid'], ['fallback', 'jsonb'], ['fallback_after_seconds', 'integer'],
+  ['sandbox_to', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+];
 
-/** A notification as a row for `insertRows` with NOTIFICATION_COLUMNS. */
-export function notificationRow(n: NewNotification, now: Date): (string | number | Date | null | Json)[] {
+/** A notification as a row for `insertColumns` with NOTIFICATION_COLUMNS. */
+export function notificationRow(n: NewNotification, now: Date): ColumnCell[] {
   return [
     n.id, n.eventId, n.agencyId, n.citizenId, n.contactPointId, n.channel, n.locale, n.templateVersion, n.state, n.reason,
     n.renderedSubject, n.renderedBody, n.renderedHtml, n.recipientRole, n.onBehalfOf, n.messageClass, new Json(n.decisions), n.dedupKeyHash,
     n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, n.sandboxTo ?? null, now, now,
   ];
 }
+
+const EVENT_COLUMNS: readonly (readonly [string, ColumnType])[] = [
+  ['id', 'uuid'], ['agency_id', 'uuid'], ['source', 'text'], ['ce_id', 'text'], ['type', 'text'], ['subject_hash', 'text'], ['time', 'timestamptz'],
+  ['expires_at', 'timestamptz'], ['data', 'jsonb'], ['received_via', 'text'], ['status', 'text'], ['sandbox', 'boolean'], ['created_at', 'timestamptz'],
+];
 
 export interface StoredEvent {
   readonly id: string;
@@ -135,17 +142,17 @@ export class EventRepository {
    */
   async ingest(write: IngestWrite): Promise<Set<string>> {
     return this.em.fork().transactional(async (tx) => {
-      const inserted = await insertRows<{ id: string }>(
+      const inserted = await insertColumns<{ id: string }>(
         tx,
         'event',
-        ['id', 'agency_id', 'source', 'ce_id', 'type', 'subject_hash', 'time', 'expires_at', 'data', 'received_via', 'status', 'sandbox', 'created_at'],
+        EVENT_COLUMNS,
         write.events.map((e) => [e.id, e.agencyId, e.source, e.ceId, e.type, e.subjectHash, e.time, e.expiresAt, new Json(e.data ?? null), e.receivedVia, e.status, e.sandbox ?? false, new Date()]),
         'on conflict ("source", "ce_id") do nothing returning "id"',
       );
       const ids = new Set(inserted.map((r) => r.id));
       const { notifications, outbox, jobs } = write.notificationsFor(ids);
       const now = new Date();
-      await insertRows(tx, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
+      await insertColumns(tx, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
       await this.outbox.enqueue(tx, outbox);
       await this.schedule.schedule(tx, jobs);
       return ids;

@@ -1,3 +1,4 @@
+import { appendTo } from '@kabar/core';
 import type { BusRecord, OutboxStore } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
@@ -35,7 +36,7 @@ export class OutboxRepository implements OutboxStore {
   async enqueue(tx: EntityManager, records: readonly BusRecord[]): Promise<void> {
     if (records.length === 0) return;
     const byTopic = new Map<string, BusRecord[]>();
-    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    for (const r of records) appendTo(byTopic, r.topic, r);
     const params: unknown[] = [];
     const rows: string[] = [];
     for (const [topic, group] of byTopic) {

@@ -1,3 +1,4 @@
+import { appendTo } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { query } from './query.js';
@@ -114,7 +115,7 @@ export class PolicyRepository {
       [unique],
     );
     const result = new Map<string, string[]>();
-    for (const r of rows) result.set(r.citizen_id, [...(result.get(r.citizen_id) ?? []), r.delegate_id]);
+    for (const r of rows) appendTo(result, r.citizen_id, r.delegate_id);
     return result;
   }
 

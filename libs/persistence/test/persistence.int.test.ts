@@ -1,7 +1,7 @@
 import type { DatabaseConfig } from '@kabar/config';
 import { SILENT_LOGGER } from '@kabar/core';
 import type { BusRecord } from '@kabar/messaging';
-import { migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
+import { insertColumns, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
 import { createTestDatabase, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
@@ -37,6 +37,29 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     expect(MIGRATION_NAMES[0]).toBe('Migration20261123Foundation');
     expect(await migrate(orm)).toEqual([]);
     expect(await schemaDrift(orm)).toBe('');
+  });
+
+  it('bulk-inserts columns as arrays with every value intact: quotes, braces, backslashes, NULLs, JSON, dates', async () => {
+    const em = orm.em.fork() as SqlEntityManager;
+    await em.getConnection().execute('create table "bulk_probe" ("id" uuid primary key, "t" text, "n" int, "b" boolean, "at" timestamptz, "j" jsonb)');
+    const at = new Date('2026-12-01T01:02:03.456Z');
+    const awkward = ['say "hi"', 'a,b', '{x}', 'back\\slash', 'NULL', '', 'Pengingat — ½ 🚀', "it's"];
+    const rows = awkward.map((t, i) => [`00000000-0000-4000-8000-00000000000${String(i)}`, t, i, i % 2 === 0, at, new Json({ t, list: [i, null, 'x"y'] })]);
+    rows.push(['00000000-0000-4000-8000-000000000009', null, null, null, null, new Json(null)]);
+    const columns = [['id', 'uuid'], ['t', 'text'], ['n', 'integer'], ['b', 'boolean'], ['at', 'timestamptz'], ['j', 'jsonb']] as const;
+    const inserted = await insertColumns<{ id: string }>(em, 'bulk_probe', columns, rows, 'on conflict ("id") do nothing returning "id"');
+    expect(inserted).toHaveLength(rows.length);
+    // A replayed batch inserts nothing.
+    expect(await insertColumns(em, 'bulk_probe', columns, rows, 'on conflict ("id") do nothing returning "id"')).toEqual([]);
+    const stored = await em.getConnection().execute<{ t: string | null; n: number | null; b: boolean | null; at: Date | string | null; j: unknown }[]>(
+      'select "t", "n", "b", "at", "j" from "bulk_probe" order by "id"',
+    );
+    expect(stored.map((r) => r.t)).toEqual([...awkward, null]);
+    expect(stored.map((r) => r.n)).toEqual([...awkward.map((_, i) => i), null]);
+    expect(stored.map((r) => r.b)).toEqual([...awkward.map((_, i) => i % 2 === 0), null]);
+    expect(stored.map((r) => (r.at === null ? null : new Date(r.at).toISOString()))).toEqual([...awkward.map(() => at.toISOString()), null]);
+    expect(stored.map((r) => (typeof r.j === 'string' ? JSON.parse(r.j) : r.j))).toEqual([...awkward.map((t, i) => ({ t, list: [i, null, 'x"y'] })), null]);
+    await em.getConnection().execute('drop table "bulk_probe"');
   });
 
   it('writes outbox rows only when the surrounding transaction commits', async () => {

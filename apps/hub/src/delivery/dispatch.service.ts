@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { CircuitBreaker, type CircuitBreakerPolicy, type CircuitState, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox, SendRateLimiter } from '@kabar/core';
+import { appendTo, CircuitBreaker, type CircuitBreakerPolicy, type CircuitState, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox, SendRateLimiter } from '@kabar/core';
 import type { BusRecord, ReceivedRecord } from '@kabar/messaging';
 import { OutboxRelay } from '@kabar/messaging';
 import { type AttemptOutcome, DispatchRepository, type DispatchRow, type NewJob } from '@kabar/persistence';
@@ -63,7 +63,7 @@ export class DispatchService {
     if (rows.length === 0) return;
     // One group per channel and agency: an agency may have its own routes (its SMS sender-ID contract).
     const groups = new Map<string, DispatchRow[]>();
-    for (const row of rows) groups.set(`${row.channel} ${row.agencyId}`, [...(groups.get(`${row.channel} ${row.agencyId}`) ?? []), row]);
+    for (const row of rows) appendTo(groups, `${row.channel} ${row.agencyId}`, row);
     const outcomes: AttemptOutcome[] = [];
     /** Status messages for the agency, and dead letters for operators, written with the outcomes. */
     const messages: BusRecord[] = [];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { KabarConfig } from '@kabar/config';
 import {
+  appendTo,
   type ChannelName,
   CHANNELS,
   type ChannelTarget,
@@ -194,7 +195,7 @@ export class NotificationPlanner {
     const sandboxResults = decide({ items: sandboxItems, history: { counted: new Map(), dedup: new Map() }, platform: SANDBOX_PLATFORM, now, newId: randomUUID });
 
     const byEvent = new Map<string, PolicyResult[]>();
-    for (const result of [...results, ...sandboxResults]) byEvent.set(result.eventId, [...(byEvent.get(result.eventId) ?? []), result]);
+    for (const result of [...results, ...sandboxResults]) appendTo(byEvent, result.eventId, result);
     const plan: Plan = { notifications: [], statuses: [], jobs: [], eventStatus: new Map() };
     for (const { input } of [...items, ...sandboxItems]) {
       const forEvent = byEvent.get(input.eventId) ?? [];
@@ -271,7 +272,7 @@ export class NotificationPlanner {
       for (const row of await this.policy.counted([...citizens.keys()], new Date(now.getTime() - longest * 1000))) {
         if (!isMessageClass(row.messageClass)) continue;
         const perClass = counted.get(row.citizenId) ?? new Map<MessageClass, Date[]>();
-        perClass.set(row.messageClass, [...(perClass.get(row.messageClass) ?? []), row.at]);
+        appendTo(perClass, row.messageClass, row.at);
         counted.set(row.citizenId, perClass);
       }
     }

@@ -5,7 +5,7 @@ import {
   CatalogRepository,
   type ClaimedJob,
   EventRepository,
-  insertRows,
+  insertColumns,
   NOTIFICATION_COLUMNS,
   notificationRow,
   OutboxRepository,
@@ -210,7 +210,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
           );
     await this.em.fork().transactional(async (tx) => {
       if (plan !== null) {
-        await insertRows(tx, 'notification', NOTIFICATION_COLUMNS, plan.notifications.map((n) => notificationRow(n, now)));
+        await insertColumns(tx, 'notification', NOTIFICATION_COLUMNS, plan.notifications.map((n) => notificationRow(n, now)));
         const accepted = plan.notifications.filter((n) => n.state === 'accepted').map((n) => n.id);
         const dispatch = [];
         for (let i = 0; i < accepted.length; i += BROADCAST_DISPATCH_CHUNK) dispatch.push(dispatchRecord(`${event.id}:${String(i)}`, accepted.slice(i, i + BROADCAST_DISPATCH_CHUNK)));

@@ -1,3 +1,4 @@
+import { appendTo } from '../collections.js';
 import type { MessageClass } from '../notify/message-class.js';
 import { countInWindow } from './caps.js';
 import type { DedupHit, FrequencyCap, PolicyHistory } from './policy.types.js';
@@ -39,6 +40,6 @@ export class BatchMemory {
   rememberSent(citizenId: string, messageClass: MessageClass, at: Date): void {
     const byClass = this.counted.get(citizenId) ?? new Map<MessageClass, Date[]>();
     this.counted.set(citizenId, byClass);
-    byClass.set(messageClass, [...(byClass.get(messageClass) ?? []), at]);
+    appendTo(byClass, messageClass, at);
   }
 }
