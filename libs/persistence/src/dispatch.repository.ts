@@ -25,12 +25,15 @@ export interface DispatchRow {
   readonly body: string;
   readonly html: string | null;
   readonly contactSealed: string | null;
-  /** This hand-over's number: 1 normally, more after a crash or redelivery between claim and outcome. */
+  /** This hand-over's number: 1 normally, more after retries or a crash between claim and outcome. */
   readonly attemptNo: number;
   readonly contactPointId: string | null;
   /** Test mode: the magic address; the hub's sandbox decides the outcome and no provider is called. */
   readonly sandboxTo: string | null;
 }
+
+/** States dispatch takes a notification from: waiting to go, or claimed by a dispatch that did not finish. */
+const CLAIMABLE = "'accepted', 'dispatching'";
 
 const ATTEMPT_COLUMNS = [
   ['notification_id', 'uuid'],
@@ -56,8 +59,8 @@ export interface AttemptOutcome {
   readonly state: string;
   readonly reason: string | null;
   /**
-   * Held back by the route's rate limit: no provider was called, so no attempt is recorded and the claim's attempt
-   * is given back (a throttled message must not run out of retries).
+   * Held back by the route's rate limit: no provider was called, so no attempt is recorded and its attempt number
+   * is not spent (a throttled message must not run out of retries).
    */
   readonly held?: boolean;
 }
@@ -84,11 +87,10 @@ export class DispatchRepository {
   }
 
   /**
-   * Claims notifications for dispatch in one statement and returns what the plugins need. The claim (state
-   * `dispatching`, attempts + 1) is committed before any plugin is called, so a crash leaves a visible trace and a
-   * redelivery re-sends with the same idempotency key. Sent, delivered or failed ones are not claimed again.
+   * What the plugins need for these notifications, in one read. Sent, delivered or failed ones are not loaded again;
+   * `attemptNo` is the next attempt. Nothing is written: `claim` does that for peers that need it.
    */
-  async claim(ids: readonly string[]): Promise<DispatchRow[]> {
+  async load(ids: readonly string[]): Promise<DispatchRow[]> {
     if (ids.length === 0) return [];
     const rows = await query<{
       id: string;
@@ -112,13 +114,11 @@ export class DispatchRepository {
       sandbox_to: string | null;
     }>(
       this.em.fork(),
-      `update "notification" n set "state" = 'dispatching', "attempts" = n."attempts" + 1, "updated_at" = now()
-       from "event" e, "agency" a, "event_type" et
-       where n."id" = any(?::uuid[]) and n."state" in ('accepted', 'dispatching') and e."id" = n."event_id" and a."id" = n."agency_id"
-         and et."type" = e."type"
-       returning n."id", n."event_id", e."ce_id", e."source", e."type", et."message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
-                 n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id", n."sandbox_to",
-                 (select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id") as "value_sealed"`,
+      `select n."id", n."event_id", e."ce_id", e."source", e."type", et."message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
+              n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id", n."sandbox_to",
+              (select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id") as "value_sealed"
+       from "notification" n join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id" join "event_type" et on et."type" = e."type"
+       where n."id" = any(?::uuid[]) and n."state" in (${CLAIMABLE})`,
       [[...new Set(ids)]],
     );
     return rows.map((r) => ({
@@ -138,10 +138,27 @@ export class DispatchRepository {
       body: r.rendered_body,
       html: r.rendered_html,
       contactSealed: r.value_sealed,
-      attemptNo: Number(r.attempts),
+      attemptNo: Number(r.attempts) + 1,
       contactPointId: r.contact_point_id,
       sandboxTo: r.sandbox_to,
     }));
+  }
+
+  /**
+   * Claims loaded notifications before their peer is called (state `dispatching`, attempts + 1), committed, so a
+   * crash between the call and its outcome leaves a visible trace and a redelivery re-sends under the next attempt
+   * number with the same idempotency key. Returns the attempt number per id claimed; one finished meanwhile (by
+   * another worker) is not claimed and must not be sent.
+   */
+  async claim(ids: readonly string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await query<{ id: string; attempts: string | number }>(
+      this.em.fork(),
+      `update "notification" set "state" = 'dispatching', "attempts" = "attempts" + 1, "updated_at" = now()
+       where "id" = any(?::uuid[]) and "state" in (${CLAIMABLE}) returning "id", "attempts"`,
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.attempts)]));
   }
 
   /**
@@ -165,9 +182,9 @@ export class DispatchRepository {
       // One array per column: a few parameters for the whole batch.
       await query(
         tx,
-        `update "notification" n set "state" = v.state, "reason" = v.reason, "attempts" = n."attempts" - v.given_back, "updated_at" = now()
-         from unnest(?::uuid[], ?::text[], ?::text[], ?::int[]) as v(id, state, reason, given_back) where n."id" = v.id`,
-        [outcomes.map((o) => o.notificationId), outcomes.map((o) => o.state), outcomes.map((o) => o.reason), outcomes.map((o) => (o.held === true ? 1 : 0))],
+        `update "notification" n set "state" = v.state, "reason" = v.reason, "attempts" = v.attempts, "updated_at" = now()
+         from unnest(?::uuid[], ?::text[], ?::text[], ?::int[]) as v(id, state, reason, attempts) where n."id" = v.id`,
+        [outcomes.map((o) => o.notificationId), outcomes.map((o) => o.state), outcomes.map((o) => o.reason), outcomes.map((o) => (o.held === true ? o.attemptNo - 1 : o.attemptNo))],
       );
       await this.outbox.enqueue(tx, messages);
     });

@@ -44,7 +44,7 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     await em.getConnection().execute('create table "bulk_probe" ("id" uuid primary key, "t" text, "n" int, "b" boolean, "at" timestamptz, "j" jsonb)');
     const at = new Date('2026-12-01T01:02:03.456Z');
     const awkward = ['say "hi"', 'a,b', '{x}', 'back\\slash', 'NULL', '', 'Pengingat — ½ 🚀', "it's"];
-    const rows = awkward.map((t, i) => [`00000000-0000-4000-8000-00000000000${String(i)}`, t, i, i % 2 === 0, at, new Json({ t, list: [i, null, 'x"y'] })]);
+    const rows: (string | number | boolean | Date | Json | null)[][] = awkward.map((t, i) => [`00000000-0000-4000-8000-00000000000${String(i)}`, t, i, i % 2 === 0, at, new Json({ t, list: [i, null, 'x"y'] })]);
     rows.push(['00000000-0000-4000-8000-000000000009', null, null, null, null, new Json(null)]);
     const columns = [['id', 'uuid'], ['t', 'text'], ['n', 'integer'], ['b', 'boolean'], ['at', 'timestamptz'], ['j', 'jsonb']] as const;
     const inserted = await insertColumns<{ id: string }>(em, 'bulk_probe', columns, rows, 'on conflict ("id") do nothing returning "id"');

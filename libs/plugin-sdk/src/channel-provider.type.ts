@@ -15,6 +15,12 @@ export interface ChannelProvider {
    * `failed` outcome; only a failure of the whole batch may reject, with a `PluginError` whose `retryable` the hub obeys.
    */
   send(batch: readonly OutboundMessage[]): Promise<SendOutcome[]>;
+  /**
+   * True when the peer keeps at most one message per `idempotencyKey` whatever it is sent (the in-app inbox stores by
+   * notification id). A re-send after a crash is then harmless, so the hub skips the claim it otherwise commits before
+   * every call (one database write per message). Leave it unset when the peer may show a citizen the same message twice.
+   */
+  readonly deduplicates?: boolean;
   /** A real handshake with the peer where it allows one; never rejects: trouble is `ok: false` with the reason. */
   check(): Promise<ProviderCheck>;
   /** Releases connections; idempotent. The hub sends nothing after calling it. */

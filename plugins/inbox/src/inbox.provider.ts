@@ -14,6 +14,9 @@ import {
 
 /** Delivers to citizens' in-app inboxes through the hub's own writer; `to` is the citizen id. */
 export class InboxProvider implements ChannelProvider {
+  /** The writer stores each notification id once. */
+  readonly deduplicates = true;
+
   constructor(private readonly writer: InboxWriter) {}
 
   async send(batch: readonly OutboundMessage[]): Promise<SendOutcome[]> {
