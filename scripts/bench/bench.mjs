@@ -92,7 +92,11 @@ console.log(`produced ${fmt(N)} events to Kafka in ${((performance.now() - produ
 // ---- Kabar: a real hub process consumes the backlog
 const hubMain = fileURLToPath(new URL('../../apps/hub/dist/main.js', import.meta.url));
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the hub, to see where the time goes.
-const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+// BENCH_NODE_FLAGS adds V8/Node flags to the hubs (e.g. --heap-prof --heap-prof-dir=/tmp/heap to see what allocates).
+const profile = [
+  ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+  ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : []),
+];
 // --hubs N starts N hub processes sharing the consumer groups, as replicas would in Kubernetes.
 const startHubs = () => {
   const processes = Array.from({ length: HUBS }, () =>
@@ -118,13 +122,34 @@ const rssTimer = setInterval(async () => {
     } catch { /* process gone */ }
   }
 }, 500);
+// CPU time is steadier than wall time on a shared 2-core machine: the hubs' own (utime + stime of their processes)
+// and the whole machine's (busy jiffies in /proc/stat: hubs, PostgreSQL, the broker), from the first event stored to the
+// last notification delivered (within one 200 ms poll at each end).
+const { readFileSync } = await import('node:fs');
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+const hubCpuMs = () => hubs.reduce((sum, h) => {
+  try {
+    const fields = readFileSync(`/proc/${h.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return sum + (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch { return sum; }
+}, 0);
+const machineBusyMs = () => {
+  const [, user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  return (user + nice + system) * TICK_MS;
+};
+let cpuAtFirst;
+let cpuAtLast;
 const hubStart = performance.now();
 const delivered = await withClient(dbUrl, async (c) => {
   let last = -1;
   let lastChange = performance.now();
   for (;;) {
-    const { rows } = await c.query('select count(*)::int as n from inbox_item');
-    if (rows[0].n >= N) return rows[0].n;
+    const { rows } = await c.query('select count(*)::int as n, exists (select 1 from event) as started from inbox_item');
+    if (rows[0].started && cpuAtFirst === undefined) cpuAtFirst = { hub: hubCpuMs(), machine: machineBusyMs() };
+    if (rows[0].n >= N) {
+      cpuAtLast = { hub: hubCpuMs(), machine: machineBusyMs() };
+      return rows[0].n;
+    }
     if (rows[0].n !== last) [last, lastChange] = [rows[0].n, performance.now()];
     // No progress for a minute means the pipeline is stuck: report it rather than wait forever.
     if (performance.now() - lastChange > 60_000) {
@@ -156,6 +181,8 @@ const { span, p50, p99, ingest_span: ingestSpan, dispatch_span: dispatchSpan } =
 const kabarRate = N / Number(span);
 console.log(`kabar: ${fmt(delivered)} notifications delivered (inbox plugin); ${fmt(kabarRate)} events/s from first ingest to last dispatch (${Number(span).toFixed(1)} s; wall ${((performance.now() - hubStart) / 1000).toFixed(1)} s incl. start)`);
 console.log(`kabar: stages: ingest ${fmt(N / Number(ingestSpan))} events/s (${Number(ingestSpan).toFixed(1)} s), dispatch ${fmt(N / Number(dispatchSpan))} notifications/s (${Number(dispatchSpan).toFixed(1)} s)`);
+const perThousand = (ms) => (ms / (N / 1000)).toFixed(0);
+console.log(`kabar: CPU per 1,000 notifications delivered: hub ${perThousand(cpuAtLast.hub - cpuAtFirst.hub)} ms, whole machine ${perThousand(cpuAtLast.machine - cpuAtFirst.machine)} ms (hub, PostgreSQL, broker; 2 cores give 2,000 ms per s)`);
 console.log(`kabar: ingest-to-dispatch latency p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms; peak RSS per hub ${fmt(peakRss / 1048576)} MiB (${HUBS} hub process${HUBS === 1 ? '' : 'es'})`);
 
 // ---- raw floor: kafkajs consumer -> batched INSERT into PostgreSQL, same records

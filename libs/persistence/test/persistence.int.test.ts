@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '@kabar/config';
 import { SILENT_LOGGER } from '@kabar/core';
 import type { BusRecord } from '@kabar/messaging';
 import { insertColumns, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
-import { createTestDatabase, type TestDatabase } from '@kabar/testing';
+import { createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -152,5 +152,51 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     expect(first).toBeInstanceOf(Date);
     await probes.markReceived([probe.id]);
     expect((await probes.findById(probe.id))?.receivedAt).toEqual(first);
+  });
+});
+
+// A relay publishes the rows its own process wrote from memory; rows another instance wrote (or that outlived a
+// restart) come from the table. Both must give the same records in the same order.
+describe('outbox rows written by another instance', () => {
+  let database: TestDatabase;
+  let writer: MikroORM;
+  let relay: MikroORM;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(inject('services').databaseUrl);
+    writer = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+    await migrate(writer);
+    relay = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+  });
+
+  afterAll(async () => {
+    await writer.close();
+    await relay.close();
+    await database.drop();
+  });
+
+  it('are read back from the table, packed and single, byte for byte and in write order', async () => {
+    const packed = Array.from({ length: 700 }, (_, i) => ({ ...record(i % 256), key: i % 3 === 0 ? null : `k${String(i)}`, headers: { n: String(i), 'kabar-agency': 'ä"\\' } }));
+    const single = { ...record(5), topic: 'kabar.other.v1' };
+    const outbox = new OutboxRepository(writer.em);
+    await writer.em.fork().transactional((tx) => outbox.enqueue(tx, packed));
+    await writer.em.fork().transactional((tx) => outbox.enqueue(tx, [single]));
+    const published: BusRecord[] = [];
+    const elsewhere = new OutboxRepository(relay.em);
+    while ((await elsewhere.count()) > 0) await elsewhere.drain(500, (records) => Promise.resolve(void published.push(...records)));
+    expect(published).toEqual([...packed, single]);
+    // The writer's memory of those rows is never used for rows already gone.
+    expect(await outbox.drain(500, () => Promise.reject(new Error('nothing should be published')))).toBe(0);
+  });
+
+  it('are published by the instance that wrote them as the same records', async () => {
+    const written = Array.from({ length: 20 }, (_, i) => record(i));
+    const outbox = new OutboxRepository(writer.em);
+    await writer.em.fork().transactional((tx) => outbox.enqueue(tx, written));
+    const [row] = await queryDatabase<{ value: Buffer | null }>(database.url, 'select "value" from "outbox"');
+    expect(row?.value?.length).toBeGreaterThan(0);
+    const published: BusRecord[] = [];
+    expect(await outbox.drain(100, (records) => Promise.resolve(void published.push(...records)))).toBe(20);
+    expect(published).toEqual(written);
   });
 });
