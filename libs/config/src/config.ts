@@ -50,6 +50,8 @@ export interface PolicyConfig {
   readonly caps: Readonly<Record<string, { readonly count: number; readonly periodSeconds: number }>>;
   readonly fallbackAfterSeconds: number;
   readonly retentionDays: Readonly<Record<string, number>>;
+  /** Citizens per page of a broadcast audience, each planned and written in one transaction. */
+  readonly broadcastPage: number;
 }
 
 export interface SecretKeyConfig {

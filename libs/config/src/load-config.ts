@@ -161,6 +161,7 @@ function parsePolicy(reader: Reader): PolicyConfig {
     caps,
     fallbackAfterSeconds: reader.integer('KABAR_FALLBACK_AFTER_SECONDS', 1, 7 * 86_400),
     retentionDays,
+    broadcastPage: reader.integer('KABAR_BROADCAST_PAGE', 1, 20_000),
   };
 }
 

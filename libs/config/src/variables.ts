@@ -110,6 +110,11 @@ export const VARIABLES = {
     description:
       'Days rendered content and contact details stay on notifications, per message class (legal notices longer); delivery outcomes without personal data are kept.',
   },
+  KABAR_BROADCAST_PAGE: {
+    name: 'KABAR_BROADCAST_PAGE',
+    defaultValue: '5000',
+    description: 'Citizens of a broadcast audience planned and written per page (1 to 20,000): larger pages go faster and hold more memory per worker.',
+  },
   KABAR_DELIVERY_ATTEMPTS: {
     name: 'KABAR_DELIVERY_ATTEMPTS',
     defaultValue: '6',

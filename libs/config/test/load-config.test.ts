@@ -41,6 +41,7 @@ describe('loadConfig', () => {
         caps: { transactional: { count: 20, periodSeconds: 86_400 }, reminder: { count: 5, periodSeconds: 604_800 }, informational: { count: 3, periodSeconds: 604_800 } },
         fallbackAfterSeconds: 600,
         retentionDays: { critical: 90, transactional: 7, reminder: 7, informational: 7 },
+        broadcastPage: 5_000,
       },
       delivery: { maxAttempts: 6, breakerThreshold: 5, breakerCooldownMs: 30_000 },
     });
@@ -53,6 +54,7 @@ describe('loadConfig', () => {
       KABAR_CAPS: 'reminder=3/week',
       KABAR_FALLBACK_AFTER_SECONDS: '120',
       KABAR_RETENTION_DAYS: 'critical=365,informational=3',
+      KABAR_BROADCAST_PAGE: '250',
     });
     expect(policy).toEqual({
       quietHours: null,
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
       caps: { reminder: { count: 3, periodSeconds: 604_800 } },
       fallbackAfterSeconds: 120,
       retentionDays: { critical: 365, transactional: 7, reminder: 7, informational: 3 },
+      broadcastPage: 250,
     });
   });
 
@@ -76,6 +79,7 @@ describe('loadConfig', () => {
     ['KABAR_CAPS', 'spam=3/day', 'class=count/day'],
     ['KABAR_RETENTION_DAYS', 'reminder=0', 'class=days'],
     ['KABAR_FALLBACK_AFTER_SECONDS', '0', 'an integer from 1'],
+    ['KABAR_BROADCAST_PAGE', '50000', 'an integer from 1 to 20000'],
   ])('rejects %s=%s naming what it expects', (variable, value, expected) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(expect.objectContaining({ message: expect.stringContaining(expected) as unknown }) as Error);
     expect(() => loadConfig({ [variable]: value })).toThrow(variable);

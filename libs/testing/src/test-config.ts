@@ -37,6 +37,7 @@ class ConfigBuilder {
       caps: {},
       fallbackAfterSeconds: 600,
       retentionDays: { critical: 90, transactional: 7, reminder: 7, informational: 7 },
+      broadcastPage: 5_000,
     },
     delivery: { maxAttempts: 6, breakerThreshold: 5, breakerCooldownMs: 30_000 },
   };
@@ -57,6 +58,12 @@ class ConfigBuilder {
       ...overrides,
     };
     this.config = { ...this.config, kafka };
+    return this;
+  }
+
+  /** Changes some of the platform policy, keeping the rest. */
+  withPolicy(overrides: Partial<KabarConfig['policy']>): this {
+    this.config = { ...this.config, policy: { ...this.config.policy, ...overrides } };
     return this;
   }
 

@@ -22,9 +22,8 @@ import { type DeliveryStatus, statusRecord } from '../delivery/status-event.js';
 import { dispatchMessages, dispatchRecord } from '../ingest/ingest.service.js';
 import { NotificationPlanner } from './notification-planner.js';
 
-/** Jobs claimed per round; a broadcast job handles one page of this many citizens. */
+/** Jobs claimed per round; a broadcast job handles one page of `KABAR_BROADCAST_PAGE` citizens. */
 const BATCH = 50;
-export const BROADCAST_PAGE = 1_000;
 /** A claimed job comes due again after this if its worker died. */
 const LEASE_MS = 5 * 60_000;
 /** Notifications per dispatch message for a broadcast page: order between citizens does not matter there. */
@@ -185,7 +184,8 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       await this.schedule.done(null, [job.id]);
       return false;
     }
-    const page = await this.waiting.audiencePage(audience, cursor, BROADCAST_PAGE);
+    const pageSize = this.config.policy.broadcastPage;
+    const page = await this.waiting.audiencePage(audience, cursor, pageSize);
     const plan =
       page.length === 0
         ? null
@@ -217,7 +217,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         await this.outbox.enqueue(tx, [...dispatch, ...plan.statuses.map(statusRecord)]);
         await this.schedule.schedule(tx, plan.jobs);
       }
-      if (page.length < BROADCAST_PAGE) {
+      if (page.length < pageSize) {
         await this.events.setStatus(tx, event.id, 'broadcast');
         await this.schedule.done(tx, [job.id]);
       } else {
@@ -225,7 +225,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       }
     });
     this.relay.wake();
-    return page.length === BROADCAST_PAGE;
+    return page.length === pageSize;
   }
 
   private ownerOf(agencyId: string): Promise<SourceOwner | null> {
