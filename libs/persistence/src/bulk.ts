@@ -64,14 +64,34 @@ export async function insertColumns<Row extends object = Record<string, unknown>
 ): Promise<Row[]> {
   if (rows.length === 0) return [];
   const names = columns.map(([name]) => `"${name}"`).join(', ');
-  const arrays = columns.map(([, type], i) => rows.map((row) => cellOf(row[i] ?? null, type)));
+  const arrays = columns.map((_, i) => arrayLiteral(rows, i));
   const spread = columns.map(([, type]) => `?::${type}[]`).join(', ');
   return query<Row>(em, `insert into "${table}" (${names}) select * from unnest(${spread}) ${suffix}`, arrays);
 }
 
-/** Dates and JSON travel as text: both drivers (pg and PGlite) serialise string arrays alike. */
-function cellOf(cell: ColumnCell, type: ColumnType): string | number | boolean | null {
-  if (cell instanceof Json) return JSON.stringify(cell.value ?? null);
-  if (cell instanceof Date) return cell.toISOString();
-  return type === 'bigint' && typeof cell === 'number' ? String(cell) : cell;
+const QUOTED = /[\\"]/g;
+
+/**
+ * One column as a PostgreSQL array literal, `{"a","b",NULL}`, sent as text and cast by the statement. Built here in
+ * one pass rather than by the driver, which escapes each element with two regular expressions and showed in the
+ * benchmark profile. Every string is quoted (so no value, trusted or not, can change the array's shape); numbers and
+ * booleans need no quotes; dates and JSON travel as their text; a repeated Date (a batch's `now`) is formatted once.
+ */
+function arrayLiteral(rows: readonly (readonly ColumnCell[])[], index: number): string {
+  const parts = new Array<string>(rows.length);
+  let lastDate: Date | undefined;
+  let lastText = '';
+  for (let r = 0; r < rows.length; r++) {
+    const cell = rows[r]?.[index] ?? null;
+    if (cell === null) parts[r] = 'NULL';
+    else if (typeof cell === 'number' || typeof cell === 'boolean') parts[r] = String(cell);
+    else if (cell instanceof Date) {
+      if (cell !== lastDate) [lastDate, lastText] = [cell, `"${cell.toISOString()}"`];
+      parts[r] = lastText;
+    } else {
+      const text = cell instanceof Json ? JSON.stringify(cell.value ?? null) : cell;
+      parts[r] = `"${text.replace(QUOTED, '\\$&')}"`;
+    }
+  }
+  return `{${parts.join(',')}}`;
 }

@@ -140,7 +140,7 @@ export class PolicyRepository {
       this.em.fork(),
       `select distinct on (n."citizen_id", n."dedup_key_hash") n."citizen_id", n."dedup_key_hash", n."id", a."name", n."created_at"
        from "notification" n join "agency" a on a."id" = n."agency_id"
-       where n."citizen_id" = any(?::uuid[]) and n."dedup_key_hash" = any(?::text[]) and n."created_at" > ? and n."state" <> 'merged'
+       where n."citizen_id" = any(?::uuid[]) and n."dedup_key_hash" is not null and n."dedup_key_hash" = any(?::text[]) and n."created_at" > ? and n."state" <> 'merged'
        order by n."citizen_id", n."dedup_key_hash", n."created_at" desc`,
       [[...new Set(pairs.map((p) => p.citizenId))], [...new Set(pairs.map((p) => p.keyHash))], since],
     );

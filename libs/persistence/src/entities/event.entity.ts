@@ -31,7 +31,8 @@ export type Event = InferEntity<typeof EventSchema>;
 export const NotificationSchema = defineEntity({
   name: 'Notification',
   tableName: 'notification',
-  indexes: [{ properties: ['citizen', 'createdAt'] }, { properties: ['citizen', 'dedupKeyHash'] }],
+  // Only event types with a dedup key set a hash: the dedup index leaves the rest out.
+  indexes: [{ properties: ['citizen', 'createdAt'] }, { properties: ['citizen', 'dedupKeyHash'], where: '"dedup_key_hash" is not null' }],
   properties: {
     id: p.uuid().primary(),
     event: () => p.manyToOne(EventSchema).deleteRule('cascade').index(),
@@ -79,6 +80,8 @@ export type Notification = InferEntity<typeof NotificationSchema>;
 export const DeliveryAttemptSchema = defineEntity({
   name: 'DeliveryAttempt',
   tableName: 'delivery_attempt',
+  // Receipts find their attempt by the provider's message id; attempts without one (the inbox's) are left out.
+  indexes: [{ properties: ['plugin', 'providerMessageId'], where: '"provider_message_id" is not null' }],
   properties: {
     id: p.bigint().primary().autoincrement(),
     notification: () => p.manyToOne(NotificationSchema).deleteRule('cascade').index(),

@@ -10,6 +10,7 @@ import { Migration20261201152330Sandbox } from './migration-20261201152330-sandb
 import { Migration20261201165309PluginInstallNames } from './migration-20261201165309-plugin-install-names.js';
 import { Migration20261201171000NotificationFillfactor } from './migration-20261201171000-notification-fillfactor.js';
 import { Migration20261201171525OutboxPacks } from './migration-20261201171525-outbox-packs.js';
+import { Migration20261201193500LeanIndexes } from './migration-20261201193500-lean-indexes.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -23,6 +24,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261201165309PluginInstallNames', class: Migration20261201165309PluginInstallNames },
   { name: 'Migration20261201171000NotificationFillfactor', class: Migration20261201171000NotificationFillfactor },
   { name: 'Migration20261201171525OutboxPacks', class: Migration20261201171525OutboxPacks },
+  { name: 'Migration20261201193500LeanIndexes', class: Migration20261201193500LeanIndexes },
 ];
 
 /** Names of every migration, in order. */
