@@ -199,4 +199,17 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
     expect(attempts[0]).toEqual(['sms-smpp', 'CIRCUIT_OPEN']);
     expect(attempts.at(-1)).toEqual(['sms-smpp', null]);
   });
+
+  it('claims an SMS (committed) before handing it to the SMSC, where a crash mid-call would leave it visible', async () => {
+    // This number gets no answer from the SMSC: the call lasts until the plugin's 1 s timeout, long enough to look.
+    await publish('claimed-1', await smsCitizen(DESTINATION.silent));
+    const during = await eventually(async () => {
+      const [n] = await sql<{ state: string; attempts: number }>("select n.state, n.attempts from notification n join event e on e.id = n.event_id where e.ce_id = 'claimed-1'");
+      return n?.state === 'dispatching' ? n : undefined;
+    }, 10_000, 20);
+    expect(during.attempts).toBe(1);
+    expect(smsc.submits.some((s) => s.destinationAddr === DESTINATION.silent.slice(1))).toBe(true);
+    const after = await waitFor('claimed-1', ['retrying']);
+    expect(await attemptsOf(after.id)).toEqual([['sms-smpp', 'TIMEOUT']]);
+  });
 });
