@@ -20,6 +20,8 @@ export interface NewEvent {
   readonly status: string;
   /** Test mode: published with a test key; nothing reaches a provider. */
   readonly sandbox?: boolean;
+  /** When the hub received it (stored as `created_at`); the time of the write when not given. */
+  readonly receivedAt?: Date;
 }
 
 export interface NewNotification {
@@ -146,7 +148,7 @@ export class EventRepository {
         tx,
         'event',
         EVENT_COLUMNS,
-        write.events.map((e) => [e.id, e.agencyId, e.source, e.ceId, e.type, e.subjectHash, e.time, e.expiresAt, new Json(e.data ?? null), e.receivedVia, e.status, e.sandbox ?? false, new Date()]),
+        write.events.map((e) => [e.id, e.agencyId, e.source, e.ceId, e.type, e.subjectHash, e.time, e.expiresAt, new Json(e.data ?? null), e.receivedVia, e.status, e.sandbox ?? false, e.receivedAt ?? new Date()]),
         'on conflict ("source", "ce_id") do nothing returning "id"',
       );
       const ids = new Set(inserted.map((r) => r.id));

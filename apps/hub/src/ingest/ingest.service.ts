@@ -110,6 +110,8 @@ export class IngestService {
   }
 
   async ingest(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+    // When the hub received the batch: the event's `created_at`, so latency counts the checks and the policy too.
+    const now = new Date();
     const outcomes: (IngestOutcome | undefined)[] = new Array<IngestOutcome | undefined>(items.length);
     const owners = await this.agencies.ownersOf(items.map((i) => i.event.source));
     const types = await this.catalog.findEventTypes(items.map((i) => i.event.type));
@@ -130,7 +132,6 @@ export class IngestService {
 
     // Decided before the transaction (the policy's reads and rendering must not hold database locks); only the
     // decisions for events that turn out to be new are written.
-    const now = new Date();
     const audiences = valid.filter((v) => v.audience !== null);
     const plan = await this.planner.plan(
       valid.filter((v) => v.audience === null).map((v) => ({
@@ -149,7 +150,7 @@ export class IngestService {
       })),
       now,
     );
-    const rows = valid.map((v) => ({ ...v.row, status: v.audience !== null ? 'broadcasting' : (plan.eventStatus.get(v.row.id) ?? 'suppressed') }));
+    const rows = valid.map((v) => ({ ...v.row, receivedAt: now, status: v.audience !== null ? 'broadcasting' : (plan.eventStatus.get(v.row.id) ?? 'suppressed') }));
     const originOf = new Map(valid.map((v) => [v.row.id, v.item.origin]));
     const inserted = await this.events.ingest({
       events: rows,
