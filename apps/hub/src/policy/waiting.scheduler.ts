@@ -20,12 +20,14 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationB
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { type DeliveryStatus, statusRecord } from '../delivery/status-event.js';
 import { dispatchMessages, dispatchRecord } from '../ingest/ingest.service.js';
-import { NotificationPlanner } from './notification-planner.js';
+import { NotificationPlanner, type Plan } from './notification-planner.js';
 
 /** Jobs claimed per round; a broadcast job handles one page of `KABAR_BROADCAST_PAGE` citizens. */
 const BATCH = 50;
 /** A claimed job comes due again after this if its worker died. */
 const LEASE_MS = 5 * 60_000;
+/** Pages of a broadcast done per claim of its job (each committed on its own), before other due jobs get a turn. */
+const BROADCAST_PAGES_PER_ROUND = 10;
 /** Notifications per dispatch message for a broadcast page: order between citizens does not matter there. */
 const BROADCAST_DISPATCH_CHUNK = 250;
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -173,10 +175,13 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
     });
   }
 
-  /** A page of a broadcast's audience through the same policy as every event; the cursor advances with the page. */
+  /**
+   * Pages of a broadcast's audience through the same policy as every event, up to BROADCAST_PAGES_PER_ROUND per
+   * round. Each page commits with the cursor after it, so a crash repeats one page at worst; the next page is read
+   * and planned while the current one is written. Returns true when pages remain.
+   */
   private async broadcast(job: ClaimedJob, now: Date): Promise<boolean> {
     const audience = typeof job.payload.audience === 'string' ? job.payload.audience : '';
-    const cursor = typeof job.payload.cursor === 'string' ? job.payload.cursor : null;
     const event = await this.events.findById(job.ref);
     const [type] = event === null ? [] : [...(await this.catalog.findEventTypes([event.type])).values()];
     const owner = event === null ? null : await this.ownerOf(event.agencyId);
@@ -185,47 +190,45 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       return false;
     }
     const pageSize = this.config.policy.broadcastPage;
-    const page = await this.waiting.audiencePage(audience, cursor, pageSize);
-    const plan =
-      page.length === 0
-        ? null
-        : await this.planner.plan(
-            [
-              {
-                eventId: event.id,
-                source: event.source,
-                ceId: event.ceId,
-                type,
-                owner,
-                subject: audience,
-                subjectHash: null,
-                data: event.data,
-                receivedAt: event.createdAt,
-                expiresAt: event.expiresAt,
-                notBefore: null,
-                audience: page,
-              },
-            ],
-            now,
-          );
-    await this.em.fork().transactional(async (tx) => {
-      if (plan !== null) {
-        await insertColumns(tx, 'notification', NOTIFICATION_COLUMNS, plan.notifications.map((n) => notificationRow(n, now)));
-        const accepted = plan.notifications.filter((n) => n.state === 'accepted').map((n) => n.id);
-        const dispatch = [];
-        for (let i = 0; i < accepted.length; i += BROADCAST_DISPATCH_CHUNK) dispatch.push(dispatchRecord(`${event.id}:${String(i)}`, accepted.slice(i, i + BROADCAST_DISPATCH_CHUNK)));
-        await this.outbox.enqueue(tx, [...dispatch, ...plan.statuses.map(statusRecord)]);
-        await this.schedule.schedule(tx, plan.jobs);
+    const planned = async (cursor: string | null): Promise<{ page: string[]; plan: Plan | null }> => {
+      const page = await this.waiting.audiencePage(audience, cursor, pageSize);
+      const input = { eventId: event.id, source: event.source, ceId: event.ceId, type, owner, subject: audience, subjectHash: null, data: event.data };
+      const times = { receivedAt: event.createdAt, expiresAt: event.expiresAt, notBefore: null };
+      return { page, plan: page.length === 0 ? null : await this.planner.plan([{ ...input, ...times, audience: page }], now) };
+    };
+    let current = await planned(typeof job.payload.cursor === 'string' ? job.payload.cursor : null);
+    for (let round = 1; ; round++) {
+      const { page, plan } = current;
+      const finished = page.length < pageSize;
+      const cursor = page.at(-1) ?? null;
+      // Read and plan the next page while this one is written: different citizens, so neither changes the other.
+      const next = finished || round >= BROADCAST_PAGES_PER_ROUND ? null : planned(cursor);
+      try {
+        await this.em.fork().transactional(async (tx) => {
+          if (plan !== null) {
+            await insertColumns(tx, 'notification', NOTIFICATION_COLUMNS, plan.notifications.map((n) => notificationRow(n, now)));
+            const accepted = plan.notifications.filter((n) => n.state === 'accepted').map((n) => n.id);
+            const dispatch = [];
+            for (let i = 0; i < accepted.length; i += BROADCAST_DISPATCH_CHUNK) dispatch.push(dispatchRecord(`${event.id}:${String(i)}`, accepted.slice(i, i + BROADCAST_DISPATCH_CHUNK)));
+            await this.outbox.enqueue(tx, [...dispatch, ...plan.statuses.map(statusRecord)]);
+            await this.schedule.schedule(tx, plan.jobs);
+          }
+          if (finished) {
+            await this.events.setStatus(tx, event.id, 'broadcast');
+            await this.schedule.done(tx, [job.id]);
+          } else {
+            await this.schedule.reschedule(tx, job.id, now, { audience, cursor });
+          }
+        });
+      } catch (error) {
+        // The page ahead is dropped with this one: the job comes back at the committed cursor.
+        await next?.catch(() => undefined);
+        throw error;
       }
-      if (page.length < pageSize) {
-        await this.events.setStatus(tx, event.id, 'broadcast');
-        await this.schedule.done(tx, [job.id]);
-      } else {
-        await this.schedule.reschedule(tx, job.id, now, { audience, cursor: page.at(-1) ?? null });
-      }
-    });
-    this.relay.wake();
-    return page.length === pageSize;
+      this.relay.wake();
+      if (next === null) return !finished;
+      current = await next;
+    }
   }
 
   private ownerOf(agencyId: string): Promise<SourceOwner | null> {
