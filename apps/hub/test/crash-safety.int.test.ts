@@ -106,7 +106,7 @@ describe('crash safety', () => {
     const second = startHubProcess(env);
     await second.listening;
     await eventually(async () => ((await count('select count(*) as n from inbox_item')) === EVENTS ? true : undefined), 120_000, 250);
-    // Quiet period: anything still queued would show up now as extra rows or states.
+    // Quiet period (whatever is still queued would show up now as extra rows or states).
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await second.stop()).toBe(0);
 

@@ -141,7 +141,7 @@ function toView(row: CitizenNotificationRow, reader: Reader): NotificationView {
   };
 }
 
-/** A stored decision, read back from JSON: anything not shaped like one is left out of the trail. */
+/** A stored decision, read back from JSON (whatever is not shaped like one is left out of the trail). */
 function asDecision(raw: unknown): Decision | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const { step, code, params } = raw as { step?: unknown; code?: unknown; params?: unknown };
