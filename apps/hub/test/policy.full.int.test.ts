@@ -125,6 +125,22 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     expect(await publish(hospital, 'death-3', hospitalType, relative.nationalId, { note: 'kematian', deceasedNik: '3273019999990002' })).toBe('accepted');
   });
 
+  it('merges the same death reported by two agencies at the same moment, whichever is planned first', async () => {
+    const death = { messageClass: 'transactional', category: 'civil-registry', dedup: { key: 'death:{{data.deceasedNik}}', windowSeconds: 86_400 } } as const;
+    const registryType = await registerType(url, registry, 'death-registered-at-once', death);
+    const hospitalType = await registerType(url, hospital, 'death-reported-at-once', death);
+    for (let round = 0; round < 5; round++) {
+      const relative = await aCitizen([]);
+      const data = { note: 'kematian', deceasedNik: `32730199999910${String(round).padStart(2, '0')}` };
+      // Both batches are planned before either is written unless the hub orders them per citizen.
+      const statuses = await Promise.all([
+        publish(registry, `at-once-r-${String(round)}`, registryType, relative.nationalId, data),
+        publish(hospital, `at-once-h-${String(round)}`, hospitalType, relative.nationalId, data),
+      ]);
+      expect(statuses.sort()).toEqual(['accepted', 'merged']);
+    }
+  });
+
   it('defers the 4th reminder of a week across two agencies into the evening digest, sent as one message', async () => {
     const reminderOf = async (agency: PolicyAgency) => registerType(url, agency, 'reminder', { messageClass: 'reminder' });
     const [taxReminder, registryReminder] = [await reminderOf(tax), await reminderOf(registry)];
@@ -154,6 +170,19 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     expect(digest?.body).toContain('Disdukcapil Kota Bandung');
     expect(digest?.body).toContain('empat');
     expect(digest?.body).toContain('lima');
+  });
+
+  it('keeps a citizen\'s cap when two agencies publish reminders at the same moment', async () => {
+    const reminderOf = async (agency: PolicyAgency) => registerType(url, agency, 'reminder-at-once', { messageClass: 'reminder' });
+    const [taxReminder, registryReminder] = [await reminderOf(tax), await reminderOf(registry)];
+    for (let round = 0; round < 5; round++) {
+      const citizen = await aCitizen([], { caps: { reminder: { count: 1, periodSeconds: 604_800 } } });
+      const states = await Promise.all([
+        publish(tax, `cap-at-once-t-${String(round)}`, taxReminder, citizen.nationalId, { note: 'satu' }),
+        publish(registry, `cap-at-once-r-${String(round)}`, registryReminder, citizen.nationalId, { note: 'dua' }),
+      ]);
+      expect(states.sort()).toEqual(['accepted', 'deferred']);
+    }
   });
 
   it('defers several messages of one citizen in one batch into one digest', async () => {

@@ -102,6 +102,11 @@ export interface NotificationView {
 /** A batch ingested in one transaction: what was new, what was a replay. */
 export interface IngestWrite {
   readonly events: readonly NewEvent[];
+  /**
+   * Runs first in the transaction: a plan that rests on citizens' history locks them here and checks the history is
+   * unchanged, throwing to abandon the write when it is not.
+   */
+  readonly before?: (tx: EntityManager) => Promise<void>;
   /** Built only for events that turned out to be new (the callback sees which). */
   readonly notificationsFor: (inserted: ReadonlySet<string>) => { notifications: NewNotification[]; outbox: BusRecord[]; jobs: NewJob[] };
 }
@@ -144,6 +149,7 @@ export class EventRepository {
    */
   async ingest(write: IngestWrite): Promise<Set<string>> {
     return this.em.fork().transactional(async (tx) => {
+      await write.before?.(tx);
       const inserted = await insertColumns<{ id: string }>(
         tx,
         'event',

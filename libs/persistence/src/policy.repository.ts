@@ -119,12 +119,22 @@ export class PolicyRepository {
     return result;
   }
 
+  /**
+   * Locks citizens' rows (in id order, so two writers never wait on each other in a circle) until the transaction
+   * ends: a writer whose decisions depend on a citizen's history holds it while it checks and writes, so the next
+   * one sees what it wrote. `for no key update` leaves the foreign-key checks of other writers free.
+   */
+  async lockCitizens(tx: EntityManager, citizenIds: readonly string[]): Promise<void> {
+    const unique = [...new Set(citizenIds)];
+    if (unique.length > 0) await query(tx, 'select "id" from "citizen" where "id" = any(?::uuid[]) order by "id" for no key update', [unique]);
+  }
+
   /** Notifications that count against caps since `since`, for these citizens. */
-  async counted(citizenIds: readonly string[], since: Date): Promise<CountedNotification[]> {
+  async counted(citizenIds: readonly string[], since: Date, em: EntityManager = this.em.fork()): Promise<CountedNotification[]> {
     const unique = [...new Set(citizenIds)];
     if (unique.length === 0) return [];
     const rows = await query<{ citizen_id: string; message_class: string; created_at: Date | string }>(
-      this.em.fork(),
+      em,
       `select "citizen_id", "message_class", "created_at" from "notification"
        where "citizen_id" = any(?::uuid[]) and "created_at" > ? and "message_class" is not null and "message_class" <> 'critical'
          and "state" = any(?::text[])`,
@@ -134,10 +144,10 @@ export class PolicyRepository {
   }
 
   /** The latest notification per (citizen, dedup key hash) since `since` that was not itself merged away. */
-  async dedupHits(pairs: readonly { citizenId: string; keyHash: string }[], since: Date): Promise<StoredDedupHit[]> {
+  async dedupHits(pairs: readonly { citizenId: string; keyHash: string }[], since: Date, em: EntityManager = this.em.fork()): Promise<StoredDedupHit[]> {
     if (pairs.length === 0) return [];
     const rows = await query<{ citizen_id: string; dedup_key_hash: string; id: string; name: string; created_at: Date | string }>(
-      this.em.fork(),
+      em,
       `select distinct on (n."citizen_id", n."dedup_key_hash") n."citizen_id", n."dedup_key_hash", n."id", a."name", n."created_at"
        from "notification" n join "agency" a on a."id" = n."agency_id"
        where n."citizen_id" = any(?::uuid[]) and n."dedup_key_hash" is not null and n."dedup_key_hash" = any(?::text[]) and n."created_at" > ? and n."state" <> 'merged'

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@kabar/contracts';
 import { DataValidator, SecretBox } from '@kabar/core';
 import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
-import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, type SourceOwner } from '@kabar/persistence';
+import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, PolicyRepository, type SourceOwner } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
 import { statusRecord } from '../delivery/status-event.js';
-import { NotificationPlanner } from '../policy/notification-planner.js';
+import { NotificationPlanner, type PlanInput } from '../policy/notification-planner.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 
 /** A broadcast's subject: `region:<administrative code prefix>` or `programme:<name>`. */
@@ -74,6 +74,16 @@ export function dispatchRecord(key: string | null, notificationIds: readonly str
   return { topic: TOPICS.dispatch, key, value: Buffer.from(JSON.stringify({ notificationIds })), headers: { 'content-type': 'application/json' } };
 }
 
+/** Plans of one batch before giving up (each retry means another writer changed the same citizens' history meanwhile). */
+const MAX_PLANS = 5;
+
+/** Thrown inside the write to abandon it: the history a plan rested on changed after it was read. */
+class StalePlan extends Error {
+  constructor() {
+    super('the citizens\' history changed while the batch was planned');
+  }
+}
+
 interface Valid {
   readonly index: number;
   readonly item: IngestItem;
@@ -96,6 +106,7 @@ export class IngestService {
   private readonly agencies: AgencyRepository;
   private readonly catalog: CatalogRepository;
   private readonly events: EventRepository;
+  private readonly policy: PolicyRepository;
   private readonly validator = new DataValidator();
 
   constructor(
@@ -107,6 +118,7 @@ export class IngestService {
     this.agencies = new AgencyRepository(em);
     this.catalog = new CatalogRepository(em);
     this.events = new EventRepository(em);
+    this.policy = new PolicyRepository(em);
   }
 
   async ingest(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
@@ -133,39 +145,22 @@ export class IngestService {
     // Decided before the transaction (the policy's reads and rendering must not hold database locks); only the
     // decisions for events that turn out to be new are written.
     const audiences = valid.filter((v) => v.audience !== null);
-    const plan = await this.planner.plan(
-      valid.filter((v) => v.audience === null).map((v) => ({
-        eventId: v.row.id,
-        source: v.row.source,
-        ceId: v.row.ceId,
-        type: v.type,
-        owner: v.owner,
-        subject: v.item.event.subject === undefined ? null : v.sandbox ? v.item.event.subject.trim() : normalizeSubject(v.item.event.subject),
-        subjectHash: v.row.subjectHash,
-        data: v.item.event.data,
-        receivedAt: now,
-        expiresAt: v.row.expiresAt,
-        notBefore: v.notBefore,
-        sandbox: v.sandbox,
-      })),
-      now,
-    );
-    const rows = valid.map((v) => ({ ...v.row, receivedAt: now, status: v.audience !== null ? 'broadcasting' : (plan.eventStatus.get(v.row.id) ?? 'suppressed') }));
+    const inputs = valid.filter((v) => v.audience === null).map((v) => ({
+      eventId: v.row.id,
+      source: v.row.source,
+      ceId: v.row.ceId,
+      type: v.type,
+      owner: v.owner,
+      subject: v.item.event.subject === undefined ? null : v.sandbox ? v.item.event.subject.trim() : normalizeSubject(v.item.event.subject),
+      subjectHash: v.row.subjectHash,
+      data: v.item.event.data,
+      receivedAt: now,
+      expiresAt: v.row.expiresAt,
+      notBefore: v.notBefore,
+      sandbox: v.sandbox,
+    }));
     const originOf = new Map(valid.map((v) => [v.row.id, v.item.origin]));
-    const inserted = await this.events.ingest({
-      events: rows,
-      notificationsFor: (ids) => {
-        const notifications = plan.notifications.filter((n) => ids.has(n.eventId));
-        const statuses = plan.statuses.filter((st) => ids.has(st.eventId));
-        const refs = new Set(notifications.flatMap((n) => [n.id, n.citizenId ?? '']));
-        const jobs: NewJob[] = [
-          ...plan.jobs.filter((j) => refs.has(j.ref)),
-          // A broadcast is paged through by the scheduler, starting now; its cursor lives in the job.
-          ...audiences.filter((v) => ids.has(v.row.id)).map((v) => ({ kind: 'broadcast' as const, ref: v.row.id, dueAt: now, payload: { audience: v.audience, cursor: null } })),
-        ];
-        return { notifications, outbox: [...dispatchMessages(notifications, (id) => originOf.get(id)), ...statuses.map(statusRecord)], jobs };
-      },
-    });
+    const { rows, inserted } = await this.planAndWrite(inputs, valid, audiences, originOf, now);
     if (inserted.size > 0) this.relay.wake();
     const plannedById = new Map(rows.map((r) => [r.id, r]));
 
@@ -189,6 +184,52 @@ export class IngestService {
       if (first?.ok !== true) throw new Error('a repeated item has no first occurrence'); // unreachable by construction
       return { ...first, duplicate: true };
     });
+  }
+
+  /**
+   * Plans and writes the batch. Two batches about the same citizen planned at the same moment (two agencies on two
+   * partitions, or two hubs) would each miss the other's notification, so a plan that rests on history (caps, dedup
+   * keys) locks its citizens in the write and is planned again if their history changed since it was read.
+   */
+  private async planAndWrite(
+    inputs: PlanInput[],
+    valid: readonly Valid[],
+    audiences: readonly Valid[],
+    originOf: ReadonlyMap<string, IngestItem['origin']>,
+    now: Date,
+  ): Promise<{ rows: (NewEvent & { status: string })[]; inserted: Set<string> }> {
+    for (let attempt = 1; ; attempt++) {
+      const plan = await this.planner.plan(inputs, now);
+      const rows = valid.map((v) => ({ ...v.row, receivedAt: now, status: v.audience !== null ? 'broadcasting' : (plan.eventStatus.get(v.row.id) ?? 'suppressed') }));
+      const { guard } = plan;
+      try {
+        const inserted = await this.events.ingest({
+          events: rows,
+          ...(guard === undefined
+            ? {}
+            : {
+                before: async (tx: EntityManager) => {
+                  await this.policy.lockCitizens(tx, guard.citizenIds);
+                  if (!(await guard.stillCurrent(tx))) throw new StalePlan();
+                },
+              }),
+          notificationsFor: (ids) => {
+            const notifications = plan.notifications.filter((n) => ids.has(n.eventId));
+            const statuses = plan.statuses.filter((st) => ids.has(st.eventId));
+            const refs = new Set(notifications.flatMap((n) => [n.id, n.citizenId ?? '']));
+            const jobs: NewJob[] = [
+              ...plan.jobs.filter((j) => refs.has(j.ref)),
+              // A broadcast is paged through by the scheduler, starting now; its cursor lives in the job.
+              ...audiences.filter((v) => ids.has(v.row.id)).map((v) => ({ kind: 'broadcast' as const, ref: v.row.id, dueAt: now, payload: { audience: v.audience, cursor: null } })),
+            ];
+            return { notifications, outbox: [...dispatchMessages(notifications, (id) => originOf.get(id)), ...statuses.map(statusRecord)], jobs };
+          },
+        });
+        return { rows, inserted };
+      } catch (error) {
+        if (!(error instanceof StalePlan) || attempt >= MAX_PLANS) throw error;
+      }
+    }
   }
 
   private check(item: IngestItem, owners: ReadonlyMap<string, SourceOwner>, types: ReadonlyMap<string, EventType>): Omit<Valid, 'index' | 'item'> | IngestError {

@@ -69,6 +69,17 @@ export interface Plan {
   readonly jobs: NewJob[];
   /** Event id -> the state of its subject's notification (what `publishEvent` answers). */
   readonly eventStatus: Map<string, string>;
+  /**
+   * Set when decisions rest on citizens' history (caps in force, dedup keys): the writer locks these citizens and
+   * asks `stillCurrent` in its transaction, and plans again if another writer changed that history meanwhile.
+   */
+  readonly guard?: PlanGuard;
+}
+
+export interface PlanGuard {
+  readonly citizenIds: readonly string[];
+  /** Reads the history again through `em` (the writer's transaction) and compares it with what the plan used. */
+  stillCurrent(em: EntityManager): Promise<boolean>;
 }
 
 export type Rendered = Pick<NewNotification, 'locale' | 'templateVersion' | 'renderedSubject' | 'renderedBody' | 'renderedHtml'>;
@@ -185,7 +196,7 @@ export class NotificationPlanner {
     const templates = await this.catalog.latestTemplates([...new Set(inputs.map((i) => i.type.id))]);
 
     const items = inputs.map((input) => ({ input, event: this.policyEvent(input, templates), recipients: this.recipients(input, subjectIds, delegates, citizens) }));
-    const history = await this.history(items, citizens, now);
+    const { history, active } = await this.history(items, citizens, now);
     // Channels some plugin serves (routes change at run time): a channel without one is never chosen.
     const routed = new Set(CHANNELS.filter((channel) => this.plugins.route(channel) !== undefined));
     const results = decide({ items, history, platform: this.platform, now, newId: randomUUID, healthyChannels: routed });
@@ -196,7 +207,10 @@ export class NotificationPlanner {
 
     const byEvent = new Map<string, PolicyResult[]>();
     for (const result of [...results, ...sandboxResults]) appendTo(byEvent, result.eventId, result);
-    const plan: Plan = { notifications: [], statuses: [], jobs: [], eventStatus: new Map() };
+    const guard: PlanGuard | undefined = active
+      ? { citizenIds: [...citizens.keys()], stillCurrent: async (em) => fingerprint((await this.history(items, citizens, now, em)).history) === fingerprint(history) }
+      : undefined;
+    const plan: Plan = { notifications: [], statuses: [], jobs: [], eventStatus: new Map(), ...(guard === undefined ? {} : { guard }) };
     for (const { input } of [...items, ...sandboxItems]) {
       const forEvent = byEvent.get(input.eventId) ?? [];
       if (forEvent.length === 0) {
@@ -260,8 +274,16 @@ export class NotificationPlanner {
     return resolveRecipients(subject, acting);
   }
 
-  /** Cap counts and earlier dedup matches for the batch's recipients: two statements for the whole batch. */
-  private async history(items: readonly { input: PlanInput; event: PolicyEvent; recipients: readonly Recipient[] }[], citizens: ReadonlyMap<string, PolicyCitizen>, now: Date): Promise<PolicyHistory> {
+  /**
+   * Cap counts and earlier dedup matches for the batch's recipients: two statements for the whole batch, through `em`
+   * when given (a writer's transaction). `active` says whether any decision depends on them.
+   */
+  private async history(
+    items: readonly { input: PlanInput; event: PolicyEvent; recipients: readonly Recipient[] }[],
+    citizens: ReadonlyMap<string, PolicyCitizen>,
+    now: Date,
+    em?: EntityManager,
+  ): Promise<{ history: PolicyHistory; active: boolean }> {
     const periods = [
       ...Object.values(this.platform.caps).map((c) => c.periodSeconds),
       ...[...citizens.values()].flatMap((c) => Object.values(c.caps).map((cap) => cap.periodSeconds)),
@@ -269,7 +291,7 @@ export class NotificationPlanner {
     const longest = Math.max(0, ...periods);
     const counted = new Map<string, Map<MessageClass, Date[]>>();
     if (longest > 0) {
-      for (const row of await this.policy.counted([...citizens.keys()], new Date(now.getTime() - longest * 1000))) {
+      for (const row of await this.policy.counted([...citizens.keys()], new Date(now.getTime() - longest * 1000), em)) {
         if (!isMessageClass(row.messageClass)) continue;
         const perClass = counted.get(row.citizenId) ?? new Map<MessageClass, Date[]>();
         appendTo(perClass, row.messageClass, row.at);
@@ -289,11 +311,11 @@ export class NotificationPlanner {
       for (const r of recipients) pairs.push({ citizenId: r.citizen.id, keyHash });
     }
     const dedup = new Map<string, DedupHit>();
-    for (const hit of await this.policy.dedupHits(pairs, new Date(now.getTime() - window * 1000))) {
+    for (const hit of await this.policy.dedupHits(pairs, new Date(now.getTime() - window * 1000), em)) {
       const plain = plainOf.get(hit.keyHash);
       if (plain !== undefined) dedup.set(`${hit.citizenId} ${plain}`, { notificationId: hit.notificationId, agencyName: hit.agencyName, at: hit.at });
     }
-    return { counted, dedup };
+    return { history: { counted, dedup }, active: longest > 0 || pairs.length > 0 };
   }
 
   private notification(input: PlanInput, result: PolicyResult, templates: readonly LatestTemplate[]): NewNotification {
@@ -392,4 +414,11 @@ export class NotificationPlanner {
       plan.jobs.push({ kind: 'fallback', ref: n.id, dueAt: new Date(now.getTime() + n.fallbackAfterSeconds * 1000) });
     }
   }
+}
+
+/** The history as comparable text: cap counts per citizen and class, and which notification each dedup key met. */
+function fingerprint(history: PolicyHistory): string {
+  const counted = [...history.counted].flatMap(([citizen, perClass]) => [...perClass].map(([messageClass, times]) => `${citizen} ${messageClass} ${times.map((t) => t.getTime()).sort().join(',')}`));
+  const dedup = [...history.dedup].map(([key, hit]) => `${key} ${hit.notificationId}`);
+  return [...counted.sort(), '|', ...dedup.sort()].join('\n');
 }
