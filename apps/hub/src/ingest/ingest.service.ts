@@ -74,8 +74,12 @@ export function dispatchRecord(key: string | null, notificationIds: readonly str
   return { topic: TOPICS.dispatch, key, value: Buffer.from(JSON.stringify({ notificationIds })), headers: { 'content-type': 'application/json' } };
 }
 
-/** Plans of one batch before giving up (each retry means another writer changed the same citizens' history meanwhile). */
-const MAX_PLANS = 5;
+/**
+ * Plans of one batch before giving up. A retry means another writer committed for the same citizens meanwhile; the
+ * lock wait lets at least one writer through per round, so this covers a hub's concurrent partitions several times
+ * over. Past it the batch fails whole: Kafka redelivers it, and a GraphQL or HTTP publisher may retry the same event.
+ */
+const MAX_PLANS = 10;
 
 /** Thrown inside the write to abandon it: the history a plan rested on changed after it was read. */
 class StalePlan extends Error {
