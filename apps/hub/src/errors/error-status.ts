@@ -39,6 +39,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [IngestErrorCode.RateLimited]: 429,
   [IngestErrorCode.QuotaExceeded]: 429,
   [IngestErrorCode.UnknownEvent]: 404,
+  [IngestErrorCode.Contended]: 503,
   [PluginAdminErrorCode.InvalidPackage]: 400,
   [PluginAdminErrorCode.IntegrityMismatch]: 409,
   [PluginAdminErrorCode.InvalidConfig]: 400,

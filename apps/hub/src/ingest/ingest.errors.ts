@@ -9,6 +9,8 @@ export enum IngestErrorCode {
   RateLimited = 'RATE_LIMITED',
   QuotaExceeded = 'QUOTA_EXCEEDED',
   UnknownEvent = 'UNKNOWN_EVENT',
+  /** Other writers kept changing the same citizens' history while the batch was decided: publish again shortly. */
+  Contended = 'CONTENDED',
 }
 
 export class IngestError extends CodedError<IngestErrorCode> {}

@@ -77,7 +77,8 @@ export function dispatchRecord(key: string | null, notificationIds: readonly str
 /**
  * Plans of one batch before giving up. A retry means another writer committed for the same citizens meanwhile; the
  * lock wait lets at least one writer through per round, so this covers a hub's concurrent partitions several times
- * over. Past it the batch fails whole: Kafka redelivers it, and a GraphQL or HTTP publisher may retry the same event.
+ * over. Past it the batch fails whole with CONTENDED (503, Retry-After): Kafka redelivers it, and a GraphQL or HTTP
+ * publisher may publish the same event again.
  */
 const MAX_PLANS = 10;
 
@@ -231,7 +232,10 @@ export class IngestService {
         });
         return { rows, inserted };
       } catch (error) {
-        if (!(error instanceof StalePlan) || attempt >= MAX_PLANS) throw error;
+        if (!(error instanceof StalePlan)) throw error;
+        if (attempt >= MAX_PLANS) {
+          throw new IngestError(IngestErrorCode.Contended, `the citizens of this batch were written by others ${String(MAX_PLANS)} times while it was decided; publish it again`, { retryAfterSeconds: 1 });
+        }
       }
     }
   }
