@@ -65,8 +65,12 @@ export async function insertColumns<Row extends object = Record<string, unknown>
   if (rows.length === 0) return [];
   const names = columns.map(([name]) => `"${name}"`).join(', ');
   const arrays = columns.map(([, type], i) => (type === 'jsonb' ? jsonArray(rows, i) : arrayLiteral(rows, i)));
-  // A JSON column travels as one JSON array (one native stringify, nothing to escape) and becomes jsonb[] here.
-  const spread = columns.map(([, type]) => (type === 'jsonb' ? 'array(select e from jsonb_array_elements(?::jsonb) with ordinality as t(e, i) order by i)' : `?::${type}[]`)).join(', ');
+  // A JSON column travels as one JSON array (one native stringify, nothing to escape) and becomes jsonb[] here. It is
+  // split as json and each element made jsonb: building one jsonb of the whole array first took PostgreSQL 3 to 6 times
+  // longer (13 µs a row for a notification's decisions), about 1.5 s of its CPU per 100,000 in the benchmark.
+  const spread = columns
+    .map(([, type]) => (type === 'jsonb' ? 'array(select e::jsonb from json_array_elements(?::json) with ordinality as t(e, i) order by i)' : `?::${type}[]`))
+    .join(', ');
   return query<Row>(em, `insert into "${table}" (${names}) select * from unnest(${spread}) ${suffix}`, arrays);
 }
 
