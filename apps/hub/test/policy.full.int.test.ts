@@ -185,6 +185,22 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     }
   });
 
+  it('keeps a citizen\'s cap when a broadcast page and a reminder reach them at the same moment', async () => {
+    const broadcastReminder = await registerType(url, registry, 'region-reminder', { messageClass: 'reminder' });
+    const reminder = await registerType(url, tax, 'reminder-beside-broadcast', { messageClass: 'reminder' });
+    for (let round = 0; round < 5; round++) {
+      const region = `32.75.${String(round + 10)}`;
+      await aCitizen([], { caps: { reminder: { count: 1, periodSeconds: 604_800 } } }, `${region}.1001`);
+      const citizen = await aCitizen([], { caps: { reminder: { count: 1, periodSeconds: 604_800 } } }, `${region}.1002`);
+      expect(await publish(registry, `beside-b-${String(round)}`, broadcastReminder, `region:${region}`, { note: 'siaran' })).toBe('broadcasting');
+      // The scheduler plans the region's page (this call or the hub's own round) while the reminder is published.
+      await Promise.all([runScheduler(new Date()), publish(tax, `beside-r-${String(round)}`, reminder, citizen.nationalId, { note: 'pengingat' })]);
+      await eventually(async () => ((await sql<{ status: string }>('select status from event where ce_id = $1', [`beside-b-${String(round)}`]))[0]?.status === 'broadcast' ? true : undefined));
+      const theirs = [...(await notificationsOf(`beside-b-${String(round)}`)), ...(await notificationsOf(`beside-r-${String(round)}`))].filter((n) => n.citizen_id === citizen.id);
+      expect(theirs.map((n) => (n.state === 'deferred' ? 'deferred' : 'going')).sort()).toEqual(['deferred', 'going']);
+    }
+  });
+
   it('defers several messages of one citizen in one batch into one digest', async () => {
     const type = await registerType(url, tax, 'batch-reminder', { messageClass: 'reminder' });
     const citizen = await aCitizen([], { caps: { reminder: { count: 1, periodSeconds: 604_800 } } });

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@kabar/contracts';
 import { DataValidator, SecretBox } from '@kabar/core';
 import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
-import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, PolicyRepository, type SourceOwner } from '@kabar/persistence';
+import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, type SourceOwner } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
 import { statusRecord } from '../delivery/status-event.js';
-import { NotificationPlanner, type PlanInput } from '../policy/notification-planner.js';
+import { holdPlan, MAX_PLANS, NotificationPlanner, type PlanInput, StalePlan } from '../policy/notification-planner.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 
 /** A broadcast's subject: `region:<administrative code prefix>` or `programme:<name>`. */
@@ -74,21 +74,6 @@ export function dispatchRecord(key: string | null, notificationIds: readonly str
   return { topic: TOPICS.dispatch, key, value: Buffer.from(JSON.stringify({ notificationIds })), headers: { 'content-type': 'application/json' } };
 }
 
-/**
- * Plans of one batch before giving up. A retry means another writer committed for the same citizens meanwhile; the
- * lock wait lets at least one writer through per round, so this covers a hub's concurrent partitions several times
- * over. Past it the batch fails whole with CONTENDED (503, Retry-After): Kafka redelivers it, and a GraphQL or HTTP
- * publisher may publish the same event again.
- */
-const MAX_PLANS = 10;
-
-/** Thrown inside the write to abandon it: the history a plan rested on changed after it was read. */
-class StalePlan extends Error {
-  constructor() {
-    super('the citizens\' history changed while the batch was planned');
-  }
-}
-
 interface Valid {
   readonly index: number;
   readonly item: IngestItem;
@@ -111,7 +96,6 @@ export class IngestService {
   private readonly agencies: AgencyRepository;
   private readonly catalog: CatalogRepository;
   private readonly events: EventRepository;
-  private readonly policy: PolicyRepository;
   private readonly validator = new DataValidator();
 
   constructor(
@@ -123,7 +107,6 @@ export class IngestService {
     this.agencies = new AgencyRepository(em);
     this.catalog = new CatalogRepository(em);
     this.events = new EventRepository(em);
-    this.policy = new PolicyRepository(em);
   }
 
   async ingest(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
@@ -206,18 +189,12 @@ export class IngestService {
     for (let attempt = 1; ; attempt++) {
       const plan = await this.planner.plan(inputs, now);
       const rows = valid.map((v) => ({ ...v.row, receivedAt: now, status: v.audience !== null ? 'broadcasting' : (plan.eventStatus.get(v.row.id) ?? 'suppressed') }));
-      const { guard } = plan;
       try {
         const inserted = await this.events.ingest({
           events: rows,
-          ...(guard === undefined
-            ? {}
-            : {
-                before: async (tx: EntityManager) => {
-                  await this.policy.lockCitizens(tx, guard.citizenIds);
-                  if (!(await guard.stillCurrent(tx))) throw new StalePlan();
-                },
-              }),
+          // Past MAX_PLANS the batch fails whole with CONTENDED (503, Retry-After): Kafka redelivers it, and a GraphQL
+          // or HTTP publisher may publish the same event again.
+          ...(plan.guard === undefined ? {} : { before: (tx: EntityManager) => holdPlan(tx, plan) }),
           notificationsFor: (ids) => {
             const notifications = plan.notifications.filter((n) => ids.has(n.eventId));
             const statuses = plan.statuses.filter((st) => ids.has(st.eventId));

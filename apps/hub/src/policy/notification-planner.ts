@@ -70,16 +70,37 @@ export interface Plan {
   /** Event id -> the state of its subject's notification (what `publishEvent` answers). */
   readonly eventStatus: Map<string, string>;
   /**
-   * Set when decisions rest on citizens' history (caps in force, dedup keys): the writer locks these citizens and
-   * asks `stillCurrent` in its transaction, and plans again if another writer changed that history meanwhile.
+   * Set when decisions rest on citizens' history (caps in force, dedup keys): the writer holds it in its transaction
+   * (`holdPlan`) and plans again if another writer changed that history meanwhile.
    */
   readonly guard?: PlanGuard;
 }
 
 export interface PlanGuard {
-  readonly citizenIds: readonly string[];
-  /** Reads the history again through `em` (the writer's transaction) and compares it with what the plan used. */
-  stillCurrent(em: EntityManager): Promise<boolean>;
+  /**
+   * In the writer's transaction: locks the plan's citizens (for no key update, in id order, so writers queue rather
+   * than deadlock) and reads their history again; false when it is no longer what the plan was made from.
+   */
+  holds(tx: EntityManager): Promise<boolean>;
+}
+
+/**
+ * Plans of one write before giving up. A retry means another writer committed for the same citizens meanwhile; the
+ * lock wait lets at least one writer through per round, so this covers a hub's concurrent partitions several times
+ * over.
+ */
+export const MAX_PLANS = 10;
+
+/** Thrown inside a write to abandon it: the history its plan rested on changed after it was read. */
+export class StalePlan extends Error {
+  constructor() {
+    super('the citizens\' history changed while the plan was made');
+  }
+}
+
+/** Holds a plan's guard in the writer's transaction; throws StalePlan when the plan must be made again. */
+export async function holdPlan(tx: EntityManager, plan: Plan): Promise<void> {
+  if (plan.guard !== undefined && !(await plan.guard.holds(tx))) throw new StalePlan();
 }
 
 export type Rendered = Pick<NewNotification, 'locale' | 'templateVersion' | 'renderedSubject' | 'renderedBody' | 'renderedHtml'>;
@@ -208,7 +229,12 @@ export class NotificationPlanner {
     const byEvent = new Map<string, PolicyResult[]>();
     for (const result of [...results, ...sandboxResults]) appendTo(byEvent, result.eventId, result);
     const guard: PlanGuard | undefined = active
-      ? { citizenIds: [...citizens.keys()], stillCurrent: async (em) => fingerprint((await this.history(items, citizens, now, em)).history) === fingerprint(history) }
+      ? {
+          holds: async (tx) => {
+            await this.policy.lockCitizens(tx, [...citizens.keys()]);
+            return fingerprint((await this.history(items, citizens, now, tx)).history) === fingerprint(history);
+          },
+        }
       : undefined;
     const plan: Plan = { notifications: [], statuses: [], jobs: [], eventStatus: new Map(), ...(guard === undefined ? {} : { guard }) };
     for (const { input } of [...items, ...sandboxItems]) {

@@ -20,7 +20,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationB
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { type DeliveryStatus, statusRecord } from '../delivery/status-event.js';
 import { dispatchMessages, dispatchRecord } from '../ingest/ingest.service.js';
-import { NotificationPlanner, type Plan } from './notification-planner.js';
+import { holdPlan, MAX_PLANS, NotificationPlanner, type Plan, StalePlan } from './notification-planner.js';
 
 /** Jobs claimed per round; a broadcast job handles one page of `KABAR_BROADCAST_PAGE` citizens. */
 const BATCH = 50;
@@ -190,15 +190,16 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       return false;
     }
     const pageSize = this.config.policy.broadcastPage;
-    const planned = async (cursor: string | null): Promise<{ page: string[]; plan: Plan | null }> => {
-      const page = await this.waiting.audiencePage(audience, cursor, pageSize);
+    const planned = async (from: string | null): Promise<{ from: string | null; page: string[]; plan: Plan | null }> => {
+      const page = await this.waiting.audiencePage(audience, from, pageSize);
       const input = { eventId: event.id, source: event.source, ceId: event.ceId, type, owner, subject: audience, subjectHash: null, data: event.data };
       const times = { receivedAt: event.createdAt, expiresAt: event.expiresAt, notBefore: null };
-      return { page, plan: page.length === 0 ? null : await this.planner.plan([{ ...input, ...times, audience: page }], now) };
+      return { from, page, plan: page.length === 0 ? null : await this.planner.plan([{ ...input, ...times, audience: page }], now) };
     };
     let current = await planned(typeof job.payload.cursor === 'string' ? job.payload.cursor : null);
+    let plans = 1;
     for (let round = 1; ; round++) {
-      const { page, plan } = current;
+      const { from, page, plan } = current;
       const finished = page.length < pageSize;
       const cursor = page.at(-1) ?? null;
       // Read and plan the next page while this one is written: different citizens, so neither changes the other.
@@ -206,6 +207,8 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       try {
         await this.em.fork().transactional(async (tx) => {
           if (plan !== null) {
+            // Like a published batch: a page whose caps or dedup keys met a reminder written meanwhile is planned again.
+            await holdPlan(tx, plan);
             await insertColumns(tx, 'notification', NOTIFICATION_COLUMNS, plan.notifications.map((n) => notificationRow(n, now)));
             const accepted = plan.notifications.filter((n) => n.state === 'accepted').map((n) => n.id);
             const dispatch = [];
@@ -223,8 +226,12 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       } catch (error) {
         // The page ahead is dropped with this one: the job comes back at the committed cursor.
         await next?.catch(() => undefined);
-        throw error;
+        if (!(error instanceof StalePlan) || plans >= MAX_PLANS) throw error;
+        plans++;
+        current = await planned(from);
+        continue;
       }
+      plans = 1;
       this.relay.wake();
       if (next === null) return !finished;
       current = await next;
