@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { WaitingScheduler } from '@kabar/hub';
+import { NotificationPlanner, WaitingScheduler } from '@kabar/hub';
 import { type PreferencePatch, PreferenceRepository } from '@kabar/persistence';
 import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
@@ -199,6 +199,45 @@ describe('policy engine on PostgreSQL and Kafka', () => {
       const theirs = [...(await notificationsOf(`beside-b-${String(round)}`)), ...(await notificationsOf(`beside-r-${String(round)}`))].filter((n) => n.citizen_id === citizen.id);
       expect(theirs.map((n) => (n.state === 'deferred' ? 'deferred' : 'going')).sort()).toEqual(['deferred', 'going']);
     }
+  });
+
+  it('answers CONTENDED (503 with Retry-After) and writes nothing when others keep writing for the citizen', async () => {
+    const type = await registerType(url, tax, 'contended-reminder', { messageClass: 'reminder' });
+    const citizen = await aCitizen([], { caps: { reminder: { count: 50, periodSeconds: 604_800 } } });
+    expect(await publish(tax, 'contended-0', type, citizen.nationalId, { note: 'nol' })).toBe('accepted');
+    // Another writer commits a notification for this citizen after every plan is made and before it is written.
+    const planner = app.get(NotificationPlanner);
+    const plan = planner.plan.bind(planner);
+    planner.plan = async (...args) => {
+      const made = await plan(...args);
+      await sql(
+        `insert into notification select * from jsonb_populate_record(null::notification,
+           (select to_jsonb(n) || jsonb_build_object('id', gen_random_uuid(), 'created_at', now()) from notification n where n.citizen_id = $1 limit 1))`,
+        [citizen.id],
+      );
+      return made;
+    };
+    const event = (id: string) => ({ specversion: '1.0', id, source: tax.source, type, subject: citizen.nationalId, data: { note: 'satu' } });
+    try {
+      const graphql = await as(url, tax.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', { e: event('contended-1') });
+      expect(graphql.errors?.[0]?.extensions, JSON.stringify(graphql.errors)).toMatchObject({ code: 'CONTENDED', retryAfterSeconds: 1 });
+      const http = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tax.key}`, 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify(event('contended-2')),
+      });
+      expect(http.status).toBe(503);
+      expect(http.headers.get('retry-after')).toBe('1');
+      expect(await http.json()).toMatchObject({ code: 'CONTENDED' });
+    } finally {
+      planner.plan = plan;
+    }
+    // Ten plans each, ten foreign writes each: nothing of the two events was written.
+    expect(await sql("select id from event where ce_id in ('contended-1', 'contended-2')")).toEqual([]);
+    const [copies] = await sql<{ n: string }>('select count(*) as n from notification where citizen_id = $1', [citizen.id]);
+    expect(Number(copies?.n)).toBe(1 + 20);
+    // Once the others stop, publishing the same event again goes through.
+    expect(await publish(tax, 'contended-1', type, citizen.nationalId, { note: 'satu' })).toBe('accepted');
   });
 
   it('defers several messages of one citizen in one batch into one digest', async () => {
