@@ -53,7 +53,8 @@ export type ColumnCell = string | number | boolean | Date | null | Json;
  * One INSERT for a whole batch, sent as one array per column and spread by `unnest`: a handful of parameters however
  * many rows, where `insertRows` binds one per cell. For the hot paths (events and notifications at ingest, attempts
  * and inbox items at dispatch): on 1,000 rows of 25 columns the driver encodes 25 parameters, not 25,000, which the
- * benchmark profile showed as a tenth of the hub's time.
+ * benchmark profile showed as a tenth of the hub's time. A column holding one value in every row (the batch's time,
+ * its agency, the many NULLs) travels once, as a scalar: PostgreSQL parses it once instead of once a row.
  */
 export async function insertColumns<Row extends object = Record<string, unknown>>(
   em: EntityManager,
@@ -64,27 +65,56 @@ export async function insertColumns<Row extends object = Record<string, unknown>
 ): Promise<Row[]> {
   if (rows.length === 0) return [];
   const names = columns.map(([name]) => `"${name}"`).join(', ');
-  const arrays = columns.map(([, type], i) => (type === 'jsonb' ? jsonArray(rows, i) : arrayLiteral(rows, i)));
-  // A JSON column travels as one JSON array (one native stringify, nothing to escape) and becomes jsonb[] here. It is
-  // split as json and each element made jsonb: building one jsonb of the whole array first took PostgreSQL 3 to 6 times
-  // longer (13 µs a row for a notification's decisions), about 1.5 s of its CPU per 100,000 in the benchmark.
-  const spread = columns
-    .map(([, type]) => (type === 'jsonb' ? 'array(select e::jsonb from json_array_elements(?::json) with ordinality as t(e, i) order by i)' : `?::${type}[]`))
-    .join(', ');
-  return query<Row>(em, `insert into "${table}" (${names}) select * from unnest(${spread}) ${suffix}`, arrays);
+  const encoded = columns.map(([, type], i) => (type === 'jsonb' ? jsonColumn(rows, i) : plainColumn(rows, i)));
+  // unnest needs one array to know how many rows there are.
+  if (!encoded.some((c) => c.kind === 'array')) encoded[0] = columns[0]?.[1] === 'jsonb' ? jsonColumn(rows, 0, true) : plainColumn(rows, 0, true);
+  const scalars: unknown[] = [];
+  const arrays: string[] = [];
+  const spread: string[] = [];
+  const select = columns.map(([, type], i) => {
+    const column = encoded[i];
+    if (column?.kind === 'scalar') {
+      scalars.push(column.value);
+      return `?::${type}`;
+    }
+    arrays.push(column?.value ?? '');
+    // A JSON column travels as one JSON array (one native stringify, nothing to escape) and becomes jsonb[] here. It
+    // is split as json and each element made jsonb: building one jsonb of the whole array first took PostgreSQL 3 to
+    // 6 times longer (13 µs a row for a notification's decisions).
+    spread.push(type === 'jsonb' ? 'array(select e::jsonb from json_array_elements(?::json) with ordinality as t(e, i) order by i)' : `?::${type}[]`);
+    return `u.c${String(i)}`;
+  });
+  const aliases = encoded.flatMap((c, i) => (c.kind === 'array' ? [`c${String(i)}`] : [])).join(', ');
+  // Placeholders number in the order they appear: the select list's scalars, then unnest's arrays.
+  return query<Row>(em, `insert into "${table}" (${names}) select ${select.join(', ')} from unnest(${spread.join(', ')}) as u(${aliases}) ${suffix}`, [...scalars, ...arrays]);
+}
+
+/** A column for `insertColumns`: one value for every row, or a PostgreSQL array literal (a JSON array for jsonb). */
+type EncodedColumn = { readonly kind: 'scalar'; readonly value: unknown } | { readonly kind: 'array'; readonly value: string };
+
+/** Same cell for this purpose: the same primitive, or the same instant. */
+function sameCell(a: ColumnCell | undefined, b: ColumnCell | undefined): boolean {
+  return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+}
+
+function plainColumn(rows: readonly (readonly ColumnCell[])[], index: number, asArray = false): EncodedColumn {
+  const first = rows[0]?.[index] ?? null;
+  if (!asArray && !(first instanceof Json) && rows.every((row) => sameCell(row[index] ?? null, first))) return { kind: 'scalar', value: first };
+  return { kind: 'array', value: arrayLiteral(rows, index) };
+}
+
+/** A jsonb column's cells; a missing value is JSON null, as `Json(null)` is. */
+function jsonColumn(rows: readonly (readonly ColumnCell[])[], index: number, asArray = false): EncodedColumn {
+  const texts = rows.map((row) => {
+    const cell = row[index] ?? null;
+    return JSON.stringify(cell instanceof Json ? (cell.value ?? null) : cell);
+  });
+  const first = texts[0] ?? 'null';
+  if (!asArray && texts.every((t) => t === first)) return { kind: 'scalar', value: first };
+  return { kind: 'array', value: `[${texts.join(',')}]` };
 }
 
 const QUOTED = /[\\"]/g;
-
-/** A jsonb column's cells as one JSON array; a missing value is JSON null there, as `Json(null)` is. */
-function jsonArray(rows: readonly (readonly ColumnCell[])[], index: number): string {
-  return JSON.stringify(
-    rows.map((row) => {
-      const cell = row[index] ?? null;
-      return cell instanceof Json ? (cell.value ?? null) : cell;
-    }),
-  );
-}
 
 /**
  * One column as a PostgreSQL array literal, `{"a","b",NULL}`, sent as text and cast by the statement. Built here in

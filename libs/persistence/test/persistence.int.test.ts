@@ -62,6 +62,30 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     await em.getConnection().execute('drop table "bulk_probe"');
   });
 
+  it('bulk-inserts a column with one value in every row (sent once) exactly as the others', async () => {
+    const em = orm.em.fork() as SqlEntityManager;
+    await em.getConnection().execute('create table "bulk_same" ("k" int, "t" text, "n" int, "b" boolean, "at" timestamptz, "j" jsonb, "none" text)');
+    const at = new Date('2026-12-01T01:02:03.456Z');
+    const columns = [['k', 'integer'], ['t', 'text'], ['n', 'integer'], ['b', 'boolean'], ['at', 'timestamptz'], ['j', 'jsonb'], ['none', 'text']] as const;
+    const same = ['say "hi", {x} back\\slash ½ 🚀', 7, false, at, new Json({ list: [1, null, 'x"y'] }), null] as const;
+    // Varying only in k; then every column the same (two identical rows); then a single row.
+    await insertColumns(em, 'bulk_same', columns, [1, 2, 3].map((k) => [k, ...same]));
+    await insertColumns(em, 'bulk_same', columns, [[4, ...same], [4, ...same]]);
+    await insertColumns(em, 'bulk_same', columns, [[5, ...same]]);
+    // A Date equal in value but not the same object still counts as the same instant.
+    await insertColumns(em, 'bulk_same', columns, [[6, ...same], [6, same[0], same[1], same[2], new Date(at.getTime()), same[4], same[5]]]);
+    const stored = await em.getConnection().execute<{ k: number; t: string; n: number; b: boolean; at: Date | string; j: unknown; none: string | null }[]>(
+      'select * from "bulk_same" order by "k"',
+    );
+    expect(stored.map((r) => r.k)).toEqual([1, 2, 3, 4, 4, 5, 6, 6]);
+    for (const r of stored) {
+      expect(r).toMatchObject({ t: same[0], n: 7, b: false, none: null });
+      expect(new Date(r.at).toISOString()).toBe(at.toISOString());
+      expect(typeof r.j === 'string' ? (JSON.parse(r.j) as unknown) : r.j).toEqual({ list: [1, null, 'x"y'] });
+    }
+    await em.getConnection().execute('drop table "bulk_same"');
+  });
+
   it('writes outbox rows only when the surrounding transaction commits', async () => {
     const outbox = new OutboxRepository(orm.em);
     await expect(
