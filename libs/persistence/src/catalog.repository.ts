@@ -65,10 +65,10 @@ export class CatalogRepository {
     return this.em.fork().find(EventTypeSchema, { agency: agencyId }, { orderBy: { type: 'asc' } });
   }
 
-  /** Types by name, with their agency id, for a whole ingest batch in one query. */
+  /** Types by name, with their agency id, for a whole ingest batch in one query (a batch names few types, many times). */
   async findEventTypes(types: readonly string[]): Promise<Map<string, EventType>> {
     if (types.length === 0) return new Map();
-    const rows = await this.em.fork().find(EventTypeSchema, { type: { $in: [...types] } });
+    const rows = await this.em.fork().find(EventTypeSchema, { type: { $in: [...new Set(types)] } });
     return new Map(rows.map((t) => [t.type, t]));
   }
 
