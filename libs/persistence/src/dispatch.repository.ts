@@ -1,7 +1,7 @@
 import type { BusRecord } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
-import { insertColumns } from './bulk.js';
+import { arrayParam, insertColumns } from './bulk.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { query } from './query.js';
 import { type NewJob, ScheduleRepository } from './schedule.repository.js';
@@ -119,7 +119,7 @@ export class DispatchRepository {
               (select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id") as "value_sealed"
        from "notification" n join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id" join "event_type" et on et."type" = e."type"
        where n."id" = any(?::uuid[]) and n."state" in (${CLAIMABLE})`,
-      [[...new Set(ids)]],
+      [arrayParam([...new Set(ids)])],
     );
     return rows.map((r) => ({
       notificationId: r.id,
@@ -156,7 +156,7 @@ export class DispatchRepository {
       this.em.fork(),
       `update "notification" set "state" = 'dispatching', "attempts" = "attempts" + 1, "updated_at" = now()
        where "id" = any(?::uuid[]) and "state" in (${CLAIMABLE}) returning "id", "attempts"`,
-      [[...new Set(ids)]],
+      [arrayParam([...new Set(ids)])],
     );
     return new Map(rows.map((r) => [r.id, Number(r.attempts)]));
   }
@@ -184,7 +184,12 @@ export class DispatchRepository {
         tx,
         `update "notification" n set "state" = v.state, "reason" = v.reason, "attempts" = v.attempts, "updated_at" = now()
          from unnest(?::uuid[], ?::text[], ?::text[], ?::int[]) as v(id, state, reason, attempts) where n."id" = v.id`,
-        [outcomes.map((o) => o.notificationId), outcomes.map((o) => o.state), outcomes.map((o) => o.reason), outcomes.map((o) => (o.held === true ? o.attemptNo - 1 : o.attemptNo))],
+        [
+          arrayParam(outcomes.map((o) => o.notificationId)),
+          arrayParam(outcomes.map((o) => o.state)),
+          arrayParam(outcomes.map((o) => o.reason)),
+          arrayParam(outcomes.map((o) => (o.held === true ? o.attemptNo - 1 : o.attemptNo))),
+        ],
       );
       await this.outbox.enqueue(tx, messages);
     });
