@@ -155,6 +155,10 @@ const machineBusyMs = () => {
 const cpuNow = () => ({ hub: hubCpuMs(), postgres: postgresCpuMs(), broker: brokerCpuMs(), machine: machineBusyMs() });
 const cpuAtFirst = { ...cpuNow(), hub: 0 };
 let cpuAtLast;
+// Write-ahead log per notification: what PostgreSQL had to write for it, steady where CPU time drifts with the machine.
+const walLsn = () => withClient(dbUrl, async (c) => (await c.query('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn);
+const walAtFirst = await walLsn();
+let walAtLast;
 const hubStart = performance.now();
 const delivered = await withClient(dbUrl, async (c) => {
   let last = -1;
@@ -163,6 +167,7 @@ const delivered = await withClient(dbUrl, async (c) => {
     const { rows } = await c.query('select count(*)::int as n from inbox_item');
     if (rows[0].n >= N) {
       cpuAtLast = cpuNow();
+      walAtLast = (await c.query('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn;
       return rows[0].n;
     }
     if (rows[0].n !== last) [last, lastChange] = [rows[0].n, performance.now()];
@@ -200,6 +205,8 @@ console.log(`kabar: stages: ingest ${fmt(N / Number(ingestSpan))} events/s (${Nu
 const perThousand = (ms) => (ms / (N / 1000)).toFixed(0);
 const cpu = (what) => perThousand(cpuAtLast[what] - cpuAtFirst[what]);
 console.log(`kabar: CPU per 1,000 notifications delivered, start-up included: hub ${cpu('hub')} ms, PostgreSQL ${cpu('postgres')} ms, broker ${cpu('broker')} ms; whole machine ${cpu('machine')} ms (2 cores give 2,000 ms per s)`);
+const walBytes = await withClient(dbUrl, async (c) => Number((await c.query('select pg_wal_lsn_diff($1, $2) as d', [walAtLast, walAtFirst])).rows[0].d));
+console.log(`kabar: PostgreSQL wrote ${fmt(walBytes / N)} bytes of WAL per notification (${walAtFirst}..${walAtLast})`);
 console.log(`kabar: ingest-to-dispatch latency p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms; peak RSS per hub ${fmt(peakRss / 1048576)} MiB (${HUBS} hub process${HUBS === 1 ? '' : 'es'})`);
 
 // ---- raw floor: kafkajs consumer -> batched INSERT into PostgreSQL, same records

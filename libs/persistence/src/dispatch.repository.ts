@@ -1,4 +1,4 @@
-import type { BusRecord } from '@kabar/messaging';
+import type { BusRecord, OutboxRow } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { arrayParam, insertColumns } from './bulk.js';
@@ -164,10 +164,11 @@ export class DispatchRepository {
   /**
    * Records the attempts with their outcomes, the notifications' new states and the bus messages that announce them (statuses, dead letters), in one
    * transaction; contact points a provider called dead (e.g. an unregistered device token) are marked invalid with it.
+   * Returns the outbox rows written, for the relay's hand-off.
    */
-  async finish(outcomes: readonly AttemptOutcome[], messages: readonly BusRecord[], deadContactPoints: readonly string[] = [], jobs: readonly NewJob[] = []): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.em.fork().transactional(async (tx) => {
+  async finish(outcomes: readonly AttemptOutcome[], messages: readonly BusRecord[], deadContactPoints: readonly string[] = [], jobs: readonly NewJob[] = []): Promise<OutboxRow[]> {
+    if (outcomes.length === 0) return [];
+    return this.em.fork().transactional(async (tx) => {
       await this.schedule.schedule(tx, jobs);
       if (deadContactPoints.length > 0) {
         await query(tx, 'update "contact_point" set "invalid_at" = now() where "id" = any(?::uuid[]) and "invalid_at" is null', [[...new Set(deadContactPoints)]]);
@@ -191,7 +192,7 @@ export class DispatchRepository {
           arrayParam(outcomes.map((o) => (o.held === true ? o.attemptNo - 1 : o.attemptNo))),
         ],
       );
-      await this.outbox.enqueue(tx, messages);
+      return this.outbox.enqueue(tx, messages);
     });
   }
 

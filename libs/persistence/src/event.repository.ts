@@ -1,4 +1,4 @@
-import type { BusRecord } from '@kabar/messaging';
+import type { BusRecord, OutboxRow } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { type ColumnCell, type ColumnType, insertColumns, Json } from './bulk.js';
@@ -145,9 +145,10 @@ export class EventRepository {
 
   /**
    * Inserts the batch's events; replays of `(source, id)` are skipped by the unique key. For the new ones, the
-   * notifications and outbox messages are written in the same transaction. Returns the ids actually inserted.
+   * notifications and outbox messages are written in the same transaction. Returns the ids actually inserted, and
+   * the outbox rows written, for the relay's hand-off.
    */
-  async ingest(write: IngestWrite): Promise<Set<string>> {
+  async ingest(write: IngestWrite): Promise<{ inserted: Set<string>; outbox: OutboxRow[] }> {
     return this.em.fork().transactional(async (tx) => {
       await write.before?.(tx);
       const inserted = await insertColumns<{ id: string }>(
@@ -161,9 +162,9 @@ export class EventRepository {
       const { notifications, outbox, jobs } = write.notificationsFor(ids);
       const now = new Date();
       await insertColumns(tx, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
-      await this.outbox.enqueue(tx, outbox);
+      const rows = await this.outbox.enqueue(tx, outbox);
       await this.schedule.schedule(tx, jobs);
-      return ids;
+      return { inserted: ids, outbox: rows };
     });
   }
 

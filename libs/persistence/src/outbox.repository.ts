@@ -1,11 +1,11 @@
 import { appendTo } from '@kabar/core';
-import type { BusRecord, OutboxStore } from '@kabar/messaging';
+import type { BusRecord, OutboxRow, OutboxStore } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { packRecords, unpackRecords } from './outbox-pack.js';
 import { query } from './query.js';
 
-interface OutboxRow {
+interface StoredRow {
   id: string | number;
   topic: string;
   key: string | null;
@@ -32,13 +32,17 @@ export class OutboxRepository implements OutboxStore {
     private readonly first: readonly string[] = [],
   ) {}
 
-  /** Adds messages to the outbox in the caller's transaction, one INSERT for the whole batch, packed per topic. */
-  async enqueue(tx: EntityManager, records: readonly BusRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  /**
+   * Adds messages to the outbox in the caller's transaction, one INSERT for the whole batch, packed per topic.
+   * Returns the rows written with the records each holds, for the relay's `handOff` once the transaction commits.
+   */
+  async enqueue(tx: EntityManager, records: readonly BusRecord[]): Promise<OutboxRow[]> {
+    if (records.length === 0) return [];
     const byTopic = new Map<string, BusRecord[]>();
     for (const r of records) appendTo(byTopic, r.topic, r);
     const params: unknown[] = [];
     const rows: string[] = [];
+    const held: BusRecord[][] = [];
     for (const [topic, group] of byTopic) {
       for (let start = 0; start < group.length; start += PACK_SIZE) {
         const chunk = group.slice(start, start + PACK_SIZE);
@@ -46,9 +50,28 @@ export class OutboxRepository implements OutboxStore {
         if (chunk.length === 1 && single !== undefined) params.push(topic, single.key, single.value, JSON.stringify(single.headers), 1);
         else params.push(topic, null, packRecords(chunk), '{}', chunk.length);
         rows.push('(?, ?, ?, ?::jsonb, ?, now())');
+        held.push(chunk);
       }
     }
-    await query(tx, `insert into "outbox" ("topic", "key", "value", "headers", "records", "created_at") values ${rows.join(', ')}`, params);
+    const ids = await query<{ id: string | number }>(tx, `insert into "outbox" ("topic", "key", "value", "headers", "records", "created_at") values ${rows.join(', ')} returning "id"`, params);
+    // The sequence numbers the rows of one INSERT in the order of its VALUES.
+    const sorted = ids.map((r) => Number(r.id)).sort((a, b) => a - b);
+    return held.map((chunk, i) => ({ id: sorted[i] ?? 0, records: chunk }));
+  }
+
+  release(rows: readonly OutboxRow[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
+    if (rows.length === 0) return Promise.resolve(0);
+    return this.em.fork().transactional(async (tx) => {
+      const claimed = await query<{ id: string | number }>(
+        tx,
+        'delete from "outbox" where "id" in (select "id" from "outbox" where "id" = any(?::bigint[]) for update skip locked) returning "id"',
+        [rows.map((r) => r.id)],
+      );
+      const ids = new Set(claimed.map((r) => Number(r.id)));
+      const records = rows.filter((r) => ids.has(r.id)).flatMap((r) => r.records);
+      if (records.length > 0) await publish(records);
+      return records.length;
+    });
   }
 
   /** Drains whole rows, oldest first, until `limit` records (a packed row is never split, so up to PACK_SIZE - 1 more). */
@@ -78,7 +101,7 @@ export class OutboxRepository implements OutboxStore {
         if (count >= limit) break;
       }
       if (chosen.length === 0) return 0;
-      const rows = await query<OutboxRow>(tx, 'delete from "outbox" where "id" = any(?::bigint[]) returning "id", "topic", "key", "value", "headers", "records"', [chosen]);
+      const rows = await query<StoredRow>(tx, 'delete from "outbox" where "id" = any(?::bigint[]) returning "id", "topic", "key", "value", "headers", "records"', [chosen]);
       // Priority topics first, then by id: each topic's (and key's) order is the order of its writes.
       rows.sort((a, b) => rank(a.topic) - rank(b.topic) || Number(a.id) - Number(b.id));
       const records = rows.flatMap((row): BusRecord[] =>

@@ -141,6 +141,31 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     expect(published).toEqual([...written, { ...record(9), topic: 'kabar.other.v1' }]);
   });
 
+  it('returns the rows it wrote with their records, which release publishes from memory and deletes', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    const written = [...Array.from({ length: 3 }, (_, i) => record(i)), { ...record(9), topic: 'kabar.other.v1' }];
+    const rows = await orm.em.fork().transactional((tx) => outbox.enqueue(tx, written));
+    const em = orm.em.fork() as SqlEntityManager;
+    const stored = await em.execute<{ id: string | number; records: number }[]>('select "id", "records" from "outbox" order by "id"');
+    expect(rows.map((r) => [r.id, r.records.length])).toEqual(stored.map((r) => [Number(r.id), r.records]));
+    expect(rows.flatMap((r) => r.records)).toEqual(written);
+    // The rows' values are not what release publishes: it publishes the records in hand.
+    await em.execute('update "outbox" set "value" = \'\\x00\'::bytea');
+    const published: BusRecord[] = [];
+    expect(await outbox.release(rows, (records) => Promise.resolve(void published.push(...records)))).toBe(4);
+    expect(published).toEqual(written);
+    expect(await outbox.count()).toBe(0);
+  });
+
+  it('keeps released rows whose publish failed, for the drain', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    const rows = await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [record(5)]));
+    await expect(outbox.release(rows, () => Promise.reject(new Error('broker down')))).rejects.toThrow('broker down');
+    const published: BusRecord[] = [];
+    await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)));
+    expect(published).toEqual([record(5)]);
+  });
+
   it('keeps rows whose publish failed', async () => {
     const outbox = new OutboxRepository(orm.em);
     await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [record(7)]));
@@ -222,5 +247,21 @@ describe('outbox rows written by another instance', () => {
     const published: BusRecord[] = [];
     expect(await outbox.drain(100, (records) => Promise.resolve(void published.push(...records)))).toBe(20);
     expect(published).toEqual(written);
+  });
+
+  it('releases only rows nobody holds: a row a drain has claimed stays the drain\'s', async () => {
+    const outbox = new OutboxRepository(writer.em);
+    const first = await writer.em.fork().transactional((tx) => outbox.enqueue(tx, [record(1)]));
+    const second = await writer.em.fork().transactional((tx) => outbox.enqueue(tx, [record(2)]));
+    const drained: BusRecord[] = [];
+    const released: BusRecord[] = [];
+    // The drain claims the first row (limit 1) and, while it holds it, the writer releases both.
+    await new OutboxRepository(relay.em).drain(1, async (records) => {
+      drained.push(...records);
+      await outbox.release([...first, ...second], (r) => Promise.resolve(void released.push(...r)));
+    });
+    expect(drained).toEqual([record(1)]);
+    expect(released).toEqual([record(2)]);
+    expect(await outbox.count()).toBe(0);
   });
 });

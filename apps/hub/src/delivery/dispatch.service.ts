@@ -114,8 +114,7 @@ export class DispatchService {
       }
       this.metrics.busRecordsConsumed.inc({ topic: 'kabar.dispatch.v1' }, group.length);
     }
-    await this.repository.finish(outcomes, messages, dead, jobs);
-    this.relay.wake();
+    this.relay.handOff(await this.repository.finish(outcomes, messages, dead, jobs));
     this.count(outcomes);
   }
 

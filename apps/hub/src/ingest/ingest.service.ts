@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { CloudEvent } from '@kabar/contracts';
 import { DataValidator, SecretBox } from '@kabar/core';
-import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
+import { type BusRecord, OutboxRelay, type OutboxRow, TOPICS } from '@kabar/messaging';
 import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, type SourceOwner } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -148,8 +148,8 @@ export class IngestService {
       sandbox: v.sandbox,
     }));
     const originOf = new Map(valid.map((v) => [v.row.id, v.item.origin]));
-    const { rows, inserted } = await this.planAndWrite(inputs, valid, audiences, originOf, now);
-    if (inserted.size > 0) this.relay.wake();
+    const { rows, inserted, outbox } = await this.planAndWrite(inputs, valid, audiences, originOf, now);
+    this.relay.handOff(outbox);
     const plannedById = new Map(rows.map((r) => [r.id, r]));
 
     const replays = valid.filter((v) => !inserted.has(v.row.id));
@@ -185,12 +185,12 @@ export class IngestService {
     audiences: readonly Valid[],
     originOf: ReadonlyMap<string, IngestItem['origin']>,
     now: Date,
-  ): Promise<{ rows: (NewEvent & { status: string })[]; inserted: Set<string> }> {
+  ): Promise<{ rows: (NewEvent & { status: string })[]; inserted: Set<string>; outbox: OutboxRow[] }> {
     for (let attempt = 1; ; attempt++) {
       const plan = await this.planner.plan(inputs, now);
       const rows = valid.map((v) => ({ ...v.row, receivedAt: now, status: v.audience !== null ? 'broadcasting' : (plan.eventStatus.get(v.row.id) ?? 'suppressed') }));
       try {
-        const inserted = await this.events.ingest({
+        const { inserted, outbox } = await this.events.ingest({
           events: rows,
           // Past MAX_PLANS the batch fails whole with CONTENDED (503, Retry-After): Kafka redelivers it, and a GraphQL
           // or HTTP publisher may publish the same event again.
@@ -207,7 +207,7 @@ export class IngestService {
             return { notifications, outbox: [...dispatchMessages(notifications, (id) => originOf.get(id)), ...statuses.map(statusRecord)], jobs };
           },
         });
-        return { rows, inserted };
+        return { rows, inserted, outbox };
       } catch (error) {
         if (!(error instanceof StalePlan)) throw error;
         if (attempt >= MAX_PLANS) {

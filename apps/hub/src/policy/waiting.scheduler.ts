@@ -1,6 +1,6 @@
 import type { KabarConfig } from '@kabar/config';
 import { describeError, isLocale, type Logger, PollingLoop } from '@kabar/core';
-import { OutboxRelay } from '@kabar/messaging';
+import { OutboxRelay, type OutboxRow } from '@kabar/messaging';
 import {
   CatalogRepository,
   type ClaimedJob,
@@ -205,7 +205,8 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       // Read and plan the next page while this one is written: different citizens, so neither changes the other.
       const next = finished || round >= BROADCAST_PAGES_PER_ROUND ? null : planned(cursor);
       try {
-        await this.em.fork().transactional(async (tx) => {
+        const written = await this.em.fork().transactional(async (tx): Promise<OutboxRow[]> => {
+          let rows: OutboxRow[] = [];
           if (plan !== null) {
             // Like a published batch: a page whose caps or dedup keys met a reminder written meanwhile is planned again.
             await holdPlan(tx, plan);
@@ -213,7 +214,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
             const accepted = plan.notifications.filter((n) => n.state === 'accepted').map((n) => n.id);
             const dispatch = [];
             for (let i = 0; i < accepted.length; i += BROADCAST_DISPATCH_CHUNK) dispatch.push(dispatchRecord(`${event.id}:${String(i)}`, accepted.slice(i, i + BROADCAST_DISPATCH_CHUNK)));
-            await this.outbox.enqueue(tx, [...dispatch, ...plan.statuses.map(statusRecord)]);
+            rows = await this.outbox.enqueue(tx, [...dispatch, ...plan.statuses.map(statusRecord)]);
             await this.schedule.schedule(tx, plan.jobs);
           }
           if (finished) {
@@ -222,7 +223,9 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
           } else {
             await this.schedule.reschedule(tx, job.id, now, { audience, cursor });
           }
+          return rows;
         });
+        this.relay.handOff(written);
       } catch (error) {
         // The page ahead is dropped with this one: the job comes back at the committed cursor.
         await next?.catch(() => undefined);
@@ -232,7 +235,6 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         continue;
       }
       plans = 1;
-      this.relay.wake();
       if (next === null) return !finished;
       current = await next;
     }

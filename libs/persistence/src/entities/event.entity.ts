@@ -10,7 +10,12 @@ export const EventSchema = defineEntity({
   uniques: [{ properties: ['source', 'ceId'] }],
   properties: {
     id: p.uuid().primary(),
-    agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
+    // No foreign-key constraint here or on the other hot-path references to agencies, events and notifications below
+    // (migration LeanWrites): each cost PostgreSQL a locked lookup of the parent per row written, every writer locking
+    // the same agency row, for rows the hub writes only in the transaction that read or wrote their parent; and no
+    // parent is ever deleted (retention purges content in place). References to citizens and contact points keep
+    // theirs: a citizen may remove a contact point, and their rows must follow.
+    agency: () => p.manyToOne(AgencySchema).createForeignKeyConstraint(false),
     source: p.string().length(512),
     ceId: p.string().length(255),
     type: p.string().length(255),
@@ -35,8 +40,8 @@ export const NotificationSchema = defineEntity({
   indexes: [{ properties: ['citizen', 'createdAt'] }, { properties: ['citizen', 'dedupKeyHash'], where: '"dedup_key_hash" is not null' }],
   properties: {
     id: p.uuid().primary(),
-    event: () => p.manyToOne(EventSchema).deleteRule('cascade').index(),
-    agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
+    event: () => p.manyToOne(EventSchema).createForeignKeyConstraint(false).index(),
+    agency: () => p.manyToOne(AgencySchema).createForeignKeyConstraint(false),
     citizen: () => p.manyToOne(CitizenSchema).nullable().deleteRule('set null'),
     /** The point chosen for delivery; null for the inbox or when nothing was sent. */
     contactPoint: () => p.manyToOne(ContactPointSchema).nullable().deleteRule('set null'),
@@ -84,7 +89,7 @@ export const DeliveryAttemptSchema = defineEntity({
   indexes: [{ properties: ['plugin', 'providerMessageId'], where: '"provider_message_id" is not null' }],
   properties: {
     id: p.bigint().primary().autoincrement(),
-    notification: () => p.manyToOne(NotificationSchema).deleteRule('cascade').index(),
+    notification: () => p.manyToOne(NotificationSchema).createForeignKeyConstraint(false).index(),
     plugin: p.string().length(64),
     attemptNo: p.integer(),
     status: p.string().length(16),
