@@ -3,15 +3,18 @@ import { createRequire } from 'node:module';
 
 import { describe, expect, it } from 'vitest';
 
-// patches/kafkajs+2.2.4.patch (applied by `npm install` through patch-package), two changes found in the benchmark:
+// patches/kafkajs+2.2.4.patch (applied by `npm install` through patch-package), three changes found in the benchmark:
 // - kafkajs grouped a send's messages by partition with `[...current, message]`, copying the partition's list once per
 //   message. Status records share their agency's key, so a 512 KiB send puts about a thousand on one partition; the
 //   copies were an eighth of everything the hub allocated.
 // - its Encoder zero-filled a fresh 512-byte buffer for every record and every header (7 % of the hub's CPU). It writes
 //   strictly in sequence and hands out only the bytes it wrote, so it now takes unzeroed memory from Node's pool.
+// - its CRC-32C over every record batch sent went one byte per step (2 % of the hub's CPU); it now goes eight bytes per
+//   step through eight derived tables (slicing-by-8), three to four times faster.
 const require = createRequire(import.meta.url);
 const modulePath = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
 const encoderPath = require.resolve('kafkajs/src/protocol/encoder.js');
+const crcPath = require.resolve('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
 
 interface Message {
   readonly key: string;
@@ -23,6 +26,7 @@ describe('kafkajs patch: grouping messages by partition', () => {
   it('is installed (npm install applies patches/)', () => {
     expect(readFileSync(modulePath, 'utf8')).not.toContain('[...current, message]');
     expect(readFileSync(encoderPath, 'utf8')).not.toContain('Buffer.alloc(');
+    expect(readFileSync(crcPath, 'utf8')).toContain('slicing-by-8');
   });
 
   it('keeps every message, in order, under the partition the partitioner chose', () => {
@@ -57,5 +61,36 @@ describe('kafkajs patch: encoder on unzeroed memory', () => {
     const bytes = new Encoder().writeInt32(7).writeVarIntBytes(value).writeEncoder(inner).buffer;
     const expected = Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from([0xf0, 0x15]), value, Buffer.from([0x0a]), Buffer.from('ce_id'), Buffer.from([0])]);
     expect(bytes.equals(expected)).toBe(true);
+  });
+});
+
+/** CRC-32C bit by bit, straight from its definition (reflected polynomial 0x82F63B78): slow, and independent of tables. */
+function crc32cByBits(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+describe('kafkajs patch: CRC-32C eight bytes at a time', () => {
+  const crc32c = require(crcPath) as (buffer: Buffer) => number;
+
+  it('gives the check value of the standard test vector', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+  });
+
+  it('agrees with the bitwise definition at every length around the 8-byte steps and on a large batch', () => {
+    let seed = 7;
+    const random = (length: number): Buffer => Buffer.from(Array.from({ length }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff));
+    for (let length = 0; length <= 70; length++) {
+      const bytes = random(length);
+      expect(crc32c(bytes)).toBe(crc32cByBits(bytes));
+    }
+    const large = random(300_001);
+    expect(crc32c(large)).toBe(crc32cByBits(large));
+    // A view into a larger buffer, as the encoder hands it over.
+    expect(crc32c(large.subarray(3, 1_003))).toBe(crc32cByBits(large.subarray(3, 1_003)));
   });
 });
