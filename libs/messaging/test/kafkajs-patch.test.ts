@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 
 import { describe, expect, it } from 'vitest';
 
-// patches/kafkajs+2.2.4.patch (applied by `npm install` through patch-package), four changes found in the benchmark:
+// patches/kafkajs+2.2.4.patch (applied by `npm install` through patch-package), five changes found in the benchmark:
 // - kafkajs grouped a send's messages by partition with `[...current, message]`, copying the partition's list once per
 //   message. Status records share their agency's key, so a 512 KiB send puts about a thousand on one partition; the
 //   copies were an eighth of everything the hub allocated.
@@ -11,11 +11,14 @@ import { describe, expect, it } from 'vitest';
 //   strictly in sequence and hands out only the bytes it wrote, so it now takes unzeroed memory from Node's pool.
 // - its varints went through an array and a new Buffer each (several per record), and its varlongs through Long
 //   objects; they are now written straight into the buffer, and a varlong within 30 bits takes the 32-bit path.
+// - its murmur2 (the default partitioner, run for every message) computed in 64-bit Long objects over BigInt; it is
+//   now 32-bit integer arithmetic, as in the Java client, about twenty times faster, with the same hashes.
 // - its CRC-32C over every record batch sent went one byte per step (2 % of the hub's CPU); it now goes eight bytes per
 //   step through eight derived tables (slicing-by-8), three to four times faster.
 const require = createRequire(import.meta.url);
 const modulePath = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
 const encoderPath = require.resolve('kafkajs/src/protocol/encoder.js');
+const murmurPath = require.resolve('kafkajs/src/producer/partitioners/default/murmur2.js');
 const crcPath = require.resolve('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
 
 interface Message {
@@ -29,6 +32,7 @@ describe('kafkajs patch: grouping messages by partition', () => {
     expect(readFileSync(modulePath, 'utf8')).not.toContain('[...current, message]');
     expect(readFileSync(encoderPath, 'utf8')).not.toContain('Buffer.alloc(');
     expect(readFileSync(crcPath, 'utf8')).toContain('slicing-by-8');
+    expect(readFileSync(murmurPath, 'utf8')).toContain('Math.imul');
     expect(readFileSync(encoderPath, 'utf8')).not.toContain('this.writeBufferInternal(Buffer.from(byteArray))\n    return this\n  }\n\n  writeVarLong');
   });
 
@@ -133,5 +137,27 @@ describe('kafkajs patch: varints written in place', () => {
     for (const v of values) encoder.writeVarLong(v);
     expect([...encoder.buffer]).toEqual(values.flatMap((v) => zigzagVarint(BigInt(v), 64n)));
     for (const v of values) expect(Encoder.sizeOfVarLong(v)).toBe(zigzagVarint(BigInt(v), 64n).length);
+  });
+});
+
+describe('kafkajs patch: murmur2 in 32-bit arithmetic', () => {
+  const murmur2 = require(murmurPath) as (key: string | Buffer) => number;
+
+  it("hashes as the Java client does, so keyed records land on the partitions other clients pick", () => {
+    // The values of Apache Kafka's own Utils.murmur2 test.
+    expect(murmur2('21')).toBe(-973932308);
+    expect(murmur2('foobar')).toBe(-790332482);
+    expect(murmur2('a-little-bit-long-string')).toBe(-985981536);
+    expect(murmur2('a-little-bit-longer-string')).toBe(-1486304829);
+    expect(murmur2('lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8')).toBe(-58897971);
+    expect(murmur2('abc')).toBe(479470107);
+  });
+
+  it('covers every tail length and bytes with the high bit set', () => {
+    // Computed with the unpatched kafkajs implementation.
+    expect(murmur2('')).toBe(275646681);
+    expect(murmur2('é')).toBe(186971271);
+    expect(murmur2('bench')).toBe(-1369556065);
+    expect(murmur2(Buffer.from([0xff, 0x80, 0x7f, 0x00, 0xfe, 0xc3, 0x01]))).toBe(-1962230793);
   });
 });
