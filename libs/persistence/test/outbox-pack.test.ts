@@ -1,4 +1,6 @@
 import type { BusRecord } from '@kabar/messaging';
+import { brotliDecompressSync } from 'node:zlib';
+
 import { describe, expect, it } from 'vitest';
 
 import { packRecords, unpackRecords } from '../src/outbox-pack.js';
@@ -13,10 +15,27 @@ describe('outbox packing', () => {
 
   it('refuses a truncated pack instead of publishing half a record', () => {
     const packed = packRecords([record(1, 'a'), record(2, 'b')]);
-    expect(() => unpackRecords('kabar.status.v1', packed.subarray(0, packed.length - 2))).toThrow(/truncated/);
+    expect(() => unpackRecords('kabar.status.v1', packed.subarray(0, packed.length - 2))).toThrow();
+    const plain = brotliDecompressSync(packed.subarray(1));
+    expect(() => unpackRecords('kabar.status.v1', plain.subarray(0, plain.length - 2))).toThrow(/truncated/);
   });
 
   it('packs nothing into nothing', () => {
     expect(unpackRecords('kabar.status.v1', packRecords([]))).toEqual([]);
+  });
+
+  it('stores status messages compressed, and still reads the plain packs written before', () => {
+    const statuses = Array.from({ length: 500 }, (_, n) => ({
+      ...record(n, 'bapenda-bdg'),
+      value: Buffer.from(JSON.stringify({ specversion: '1.0', id: `${String(n).padStart(8, '0')}-1111-4111-8111-111111111111.delivered`, source: 'urn:kabar:hub', type: 'id.kabar.notification.status.v1', data: { state: 'delivered', channel: 'inbox' } })),
+    }));
+    const packed = packRecords(statuses);
+    const plain = brotliDecompressSync(packed.subarray(1));
+    expect(packed[0]).toBe(0x01);
+    expect(packed.length * 4).toBeLessThan(plain.length);
+    expect(unpackRecords('kabar.status.v1', packed)).toEqual(statuses);
+    // A plain pack (the row format before compression) starts with a length byte of 0x00 or 0xFF.
+    expect([0x00, 0xff]).toContain(plain[0]);
+    expect(unpackRecords('kabar.status.v1', plain)).toEqual(statuses);
   });
 });
