@@ -160,12 +160,18 @@ const walLsn = () => withClient(dbUrl, async (c) => (await c.query('select pg_cu
 const walAtFirst = await walLsn();
 let walAtLast;
 const hubStart = performance.now();
+let deliveredAt;
+let statusesOutAt;
 const delivered = await withClient(dbUrl, async (c) => {
   let last = -1;
   let lastChange = performance.now();
   for (;;) {
     const { rows } = await c.query('select count(*)::int as n from inbox_item');
     if (rows[0].n >= N) {
+      // The work is done when the agency has heard too: every status message out of the outbox and on Kafka.
+      deliveredAt = performance.now();
+      while (Number((await c.query('select coalesce(sum("records"), 0) as n from outbox')).rows[0].n) > 0) await new Promise((r) => setTimeout(r, 100));
+      statusesOutAt = performance.now();
       cpuAtLast = cpuNow();
       walAtLast = (await c.query('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn;
       return rows[0].n;
@@ -202,6 +208,8 @@ const { span, p50, p99, ingest_span: ingestSpan, dispatch_span: dispatchSpan } =
 const kabarRate = N / Number(span);
 console.log(`kabar: ${fmt(delivered)} notifications delivered (inbox plugin); ${fmt(kabarRate)} events/s from first ingest to last dispatch (${Number(span).toFixed(1)} s; wall ${((performance.now() - hubStart) / 1000).toFixed(1)} s incl. start)`);
 console.log(`kabar: stages: ingest ${fmt(N / Number(ingestSpan))} events/s (${Number(ingestSpan).toFixed(1)} s), dispatch ${fmt(N / Number(dispatchSpan))} notifications/s (${Number(dispatchSpan).toFixed(1)} s)`);
+const tail = (statusesOutAt - deliveredAt) / 1000;
+console.log(`kabar: the last status message left the outbox ${tail.toFixed(1)} s after the last delivery (${fmt(N / (Number(span) + tail))} events/s with the statuses); CPU and WAL below count until then`);
 const perThousand = (ms) => (ms / (N / 1000)).toFixed(0);
 const cpu = (what) => perThousand(cpuAtLast[what] - cpuAtFirst[what]);
 console.log(`kabar: CPU per 1,000 notifications delivered, start-up included: hub ${cpu('hub')} ms, PostgreSQL ${cpu('postgres')} ms, broker ${cpu('broker')} ms; whole machine ${cpu('machine')} ms (2 cores give 2,000 ms per s)`);
