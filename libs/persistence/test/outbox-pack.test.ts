@@ -1,6 +1,6 @@
-import type { BusRecord } from '@kabar/messaging';
 import { brotliDecompressSync } from 'node:zlib';
 
+import type { BusRecord } from '@kabar/messaging';
 import { describe, expect, it } from 'vitest';
 
 import { packRecords, unpackRecords } from '../src/outbox-pack.js';
