@@ -224,6 +224,15 @@ describe('outbox rows written by another instance', () => {
     await database.drop();
   });
 
+  it('has the storage settings of migration LeanWrites: room for HOT updates, lz4 for packs, no hot-row foreign keys', async () => {
+    const [table] = await queryDatabase<{ reloptions: string[] | null }>(database.url, `select "reloptions" from pg_class where "relname" = 'notification'`);
+    expect(table?.reloptions).toContain('fillfactor=50');
+    const [column] = await queryDatabase<{ attcompression: string }>(database.url, `select "attcompression" from pg_attribute where "attrelid" = 'outbox'::regclass and "attname" = 'value'`);
+    expect(column?.attcompression).toBe('l');
+    const keys = await queryDatabase<{ conname: string }>(database.url, `select "conname" from pg_constraint where "contype" = 'f' and "conrelid" in ('event'::regclass, 'notification'::regclass, 'delivery_attempt'::regclass) order by 1`);
+    expect(keys.map((k) => k.conname)).toEqual(['notification_citizen_id_foreign', 'notification_contact_point_id_foreign']);
+  });
+
   it('are read back from the table, packed and single, byte for byte and in write order', async () => {
     const packed = Array.from({ length: 700 }, (_, i) => ({ ...record(i % 256), key: i % 3 === 0 ? null : `k${String(i)}`, headers: { n: String(i), 'kabar-agency': 'ä"\\' } }));
     const single = { ...record(5), topic: 'kabar.other.v1' };
