@@ -34,6 +34,20 @@ class MemoryOutbox implements OutboxStore {
   }
 }
 
+/** A bus that refuses every publish ("broker down") until `recover()`, then keeps what it is given. */
+function flakyBus(): { flaky: InProcessBus; published: BusRecord[]; recover: () => void } {
+  let refuse = true;
+  const published: BusRecord[] = [];
+  const flaky = Object.assign(Object.create(new InProcessBus(SILENT_LOGGER)) as InProcessBus, {
+    publish: (records: readonly BusRecord[]) => {
+      if (refuse) return Promise.reject(new Error('broker down'));
+      published.push(...records);
+      return Promise.resolve();
+    },
+  });
+  return { flaky, published, recover: () => (refuse = false) };
+}
+
 const row = (n: number): BusRecord => ({ topic: 't', key: null, value: Buffer.from(String(n)), headers: {} });
 
 describe('OutboxRelay', () => {
@@ -57,22 +71,13 @@ describe('OutboxRelay', () => {
 
   it('keeps rows when the bus refuses them and publishes them once it recovers', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    let refuse = true;
-    const published: BusRecord[] = [];
-    const flaky = Object.assign(Object.create(bus) as InProcessBus, {
-      publish: (records: readonly BusRecord[]) => {
-        if (refuse) return Promise.reject(new Error('broker down'));
-        published.push(...records);
-        return Promise.resolve();
-      },
-    });
+    const { flaky, published, recover } = flakyBus();
     store.rows.push(row(1));
     const relay = new OutboxRelay(store, flaky, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 10 });
     relay.start();
     await eventually(() => Promise.resolve(store.drains >= 2 ? true : undefined));
     expect(store.rows).toHaveLength(1);
-    refuse = false;
+    recover();
     await eventually(() => Promise.resolve(published.length === 1 ? true : undefined));
     expect(store.rows).toEqual([]);
     await relay.stop();
@@ -95,16 +100,7 @@ describe('OutboxRelay', () => {
 
   it('leaves rows it could not publish to the drain, and wakes it', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    let refuse = true;
-    const published: BusRecord[] = [];
-    const flaky = Object.assign(Object.create(bus) as InProcessBus, {
-      publish: (records: readonly BusRecord[]) => {
-        if (refuse) return Promise.reject(new Error('broker down'));
-        published.push(...records);
-        return Promise.resolve();
-      },
-    });
+    const { flaky, published, recover } = flakyBus();
     const relay = new OutboxRelay(store, flaky, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000 });
     relay.start();
     await eventually(() => Promise.resolve(store.drains > 0 ? true : undefined));
@@ -113,7 +109,7 @@ describe('OutboxRelay', () => {
     await eventually(() => Promise.resolve(store.drains > drainsBefore ? true : undefined));
     expect(store.held.size).toBe(1);
     expect(published).toEqual([]);
-    refuse = false;
+    recover();
     relay.handOff([store.write(2, [row(2)])]);
     await eventually(() => Promise.resolve(published.length === 1 ? true : undefined));
     expect(published).toEqual([row(2)]);
