@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-
 import type { CloudEvent } from '@kabar/contracts';
-import { DataValidator, SecretBox } from '@kabar/core';
+import { DataValidator, SecretBox, timeOrderedId } from '@kabar/core';
 import { type BusRecord, OutboxRelay, type OutboxRow, TOPICS } from '@kabar/messaging';
 import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, type SourceOwner } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
@@ -255,7 +253,7 @@ export class IngestService {
       notBefore,
       sandbox,
       row: {
-        id: randomUUID(),
+        id: timeOrderedId(),
         agencyId: owner.agencyId,
         source: event.source,
         ceId: event.id,

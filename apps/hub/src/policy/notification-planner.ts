@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import type { KabarConfig } from '@kabar/config';
 import {
   appendTo,
@@ -31,6 +29,7 @@ import {
   sandboxChannel,
   SecretBox,
   TemplateRenderer,
+  timeOrderedId,
   type TimezoneLabel,
   TIMEZONES,
 } from '@kabar/core';
@@ -220,11 +219,11 @@ export class NotificationPlanner {
     const { history, active } = await this.history(items, citizens, now);
     // Channels some plugin serves (routes change at run time): a channel without one is never chosen.
     const routed = new Set(CHANNELS.filter((channel) => this.plugins.route(channel) !== undefined));
-    const results = decide({ items, history, platform: this.platform, now, newId: randomUUID, healthyChannels: routed });
+    const results = decide({ items, history, platform: this.platform, now, newId: () => timeOrderedId(), healthyChannels: routed });
     const sandboxTemplates = sandboxed.length === 0 ? [] : await this.catalog.latestTemplates([...new Set(sandboxed.map((i) => i.type.id))]);
     const sandboxItems = sandboxed.map((input) => ({ input, event: this.policyEvent(input, sandboxTemplates), recipients: [sandboxRecipient(input)] }));
     // The sandbox judges like the real policy, minus quiet hours and caps: a test should answer at once.
-    const sandboxResults = decide({ items: sandboxItems, history: { counted: new Map(), dedup: new Map() }, platform: SANDBOX_PLATFORM, now, newId: randomUUID });
+    const sandboxResults = decide({ items: sandboxItems, history: { counted: new Map(), dedup: new Map() }, platform: SANDBOX_PLATFORM, now, newId: () => timeOrderedId() });
 
     const byEvent = new Map<string, PolicyResult[]>();
     for (const result of [...results, ...sandboxResults]) appendTo(byEvent, result.eventId, result);
@@ -395,7 +394,7 @@ export class NotificationPlanner {
 
   private unknownSubject(input: PlanInput): NewNotification {
     return {
-      id: randomUUID(),
+      id: timeOrderedId(),
       eventId: input.eventId,
       agencyId: input.owner.agencyId,
       citizenId: null,
