@@ -94,8 +94,8 @@ const hubMain = fileURLToPath(new URL('../../apps/hub/dist/main.js', import.meta
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the hub, to see where the time goes.
 // BENCH_NODE_FLAGS adds V8/Node flags to the hubs (e.g. --heap-prof --heap-prof-dir=/tmp/heap to see what allocates).
 const profile = [
-  // As npm start and the k8s workers run the hub (a larger young generation for its batch-shaped garbage).
-  '--max-semi-space-size=64',
+  // As npm start and the k8s workers run the hub: GC tuned for its batch-shaped garbage (see deployment-worker.yaml).
+  '--max-semi-space-size=64', '--external-memory-accounted-in-global-limit', '--heap-growing-percent=100',
   ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : []),
 ];
