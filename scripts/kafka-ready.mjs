@@ -39,13 +39,6 @@ const started = Date.now();
 const ms = () => `${Date.now() - started} ms`;
 const say = (msg) => console.log(`kafka-ready: ${msg}`);
 
-// kafkajs 2.2.4 on Node >= 23 schedules a negative timeout (harmless, clamped to 1 ms; tulios/kafkajs#1751):
-// drop that one warning, print any other.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name !== 'TimeoutNegativeWarning') console.error(`kafka-ready: ${w.name}: ${w.message}`);
-});
-
 // kafkajs logs retried errors (e.g. "group coordinator is not available" while __consumer_offsets is being
 // created): keep them and print them only when the probe fails.
 const kafkaLog = [];
