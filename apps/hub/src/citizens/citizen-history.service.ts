@@ -1,6 +1,6 @@
 import type { KabarConfig } from '@kabar/config';
 import { type Decision, describeDecision, isLocale, type Locale, SecretBox, type TimezoneLabel,TIMEZONES } from '@kabar/core';
-import { type CitizenNotificationRow, PreferenceRepository } from '@kabar/persistence';
+import { type CitizenNotificationRow, type InboxEntry, InboxRepository, PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -24,6 +24,7 @@ interface Reader {
 @Injectable()
 export class CitizenHistoryService {
   private readonly store: PreferenceRepository;
+  private readonly inbox: InboxRepository;
 
   constructor(
     em: EntityManager,
@@ -32,6 +33,7 @@ export class CitizenHistoryService {
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
   ) {
     this.store = new PreferenceRepository(em);
+    this.inbox = new InboxRepository(em);
   }
 
   /** Newest first: everything to me, or about me to a delegate, suppressed, merged, held and deferred ones included. */
@@ -77,6 +79,7 @@ export class CitizenHistoryService {
       consents: await this.profiles.consents(citizenId),
       delegations: await this.profiles.delegations(citizenId),
       notifications: (await this.allNotifications(citizenId)).map((row) => toView(row, reader)),
+      inbox: await this.allInbox(citizenId),
       retention: retentionNotice(this.config.policy.retentionDays),
     };
   }
@@ -102,6 +105,17 @@ export class CitizenHistoryService {
       before = new Date(oldest.createdAt.getTime() + 1);
     }
     return [...seen.values()];
+  }
+
+  /** Every inbox message, read or not, page by page (the inbox pages by time and id, so none is skipped). */
+  private async allInbox(citizenId: string): Promise<InboxEntry[]> {
+    const all: InboxEntry[] = [];
+    for (;;) {
+      const last = all.at(-1);
+      const page = await this.inbox.page(citizenId, EXPORT_PAGE, last === undefined ? null : { createdAt: last.createdAt, notificationId: last.notificationId });
+      all.push(...page);
+      if (page.length < EXPORT_PAGE) return all;
+    }
   }
 }
 

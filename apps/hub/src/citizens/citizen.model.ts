@@ -232,3 +232,42 @@ export class CitizenSessionModel {
   @Field()
   expiresAt!: Date;
 }
+
+@ObjectType('InboxMessage', { description: 'A message delivered to your Kabar inbox (the in-app channel).' })
+export class InboxMessageModel {
+  @Field(() => ID, { description: 'The notification it delivered (see myNotifications).' })
+  notificationId!: string;
+
+  @Field()
+  agencyName!: string;
+
+  @Field()
+  eventType!: string;
+
+  @Field(() => String, { nullable: true })
+  subject!: string | null;
+
+  @Field()
+  body!: string;
+
+  @Field({ description: 'The language it was written in: yours, or the agency\'s when yours had no template.' })
+  locale!: string;
+
+  @Field({ description: 'When it reached the inbox.' })
+  receivedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When you marked it read; null while unread.' })
+  readAt!: Date | null;
+}
+
+@ObjectType('InboxPage')
+export class InboxPageModel {
+  @Field(() => [InboxMessageModel], { description: 'Newest first.' })
+  messages!: readonly InboxMessageModel[];
+
+  @Field(() => Int, { description: 'Unread messages in the whole inbox, not only this page.' })
+  unread!: number;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next (older) page; null on the last page.' })
+  next!: string | null;
+}

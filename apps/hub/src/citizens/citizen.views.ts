@@ -82,3 +82,22 @@ export interface NotificationView {
   readonly mergedInto: string | null;
   readonly purged: boolean;
 }
+
+export interface InboxMessageView {
+  readonly notificationId: string;
+  readonly agencyName: string;
+  readonly eventType: string;
+  readonly subject: string | null;
+  readonly body: string;
+  readonly locale: string;
+  readonly receivedAt: Date;
+  readonly readAt: Date | null;
+}
+
+export interface InboxPageView {
+  readonly messages: readonly InboxMessageView[];
+  /** Unread in the whole inbox. */
+  readonly unread: number;
+  /** Opaque cursor for the next, older page; null on the last. */
+  readonly next: string | null;
+}

@@ -7,7 +7,7 @@ import { CODE_TTL_MINUTES } from './code-message.js';
  * classes), which is also what the purge job reads; the rest is fixed here.
  */
 export const DATA_RETENTION = {
-  renderedContent: 'The subject and body of each notification and the contact detail it went to, for the days below per message class; then they are erased.',
+  renderedContent: 'The subject and body of each notification (and its copy in your Kabar inbox) and the contact detail it went to, for the days below per message class; then they are erased.',
   deliveryOutcomes: 'Whether, when and on which channel a notification went out, and why (the decision trail), without personal data: kept for statistics.',
   profile: 'Your national ID, name, region, preferences and contact points: kept while an agency register lists you.',
   consents: 'Every consent you gave or withdrew, with when and how: kept as evidence while your profile exists (records are never changed).',
