@@ -110,6 +110,10 @@ for (let start = 0; start < N; start += 2000) {
 }
 await producer.disconnect();
 console.log(`produced ${fmt(N)} events to Kafka in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`);
+// Server settings the figures depend on, printed so runs on differently configured servers are not compared blindly
+// (a CI image, for one, switches autovacuum off: a fresh database then has no statistics, which cost about 5 %).
+const settings = await withClient(adminUrl, (c) => c.query("select name, setting, unit from pg_settings where name in ('autovacuum', 'fsync', 'synchronous_commit', 'shared_buffers', 'wal_compression') order by name"));
+console.log(`postgres: ${settings.rows.map((r) => `${r.name}=${r.setting}${r.unit === '8kB' ? ` (${fmt((Number(r.setting) * 8) / 1024)} MiB)` : ''}`).join(', ')}`);
 
 // ---- Kabar: a real hub process consumes the backlog
 const hubMain = fileURLToPath(new URL('../../apps/hub/dist/main.js', import.meta.url));
