@@ -190,6 +190,7 @@ describe('demo data on the embedded mode', () => {
       ['pbb-due', 'deferred'],
       ['pbb-due', 'held'],
       ['birth-certificate-ready', expect.stringMatching(/^(accepted|dispatching|sent)$/) as unknown],
+      ['complaint-status-changed', expect.stringMatching(/^(accepted|dispatching|delivered)$/) as unknown],
     ]);
     // Each citizen sees it in plain words, with the session token demo.json gives them.
     const trail = async (name: string): Promise<string[]> => {
@@ -203,9 +204,22 @@ describe('demo data on the embedded mode', () => {
     );
     expect(await trail('Budi Santoso')).toEqual(expect.arrayContaining([expect.stringMatching(/^Ditahan karena jam tenang hingga \d\d:\d\d WIB$/)]));
     expect(await trail('Dewi Lestari')).toEqual(expect.arrayContaining(['Sent by e-mail; if not delivered, SMS next, then the Kabar inbox']));
-    const fallback = rows.at(-1)?.fallback ?? [];
-    expect(rows.at(-1)?.channel).toBe('email');
+    const birth = rows.at(-2);
+    const fallback = birth?.fallback ?? [];
+    expect(birth?.channel).toBe('email');
     expect((typeof fallback === 'string' ? (JSON.parse(fallback) as { channel: string }[]) : fallback).map((f) => f.channel)).toEqual(['sms', 'inbox']);
+    // Andi reads his complaint's update in the Kabar inbox, in English.
+    const andi = demo.citizens.find((c) => c.name === 'Andi Pratama');
+    const inbox = await eventually(async () => {
+      const res = await graphql<{ myInbox: { unread: number; messages: { agencyName: string; subject: string; body: string }[] } }>(
+        url,
+        '{ myInbox { unread messages { agencyName subject body } } }',
+        {},
+        bearer(andi?.session.token ?? ''),
+      );
+      return res.data?.myInbox.unread === 1 ? res.data.myInbox : undefined;
+    });
+    expect(inbox.messages).toEqual([{ agencyName: 'LAPOR! Kota Bandung', subject: 'Complaint LPR-2026-004217 status', body: '"Lampu PJU mati di Jl. Dago": resolved (Dinas Sumber Daya Air dan Bina Marga).' }]);
   });
 });
 

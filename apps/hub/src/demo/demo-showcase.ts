@@ -77,6 +77,8 @@ export function showcasePreferences(now: Date): Record<string, { caps?: Record<s
     '3273022003900002': { quietStart: (minuteWib + 23 * 60) % (24 * 60), quietEnd: (minuteWib + 8 * 60) % (24 * 60) },
     // Dewi prefers e-mail, then SMS: e-mail has no delivery receipt here, so SMS follows at the deadline.
     '3273035112880003': { channelOrder: { '*': ['email', 'sms'] } },
+    // Andi reads complaint updates in the Kabar inbox (myInbox), SMS only if the inbox cannot take them.
+    '3273041508920004': { channelOrder: { complaints: ['inbox', 'sms'] } },
   };
 }
 
@@ -118,6 +120,14 @@ export function showcaseEvents(): { agency: string; source: string; type: string
       subject: '3273035112880003',
       id: id(),
       data: { registrationNumber: '3273-LU-01122026-0042', childName: 'Alya Putri', office: 'Disdukcapil Kota Bandung, Jl. Ambon No. 1B', readyFrom: '2026-12-03' },
+    },
+    {
+      agency: 'lapor-bdg',
+      source: 'https://lapor.bandung.go.id/tiket',
+      type: 'id.go.bandung.lapor.complaint-status-changed.v1',
+      subject: '3273041508920004',
+      id: id(),
+      data: { ticketId: 'LPR-2026-004217', title: 'Lampu PJU mati di Jl. Dago', unit: 'Dinas Sumber Daya Air dan Bina Marga', resolved: true },
     },
   ];
 }
