@@ -11,13 +11,14 @@ export interface InboxEntry {
   readonly subject: string | null;
   readonly body: string;
   readonly locale: string;
-  readonly createdAt: Date;
+  /** When it reached the inbox. */
+  readonly receivedAt: Date;
   readonly readAt: Date | null;
 }
 
 /** Where a page of the inbox ends: the last item's time and id (items of one batch share a time). */
 export interface InboxCursor {
-  readonly createdAt: Date;
+  readonly receivedAt: Date;
   readonly notificationId: string;
 }
 
@@ -46,7 +47,7 @@ export class InboxRepository {
        from "inbox_item" i left join "agency" a on a."code" = i."agency_code"
        where i."citizen_id" = ? and (?::timestamptz is null or (i."created_at", i."notification_id") < (?::timestamptz, ?::uuid))
        order by i."created_at" desc, i."notification_id" desc limit ?`,
-      [citizenId, cursor?.createdAt ?? null, cursor?.createdAt ?? null, cursor?.notificationId ?? null, limit],
+      [citizenId, cursor?.receivedAt ?? null, cursor?.receivedAt ?? null, cursor?.notificationId ?? null, limit],
     );
     return rows.map((r) => ({
       notificationId: r.notification_id,
@@ -55,7 +56,7 @@ export class InboxRepository {
       subject: r.subject,
       body: r.body,
       locale: r.locale,
-      createdAt: new Date(r.created_at),
+      receivedAt: new Date(r.created_at),
       readAt: r.read_at === null ? null : new Date(r.read_at),
     }));
   }

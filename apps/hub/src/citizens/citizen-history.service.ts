@@ -112,7 +112,7 @@ export class CitizenHistoryService {
     const all: InboxEntry[] = [];
     for (;;) {
       const last = all.at(-1);
-      const page = await this.inbox.page(citizenId, EXPORT_PAGE, last === undefined ? null : { createdAt: last.createdAt, notificationId: last.notificationId });
+      const page = await this.inbox.page(citizenId, EXPORT_PAGE, last ?? null);
       all.push(...page);
       if (page.length < EXPORT_PAGE) return all;
     }

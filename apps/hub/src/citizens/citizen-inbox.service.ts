@@ -23,21 +23,12 @@ export class CitizenInboxService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_INBOX_PAGE) throw invalid('limit', `expected 1 to ${MAX_INBOX_PAGE}, got ${limit}`);
     // One more than asked tells whether an older page exists without a second query.
     const rows = await this.store.page(citizenId, limit + 1, after === null ? null : decodeCursor(after));
-    const messages = rows.slice(0, limit).map((r) => ({
-      notificationId: r.notificationId,
-      agencyName: r.agencyName,
-      eventType: r.eventType,
-      subject: r.subject,
-      body: r.body,
-      locale: r.locale,
-      receivedAt: r.createdAt,
-      readAt: r.readAt,
-    }));
+    const messages = rows.slice(0, limit);
     const last = messages.at(-1);
     return {
       messages,
       unread: await this.store.unread(citizenId),
-      next: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.receivedAt, notificationId: last.notificationId }) : null,
+      next: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
     };
   }
 
@@ -62,14 +53,14 @@ function invalid(field: string, message: string): CitizenError {
 
 /** Opaque to clients: base64url of the last item's time and id. */
 function encodeCursor(cursor: InboxCursor): string {
-  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.notificationId}`, 'utf8').toString('base64url');
+  return Buffer.from(`${cursor.receivedAt.toISOString()}|${cursor.notificationId}`, 'utf8').toString('base64url');
 }
 
 function decodeCursor(text: string): InboxCursor {
   const [at, id, ...rest] = Buffer.from(text, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (rest.length > 0 || id === undefined || !isUuid(id) || Number.isNaN(createdAt.getTime())) {
+  const receivedAt = new Date(at ?? '');
+  if (rest.length > 0 || id === undefined || !isUuid(id) || Number.isNaN(receivedAt.getTime())) {
     throw invalid('after', 'not a cursor this inbox gave out; pass `next` from the previous page');
   }
-  return { createdAt, notificationId: id };
+  return { receivedAt, notificationId: id };
 }

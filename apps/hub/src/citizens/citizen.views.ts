@@ -1,4 +1,6 @@
-/** What the citizen API shows; GraphQL models mirror these shapes, services build them. */
+import type { InboxEntry } from '@kabar/persistence';
+
+// What the citizen API shows; GraphQL models mirror these shapes, services build them.
 
 export interface CitizenView {
   readonly id: string;
@@ -83,16 +85,8 @@ export interface NotificationView {
   readonly purged: boolean;
 }
 
-export interface InboxMessageView {
-  readonly notificationId: string;
-  readonly agencyName: string;
-  readonly eventType: string;
-  readonly subject: string | null;
-  readonly body: string;
-  readonly locale: string;
-  readonly receivedAt: Date;
-  readonly readAt: Date | null;
-}
+/** A message of the citizen's Kabar inbox, as the store reads it. */
+export type InboxMessageView = InboxEntry;
 
 export interface InboxPageView {
   readonly messages: readonly InboxMessageView[];
