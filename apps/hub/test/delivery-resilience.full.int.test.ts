@@ -156,6 +156,20 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
     expect(JSON.stringify(reply)).not.toContain('6281234560103');
   });
 
+  it('asks the SMSC to deliver a reply again while the database cannot record it, and publishes the retry once it can', async () => {
+    const replies = readTopic('kabar.inbound.v1', (records) => (records.some((r) => r.value.text === 'JALAN RUSAK') ? records : undefined));
+    const reply = { source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560104', destination_addr: '1500123', esm_class: 0, data_coding: 0, short_message: 'JALAN RUSAK' };
+    // The outbox out of reach: the reply cannot be recorded.
+    await sql('alter table outbox rename to outbox_out_of_reach');
+    try {
+      expect(await smsc.deliver(reply)).toMatchObject({ command: 'deliver_sm_resp', command_status: 0x64 });
+    } finally {
+      await sql('alter table outbox_out_of_reach rename to outbox');
+    }
+    expect(await smsc.deliver(reply)).toMatchObject({ command: 'deliver_sm_resp', command_status: 0 });
+    expect((await replies).filter((r) => r.value.text === 'JALAN RUSAK')).toHaveLength(1);
+  });
+
   it('puts each delivery that failed for good on kabar.dispatch.dlq.v1, with the reason in headers and no personal data', async () => {
     const dead = await readTopic('kabar.dispatch.dlq.v1', (records) => (records.length >= 2 ? records : undefined));
     const byId = new Map(dead.map((d) => [String(d.value.id), d]));

@@ -31,10 +31,17 @@ export interface PluginContext {
   readonly inbox?: InboxWriter;
   /**
    * Delivery receipts the provider sends later. The hub marks the notification delivered or failed (which also
-   * stops its fallback). A hook that rejects is the hub's problem: plugins log it and carry on.
+   * stops its fallback). Resolves once the hub has recorded it (a receipt for an unknown message is recorded as
+   * nothing to do). Rejects when the hub could not record it (its database is unreachable): where the provider sends
+   * again what it was not acknowledged for, the plugin answers it with a temporary error (SMPP: deliver_sm_resp with
+   * ESME_RX_T_APPN; a webhook: `ProviderWebhookErrorCode.NotRecorded`), so it comes back; otherwise it logs and
+   * carries on. A rejection never says anything about the provider itself.
    */
   readonly onDeliveryReceipt?: (receipt: ProviderReceipt) => void | Promise<void>;
-  /** Messages citizens send in; the hub publishes them on `kabar.inbound.v1`. */
+  /**
+   * Messages citizens send in; the hub publishes them on `kabar.inbound.v1`. Resolves and rejects as
+   * `onDeliveryReceipt` does: a reply the hub could not record is answered so the provider sends it again.
+   */
   readonly onInbound?: (message: ProviderInbound) => void | Promise<void>;
 }
 

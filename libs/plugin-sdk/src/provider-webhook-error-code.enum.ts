@@ -13,4 +13,9 @@ export enum ProviderWebhookErrorCode {
   NotConfigured = 'WEBHOOK_NOT_CONFIGURED',
   /** (405) A method the provider does not serve. */
   MethodNotAllowed = 'WEBHOOK_METHOD_NOT_ALLOWED',
+  /**
+   * (503) Authenticated and well formed, but the hub could not record what it carried (a hook rejected: its database
+   * is unreachable). Peers such as Meta send the request again later, so nothing the citizen wrote is lost.
+   */
+  NotRecorded = 'WEBHOOK_NOT_RECORDED',
 }

@@ -77,40 +77,52 @@ export class WhatsAppWebhookHandler {
     }
     const forwarded = this.forward(webhook);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ACK_WITHIN_MS)));
-    await Promise.race([forwarded, late]);
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ACK_WITHIN_MS)));
+    const notTaken = await Promise.race([forwarded, late]);
     clearTimeout(timer);
+    // Meta sends a refused webhook again, whole, for days: receipts apply once (a later copy changes nothing), and a
+    // reply keeps its provider message id, by which consumers of kabar.inbound.v1 know a copy.
+    if (notTaken !== 'late' && notTaken > 0) {
+      return { refused: ProviderWebhookErrorCode.NotRecorded, reason: `the hub could not record ${String(notTaken)} of its statuses and messages; send it again` };
+    }
     return { status: 200 };
   }
 
-  /** Hands receipts and text replies to the hub in the order Meta listed them; never rejects. */
-  private async forward(webhook: WhatsAppWebhook): Promise<void> {
+  /** Hands receipts and text replies to the hub in the order Meta listed them; resolves to how many it did not take. */
+  private async forward(webhook: WhatsAppWebhook): Promise<number> {
     const { context, pluginId } = this.options;
     let receipts = 0;
     let replies = 0;
+    let notTaken = 0;
     for (const status of webhook.statuses) {
       const receipt = receiptOf(status);
       if (receipt === undefined) continue;
       receipts += 1;
-      await this.call('delivery receipt', () => context.onDeliveryReceipt?.(receipt));
+      if (!(await this.call('delivery receipt', () => context.onDeliveryReceipt?.(receipt)))) notTaken += 1;
     }
     for (const message of webhook.inbound) {
       // Media, reactions and button replies need more than a text in the hub's inbound record; they are not forwarded.
       if (message.kind !== 'text' || message.text === undefined) continue;
       const { from, phoneNumberId, text, providerMessageId } = message;
       replies += 1;
-      await this.call('inbound message', () => context.onInbound?.({ channel: 'whatsapp', from, to: phoneNumberId, text, providerMessageId }));
+      if (!(await this.call('inbound message', () => context.onInbound?.({ channel: 'whatsapp', from, to: phoneNumberId, text, providerMessageId })))) notTaken += 1;
     }
     // Counts only: statuses and messages name citizens.
-    context.logger.debug({ plugin: pluginId, statuses: webhook.statuses.length, receipts, messages: webhook.inbound.length, replies }, 'WhatsApp webhook taken');
+    context.logger.debug({ plugin: pluginId, statuses: webhook.statuses.length, receipts, messages: webhook.inbound.length, replies, notTaken }, 'WhatsApp webhook taken');
+    return notTaken;
   }
 
-  /** A hook that fails is the hub's problem (PluginContext): logged, and the next one still gets its turn. */
-  private async call(what: string, hook: () => void | Promise<void>): Promise<void> {
+  /**
+   * A hook that fails means the hub could not record it (PluginContext): logged, the next one still gets its turn,
+   * and the webhook is refused so Meta sends it again. Resolves to whether the hook took it.
+   */
+  private async call(what: string, hook: () => void | Promise<void>): Promise<boolean> {
     try {
       await hook();
+      return true;
     } catch (error) {
       this.options.context.logger.warn({ plugin: this.options.pluginId, error: describeError(error) }, `the hub did not take a ${what}`);
+      return false;
     }
   }
 }

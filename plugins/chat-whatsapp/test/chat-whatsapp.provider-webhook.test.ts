@@ -158,18 +158,28 @@ describe('chat-whatsapp webhook(): signed webhooks (POST)', () => {
     expect(recorder.receipts).toEqual([]);
   });
 
-  it('answers 200 when the hub refuses a receipt, and still hands over the rest', async () => {
+  it('refuses a webhook the hub could not wholly record (503, WEBHOOK_NOT_RECORDED) after handing over the rest, and takes Meta\'s retry', async () => {
     const receipts: string[] = [];
     const recorder = aRecorder({
       onDeliveryReceipt: (receipt) => {
         receipts.push(receipt.messageId);
-        return receipts.length === 1 ? Promise.reject(new Error('database unavailable')) : Promise.resolve();
+        return receipts.length === 1 ? Promise.reject(new Error('the hub could not record this delivery receipt')) : Promise.resolve();
       },
     });
     const webhook = webhookOf(await aProvider(recorder));
     const body = JSON.stringify(aWebhook(aStatusValue(aStatus(), aStatus({ id: OTHER_WAMID }))));
-    expect(await webhook(aPost(body))).toEqual({ status: 200 });
+    expect(await webhook(aPost(body))).toEqual({ refused: ProviderWebhookErrorCode.NotRecorded, reason: 'the hub could not record 1 of its statuses and messages; send it again' });
     expect(receipts).toEqual([SENT_WAMID, OTHER_WAMID]);
+    // Meta sends the same webhook again; this time the hub takes it.
+    expect(await webhook(aPost(body))).toEqual({ status: 200 });
+    expect(receipts).toEqual([SENT_WAMID, OTHER_WAMID, SENT_WAMID, OTHER_WAMID]);
+  });
+
+  it("refuses a webhook whose citizen's reply the hub could not record, so the reply is not lost", async () => {
+    const recorder = aRecorder({ onInbound: () => Promise.reject(new Error('the hub could not record this inbound message')) });
+    const webhook = webhookOf(await aProvider(recorder));
+    const body = JSON.stringify(aWebhook(aMessagesValue(anInboundMessage('text', { text: { body: 'Sudah saya bayar' } }))));
+    expect(await webhook(aPost(body))).toMatchObject({ refused: ProviderWebhookErrorCode.NotRecorded });
   });
 
   it('answers 200 within seconds even while the hub has not taken a receipt yet, so Meta does not send it again', async () => {

@@ -11,19 +11,22 @@ const TON_INTERNATIONAL = 1;
 
 type Hooks = Pick<SmsSmppContext, 'onDeliveryReceipt' | 'onInbound'>;
 
-/** Hands a deliver_sm to the receipt or the inbound hook. */
-export function routeDeliverSm(deliver: IncomingDeliverSm, hooks: Hooks, logger: Logger): void {
+/**
+ * Hands a deliver_sm to the receipt or the inbound hook. Resolves once it is taken (or there is nothing to take);
+ * rejects when the hook did, so the session asks the SMSC to deliver it again.
+ */
+export async function routeDeliverSm(deliver: IncomingDeliverSm, hooks: Hooks, logger: Logger): Promise<void> {
   if ((deliver.esmClass & MESSAGE_TYPE_MASK) === DELIVERY_RECEIPT || deliver.receiptedMessageId !== undefined) {
     const receipt = receiptOf(deliver);
     if (receipt === undefined) {
       logger.debug({ plugin: 'sms-smpp' }, 'delivery receipt ignored: not final, or not in a format we read');
       return;
     }
-    invoke(hooks.onDeliveryReceipt, receipt, logger);
+    await invoke(hooks.onDeliveryReceipt, receipt, logger);
     return;
   }
   const from = deliver.sourceTon === TON_INTERNATIONAL && /^\d+$/.test(deliver.sourceAddr) ? `+${deliver.sourceAddr}` : deliver.sourceAddr;
-  invoke(hooks.onInbound, { channel: 'sms', from, to: deliver.destinationAddr, text: deliver.text }, logger);
+  await invoke(hooks.onInbound, { channel: 'sms', from, to: deliver.destinationAddr, text: deliver.text }, logger);
 }
 
 /** The TLVs (receipted_message_id, message_state) are exact where an SMSC sends them; the text fills the gaps. */
@@ -36,10 +39,13 @@ function receiptOf(deliver: IncomingDeliverSm): DeliveryReceipt | undefined {
   return parsed?.error === undefined ? { messageId, state, stat } : { messageId, state, stat, error: parsed.error };
 }
 
-function invoke<T>(hook: ((value: T) => void | Promise<void>) | undefined, value: T, logger: Logger): void {
+async function invoke<T>(hook: ((value: T) => void | Promise<void>) | undefined, value: T, logger: Logger): Promise<void> {
   if (hook === undefined) return;
-  // A hook's failure is the hub's to fix; it must not break the SMPP session that delivered the PDU.
-  Promise.resolve()
-    .then(() => hook(value))
-    .catch((error: unknown) => logger.error({ plugin: 'sms-smpp', error: error instanceof Error ? error.message : String(error) }, 'deliver_sm hook failed'));
+  try {
+    await hook(value);
+  } catch (error) {
+    // The hub's to fix (its message names no citizen); the SMSC is asked to deliver the PDU again.
+    logger.warn({ plugin: 'sms-smpp', error: error instanceof Error ? error.message : String(error) }, 'deliver_sm not taken by the hub; the SMSC will deliver it again');
+    throw error;
+  }
 }

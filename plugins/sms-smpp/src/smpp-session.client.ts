@@ -42,7 +42,7 @@ export interface SubmitAnswer {
   readonly messageId: string;
 }
 
-/** A deliver_sm from the SMSC, already answered: a delivery receipt or a mobile-originated message. */
+/** A deliver_sm from the SMSC: a delivery receipt or a mobile-originated message. */
 export interface IncomingDeliverSm {
   readonly esmClass: number;
   readonly sourceAddr: string;
@@ -55,7 +55,11 @@ export interface IncomingDeliverSm {
 }
 
 export interface SmppSessionEvents {
-  onDeliverSm(deliver: IncomingDeliverSm): void;
+  /**
+   * Resolves once the PDU is taken (handed to the hub, or nothing to hand), rejects when the hub could not record it:
+   * the SMSC is then answered with a temporary error and delivers it again.
+   */
+  onDeliverSm(deliver: IncomingDeliverSm): Promise<void>;
   /** The connection is gone, whoever ended it; not called for `unbind()`/`destroy()` we asked for. */
   onLost(reason: string): void;
 }
@@ -233,11 +237,9 @@ export class SmppSession {
   }
 
   private onDeliverSm(pdu: smpp.SmppPdu): void {
-    // Answer first: an SMSC that waits for deliver_sm_resp re-sends and eventually stops delivering to us.
-    this.session.send(pdu.response({ message_id: '' }));
     const receipted = pdu['receipted_message_id'];
     const state = pdu['message_state'];
-    this.events.onDeliverSm({
+    const taken = this.events.onDeliverSm({
       esmClass: numberField(pdu, 'esm_class'),
       sourceAddr: stringField(pdu, 'source_addr'),
       sourceTon: numberField(pdu, 'source_addr_ton'),
@@ -246,8 +248,23 @@ export class SmppSession {
       ...(typeof receipted === 'string' && receipted !== '' ? { receiptedMessageId: receipted } : {}),
       ...(typeof state === 'number' ? { messageState: state } : {}),
     });
+    // Answered once the hub has recorded it, so a receipt or a citizen's reply the hub could not take is delivered
+    // again (ESME_RX_T_APPN asks the SMSC to retry). Never later than DELIVER_ANSWER_MS: an SMSC left waiting re-sends
+    // and eventually stops delivering to us, so a slow hook is answered OK and goes on.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(ESME_ROK), DELIVER_ANSWER_MS)));
+    void Promise.race([taken.then(() => ESME_ROK, () => ESME_RX_T_APPN), late]).then((status) => {
+      clearTimeout(timer);
+      if (!this.closed) this.session.send(pdu.response(status === ESME_ROK ? { message_id: '' } : { message_id: '', command_status: status }));
+    });
   }
 }
+
+const ESME_ROK = 0x00;
+/** "ESME receiver temporary application error": the SMSC keeps the PDU and delivers it again later. */
+const ESME_RX_T_APPN = 0x64;
+/** How long a deliver_sm waits for the hub before it is answered anyway (SMSCs commonly give up after 10 to 30 s). */
+const DELIVER_ANSWER_MS = 5_000;
 
 function numberField(pdu: smpp.SmppPdu, name: string): number {
   const value = pdu[name];

@@ -14,7 +14,8 @@ export interface InboundSms {
 /**
  * The SDK's context: its `onDeliveryReceipt` gets this plugin's final receipts (`messageId` matches a sent
  * outcome's `providerMessageId`, the last part's id) and `onInbound` gets mobile-originated messages. Without them
- * receipts and replies are still acknowledged to the SMSC (deliver_sm_resp), then dropped. A hook that throws or
- * rejects is logged, never fatal; the SMSC has been answered already.
+ * receipts and replies are still acknowledged to the SMSC (deliver_sm_resp), then dropped. The SMSC is answered when
+ * the hook has resolved (at most 5 s later); a hook that throws or rejects is logged, never fatal, and answered with
+ * ESME_RX_T_APPN, a temporary error, so the SMSC delivers the PDU again.
  */
 export type SmsSmppContext = PluginContext;

@@ -82,7 +82,7 @@ export const smsSmppPlugin: SmsSmppManifest = {
       ...(config.ca === undefined ? {} : { ca: config.ca }),
       ...(config.systemType === undefined ? {} : { systemType: config.systemType }),
     };
-    const onDeliverSm = (deliver: Parameters<typeof routeDeliverSm>[0]): void => routeDeliverSm(deliver, context, logger);
+    const onDeliverSm = (deliver: Parameters<typeof routeDeliverSm>[0]): Promise<void> => routeDeliverSm(deliver, context, logger);
     const connection = new SmppConnection((o, events) => SmppSession.open(o, events), options, onDeliverSm, logger);
     return new SmsSmppProvider({
       connection,

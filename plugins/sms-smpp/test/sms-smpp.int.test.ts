@@ -176,6 +176,27 @@ describe('sms-smpp plugin against a real SMSC', () => {
     await vi.waitFor(() => expect(inbound).toContainEqual({ channel: 'sms', from: '+6281234567890', to: '1500123', text }));
   });
 
+  it("answers a citizen's reply the hub could not record with ESME_RX_T_APPN (0x64), so the SMSC delivers it again, and the retry with OK", async () => {
+    const tries: ProviderInbound[] = [];
+    const failingOnce: SmsSmppContext = {
+      logger: SILENT_LOGGER,
+      onInbound: (message) => {
+        tries.push(message);
+        return tries.length === 1 ? Promise.reject(new Error('the hub could not record this inbound message')) : Promise.resolve();
+      },
+    };
+    const provider = manifest.create(validatePluginConfig(manifest, baseConfig()), failingOnce);
+    providers.push(provider);
+    await provider.send([sms()]);
+    const reply = { source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234567890', destination_addr: '1500123', esm_class: 0, data_coding: 0, short_message: 'LAPOR jalan rusak' };
+    expect(await peer.deliver(reply)).toMatchObject({ command: 'deliver_sm_resp', command_status: 0x64 });
+    expect(await peer.deliver(reply)).toMatchObject({ command: 'deliver_sm_resp', command_status: 0 });
+    expect(tries).toEqual([
+      { channel: 'sms', from: '+6281234567890', to: '1500123', text: 'LAPOR jalan rusak' },
+      { channel: 'sms', from: '+6281234567890', to: '1500123', text: 'LAPOR jalan rusak' },
+    ]);
+  });
+
   it('fails the rest of a batch with a retryable CONNECTION_FAILED when the SMSC hangs up mid-batch, and redials on the next send', async () => {
     const provider = providerWith();
     const bindsBefore = peer.counts.binds;

@@ -10,7 +10,9 @@ import { statusRecord } from './status-event.js';
 /**
  * What providers tell the hub after a send: delivery receipts move a `sent` notification to `delivered` (its
  * fallback deadline then passes quietly) or `failed` (the next channel is tried at once); citizens' replies go on
- * `kabar.inbound.v1` for the two-way services. Handed to every plugin in its context.
+ * `kabar.inbound.v1` for the two-way services. Handed to every plugin in its context. Each resolves once what it was
+ * given is recorded, and rejects when the database could not take it, so the plugin can have the provider send it
+ * again rather than lose a citizen's reply.
  */
 export class ProviderEvents {
   private readonly dispatch: DispatchRepository;
@@ -45,7 +47,8 @@ export class ProviderEvents {
       });
       this.relay.wake();
     } catch (error) {
-      this.logger.warn({ plugin, error: describeError(error) }, 'delivery receipt not applied');
+      this.logger.warn({ plugin, error: describeError(error) }, 'delivery receipt not applied; the plugin is told, so the provider can send it again');
+      throw new ProviderEventNotRecorded('delivery receipt');
     }
   }
 
@@ -72,7 +75,19 @@ export class ProviderEvents {
       await this.em.fork().transactional((tx) => this.outbox.enqueue(tx, [record]));
       this.relay.wake();
     } catch (error) {
-      this.logger.warn({ plugin, error: describeError(error) }, 'inbound message not recorded');
+      this.logger.warn({ plugin, error: describeError(error) }, 'inbound message not recorded; the plugin is told, so the provider can send it again');
+      throw new ProviderEventNotRecorded('inbound message');
     }
+  }
+}
+
+/**
+ * What a plugin's hook rejects with when the hub could not record a receipt or a reply. It names no cause: the
+ * hub has logged that, and the plugin's logs (or a remote plugin's peer) need only know to have it sent again.
+ */
+export class ProviderEventNotRecorded extends Error {
+  constructor(what: string) {
+    super(`the hub could not record this ${what}; it should be sent again`);
+    this.name = 'ProviderEventNotRecorded';
   }
 }

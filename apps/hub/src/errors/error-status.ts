@@ -76,6 +76,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ProviderWebhookErrorCode.Forbidden]: 403,
   [ProviderWebhookErrorCode.NotConfigured]: 404,
   [ProviderWebhookErrorCode.MethodNotAllowed]: 405,
+  [ProviderWebhookErrorCode.NotRecorded]: 503,
   [ProviderWebhookRouteErrorCode.UnknownTarget]: 404,
   [ProviderWebhookRouteErrorCode.NotSupported]: 404,
 };

@@ -806,9 +806,10 @@ export const ChannelPlugin: GenService<{
    *   1000 unless KABAR_PLUGIN_EVENT_BUFFER says otherwise) and writes them, oldest first, to the next stream that
    *   opens. When the buffer is full the oldest event is dropped and counted; the plugin logs how many it dropped.
    *   Events still buffered when the plugin process stops are lost (and logged as a count).
-   * - An event written to a stream is not acknowledged: it is lost if the connection breaks before the hub reads it.
-   *   A lost receipt leaves the notification `sent`, and its fallback runs at its deadline, exactly as when a provider
-   *   never sends one.
+   * - An event written to a stream is not acknowledged: it is lost if the connection breaks before the hub reads it,
+   *   or if the hub reads it but cannot record it (its database unreachable). A lost receipt leaves the notification
+   *   `sent`, and its fallback runs at its deadline, exactly as when a provider never sends one. (Plugins loaded in
+   *   the hub answer their peers only once the hub has recorded an event, so SMSCs and webhook senders send it again.)
    * - A plugin whose provider reports nothing may answer UNIMPLEMENTED; the hub then asks again once a minute.
    * - The hub ignores (with a warning that carries no personal data) an event it cannot use: no `message_id`, an
    *   unknown state or channel, an unknown kind of event; the stream stays open.
