@@ -146,6 +146,16 @@ describe('provider webhooks over HTTP: WhatsApp statuses and replies (embedded)'
     expect(JSON.stringify(reply)).not.toContain(CITIZEN_PHONE.slice(1));
   });
 
+  it('publishes a reply once when Meta sends its webhook again', async () => {
+    const body = textWebhook('Bisa diambil hari Sabtu?', 'wamid.reply-twice');
+    expect((await postWebhook(body)).status).toBe(200);
+    expect((await postWebhook(body)).status).toBe(200);
+    // A later reply as the sentinel: once it is out, the copy would have been too.
+    expect((await postWebhook(textWebhook('sentinel after a copy', 'wamid.after-copy'))).status).toBe(200);
+    await inboundWith('sentinel after a copy');
+    expect(inbound.filter((r) => r.text === 'Bisa diambil hari Sabtu?')).toHaveLength(1);
+  });
+
   it('refuses a webhook signed with another secret with 401 problem+json, and changes nothing', async () => {
     const wamid = await sentOnWhatsApp('ktp-ready-2');
     const forged = JSON.stringify(aWebhook(aStatusValue(aStatus({ id: wamid })), aMessagesValue(anInboundMessage('text', { text: { body: 'forged reply' } }, { id: 'wamid.forged' }))));

@@ -17,6 +17,7 @@ export {
   type NotificationView,
   type StoredEvent,
 } from './event.repository.js';
+export { INBOUND_DEDUP_DAYS, InboundRepository } from './inbound.repository.js';
 export { type InboxCursor, type InboxEntry, InboxRepository } from './inbox.repository.js';
 export { migrate, schemaDrift } from './migrate.js';
 export { MIGRATION_NAMES } from './migrations/index.js';

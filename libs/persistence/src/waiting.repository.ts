@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 
+import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
 import { query } from './query.js';
 
 /** A notification coming out of waiting, with what its status message and dispatch need. */
@@ -249,7 +250,8 @@ export class WaitingRepository {
 
   /**
    * Retention: removes rendered content and the contact point from notifications older than their class's period,
-   * and event data once every notification of the event is purged. Outcomes (state, channel, times) stay.
+   * and event data once every notification of the event is purged. Outcomes (state, channel, times) stay. The keys of
+   * citizens' replies go once no provider would send them again.
    */
   async purge(retentionDays: Readonly<Record<string, number>>, now: Date): Promise<number> {
     let purged = 0;
@@ -271,6 +273,7 @@ export class WaitingRepository {
       [new Date(now.getTime() - Math.min(...Object.values(retentionDays)) * 86_400_000)],
     );
     await query(em, `delete from "inbox_item" i using "notification" n where n."id" = i."notification_id" and n."purged_at" is not null`);
+    await query(em, 'delete from "inbound_seen" where "received_at" < ?', [new Date(now.getTime() - INBOUND_DEDUP_DAYS * 86_400_000)]);
     return purged;
   }
 

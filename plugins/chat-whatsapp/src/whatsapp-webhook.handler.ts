@@ -80,8 +80,8 @@ export class WhatsAppWebhookHandler {
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ACK_WITHIN_MS)));
     const notTaken = await Promise.race([forwarded, late]);
     clearTimeout(timer);
-    // Meta sends a refused webhook again, whole, for days: receipts apply once (a later copy changes nothing), and a
-    // reply keeps its provider message id, by which consumers of kabar.inbound.v1 know a copy.
+    // Meta sends a refused webhook again, whole, for days: receipts apply once (a later copy changes nothing), and the
+    // hub publishes a reply once by its provider message id.
     if (notTaken !== 'late' && notTaken > 0) {
       return { refused: ProviderWebhookErrorCode.NotRecorded, reason: `the hub could not record ${String(notTaken)} of its statuses and messages; send it again` };
     }

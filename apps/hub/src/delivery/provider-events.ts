@@ -1,6 +1,6 @@
 import { describeError, type Logger, SecretBox } from '@kabar/core';
 import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
-import { DispatchRepository, OutboxRepository, ScheduleRepository } from '@kabar/persistence';
+import { DispatchRepository, InboundRepository, OutboxRepository, ScheduleRepository } from '@kabar/persistence';
 import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
 import type { EntityManager } from '@mikro-orm/core';
 
@@ -18,6 +18,7 @@ export class ProviderEvents {
   private readonly dispatch: DispatchRepository;
   private readonly outbox: OutboxRepository;
   private readonly schedule: ScheduleRepository;
+  private readonly seen = new InboundRepository();
 
   constructor(
     private readonly em: EntityManager,
@@ -71,8 +72,14 @@ export class ProviderEvents {
       ),
       headers: { 'content-type': 'application/json' },
     };
+    // A reply the provider identifies is published once, however often its peer sends it (a refused webhook comes
+    // back whole); one without an id (SMPP) is only re-sent when it was refused, so it needs no key.
+    const key = message.providerMessageId === undefined ? null : this.box.lookupHash(`${plugin}\u0000${message.providerMessageId}`);
     try {
-      await this.em.fork().transactional((tx) => this.outbox.enqueue(tx, [record]));
+      await this.em.fork().transactional(async (tx) => {
+        if (key !== null && !(await this.seen.firstSighting(tx, key, new Date()))) return;
+        await this.outbox.enqueue(tx, [record]);
+      });
       this.relay.wake();
     } catch (error) {
       this.logger.warn({ plugin, error: describeError(error) }, 'inbound message not recorded; the plugin is told, so the provider can send it again');

@@ -177,3 +177,19 @@ export const ScheduledJobSchema = defineEntity({
   },
 });
 export type ScheduledJob = InferEntity<typeof ScheduledJobSchema>;
+
+/**
+ * A citizen's reply already published on `kabar.inbound.v1`, by a keyed hash of its plugin and provider message id
+ * (a WhatsApp message id encodes the sender's number, so it is not kept as is): a peer that sends a webhook again
+ * (Meta, after any answer other than 200) adds no second record. Purged after INBOUND_DEDUP_DAYS, past every
+ * provider's retries.
+ */
+export const InboundSeenSchema = defineEntity({
+  name: 'InboundSeen',
+  tableName: 'inbound_seen',
+  properties: {
+    keyHash: p.string().length(64).primary(),
+    receivedAt: p.datetime().index(),
+  },
+});
+export type InboundSeen = InferEntity<typeof InboundSeenSchema>;

@@ -5,6 +5,7 @@ import {
   CallbackDeliverySchema,
   DeliveryAttemptSchema,
   EventSchema,
+  InboundSeenSchema,
   InboxItemSchema,
   NotificationSchema,
   ScheduledJobSchema,
@@ -49,4 +50,5 @@ export const ENTITIES = [
   ScheduledJobSchema,
   PluginInstallSchema,
   PluginRouteSchema,
+  InboundSeenSchema,
 ];

@@ -12,6 +12,7 @@ import { Migration20261201171000NotificationFillfactor } from './migration-20261
 import { Migration20261201171525OutboxPacks } from './migration-20261201171525-outbox-packs.js';
 import { Migration20261201193500LeanIndexes } from './migration-20261201193500-lean-indexes.js';
 import { Migration20261202000000LeanWrites } from './migration-20261202000000-lean-writes.js';
+import { Migration20261202035446InboundSeen } from './migration-20261202035446-inbound-seen.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -27,6 +28,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261201171525OutboxPacks', class: Migration20261201171525OutboxPacks },
   { name: 'Migration20261201193500LeanIndexes', class: Migration20261201193500LeanIndexes },
   { name: 'Migration20261202000000LeanWrites', class: Migration20261202000000LeanWrites },
+  { name: 'Migration20261202035446InboundSeen', class: Migration20261202035446InboundSeen },
 ];
 
 /** Names of every migration, in order. */
