@@ -1,5 +1,5 @@
 import { create, fromJson, type MessageInitShape } from '@bufbuild/protobuf';
-import { type handleUnaryCall, Metadata, Server, ServerCredentials, type ServerWritableStream, status } from '@grpc/grpc-js';
+import { Client, credentials, type handleUnaryCall, Metadata, Server, ServerCredentials, type ServerWritableStream, status } from '@grpc/grpc-js';
 import { pluginProto } from '@kabar/contracts';
 import type { Logger } from '@kabar/core';
 import {
@@ -132,7 +132,7 @@ afterEach(async () => {
   for (const server of rawServers.splice(0)) server.forceShutdown();
 });
 
-describe('delivery receipts and replies from a plugin served over gRPC (Events)', () => {
+describe('delivery receipts and replies from a plugin served over gRPC (AcknowledgedEvents)', () => {
   it('hands every receipt and reply to the hub’s hooks field by field, in the order the plugin reported them', async () => {
     const plugin = await servePlugin();
     const hub = await hubAt(plugin.address);
@@ -276,18 +276,68 @@ describe('delivery receipts and replies from a plugin served over gRPC (Events)'
     expect(overlapped).toBe(false);
   });
 
-  it('logs a hook that throws by its type only and carries on with the next event', async () => {
+  it('logs a hook that throws by its type only, carries on with the next event, and gets the event again a second later', async () => {
     const plugin = await servePlugin();
+    let refusals = 0;
     const hub = await hubAt(plugin.address, (event) => {
-      if ('from' in event && event.text === 'STOP') throw new Error(`cannot record the reply of ${event.from}`);
+      // The hub's database is out of reach for the first try only.
+      if ('from' in event && event.text === 'STOP' && refusals++ === 0) throw new Error(`cannot record the reply of ${event.from}`);
     });
     await plugin.hooks().onInbound({ channel: 'sms', from: '+6281234567890', to: '1500123', text: 'STOP' });
     await plugin.hooks().onDeliveryReceipt(receipt(1));
     await until(() => hub.receipts.length === 1);
+    expect(hub.inbound).toEqual([]);
+    await until(() => hub.inbound.length === 1);
+    expect(hub.inbound).toEqual([{ channel: 'sms', from: '+6281234567890', to: '1500123', text: 'STOP' }]);
+    expect(refusals).toBe(2);
     expect(hub.log.entries.filter((e) => e.level === 'error')).toEqual([
       { level: 'error', message: 'an event from the plugin was not taken by the hub', fields: { plugin: 'grpc', address: plugin.address, kind: 'inbound', errorType: 'Error' } },
     ]);
     expect(hub.log.text()).not.toContain('6281234567890');
+  });
+
+  it('gives an event its hub never acknowledged to the next hub when that one goes away', async () => {
+    const plugin = await servePlugin();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stuck: ProviderReceipt[] = [];
+    const stuckHub = await grpcPluginManifest.create(validatePluginConfig(grpcPluginManifest, { address: plugin.address, channel: 'sms' }), {
+      logger: recordingLogger().logger,
+      // A hub that took the event and never finished with it (its process hangs, then is killed).
+      onDeliveryReceipt: async (r) => {
+        stuck.push(r);
+        await gate;
+      },
+    });
+    await until(() => plugin.subscribed() === 1);
+    await plugin.hooks().onDeliveryReceipt(receipt(1));
+    await until(() => stuck.length === 1);
+
+    const next = await hubAt(plugin.address);
+    await until(() => plugin.subscribed() === 2);
+    expect(next.receipts).toEqual([]);
+    const closing = stuckHub.close();
+    await until(() => next.receipts.length === 1);
+    expect(next.receipts).toEqual([receipt(1)]);
+    release();
+    await closing;
+  });
+
+  it('serves Events to a hub built before acknowledgements, unacknowledged as before', async () => {
+    const plugin = await servePlugin();
+    const client = new Client(plugin.address, credentials.createInsecure());
+    const method = CHANNEL_PLUGIN_SERVICE.events;
+    const call = client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, create(pluginProto.EventsRequestSchema), new Metadata(), {});
+    const received: pluginProto.EventsResponse[] = [];
+    call.on('data', (event: pluginProto.EventsResponse) => void received.push(event));
+    call.on('error', () => undefined);
+    await until(() => plugin.subscribed() === 1);
+    expect(plugin.log.entries.find((e) => e.message === 'hub subscribed to events')?.fields).toMatchObject({ acknowledged: false });
+    await plugin.hooks().onDeliveryReceipt(receipt(1));
+    await until(() => received.length === 1);
+    expect(received[0]?.event).toMatchObject({ case: 'receipt', value: { messageId: 'tsel-000001', stat: 'DELIVRD' } });
+    call.cancel();
+    client.close();
   });
 
   it('refuses, in the plugin’s own log, an event the hub could not use', async () => {
@@ -376,6 +426,14 @@ describe('the hub’s end of Events against a plugin in another language', () =>
       ['events stream ended: re-opening it (is the plugin process restarting?)', 'INTERNAL', 'plugin crashed'],
       ['events stream ended: re-opening it (is the plugin process restarting?)', 'INTERNAL', 'plugin crashed'],
     ]);
+  });
+
+  it('falls back to Events for a plugin without AcknowledgedEvents (every test of this block), and says nothing of it', async () => {
+    const address = await rawPlugin((call) => call.write(wireReceipt({ messageId: 'tsel-7', state: pluginProto.DeliveryState.DELIVERED, stat: 'DELIVRD' })));
+    const hub = await hubAt(address);
+    await until(() => hub.receipts.length === 1);
+    expect(hub.log.entries.find((e) => e.message === 'events stream open: receipts and replies from the plugin are received')?.fields).toMatchObject({ acknowledged: false });
+    expect(hub.log.entries.filter((e) => e.level === 'warn' || e.level === 'error')).toEqual([]);
   });
 
   it('says once that a plugin without Events sends no receipts, and still sends through it', async () => {

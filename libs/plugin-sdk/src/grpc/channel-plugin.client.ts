@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { Client, type ClientReadableStream, credentials, Metadata, type MethodDefinition } from '@grpc/grpc-js';
+import { Client, type ClientDuplexStream, type ClientReadableStream, credentials, Metadata, type MethodDefinition } from '@grpc/grpc-js';
 import { pluginProto } from '@kabar/contracts';
 
 import type { Channel } from '../channel.type.js';
@@ -84,6 +84,15 @@ export class ChannelPluginClient {
   openEvents(): ClientReadableStream<pluginProto.EventsResponse> {
     const method = CHANNEL_PLUGIN_SERVICE.events;
     return this.client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, create(pluginProto.EventsRequestSchema), new Metadata(), {});
+  }
+
+  /**
+   * Opens the plugin's `AcknowledgedEvents` stream, as `openEvents` does; the caller writes an acknowledgement for
+   * each event it reads. A plugin built before it ends the call with UNIMPLEMENTED.
+   */
+  openAcknowledgedEvents(): ClientDuplexStream<pluginProto.AcknowledgedEventsRequest, pluginProto.AcknowledgedEventsResponse> {
+    const method = CHANNEL_PLUGIN_SERVICE.acknowledgedEvents;
+    return this.client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, new Metadata(), {});
   }
 
   close(): void {

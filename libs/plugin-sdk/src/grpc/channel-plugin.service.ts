@@ -24,10 +24,19 @@ function serverStream<I extends DescMessage, O extends DescMessage>(method: Gene
   return definition(method, true);
 }
 
-function definition<I extends DescMessage, O extends DescMessage>(method: GeneratedMethod<I, O>, responseStream: boolean): MethodDefinition<MessageShape<I>, MessageShape<O>> {
+/** One bidirectional method (a stream each way) as grpc-js needs it. */
+function bidiStream<I extends DescMessage, O extends DescMessage>(method: GeneratedMethod<I, O>): MethodDefinition<MessageShape<I>, MessageShape<O>> {
+  return definition(method, true, true);
+}
+
+function definition<I extends DescMessage, O extends DescMessage>(
+  method: GeneratedMethod<I, O>,
+  responseStream: boolean,
+  requestStream = false,
+): MethodDefinition<MessageShape<I>, MessageShape<O>> {
   return {
     path: `/${method.parent.typeName}/${method.name}`,
-    requestStream: false,
+    requestStream,
     responseStream,
     requestSerialize: (value) => asBuffer(toBinary(method.input, value)),
     requestDeserialize: (bytes) => fromBinary(method.input, bytes),
@@ -47,6 +56,7 @@ export const CHANNEL_PLUGIN_SERVICE = {
   send: unary(method.send),
   check: unary(method.check),
   events: serverStream(method.events),
+  acknowledgedEvents: bidiStream(method.acknowledgedEvents),
 };
 
 /** Bigger than grpc-js's 4 MiB default: a batch of rendered HTML e-mails can pass it. */

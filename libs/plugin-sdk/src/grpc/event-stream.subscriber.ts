@@ -1,5 +1,6 @@
-import { type ClientReadableStream, status, type StatusObject } from '@grpc/grpc-js';
-import type { pluginProto } from '@kabar/contracts';
+import { create } from '@bufbuild/protobuf';
+import { type ClientDuplexStream, type ClientReadableStream, status, type StatusObject } from '@grpc/grpc-js';
+import { pluginProto } from '@kabar/contracts';
 import type { Logger } from '@kabar/core';
 
 import type { Channel } from '../channel.type.js';
@@ -29,14 +30,23 @@ const MAX_PENDING = 64;
 
 type UsableEvent = Exclude<ProviderEvent, { readonly kind: 'unusable' }>;
 
+/** The open stream: `AcknowledgedEvents`, or `Events` from a plugin built before it. */
+type EventsStream =
+  | { readonly acknowledged: true; readonly call: ClientDuplexStream<pluginProto.AcknowledgedEventsRequest, pluginProto.AcknowledgedEventsResponse> }
+  | { readonly acknowledged: false; readonly call: ClientReadableStream<pluginProto.EventsResponse> };
+
 /**
- * The hub's end of `Events`: keeps the stream open for as long as the route exists, re-opening it with backoff (and
- * jitter, so replicas do not all knock at once) whenever it ends or fails, and hands each event to the hooks one at
- * a time, in the stream's order. An event the hub cannot use is logged by what is wrong with it, never by its
- * content, and skipped; a hook that throws is logged and the stream carries on.
+ * The hub's end of `AcknowledgedEvents` (or of `Events`, for a plugin that answers UNIMPLEMENTED to it): keeps the
+ * stream open for as long as the route exists, re-opening it with backoff (and jitter, so replicas do not all knock
+ * at once) whenever it ends or fails, and hands each event to the hooks one at a time, in the stream's order. Each is
+ * acknowledged when its hook is done: recorded, or not when the hook rejected (the hub could not record it), and the
+ * plugin then sends it again. An event the hub cannot use is logged by what is wrong with it, never by its content,
+ * and acknowledged as done; a hook that throws is logged and the stream carries on.
  */
 export class EventStreamSubscription {
-  private call: ClientReadableStream<pluginProto.EventsResponse> | undefined;
+  private stream: EventsStream | undefined;
+  /** Until a plugin answers UNIMPLEMENTED to `AcknowledgedEvents`; asked again whenever `Events` is refused too. */
+  private acknowledged = true;
   private timer: NodeJS.Timeout | undefined;
   private delayMs: number;
   private closed = false;
@@ -63,66 +73,92 @@ export class EventStreamSubscription {
   close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    this.call?.cancel();
-    this.call = undefined;
+    this.stream?.call.cancel();
+    this.stream = undefined;
     return this.handled;
   }
 
   private open(): void {
     this.timer = undefined;
     if (this.closed) return;
-    const call = this.client.openEvents();
-    this.call = call;
+    const stream: EventsStream = this.acknowledged ? { acknowledged: true, call: this.client.openAcknowledgedEvents() } : { acknowledged: false, call: this.client.openEvents() };
+    this.stream = stream;
+    const { call } = stream;
     let opened = false;
     call.on('metadata', () => {
       opened = true;
       this.delayMs = this.backoff.initialMs;
-      this.logger.info({ plugin: 'grpc', address: this.client.address, attempts: this.failedAttempts + 1 }, 'events stream open: receipts and replies from the plugin are received');
+      this.logger.info({ plugin: 'grpc', address: this.client.address, attempts: this.failedAttempts + 1, acknowledged: stream.acknowledged }, 'events stream open: receipts and replies from the plugin are received');
       this.failedAttempts = 0;
     });
-    call.on('data', (event: pluginProto.EventsResponse) => this.receive(call, event));
+    if (stream.acknowledged) {
+      stream.call.on('data', (numbered: pluginProto.AcknowledgedEventsResponse) => this.receive(stream, numbered.event, numbered.sequence));
+    } else {
+      stream.call.on('data', (event: pluginProto.EventsResponse) => this.receive(stream, event, undefined));
+    }
     // A failed call also emits 'status', which is where it is handled; without a listener 'error' would throw.
     call.on('error', () => undefined);
-    call.once('status', (result: StatusObject) => this.ended(call, result, opened));
+    call.once('status', (result: StatusObject) => this.ended(stream, result, opened));
   }
 
-  private receive(call: ClientReadableStream<pluginProto.EventsResponse>, wire: pluginProto.EventsResponse): void {
-    const event = fromProtoEvent(wire, this.channel);
+  private receive(stream: EventsStream, wire: pluginProto.EventsResponse | undefined, sequence: bigint | undefined): void {
+    const event: ProviderEvent = wire === undefined ? { kind: 'unusable', reason: 'an acknowledged event carries no event' } : fromProtoEvent(wire, this.channel);
     if (event.kind === 'unusable') {
       this.logger.warn({ plugin: 'grpc', address: this.client.address, reason: event.reason }, `event from the plugin ignored: ${event.reason}`);
+      // Done with for good: sent again it would be ignored again.
+      this.acknowledge(stream, sequence, true);
       return;
     }
+    const { call } = stream;
     this.pending += 1;
     if (this.pending === MAX_PENDING) call.pause();
     this.handled = this.handled
       .then(() => this.deliver(event))
+      .then((recorded) => this.acknowledge(stream, sequence, recorded))
       .finally(() => {
         this.pending -= 1;
         if (this.pending === MAX_PENDING / 2) call.resume();
       });
   }
 
-  private async deliver(event: UsableEvent): Promise<void> {
+  /** Tells the plugin what became of an event of `AcknowledgedEvents`; nothing on `Events`, or once the stream is gone. */
+  private acknowledge(stream: EventsStream, sequence: bigint | undefined, recorded: boolean): void {
+    // An acknowledgement the ended stream cannot carry is not needed: the plugin sends the event again.
+    if (!stream.acknowledged || sequence === undefined || this.stream !== stream || stream.call.writableEnded) return;
+    stream.call.write(create(pluginProto.AcknowledgedEventsRequestSchema, { sequence, recorded }));
+  }
+
+  /** Resolves to whether the hub took the event (its hook resolved). */
+  private async deliver(event: UsableEvent): Promise<boolean> {
     try {
       switch (event.kind) {
         case 'receipt':
           await this.hooks.onDeliveryReceipt?.(event.receipt);
-          return;
+          return true;
         case 'inbound':
           await this.hooks.onInbound?.(event.message);
-          return;
+          return true;
       }
     } catch (error) {
       // The hooks are the hub's own; their errors may quote the event (a phone number), so only the type is logged.
       this.logger.error({ plugin: 'grpc', address: this.client.address, kind: event.kind, errorType: error instanceof Error ? error.name : typeof error }, 'an event from the plugin was not taken by the hub');
+      return false;
     }
   }
 
-  private ended(call: ClientReadableStream<pluginProto.EventsResponse>, result: StatusObject, opened: boolean): void {
-    if (this.call === call) this.call = undefined;
+  private ended(stream: EventsStream, result: StatusObject, opened: boolean): void {
+    if (this.stream === stream) this.stream = undefined;
     if (this.closed) return;
     const where = { plugin: 'grpc', address: this.client.address, code: status[result.code], details: result.details };
+    if (result.code === status.UNIMPLEMENTED && stream.acknowledged) {
+      // A plugin built before acknowledgements: its `Events`, at once.
+      this.acknowledged = false;
+      this.reopenIn(0);
+      return;
+    }
     if (result.code === status.UNIMPLEMENTED) {
+      // Next time, ask for acknowledged events first again: the plugin may have been upgraded meanwhile.
+      this.acknowledged = true;
       if (!this.toldUnimplemented) {
         this.logger.warn(where, `the plugin does not serve Events: its receipts and replies are not received (asking again every ${this.backoff.unimplementedMs} ms)`);
         this.toldUnimplemented = true;

@@ -8,7 +8,7 @@ import { validatePluginConfig } from '../plugin-config.validation.js';
 import { PluginError } from '../plugin-error.exception.js';
 import type { PluginContext, PluginManifest } from '../plugin-manifest.type.js';
 import { CHANNEL_PLUGIN_SERVICE, MAX_MESSAGE_BYTES } from './channel-plugin.service.js';
-import { type EventsCall, EventStreamPublisher } from './event-stream.publisher.js';
+import { type AcknowledgedEventsCall, type EventsCall, EventStreamPublisher } from './event-stream.publisher.js';
 import { fromProtoEvent, toProtoInboundEvent, toProtoReceiptEvent } from './grpc-event.mapper.js';
 import { fromProtoMessage, toProtoChannel, toProtoOutcome } from './grpc-message.mapper.js';
 import { grpcStatusFor } from './grpc-status.mapper.js';
@@ -19,7 +19,7 @@ export interface ServeChannelPluginOptions<Config> {
   readonly config: unknown;
   /**
    * What the plugin is lent, except its event hooks: those are the server's, and what the plugin reports through them
-   * (delivery receipts, citizens' replies) goes to the hubs subscribed to `Events`.
+   * (delivery receipts, citizens' replies) goes to the hubs subscribed to `AcknowledgedEvents` (or `Events`).
    */
   readonly context: Omit<PluginContext, 'onDeliveryReceipt' | 'onInbound'>;
   /** `host:port` to listen on; port 0 picks a free one (see `port`). */
@@ -60,7 +60,11 @@ export async function serveChannelPlugin<Config>(options: ServeChannelPluginOpti
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_timeout_ms': 20_000,
   });
-  server.addService(CHANNEL_PLUGIN_SERVICE, { ...handlersFor(manifest, provider, context), events: (call: EventsCall) => publisher.subscribe(call) });
+  server.addService(CHANNEL_PLUGIN_SERVICE, {
+    ...handlersFor(manifest, provider, context),
+    events: (call: EventsCall) => publisher.subscribe(call),
+    acknowledgedEvents: (call: AcknowledgedEventsCall) => publisher.subscribeAcknowledged(call),
+  });
   let port: number;
   try {
     port = await bind(server, options.address, options.tls);

@@ -6,9 +6,10 @@
 //
 // Two directions:
 // - hub -> plugin: `Describe`, `Send` and `Check` are unary calls the hub makes when it needs them;
-// - plugin -> hub: what the provider reports later (delivery receipts, citizens' replies) comes back on `Events`, a
-//   server stream each hub keeps open for as long as it routes to the plugin, and re-opens (with backoff) whenever it
-//   ends or fails, e.g. because the plugin process restarted.
+// - plugin -> hub: what the provider reports later (delivery receipts, citizens' replies) comes back on
+//   `AcknowledgedEvents` (or `Events`, its older form without acknowledgements), a stream each hub keeps open for as
+//   long as it routes to the plugin, and re-opens (with backoff) whenever it ends or fails, e.g. because the plugin
+//   process restarted.
 //
 // Changes must stay wire-compatible (`buf breaking`): add fields and enum values, never renumber or reuse them.
 
@@ -24,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kabar/v1/plugin.proto.
  */
 export const file_kabar_v1_plugin: GenFile = /*@__PURE__*/
-  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSKWAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zZW5kZXJCCgoIX3N1YmplY3RCBwoFX2h0bWwiOgoLU2VuZFJlcXVlc3QSKwoIbWVzc2FnZXMYASADKAsyGS5rYWJhci52MS5PdXRib3VuZE1lc3NhZ2UiNwoMU2VuZFJlc3BvbnNlEicKCG91dGNvbWVzGAEgAygLMhUua2FiYXIudjEuU2VuZE91dGNvbWUinwIKC1NlbmRPdXRjb21lEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIqCgRzZW50GAIgASgLMhoua2FiYXIudjEuU2VuZE91dGNvbWUuU2VudEgAEi4KBmZhaWxlZBgDIAEoCzIcLmthYmFyLnYxLlNlbmRPdXRjb21lLkZhaWxlZEgAGkAKBFNlbnQSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkGk8KBkZhaWxlZBIhCgRjb2RlGAEgASgOMhMua2FiYXIudjEuRXJyb3JDb2RlEhEKCXJldHJ5YWJsZRgCIAEoCBIPCgdtZXNzYWdlGAMgASgJQggKBnJlc3VsdCIOCgxDaGVja1JlcXVlc3QiKwoNUHJvdmlkZXJDaGVjaxIKCgJvaxgBIAEoCBIOCgZkZXRhaWwYAiABKAkiNwoNQ2hlY2tSZXNwb25zZRImCgVjaGVjaxgBIAEoCzIXLmthYmFyLnYxLlByb3ZpZGVyQ2hlY2siDwoNRXZlbnRzUmVxdWVzdCJ0Cg5FdmVudHNSZXNwb25zZRIsCgdyZWNlaXB0GAEgASgLMhkua2FiYXIudjEuRGVsaXZlcnlSZWNlaXB0SAASKwoHaW5ib3VuZBgCIAEoCzIYLmthYmFyLnYxLkluYm91bmRNZXNzYWdlSABCBwoFZXZlbnQieQoPRGVsaXZlcnlSZWNlaXB0EhIKCm1lc3NhZ2VfaWQYASABKAkSJgoFc3RhdGUYAiABKA4yFy5rYWJhci52MS5EZWxpdmVyeVN0YXRlEgwKBHN0YXQYAyABKAkSEgoFZXJyb3IYBCABKAlIAIgBAUIICgZfZXJyb3IilgEKDkluYm91bmRNZXNzYWdlEiIKB2NoYW5uZWwYASABKA4yES5rYWJhci52MS5DaGFubmVsEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAkSDAoEdGV4dBgEIAEoCRIgChNwcm92aWRlcl9tZXNzYWdlX2lkGAUgASgJSACIAQFCFgoUX3Byb3ZpZGVyX21lc3NhZ2VfaWQqqwEKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9FTUFJTBACEhAKDENIQU5ORUxfUFVTSBADEhQKEENIQU5ORUxfV0hBVFNBUFAQBBIRCg1DSEFOTkVMX0lOQk9YEAUSEwoPQ0hBTk5FTF9XRUJIT09LEAYSEwoPQ0hBTk5FTF9DT05TT0xFEAcqlAIKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASFgoSRVJST1JfQ09ERV9USU1FT1VUEAESIAocRVJST1JfQ09ERV9DT05ORUNUSU9OX0ZBSUxFRBACEhsKF0VSUk9SX0NPREVfUkFURV9MSU1JVEVEEAMSHQoZRVJST1JfQ09ERV9QUk9WSURFUl9FUlJPUhAEEhcKE0VSUk9SX0NPREVfUkVKRUNURUQQBRIgChxFUlJPUl9DT0RFX0lOVkFMSURfUkVDSVBJRU5UEAYSGwoXRVJST1JfQ09ERV9VTkFVVEhPUklaRUQQBxIdChlFUlJPUl9DT0RFX0lOVkFMSURfQ09ORklHEAgqoQEKDURlbGl2ZXJ5U3RhdGUSHgoaREVMSVZFUllfU1RBVEVfVU5TUEVDSUZJRUQQABIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQARIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQAhIaChZERUxJVkVSWV9TVEFURV9FWFBJUkVEEAMSGwoXREVMSVZFUllfU1RBVEVfUkVKRUNURUQQBDKCAgoNQ2hhbm5lbFBsdWdpbhJBCghEZXNjcmliZRIZLmthYmFyLnYxLkRlc2NyaWJlUmVxdWVzdBoaLmthYmFyLnYxLkRlc2NyaWJlUmVzcG9uc2USNQoEU2VuZBIVLmthYmFyLnYxLlNlbmRSZXF1ZXN0GhYua2FiYXIudjEuU2VuZFJlc3BvbnNlEjgKBUNoZWNrEhYua2FiYXIudjEuQ2hlY2tSZXF1ZXN0Ghcua2FiYXIudjEuQ2hlY2tSZXNwb25zZRI9CgZFdmVudHMSFy5rYWJhci52MS5FdmVudHNSZXF1ZXN0Ghgua2FiYXIudjEuRXZlbnRzUmVzcG9uc2UwAWIGcHJvdG8z");
+  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSKWAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zZW5kZXJCCgoIX3N1YmplY3RCBwoFX2h0bWwiOgoLU2VuZFJlcXVlc3QSKwoIbWVzc2FnZXMYASADKAsyGS5rYWJhci52MS5PdXRib3VuZE1lc3NhZ2UiNwoMU2VuZFJlc3BvbnNlEicKCG91dGNvbWVzGAEgAygLMhUua2FiYXIudjEuU2VuZE91dGNvbWUinwIKC1NlbmRPdXRjb21lEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIqCgRzZW50GAIgASgLMhoua2FiYXIudjEuU2VuZE91dGNvbWUuU2VudEgAEi4KBmZhaWxlZBgDIAEoCzIcLmthYmFyLnYxLlNlbmRPdXRjb21lLkZhaWxlZEgAGkAKBFNlbnQSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkGk8KBkZhaWxlZBIhCgRjb2RlGAEgASgOMhMua2FiYXIudjEuRXJyb3JDb2RlEhEKCXJldHJ5YWJsZRgCIAEoCBIPCgdtZXNzYWdlGAMgASgJQggKBnJlc3VsdCIOCgxDaGVja1JlcXVlc3QiKwoNUHJvdmlkZXJDaGVjaxIKCgJvaxgBIAEoCBIOCgZkZXRhaWwYAiABKAkiNwoNQ2hlY2tSZXNwb25zZRImCgVjaGVjaxgBIAEoCzIXLmthYmFyLnYxLlByb3ZpZGVyQ2hlY2siDwoNRXZlbnRzUmVxdWVzdCI/ChlBY2tub3dsZWRnZWRFdmVudHNSZXF1ZXN0EhAKCHNlcXVlbmNlGAEgASgEEhAKCHJlY29yZGVkGAIgASgIIlcKGkFja25vd2xlZGdlZEV2ZW50c1Jlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEEicKBWV2ZW50GAIgASgLMhgua2FiYXIudjEuRXZlbnRzUmVzcG9uc2UidAoORXZlbnRzUmVzcG9uc2USLAoHcmVjZWlwdBgBIAEoCzIZLmthYmFyLnYxLkRlbGl2ZXJ5UmVjZWlwdEgAEisKB2luYm91bmQYAiABKAsyGC5rYWJhci52MS5JbmJvdW5kTWVzc2FnZUgAQgcKBWV2ZW50InkKD0RlbGl2ZXJ5UmVjZWlwdBISCgptZXNzYWdlX2lkGAEgASgJEiYKBXN0YXRlGAIgASgOMhcua2FiYXIudjEuRGVsaXZlcnlTdGF0ZRIMCgRzdGF0GAMgASgJEhIKBWVycm9yGAQgASgJSACIAQFCCAoGX2Vycm9yIpYBCg5JbmJvdW5kTWVzc2FnZRIiCgdjaGFubmVsGAEgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEgwKBHRleHQYBCABKAkSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgFIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkKqsBCgdDaGFubmVsEhcKE0NIQU5ORUxfVU5TUEVDSUZJRUQQABIPCgtDSEFOTkVMX1NNUxABEhEKDUNIQU5ORUxfRU1BSUwQAhIQCgxDSEFOTkVMX1BVU0gQAxIUChBDSEFOTkVMX1dIQVRTQVBQEAQSEQoNQ0hBTk5FTF9JTkJPWBAFEhMKD0NIQU5ORUxfV0VCSE9PSxAGEhMKD0NIQU5ORUxfQ09OU09MRRAHKpQCCglFcnJvckNvZGUSGgoWRVJST1JfQ09ERV9VTlNQRUNJRklFRBAAEhYKEkVSUk9SX0NPREVfVElNRU9VVBABEiAKHEVSUk9SX0NPREVfQ09OTkVDVElPTl9GQUlMRUQQAhIbChdFUlJPUl9DT0RFX1JBVEVfTElNSVRFRBADEh0KGUVSUk9SX0NPREVfUFJPVklERVJfRVJST1IQBBIXChNFUlJPUl9DT0RFX1JFSkVDVEVEEAUSIAocRVJST1JfQ09ERV9JTlZBTElEX1JFQ0lQSUVOVBAGEhsKF0VSUk9SX0NPREVfVU5BVVRIT1JJWkVEEAcSHQoZRVJST1JfQ09ERV9JTlZBTElEX0NPTkZJRxAIKqEBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASHAoYREVMSVZFUllfU1RBVEVfREVMSVZFUkVEEAESGQoVREVMSVZFUllfU1RBVEVfRkFJTEVEEAISGgoWREVMSVZFUllfU1RBVEVfRVhQSVJFRBADEhsKF0RFTElWRVJZX1NUQVRFX1JFSkVDVEVEEAQy5wIKDUNoYW5uZWxQbHVnaW4SQQoIRGVzY3JpYmUSGS5rYWJhci52MS5EZXNjcmliZVJlcXVlc3QaGi5rYWJhci52MS5EZXNjcmliZVJlc3BvbnNlEjUKBFNlbmQSFS5rYWJhci52MS5TZW5kUmVxdWVzdBoWLmthYmFyLnYxLlNlbmRSZXNwb25zZRI4CgVDaGVjaxIWLmthYmFyLnYxLkNoZWNrUmVxdWVzdBoXLmthYmFyLnYxLkNoZWNrUmVzcG9uc2USPQoGRXZlbnRzEhcua2FiYXIudjEuRXZlbnRzUmVxdWVzdBoYLmthYmFyLnYxLkV2ZW50c1Jlc3BvbnNlMAESYwoSQWNrbm93bGVkZ2VkRXZlbnRzEiMua2FiYXIudjEuQWNrbm93bGVkZ2VkRXZlbnRzUmVxdWVzdBokLmthYmFyLnYxLkFja25vd2xlZGdlZEV2ZW50c1Jlc3BvbnNlKAEwAWIGcHJvdG8z");
 
 /**
  * Asks a plugin who it is. Carries nothing.
@@ -414,6 +415,62 @@ export const EventsRequestSchema: GenMessage<EventsRequest> = /*@__PURE__*/
   messageDesc(file_kabar_v1_plugin, 9);
 
 /**
+ * The hub's acknowledgement of one event of `AcknowledgedEvents`.
+ *
+ * @generated from message kabar.v1.AcknowledgedEventsRequest
+ */
+export type AcknowledgedEventsRequest = Message<"kabar.v1.AcknowledgedEventsRequest"> & {
+  /**
+   * The `sequence` of the event it acknowledges.
+   *
+   * @generated from field: uint64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * True: the hub recorded the event (or ignores it for good). False: it could not; the plugin writes it again later.
+   *
+   * @generated from field: bool recorded = 2;
+   */
+  recorded: boolean;
+};
+
+/**
+ * Describes the message kabar.v1.AcknowledgedEventsRequest.
+ * Use `create(AcknowledgedEventsRequestSchema)` to create a new message.
+ */
+export const AcknowledgedEventsRequestSchema: GenMessage<AcknowledgedEventsRequest> = /*@__PURE__*/
+  messageDesc(file_kabar_v1_plugin, 10);
+
+/**
+ * One event of `AcknowledgedEvents`, numbered for its acknowledgement.
+ *
+ * @generated from message kabar.v1.AcknowledgedEventsResponse
+ */
+export type AcknowledgedEventsResponse = Message<"kabar.v1.AcknowledgedEventsResponse"> & {
+  /**
+   * From 1, one more for each event the plugin process writes (a re-written event gets a new number).
+   *
+   * @generated from field: uint64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * The event, as on `Events`.
+   *
+   * @generated from field: kabar.v1.EventsResponse event = 2;
+   */
+  event?: EventsResponse | undefined;
+};
+
+/**
+ * Describes the message kabar.v1.AcknowledgedEventsResponse.
+ * Use `create(AcknowledgedEventsResponseSchema)` to create a new message.
+ */
+export const AcknowledgedEventsResponseSchema: GenMessage<AcknowledgedEventsResponse> = /*@__PURE__*/
+  messageDesc(file_kabar_v1_plugin, 11);
+
+/**
  * One event the provider reported after a send. Mirrors the two hooks of the SDK's `PluginContext`.
  *
  * @generated from message kabar.v1.EventsResponse
@@ -448,7 +505,7 @@ export type EventsResponse = Message<"kabar.v1.EventsResponse"> & {
  * Use `create(EventsResponseSchema)` to create a new message.
  */
 export const EventsResponseSchema: GenMessage<EventsResponse> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 10);
+  messageDesc(file_kabar_v1_plugin, 12);
 
 /**
  * What became of a sent message, as its provider reported later (an SMS delivery receipt, a WhatsApp status).
@@ -491,7 +548,7 @@ export type DeliveryReceipt = Message<"kabar.v1.DeliveryReceipt"> & {
  * Use `create(DeliveryReceiptSchema)` to create a new message.
  */
 export const DeliveryReceiptSchema: GenMessage<DeliveryReceipt> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 11);
+  messageDesc(file_kabar_v1_plugin, 13);
 
 /**
  * A message a citizen sent in (an SMS reply, a WhatsApp message), as the provider delivered it. Mirrors
@@ -541,7 +598,7 @@ export type InboundMessage = Message<"kabar.v1.InboundMessage"> & {
  * Use `create(InboundMessageSchema)` to create a new message.
  */
 export const InboundMessageSchema: GenMessage<InboundMessage> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 12);
+  messageDesc(file_kabar_v1_plugin, 14);
 
 /**
  * Every channel Kabar can deliver on; a plugin serves exactly one. Mirrors `CHANNELS` of the SDK.
@@ -806,10 +863,10 @@ export const ChannelPlugin: GenService<{
    *   1000 unless KABAR_PLUGIN_EVENT_BUFFER says otherwise) and writes them, oldest first, to the next stream that
    *   opens. When the buffer is full the oldest event is dropped and counted; the plugin logs how many it dropped.
    *   Events still buffered when the plugin process stops are lost (and logged as a count).
-   * - An event written to a stream is not acknowledged: it is lost if the connection breaks before the hub reads it,
-   *   or if the hub reads it but cannot record it (its database unreachable). A lost receipt leaves the notification
-   *   `sent`, and its fallback runs at its deadline, exactly as when a provider never sends one. (Plugins loaded in
-   *   the hub answer their peers only once the hub has recorded an event, so SMSCs and webhook senders send it again.)
+   * - An event written to this stream is not acknowledged: it is lost if the connection breaks before the hub reads
+   *   it, or if the hub reads it but cannot record it (its database unreachable). A lost receipt leaves the
+   *   notification `sent`, and its fallback runs at its deadline, as when a provider never sends one. Hubs use
+   *   `AcknowledgedEvents` instead where the plugin serves it, and this only for plugins built before it.
    * - A plugin whose provider reports nothing may answer UNIMPLEMENTED; the hub then asks again once a minute.
    * - The hub ignores (with a warning that carries no personal data) an event it cannot use: no `message_id`, an
    *   unknown state or channel, an unknown kind of event; the stream stays open.
@@ -820,6 +877,27 @@ export const ChannelPlugin: GenService<{
     methodKind: "server_streaming";
     input: typeof EventsRequestSchema;
     output: typeof EventsResponseSchema;
+  },
+  /**
+   * `Events` with an acknowledgement for each event, so none is lost between the processes. Everything said of
+   * `Events` holds, and:
+   * - The plugin numbers each event it writes (`sequence`, from 1, never reused while the process runs) and keeps
+   *   it until the hub acknowledges that number.
+   * - The hub acknowledges each event once it has handled it: `recorded: true` when it is recorded (or it was an
+   *   event the hub ignores), `recorded: false` when the hub could not record it (its database unreachable). The
+   *   plugin then writes it again after a pause (a second or more), to whichever stream is open then.
+   * - When a stream ends, the events written to it and not acknowledged are written again, in their order, to the
+   *   other open streams, or kept in the buffer for the next. So an event reaches a hub at least once: a hub that
+   *   recorded an event whose acknowledgement was lost with the connection gets it again (receipts change nothing the
+   *   second time; replies carry `provider_message_id` where the provider gives one).
+   * - The hub opens this first; a plugin that answers UNIMPLEMENTED is asked for `Events` instead.
+   *
+   * @generated from rpc kabar.v1.ChannelPlugin.AcknowledgedEvents
+   */
+  acknowledgedEvents: {
+    methodKind: "bidi_streaming";
+    input: typeof AcknowledgedEventsRequestSchema;
+    output: typeof AcknowledgedEventsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_kabar_v1_plugin, 0);
