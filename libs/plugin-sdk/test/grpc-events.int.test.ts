@@ -164,7 +164,8 @@ describe('delivery receipts and replies from a plugin served over gRPC (Acknowle
 
   it('keeps events while no hub is subscribed and hands them over, oldest first, when one subscribes; beyond the buffer the oldest are dropped and counted', async () => {
     const plugin = await servePlugin(eventfulPlugin(), { eventBufferSize: 3 });
-    for (const n of [1, 2, 3, 4, 5]) await plugin.hooks().onDeliveryReceipt(receipt(n));
+    // No hub to record them yet: the hooks resolve later (the dropped ones at once), so they are not awaited here.
+    const taken = [1, 2, 3, 4, 5].map((n) => Promise.resolve(plugin.hooks().onDeliveryReceipt(receipt(n))));
     expect(plugin.log.entries.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual(['no hub subscribed to events and the buffer is full: dropping the oldest events']);
 
     const hub = await hubAt(plugin.address);
@@ -172,6 +173,7 @@ describe('delivery receipts and replies from a plugin served over gRPC (Acknowle
     expect(hub.receipts.map((r) => r.messageId)).toEqual(['tsel-000003', 'tsel-000004', 'tsel-000005']);
     expect(plugin.log.entries.find((e) => e.message === 'hub subscribed to events')?.fields).toMatchObject({ buffered: 3, dropped: 2 });
     expect(plugin.log.entries.filter((e) => e.level === 'warn').at(-1)).toMatchObject({ fields: { dropped: 2 }, message: expect.stringContaining('2 events were dropped') as unknown });
+    await Promise.all(taken);
 
     // Once connected, nothing waits in the buffer.
     await plugin.hooks().onDeliveryReceipt(receipt(6));
@@ -225,11 +227,12 @@ describe('delivery receipts and replies from a plugin served over gRPC (Acknowle
     await until(() => plugin.log.count('hub unsubscribed from events: hub left') === 1);
     // Longer than the first re-open delay: a hub that re-opened after close() would have subscribed by now.
     await pause(800);
-    await plugin.hooks().onDeliveryReceipt(receipt(1));
+    const taken = plugin.hooks().onDeliveryReceipt(receipt(1));
     expect(plugin.subscribed()).toBe(1);
 
     const next = await hubAt(plugin.address);
     await until(() => next.receipts.length === 1);
+    await taken;
     expect(leaving.receipts).toEqual([]);
     expect(leaving.log.entries.filter((e) => e.level === 'warn' || e.level === 'error')).toEqual([]);
   });
@@ -283,10 +286,13 @@ describe('delivery receipts and replies from a plugin served over gRPC (Acknowle
       // The hub's database is out of reach for the first try only.
       if ('from' in event && event.text === 'STOP' && refusals++ === 0) throw new Error(`cannot record the reply of ${event.from}`);
     });
-    await plugin.hooks().onInbound({ channel: 'sms', from: '+6281234567890', to: '1500123', text: 'STOP' });
+    await until(() => plugin.subscribed() === 1);
+    // Not awaited: the reply's hook resolves only once the hub recorded it, a second after the refusal.
+    const replied = plugin.hooks().onInbound({ channel: 'sms', from: '+6281234567890', to: '1500123', text: 'STOP' });
     await plugin.hooks().onDeliveryReceipt(receipt(1));
-    await until(() => hub.receipts.length === 1);
+    expect(hub.receipts).toHaveLength(1);
     expect(hub.inbound).toEqual([]);
+    await replied;
     await until(() => hub.inbound.length === 1);
     expect(hub.inbound).toEqual([{ channel: 'sms', from: '+6281234567890', to: '1500123', text: 'STOP' }]);
     expect(refusals).toBe(2);
@@ -310,8 +316,12 @@ describe('delivery receipts and replies from a plugin served over gRPC (Acknowle
       },
     });
     await until(() => plugin.subscribed() === 1);
-    await plugin.hooks().onDeliveryReceipt(receipt(1));
+    const taken = plugin.hooks().onDeliveryReceipt(receipt(1));
+    let settled = false;
+    void Promise.resolve(taken).then(() => (settled = true));
     await until(() => stuck.length === 1);
+    await pause(100);
+    expect(settled).toBe(false);
 
     const next = await hubAt(plugin.address);
     await until(() => plugin.subscribed() === 2);
@@ -319,6 +329,8 @@ describe('delivery receipts and replies from a plugin served over gRPC (Acknowle
     const closing = stuckHub.close();
     await until(() => next.receipts.length === 1);
     expect(next.receipts).toEqual([receipt(1)]);
+    // The plugin's hook is done only now that a hub recorded it: an SMSC waiting for its answer would have waited.
+    await taken;
     release();
     await closing;
   });

@@ -25,6 +25,11 @@ const hosts: PluginHostProcess[] = [];
 const receipts: ProviderReceipt[] = [];
 const inbound: ProviderInbound[] = [];
 const hubLog: { message: string; fields: Readonly<Record<string, unknown>> }[] = [];
+/** A reply the hub cannot record on its first try, which also takes until `releaseHeld` (see the crash test). */
+const HELD = 'TUNGGU';
+let heldTries = 0;
+let releaseHeld: () => void = () => undefined;
+const held = new Promise<void>((resolve) => (releaseHeld = resolve));
 
 const record = (fields: Readonly<Record<string, unknown>>, message: string): void => void hubLog.push({ message, fields });
 const hubLogger: Logger = { debug: record, info: record, warn: record, error: record };
@@ -66,7 +71,13 @@ beforeAll(async () => {
   const context = {
     logger: hubLogger,
     onDeliveryReceipt: (receipt: ProviderReceipt) => void receipts.push(receipt),
-    onInbound: (message: ProviderInbound) => void inbound.push(message),
+    onInbound: async (message: ProviderInbound) => {
+      if (message.text === HELD && heldTries++ === 0) {
+        await held;
+        throw new Error('the hub could not record this inbound message');
+      }
+      inbound.push(message);
+    },
   };
   provider = await grpcManifest.create(validatePluginConfig(grpcManifest, { address, channel: 'sms', timeoutMs: 10_000 }), context);
 });
@@ -77,7 +88,7 @@ afterAll(async () => {
   await smsc.close();
 });
 
-describe('receipts and replies from the sms-smpp plugin running out of process (Events over gRPC)', () => {
+describe('receipts and replies from the sms-smpp plugin running out of process (AcknowledgedEvents over gRPC)', () => {
   it('hands the SMSC’s delivery receipt to the hub’s onDeliveryReceipt, with the message id of the sent outcome', async () => {
     const messageId = await sendOne();
     const answer = await smsc.deliver(deliveryReceipt(messageId, 'DELIVRD', '000'));
@@ -120,6 +131,30 @@ describe('receipts and replies from the sms-smpp plugin running out of process (
     expect(await until(() => receipts.find((r) => r.messageId === messageId))).toEqual({ messageId, state: 'delivered', stat: 'DELIVRD', error: '000' });
     expect(streamsOpened()).toBe(2);
     expect(hubLog.map((e) => e.message)).toContain('events stream ended: re-opening it (is the plugin process restarting?)');
+  });
+
+  it('answers the SMSC only once the hub recorded the reply: killed before that, the plugin leaves it unanswered, and the SMSC’s retry gets through', async () => {
+    const reply = { source_addr_ton: 1, source_addr_npi: 1, source_addr: CITIZEN.slice(1), destination_addr: SHORT_CODE, esm_class: 0, data_coding: 0, short_message: HELD };
+    let answered = false;
+    void smsc.deliver(reply).then(() => (answered = true));
+    await until(() => (heldTries === 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBe(false);
+
+    // The plugin process dies while the hub holds the reply: the SMSC never got deliver_sm_resp, so it keeps the PDU.
+    expect(await hosts.at(-1)?.kill9()).toBe('SIGKILL');
+    await hostSmsPlugin(address).listening;
+    await eventually(() =>
+      sendOne().catch((error: unknown) => {
+        if (error instanceof PluginError && error.retryable) return undefined;
+        throw error;
+      }),
+    );
+    releaseHeld();
+    // The SMSC delivers it again on the new session; this time the hub records it, and only then is it answered.
+    expect(await smsc.deliver(reply)).toMatchObject({ command: 'deliver_sm_resp', command_status: 0 });
+    expect(inbound.filter((m) => m.text === HELD)).toEqual([{ channel: 'sms', from: CITIZEN, to: SHORT_CODE, text: HELD }]);
+    expect(answered).toBe(false);
   });
 
   it('logs neither the citizen’s number nor what was written, on either side, nor the SMPP password', () => {

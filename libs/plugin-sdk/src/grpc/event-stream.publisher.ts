@@ -12,10 +12,16 @@ export type AcknowledgedEventsCall = ServerDuplexStream<pluginProto.Acknowledged
 /** How long an event the hub could not record waits before it is written again (to whichever hub is there then). */
 export const REWRITE_AFTER_MS = 1_000;
 
+/** An event on its way, and how to tell the plugin's hook it is done with. */
+interface Pending {
+  readonly event: pluginProto.EventsResponse;
+  readonly done: () => void;
+}
+
 interface Subscriber {
   readonly call: EventsCall | AcknowledgedEventsCall;
   /** On `AcknowledgedEvents`: the events written to this hub and not acknowledged yet, by sequence, in order. */
-  readonly unacknowledged?: Map<bigint, pluginProto.EventsResponse>;
+  readonly unacknowledged?: Map<bigint, Pending>;
 }
 
 /**
@@ -32,11 +38,14 @@ interface Subscriber {
  *   (or the buffer), in their order. On `Events` (hubs built before acknowledgements) a write is not acknowledged:
  *   an event in flight when its connection breaks is lost. Either way gRPC's own flow control buffers events for a
  *   hub that is connected but slow.
+ * - `publish` resolves once a hub has recorded the event (acknowledged it, or took it on `Events`), or once nothing
+ *   more will become of it (dropped, or the plugin stopping), so a plugin can answer its peer only then: an SMSC
+ *   left without an answer delivers again, and the event survives this process crashing meanwhile.
  */
 export class EventStreamPublisher {
   private readonly subscribers: Subscriber[] = [];
-  private readonly buffer: pluginProto.EventsResponse[] = [];
-  private readonly rewrites = new Set<NodeJS.Timeout>();
+  private readonly buffer: Pending[] = [];
+  private readonly rewrites = new Map<NodeJS.Timeout, Pending>();
   private sequence = 0n;
   private next = 0;
   private dropped = 0;
@@ -63,20 +72,28 @@ export class EventStreamPublisher {
     this.add(subscriber);
   }
 
-  /** Hands one event to a hub, or buffers it; never throws, never blocks the provider that reported it. */
-  publish(event: pluginProto.EventsResponse): void {
+  /**
+   * Hands one event to a hub, or buffers it; never throws or rejects. Resolves when a hub has recorded it (see the
+   * class): a caller that answers a peer waits for it only as long as the peer would.
+   */
+  publish(event: pluginProto.EventsResponse): Promise<void> {
+    return new Promise((done) => this.hand({ event, done }));
+  }
+
+  private hand(pending: Pending): void {
     if (this.closed) {
       this.lostAtStop += 1;
+      pending.done();
       return;
     }
     const subscriber = this.nextSubscriber();
     if (subscriber !== undefined) {
-      this.write(subscriber, event);
+      this.write(subscriber, pending);
       return;
     }
-    this.buffer.push(event);
+    this.buffer.push(pending);
     if (this.buffer.length > this.capacity) {
-      this.buffer.shift();
+      this.buffer.shift()?.done();
       this.dropped += 1;
       if (this.dropped === 1) this.logger.warn({ plugin: this.pluginId, capacity: this.capacity }, 'no hub subscribed to events and the buffer is full: dropping the oldest events');
     }
@@ -91,12 +108,18 @@ export class EventStreamPublisher {
     if (this.closed) return;
     this.closed = true;
     this.lostAtStop += this.rewrites.size;
-    for (const timer of this.rewrites) clearTimeout(timer);
+    for (const [timer, pending] of this.rewrites) {
+      clearTimeout(timer);
+      pending.done();
+    }
     this.rewrites.clear();
     for (const { call, unacknowledged } of this.subscribers.splice(0)) {
       this.lostAtStop += unacknowledged?.size ?? 0;
+      for (const pending of unacknowledged?.values() ?? []) pending.done();
       call.end();
     }
+    // Still counted by reportLost; nobody waits for them any more.
+    for (const pending of this.buffer) pending.done();
   }
 
   /** Logs how many events no hub will get (buffered, dropped, or reported while stopping); call once stopped. */
@@ -124,31 +147,36 @@ export class EventStreamPublisher {
       this.logger.warn({ plugin: this.pluginId, dropped: this.dropped }, `${this.dropped} events were dropped while no hub was subscribed (buffer of ${this.capacity} full)`);
       this.dropped = 0;
     }
-    for (const event of this.buffer.splice(0)) this.publish(event);
+    for (const pending of this.buffer.splice(0)) this.hand(pending);
   }
 
-  private write(subscriber: Subscriber, event: pluginProto.EventsResponse): void {
+  private write(subscriber: Subscriber, pending: Pending): void {
     if (subscriber.unacknowledged === undefined) {
-      (subscriber.call as EventsCall).write(event);
+      (subscriber.call as EventsCall).write(pending.event);
+      // Nothing more will be heard of it on `Events`.
+      pending.done();
       return;
     }
     this.sequence += 1n;
-    subscriber.unacknowledged.set(this.sequence, event);
-    (subscriber.call as AcknowledgedEventsCall).write(create(pluginProto.AcknowledgedEventsResponseSchema, { sequence: this.sequence, event }));
+    subscriber.unacknowledged.set(this.sequence, pending);
+    (subscriber.call as AcknowledgedEventsCall).write(create(pluginProto.AcknowledgedEventsResponseSchema, { sequence: this.sequence, event: pending.event }));
   }
 
   private acknowledge(subscriber: Subscriber, ack: pluginProto.AcknowledgedEventsRequest): void {
-    const event = subscriber.unacknowledged?.get(ack.sequence);
+    const pending = subscriber.unacknowledged?.get(ack.sequence);
     // Unknown or already acknowledged: a hub's bug, or an acknowledgement that crossed the stream's end.
-    if (event === undefined) return;
+    if (pending === undefined) return;
     subscriber.unacknowledged?.delete(ack.sequence);
-    if (ack.recorded) return;
+    if (ack.recorded) {
+      pending.done();
+      return;
+    }
     // The hub could not record it (its database): again after a pause, rather than at once into the same failure.
     const timer = setTimeout(() => {
       this.rewrites.delete(timer);
-      this.publish(event);
+      this.hand(pending);
     }, REWRITE_AFTER_MS);
-    this.rewrites.add(timer);
+    this.rewrites.set(timer, pending);
   }
 
   private nextSubscriber(): Subscriber | undefined {
@@ -170,6 +198,6 @@ export class EventStreamPublisher {
     // Written to this hub and never acknowledged: to the others (or the buffer), in the order they were written.
     const orphans = [...(subscriber.unacknowledged?.values() ?? [])];
     subscriber.unacknowledged?.clear();
-    for (const event of orphans) this.publish(event);
+    for (const pending of orphans) this.hand(pending);
   }
 }

@@ -82,21 +82,24 @@ export async function serveChannelPlugin<Config>(options: ServeChannelPluginOpti
 
 /**
  * The hooks the served plugin reports through: each event is checked as the hub will check it (so a plugin bug shows
- * in the plugin's own log, not as a mystery in the hub's) and handed to the publisher.
+ * in the plugin's own log, not as a mystery in the hub's) and handed to the publisher. Each resolves when a hub has
+ * recorded the event (see EventStreamPublisher), so a plugin that answers its peer after its hook (sms-smpp) does so
+ * only then; one the hub could never use resolves at once.
  */
 function eventHooks<Config>(manifest: PluginManifest<Config>, publisher: EventStreamPublisher, logger: Logger): Pick<PluginContext, 'onDeliveryReceipt' | 'onInbound'> {
-  const emit = (kind: string, toEvent: () => pluginProto.EventsResponse): void => {
+  const emit = (kind: string, toEvent: () => pluginProto.EventsResponse): Promise<void> => {
     try {
       const event = toEvent();
       const checked = fromProtoEvent(event, manifest.channel);
       if (checked.kind === 'unusable') {
         logger.warn({ plugin: manifest.id, kind }, `event not passed to the hub: ${checked.reason}`);
-        return;
+        return Promise.resolve();
       }
-      publisher.publish(event);
+      return publisher.publish(event);
     } catch (error) {
       // Only a plugin in plain JavaScript gets here (a field of the wrong type); its values may be personal data.
       logger.error({ plugin: manifest.id, kind, errorType: errorType(error) }, 'event not passed to the hub: it cannot be encoded');
+      return Promise.resolve();
     }
   };
   return {

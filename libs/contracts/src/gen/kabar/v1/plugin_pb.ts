@@ -890,6 +890,9 @@ export const ChannelPlugin: GenService<{
    *   other open streams, or kept in the buffer for the next. So an event reaches a hub at least once: a hub that
    *   recorded an event whose acknowledgement was lost with the connection gets it again (receipts change nothing the
    *   second time; replies carry `provider_message_id` where the provider gives one).
+   * - A plugin whose provider sends again what it was not answered for should answer it only once the hub has
+   *   acknowledged the event as recorded (the TypeScript host does: sms-smpp answers an SMSC's deliver_sm then, or
+   *   after 5 s at the most), so an event survives the plugin process being killed in between.
    * - The hub opens this first; a plugin that answers UNIMPLEMENTED is asked for `Events` instead.
    *
    * @generated from rpc kabar.v1.ChannelPlugin.AcknowledgedEvents
