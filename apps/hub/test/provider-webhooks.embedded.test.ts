@@ -32,6 +32,10 @@ interface InboundRecord {
   readonly fromSealed: string;
   readonly to: string;
   readonly text: string;
+  readonly kind: string;
+  readonly payload: string | null;
+  readonly media: { id: string; mimeType?: string } | null;
+  readonly inReplyTo: { notificationId: string; eventId: string; agency: string; source: string; id: string } | null;
   readonly providerMessageId: string | null;
 }
 
@@ -144,6 +148,26 @@ describe('provider webhooks over HTTP: WhatsApp statuses and replies (embedded)'
     expect(reply).toMatchObject({ plugin: 'chat-whatsapp', channel: 'whatsapp', to: BUSINESS_PHONE_NUMBER_ID, providerMessageId: 'wamid.reply-1', fromHash: box.lookupHash(CITIZEN_PHONE) });
     expect(box.decrypt(reply.fromSealed)).toBe(CITIZEN_PHONE);
     expect(JSON.stringify(reply)).not.toContain(CITIZEN_PHONE.slice(1));
+  });
+
+  it("publishes a citizen's button answer to a notification with the notification, event and agency it answers, and a photo with its media id", async () => {
+    const wamid = await sentOnWhatsApp('ktp-ready-survey');
+    const answer = anInboundMessage('interactive', { interactive: { type: 'button_reply', button_reply: { id: 'puas-ya', title: 'Puas' } }, context: { from: '6281115002024', id: wamid } }, { id: 'wamid.answer-1' });
+    const photo = anInboundMessage('image', { image: { id: '778899', mime_type: 'image/jpeg', caption: 'Lampu PJU mati' } }, { id: 'wamid.photo-1' });
+    expect((await postWebhook(JSON.stringify(aWebhook(aMessagesValue(answer, photo))))).status).toBe(200);
+    const [notification] = await (app.get(EntityManager).fork() as SqlEntityManager).execute<{ id: string; event_id: string }[]>(
+      'select n.id, n.event_id from notification n join event e on e.id = n.event_id where e.ce_id = ?',
+      ['ktp-ready-survey'],
+    );
+    expect(await inboundWith('Puas')).toMatchObject({
+      kind: 'button',
+      payload: 'puas-ya',
+      media: null,
+      inReplyTo: { notificationId: notification?.id, eventId: notification?.event_id, agency: 'dukcapil-bdg', source: agency.source, id: 'ktp-ready-survey' },
+    });
+    expect(await inboundWith('Lampu PJU mati')).toMatchObject({ kind: 'image', payload: null, media: { id: '778899', mimeType: 'image/jpeg' }, inReplyTo: null });
+    // The id of the answered message (which encodes the citizen's number) stays off the bus.
+    expect(JSON.stringify(inbound)).not.toContain(wamid);
   });
 
   it('publishes a reply once when Meta sends its webhook again', async () => {

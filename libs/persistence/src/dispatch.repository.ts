@@ -76,6 +76,15 @@ export interface InboxRow {
   readonly createdAt: Date;
 }
 
+/** A notification a provider message id was sent for, as a reply to it is routed. */
+export interface SentNotification {
+  readonly notificationId: string;
+  readonly eventId: string;
+  readonly agencyCode: string;
+  readonly source: string;
+  readonly ceId: string;
+}
+
 /** The dispatch stage's reads and writes, each one statement per batch. */
 export class DispatchRepository {
   private readonly outbox: OutboxRepository;
@@ -217,6 +226,21 @@ export class DispatchRepository {
       [state, reason, plugin, providerMessageId],
     );
     return row === undefined ? null : { id: row.id, eventId: row.event_id, source: row.source, ceId: row.ce_id, agencyCode: row.code, channel: row.channel };
+  }
+
+  /**
+   * The notification a provider's message id was sent for (the last attempt that got it), with what tells the agency
+   * which of its events it was: how a citizen's reply finds the notification it answers. Null when none was.
+   */
+  async sentAs(plugin: string, providerMessageId: string): Promise<SentNotification | null> {
+    const [row] = await query<{ id: string; event_id: string; code: string; source: string; ce_id: string }>(
+      this.em.fork(),
+      `select n."id", n."event_id", a."code", e."source", e."ce_id"
+       from "delivery_attempt" d join "notification" n on n."id" = d."notification_id" join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id"
+       where d."plugin" = ? and d."provider_message_id" = ? order by d."id" desc limit 1`,
+      [plugin, providerMessageId],
+    );
+    return row === undefined ? null : { notificationId: row.id, eventId: row.event_id, agencyCode: row.code, source: row.source, ceId: row.ce_id };
   }
 
   /** The in-app inbox; idempotent on notification id, so a redelivered batch adds nothing. */

@@ -5,7 +5,7 @@ export { CatalogRepository, type EventTypeInput, type LatestTemplate, type Templ
 export { type CitizenRef, CitizenRepository, type ContactRef, type NewContactPoint } from './citizen.repository.js';
 export { CitizenAuthRepository, type CitizenSessionRow, type CodeTarget, type LiveCode, type NewOneTimeCode } from './citizen-auth.repository.js';
 export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';
-export { type AttemptOutcome, DispatchRepository, type DispatchRow, type InboxRow } from './dispatch.repository.js';
+export { type AttemptOutcome, DispatchRepository, type DispatchRow, type InboxRow, type SentNotification } from './dispatch.repository.js';
 export * from './entities/index.js';
 export {
   EventRepository,

@@ -85,4 +85,13 @@ describe('dispatch repository on PostgreSQL', () => {
     const attempts = await queryDatabase<{ notification_id: string; attempt_no: number }>(database.url, 'select "notification_id", "attempt_no" from "delivery_attempt" where "notification_id" = any($1::uuid[])', [[sentId, heldId]]);
     expect(attempts).toEqual([{ notification_id: sentId, attempt_no: 1 }]);
   });
+
+  it('finds the notification a provider message id was sent for, by plugin, for a reply to it', async () => {
+    const id = await accepted();
+    await repository.finish([sent(id, 1)], []);
+    const [row] = await queryDatabase<{ event_id: string }>(database.url, 'select "event_id" from "notification" where "id" = $1', [id]);
+    expect(await repository.sentAs('sms-smpp', `m-${id}`)).toEqual({ notificationId: id, eventId: row?.event_id, agencyCode: 'test', source: '/test', ceId: row?.event_id });
+    expect(await repository.sentAs('chat-whatsapp', `m-${id}`)).toBeNull();
+    expect(await repository.sentAs('sms-smpp', 'm-unknown')).toBeNull();
+  });
 });

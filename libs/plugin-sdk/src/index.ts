@@ -26,7 +26,7 @@ export { secretPaths, validatePluginConfig } from './plugin-config.validation.js
 export { type ConfigProblem, PluginConfigError, PluginError } from './plugin-error.exception.js';
 export { PLUGIN_ERROR_RETRYABLE, PluginErrorCode } from './plugin-error-code.enum.js';
 export type { ConfigSchema, ConfigSchemaProperty, PluginContext, PluginManifest } from './plugin-manifest.type.js';
-export type { ProviderInbound, ProviderReceipt } from './provider-events.type.js';
+export { INBOUND_KINDS, type InboundKind, type ProviderInbound, type ProviderReceipt } from './provider-events.type.js';
 export type { ProviderWebhookAnswer, ProviderWebhookRefusal, ProviderWebhookRequest, ProviderWebhookResponse } from './provider-webhook.type.js';
 export { ProviderWebhookErrorCode } from './provider-webhook-error-code.enum.js';
 export { failedOutcome, sentOutcome } from './send-outcome.factory.js';

@@ -147,11 +147,14 @@ describe('delivery receipts and replies from a plugin served over gRPC (Acknowle
     const replies: ProviderInbound[] = [
       { channel: 'sms', from: '+6281234567890', to: '1500123', text: 'Sudah saya bayar kemarin 🙏', providerMessageId: 'mo-1' },
       { channel: 'sms', from: '+6281234567891', to: 'BAPENDA BDG', text: '' },
+      { channel: 'sms', from: '+6281234567892', to: '1500123', text: 'Ya', providerMessageId: 'mo-3', kind: 'button', payload: 'survey-q1-yes', replyTo: 'tsel-000001' },
+      { channel: 'sms', from: '+6281234567893', to: '1500123', text: 'Jalan rusak', kind: 'image', media: { id: 'media-1', mimeType: 'image/jpeg' } },
+      { channel: 'sms', from: '+6281234567894', to: '1500123', text: '', kind: 'document', media: { id: 'media-2' } },
     ];
     for (const r of receipts) await onDeliveryReceipt(r);
     for (const m of replies) await onInbound(m);
 
-    await until(() => hub.receipts.length === 4 && hub.inbound.length === 2);
+    await until(() => hub.receipts.length === 4 && hub.inbound.length === 5);
     // An empty error is "no error" on the wire (proto3 strings), as it is for a sent outcome's provider id.
     expect(hub.receipts).toEqual([receipts[0], receipts[1], receipts[2], { messageId: 'tsel-000004', state: 'rejected', stat: 'REJECTD' }]);
     expect(hub.inbound).toEqual(replies);

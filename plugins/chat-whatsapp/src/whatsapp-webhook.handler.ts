@@ -1,11 +1,11 @@
 import { describeError } from '@kabar/core';
-import { type PluginContext, type ProviderReceipt, ProviderWebhookErrorCode, type ProviderWebhookRequest, type ProviderWebhookResponse } from '@kabar/plugin-sdk';
+import { type InboundKind, type PluginContext, type ProviderInbound, type ProviderReceipt, ProviderWebhookErrorCode, type ProviderWebhookRequest, type ProviderWebhookResponse } from '@kabar/plugin-sdk';
 
 import { WhatsAppWebhookError } from './whatsapp-webhook.exception.js';
 import { parseWebhook } from './whatsapp-webhook.parser.js';
 import { type SignatureRejection, verifyWebhookSignature } from './whatsapp-webhook.signature.js';
 import { type SubscriptionRejection, verifySubscription } from './whatsapp-webhook.subscription.js';
-import type { WhatsAppStatus, WhatsAppWebhook } from './whatsapp-webhook.type.js';
+import type { WhatsAppInbound, WhatsAppStatus, WhatsAppWebhook } from './whatsapp-webhook.type.js';
 
 /**
  * How long a POST waits for the hub to take its receipts and replies before answering 200 anyway (the rest carries
@@ -101,11 +101,10 @@ export class WhatsAppWebhookHandler {
       if (!(await this.call('delivery receipt', () => context.onDeliveryReceipt?.(receipt)))) notTaken += 1;
     }
     for (const message of webhook.inbound) {
-      // Media, reactions and button replies need more than a text in the hub's inbound record; they are not forwarded.
-      if (message.kind !== 'text' || message.text === undefined) continue;
-      const { from, phoneNumberId, text, providerMessageId } = message;
+      const reply = inboundOf(message);
+      if (reply === undefined) continue;
       replies += 1;
-      if (!(await this.call('inbound message', () => context.onInbound?.({ channel: 'whatsapp', from, to: phoneNumberId, text, providerMessageId })))) notTaken += 1;
+      if (!(await this.call('inbound message', () => context.onInbound?.(reply)))) notTaken += 1;
     }
     // Counts only: statuses and messages name citizens.
     context.logger.debug({ plugin: pluginId, statuses: webhook.statuses.length, receipts, messages: webhook.inbound.length, replies, notTaken }, 'WhatsApp webhook taken');
@@ -125,6 +124,27 @@ export class WhatsAppWebhookHandler {
       return false;
     }
   }
+}
+
+/**
+ * A citizen's message as the hub takes it: text, a button or list reply (with the id its template gave it), media
+ * (with Meta's media id and type), a location or contact card, a reaction; with the notification it answers. A
+ * message type Meta added after this plugin was written is not forwarded.
+ */
+function inboundOf(message: WhatsAppInbound): ProviderInbound | undefined {
+  if (message.kind === 'unsupported') return undefined;
+  const kind: InboundKind = message.kind === 'interactive' ? 'button' : message.kind;
+  return {
+    channel: 'whatsapp',
+    from: message.from,
+    to: message.phoneNumberId,
+    text: message.text ?? '',
+    providerMessageId: message.providerMessageId,
+    ...(kind === 'text' ? {} : { kind }),
+    ...(message.payload === undefined ? {} : { payload: message.payload }),
+    ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
+    ...(message.mediaId === undefined ? {} : { media: { id: message.mediaId, ...(message.mimeType === undefined ? {} : { mimeType: message.mimeType }) } }),
+  };
 }
 
 /** `sent` says no more than the send's own outcome; `read` implies delivered. */

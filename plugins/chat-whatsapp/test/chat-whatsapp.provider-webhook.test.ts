@@ -105,14 +105,21 @@ describe('chat-whatsapp webhook(): signed webhooks (POST)', () => {
     expect(recorder.inbound).toEqual([]);
   });
 
-  it("turns a citizen's text into an inbound message from their E.164 number to the business number; media is not forwarded", async () => {
+  it("turns a citizen's text, photo, button answer and reaction into inbound messages from their E.164 number, with what each answers", async () => {
     const recorder = aRecorder();
     const webhook = webhookOf(await aProvider(recorder));
     const text = anInboundMessage('text', { text: { body: 'Terima kasih, saya ambil besok.' }, context: { from: '6281115002024', id: SENT_WAMID } });
     const image = anInboundMessage('image', { image: { id: '1234567890123456', mime_type: 'image/jpeg', caption: 'Foto KK' } }, { id: 'wamid.image' });
-    expect(await webhook(aPost(JSON.stringify(aWebhook(aMessagesValue(text, image)))))).toEqual({ status: 200 });
+    const button = anInboundMessage('interactive', { interactive: { type: 'button_reply', button_reply: { id: 'survey-q1-yes', title: 'Ya, puas' } }, context: { from: '6281115002024', id: SENT_WAMID } }, { id: 'wamid.button' });
+    const reaction = anInboundMessage('reaction', { reaction: { message_id: SENT_WAMID, emoji: '👍' } }, { id: 'wamid.reaction' });
+    const unknown = anInboundMessage('order', { order: { catalog_id: '1' } }, { id: 'wamid.order' });
+    expect(await webhook(aPost(JSON.stringify(aWebhook(aMessagesValue(text, image, button, reaction, unknown)))))).toEqual({ status: 200 });
+    const from = '+6281234567890';
     expect(recorder.inbound).toEqual([
-      { channel: 'whatsapp', from: '+6281234567890', to: BUSINESS_PHONE_NUMBER_ID, text: 'Terima kasih, saya ambil besok.', providerMessageId: 'wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMUY4QzQ1RjE4QTlBRTk1AA==' },
+      { channel: 'whatsapp', from, to: BUSINESS_PHONE_NUMBER_ID, text: 'Terima kasih, saya ambil besok.', providerMessageId: 'wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMUY4QzQ1RjE4QTlBRTk1AA==', replyTo: SENT_WAMID },
+      { channel: 'whatsapp', from, to: BUSINESS_PHONE_NUMBER_ID, text: 'Foto KK', providerMessageId: 'wamid.image', kind: 'image', media: { id: '1234567890123456', mimeType: 'image/jpeg' } },
+      { channel: 'whatsapp', from, to: BUSINESS_PHONE_NUMBER_ID, text: 'Ya, puas', providerMessageId: 'wamid.button', kind: 'button', payload: 'survey-q1-yes', replyTo: SENT_WAMID },
+      { channel: 'whatsapp', from, to: BUSINESS_PHONE_NUMBER_ID, text: '👍', providerMessageId: 'wamid.reaction', kind: 'reaction', replyTo: SENT_WAMID },
     ]);
     expect(recorder.receipts).toEqual([]);
   });

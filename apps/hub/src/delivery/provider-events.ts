@@ -1,6 +1,6 @@
 import { describeError, type Logger, SecretBox } from '@kabar/core';
 import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
-import { DispatchRepository, InboundRepository, OutboxRepository, ScheduleRepository } from '@kabar/persistence';
+import { DispatchRepository, InboundRepository, OutboxRepository, ScheduleRepository, type SentNotification } from '@kabar/persistence';
 import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
 import type { EntityManager } from '@mikro-orm/core';
 
@@ -54,28 +54,14 @@ export class ProviderEvents {
   }
 
   async inbound(plugin: string, message: ProviderInbound): Promise<void> {
-    // The sender is sealed on the bus as at rest; consumers find the citizen by the keyed hash.
-    const record: BusRecord = {
-      topic: TOPICS.inbound,
-      key: this.box.lookupHash(message.from),
-      value: Buffer.from(
-        JSON.stringify({
-          plugin,
-          channel: message.channel,
-          fromHash: this.box.lookupHash(message.from),
-          fromSealed: this.box.encrypt(message.from),
-          to: message.to,
-          text: message.text,
-          providerMessageId: message.providerMessageId ?? null,
-          receivedAt: new Date().toISOString(),
-        }),
-      ),
-      headers: { 'content-type': 'application/json' },
-    };
     // A reply the provider identifies is published once, however often its peer sends it (a refused webhook comes
     // back whole); one without an id (SMPP) is only re-sent when it was refused, so it needs no key.
     const key = message.providerMessageId === undefined ? null : this.box.lookupHash(`${plugin}\u0000${message.providerMessageId}`);
     try {
+      // What it answers, by the provider's id of the message it replies to: the agency and event a two-way service
+      // routes it to.
+      const inReplyTo = message.replyTo === undefined ? null : await this.dispatch.sentAs(plugin, message.replyTo);
+      const record = this.inboundRecord(plugin, message, inReplyTo);
       await this.em.fork().transactional(async (tx) => {
         if (key !== null && !(await this.seen.firstSighting(tx, key, new Date()))) return;
         await this.outbox.enqueue(tx, [record]);
@@ -85,6 +71,37 @@ export class ProviderEvents {
       this.logger.warn({ plugin, error: describeError(error) }, 'inbound message not recorded; the plugin is told, so the provider can send it again');
       throw new ProviderEventNotRecorded('inbound message');
     }
+  }
+
+  /**
+   * The reply on `kabar.inbound.v1`. The sender is sealed on the bus as at rest (consumers find the citizen by the
+   * keyed hash); the id of the message it answers stays off it (a WhatsApp id encodes the citizen's number), replaced
+   * by the notification, event and agency it names.
+   */
+  private inboundRecord(plugin: string, message: ProviderInbound, inReplyTo: SentNotification | null): BusRecord {
+    return {
+      topic: TOPICS.inbound,
+      key: this.box.lookupHash(message.from),
+      value: Buffer.from(
+        JSON.stringify({
+          plugin,
+          channel: message.channel,
+          fromHash: this.box.lookupHash(message.from),
+          fromSealed: this.box.encrypt(message.from),
+          to: message.to,
+          kind: message.kind ?? 'text',
+          text: message.text,
+          payload: message.payload ?? null,
+          media: message.media ?? null,
+          inReplyTo:
+            inReplyTo === null ? null : { notificationId: inReplyTo.notificationId, eventId: inReplyTo.eventId, agency: inReplyTo.agencyCode, source: inReplyTo.source, id: inReplyTo.ceId },
+          providerMessageId: message.providerMessageId ?? null,
+          receivedAt: new Date().toISOString(),
+        }),
+      ),
+      // As on status messages: the agency a consumer can route by without parsing the value.
+      headers: { 'content-type': 'application/json', ...(inReplyTo === null ? {} : { 'kabar-agency': inReplyTo.agencyCode }) },
+    };
   }
 }
 

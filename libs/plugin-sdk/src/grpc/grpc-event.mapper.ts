@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { pluginProto } from '@kabar/contracts';
 
 import type { Channel } from '../channel.type.js';
-import type { ProviderInbound, ProviderReceipt } from '../provider-events.type.js';
+import type { InboundKind, ProviderInbound, ProviderReceipt } from '../provider-events.type.js';
 import { fromProtoChannel, toProtoChannel } from './grpc-message.mapper.js';
 
 type ReceiptState = ProviderReceipt['state'];
@@ -16,6 +16,21 @@ const PROTO_DELIVERY_STATE: Readonly<Record<ReceiptState, pluginProto.DeliverySt
 };
 
 const RECEIPT_STATE_OF = new Map<number, ReceiptState>(Object.entries(PROTO_DELIVERY_STATE).map(([state, value]) => [value, state as ReceiptState]));
+
+const PROTO_INBOUND_KIND: Readonly<Record<InboundKind, pluginProto.InboundKind>> = {
+  text: pluginProto.InboundKind.TEXT,
+  button: pluginProto.InboundKind.BUTTON,
+  image: pluginProto.InboundKind.IMAGE,
+  audio: pluginProto.InboundKind.AUDIO,
+  video: pluginProto.InboundKind.VIDEO,
+  document: pluginProto.InboundKind.DOCUMENT,
+  sticker: pluginProto.InboundKind.STICKER,
+  location: pluginProto.InboundKind.LOCATION,
+  contacts: pluginProto.InboundKind.CONTACTS,
+  reaction: pluginProto.InboundKind.REACTION,
+};
+
+const INBOUND_KIND_OF = new Map<number, InboundKind>(Object.entries(PROTO_INBOUND_KIND).map(([kind, value]) => [value, kind as InboundKind]));
 
 /**
  * An event from the wire as the hub can use it, or why it cannot. `reason` never holds personal data: it names the
@@ -47,6 +62,11 @@ export function toProtoInboundEvent(message: ProviderInbound): pluginProto.Event
     to: message.to,
     text: message.text,
     ...(message.providerMessageId === undefined ? {} : { providerMessageId: message.providerMessageId }),
+    // A kind the SDK does not know (a plugin in plain JavaScript) travels as UNSPECIFIED, which reads as text.
+    kind: message.kind === undefined ? pluginProto.InboundKind.UNSPECIFIED : ((PROTO_INBOUND_KIND as Readonly<Record<string, pluginProto.InboundKind | undefined>>)[message.kind] ?? pluginProto.InboundKind.UNSPECIFIED),
+    ...(message.payload === undefined ? {} : { payload: message.payload }),
+    ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
+    ...(message.media === undefined ? {} : { mediaId: message.media.id, ...(message.media.mimeType === undefined ? {} : { mediaType: message.media.mimeType }) }),
   });
   return create(pluginProto.EventsResponseSchema, { event: { case: 'inbound', value } });
 }
@@ -68,13 +88,25 @@ export function fromProtoEvent(event: pluginProto.EventsResponse, channel: Chann
       return { kind: 'receipt', receipt };
     }
     case 'inbound': {
-      const { from, to, text, providerMessageId } = event.event.value;
+      const { from, to, text, providerMessageId, payload, replyTo, mediaId, mediaType } = event.event.value;
       const inboundChannel = fromProtoChannel(event.event.value.channel);
       if (inboundChannel === undefined) return unusable(`an inbound message on an unknown channel (${event.event.value.channel})`);
       if (inboundChannel !== channel) return unusable(`an inbound message on ${inboundChannel}, from a plugin routed for ${channel}`);
       if (from === '') return unusable('an inbound message without a sender (from)');
-      const message: ProviderInbound =
-        providerMessageId === undefined || providerMessageId === '' ? { channel, from, to, text } : { channel, from, to, text, providerMessageId };
+      // Unset, or a kind from a newer plugin: the text is what this hub can use of it.
+      const kind = INBOUND_KIND_OF.get(event.event.value.kind) ?? 'text';
+      const present = (value: string | undefined): value is string => value !== undefined && value !== '';
+      const message: ProviderInbound = {
+        channel,
+        from,
+        to,
+        text,
+        ...(present(providerMessageId) ? { providerMessageId } : {}),
+        ...(kind === 'text' ? {} : { kind }),
+        ...(present(payload) ? { payload } : {}),
+        ...(present(replyTo) ? { replyTo } : {}),
+        ...(present(mediaId) ? { media: { id: mediaId, ...(present(mediaType) ? { mimeType: mediaType } : {}) } } : {}),
+      };
       return { kind: 'inbound', message };
     }
     case undefined:

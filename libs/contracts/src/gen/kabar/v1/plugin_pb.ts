@@ -25,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kabar/v1/plugin.proto.
  */
 export const file_kabar_v1_plugin: GenFile = /*@__PURE__*/
-  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSKWAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zZW5kZXJCCgoIX3N1YmplY3RCBwoFX2h0bWwiOgoLU2VuZFJlcXVlc3QSKwoIbWVzc2FnZXMYASADKAsyGS5rYWJhci52MS5PdXRib3VuZE1lc3NhZ2UiNwoMU2VuZFJlc3BvbnNlEicKCG91dGNvbWVzGAEgAygLMhUua2FiYXIudjEuU2VuZE91dGNvbWUinwIKC1NlbmRPdXRjb21lEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIqCgRzZW50GAIgASgLMhoua2FiYXIudjEuU2VuZE91dGNvbWUuU2VudEgAEi4KBmZhaWxlZBgDIAEoCzIcLmthYmFyLnYxLlNlbmRPdXRjb21lLkZhaWxlZEgAGkAKBFNlbnQSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkGk8KBkZhaWxlZBIhCgRjb2RlGAEgASgOMhMua2FiYXIudjEuRXJyb3JDb2RlEhEKCXJldHJ5YWJsZRgCIAEoCBIPCgdtZXNzYWdlGAMgASgJQggKBnJlc3VsdCIOCgxDaGVja1JlcXVlc3QiKwoNUHJvdmlkZXJDaGVjaxIKCgJvaxgBIAEoCBIOCgZkZXRhaWwYAiABKAkiNwoNQ2hlY2tSZXNwb25zZRImCgVjaGVjaxgBIAEoCzIXLmthYmFyLnYxLlByb3ZpZGVyQ2hlY2siDwoNRXZlbnRzUmVxdWVzdCI/ChlBY2tub3dsZWRnZWRFdmVudHNSZXF1ZXN0EhAKCHNlcXVlbmNlGAEgASgEEhAKCHJlY29yZGVkGAIgASgIIlcKGkFja25vd2xlZGdlZEV2ZW50c1Jlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEEicKBWV2ZW50GAIgASgLMhgua2FiYXIudjEuRXZlbnRzUmVzcG9uc2UidAoORXZlbnRzUmVzcG9uc2USLAoHcmVjZWlwdBgBIAEoCzIZLmthYmFyLnYxLkRlbGl2ZXJ5UmVjZWlwdEgAEisKB2luYm91bmQYAiABKAsyGC5rYWJhci52MS5JbmJvdW5kTWVzc2FnZUgAQgcKBWV2ZW50InkKD0RlbGl2ZXJ5UmVjZWlwdBISCgptZXNzYWdlX2lkGAEgASgJEiYKBXN0YXRlGAIgASgOMhcua2FiYXIudjEuRGVsaXZlcnlTdGF0ZRIMCgRzdGF0GAMgASgJEhIKBWVycm9yGAQgASgJSACIAQFCCAoGX2Vycm9yIpYBCg5JbmJvdW5kTWVzc2FnZRIiCgdjaGFubmVsGAEgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEgwKBHRleHQYBCABKAkSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgFIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkKqsBCgdDaGFubmVsEhcKE0NIQU5ORUxfVU5TUEVDSUZJRUQQABIPCgtDSEFOTkVMX1NNUxABEhEKDUNIQU5ORUxfRU1BSUwQAhIQCgxDSEFOTkVMX1BVU0gQAxIUChBDSEFOTkVMX1dIQVRTQVBQEAQSEQoNQ0hBTk5FTF9JTkJPWBAFEhMKD0NIQU5ORUxfV0VCSE9PSxAGEhMKD0NIQU5ORUxfQ09OU09MRRAHKpQCCglFcnJvckNvZGUSGgoWRVJST1JfQ09ERV9VTlNQRUNJRklFRBAAEhYKEkVSUk9SX0NPREVfVElNRU9VVBABEiAKHEVSUk9SX0NPREVfQ09OTkVDVElPTl9GQUlMRUQQAhIbChdFUlJPUl9DT0RFX1JBVEVfTElNSVRFRBADEh0KGUVSUk9SX0NPREVfUFJPVklERVJfRVJST1IQBBIXChNFUlJPUl9DT0RFX1JFSkVDVEVEEAUSIAocRVJST1JfQ09ERV9JTlZBTElEX1JFQ0lQSUVOVBAGEhsKF0VSUk9SX0NPREVfVU5BVVRIT1JJWkVEEAcSHQoZRVJST1JfQ09ERV9JTlZBTElEX0NPTkZJRxAIKqEBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASHAoYREVMSVZFUllfU1RBVEVfREVMSVZFUkVEEAESGQoVREVMSVZFUllfU1RBVEVfRkFJTEVEEAISGgoWREVMSVZFUllfU1RBVEVfRVhQSVJFRBADEhsKF0RFTElWRVJZX1NUQVRFX1JFSkVDVEVEEAQy5wIKDUNoYW5uZWxQbHVnaW4SQQoIRGVzY3JpYmUSGS5rYWJhci52MS5EZXNjcmliZVJlcXVlc3QaGi5rYWJhci52MS5EZXNjcmliZVJlc3BvbnNlEjUKBFNlbmQSFS5rYWJhci52MS5TZW5kUmVxdWVzdBoWLmthYmFyLnYxLlNlbmRSZXNwb25zZRI4CgVDaGVjaxIWLmthYmFyLnYxLkNoZWNrUmVxdWVzdBoXLmthYmFyLnYxLkNoZWNrUmVzcG9uc2USPQoGRXZlbnRzEhcua2FiYXIudjEuRXZlbnRzUmVxdWVzdBoYLmthYmFyLnYxLkV2ZW50c1Jlc3BvbnNlMAESYwoSQWNrbm93bGVkZ2VkRXZlbnRzEiMua2FiYXIudjEuQWNrbm93bGVkZ2VkRXZlbnRzUmVxdWVzdBokLmthYmFyLnYxLkFja25vd2xlZGdlZEV2ZW50c1Jlc3BvbnNlKAEwAWIGcHJvdG8z");
+  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSKWAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zZW5kZXJCCgoIX3N1YmplY3RCBwoFX2h0bWwiOgoLU2VuZFJlcXVlc3QSKwoIbWVzc2FnZXMYASADKAsyGS5rYWJhci52MS5PdXRib3VuZE1lc3NhZ2UiNwoMU2VuZFJlc3BvbnNlEicKCG91dGNvbWVzGAEgAygLMhUua2FiYXIudjEuU2VuZE91dGNvbWUinwIKC1NlbmRPdXRjb21lEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIqCgRzZW50GAIgASgLMhoua2FiYXIudjEuU2VuZE91dGNvbWUuU2VudEgAEi4KBmZhaWxlZBgDIAEoCzIcLmthYmFyLnYxLlNlbmRPdXRjb21lLkZhaWxlZEgAGkAKBFNlbnQSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkGk8KBkZhaWxlZBIhCgRjb2RlGAEgASgOMhMua2FiYXIudjEuRXJyb3JDb2RlEhEKCXJldHJ5YWJsZRgCIAEoCBIPCgdtZXNzYWdlGAMgASgJQggKBnJlc3VsdCIOCgxDaGVja1JlcXVlc3QiKwoNUHJvdmlkZXJDaGVjaxIKCgJvaxgBIAEoCBIOCgZkZXRhaWwYAiABKAkiNwoNQ2hlY2tSZXNwb25zZRImCgVjaGVjaxgBIAEoCzIXLmthYmFyLnYxLlByb3ZpZGVyQ2hlY2siDwoNRXZlbnRzUmVxdWVzdCI/ChlBY2tub3dsZWRnZWRFdmVudHNSZXF1ZXN0EhAKCHNlcXVlbmNlGAEgASgEEhAKCHJlY29yZGVkGAIgASgIIlcKGkFja25vd2xlZGdlZEV2ZW50c1Jlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEEicKBWV2ZW50GAIgASgLMhgua2FiYXIudjEuRXZlbnRzUmVzcG9uc2UidAoORXZlbnRzUmVzcG9uc2USLAoHcmVjZWlwdBgBIAEoCzIZLmthYmFyLnYxLkRlbGl2ZXJ5UmVjZWlwdEgAEisKB2luYm91bmQYAiABKAsyGC5rYWJhci52MS5JbmJvdW5kTWVzc2FnZUgAQgcKBWV2ZW50InkKD0RlbGl2ZXJ5UmVjZWlwdBISCgptZXNzYWdlX2lkGAEgASgJEiYKBXN0YXRlGAIgASgOMhcua2FiYXIudjEuRGVsaXZlcnlTdGF0ZRIMCgRzdGF0GAMgASgJEhIKBWVycm9yGAQgASgJSACIAQFCCAoGX2Vycm9yIs0CCg5JbmJvdW5kTWVzc2FnZRIiCgdjaGFubmVsGAEgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEgwKBHRleHQYBCABKAkSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgFIAEoCUgAiAEBEiMKBGtpbmQYBiABKA4yFS5rYWJhci52MS5JbmJvdW5kS2luZBIUCgdwYXlsb2FkGAcgASgJSAGIAQESFQoIcmVwbHlfdG8YCCABKAlIAogBARIVCghtZWRpYV9pZBgJIAEoCUgDiAEBEhcKCm1lZGlhX3R5cGUYCiABKAlIBIgBAUIWChRfcHJvdmlkZXJfbWVzc2FnZV9pZEIKCghfcGF5bG9hZEILCglfcmVwbHlfdG9CCwoJX21lZGlhX2lkQg0KC19tZWRpYV90eXBlKqsBCgdDaGFubmVsEhcKE0NIQU5ORUxfVU5TUEVDSUZJRUQQABIPCgtDSEFOTkVMX1NNUxABEhEKDUNIQU5ORUxfRU1BSUwQAhIQCgxDSEFOTkVMX1BVU0gQAxIUChBDSEFOTkVMX1dIQVRTQVBQEAQSEQoNQ0hBTk5FTF9JTkJPWBAFEhMKD0NIQU5ORUxfV0VCSE9PSxAGEhMKD0NIQU5ORUxfQ09OU09MRRAHKpQCCglFcnJvckNvZGUSGgoWRVJST1JfQ09ERV9VTlNQRUNJRklFRBAAEhYKEkVSUk9SX0NPREVfVElNRU9VVBABEiAKHEVSUk9SX0NPREVfQ09OTkVDVElPTl9GQUlMRUQQAhIbChdFUlJPUl9DT0RFX1JBVEVfTElNSVRFRBADEh0KGUVSUk9SX0NPREVfUFJPVklERVJfRVJST1IQBBIXChNFUlJPUl9DT0RFX1JFSkVDVEVEEAUSIAocRVJST1JfQ09ERV9JTlZBTElEX1JFQ0lQSUVOVBAGEhsKF0VSUk9SX0NPREVfVU5BVVRIT1JJWkVEEAcSHQoZRVJST1JfQ09ERV9JTlZBTElEX0NPTkZJRxAIKqEBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASHAoYREVMSVZFUllfU1RBVEVfREVMSVZFUkVEEAESGQoVREVMSVZFUllfU1RBVEVfRkFJTEVEEAISGgoWREVMSVZFUllfU1RBVEVfRVhQSVJFRBADEhsKF0RFTElWRVJZX1NUQVRFX1JFSkVDVEVEEAQqqQIKC0luYm91bmRLaW5kEhwKGElOQk9VTkRfS0lORF9VTlNQRUNJRklFRBAAEhUKEUlOQk9VTkRfS0lORF9URVhUEAESFwoTSU5CT1VORF9LSU5EX0JVVFRPThACEhYKEklOQk9VTkRfS0lORF9JTUFHRRADEhYKEklOQk9VTkRfS0lORF9BVURJTxAEEhYKEklOQk9VTkRfS0lORF9WSURFTxAFEhkKFUlOQk9VTkRfS0lORF9ET0NVTUVOVBAGEhgKFElOQk9VTkRfS0lORF9TVElDS0VSEAcSGQoVSU5CT1VORF9LSU5EX0xPQ0FUSU9OEAgSGQoVSU5CT1VORF9LSU5EX0NPTlRBQ1RTEAkSGQoVSU5CT1VORF9LSU5EX1JFQUNUSU9OEAoy5wIKDUNoYW5uZWxQbHVnaW4SQQoIRGVzY3JpYmUSGS5rYWJhci52MS5EZXNjcmliZVJlcXVlc3QaGi5rYWJhci52MS5EZXNjcmliZVJlc3BvbnNlEjUKBFNlbmQSFS5rYWJhci52MS5TZW5kUmVxdWVzdBoWLmthYmFyLnYxLlNlbmRSZXNwb25zZRI4CgVDaGVjaxIWLmthYmFyLnYxLkNoZWNrUmVxdWVzdBoXLmthYmFyLnYxLkNoZWNrUmVzcG9uc2USPQoGRXZlbnRzEhcua2FiYXIudjEuRXZlbnRzUmVxdWVzdBoYLmthYmFyLnYxLkV2ZW50c1Jlc3BvbnNlMAESYwoSQWNrbm93bGVkZ2VkRXZlbnRzEiMua2FiYXIudjEuQWNrbm93bGVkZ2VkRXZlbnRzUmVxdWVzdBokLmthYmFyLnYxLkFja25vd2xlZGdlZEV2ZW50c1Jlc3BvbnNlKAEwAWIGcHJvdG8z");
 
 /**
  * Asks a plugin who it is. Carries nothing.
@@ -579,7 +579,8 @@ export type InboundMessage = Message<"kabar.v1.InboundMessage"> & {
   to: string;
 
   /**
-   * The text as the citizen wrote it, decoded. May be empty.
+   * The text as the citizen wrote it, decoded; a media caption, a button's title or a reaction's emoji for those
+   * kinds. May be empty.
    *
    * @generated from field: string text = 4;
    */
@@ -591,6 +592,41 @@ export type InboundMessage = Message<"kabar.v1.InboundMessage"> & {
    * @generated from field: optional string provider_message_id = 5;
    */
   providerMessageId?: string | undefined;
+
+  /**
+   * What the citizen sent; UNSPECIFIED (as from plugins built before it) is text.
+   *
+   * @generated from field: kabar.v1.InboundKind kind = 6;
+   */
+  kind: InboundKind;
+
+  /**
+   * A button's or list row's id, as the message that offered it defined it (a survey answer's code, say).
+   *
+   * @generated from field: optional string payload = 7;
+   */
+  payload?: string | undefined;
+
+  /**
+   * The `provider_message_id` of the sent message this answers or reacts to; the hub finds the notification by it.
+   *
+   * @generated from field: optional string reply_to = 8;
+   */
+  replyTo?: string | undefined;
+
+  /**
+   * The provider's id of a photo, recording, video, document or sticker, to fetch it by.
+   *
+   * @generated from field: optional string media_id = 9;
+   */
+  mediaId?: string | undefined;
+
+  /**
+   * Its MIME type, e.g. `image/jpeg`, when the provider gives it.
+   *
+   * @generated from field: optional string media_type = 10;
+   */
+  mediaType?: string | undefined;
 };
 
 /**
@@ -795,6 +831,78 @@ export enum DeliveryState {
  */
 export const DeliveryStateSchema: GenEnum<DeliveryState> = /*@__PURE__*/
   enumDesc(file_kabar_v1_plugin, 2);
+
+/**
+ * What a citizen sent. Mirrors `InboundKind` of the SDK.
+ *
+ * @generated from enum kabar.v1.InboundKind
+ */
+export enum InboundKind {
+  /**
+   * Not set: text.
+   *
+   * @generated from enum value: INBOUND_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_TEXT = 1;
+   */
+  TEXT = 1,
+
+  /**
+   * A quick-reply button or a list row, with its `payload`.
+   *
+   * @generated from enum value: INBOUND_KIND_BUTTON = 2;
+   */
+  BUTTON = 2,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_IMAGE = 3;
+   */
+  IMAGE = 3,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_AUDIO = 4;
+   */
+  AUDIO = 4,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_VIDEO = 5;
+   */
+  VIDEO = 5,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_DOCUMENT = 6;
+   */
+  DOCUMENT = 6,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_STICKER = 7;
+   */
+  STICKER = 7,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_LOCATION = 8;
+   */
+  LOCATION = 8,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_CONTACTS = 9;
+   */
+  CONTACTS = 9,
+
+  /**
+   * @generated from enum value: INBOUND_KIND_REACTION = 10;
+   */
+  REACTION = 10,
+}
+
+/**
+ * Describes the enum kabar.v1.InboundKind.
+ */
+export const InboundKindSchema: GenEnum<InboundKind> = /*@__PURE__*/
+  enumDesc(file_kabar_v1_plugin, 3);
 
 /**
  * One plugin process serves one configured plugin on one channel. The process owns its configuration (including the
