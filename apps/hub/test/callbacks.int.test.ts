@@ -280,6 +280,62 @@ describe('status callbacks', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it("delivers a citizen's reply to the agency whose notification it answers, once, signed, as an id.kabar.citizen.reply.v1 CloudEvent", async () => {
+    const id = randomUUID();
+    const notificationId = randomUUID();
+    const eventId = randomUUID();
+    const inbound = (value: Record<string, unknown>, agency?: string): ReceivedRecord => ({
+      topic: 'kabar.inbound.v1',
+      key: 'citizen-hash',
+      value: Buffer.from(JSON.stringify(value)),
+      headers: { 'content-type': 'application/json', ...(agency === undefined ? {} : { 'kabar-agency': agency }) },
+      partition: 0,
+      offset: String(offset++),
+      timestamp: Date.now(),
+    });
+    const reply = {
+      id,
+      plugin: 'chat-whatsapp',
+      channel: 'whatsapp',
+      fromHash: 'citizen-hash',
+      fromSealed: box.encrypt('+6281234567890'),
+      to: '106540352242922',
+      kind: 'button',
+      text: 'Puas',
+      payload: 'survey-q1-yes',
+      media: null,
+      inReplyTo: { notificationId, eventId, agency: 'bapenda', source: 'urn:kabar:test:bapenda', id: 'tax-due-7' },
+      providerMessageId: 'wamid.answer',
+      receivedAt: '2026-12-02T05:00:00.000Z',
+    };
+    await consumer.handle([
+      inbound(reply, 'bapenda'),
+      // Kafka's redelivery of the same record.
+      inbound(reply, 'bapenda'),
+      // A reply that answers no notification, and one to an agency without a callback URL.
+      inbound({ ...reply, id: randomUUID(), inReplyTo: null }),
+      inbound({ ...reply, id: randomUUID(), inReplyTo: { ...reply.inReplyTo, agency: 'dukcapil' } }, 'dukcapil'),
+    ]);
+    expect(await aScheduler().runOnce()).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+    const [request] = receiver.requests;
+    expect(request?.verified).toBe(true);
+    expect(request?.headers['webhook-id']).toBe(`reply.${id}`);
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      specversion: '1.0',
+      id: `reply.${id}`,
+      source: 'urn:kabar:hub',
+      type: 'id.kabar.citizen.reply.v1',
+      subject: notificationId,
+      time: '2026-12-02T05:00:00.000Z',
+      datacontenttype: 'application/json',
+      kabaragency: 'bapenda',
+      data: { notificationId, eventId, source: 'urn:kabar:test:bapenda', id: 'tax-due-7', channel: 'whatsapp', kind: 'button', text: 'Puas', payload: 'survey-q1-yes', media: null, receivedAt: '2026-12-02T05:00:00.000Z' },
+    });
+    // Neither the citizen's number nor its sealed or hashed form goes to the agency.
+    expect(request?.body).not.toMatch(/6281234567890|citizen-hash|wamid/);
+  });
+
   it('retries 500, 500, then delivers on 200, waiting longer each time and signing each attempt afresh', async () => {
     receiver.answers = [500, 500];
     const status = aStatus({ state: 'failed', reason: 'PROVIDER_REJECTED' });

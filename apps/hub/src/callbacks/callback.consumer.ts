@@ -4,6 +4,7 @@ import { type Bus, type ReceivedRecord, type Subscription, TOPICS } from '@kabar
 import type { CallbackRepository, NewCallbackDelivery } from '@kabar/persistence';
 
 import type { Clock } from './clock.type.js';
+import { replyCallback } from './reply-event.js';
 
 export const CALLBACKS_GROUP_ID = 'kabar-callbacks';
 
@@ -19,7 +20,9 @@ interface StatusToDeliver {
 }
 
 /**
- * Turns status events on `kabar.status.v1` into callback deliveries for agencies that registered a callback URL.
+ * Turns status events on `kabar.status.v1`, and citizens' replies on `kabar.inbound.v1` that answer an agency's
+ * notification (as `id.kabar.citizen.reply.v1` events), into callback deliveries for agencies that registered a
+ * callback URL.
  * Idempotent on the CloudEvent id, so a redelivered batch adds nothing; a malformed record is logged and skipped,
  * never retried, so it cannot block the partition.
  */
@@ -32,8 +35,9 @@ export class CallbackConsumer {
     private readonly onEnqueued: () => void = () => undefined,
   ) {}
 
+  /** Statuses, and citizens' replies to agencies' notifications (`kabar.inbound.v1` records with an agency header). */
   subscribe(bus: Bus): Promise<Subscription> {
-    return bus.subscribe({ groupId: CALLBACKS_GROUP_ID, topics: [TOPICS.status], handler: (records) => this.handle(records) });
+    return bus.subscribe({ groupId: CALLBACKS_GROUP_ID, topics: [TOPICS.status, TOPICS.inbound], handler: (records) => this.handle(records) });
   }
 
   /**
@@ -46,6 +50,12 @@ export class CallbackConsumer {
     const byWebhookId = new Map<string, StatusToDeliver>();
     for (const record of records) {
       const code = record.headers[AGENCY_HEADER];
+      if (record.topic === TOPICS.inbound) {
+        // Only replies that answer a notification name an agency; the rest are for the two-way services alone.
+        const reply = code === undefined || !agencies.has(code) ? undefined : replyCallback(record.value);
+        if (reply !== undefined) byWebhookId.set(reply.webhookId, reply);
+        continue;
+      }
       if (code !== undefined && code !== '' && !agencies.has(code)) continue;
       const status = this.parse(record);
       if (status !== undefined) byWebhookId.set(status.webhookId, status);

@@ -1,4 +1,4 @@
-import { describeError, type Logger, SecretBox } from '@kabar/core';
+import { describeError, type Logger, SecretBox, timeOrderedId } from '@kabar/core';
 import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
 import { DispatchRepository, InboundRepository, OutboxRepository, ScheduleRepository, type SentNotification } from '@kabar/persistence';
 import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
@@ -84,6 +84,8 @@ export class ProviderEvents {
       key: this.box.lookupHash(message.from),
       value: Buffer.from(
         JSON.stringify({
+          // Fixed here, before the outbox: a redelivered record keeps it, so a callback of it is sent once.
+          id: timeOrderedId(),
           plugin,
           channel: message.channel,
           fromHash: this.box.lookupHash(message.from),
