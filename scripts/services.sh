@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Local services for Kabar: PostgreSQL and a real single-node Apache Kafka broker (KRaft), for the test suite and for
-# "full local" mode. Idempotent: running `up` again is a quick check.
+# "full local" mode, and Debian's Chromium for the web UI's browser tests. Idempotent: running `up` again is a quick
+# check.
 #
-#   scripts/services.sh up     [postgres|kafka]...   provision and start (default: both), write .kabar/services.env
-#   scripts/services.sh down   [postgres|kafka]...   stop only what `up` started
-#   scripts/services.sh status [postgres|kafka]...   exit 0 when every selected service answers, 1 otherwise
+#   scripts/services.sh up     [postgres|kafka|chromium]...   provision and start (default: all), write .kabar/services.env
+#   scripts/services.sh down   [postgres|kafka|chromium]...   stop only what `up` started
+#   scripts/services.sh status [postgres|kafka|chromium]...   exit 0 when every selected service answers, 1 otherwise
 #
 # PostgreSQL: $DATABASE_URL if it answers, else the local server on 127.0.0.1:5432 (installed with apt-get and started
 #   with pg_ctlcluster when needed, Debian + root only), with role kabar/kabar and database kabar_test.
@@ -12,6 +13,8 @@
 #   scripts/kafka/pom.xml, jars cached in .cache/kafka/<version>/libs), data and config in .kabar/kafka/.
 #   Ready means kafkajs (from node_modules, so run `npm install` first) produced to and consumed from it
 #   (scripts/kafka-ready.mjs).
+# Chromium: $KABAR_CHROMIUM, else /usr/bin/chromium, installed with apt-get when missing (Debian + root only); the
+#   browser tests drive it through playwright-core. Nothing to start or stop: each test launches its own.
 #
 # Environment: KABAR_KAFKA_PORT (19092), KABAR_KAFKA_CONTROLLER_PORT (19093), KABAR_KAFKA_WAIT (90, seconds),
 #   KABAR_NODE (node binary for the kafkajs probe; default node_modules/.bin/node, else node on PATH).
@@ -623,17 +626,52 @@ kafka_status() {
   fi
 }
 
+# ------------------------------------------------------------------------------------------------------ Chromium
+
+CHROMIUM="${KABAR_CHROMIUM:-/usr/bin/chromium}"
+CHROMIUM_LOG="$STATE_DIR/chromium-up.log"
+
+chromium_status() {
+  if [[ -x $CHROMIUM ]]; then
+    say "chromium: $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null || echo 'version unknown'))"
+    return 0
+  fi
+  say "chromium: not installed at $CHROMIUM"
+  return 1
+}
+
+chromium_up() {
+  if chromium_status >/dev/null; then
+    say "chromium: $CHROMIUM"
+    return 0
+  fi
+  if [[ -n ${KABAR_CHROMIUM:-} ]] || ! is_root || ! is_debian; then
+    die "chromium: $CHROMIUM is missing; install Debian's chromium package (apt-get install chromium) or point KABAR_CHROMIUM at a Chromium binary"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  say "chromium: apt-get install -y chromium"
+  # Debian's build only: the browser tests never download one (playwright-core is the driver, not a browser).
+  if ! apt-get install -y chromium </dev/null >"$CHROMIUM_LOG" 2>&1 9>&-; then
+    if ! { apt-get update </dev/null && apt-get install -y chromium </dev/null; } >>"$CHROMIUM_LOG" 2>&1 9>&-; then
+      tail -n 20 "$CHROMIUM_LOG" >&2
+      die "apt-get install chromium failed (full log: $CHROMIUM_LOG)"
+    fi
+  fi
+  chromium_status
+}
+
 # ------------------------------------------------------------------------------------------------------------ main
 
 main() {
   local cmd=${1:-} svc
   [[ $# -gt 0 ]] && shift
-  local want_pg="" want_kafka=""
-  [[ $# -eq 0 ]] && set -- postgres kafka
+  local want_pg="" want_kafka="" want_chromium=""
+  [[ $# -eq 0 ]] && set -- postgres kafka chromium
   for svc in "$@"; do
     case $svc in
       postgres | postgresql | pg) want_pg=1 ;;
       kafka) want_kafka=1 ;;
+      chromium) want_chromium=1 ;;
       *) usage ;;
     esac
   done
@@ -653,10 +691,13 @@ main() {
     up)
       if [[ -n $want_pg ]]; then pg_up; fi
       if [[ -n $want_kafka ]]; then kafka_up; fi
-      say ""
-      say "services up; ${ENV_FILE#"$ROOT"/}:"
-      sed 's/^/  /' "$ENV_FILE"
-      say "load it with: set -a; . ${ENV_FILE#"$ROOT"/}; set +a"
+      if [[ -n $want_chromium ]]; then chromium_up; fi
+      if [[ -f $ENV_FILE ]]; then
+        say ""
+        say "services up; ${ENV_FILE#"$ROOT"/}:"
+        sed 's/^/  /' "$ENV_FILE"
+        say "load it with: set -a; . ${ENV_FILE#"$ROOT"/}; set +a"
+      fi
       ;;
     down)
       if [[ -n $want_kafka ]]; then kafka_down; fi
@@ -666,6 +707,7 @@ main() {
       local rc=0
       if [[ -n $want_pg ]]; then pg_status || rc=1; fi
       if [[ -n $want_kafka ]]; then kafka_status || rc=1; fi
+      if [[ -n $want_chromium ]]; then chromium_status || rc=1; fi
       return "$rc"
       ;;
   esac

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: lint, type check, build, provision PostgreSQL + Kafka, then every test (unit and integration) in Vitest.
+# `npm test`: lint, type check, build, provision PostgreSQL + Kafka (and Chromium for the web UI's browser tests), then
+# every test (unit and integration) in Vitest.
 # Services this run had to start are stopped again at the end; ones that were already running are left alone.
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -10,8 +11,9 @@ step "lint"
 npx eslint . --max-warnings 0
 step "type check"
 npx tsc -p tsconfig.json
+npx tsc -p apps/web
 step "build"
-npx tsc -b tsconfig.build.json
+npm run -s build
 
 started=()
 for service in postgres kafka; do

@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 
 import { graphiqlPage, mountGraphiqlAssets } from './graphql/graphiql.js';
 import { PROVIDER_WEBHOOK_ROUTE } from './provider-webhooks/index.js';
+import { mountWebUi } from './web/index.js';
 
 /** Largest request body accepted on JSON endpoints (GraphQL). */
 export const MAX_JSON_BODY = '1mb';
@@ -47,5 +48,6 @@ export function configureHttp(app: INestApplication): void {
   router.use(bodyErrors);
   router.get('/graphql', graphiqlPage);
   mountGraphiqlAssets(router);
+  mountWebUi(router);
   app.use(router);
 }

@@ -50,6 +50,8 @@ export interface PolicyConfig {
   readonly caps: Readonly<Record<string, { readonly count: number; readonly periodSeconds: number }>>;
   readonly fallbackAfterSeconds: number;
   readonly retentionDays: Readonly<Record<string, number>>;
+  /** The privacy notice version that consents given in the preference centre are recorded under. */
+  readonly privacyNoticeVersion: string;
   /** Citizens per page of a broadcast audience, each planned and written in one transaction. */
   readonly broadcastPage: number;
 }

@@ -155,9 +155,13 @@ function parsePolicy(reader: Reader): PolicyConfig {
   }
   if (retentionPairs === null) reader.fail('KABAR_RETENTION_DAYS', 'class=days pairs, comma-separated, for the four message classes', retentionText);
 
+  const privacyNoticeVersion = reader.string('KABAR_PRIVACY_NOTICE_VERSION');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(privacyNoticeVersion)) reader.fail('KABAR_PRIVACY_NOTICE_VERSION', 'a version of letters, digits, ., _ and - (up to 32, e.g. 2026-01)', privacyNoticeVersion);
+
   return {
     quietHours,
     digestAt: digestAt ?? 19 * 60,
+    privacyNoticeVersion,
     caps,
     fallbackAfterSeconds: reader.integer('KABAR_FALLBACK_AFTER_SECONDS', 1, 7 * 86_400),
     retentionDays,

@@ -110,6 +110,12 @@ export const VARIABLES = {
     description:
       'Days rendered content and contact details stay on notifications, per message class (legal notices longer); delivery outcomes without personal data are kept.',
   },
+  KABAR_PRIVACY_NOTICE_VERSION: {
+    name: 'KABAR_PRIVACY_NOTICE_VERSION',
+    defaultValue: '1',
+    description:
+      'The privacy notice in force (letters, digits, `.`, `_`, `-`; up to 32). Consents given in the preference centre are recorded under it; raise it when the notice changes.',
+  },
   KABAR_BROADCAST_PAGE: {
     name: 'KABAR_BROADCAST_PAGE',
     defaultValue: '5000',

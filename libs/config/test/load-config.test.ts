@@ -41,6 +41,7 @@ describe('loadConfig', () => {
         caps: { transactional: { count: 20, periodSeconds: 86_400 }, reminder: { count: 5, periodSeconds: 604_800 }, informational: { count: 3, periodSeconds: 604_800 } },
         fallbackAfterSeconds: 600,
         retentionDays: { critical: 90, transactional: 7, reminder: 7, informational: 7 },
+        privacyNoticeVersion: '1',
         broadcastPage: 5_000,
       },
       delivery: { maxAttempts: 6, breakerThreshold: 5, breakerCooldownMs: 30_000 },
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
       KABAR_FALLBACK_AFTER_SECONDS: '120',
       KABAR_RETENTION_DAYS: 'critical=365,informational=3',
       KABAR_BROADCAST_PAGE: '250',
+      KABAR_PRIVACY_NOTICE_VERSION: '2026-01',
     });
     expect(policy).toEqual({
       quietHours: null,
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
       caps: { reminder: { count: 3, periodSeconds: 604_800 } },
       fallbackAfterSeconds: 120,
       retentionDays: { critical: 365, transactional: 7, reminder: 7, informational: 3 },
+      privacyNoticeVersion: '2026-01',
       broadcastPage: 250,
     });
   });
@@ -78,6 +81,7 @@ describe('loadConfig', () => {
     ['KABAR_CAPS', 'reminder=3/month', 'class=count/day'],
     ['KABAR_CAPS', 'spam=3/day', 'class=count/day'],
     ['KABAR_RETENTION_DAYS', 'reminder=0', 'class=days'],
+    ['KABAR_PRIVACY_NOTICE_VERSION', 'v 2', 'a version of letters'],
     ['KABAR_FALLBACK_AFTER_SECONDS', '0', 'an integer from 1'],
     ['KABAR_BROADCAST_PAGE', '50000', 'an integer from 1 to 20000'],
   ])('rejects %s=%s naming what it expects', (variable, value, expected) => {

@@ -41,6 +41,15 @@ export interface LatestTemplate {
   readonly html: string | null;
 }
 
+/** A purpose that some agency's notices need consent for, with who asks and why. */
+export interface ConsentPurposeRow {
+  readonly purpose: string;
+  /** Agency names, alphabetically. */
+  readonly agencies: readonly string[];
+  /** The event types' descriptions, where they have one. */
+  readonly descriptions: readonly string[];
+}
+
 /** Event types and their versioned templates. */
 export class CatalogRepository {
   constructor(private readonly em: EntityManager) {}
@@ -116,5 +125,16 @@ export class CatalogRepository {
       body: r.body,
       html: r.html,
     }));
+  }
+
+  /** Every purpose that event types sent on the basis of consent name: what a citizen can grant or withdraw. */
+  async consentPurposes(): Promise<ConsentPurposeRow[]> {
+    const rows = await query<{ purpose: string; agencies: string[]; descriptions: string[] | null }>(
+      this.em.fork(),
+      `select t."purpose", array_agg(distinct a."name" order by a."name") as agencies,
+              array_agg(distinct t."description" order by t."description") filter (where t."description" is not null) as descriptions
+       from "event_type" t join "agency" a on a."id" = t."agency_id" where t."basis" = 'consent' group by t."purpose" order by t."purpose"`,
+    );
+    return rows.map((r) => ({ purpose: r.purpose, agencies: r.agencies, descriptions: r.descriptions ?? [] }));
   }
 }

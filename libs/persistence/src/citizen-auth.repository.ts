@@ -117,6 +117,10 @@ export class CitizenAuthRepository {
     await query(this.em.fork(), 'insert into "citizen_session" ("token_hash", "citizen_id", "expires_at", "created_at") values (?, ?, ?, now())', [tokenHash, citizenId, expiresAt]);
   }
 
+  async endSession(tokenHash: string): Promise<void> {
+    await query(this.em.fork(), 'delete from "citizen_session" where "token_hash" = ?', [tokenHash]);
+  }
+
   async session(tokenHash: string): Promise<CitizenSessionRow | null> {
     const [row] = await query<{ citizen_id: string; expires_at: Date | string }>(this.em.fork(), 'select "citizen_id", "expires_at" from "citizen_session" where "token_hash" = ?', [
       tokenHash,

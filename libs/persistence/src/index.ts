@@ -1,7 +1,7 @@
 export { AgencyRepository, type AgencyWithSources, type NewAgency, type NewApiKey, type SourceOwner } from './agency.repository.js';
 export { insertColumns, insertRows, Json } from './bulk.js';
 export { type CallbackOutcome, CallbackRepository, type ClaimedCallback, type NewCallbackDelivery } from './callback.repository.js';
-export { CatalogRepository, type EventTypeInput, type LatestTemplate, type TemplateInput } from './catalog.repository.js';
+export { CatalogRepository, type ConsentPurposeRow, type EventTypeInput, type LatestTemplate, type TemplateInput } from './catalog.repository.js';
 export { type CitizenRef, CitizenRepository, type ContactRef, type NewContactPoint } from './citizen.repository.js';
 export { CitizenAuthRepository, type CitizenSessionRow, type CodeTarget, type LiveCode, type NewOneTimeCode } from './citizen-auth.repository.js';
 export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';

@@ -37,6 +37,7 @@ class ConfigBuilder {
       caps: {},
       fallbackAfterSeconds: 600,
       retentionDays: { critical: 90, transactional: 7, reminder: 7, informational: 7 },
+      privacyNoticeVersion: '1',
       broadcastPage: 5_000,
     },
     delivery: { maxAttempts: 6, breakerThreshold: 5, breakerCooldownMs: 30_000 },

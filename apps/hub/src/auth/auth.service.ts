@@ -48,11 +48,17 @@ export class AuthService {
     return { token, expiresAt };
   }
 
+  /** Ends one citizen session (sign-out): its token is refused from then on. */
+  async endCitizenSession(sessionHash: string): Promise<void> {
+    await this.sessions.endSession(sessionHash);
+  }
+
   private async fromCitizenToken(token: string): Promise<Principal> {
-    const session = isCitizenToken(token) ? await this.sessions.session(hashSecret(token)) : null;
+    const sessionHash = hashSecret(token);
+    const session = isCitizenToken(token) ? await this.sessions.session(sessionHash) : null;
     if (session === null) throw new AuthError(AuthErrorCode.InvalidCredentials, 'unknown or malformed citizen session token: sign in again');
     if (session.expiresAt.getTime() <= Date.now()) throw new AuthError(AuthErrorCode.TokenExpired, 'the citizen session has expired: sign in again');
-    return { kind: 'citizen', citizenId: session.citizenId };
+    return { kind: 'citizen', citizenId: session.citizenId, sessionHash };
   }
 
   private async fromJwt(token: string): Promise<Principal> {

@@ -9,7 +9,8 @@ export type Principal =
       readonly keyKind: 'test' | 'live';
       readonly limits: { readonly perMinute: number; readonly perDay: number };
     }
-  | { readonly kind: 'citizen'; readonly citizenId: string };
+  /** sessionHash: the stored hash of the token the citizen called with, so signOut can end that session only. */
+  | { readonly kind: 'citizen'; readonly citizenId: string; readonly sessionHash: string };
 
 export type AgencyPrincipal = Extract<Principal, { kind: 'agency' }>;
 export type CitizenPrincipal = Extract<Principal, { kind: 'citizen' }>;

@@ -1,10 +1,12 @@
+import type { KabarConfig } from '@kabar/config';
 import { checkNationalId, MESSAGE_CLASSES, SecretBox } from '@kabar/core';
-import { type CitizenProfile, CitizenRepository, type ConsentRow, type DelegateRow, PreferenceRepository } from '@kabar/persistence';
+import { CatalogRepository, type CitizenProfile, CitizenRepository, type ConsentRow, type DelegateRow, PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 
+import { KABAR_CONFIG } from '../config/config.module.js';
 import { CitizenError, CitizenErrorCode } from './citizen.errors.js';
-import type { CitizenView, ConsentAction, ConsentReceiptView, ConsentStateView, ConsentsView, DelegationView } from './citizen.views.js';
+import type { CitizenView, ConsentAction, ConsentPurposeView, ConsentReceiptView, ConsentStateView, ConsentsView, DelegationView } from './citizen.views.js';
 import { maskNationalId } from './contact-address.js';
 import { hhmm, parsePreferences, type PreferencesInput } from './preferences.parser.js';
 import { isUuid } from './uuid.js';
@@ -26,13 +28,22 @@ const invalid = (field: string, message: string): CitizenError => new CitizenErr
 export class CitizenProfileService {
   private readonly store: PreferenceRepository;
   private readonly citizens: CitizenRepository;
+  private readonly catalog: CatalogRepository;
 
   constructor(
     em: EntityManager,
     private readonly box: SecretBox,
+    @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
   ) {
     this.store = new PreferenceRepository(em);
     this.citizens = new CitizenRepository(em);
+    this.catalog = new CatalogRepository(em);
+  }
+
+  /** What citizens can consent to, under the privacy notice in force (KABAR_PRIVACY_NOTICE_VERSION). */
+  async consentPurposes(): Promise<ConsentPurposeView[]> {
+    const noticeVersion = this.config.policy.privacyNoticeVersion;
+    return (await this.catalog.consentPurposes()).map((row) => ({ ...row, noticeVersion }));
   }
 
   async profile(citizenId: string): Promise<CitizenProfile> {

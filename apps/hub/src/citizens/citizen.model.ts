@@ -110,6 +110,21 @@ export class ConsentStateModel {
   since!: Date;
 }
 
+@ObjectType('ConsentPurpose', { description: 'A purpose some agencies send notices for only with your consent.' })
+export class ConsentPurposeModel {
+  @Field()
+  purpose!: string;
+
+  @Field({ description: 'The privacy notice in force: grantConsent and withdrawConsent take it.' })
+  noticeVersion!: string;
+
+  @Field(() => [String], { description: 'The agencies that ask, by name.' })
+  agencies!: readonly string[];
+
+  @Field(() => [String], { description: "What their notices are about, from the event types' descriptions." })
+  descriptions!: readonly string[];
+}
+
 @ObjectType('CitizenConsents')
 export class CitizenConsentsModel {
   @Field(() => [ConsentStateModel])

@@ -1,8 +1,8 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 
-import { type CitizenPrincipal, CurrentCitizen, RequireScope } from '../auth/index.js';
+import { AuthService, type CitizenPrincipal, CurrentCitizen, RequireScope } from '../auth/index.js';
 import { UpdatePreferencesInput } from './citizen.inputs.js';
-import { CitizenConsentsModel, CitizenModel, ConsentReceiptModel, ContactPointModel, DelegationModel } from './citizen.model.js';
+import { CitizenConsentsModel, CitizenModel, ConsentPurposeModel, ConsentReceiptModel, ContactPointModel, DelegationModel } from './citizen.model.js';
 import { toConsentsModel, toDelegationModel, toReceiptModel } from './citizen-model.mapping.js';
 import { CitizenProfileService } from './citizen-profile.service.js';
 import { ContactPointsService } from './contact-points.service.js';
@@ -14,11 +14,23 @@ export class CitizenResolver {
   constructor(
     private readonly profiles: CitizenProfileService,
     private readonly contacts: ContactPointsService,
+    private readonly auth: AuthService,
   ) {}
+
+  @Mutation(() => Boolean, { description: 'Ends this session: its token is refused from now on. Other sessions stay.' })
+  async signOut(@CurrentCitizen() citizen: CitizenPrincipal): Promise<boolean> {
+    await this.auth.endCitizenSession(citizen.sessionHash);
+    return true;
+  }
 
   @Query(() => CitizenModel, { description: 'The signed-in citizen.' })
   me(@CurrentCitizen() citizen: CitizenPrincipal): Promise<CitizenModel> {
     return this.profiles.me(citizen.citizenId);
+  }
+
+  @Query(() => [ConsentPurposeModel], { description: 'The purposes agencies ask your consent for, under the privacy notice in force.' })
+  consentPurposes(): Promise<ConsentPurposeModel[]> {
+    return this.profiles.consentPurposes();
   }
 
   // Field resolvers read the parent, which only `me` and `updatePreferences` (both guarded) produce.

@@ -95,3 +95,10 @@ export interface InboxPageView {
   /** Opaque cursor for the next, older page; null on the last. */
   readonly next: string | null;
 }
+
+export interface ConsentPurposeView {
+  readonly purpose: string;
+  readonly noticeVersion: string;
+  readonly agencies: readonly string[];
+  readonly descriptions: readonly string[];
+}

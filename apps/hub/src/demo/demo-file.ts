@@ -26,7 +26,11 @@ export interface DemoFile {
     }[];
   }[];
   /** Each with a signed-in session, so `myNotifications` can be tried at once (sessions last 24 hours). */
-  readonly citizens: readonly (DemoCitizen & { readonly session: { readonly token: string; readonly expiresAt: string } })[];
+  readonly citizens: readonly (DemoCitizen & {
+    readonly session: { readonly token: string; readonly expiresAt: string };
+    /** The preference centre, signed in as this citizen (the embedded hub's web UI honours #token= links). */
+    readonly preferenceCentre: string;
+  })[];
 }
 
 export const DEMO_FILE_NAME = 'demo.json';

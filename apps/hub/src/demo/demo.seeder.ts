@@ -83,7 +83,11 @@ export class DemoSeeder implements OnApplicationBootstrap {
       const citizenId = await this.preferences.citizenIdOf(this.box.lookupHash(citizen.nationalId));
       if (citizenId === null) throw new Error('a demo citizen is missing');
       const session = await this.auth.startCitizenSession(citizenId);
-      citizens.push({ ...citizen, session: { token: session.token, expiresAt: session.expiresAt.toISOString() } });
+      citizens.push({
+        ...citizen,
+        session: { token: session.token, expiresAt: session.expiresAt.toISOString() },
+        preferenceCentre: `http://localhost:${String(this.config.port)}/#token=${session.token}`,
+      });
     }
     const adminToken = await this.agencies.createAdmin('demo admin');
     const path = writeDemoFile(this.config.dataDir, {
@@ -97,7 +101,8 @@ export class DemoSeeder implements OnApplicationBootstrap {
     // Printing a credential is acceptable only because this is a throwaway local demo database.
     this.logger.info(
       { demoFile: path, agencies: agencies.map((a) => a.code), citizens: DEMO_CITIZENS.length },
-      `seeded demo data for a local demo (KABAR_DEMO=false to skip): admin token ${adminToken}; agencies' keys, event types and citizens are in ${path}`,
+      `seeded demo data for a local demo (KABAR_DEMO=false to skip): admin token ${adminToken}; agencies' keys, event types and citizens are in ${path}; ` +
+        `the preference centre as ${citizens[0]?.name ?? 'a demo citizen'}: ${citizens[0]?.preferenceCentre ?? ''}`,
     );
     return 'SEEDED';
   }

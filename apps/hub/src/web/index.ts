@@ -1,0 +1,1 @@
+export { mountWebUi, webUiRoot } from './web-ui.js';

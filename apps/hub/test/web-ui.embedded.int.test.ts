@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createHub } from '@kabar/hub';
+import { aConfig } from '@kabar/testing';
+import type { INestApplication } from '@nestjs/common';
+import { pino } from 'pino';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { launchChromium, openPage, sessionOf } from './support/browser.js';
+
+interface DemoCitizen {
+  readonly name: string;
+  readonly session: { readonly token: string };
+  readonly preferenceCentre: string;
+}
+
+// What `npm start` offers a person trying Kabar: the embedded hub with its demo data, whose demo.json links sign the
+// preference centre in as a demo citizen. This tests the embedded mode itself, so it runs on PGlite by design.
+describe('the preference centre on the embedded demo hub', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kabar-web-demo-'));
+  let app: INestApplication;
+  let url: string;
+  let browser: Browser;
+  let citizens: readonly DemoCitizen[];
+
+  beforeAll(async () => {
+    const config = aConfig()
+      .with({ dataDir, database: { kind: 'pglite', dataDir: join(dataDir, 'pglite') }, demo: true, port: 3000 })
+      .build();
+    app = await createHub(config, pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    citizens = (JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { citizens: DemoCitizen[] }).citizens;
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser.close();
+    await app.close();
+  });
+
+  it("opens Andi's inbox from his demo.json link, then forgets the link", async () => {
+    const andi = citizens.find((c) => c.name === 'Andi Pratama');
+    expect(andi?.preferenceCentre).toBe(`http://localhost:3000/#token=${andi?.session.token ?? ''}`);
+    const { page, problems } = await openPage(browser, url, 'en-GB');
+    // The configured port is 3000; this hub listens elsewhere, so the link's fragment is used on the real origin.
+    await page.goto(`${url}/${new URL(andi?.preferenceCentre ?? '').hash}`);
+    const message = page.locator('li.message').first();
+    await expect.poll(() => message.locator('summary').textContent()).toContain('LAPOR! Kota Bandung');
+    expect(await page.getByTestId('unread').textContent()).toBe('1');
+    expect(await sessionOf(page)).toBe(andi?.session.token);
+    expect(page.url()).toBe(`${url}/`);
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,201 @@
+/** The preference centre speaks the languages Kabar writes to citizens in: Indonesian first, English. */
+export type Lang = 'id' | 'en';
+
+const id = {
+  title: 'Pusat Preferensi Kabar',
+  tagline: 'Satu tempat untuk mengatur bagaimana instansi pemerintah menghubungi Anda.',
+  language: 'Bahasa',
+  signInHeading: 'Masuk',
+  signInHelp: 'Kami mengirim kode sekali pakai ke kontak Anda yang sudah terverifikasi.',
+  channel: 'Saluran',
+  address: 'Alamat atau nomor',
+  sendCode: 'Kirim kode',
+  codeSent: 'Jika alamat ini terdaftar, kode sudah dikirim. Kode berlaku 10 menit.',
+  code: 'Kode',
+  signIn: 'Masuk',
+  signOut: 'Keluar',
+  back: 'Kembali',
+  tabInbox: 'Kotak masuk',
+  tabHistory: 'Riwayat',
+  tabPreferences: 'Preferensi',
+  tabContacts: 'Kontak',
+  tabConsents: 'Persetujuan',
+  tabData: 'Data saya',
+  loading: 'Memuat…',
+  saved: 'Tersimpan.',
+  save: 'Simpan',
+  unread: 'belum dibaca',
+  markRead: 'Tandai dibaca',
+  markAllRead: 'Tandai semua dibaca',
+  older: 'Pesan lebih lama',
+  inboxEmpty: 'Kotak masuk Anda kosong.',
+  historyEmpty: 'Belum ada pemberitahuan.',
+  historyHelp: 'Setiap pemberitahuan dari instansi, dan alasan Kabar mengirim, menunda atau menahannya.',
+  state: 'Status',
+  via: 'melalui',
+  purged: 'Isi sudah dihapus sesuai masa simpan.',
+  timezone: 'Zona waktu',
+  quietHours: 'Jam tenang',
+  quietHelp: 'Pesan yang tidak mendesak ditahan sampai jam tenang berakhir. Pesan kritis tetap dikirim.',
+  quietDefault: 'Ikuti bawaan platform',
+  quietNone: 'Tanpa jam tenang',
+  quietOwn: 'Atur sendiri',
+  from: 'Dari',
+  until: 'Sampai',
+  digest: 'Kumpulkan pesan informasi menjadi satu ringkasan harian',
+  channelOrder: 'Urutan saluran',
+  channelOrderHelp: 'Kabar mencoba saluran pertama, lalu yang berikutnya bila gagal.',
+  category: 'Kategori',
+  anyCategory: 'lainnya',
+  addDefaultOrder: 'Atur urutan untuk kategori lainnya',
+  moveUp: 'Naikkan',
+  moveDown: 'Turunkan',
+  contactsHelp: 'Alamat ditampilkan tersamar. Alamat baru perlu dikonfirmasi dengan kode.',
+  verified: 'terverifikasi',
+  unverified: 'belum terverifikasi',
+  invalid: 'tidak aktif',
+  remove: 'Hapus',
+  addContact: 'Tambah kontak',
+  add: 'Tambah',
+  verify: 'Konfirmasi',
+  verifyHelp: 'Masukkan kode yang kami kirim ke alamat baru ini.',
+  consentsHelp: 'Pemberitahuan yang dikirim atas dasar persetujuan hanya dikirim selama Anda menyetujuinya. Pemberitahuan yang diwajibkan undang-undang tidak memerlukan persetujuan.',
+  consentsEmpty: 'Tidak ada keperluan yang memerlukan persetujuan Anda.',
+  granted: 'disetujui',
+  withdrawn: 'ditarik',
+  notAsked: 'belum pernah',
+  grant: 'Setujui',
+  withdraw: 'Tarik persetujuan',
+  usedBy: 'Dipakai oleh',
+  noticeVersion: 'Versi pemberitahuan privasi',
+  consentHistory: 'Riwayat persetujuan',
+  dataHelp: 'Unduh semua yang Kabar simpan tentang Anda: profil, kontak, persetujuan, pemberitahuan dan kotak masuk.',
+  download: 'Unduh data saya (JSON)',
+  delegates: 'Perwakilan',
+  actsForMe: 'mewakili saya',
+  iActFor: 'saya mewakili',
+  noDelegates: 'Tidak ada perwakilan.',
+  linkRefused: 'Tautan masuk hanya berlaku di hub demo. Silakan masuk dengan kode.',
+} as const;
+
+export type MessageKey = keyof typeof id;
+
+const en: Record<MessageKey, string> = {
+  title: 'Kabar preference centre',
+  tagline: 'One place to choose how government agencies reach you.',
+  language: 'Language',
+  signInHeading: 'Sign in',
+  signInHelp: 'We send a one-time code to one of your verified contact points.',
+  channel: 'Channel',
+  address: 'Address or number',
+  sendCode: 'Send code',
+  codeSent: 'If this address is registered, a code is on its way. It is valid for 10 minutes.',
+  code: 'Code',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  back: 'Back',
+  tabInbox: 'Inbox',
+  tabHistory: 'History',
+  tabPreferences: 'Preferences',
+  tabContacts: 'Contact points',
+  tabConsents: 'Consents',
+  tabData: 'My data',
+  loading: 'Loading…',
+  saved: 'Saved.',
+  save: 'Save',
+  unread: 'unread',
+  markRead: 'Mark read',
+  markAllRead: 'Mark all read',
+  older: 'Older messages',
+  inboxEmpty: 'Your inbox is empty.',
+  historyEmpty: 'No notifications yet.',
+  historyHelp: 'Every notification from an agency, and why Kabar sent, delayed or held it.',
+  state: 'State',
+  via: 'via',
+  purged: 'The content was erased under the retention policy.',
+  timezone: 'Time zone',
+  quietHours: 'Quiet hours',
+  quietHelp: 'Messages that are not urgent wait until your quiet hours end. Critical messages still go out.',
+  quietDefault: 'Platform default',
+  quietNone: 'No quiet hours',
+  quietOwn: 'My own',
+  from: 'From',
+  until: 'Until',
+  digest: 'Gather informational messages into one daily digest',
+  channelOrder: 'Channel order',
+  channelOrderHelp: 'Kabar tries the first channel, then the next when one fails.',
+  category: 'Category',
+  anyCategory: 'any other',
+  addDefaultOrder: 'Set an order for any other category',
+  moveUp: 'Move up',
+  moveDown: 'Move down',
+  contactsHelp: 'Addresses are shown masked. A new address is confirmed with a code.',
+  verified: 'verified',
+  unverified: 'not verified',
+  invalid: 'not reachable',
+  remove: 'Remove',
+  addContact: 'Add a contact point',
+  add: 'Add',
+  verify: 'Confirm',
+  verifyHelp: 'Enter the code we sent to the new address.',
+  consentsHelp: 'Notices sent on the basis of your consent go out only while you consent. Notices required by law need no consent.',
+  consentsEmpty: 'Nothing needs your consent.',
+  granted: 'granted',
+  withdrawn: 'withdrawn',
+  notAsked: 'never given',
+  grant: 'Consent',
+  withdraw: 'Withdraw consent',
+  usedBy: 'Used by',
+  noticeVersion: 'Privacy notice version',
+  consentHistory: 'Consent history',
+  dataHelp: 'Download everything Kabar keeps about you: profile, contact points, consents, notifications and inbox.',
+  download: 'Download my data (JSON)',
+  delegates: 'Delegates',
+  actsForMe: 'acts for me',
+  iActFor: 'I act for',
+  noDelegates: 'No delegates.',
+  linkRefused: 'Sign-in links work only on a demo hub. Please sign in with a code.',
+};
+
+const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { id, en };
+
+/** What the citizen reads for an error code the hub answered; the hub's own message for codes not listed. */
+const ERRORS: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
+  id: {
+    INVALID_CODE: 'Kode salah, kedaluwarsa, atau sudah dipakai.',
+    RATE_LIMITED: 'Terlalu banyak percobaan. Coba lagi nanti.',
+    CITIZEN_INVALID_INPUT: 'Periksa isian Anda',
+    CODE_NOT_SENT: 'Kode tidak dapat dikirim ke saluran ini.',
+    CONTACT_POINT_NOT_FOUND: 'Kontak tidak ditemukan.',
+    NETWORK: 'Server Kabar tidak dapat dihubungi.',
+  },
+  en: {
+    INVALID_CODE: 'The code is wrong, expired or already used.',
+    RATE_LIMITED: 'Too many tries. Please try again later.',
+    CITIZEN_INVALID_INPUT: 'Please check your input',
+    CODE_NOT_SENT: 'The code could not be sent on this channel.',
+    CONTACT_POINT_NOT_FOUND: 'Contact point not found.',
+    NETWORK: 'The Kabar server cannot be reached.',
+  },
+};
+
+export function message(lang: Lang, key: MessageKey): string {
+  return MESSAGES[lang][key];
+}
+
+/** The citizen-facing text of an error; invalid input keeps the hub's detail, which names the field. */
+export function errorText(lang: Lang, code: string, detail: string): string {
+  const known = ERRORS[lang][code];
+  if (known === undefined) return detail;
+  return code === 'CITIZEN_INVALID_INPUT' ? `${known}: ${detail}` : known;
+}
+
+export function isLang(value: unknown): value is Lang {
+  return value === 'id' || value === 'en';
+}
+
+/** The browser's preference before sign-in: Indonesian unless it asks for English first. */
+export function browserLang(languages: readonly string[]): Lang {
+  const first = languages.find((l) => /^(id|in|en)\b/i.test(l));
+  return first !== undefined && /^en/i.test(first) ? 'en' : 'id';
+}
