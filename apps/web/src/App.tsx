@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 
-import { ApiError, graphql, SESSION_ENDED, type Variables } from './api.js';
-import { type Session, SessionContext } from './context.js';
+import { ApiError, callerWith, graphql } from './api.js';
+import { ApiContext, type Session, SessionContext } from './context.js';
 import { browserLang, errorText, isLang, type Lang, message, type MessageKey } from './i18n.js';
 import { SIGN_OUT } from './operations.js';
 import { Consents } from './views/Consents.js';
@@ -87,14 +87,7 @@ export function App(): React.JSX.Element {
     return {
       lang,
       t,
-      call: async <T,>(query: string, variables: Variables = {}): Promise<T> => {
-        try {
-          return await graphql<T>(query, variables, token);
-        } catch (error) {
-          if (error instanceof ApiError && SESSION_ENDED.has(error.code)) endSession();
-          throw error;
-        }
-      },
+      call: callerWith(token, endSession),
       describe: (error: unknown) => (error instanceof ApiError ? errorText(lang, error.code, error.message) : String(error)),
     };
   }, [lang, token, endSession]);
@@ -116,47 +109,49 @@ export function App(): React.JSX.Element {
   };
 
   return (
-    <SessionContext.Provider value={session}>
-      <header className="top">
-        <div>
-          <h1>{session.t('title')}</h1>
-          <p className="muted">{session.t('tagline')}</p>
-        </div>
-        <div className="top-actions">
-          <label>
-            {session.t('language')}{' '}
-            <select aria-label={session.t('language')} value={lang} onChange={(e) => isLang(e.target.value) && setLang(e.target.value)}>
-              <option value="id">Bahasa Indonesia</option>
-              <option value="en">English</option>
-            </select>
-          </label>
-          {token !== null && (
-            <button type="button" onClick={() => void signOut()}>
-              {session.t('signOut')}
-            </button>
-          )}
-        </div>
-      </header>
-      {linkRefused && token === null && (
-        <p role="alert" className="error">
-          {session.t('linkRefused')}
-        </p>
-      )}
-      {token === null ? (
-        <SignIn onSignedIn={signedIn} />
-      ) : (
-        <>
-          <nav className="tabs" aria-label="sections">
-            {TABS.map((name) => (
-              <button key={name} type="button" aria-current={tab === name ? 'page' : undefined} onClick={() => choose(name)}>
-                {session.t(TAB_LABEL[name])}
+    <ApiContext.Provider value={session}>
+      <SessionContext.Provider value={session}>
+        <header className="top">
+          <div>
+            <h1>{session.t('title')}</h1>
+            <p className="muted">{session.t('tagline')}</p>
+          </div>
+          <div className="top-actions">
+            <label>
+              {session.t('language')}{' '}
+              <select aria-label={session.t('language')} value={lang} onChange={(e) => isLang(e.target.value) && setLang(e.target.value)}>
+                <option value="id">Bahasa Indonesia</option>
+                <option value="en">English</option>
+              </select>
+            </label>
+            {token !== null && (
+              <button type="button" onClick={() => void signOut()}>
+                {session.t('signOut')}
               </button>
-            ))}
-          </nav>
-          <main>{view(tab, setLang)}</main>
-        </>
-      )}
-    </SessionContext.Provider>
+            )}
+          </div>
+        </header>
+        {linkRefused && token === null && (
+          <p role="alert" className="error">
+            {session.t('linkRefused')}
+          </p>
+        )}
+        {token === null ? (
+          <SignIn onSignedIn={signedIn} />
+        ) : (
+          <>
+            <nav className="tabs" aria-label="sections">
+              {TABS.map((name) => (
+                <button key={name} type="button" aria-current={tab === name ? 'page' : undefined} onClick={() => choose(name)}>
+                  {session.t(TAB_LABEL[name])}
+                </button>
+              ))}
+            </nav>
+            <main>{view(tab, setLang)}</main>
+          </>
+        )}
+      </SessionContext.Provider>
+    </ApiContext.Provider>
   );
 }
 

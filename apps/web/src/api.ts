@@ -52,3 +52,15 @@ export async function graphql<T>(query: string, variables: Variables, token: str
   if (body.data === undefined || body.data === null) throw new ApiError('BAD_RESPONSE', 'the hub answered without data');
   return body.data;
 }
+
+/** `graphql` with a fixed credential, ending the session (`onEnded`) when the hub says it is gone. */
+export function callerWith(token: string | null, onEnded: () => void): <T>(query: string, variables?: Variables) => Promise<T> {
+  return async <T>(query: string, variables: Variables = {}): Promise<T> => {
+    try {
+      return await graphql<T>(query, variables, token);
+    } catch (error) {
+      if (error instanceof ApiError && SESSION_ENDED.has(error.code)) onEnded();
+      throw error;
+    }
+  };
+}

@@ -3,16 +3,27 @@ import { createContext, useContext } from 'react';
 import type { Variables } from './api.js';
 import type { Lang, MessageKey } from './i18n.js';
 
-/** What every view needs: the language, its texts and a GraphQL call made with the citizen's session. */
-export interface Session {
-  readonly lang: Lang;
-  readonly t: (key: MessageKey) => string;
+/** GraphQL calls made with the signed-in credential (a citizen session or an admin token), and their errors in words. */
+export interface Api {
   readonly call: <T>(query: string, variables?: Variables) => Promise<T>;
-  /** The citizen-facing text of any error a call threw. */
+  /** The reader-facing text of any error a call threw. */
   readonly describe: (error: unknown) => string;
 }
 
+/** What every citizen view needs: the API, the language and its texts. */
+export interface Session extends Api {
+  readonly lang: Lang;
+  readonly t: (key: MessageKey) => string;
+}
+
+export const ApiContext = createContext<Api | null>(null);
 export const SessionContext = createContext<Session | null>(null);
+
+export function useApi(): Api {
+  const api = useContext(ApiContext);
+  if (api === null) throw new Error('useApi outside <ApiContext.Provider>');
+  return api;
+}
 
 export function useSession(): Session {
   const session = useContext(SessionContext);

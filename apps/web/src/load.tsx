@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
 import type { Variables } from './api.js';
-import { useSession } from './context.js';
+import { useApi } from './context.js';
 
 export interface Loaded<T> {
   readonly data: T | null;
@@ -11,7 +11,7 @@ export interface Loaded<T> {
 
 /** Runs a query when the view opens (and on reload); a late answer for an older request is dropped. */
 export function useQuery<T>(query: string, variables: Variables = {}): Loaded<T> {
-  const { call, describe } = useSession();
+  const { call, describe } = useApi();
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [round, setRound] = useState(0);
@@ -36,7 +36,7 @@ export function useQuery<T>(query: string, variables: Variables = {}): Loaded<T>
 
 /** A form action's state: running, and the last outcome to show (an error in role=alert, a success in role=status). */
 export function useAction(): { busy: boolean; error: string | null; notice: string | null; run: (action: () => Promise<string | null>) => void } {
-  const { describe } = useSession();
+  const { describe } = useApi();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -69,4 +69,20 @@ export function Outcome({ error, notice }: { readonly error: string | null; read
 
 export function when(iso: string, lang: string): string {
   return new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'id-ID', { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A labelled drop-down of plain values (channels, time zones, kinds), each shown as itself. */
+export function Choice({ label, value, options, onChange }: { readonly label: string; readonly value: string; readonly options: readonly string[]; readonly onChange: (value: string) => void }): React.JSX.Element {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }

@@ -30,13 +30,13 @@ export class CreateAgencyInput {
   sources!: string[];
 
   @Field(() => SenderIdsInput, { nullable: true })
-  senderIds?: SenderIdsInput;
+  senderIds?: SenderIdsInput | null;
 
   @Field(() => Int, { nullable: true, description: 'Requests per minute per key (default 3000, as GOV.UK Notify).' })
-  ratePerMinute?: number;
+  ratePerMinute?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Events per day per key (default 250000).' })
-  dailyQuota?: number;
+  dailyQuota?: number | null;
 }
 
 @ObjectType('SenderIds')

@@ -39,9 +39,10 @@ export class AgencyResolver {
         name: input.name,
         defaultLocale: input.defaultLocale,
         sources: input.sources,
-        senderIds: { sms: input.senderIds?.sms, email: input.senderIds?.email },
-        ratePerMinute: input.ratePerMinute,
-        dailyQuota: input.dailyQuota,
+        // GraphQL gives null for a field sent as null: that means "not given", as leaving it out does.
+        senderIds: { sms: input.senderIds?.sms ?? undefined, email: input.senderIds?.email ?? undefined },
+        ratePerMinute: input.ratePerMinute ?? undefined,
+        dailyQuota: input.dailyQuota ?? undefined,
       }),
     );
   }

@@ -6,7 +6,7 @@ import express, { type Response, type Router } from 'express';
 
 const require = createRequire(import.meta.url);
 
-/** Where `npm run build` puts the preference centre (apps/web, built by Vite); null when the package is missing. */
+/** Where `npm run build` puts the web UI (apps/web, built by Vite); null when the package is missing. */
 export function webUiRoot(): string | null {
   try {
     return join(dirname(require.resolve('@kabar/web/package.json')), 'dist');
@@ -38,14 +38,15 @@ function pageHeaders(res: Response): void {
 }
 
 /**
- * Serves the citizen preference centre at `/`. Its files are content-hashed by Vite, so assets are cached for a year
+ * Serves the web UI: the citizen preference centre at `/`, the admin console at `/console`. Its files are content-hashed by Vite, so assets are cached for a year
  * and the page itself never is (a new build is picked up at the next visit). Returns false when the build is absent:
  * the API runs without it (e.g. a worker image built without the web app).
  */
 export function mountWebUi(router: Router, root: string | null = webUiRoot()): boolean {
   const page = root === null ? null : join(root, 'index.html');
   if (root === null || page === null || !existsSync(page)) return false;
-  router.get(['/', '/index.html'], (_req, res) => {
+  // One page for both apps: the citizen preference centre at /, the admin console at /console.
+  router.get(['/', '/index.html', '/console'], (_req, res) => {
     pageHeaders(res);
     res.setHeader('Cache-Control', 'no-cache');
     res.type('html').sendFile(page);

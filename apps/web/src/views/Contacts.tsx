@@ -1,7 +1,7 @@
 import { useState } from 'react';
 
 import { useSession } from '../context.js';
-import { Outcome, useAction, useQuery } from '../load.js';
+import { Choice, Outcome, useAction, useQuery } from '../load.js';
 import { ADD_CONTACT, type ContactPoint, ME, type Me, REMOVE_CONTACT, VERIFY_CONTACT } from '../operations.js';
 
 const CHANNELS = ['email', 'sms', 'whatsapp'] as const;
@@ -83,16 +83,7 @@ export function Contacts(): React.JSX.Element {
       <form onSubmit={add}>
         <h3>{t('addContact')}</h3>
         <div className="row">
-          <label>
-            {t('channel')}
-            <select value={channel} onChange={(e) => setChannel(e.target.value)}>
-              {CHANNELS.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice label={t('channel')} value={channel} options={CHANNELS} onChange={setChannel} />
           <label>
             {t('address')} <input required value={address} onChange={(e) => setAddress(e.target.value)} />
           </label>

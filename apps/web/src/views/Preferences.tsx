@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 
 import { useSession } from '../context.js';
 import { isLang, type Lang } from '../i18n.js';
-import { Outcome, useAction, useQuery } from '../load.js';
+import { Choice, Outcome, useAction, useQuery } from '../load.js';
 import { type ChannelOrder, ME, type Me, type PreferencesInput, type QuietHours, UPDATE_PREFERENCES } from '../operations.js';
 import { moved } from '../order.js';
 
@@ -72,16 +72,7 @@ export function Preferences({ onLanguage }: { readonly onLanguage: (lang: Lang) 
           </label>
         ))}
       </fieldset>
-      <label>
-        {t('timezone')}
-        <select value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-          {TIMEZONES.map((zone) => (
-            <option key={zone} value={zone}>
-              {zone}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice label={t('timezone')} value={timezone} options={TIMEZONES} onChange={setTimezone} />
       <fieldset>
         <legend>{t('quietHours')}</legend>
         <p className="muted small">{t('quietHelp')}</p>

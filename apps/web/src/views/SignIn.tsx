@@ -1,7 +1,7 @@
 import { useState } from 'react';
 
 import { useSession } from '../context.js';
-import { Outcome, useAction } from '../load.js';
+import { Choice, Outcome, useAction } from '../load.js';
 import { REQUEST_CODE, SIGN_IN, type SignInResult } from '../operations.js';
 
 const CHANNELS = ['email', 'sms', 'whatsapp'] as const;
@@ -39,16 +39,7 @@ export function SignIn({ onSignedIn }: { readonly onSignedIn: (token: string) =>
       <p className="muted">{t('signInHelp')}</p>
       {!asked ? (
         <form onSubmit={ask}>
-          <label>
-            {t('channel')}
-            <select value={channel} onChange={(e) => setChannel(e.target.value)}>
-              {CHANNELS.map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice label={t('channel')} value={channel} options={CHANNELS} onChange={setChannel} />
           <label>
             {t('address')}
             <input required autoComplete={channel === 'email' ? 'email' : 'tel'} value={address} onChange={(e) => setAddress(e.target.value)} />

@@ -1,0 +1,133 @@
+import 'reflect-metadata';
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
+import { type AgencyFixture, anAgency, as } from './support/agency-fixture.js';
+import { launchChromium, openPage } from './support/browser.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
+import { packPlugin } from './support/plugin-install-fixture.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+// The admin console (/console), as a platform admin uses it: the built web UI in Chromium, against a hub on real
+// PostgreSQL and Kafka, with the sms-smpp plugin installed from its npm tarball and checked against a real SMPP peer.
+// What the page shows is checked on the page; what it changed is checked through GraphQL.
+describe('the admin console in Chromium', () => {
+  const services = inject('services');
+  const work = mkdtempSync(join(tmpdir(), 'kabar-console-'));
+  const dataDir = join(ROOT, '.kabar', `console-test-${String(process.pid)}`);
+  let hub: FullHub;
+  let browser: Browser;
+  let agency: AgencyFixture & { admin: string };
+  let smsc: SmscPeer;
+  let installId: string;
+
+  beforeAll(async () => {
+    smsc = await startSmscPeer();
+    hub = await startFullHub(services, (config) => config.with({ dataDir }));
+    agency = await anAgency(hub.app, hub.url, 'bapenda-cons');
+    const { tarball, integrity } = packPlugin(join(ROOT, 'plugins/sms-smpp'), work);
+    const installed = await as<{ installPlugin: { id: string } }>(hub.url, agency.admin, 'mutation($s: String!, $i: String) { installPlugin(source: $s, integrity: $i) { id } }', { s: tarball, i: integrity });
+    if (installed.data === undefined) throw new Error(JSON.stringify(installed.errors));
+    installId = installed.data.installPlugin.id;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await hub.close();
+    await smsc.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const alertOf = (page: Page): Promise<string | null> => page.getByRole('alert').first().textContent();
+
+  it('signs an admin in by token, creates an agency, issues and revokes its key, and takes a plugin to enabled', async () => {
+    const { page, problems } = await openPage(browser, hub.url, 'en-GB');
+    const response = await page.goto(`${hub.url}/console`);
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Kabar admin console');
+
+    // An agency's key is not an admin token; an unknown admin token is refused by the hub.
+    await page.getByLabel('Admin token').fill(agency.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alertOf(page)).toBe('Admin token: adm_…');
+    await page.getByLabel('Admin token').fill(`adm_AAAAAAAAAAAA.${'A'.repeat(43)}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alertOf(page)).toMatch(/^INVALID_CREDENTIALS: /);
+    await page.getByLabel('Admin token').fill(agency.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator(`li.agency[data-code="${agency.code}"]`).waitFor();
+
+    // A new agency: the hub's check of the code is shown, then the corrected form goes through.
+    await page.getByLabel('Code').fill('Dinkes Bandung');
+    await page.getByLabel('Name', { exact: true }).fill('Dinas Kesehatan Kota Bandung');
+    await page.getByLabel('CloudEvents sources').fill('/id/go/bandung/dinkes');
+    await page.getByLabel('SMS sender ID').fill('DINKES-BDG');
+    await page.getByLabel('Rate per minute').fill('600');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => alertOf(page)).toMatch(/^AGENCY_INVALID_INPUT: /);
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Dinas Kesehatan Kota Bandung');
+    await page.getByLabel('Code').fill('dinkes-bdg');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const created = page.locator('li.agency[data-code="dinkes-bdg"]');
+    // Should the hub refuse it, the failure names the hub's words rather than a missing list item.
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Created.' })
+      .waitFor({ timeout: 5_000 })
+      .catch(async () => {
+        throw new Error(`no agency created: ${String(await alertOf(page))}`);
+      });
+    await created.waitFor();
+    const agencies = await as<{ agencies: { code: string; senderIds: { sms: string | null }; ratePerMinute: number; sources: string[] }[] }>(
+      hub.url,
+      agency.admin,
+      '{ agencies { code senderIds { sms } ratePerMinute sources } }',
+    );
+    expect(agencies.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({ code: 'dinkes-bdg', senderIds: { sms: 'DINKES-BDG' }, ratePerMinute: 600, sources: ['/id/go/bandung/dinkes'] });
+
+    // Its first key: the secret is shown once and works; revoked, it stops working.
+    await created.getByRole('button', { name: 'API keys' }).click();
+    await created.getByLabel('Key name').fill('sistem-rs');
+    await created.getByLabel('Kind').selectOption('live');
+    await created.getByRole('button', { name: 'Issue a key' }).click();
+    const secret = (await created.getByTestId('secret').textContent()) ?? '';
+    expect(secret).toMatch(/^live_[A-Za-z0-9]{12}\./);
+    expect((await as(hub.url, secret, '{ eventTypes { type } }')).errors).toBeUndefined();
+    await created.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => created.locator('tr .state').textContent()).toBe('revoked');
+    expect((await as(hub.url, secret, '{ eventTypes { type } }')).errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+
+    // The plugin installed from its tarball: approve here, configure (CLI or GraphQL), then check and enable here.
+    await page.getByRole('button', { name: 'Plugins' }).click();
+    const plugin = page.locator('li.plugin[data-name="sms-smpp"]');
+    await expect.poll(() => plugin.textContent()).toContain('not approved');
+    await plugin.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => plugin.textContent()).not.toContain('not approved');
+    const config = { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR' };
+    const configured = await as(hub.url, agency.admin, 'mutation($id: ID!, $c: JSON!) { configurePlugin(id: $id, config: $c) { id } }', { id: installId, c: config });
+    expect(configured.errors).toBeUndefined();
+    await page.getByRole('button', { name: 'Health' }).click();
+    await page.getByRole('button', { name: 'Plugins' }).click();
+    await plugin.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => plugin.locator('.check').getAttribute('data-ok')).toBe('true');
+    await plugin.getByRole('button', { name: 'Enable' }).click();
+    await expect.poll(() => plugin.locator('.state').first().textContent()).toBe('enabled');
+    const installs = await as<{ pluginInstalls: { name: string; enabled: boolean; check: { ok: boolean } | null }[] }>(hub.url, agency.admin, '{ pluginInstalls { name enabled check { ok } } }');
+    expect(installs.data?.pluginInstalls).toEqual([{ name: 'sms-smpp', enabled: true, check: { ok: true } }]);
+
+    // Health, in Indonesian.
+    await page.getByRole('combobox', { name: 'Bahasa / Language' }).selectOption('id');
+    await page.getByRole('button', { name: 'Kesehatan' }).click();
+    await expect.poll(() => page.locator('table.health').textContent()).toContain('Modefull');
+    expect(problems).toEqual([]);
+  });
+});

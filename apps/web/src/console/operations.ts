@@ -1,0 +1,70 @@
+// The admin-scope operations the console uses, with the shapes it reads back (apps/hub/schema.graphql is the contract).
+
+export const HEALTH = '{ health { status database bus mode version } }';
+
+export interface Health {
+  readonly status: string;
+  readonly database: string;
+  readonly bus: string;
+  readonly mode: string;
+  readonly version: string;
+}
+
+export const AGENCIES = '{ agencies { id code name defaultLocale sources senderIds { sms email } ratePerMinute dailyQuota callbackUrl } }';
+
+export interface Agency {
+  readonly id: string;
+  readonly code: string;
+  readonly name: string;
+  readonly defaultLocale: string;
+  readonly sources: readonly string[];
+  readonly senderIds: { readonly sms: string | null; readonly email: string | null };
+  readonly ratePerMinute: number;
+  readonly dailyQuota: number;
+  readonly callbackUrl: string | null;
+}
+
+export const CREATE_AGENCY = 'mutation($input: CreateAgencyInput!) { createAgency(input: $input) { code } }';
+
+export interface CreateAgencyInput {
+  readonly code: string;
+  readonly name: string;
+  readonly defaultLocale: string;
+  readonly sources: readonly string[];
+  readonly senderIds: { readonly sms: string | null; readonly email: string | null };
+  readonly ratePerMinute: number | null;
+  readonly dailyQuota: number | null;
+}
+
+export const API_KEYS = 'query($agencyCode: String!) { apiKeys(agencyCode: $agencyCode) { id name kind createdAt revokedAt } }';
+export const ISSUE_KEY = 'mutation($agencyCode: String!, $kind: ApiKeyKind!, $name: String!) { issueApiKey(agencyCode: $agencyCode, kind: $kind, name: $name) { key { id } secret } }';
+export const REVOKE_KEY = 'mutation($agencyCode: String!, $keyId: String!) { revokeApiKey(agencyCode: $agencyCode, keyId: $keyId) }';
+
+export interface ApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'test' | 'live';
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+export const PLUGINS = `{ pluginInstalls { id name pluginId channel version approved configured enabled circuit ratePerSecond
+  check { ok detail at } } }`;
+export const CHECK_PLUGIN = 'mutation($id: ID!) { checkPlugin(id: $id) { id } }';
+export const ENABLE_PLUGIN = 'mutation($id: ID!) { enablePlugin(id: $id) { id } }';
+export const DISABLE_PLUGIN = 'mutation($id: ID!) { disablePlugin(id: $id) { id } }';
+export const APPROVE_PLUGIN = 'mutation($id: ID!) { approvePlugin(id: $id) { id } }';
+
+export interface PluginInstall {
+  readonly id: string;
+  readonly name: string;
+  readonly pluginId: string;
+  readonly channel: string;
+  readonly version: string;
+  readonly approved: boolean;
+  readonly configured: boolean;
+  readonly enabled: boolean;
+  readonly circuit: 'closed' | 'halfOpen' | 'open';
+  readonly ratePerSecond: number | null;
+  readonly check: { readonly ok: boolean; readonly detail: string; readonly at: string } | null;
+}
