@@ -28,7 +28,7 @@ const UPDATE = 'mutation($i: UpdatePreferencesInput!) { updatePreferences(input:
 const ADD_POINT = 'mutation($ch: String!, $a: String!) { addContactPoint(channel: $ch, address: $a) { id channel address verified verifiedBy } }';
 const VERIFY_POINT = 'mutation($id: ID!, $c: String!) { verifyContactPoint(id: $id, code: $c) { id verified verifiedBy } }';
 const REMOVE_POINT = 'mutation($id: ID!) { removeContactPoint(id: $id) }';
-const HISTORY = `query($limit: Int, $before: DateTime) { myNotifications(limit: $limit, before: $before) {
+const HISTORY = `query($limit: Int, $before: DateTime, $after: ID) { myNotifications(limit: $limit, before: $before, after: $after) {
   id agencyName eventType messageClass channel state reason decisionTrail subject body dueAt createdAt forDelegate onBehalfOf purged } }`;
 
 interface Me {
@@ -474,6 +474,22 @@ describe('citizens (embedded)', () => {
       const page2 = (await call<{ myNotifications: HistoryItem[] }>(HISTORY, { before: held?.createdAt })).data?.myNotifications ?? [];
       expect(page2.map((i) => i.state)).toEqual(['sent']);
       expect(codeOf(await call(HISTORY, { limit: 0 }))).toBe('CITIZEN_INVALID_INPUT');
+    });
+
+    it("pages on from the last notification exactly, even through one batch's shared instant, and only through my own", async () => {
+      const { call, me } = await aSignedInCitizen();
+      const other = await aSignedInCitizen();
+      const instant = new Date(Date.now() - 30_000);
+      for (const subject of ['a', 'b', 'c']) await aNotification(app, { citizenId: me.id, agencyCode: agency.code, subject, createdAt: instant });
+      const theirs = await aNotification(app, { citizenId: other.me.id, agencyCode: agency.code });
+
+      const first = (await call<{ myNotifications: HistoryItem[] }>(HISTORY, { limit: 2 })).data?.myNotifications ?? [];
+      const rest = (await call<{ myNotifications: HistoryItem[] }>(HISTORY, { limit: 2, after: first.at(-1)?.id })).data?.myNotifications ?? [];
+      expect([first.length, rest.length]).toEqual([2, 1]);
+      expect(new Set([...first, ...rest].map((i) => i.id)).size).toBe(3);
+      // `before` with the same instant finds nothing more: why `after` exists.
+      expect((await call<{ myNotifications: HistoryItem[] }>(HISTORY, { before: first.at(-1)?.createdAt })).data?.myNotifications).toEqual([]);
+      for (const after of [theirs, 'not-a-uuid']) expect(codeOf(await call(HISTORY, { after })), after).toBe('CITIZEN_INVALID_INPUT');
     });
 
     it("shows notices sent to my guardian about me, and the guardian sees whom they were about; never another citizen's", async () => {

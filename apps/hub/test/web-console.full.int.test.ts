@@ -71,9 +71,12 @@ describe('the admin console in Chromium', () => {
     await page.getByLabel('Name', { exact: true }).fill('Dinas Kesehatan Kota Bandung');
     await page.getByLabel('CloudEvents sources').fill('/id/go/bandung/dinkes');
     await page.getByLabel('SMS sender ID').fill('DINKES-BDG');
+    await page.getByLabel('Rate per minute').fill('enam ratus');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => alertOf(page)).toBe('AGENCY_INVALID_INPUT: ratePerMinute must be a whole number');
     await page.getByLabel('Rate per minute').fill('600');
     await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => alertOf(page)).toMatch(/^AGENCY_INVALID_INPUT: /);
+    await expect.poll(() => alertOf(page)).toBe('AGENCY_INVALID_INPUT: code must be 2-64 lowercase letters, digits or dashes');
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Dinas Kesehatan Kota Bandung');
     await page.getByLabel('Code').fill('dinkes-bdg');
     await page.getByRole('button', { name: 'Create' }).click();

@@ -9,8 +9,9 @@ export interface SignInResult {
 }
 
 export const ME = `{ me { id name nationalId language timezone digest quietHours { start end } channelOrder { category channels }
+  caps { messageClass count periodSeconds }
   contactPoints { id channel address verified verifiedBy invalid }
-  delegates { id direction relation nationalId since } } }`;
+  delegates { id citizenId direction relation nationalId since } } }`;
 
 export interface QuietHours {
   readonly start: string;
@@ -31,8 +32,15 @@ export interface ChannelOrder {
   readonly channels: readonly string[];
 }
 
+export interface Cap {
+  readonly messageClass: string;
+  readonly count: number;
+  readonly periodSeconds: number;
+}
+
 export interface Delegation {
   readonly id: string;
+  readonly citizenId: string;
   readonly direction: 'ACTS_FOR_ME' | 'I_ACT_FOR';
   readonly relation: string;
   readonly nationalId: string | null;
@@ -48,6 +56,7 @@ export interface Me {
   readonly digest: boolean;
   readonly quietHours: QuietHours | null;
   readonly channelOrder: readonly ChannelOrder[];
+  readonly caps: readonly Cap[];
   readonly contactPoints: readonly ContactPoint[];
   readonly delegates: readonly Delegation[];
 }
@@ -60,6 +69,7 @@ export interface PreferencesInput {
   readonly digest?: boolean;
   readonly quietHours?: QuietHours | null;
   readonly channelOrder?: readonly ChannelOrder[];
+  readonly caps?: readonly Cap[];
 }
 
 export const INBOX = `query($after: String) { myInbox(limit: 20, after: $after) { unread next
@@ -84,7 +94,7 @@ export interface InboxPage {
   readonly messages: readonly InboxMessage[];
 }
 
-export const HISTORY = `{ myNotifications(limit: 50) { id agencyName eventType messageClass channel state reason decisionTrail
+export const HISTORY = `query($after: ID) { myNotifications(limit: 20, after: $after) { id agencyName eventType messageClass channel state reason decisionTrail
   subject dueAt createdAt forDelegate purged } }`;
 
 export interface HistoryItem {
@@ -140,3 +150,6 @@ export interface Consents {
 }
 
 export const EXPORT = '{ exportMyData }';
+
+export const ADD_DELEGATE = 'mutation($nationalId: String!, $relation: String!) { addDelegate(nationalId: $nationalId, relation: $relation) { id } }';
+export const REMOVE_DELEGATE = 'mutation($delegateId: ID!) { removeDelegate(delegateId: $delegateId) }';

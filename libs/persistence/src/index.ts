@@ -37,6 +37,7 @@ export {
   type ConsentRow,
   type ContactPointRow,
   type DelegateRow,
+  type HistoryAnchor,
   type NewConsent,
   type PreferencePatch,
   PreferenceRepository,

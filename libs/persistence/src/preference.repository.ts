@@ -106,6 +106,12 @@ type Cap = Record<string, { count: number; periodSeconds: number }>;
 const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 const date = (value: Date | string): Date => new Date(value);
 
+/** A position in a citizen's history: the notification a page ended with. */
+export interface HistoryAnchor {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
 /** The citizen preference and consent store: profiles, contact points, consents (append-only) and delegates. */
 export class PreferenceRepository {
   constructor(private readonly em: EntityManager) {}
@@ -345,7 +351,21 @@ export class PreferenceRepository {
   }
 
   /** Every notification to this citizen, or about them to a delegate, newest first. */
-  async notifications(citizenId: string, limit: number, before: Date | null): Promise<CitizenNotificationRow[]> {
+  /**
+   * Newest first (created_at desc, then id). `after`, the last row of the previous page, continues the order exactly:
+   * a batch's notifications share one created_at, so a time alone would skip those left on the far side of a page.
+   */
+  /** Where a page of a citizen's history ends: its last notification's time and id; null when it is not theirs. */
+  async historyAnchor(citizenId: string, notificationId: string): Promise<HistoryAnchor | null> {
+    const [row] = await query<{ created_at: Date | string }>(
+      this.em.fork(),
+      'select "created_at" from "notification" where "id" = ? and ("citizen_id" = ? or "on_behalf_of" = ?)',
+      [notificationId, citizenId, citizenId],
+    );
+    return row === undefined ? null : { id: notificationId, createdAt: new Date(row.created_at) };
+  }
+
+  async notifications(citizenId: string, limit: number, before: Date | null, after: HistoryAnchor | null = null): Promise<CitizenNotificationRow[]> {
     const rows = await query<{
       id: string;
       citizen_id: string | null;
@@ -371,8 +391,9 @@ export class PreferenceRepository {
               n."decisions", n."rendered_subject", n."rendered_body", n."due_at", n."merged_into", n."purged_at", n."created_at", n."updated_at"
        from "notification" n join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id"
        where (n."citizen_id" = ? or n."on_behalf_of" = ?) and (?::timestamptz is null or n."created_at" < ?)
+         and (?::timestamptz is null or n."created_at" < ? or (n."created_at" = ? and n."id" > ?::uuid))
        order by n."created_at" desc, n."id" limit ?`,
-      [citizenId, citizenId, before, before, limit],
+      [citizenId, citizenId, before, before, after?.createdAt ?? null, after?.createdAt ?? null, after?.createdAt ?? null, after?.id ?? null, limit],
     );
     return rows.map((r) => ({
       id: r.id,

@@ -1,4 +1,4 @@
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
 
 import { type CitizenPrincipal, CurrentCitizen, RequireScope } from '../auth/index.js';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
@@ -15,9 +15,15 @@ export class CitizenHistoryResolver {
   myNotifications(
     @CurrentCitizen() citizen: CitizenPrincipal,
     @Args('limit', { type: () => Int, defaultValue: 50 }) limit: number,
-    @Args('before', { type: () => Date, nullable: true, description: 'Only notifications created before this instant (the next page).' }) before: Date | null,
+    @Args('before', { type: () => Date, nullable: true, description: 'Only notifications created before this instant.' }) before: Date | null,
+    @Args('after', {
+      type: () => ID,
+      nullable: true,
+      description: 'The next page: the id of the last notification of the previous one. Exact where `before` is not (a batch shares one instant).',
+    })
+    after: string | null,
   ): Promise<CitizenNotificationModel[]> {
-    return this.history.notifications(citizen.citizenId, limit, before ?? null);
+    return this.history.notifications(citizen.citizenId, limit, before ?? null, after ?? null);
   }
 
   @Query(() => GraphQLJSON, { description: 'Everything Kabar holds about you, unmasked, and how long it is kept.' })

@@ -10,6 +10,7 @@ import type { NotificationView } from './citizen.views.js';
 import { CitizenProfileService } from './citizen-profile.service.js';
 import { retentionNotice } from './data-retention.js';
 import { hhmm } from './preferences.parser.js';
+import { isUuid } from './uuid.js';
 
 export const MAX_HISTORY_PAGE = 200;
 const EXPORT_PAGE = 500;
@@ -37,13 +38,19 @@ export class CitizenHistoryService {
   }
 
   /** Newest first: everything to me, or about me to a delegate, suppressed, merged, held and deferred ones included. */
-  async notifications(citizenId: string, limit: number, before: Date | null): Promise<NotificationView[]> {
+  async notifications(citizenId: string, limit: number, before: Date | null, after: string | null = null): Promise<NotificationView[]> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
       const message = `expected 1 to ${MAX_HISTORY_PAGE}, got ${limit}`;
       throw new CitizenError(CitizenErrorCode.InvalidInput, `limit: ${message}`, { problems: [{ field: 'limit', message }] });
     }
+    const anchor = after === null ? null : isUuid(after) ? await this.store.historyAnchor(citizenId, after) : null;
+    if (after !== null && anchor === null) {
+      // Someone else's notification, or none at all: the same answer, so ids cannot be probed.
+      const message = 'expected the id of the last notification of your previous page';
+      throw new CitizenError(CitizenErrorCode.InvalidInput, `after: ${message}`, { problems: [{ field: 'after', message }] });
+    }
     const reader = await this.reader(citizenId);
-    return (await this.store.notifications(citizenId, limit, before)).map((row) => toView(row, reader));
+    return (await this.store.notifications(citizenId, limit, before, anchor)).map((row) => toView(row, reader));
   }
 
   /** Everything held about the citizen, decrypted (it is their own data), with what is kept and for how long. */
@@ -89,22 +96,15 @@ export class CitizenHistoryService {
     return readerOf(citizenId, profile.locale, profile.timezone);
   }
 
-  /**
-   * Every notification, page by page. Pages overlap by a millisecond (one batch's rows share a timestamp), and rows
-   * already seen are skipped, so no row is lost between pages.
-   */
+  /** Every notification, page by page, each page going on from the last row of the one before (none skipped). */
   private async allNotifications(citizenId: string): Promise<CitizenNotificationRow[]> {
-    const seen = new Map<string, CitizenNotificationRow>();
-    let before: Date | null = null;
+    const all: CitizenNotificationRow[] = [];
     for (;;) {
-      const page = await this.store.notifications(citizenId, EXPORT_PAGE, before);
-      const fresh = page.filter((row) => !seen.has(row.id));
-      for (const row of fresh) seen.set(row.id, row);
-      const oldest = page.at(-1);
-      if (page.length < EXPORT_PAGE || fresh.length === 0 || oldest === undefined) break;
-      before = new Date(oldest.createdAt.getTime() + 1);
+      const last = all.at(-1);
+      const page = await this.store.notifications(citizenId, EXPORT_PAGE, null, last === undefined ? null : { id: last.id, createdAt: last.createdAt });
+      all.push(...page);
+      if (page.length < EXPORT_PAGE) return all;
     }
-    return [...seen.values()];
   }
 
   /** Every inbox message, read or not, page by page (the inbox pages by time and id, so none is skipped). */

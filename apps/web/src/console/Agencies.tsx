@@ -1,12 +1,15 @@
 import { useState } from 'react';
 
+import { ApiError } from '../api.js';
 import { useApi } from '../context.js';
 import { Outcome, useAction, useQuery, when } from '../load.js';
 import { useConsole } from './Console.js';
 import { AGENCIES, type Agency, API_KEYS, type ApiKey, CREATE_AGENCY, type CreateAgencyInput, ISSUE_KEY, REVOKE_KEY } from './operations.js';
 
 const blankToNull = (text: string): string | null => (text.trim() === '' ? null : text.trim());
-const numberOrNull = (text: string): number | null => (text.trim() === '' ? null : Number(text));
+const numberOrNull = (text: string): number | null => (text.trim() === '' ? null : Number(text.trim()));
+/** A number field left empty takes the hub's default; anything but digits is named here, before it could be lost. */
+const notWholeNumber = (text: string): boolean => text.trim() !== '' && !/^\d{1,9}$/.test(text.trim());
 
 /** Agencies, a form for a new one, and each agency's API keys. The hub checks every field; its problems are shown. */
 export function Agencies(): React.JSX.Element {
@@ -30,6 +33,8 @@ export function Agencies(): React.JSX.Element {
       dailyQuota: numberOrNull(form.dailyQuota),
     };
     action.run(async () => {
+      const wrong = (['ratePerMinute', 'dailyQuota'] as const).filter((name) => notWholeNumber(form[name]));
+      if (wrong.length > 0) throw new ApiError('AGENCY_INVALID_INPUT', wrong.map((name) => `${name} must be a whole number`).join('; '));
       await call(CREATE_AGENCY, { input });
       setForm({ code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '' });
       reload();
