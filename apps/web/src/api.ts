@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfterSeconds: number | null = null,
+    /** What the hub listed as wrong (extensions.problems), e.g. each schema violation of a plugin configuration. */
+    readonly problems: readonly string[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -15,7 +17,7 @@ export const SESSION_ENDED = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'INVAL
 
 interface GraphqlError {
   readonly message?: unknown;
-  readonly extensions?: { readonly code?: unknown; readonly retryAfterSeconds?: unknown };
+  readonly extensions?: { readonly code?: unknown; readonly retryAfterSeconds?: unknown; readonly problems?: unknown };
 }
 
 interface GraphqlBody<T> {
@@ -47,7 +49,7 @@ export async function graphql<T>(query: string, variables: Variables, token: str
   if (first !== undefined) {
     const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'INTERNAL_SERVER_ERROR';
     const retry = typeof first.extensions?.retryAfterSeconds === 'number' ? first.extensions.retryAfterSeconds : null;
-    throw new ApiError(code, typeof first.message === 'string' ? first.message : code, retry);
+    throw new ApiError(code, typeof first.message === 'string' ? first.message : code, retry, problemsOf(first.extensions?.problems));
   }
   if (body.data === undefined || body.data === null) throw new ApiError('BAD_RESPONSE', 'the hub answered without data');
   return body.data;
@@ -63,4 +65,15 @@ export function callerWith(token: string | null, onEnded: () => void): <T>(query
       throw error;
     }
   };
+}
+
+/** `problems` as the hub sends them ({ path | field, message }), each as one line; anything else is left out. */
+function problemsOf(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((p: unknown) => {
+    if (typeof p !== 'object' || p === null) return [];
+    const { path, field, message } = p as { path?: unknown; field?: unknown; message?: unknown };
+    const where = typeof path === 'string' ? path : typeof field === 'string' ? field : '';
+    return typeof message === 'string' ? [`${where} ${message}`.trim()] : [];
+  });
 }

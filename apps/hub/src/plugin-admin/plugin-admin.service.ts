@@ -120,6 +120,15 @@ export class PluginAdminService {
     const install = await this.found(id);
     if (install.approvedAt === null) throw new PluginAdminError(PluginAdminErrorCode.WrongState, `approve ${install.name} before configuring it`);
     const { manifest } = await loadPluginPackage(install.location);
+    // A secret sent back as its mask (an admin editing the configuration the hub showed) keeps the stored value.
+    if (install.configSealed !== null && typeof raw === 'object' && raw !== null) {
+      const stored = JSON.parse(this.box.decrypt(install.configSealed)) as unknown;
+      raw = structuredClone(raw);
+      for (const pointer of secretPaths(manifest)) {
+        const keys = pointerKeys(pointer);
+        if (valueAt(raw, keys) === MASK) setAt(raw, keys, valueAt(stored, keys));
+      }
+    }
     let config: unknown;
     try {
       config = validatePluginConfig(manifest, raw);
@@ -252,12 +261,26 @@ export class PluginAdminService {
   }
 }
 
-function mask(config: Record<string, unknown>, pointer: string): void {
-  const keys = pointer.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let node: unknown = config;
-  for (const key of keys.slice(0, -1)) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+/** The keys of a JSON Pointer (RFC 6901), unescaped. */
+function pointerKeys(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(root: unknown, keys: readonly string[]): unknown {
+  let node = root;
+  for (const key of keys) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+/** Sets an existing property only: a path the configuration does not have stays absent. */
+function setAt(root: unknown, keys: readonly string[], value: unknown): void {
+  const parent = valueAt(root, keys.slice(0, -1));
   const last = keys.at(-1);
-  if (last !== undefined && typeof node === 'object' && node !== null && last in node) (node as Record<string, unknown>)[last] = MASK;
+  if (last !== undefined && typeof parent === 'object' && parent !== null && last in parent) (parent as Record<string, unknown>)[last] = value;
+}
+
+function mask(config: Record<string, unknown>, pointer: string): void {
+  setAt(config, pointerKeys(pointer), MASK);
 }
 
 /** `plugins/*` under the working directory and packages in `node_modules` (scoped ones included). */

@@ -58,7 +58,11 @@ export function Console(): React.JSX.Element {
     () => ({
       call: callerWith(token, endSession),
       // Admins get the hub's own words with the code, which is what its documentation and logs use.
-      describe: (error: unknown) => (error instanceof ApiError ? `${error.code}: ${error.message}` : String(error)),
+      describe: (error: unknown) => {
+        if (!(error instanceof ApiError)) return String(error);
+        const problems = error.problems.length === 0 ? '' : ` (${error.problems.join('; ')})`;
+        return `${error.code}: ${error.message}${problems}`;
+      },
     }),
     [token, endSession],
   );

@@ -48,8 +48,13 @@ export interface ApiKey {
   readonly revokedAt: string | null;
 }
 
-export const PLUGINS = `{ pluginInstalls { id name pluginId channel version approved configured enabled circuit ratePerSecond
-  check { ok detail at } } }`;
+export const PLUGINS = `{ pluginInstalls { id name pluginId channel version approved configured enabled circuit ratePerSecond config
+  check { ok detail at } }
+  discoverPlugins { pluginId channel version packageName directory installed }
+  pluginRoutes { channel agencyCode installName priority weight } }`;
+export const INSTALL_PLUGIN = 'mutation($source: String!) { installPlugin(source: $source) { id } }';
+export const CONFIGURE_PLUGIN = 'mutation($id: ID!, $config: JSON!) { configurePlugin(id: $id, config: $config) { id } }';
+export const ROUTE_CHANNEL = 'mutation($channel: String!, $id: ID!) { setPluginRoute(channel: $channel, installs: [{ installId: $id }]) { channel } }';
 export const CHECK_PLUGIN = 'mutation($id: ID!) { checkPlugin(id: $id) { id } }';
 export const ENABLE_PLUGIN = 'mutation($id: ID!) { enablePlugin(id: $id) { id } }';
 export const DISABLE_PLUGIN = 'mutation($id: ID!) { disablePlugin(id: $id) { id } }';
@@ -66,5 +71,29 @@ export interface PluginInstall {
   readonly enabled: boolean;
   readonly circuit: 'closed' | 'halfOpen' | 'open';
   readonly ratePerSecond: number | null;
+  readonly config: Readonly<Record<string, unknown>> | null;
   readonly check: { readonly ok: boolean; readonly detail: string; readonly at: string } | null;
+}
+
+export interface DiscoveredPlugin {
+  readonly pluginId: string;
+  readonly channel: string;
+  readonly version: string;
+  readonly packageName: string;
+  readonly directory: string;
+  readonly installed: boolean;
+}
+
+export interface PluginRoute {
+  readonly channel: string;
+  readonly agencyCode: string | null;
+  readonly installName: string;
+  readonly priority: number;
+  readonly weight: number;
+}
+
+export interface PluginsData {
+  readonly pluginInstalls: readonly PluginInstall[];
+  readonly discoverPlugins: readonly DiscoveredPlugin[];
+  readonly pluginRoutes: readonly PluginRoute[];
 }
