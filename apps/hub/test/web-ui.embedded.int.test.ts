@@ -44,7 +44,7 @@ describe('the preference centre on the embedded demo hub', () => {
     await app.close();
   });
 
-  it("opens Andi's inbox from his demo.json link, then forgets the link", async () => {
+  it("opens Andi's inbox from his demo.json link, forgets the link, and takes his consent to the hospital's tips", async () => {
     const andi = citizens.find((c) => c.name === 'Andi Pratama');
     expect(andi?.preferenceCentre).toBe(`http://localhost:3000/#token=${andi?.session.token ?? ''}`);
     const { page, problems } = await openPage(browser, url, 'en-GB');
@@ -55,6 +55,13 @@ describe('the preference centre on the embedded demo hub', () => {
     expect(await page.getByTestId('unread').textContent()).toBe('1');
     expect(await sessionOf(page)).toBe(andi?.session.token);
     expect(page.url()).toBe(`${url}/`);
+
+    // The demo hospital sends health tips only with consent: Andi finds the purpose and grants it.
+    await page.getByRole('button', { name: 'Consents' }).click();
+    const tips = page.locator('li.consent[data-purpose="health-tips"]');
+    await expect.poll(() => tips.textContent()).toContain('Used by: RSUD Kota Bandung');
+    await tips.getByRole('button', { name: 'Consent', exact: true }).click();
+    await expect.poll(() => tips.locator('.state').textContent()).toBe('granted');
     expect(problems).toEqual([]);
   });
 });

@@ -61,6 +61,32 @@ export const SHOWCASE_HOSPITAL = {
   templates: deathTemplates('RSUD Kota Bandung'),
 } as const;
 
+/**
+ * Health tips are sent only to citizens who consent: the preference centre lists the purpose (consentPurposes), and
+ * an event of this type reaches no one who has not granted it.
+ */
+export const SHOWCASE_HEALTH_TIPS = {
+  eventType: {
+    type: 'id.go.bandung.rsud.health-tips.v1',
+    description: 'Tips kesehatan dan jadwal imunisasi dari RSUD',
+    messageClass: 'informational',
+    dataSchema: { type: 'object', required: ['tip'], properties: { tip: { type: 'string', minLength: 1, maxLength: 300 } }, additionalProperties: false },
+    allowedChannels: ['inbox', 'sms'],
+    defaultExpirySeconds: 7 * 24 * 3600,
+    requiredLocales: ['id', 'en'],
+    category: 'health',
+    basis: 'consent',
+    purpose: 'health-tips',
+  } satisfies RegisterEventType,
+  templates: ['inbox', 'sms'].map((channel) => ({
+    channel,
+    locales: [
+      { locale: 'id', subject: 'Tips kesehatan', body: 'RSUD Kota Bandung: {{tip}}' },
+      { locale: 'en', subject: 'Health tip', body: 'RSUD Kota Bandung: {{tip}}' },
+    ],
+  })),
+} as const;
+
 export const SHOWCASE_REGISTRY_DEATH = {
   agencyCode: 'disdukcapil-bdg',
   eventType: deathType('id.go.bandung.disdukcapil.death-registered.v1', 'A death registered by the civil registry'),

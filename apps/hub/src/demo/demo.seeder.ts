@@ -11,7 +11,7 @@ import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { DEMO_AGENCIES, DEMO_CITIZENS } from './demo.data.js';
 import { type DemoFile, writeDemoFile } from './demo-file.js';
-import { SHOWCASE_DEATH, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
+import { SHOWCASE_DEATH, SHOWCASE_HEALTH_TIPS, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
 
 /** What one bootstrap did, for the log and for tests. */
 export type DemoOutcome = 'SEEDED' | 'SKIPPED_DISABLED' | 'SKIPPED_NOT_EMPTY';
@@ -112,6 +112,8 @@ export class DemoSeeder implements OnApplicationBootstrap {
     const hospital = await this.agencies.create(SHOWCASE_HOSPITAL.agency);
     await this.catalog.register(hospital.id, SHOWCASE_HOSPITAL.eventType);
     for (const template of SHOWCASE_HOSPITAL.templates) await this.catalog.saveTemplates(hospital.id, { eventType: SHOWCASE_HOSPITAL.eventType.type, ...template });
+    await this.catalog.register(hospital.id, SHOWCASE_HEALTH_TIPS.eventType);
+    for (const template of SHOWCASE_HEALTH_TIPS.templates) await this.catalog.saveTemplates(hospital.id, { eventType: SHOWCASE_HEALTH_TIPS.eventType.type, ...template });
     const { key, token } = await this.agencies.issueKey(hospital.code, 'live', 'demo');
     agencies.push({
       code: hospital.code,
