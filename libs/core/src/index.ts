@@ -10,6 +10,7 @@ export * from './policy/index.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
 export { describeError, RetryExhaustedError, type RetryFailure, type RetryOptions, retryUntil } from './retry.js';
 export { hashSecret, randomToken, safeEqual, SecretBox, SecretBoxError, SecretBoxErrorCode } from './secret-box.js';
+export * from './survey/index.js';
 export { timeOrderedId } from './time-ordered-id.js';
 export {
   generateWebhookSecret,

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+
+import { answer, checkSurvey, type Question, questionText, type SurveyDefinition } from '../../src/index.js';
+
+const t = (id: string, en: string) => ({ id, en });
+
+/**
+ * A service-satisfaction survey as a city's complaint desk would send it: satisfied citizens are asked for a score
+ * and thanked; dissatisfied ones skip the score and are asked what went wrong.
+ */
+const SATISFACTION: SurveyDefinition = {
+  code: 'kepuasan-layanan',
+  title: t('Survei kepuasan layanan', 'Service satisfaction survey'),
+  questions: [
+    {
+      id: 'puas',
+      kind: 'choice',
+      text: t('Apakah Anda puas dengan penanganan laporan Anda?', 'Are you satisfied with how your report was handled?'),
+      choices: [
+        { code: 'ya', label: t('Ya', 'Yes') },
+        { code: 'tidak', label: t('Tidak', 'No'), next: 'masalah' },
+      ],
+    },
+    { id: 'skor', kind: 'rating', text: t('Beri nilai 1-5', 'Rate us 1-5'), min: 1, max: 5, branches: [{ atMost: 2, next: 'masalah' }], next: 'end' },
+    { id: 'masalah', kind: 'text', text: t('Apa yang kurang?', 'What went wrong?'), maxLength: 200 },
+  ],
+};
+
+const withQuestions = (questions: readonly Question[]): SurveyDefinition => ({ ...SATISFACTION, questions });
+
+describe('survey definitions', () => {
+  it('accepts a sound survey with skip logic', () => {
+    expect(checkSurvey(SATISFACTION)).toEqual([]);
+  });
+
+  it('names every problem with its place: ids, languages, choices, targets, scores and lengths', () => {
+    const broken: SurveyDefinition = {
+      code: 'Bad Code',
+      title: { id: 'Survei', en: '' },
+      questions: [
+        { id: 'q1', kind: 'choice', text: t('Pilih', 'Choose'), choices: [{ code: 'a', label: t('A', 'A'), next: 'nowhere' }] },
+        { id: 'q1', kind: 'rating', text: t('Nilai', 'Score'), min: 5, max: 1 },
+        { id: 'end', kind: 'text', text: t('Teks', 'Text'), maxLength: 0 },
+      ],
+    };
+    expect(checkSurvey(broken)).toEqual([
+      { path: '/code', message: 'expected 1-40 lowercase letters, digits or dashes' },
+      { path: '/title/en', message: 'expected a text in this language' },
+      { path: '/questions/0/choices', message: 'expected 2 to 10 choices' },
+      { path: '/questions/1/id', message: '"q1" is used twice' },
+      { path: '/questions/1/max', message: 'expected whole numbers with 0 <= min < max <= 10' },
+      { path: '/questions/2/id', message: 'expected 1-40 lowercase letters, digits or dashes, not "end"' },
+      { path: '/questions/2/maxLength', message: 'expected 1 to 500' },
+      { path: '/questions/0/choices/0/next', message: 'no question "nowhere"' },
+    ]);
+  });
+
+  it('refuses a loop, which would ask the citizen forever, and names it', () => {
+    const loop = withQuestions([
+      { id: 'a', kind: 'text', text: t('A', 'A') },
+      { id: 'b', kind: 'choice', text: t('B', 'B'), choices: [{ code: 'lagi', label: t('Lagi', 'Again'), next: 'a' }, { code: 'selesai', label: t('Selesai', 'Done'), next: 'end' }] },
+    ]);
+    expect(checkSurvey(loop)).toEqual([{ path: '/questions', message: 'the questions loop: a → b → a' }]);
+  });
+
+  it('refuses an empty survey and texts in a language Kabar does not write in', () => {
+    expect(checkSurvey(withQuestions([]))).toEqual([{ path: '/questions', message: 'expected at least one question' }]);
+    const extra = withQuestions([{ id: 'a', kind: 'text', text: { id: 'A', en: 'A', fr: 'A' } as unknown as { id: string; en: string } }]);
+    expect(checkSurvey(extra)).toEqual([{ path: '/questions/0/text/fr', message: 'unknown language; expected id or en' }]);
+  });
+});
+
+describe('answers and skip logic', () => {
+  it('takes a choice by button payload, number, code or label in either language', () => {
+    for (const reply of [{ payload: 'tidak' }, { text: '2' }, { text: ' 2. ' }, { text: 'TIDAK' }, { text: 'no' }]) {
+      expect(answer(SATISFACTION, 'puas', reply), JSON.stringify(reply)).toEqual({ ok: true, questionId: 'puas', value: 'tidak', next: 'masalah' });
+    }
+    expect(answer(SATISFACTION, 'puas', { text: 'ya' })).toEqual({ ok: true, questionId: 'puas', value: 'ya', next: 'skor' });
+  });
+
+  it('branches on a score: low scores ask what went wrong, high ones end', () => {
+    expect(answer(SATISFACTION, 'skor', { text: '2' })).toEqual({ ok: true, questionId: 'skor', value: 2, next: 'masalah' });
+    expect(answer(SATISFACTION, 'skor', { text: '5' })).toEqual({ ok: true, questionId: 'skor', value: 5, next: 'end' });
+  });
+
+  it('ends after the last question, keeping a text answer as typed', () => {
+    expect(answer(SATISFACTION, 'masalah', { text: '  Petugas tidak datang  ' })).toEqual({ ok: true, questionId: 'masalah', value: 'Petugas tidak datang', next: 'end' });
+  });
+
+  it.each([
+    ['puas', { text: '' }, 'EMPTY'],
+    ['puas', { text: '3' }, 'NOT_A_CHOICE'],
+    ['puas', { text: 'mungkin' }, 'NOT_A_CHOICE'],
+    ['skor', { text: '6' }, 'NOT_A_SCORE'],
+    ['skor', { text: 'lima' }, 'NOT_A_SCORE'],
+    ['masalah', { text: 'x'.repeat(201) }, 'TOO_LONG'],
+    ['masalah', { payload: 'ya' }, 'EMPTY'],
+    ['unknown', { text: '1' }, 'NO_SUCH_QUESTION'],
+  ])('asks %s again for %j: %s', (questionId, reply, refusal) => {
+    expect(answer(SATISFACTION, questionId, reply)).toEqual({ ok: false, questionId, refusal });
+  });
+});
+
+describe('questions as text for SMS and chat', () => {
+  it('numbers the choices and says how to answer, in the citizen language', () => {
+    const [first, score] = SATISFACTION.questions;
+    expect(first && questionText(first, 'id')).toBe('Apakah Anda puas dengan penanganan laporan Anda?\n1. Ya\n2. Tidak\nBalas dengan nomor pilihan.');
+    expect(score && questionText(score, 'en')).toBe('Rate us 1-5\nReply with a number from 1 to 5.');
+  });
+});
