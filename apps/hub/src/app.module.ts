@@ -24,6 +24,7 @@ import { PluginAdminModule } from './plugin-admin/plugin-admin.module.js';
 import { ProbeModule } from './probe/probe.module.js';
 import { ProviderWebhooksModule } from './provider-webhooks/index.js';
 import { SecurityModule } from './security/security.module.js';
+import { SurveyModule } from './surveys/survey.module.js';
 
 const QUIET_PATHS = /^\/(health|metrics|graphiql)(\/|$|\?)/;
 
@@ -58,6 +59,7 @@ export class AppModule {
         ProbeModule,
         AgencyModule,
         CatalogModule,
+        SurveyModule,
         CitizensModule,
         IngestModule,
         DeliveryModule,

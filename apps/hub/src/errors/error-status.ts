@@ -10,9 +10,10 @@ import { IngestErrorCode } from '../ingest/ingest.errors.js';
 import { PluginAdminErrorCode } from '../plugin-admin/plugin-admin.errors.js';
 import { ProbeErrorCode } from '../probe/probe.errors.js';
 import { ProviderWebhookRouteErrorCode } from '../provider-webhooks/provider-webhook.errors.js';
+import { SurveyErrorCode } from '../surveys/survey.errors.js';
 
 // CitizenErrorCode.RateLimited has the same value as IngestErrorCode.RateLimited ('RATE_LIMITED'): its one entry serves both.
-type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode;
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode | SurveyErrorCode;
 
 /**
  * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
@@ -79,6 +80,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ProviderWebhookErrorCode.NotRecorded]: 503,
   [ProviderWebhookRouteErrorCode.UnknownTarget]: 404,
   [ProviderWebhookRouteErrorCode.NotSupported]: 404,
+  [SurveyErrorCode.Invalid]: 400,
 };
 
 export function httpStatusOf(code: string): number {

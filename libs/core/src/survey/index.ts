@@ -1,3 +1,4 @@
+export { parseSurvey } from './parse-survey.js';
 export {
   answer,
   type Answered,

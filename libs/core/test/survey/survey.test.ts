@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answer, checkSurvey, type Question, questionText, type SurveyDefinition } from '../../src/index.js';
+import { answer, checkSurvey, parseSurvey, type Question, questionText, type SurveyDefinition } from '../../src/index.js';
 
 const t = (id: string, en: string) => ({ id, en });
 
@@ -106,5 +106,38 @@ describe('questions as text for SMS and chat', () => {
     const [first, score] = SATISFACTION.questions;
     expect(first && questionText(first, 'id')).toBe('Apakah Anda puas dengan penanganan laporan Anda?\n1. Ya\n2. Tidak\nBalas dengan nomor pilihan.');
     expect(score && questionText(score, 'en')).toBe('Rate us 1-5\nReply with a number from 1 to 5.');
+  });
+});
+
+describe('surveys from JSON', () => {
+  it('reads a sound survey as it was sent', () => {
+    expect(parseSurvey(JSON.parse(JSON.stringify(SATISFACTION)))).toEqual({ survey: SATISFACTION });
+  });
+
+  it('names shape problems before anything else, misspelt skip logic included', () => {
+    const raw = {
+      code: 'x',
+      title: 'Survei',
+      questions: [{ id: 'a', kind: 'choice', text: t('A', 'A'), choices: [{ code: 'y', label: t('Y', 'Y'), nxt: 'b' }, 'z'] }, { id: 'b', kind: 'scale' }, { id: 'c', kind: 'rating', text: t('C', 'C'), min: '1', max: 5 }],
+      extra: true,
+    };
+    expect(parseSurvey(raw)).toEqual({
+      problems: [
+        { path: '/extra', message: 'unknown property; expected code, title, questions' },
+        { path: '/questions/0/choices/1', message: 'expected an object' },
+        { path: '/questions/0/choices/0/nxt', message: 'unknown property; expected code, label, next' },
+        { path: '/questions/0/choices/1/code', message: 'expected a string' },
+        { path: '/questions/0/choices/1/label', message: 'expected texts by language, e.g. { "id": "…", "en": "…" }' },
+        { path: '/questions/1/text', message: 'expected texts by language, e.g. { "id": "…", "en": "…" }' },
+        { path: '/questions/1/kind', message: 'expected choice, rating or text' },
+        { path: '/questions/2/min', message: 'expected a number' },
+        { path: '/title', message: 'expected texts by language, e.g. { "id": "…", "en": "…" }' },
+      ],
+    });
+    expect(parseSurvey([])).toEqual({ problems: [{ path: '', message: 'expected a survey object with code, title and questions' }] });
+  });
+
+  it('then checks the survey itself', () => {
+    expect(parseSurvey({ ...SATISFACTION, questions: [] })).toEqual({ problems: [{ path: '/questions', message: 'expected at least one question' }] });
   });
 });

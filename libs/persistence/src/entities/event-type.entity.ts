@@ -50,3 +50,22 @@ export const TemplateSchema = defineEntity({
   },
 });
 export type Template = InferEntity<typeof TemplateSchema>;
+
+/**
+ * A survey an agency sends to citizens (libs/core `SurveyDefinition`, checked before it is stored), versioned like
+ * templates: a new save is a new version, and a survey under way keeps the version it started with.
+ */
+export const SurveySchema = defineEntity({
+  name: 'Survey',
+  tableName: 'survey',
+  uniques: [{ properties: ['agency', 'code', 'version'] }],
+  properties: {
+    id: p.uuid().primary(),
+    agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
+    code: p.string().length(40),
+    version: p.integer(),
+    definition: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type Survey = InferEntity<typeof SurveySchema>;

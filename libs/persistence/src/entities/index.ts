@@ -10,7 +10,7 @@ import {
   NotificationSchema,
   ScheduledJobSchema,
 } from './event.entity.js';
-import { EventTypeSchema, TemplateSchema } from './event-type.entity.js';
+import { EventTypeSchema, SurveySchema, TemplateSchema } from './event-type.entity.js';
 import { OutboxMessageSchema } from './outbox-message.entity.js';
 import { PluginInstallSchema, PluginRouteSchema } from './plugin-install.entity.js';
 import { ProbeSchema } from './probe.entity.js';
@@ -51,4 +51,5 @@ export const ENTITIES = [
   PluginInstallSchema,
   PluginRouteSchema,
   InboundSeenSchema,
+  SurveySchema,
 ];

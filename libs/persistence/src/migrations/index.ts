@@ -13,6 +13,7 @@ import { Migration20261201171525OutboxPacks } from './migration-20261201171525-o
 import { Migration20261201193500LeanIndexes } from './migration-20261201193500-lean-indexes.js';
 import { Migration20261202000000LeanWrites } from './migration-20261202000000-lean-writes.js';
 import { Migration20261202035446InboundSeen } from './migration-20261202035446-inbound-seen.js';
+import { Migration20261202064040Surveys } from './migration-20261202064040-surveys.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -29,6 +30,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261201193500LeanIndexes', class: Migration20261201193500LeanIndexes },
   { name: 'Migration20261202000000LeanWrites', class: Migration20261202000000LeanWrites },
   { name: 'Migration20261202035446InboundSeen', class: Migration20261202035446InboundSeen },
+  { name: 'Migration20261202064040Surveys', class: Migration20261202064040Surveys },
 ];
 
 /** Names of every migration, in order. */

@@ -1,0 +1,30 @@
+import { parseSurvey } from '@kabar/core';
+import { SurveyRepository, type SurveyRow } from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+
+import { SurveyError, SurveyErrorCode } from './survey.errors.js';
+
+/** An agency's surveys: checked in full (libs/core) before a version is stored; only ever the agency's own. */
+@Injectable()
+export class SurveyService {
+  private readonly store: SurveyRepository;
+
+  constructor(em: EntityManager) {
+    this.store = new SurveyRepository(em);
+  }
+
+  async save(agencyId: string, raw: unknown): Promise<SurveyRow> {
+    const parsed = parseSurvey(raw);
+    if ('problems' in parsed) {
+      const message = parsed.problems.map((p) => `${p.path === '' ? '/' : p.path} ${p.message}`).join('; ');
+      throw new SurveyError(SurveyErrorCode.Invalid, message, { problems: parsed.problems });
+    }
+    // The parsed survey, not the input: nothing unchecked is stored.
+    return this.store.save(agencyId, parsed.survey.code, { ...parsed.survey });
+  }
+
+  list(agencyId: string): Promise<SurveyRow[]> {
+    return this.store.latest(agencyId);
+  }
+}
