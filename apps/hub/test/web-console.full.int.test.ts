@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { type AgencyFixture, anAgency, as } from './support/agency-fixture.js';
 import { launchChromium, openPage } from './support/browser.js';
+import { aNationalId } from './support/citizen-fixture.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { packPlugin } from './support/plugin-install-fixture.js';
 
@@ -47,7 +48,7 @@ describe('the admin console in Chromium', () => {
 
   const alertOf = (page: Page): Promise<string | null> => page.getByRole('alert').first().textContent();
 
-  it('signs an admin in by token, creates an agency, issues and revokes its key, and takes a plugin to enabled', async () => {
+  it('signs an admin in by token, creates an agency, issues and revokes its key, takes a plugin to enabled and imports citizens', async () => {
     const { page, problems } = await openPage(browser, hub.url, 'en-GB');
     const response = await page.goto(`${hub.url}/console`);
     expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
@@ -148,6 +149,31 @@ describe('the admin console in Chromium', () => {
     // A plugin package on the hub's machine, installed from its directory: next, it waits for approval.
     await page.locator('li.discovered[data-plugin="console"]').getByRole('button', { name: 'Install' }).click();
     await expect.poll(() => page.locator('li.plugin[data-name="console"]').textContent()).toContain('not approved');
+
+    // Citizens from a register's CSV: a bad row is named by its line and column and nothing is written; the fixed
+    // file is checked, then imported once.
+    await page.getByRole('button', { name: 'Citizens' }).click();
+    const [nikA, nikB] = [aNationalId(), aNationalId()];
+    const header = 'national_id,name,region_code,timezone,language,email';
+    const bad = join(work, 'warga-salah.csv');
+    writeFileSync(bad, `${header}\n${nikA},Siti Aminah,32.73.01.1001,WIB,id,siti@example.com\n123,Budi,32.73.01.1001,WIB,id,budi@example.com\n`);
+    await page.getByLabel('CSV file').setInputFiles(bad);
+    await page.getByRole('button', { name: 'Check (writes nothing)' }).click();
+    const result = page.locator('.import-result');
+    await expect.poll(() => result.locator('table.errors tr').first().textContent()).toMatch(/^Line 3national_id/);
+    expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+    const good = join(work, 'warga.csv');
+    writeFileSync(good, `${header}\n${nikA},Siti Aminah,32.73.01.1001,WIB,id,siti@example.com\n${nikB},Budi,32.73.01.1001,WIB,id,budi@example.com\n`);
+    await page.getByLabel('CSV file').setInputFiles(good);
+    await page.getByRole('button', { name: 'Check (writes nothing)' }).click();
+    await expect.poll(() => result.getByRole('status').textContent()).toBe('Checked: 2 rows · 2 new · 0 updated');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => result.getByRole('status').textContent()).toBe('Imported: 2 rows · 2 new · 0 updated');
+    expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+    const again = await as<{ importCitizensCsv: { created: number; updated: number } }>(hub.url, agency.admin, 'mutation($c: String!) { importCitizensCsv(csv: $c, dryRun: true) { created updated } }', {
+      c: readFileSync(good, 'utf8'),
+    });
+    expect(again.data?.importCitizensCsv).toEqual({ created: 0, updated: 2 });
 
     // Health, in Indonesian.
     await page.getByRole('combobox', { name: 'Bahasa / Language' }).selectOption('id');

@@ -2,7 +2,7 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 
 import { RequireScope } from '../auth/index.js';
 import { CitizenImportInput } from './citizen.inputs.js';
-import { CitizenImportResultModel } from './citizen-import.model.js';
+import { CitizenCsvImportResultModel, CitizenImportResultModel } from './citizen-import.model.js';
 import { CitizenImportService, MAX_IMPORT_ROWS } from './citizen-import.service.js';
 
 /** Platform-admin import of citizens from agency registers. */
@@ -16,5 +16,12 @@ export class CitizenImportResolver {
   })
   importCitizens(@Args('rows', { type: () => [CitizenImportInput] }) rows: CitizenImportInput[], @Args('dryRun') dryRun: boolean): Promise<CitizenImportResultModel> {
     return this.imports.import(rows, dryRun);
+  }
+
+  @Mutation(() => CitizenCsvImportResultModel, {
+    description: `The same from a citizen CSV (columns national_id,name,region_code,timezone,language,phone,email,fcm_token,whatsapp; at most ${MAX_IMPORT_ROWS} rows), checked on the hub: problems by line and column.`,
+  })
+  importCitizensCsv(@Args('csv') csv: string, @Args('dryRun') dryRun: boolean): Promise<CitizenCsvImportResultModel> {
+    return this.imports.importCsv(csv, dryRun);
   }
 }

@@ -1,4 +1,4 @@
-import { type CitizenRecord, type CitizenRecordInput, SecretBox, validateCitizenRecord } from '@kabar/core';
+import { type CitizenRecord, type CitizenRecordInput, parseCitizenCsv, SecretBox, validateCitizenRecord } from '@kabar/core';
 import { PreferenceRepository, type SealedCitizen } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -7,6 +7,14 @@ import { CitizenError, CitizenErrorCode } from './citizen.errors.js';
 
 /** Rows per call: a register is imported in pages, each one transaction. */
 export const MAX_IMPORT_ROWS = 1000;
+
+/** An import from CSV: its data rows, and problems by the file's line (the header is line 1) and column. */
+export interface CsvImportResult {
+  readonly rows: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly errors: readonly { readonly line: number; readonly column: string; readonly message: string }[];
+}
 
 export interface ImportRowError {
   /** 0-based position of the row in the call. */
@@ -70,6 +78,23 @@ export class CitizenImportService {
       return { created: sealed.length - updated, updated, errors: [] };
     }
     return { ...(await this.store.importCitizens(sealed)), errors: [] };
+  }
+
+  /**
+   * The same import from a citizen CSV (the `kabar citizens import` columns), checked in full on the hub: problems
+   * come back by the file's line numbers (the header is line 1) and nothing is written while there is any.
+   */
+  async importCsv(csv: string, dryRun: boolean): Promise<CsvImportResult> {
+    const parsed = parseCitizenCsv(csv);
+    if (parsed.errors.length > 0) return { rows: parsed.rowCount, created: 0, updated: 0, errors: parsed.errors.map((e) => ({ line: e.row, column: e.field, message: e.message })) };
+    const result = await this.import(parsed.records, dryRun);
+    const column = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    return {
+      rows: parsed.rowCount,
+      created: result.created,
+      updated: result.updated,
+      errors: result.errors.map((e) => ({ line: parsed.lines[e.index] ?? 0, column: column(e.field), message: e.message })),
+    };
   }
 
   private seal(record: CitizenRecord): SealedCitizen {

@@ -4,6 +4,7 @@ import { ApiError, callerWith, graphql } from '../api.js';
 import { type Api, ApiContext } from '../context.js';
 import { browserLang, isLang, type Lang } from '../i18n.js';
 import { Agencies } from './Agencies.js';
+import { Citizens } from './Citizens.js';
 import { HealthPanel } from './HealthPanel.js';
 import { Plugins } from './Plugins.js';
 import { type ConsoleKey, consoleText } from './texts.js';
@@ -13,9 +14,9 @@ const TOKEN_KEY = 'kabar.admin';
 const LANG_KEY = 'kabar.lang';
 const ADMIN_TOKEN = /^adm_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;
 
-const TABS = ['agencies', 'plugins', 'health'] as const;
+const TABS = ['agencies', 'citizens', 'plugins', 'health'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_LABEL: Readonly<Record<Tab, ConsoleKey>> = { agencies: 'tabAgencies', plugins: 'tabPlugins', health: 'tabHealth' };
+const TAB_LABEL: Readonly<Record<Tab, ConsoleKey>> = { agencies: 'tabAgencies', citizens: 'tabCitizens', plugins: 'tabPlugins', health: 'tabHealth' };
 
 export interface ConsoleSession {
   readonly lang: Lang;
@@ -131,10 +132,23 @@ export function Console(): React.JSX.Element {
                 </button>
               ))}
             </nav>
-            <main>{tab === 'agencies' ? <Agencies /> : tab === 'plugins' ? <Plugins /> : <HealthPanel />}</main>
+            <main>{view(tab)}</main>
           </>
         )}
       </ConsoleContext.Provider>
     </ApiContext.Provider>
   );
+}
+
+function view(tab: Tab): React.JSX.Element {
+  switch (tab) {
+    case 'agencies':
+      return <Agencies />;
+    case 'citizens':
+      return <Citizens />;
+    case 'plugins':
+      return <Plugins />;
+    case 'health':
+      return <HealthPanel />;
+  }
 }

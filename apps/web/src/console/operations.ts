@@ -97,3 +97,12 @@ export interface PluginsData {
   readonly discoverPlugins: readonly DiscoveredPlugin[];
   readonly pluginRoutes: readonly PluginRoute[];
 }
+
+export const IMPORT_CSV = 'mutation($csv: String!, $dryRun: Boolean!) { importCitizensCsv(csv: $csv, dryRun: $dryRun) { rows created updated errors { line column message } } }';
+
+export interface CsvImport {
+  readonly rows: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly errors: readonly { readonly line: number; readonly column: string; readonly message: string }[];
+}
