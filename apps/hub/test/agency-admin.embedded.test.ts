@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 
-import { AgencyService, createHub } from '@kabar/hub';
-import { aConfig } from '@kabar/testing';
+import { AgencyService } from '@kabar/hub';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { as } from './support/agency-fixture.js';
+import { startEmbeddedHub } from './support/embedded-hub.js';
 
 const CREATE = 'mutation($input: CreateAgencyInput!) { createAgency(input: $input) { code senderIds { sms email } ratePerMinute dailyQuota } }';
 
@@ -17,9 +16,7 @@ describe('createAgency over GraphQL (embedded)', () => {
   let admin: string;
 
   beforeAll(async () => {
-    app = await createHub(aConfig().build(), pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, url } = await startEmbeddedHub());
     admin = await app.get(AgencyService).createAdmin('agency test admin');
   });
 

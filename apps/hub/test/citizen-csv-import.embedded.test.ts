@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 
-import { AgencyService, createHub } from '@kabar/hub';
-import { aConfig } from '@kabar/testing';
+import { AgencyService } from '@kabar/hub';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { anAgency, as } from './support/agency-fixture.js';
 import { aNationalId } from './support/citizen-fixture.js';
+import { startEmbeddedHub } from './support/embedded-hub.js';
 
 const IMPORT = 'mutation($c: String!, $d: Boolean!) { importCitizensCsv(csv: $c, dryRun: $d) { rows created updated errors { line column message } } }';
 const HEADER = 'national_id,name,region_code,timezone,language,phone,email';
@@ -19,9 +18,7 @@ describe('importCitizensCsv (embedded)', () => {
   let admin: string;
 
   beforeAll(async () => {
-    app = await createHub(aConfig().build(), pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, url } = await startEmbeddedHub());
     admin = await app.get(AgencyService).createAdmin('csv test admin');
   });
 

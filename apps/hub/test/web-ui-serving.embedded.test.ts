@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 
-import { createHub } from '@kabar/hub';
-import { aConfig } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startEmbeddedHub } from './support/embedded-hub.js';
 
 // How the hub serves the built web UI (apps/web/dist, from `npm run build`): the page under its policy, never
 // cached; the hashed assets cached for good; nothing else from that folder or outside it.
@@ -13,9 +12,7 @@ describe('the web UI as the hub serves it (embedded)', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = await createHub(aConfig().build(), pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, url } = await startEmbeddedHub());
   });
 
   afterAll(async () => {

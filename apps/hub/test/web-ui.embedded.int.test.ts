@@ -4,14 +4,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createHub } from '@kabar/hub';
 import { aConfig } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
-import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { launchChromium, openPage, sessionOf } from './support/browser.js';
+import { startEmbeddedHub } from './support/embedded-hub.js';
 
 interface DemoCitizen {
   readonly name: string;
@@ -32,9 +31,7 @@ describe('the preference centre on the embedded demo hub', () => {
     const config = aConfig()
       .with({ dataDir, database: { kind: 'pglite', dataDir: join(dataDir, 'pglite') }, demo: true, port: 3000 })
       .build();
-    app = await createHub(config, pino({ level: 'silent' }));
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, url } = await startEmbeddedHub(config));
     citizens = (JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { citizens: DemoCitizen[] }).citizens;
     browser = await launchChromium();
   }, 120_000);
