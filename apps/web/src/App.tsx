@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ApiError, callerWith, graphql } from './api.js';
 import { ApiContext, type Session, SessionContext } from './context.js';
-import { browserLang, errorText, isLang, type Lang, message, type MessageKey } from './i18n.js';
+import { errorText, type Lang, message, type MessageKey } from './i18n.js';
+import { useLang } from './lang.js';
 import { SIGN_OUT } from './operations.js';
 import { Consents } from './views/Consents.js';
 import { Contacts } from './views/Contacts.js';
@@ -14,7 +15,6 @@ import { SignIn } from './views/SignIn.js';
 
 // The session lives in sessionStorage: it ends with the tab, which matters on shared phones and kiosk PCs.
 const TOKEN_KEY = 'kabar.session';
-const LANG_KEY = 'kabar.lang';
 
 const TABS = ['inbox', 'history', 'preferences', 'contacts', 'consents', 'data'] as const;
 type Tab = (typeof TABS)[number];
@@ -26,11 +26,6 @@ const TAB_LABEL: Readonly<Record<Tab, MessageKey>> = {
   consents: 'tabConsents',
   data: 'tabData',
 };
-
-function initialLang(): Lang {
-  const stored = localStorage.getItem(LANG_KEY);
-  return isLang(stored) ? stored : browserLang(navigator.languages);
-}
 
 /**
  * A demo link (`/#token=cit_…`, from the embedded hub's demo.json) signs in without a code. It is taken off the URL at
@@ -50,7 +45,7 @@ function initialTab(): Tab {
 }
 
 export function App(): React.JSX.Element {
-  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [lang, setLang] = useLang();
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
   const [tab, setTab] = useState<Tab>(initialTab);
   const [linkToken] = useState(takeLinkToken);
@@ -70,12 +65,6 @@ export function App(): React.JSX.Element {
       () => setLinkRefused(true),
     );
   }, [linkToken]);
-
-  const setLang = useCallback((next: Lang) => {
-    localStorage.setItem(LANG_KEY, next);
-    document.documentElement.lang = next;
-    setLangState(next);
-  }, []);
 
   const endSession = useCallback(() => {
     sessionStorage.removeItem(TOKEN_KEY);
@@ -119,7 +108,7 @@ export function App(): React.JSX.Element {
           <div className="top-actions">
             <label>
               {session.t('language')}{' '}
-              <select aria-label={session.t('language')} value={lang} onChange={(e) => isLang(e.target.value) && setLang(e.target.value)}>
+              <select aria-label={session.t('language')} value={lang} onChange={(e) => setLang(e.target.value)}>
                 <option value="id">Bahasa Indonesia</option>
                 <option value="en">English</option>
               </select>

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
-import { type CitizenRecord, describeError, parseCitizenCsv } from '@kabar/core';
+import { citizenCsvColumn, type CitizenRecord, describeError, parseCitizenCsv } from '@kabar/core';
 
 import { CliError, CliErrorCode } from '../cli-error.js';
 import { adminToken, DEFAULT_HUB_URL, type Env, HUB_OPTIONS, HubClient, hubUrl } from '../hub-client.js';
@@ -166,12 +166,11 @@ function importInput(record: CitizenRecord): Record<string, string | null> {
 }
 
 // The hub names fields as in GraphQL (fcmToken); the person fixing the file knows them as CSV columns (fcm_token).
-const csvColumn = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /** Sends one batch; the hub's row errors come back with the CSV line of their row. */
 async function sendBatch(hub: HubClient, token: string, batch: Batch, dryRun: boolean): Promise<Totals> {
   const { importCitizens } = await hub.graphql<ImportAnswer>(token, IMPORT_MUTATION, { rows: batch.records.map(importInput), dryRun });
-  const errors = importCitizens.errors.map((e) => ({ line: batch.lines[e.index] ?? null, field: csvColumn(e.field), message: e.message }));
+  const errors = importCitizens.errors.map((e) => ({ line: batch.lines[e.index] ?? null, field: citizenCsvColumn(e.field), message: e.message }));
   return { created: importCitizens.created, updated: importCitizens.updated, errors };
 }
 

@@ -1,4 +1,4 @@
-import { type CitizenRecord, type CitizenRecordInput, parseCitizenCsv, SecretBox, validateCitizenRecord } from '@kabar/core';
+import { citizenCsvColumn, type CitizenRecord, type CitizenRecordInput, parseCitizenCsv, SecretBox, validateCitizenRecord } from '@kabar/core';
 import { PreferenceRepository, type SealedCitizen } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -88,12 +88,11 @@ export class CitizenImportService {
     const parsed = parseCitizenCsv(csv);
     if (parsed.errors.length > 0) return { rows: parsed.rowCount, created: 0, updated: 0, errors: parsed.errors.map((e) => ({ line: e.row, column: e.field, message: e.message })) };
     const result = await this.import(parsed.records, dryRun);
-    const column = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
     return {
       rows: parsed.rowCount,
       created: result.created,
       updated: result.updated,
-      errors: result.errors.map((e) => ({ line: parsed.lines[e.index] ?? 0, column: column(e.field), message: e.message })),
+      errors: result.errors.map((e) => ({ line: parsed.lines[e.index] ?? 0, column: citizenCsvColumn(e.field), message: e.message })),
     };
   }
 

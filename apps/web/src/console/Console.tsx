@@ -2,7 +2,8 @@ import { createContext, useCallback, useContext, useMemo, useState } from 'react
 
 import { ApiError, callerWith, graphql } from '../api.js';
 import { type Api, ApiContext } from '../context.js';
-import { browserLang, isLang, type Lang } from '../i18n.js';
+import type { Lang } from '../i18n.js';
+import { useLang } from '../lang.js';
 import { Agencies } from './Agencies.js';
 import { Citizens } from './Citizens.js';
 import { HealthPanel } from './HealthPanel.js';
@@ -11,7 +12,6 @@ import { type ConsoleKey, consoleText } from './texts.js';
 
 // The admin token lives in sessionStorage, as the citizen session does: it ends with the tab.
 const TOKEN_KEY = 'kabar.admin';
-const LANG_KEY = 'kabar.lang';
 const ADMIN_TOKEN = /^adm_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;
 
 const TABS = ['agencies', 'citizens', 'plugins', 'health'] as const;
@@ -31,24 +31,13 @@ export function useConsole(): ConsoleSession {
   return session;
 }
 
-function initialLang(): Lang {
-  const stored = localStorage.getItem(LANG_KEY);
-  return isLang(stored) ? stored : browserLang(navigator.languages);
-}
-
 /** The platform admins' console at /console: agencies and their keys, plugin installs, health. Admin scope only. */
 export function Console(): React.JSX.Element {
-  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [lang, setLang] = useLang();
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
   const [draft, setDraft] = useState('');
   const [tab, setTab] = useState<Tab>('agencies');
   const [refused, setRefused] = useState<string | null>(null);
-
-  const setLang = (next: string): void => {
-    if (!isLang(next)) return;
-    localStorage.setItem(LANG_KEY, next);
-    setLangState(next);
-  };
 
   const endSession = useCallback(() => {
     sessionStorage.removeItem(TOKEN_KEY);

@@ -1,5 +1,5 @@
 import { checkNationalId } from './citizen-fields.js';
-import { type CitizenField, type CitizenRecord, type CitizenRecordInput, validateCitizenRecord } from './citizen-record.js';
+import { type CitizenRecord, type CitizenRecordInput, validateCitizenRecord } from './citizen-record.js';
 import { type CsvRow, parseCsv } from './csv.js';
 
 /** The CSV columns and the record field each fills. */
@@ -22,7 +22,12 @@ export const CITIZEN_CSV_COLUMNS = Object.keys(COLUMNS) as readonly Column[];
 /** Columns the header must have; the others may be left out. */
 export const REQUIRED_CITIZEN_CSV_COLUMNS: readonly Column[] = ['national_id', 'name', 'region_code', 'timezone'];
 
-const COLUMN_OF_FIELD = new Map<CitizenField, string>(Object.entries(COLUMNS).map(([column, field]) => [field, column]));
+const COLUMN_OF_FIELD = new Map<string, string>(Object.entries(COLUMNS).map(([column, field]) => [field, column]));
+
+/** The CSV column of a record field (`nationalId` → `national_id`); a name that is not a field (`contact`) as it is. */
+export function citizenCsvColumn(field: string): string {
+  return COLUMN_OF_FIELD.get(field) ?? field;
+}
 const isColumn = (name: string): name is Column => Object.hasOwn(COLUMNS, name);
 
 /**
@@ -112,7 +117,7 @@ function checkRow(row: CsvRow, columns: readonly Column[], firstLineOf: Map<stri
   const input: { -readonly [Field in keyof CitizenRecordInput]: string } = {};
   for (const [index, column] of columns.entries()) input[COLUMNS[column]] = row.fields[index] ?? '';
   const result = validateCitizenRecord(input);
-  if ('errors' in result) for (const e of result.errors) error(COLUMN_OF_FIELD.get(e.field) ?? e.field, e.message);
+  if ('errors' in result) for (const e of result.errors) error(citizenCsvColumn(e.field), e.message);
 
   const nationalId = checkNationalId(input.nationalId ?? '');
   if (nationalId.ok) {

@@ -1,4 +1,4 @@
-export { CITIZEN_CSV_COLUMNS, type CitizenCsv, parseCitizenCsv, REQUIRED_CITIZEN_CSV_COLUMNS, type RowError } from './citizen-csv.js';
+export { CITIZEN_CSV_COLUMNS, type CitizenCsv, citizenCsvColumn, parseCitizenCsv, REQUIRED_CITIZEN_CSV_COLUMNS, type RowError } from './citizen-csv.js';
 export {
   checkEmail,
   checkFcmToken,
