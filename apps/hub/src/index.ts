@@ -6,3 +6,4 @@ export { EXIT_CODES, StartupError, StartupErrorCode } from './errors/startup-err
 export { DLQ_HEADERS,IngestConsumer } from './ingest/ingest.consumer.js';
 export { NotificationPlanner } from './policy/notification-planner.js';
 export { WaitingScheduler } from './policy/waiting.scheduler.js';
+export { SURVEY_RESPONSE_TYPE, SurveyRunner } from './surveys/survey-runner.js';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 
-import { insertRows } from './bulk.js';
+import { arrayParam, insertRows } from './bulk.js';
 import { query } from './query.js';
 
 /** A status CloudEvent to deliver to an agency's callback URL. */
@@ -68,6 +68,22 @@ export class CallbackRepository {
       'on conflict ("webhook_id") do nothing returning "id"',
     );
     return rows.length;
+  }
+
+  /**
+   * In the writer's transaction `em`: deliveries for those of the agencies that registered a callback URL (the rest
+   * are dropped), due at `at`, in one statement; a replayed webhook id adds nothing.
+   */
+  async enqueueIn(em: EntityManager, deliveries: readonly NewCallbackDelivery[], at: Date): Promise<void> {
+    if (deliveries.length === 0) return;
+    await query(
+      em,
+      `insert into "callback_delivery" ("agency_id", "webhook_id", "payload", "attempts", "next_attempt_at", "created_at")
+       select d."agency_id", d."webhook_id", d."payload", 0, ?, ? from unnest(?::uuid[], ?::text[], ?::text[]) as d("agency_id", "webhook_id", "payload")
+       join "agency" a on a."id" = d."agency_id" and a."callback_url" is not null
+       on conflict ("webhook_id") do nothing`,
+      [at, at, arrayParam(deliveries.map((d) => d.agencyId)), arrayParam(deliveries.map((d) => d.webhookId)), arrayParam(deliveries.map((d) => d.payload))],
+    );
   }
 
   /**

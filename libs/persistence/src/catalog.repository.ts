@@ -19,6 +19,7 @@ export interface EventTypeInput {
   readonly dedupKey?: string | null;
   readonly dedupWindowSeconds?: number | null;
   readonly fallbackAfterSeconds?: number | null;
+  readonly surveyCode?: string | null;
 }
 
 export interface TemplateInput {

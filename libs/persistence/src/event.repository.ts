@@ -40,7 +40,8 @@ export interface NewNotification {
   readonly renderedHtml: string | null;
   readonly recipientRole: string;
   readonly onBehalfOf: string | null;
-  readonly messageClass: string;
+  /** Null for a survey's later questions: they answer the citizen's own reply and count against no limit. */
+  readonly messageClass: string | null;
   /** The policy's decisions (libs/core `Decision[]`), stored as JSON. */
   readonly decisions: readonly unknown[];
   readonly dedupKeyHash: string | null;

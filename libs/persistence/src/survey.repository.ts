@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { arrayParam, insertColumns, insertRows, Json } from './bulk.js';
+import { type NewNotification, NOTIFICATION_COLUMNS, notificationRow } from './event.repository.js';
 import { query } from './query.js';
 
 /** One version of an agency's survey, its definition as saved (checked by libs/core before it gets here). */
@@ -20,6 +22,73 @@ interface Row {
   definition: Record<string, unknown> | string;
   created_at: Date | string;
 }
+
+/** What a survey's progress is stored as (libs/core `SurveyProgress`). */
+export interface StoredProgress {
+  readonly state: string;
+  readonly questionId: string | null;
+  readonly answers: readonly { readonly questionId: string; readonly value: string | number }[];
+  readonly refusals: number;
+  readonly seen: readonly string[];
+}
+
+/**
+ * The latest notification that asked a survey of one address on one channel (SMS, WhatsApp), with the session it
+ * opened if the citizen has replied before: where a reply from that address goes.
+ */
+export interface SurveyOpening {
+  readonly contactHash: string;
+  readonly channel: string;
+  readonly notificationId: string;
+  readonly eventId: string;
+  /** The agency's own event: its `source` and `id`. */
+  readonly source: string;
+  readonly ceId: string;
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly citizenId: string;
+  readonly contactPointId: string;
+  readonly locale: string;
+  readonly askedAt: Date;
+  /** The survey version the notification asked (its SURVEY_ASKED decision names it). */
+  readonly surveyId: string;
+  readonly session: (StoredProgress & { readonly id: string; readonly startedAt: Date }) | null;
+}
+
+/** A session as written after a reply: created on the first, updated after. */
+export interface SessionWrite extends StoredProgress {
+  readonly id: string;
+  readonly openedBy: string;
+  readonly surveyId: string;
+  readonly agencyId: string;
+  readonly eventId: string;
+  readonly citizenId: string;
+  readonly contactPointId: string;
+  readonly channel: string;
+  readonly contactHash: string;
+  readonly locale: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly expiresAt: Date;
+}
+
+/** One citizen's response as the agency reads it: the answers and where they came from, never the citizen's address. */
+export interface SurveyResponseRow extends StoredProgress {
+  readonly id: string;
+  readonly code: string;
+  readonly version: number;
+  readonly notificationId: string;
+  readonly source: string;
+  readonly ceId: string;
+  readonly channel: string;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly expiresAt: Date;
+}
+
+const answersOf = (v: unknown): StoredProgress['answers'] => (typeof v === 'string' ? JSON.parse(v) : v) as StoredProgress['answers'];
+const seenOf = (v: unknown): string[] => (typeof v === 'string' ? JSON.parse(v) : v) as string[];
 
 const toRow = (r: Row): SurveyRow => ({
   id: r.id,
@@ -58,5 +127,171 @@ export class SurveyRepository {
       [agencyId],
     );
     return rows.map(toRow);
+  }
+
+  /** The latest version of each type's survey, for the types that name one, by type id: one query for a batch. */
+  async forTypes(typeIds: readonly string[], em: EntityManager = this.em.fork()): Promise<Map<string, SurveyRow>> {
+    if (typeIds.length === 0) return new Map();
+    const rows = await query<Row & { type_id: string }>(
+      em,
+      `select et."id" as "type_id", s."id", s."code", s."version", s."definition", s."created_at" from "event_type" et
+       join lateral (select * from "survey" s where s."agency_id" = et."agency_id" and s."code" = et."survey_code" order by s."version" desc limit 1) s on true
+       where et."id" = any(?::uuid[]) and et."survey_code" is not null`,
+      [arrayParam([...new Set(typeIds)])],
+    );
+    return new Map(rows.map((r) => [r.type_id, toRow(r)]));
+  }
+
+  /** Survey versions by id. */
+  async byIds(ids: readonly string[], em: EntityManager = this.em.fork()): Promise<Map<string, SurveyRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await query<Row>(em, 'select "id", "code", "version", "definition", "created_at" from "survey" where "id" = any(?::uuid[])', [arrayParam([...new Set(ids)])]);
+    return new Map(rows.map((r) => [r.id, toRow(r)]));
+  }
+
+  /**
+   * For each (address hash, channel), the latest notification since `since` that asked a survey and reached the
+   * citizen there, with its session: one statement for a batch of replies. Questions sent during a survey
+   * (`recipient_role` = 'survey') never open one.
+   */
+  async openings(em: EntityManager, keys: readonly { contactHash: string; channel: string }[], since: Date): Promise<SurveyOpening[]> {
+    if (keys.length === 0) return [];
+    const rows = await query<{
+      lookup_hash: string;
+      channel: string;
+      id: string;
+      event_id: string;
+      source: string;
+      ce_id: string;
+      agency_id: string;
+      code: string;
+      citizen_id: string;
+      contact_point_id: string;
+      locale: string | null;
+      created_at: Date | string;
+      survey_id: string | null;
+      session_id: string | null;
+      state: string | null;
+      question_id: string | null;
+      answers: unknown;
+      refusals: number | string | null;
+      seen: unknown;
+      started_at: Date | string | null;
+    }>(
+      em,
+      `select distinct on (cp."lookup_hash", n."channel") cp."lookup_hash", n."channel", n."id", n."event_id", n."agency_id", n."citizen_id", n."contact_point_id", n."locale", n."created_at", e."source", e."ce_id", a."code",
+              (select d->'params'->>'surveyId' from jsonb_array_elements(n."decisions") d where d->>'code' = 'SURVEY_ASKED' limit 1) as "survey_id",
+              ss."id" as "session_id", ss."state", ss."question_id", ss."answers", ss."refusals", ss."seen", ss."started_at"
+       from "contact_point" cp
+       join "notification" n on n."citizen_id" = cp."citizen_id" and n."contact_point_id" = cp."id"
+       join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id"
+       left join "survey_session" ss on ss."opened_by" = n."id"
+       where cp."lookup_hash" = any(?::text[]) and n."channel" = any(?::text[]) and n."created_at" > ?
+         and n."recipient_role" <> 'survey' and n."state" in ('sent', 'delivered') and n."decisions" @> '[{"code":"SURVEY_ASKED"}]'
+       order by cp."lookup_hash", n."channel", n."created_at" desc`,
+      [arrayParam([...new Set(keys.map((k) => k.contactHash))]), arrayParam([...new Set(keys.map((k) => k.channel))]), since],
+    );
+    return rows.flatMap((r) =>
+      r.survey_id === null
+        ? []
+        : [
+            {
+              contactHash: r.lookup_hash,
+              channel: r.channel,
+              notificationId: r.id,
+              eventId: r.event_id,
+              source: r.source,
+              ceId: r.ce_id,
+              agencyId: r.agency_id,
+              agencyCode: r.code,
+              citizenId: r.citizen_id,
+              contactPointId: r.contact_point_id,
+              locale: r.locale ?? 'id',
+              askedAt: new Date(r.created_at),
+              surveyId: r.survey_id,
+              session:
+                r.session_id === null
+                  ? null
+                  : {
+                      id: r.session_id,
+                      state: r.state ?? 'open',
+                      questionId: r.question_id,
+                      answers: answersOf(r.answers),
+                      refusals: Number(r.refusals ?? 0),
+                      seen: seenOf(r.seen),
+                      startedAt: new Date(r.started_at ?? r.created_at),
+                    },
+            },
+          ],
+    );
+  }
+
+  /** Creates or updates sessions, keyed by the notification that opened them: one statement. */
+  async saveSessions(em: EntityManager, sessions: readonly SessionWrite[], now: Date): Promise<void> {
+    await insertRows(
+      em,
+      'survey_session',
+      ['id', 'opened_by', 'survey_id', 'agency_id', 'event_id', 'citizen_id', 'contact_point_id', 'channel', 'contact_hash', 'locale', 'state', 'question_id', 'answers', 'refusals', 'seen', 'started_at', 'updated_at', 'finished_at', 'expires_at'],
+      sessions.map((s) => [
+        s.id, s.openedBy, s.surveyId, s.agencyId, s.eventId, s.citizenId, s.contactPointId, s.channel, s.contactHash, s.locale, s.state, s.questionId,
+        new Json(s.answers), s.refusals, new Json(s.seen), s.startedAt, now, s.finishedAt, s.expiresAt,
+      ]),
+      `on conflict ("opened_by") do update set "state" = excluded."state", "question_id" = excluded."question_id", "answers" = excluded."answers",
+       "refusals" = excluded."refusals", "seen" = excluded."seen", "updated_at" = excluded."updated_at", "finished_at" = excluded."finished_at"`,
+    );
+  }
+
+  /** One of the agency's surveys' responses (every version), oldest first, `limit` after the session `after`. */
+  async responses(agencyId: string, code: string, after: string | null, limit: number): Promise<SurveyResponseRow[]> {
+    const rows = await query<{
+      id: string;
+      code: string;
+      version: number | string;
+      opened_by: string;
+      source: string;
+      ce_id: string;
+      channel: string;
+      state: string;
+      question_id: string | null;
+      answers: unknown;
+      refusals: number | string;
+      seen: unknown;
+      started_at: Date | string;
+      updated_at: Date | string;
+      finished_at: Date | string | null;
+      expires_at: Date | string;
+    }>(
+      this.em.fork(),
+      `select ss."id", s."code", s."version", ss."opened_by", e."source", e."ce_id", ss."channel", ss."state", ss."question_id", ss."answers", ss."refusals", ss."seen",
+              ss."started_at", ss."updated_at", ss."finished_at", ss."expires_at"
+       from "survey_session" ss join "survey" s on s."id" = ss."survey_id" join "event" e on e."id" = ss."event_id"
+       where s."agency_id" = ? and s."code" = ? and ss."agency_id" = ? ${after === null ? '' : 'and ss."id" > ?'}
+       order by ss."id" limit ?`,
+      [agencyId, code, agencyId, ...(after === null ? [] : [after]), limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      version: Number(r.version),
+      notificationId: r.opened_by,
+      source: r.source,
+      ceId: r.ce_id,
+      channel: r.channel,
+      state: r.state,
+      questionId: r.question_id,
+      answers: answersOf(r.answers),
+      refusals: Number(r.refusals),
+      seen: seenOf(r.seen),
+      startedAt: new Date(r.started_at),
+      updatedAt: new Date(r.updated_at),
+      finishedAt: r.finished_at === null ? null : new Date(r.finished_at),
+      expiresAt: new Date(r.expires_at),
+    }));
+  }
+
+  /** The messages a survey sends after its first question (next questions, asked again, closing words): one INSERT. */
+  async addMessages(em: EntityManager, notifications: readonly NewNotification[], now: Date): Promise<void> {
+    if (notifications.length === 0) return;
+    await insertColumns(em, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
   }
 }

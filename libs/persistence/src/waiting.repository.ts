@@ -222,7 +222,7 @@ export class WaitingRepository {
     next: { channel: string; contactPointId: string | null },
     rest: readonly { channel: string; contactPointId: string | null }[],
     rendered: { locale: string | null; templateVersion: number | null; renderedSubject: string | null; renderedBody: string | null; renderedHtml: string | null },
-    decision: unknown,
+    decisions: readonly unknown[],
   ): Promise<ReleasedNotification | null> {
     const [row] = await query<ReleasedRow>(
       tx,
@@ -241,7 +241,7 @@ export class WaitingRepository {
         rendered.renderedSubject,
         rendered.renderedBody,
         rendered.renderedHtml,
-        JSON.stringify([decision]),
+        JSON.stringify(decisions),
         id,
       ],
     );

@@ -73,6 +73,12 @@ export class RegisterEventTypeInput {
 
   @Field(() => Int, { nullable: true, description: 'Seconds the first channel has to report delivery before the next is tried; platform default when null.' })
   fallbackAfterSeconds?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Code of one of your surveys: on SMS and WhatsApp its first question follows the message, and the citizen\'s replies take them through it.',
+  })
+  survey?: string | null;
 }
 
 @ObjectType('EventType')
@@ -115,6 +121,9 @@ export class EventTypeModel {
 
   @Field(() => Int, { nullable: true })
   fallbackAfterSeconds!: number | null;
+
+  @Field(() => String, { nullable: true })
+  survey!: string | null;
 }
 
 @InputType()

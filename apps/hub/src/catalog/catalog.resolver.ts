@@ -22,6 +22,7 @@ const toEventType = (t: EventType): EventTypeModel => ({
   basis: BASIS[t.basis] ?? LawfulBasisEnum.public_task,
   dedup: t.dedupKey == null || t.dedupWindowSeconds == null ? null : { key: t.dedupKey, windowSeconds: t.dedupWindowSeconds },
   fallbackAfterSeconds: t.fallbackAfterSeconds ?? null,
+  survey: t.surveyCode ?? null,
 });
 
 const toTemplate = (t: Template): TemplateModel => ({
@@ -56,6 +57,7 @@ export class CatalogResolver {
         basis: input.basis,
         dedup: input.dedup ?? null,
         fallbackAfterSeconds: input.fallbackAfterSeconds ?? null,
+        survey: input.survey ?? null,
       }),
     );
   }

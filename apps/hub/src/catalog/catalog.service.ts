@@ -1,5 +1,5 @@
-import { checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, LAWFUL_BASES, REQUIRED_LOCALES, type TemplateProblem } from '@kabar/core';
-import { CatalogRepository, type EventType, type Template } from '@kabar/persistence';
+import { checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, isTwoWay, LAWFUL_BASES, REQUIRED_LOCALES, type TemplateProblem, TWO_WAY_CHANNELS } from '@kabar/core';
+import { CatalogRepository, type EventType, SurveyRepository, type Template } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
@@ -19,6 +19,8 @@ export interface RegisterEventType {
   readonly basis?: string;
   readonly dedup?: { readonly key: string; readonly windowSeconds: number } | null;
   readonly fallbackAfterSeconds?: number | null;
+  /** One of the agency's surveys, asked after the message where the citizen can reply. */
+  readonly survey?: string | null;
 }
 
 export interface SaveTemplates {
@@ -35,14 +37,16 @@ const TYPE_NAME = /^[a-z0-9]+(\.[a-z0-9-]+)+\.v[0-9]+$/;
 @Injectable()
 export class CatalogService {
   private readonly catalog: CatalogRepository;
+  private readonly surveys: SurveyRepository;
   private readonly validator = new DataValidator();
 
   constructor(em: EntityManager) {
     this.catalog = new CatalogRepository(em);
+    this.surveys = new SurveyRepository(em);
   }
 
   async register(agencyId: string, given: RegisterEventType): Promise<EventType> {
-    const input = { category: 'general', purpose: 'service-notices', basis: 'public_task', dedup: null, fallbackAfterSeconds: null, ...given };
+    const input = { category: 'general', purpose: 'service-notices', basis: 'public_task', dedup: null, fallbackAfterSeconds: null, survey: null, ...given };
     const problems: string[] = [];
     if (!TYPE_NAME.test(input.type) || input.type.length > 255) problems.push('type must be a reverse-DNS name ending in a version, e.g. id.go.bapenda.tax-due.v1');
     if (!isMessageClass(input.messageClass)) problems.push('messageClass must be critical, transactional, reminder or informational');
@@ -70,6 +74,11 @@ export class CatalogService {
       problems.push('fallbackAfterSeconds must be between 1 second and 7 days');
     }
     problems.push(...this.validator.schemaProblems(input.dataSchema).map((p) => `dataSchema: ${p.message}`));
+    if (input.survey !== null) {
+      // Another agency's survey is reported as unknown, as its types are.
+      if (!(await this.surveys.latest(agencyId)).some((s) => s.code === input.survey)) problems.push(`survey: you have no survey "${input.survey}"`);
+      if (!channels.some(isTwoWay)) problems.push(`survey: a survey needs a channel citizens can answer on (${TWO_WAY_CHANNELS.join(' or ')}) among allowedChannels`);
+    }
     if (problems.length > 0) throw new CatalogError(CatalogErrorCode.InvalidEventType, problems.join('; '), { problems });
     const saved = await this.catalog.upsertEventType(agencyId, {
       type: input.type,
@@ -85,6 +94,7 @@ export class CatalogService {
       dedupKey: input.dedup?.key ?? null,
       dedupWindowSeconds: input.dedup?.windowSeconds ?? null,
       fallbackAfterSeconds: input.fallbackAfterSeconds,
+      surveyCode: input.survey,
     });
     if (saved === null) throw new CatalogError(CatalogErrorCode.EventTypeTaken, `event type ${input.type} belongs to another agency`);
     return saved;

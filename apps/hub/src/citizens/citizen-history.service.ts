@@ -1,5 +1,5 @@
 import type { KabarConfig } from '@kabar/config';
-import { type Decision, describeDecision, isLocale, type Locale, SecretBox, type TimezoneLabel,TIMEZONES } from '@kabar/core';
+import { type Decision, describeDecision, isLocale, isUuid, type Locale, SecretBox, type TimezoneLabel, TIMEZONES } from '@kabar/core';
 import { type CitizenNotificationRow, type InboxEntry, InboxRepository, PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
@@ -10,7 +10,6 @@ import type { NotificationView } from './citizen.views.js';
 import { CitizenProfileService } from './citizen-profile.service.js';
 import { retentionNotice } from './data-retention.js';
 import { hhmm } from './preferences.parser.js';
-import { isUuid } from './uuid.js';
 
 export const MAX_HISTORY_PAGE = 200;
 const EXPORT_PAGE = 500;

@@ -1,10 +1,10 @@
+import { isUuid } from '@kabar/core';
 import { type InboxCursor, InboxRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
 import { CitizenError, CitizenErrorCode } from './citizen.errors.js';
 import type { InboxPageView } from './citizen.views.js';
-import { isUuid } from './uuid.js';
 
 export const MAX_INBOX_PAGE = 200;
 /** Ids one `markInboxRead` takes: a screenful or a few, never an unbounded list. */

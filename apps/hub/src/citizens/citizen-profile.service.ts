@@ -1,5 +1,5 @@
 import type { KabarConfig } from '@kabar/config';
-import { checkNationalId, MESSAGE_CLASSES, SecretBox } from '@kabar/core';
+import { checkNationalId, isUuid, MESSAGE_CLASSES, SecretBox } from '@kabar/core';
 import { CatalogRepository, type CitizenProfile, CitizenRepository, type ConsentRow, type DelegateRow, PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
@@ -9,7 +9,6 @@ import { CitizenError, CitizenErrorCode } from './citizen.errors.js';
 import type { CitizenView, ConsentAction, ConsentPurposeView, ConsentReceiptView, ConsentStateView, ConsentsView, DelegationView } from './citizen.views.js';
 import { maskNationalId } from './contact-address.js';
 import { hhmm, parsePreferences, type PreferencesInput } from './preferences.parser.js';
-import { isUuid } from './uuid.js';
 
 const PURPOSE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const NOTICE_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;

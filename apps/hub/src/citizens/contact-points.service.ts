@@ -1,4 +1,4 @@
-import { SecretBox } from '@kabar/core';
+import { isUuid, SecretBox } from '@kabar/core';
 import { CitizenAuthRepository, type ContactPointRow, PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -7,7 +7,6 @@ import { CitizenError, CitizenErrorCode } from './citizen.errors.js';
 import type { ContactPointView } from './citizen.views.js';
 import { maskAddress, normalizeAddress } from './contact-address.js';
 import { OneTimeCodes } from './one-time-codes.js';
-import { isUuid } from './uuid.js';
 
 const notFound = (): CitizenError => new CitizenError(CitizenErrorCode.ContactPointNotFound, 'you have no contact point with that id');
 

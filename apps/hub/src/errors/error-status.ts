@@ -81,6 +81,8 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ProviderWebhookRouteErrorCode.UnknownTarget]: 404,
   [ProviderWebhookRouteErrorCode.NotSupported]: 404,
   [SurveyErrorCode.Invalid]: 400,
+  [SurveyErrorCode.Unknown]: 404,
+  [SurveyErrorCode.BadCursor]: 400,
 };
 
 export function httpStatusOf(code: string): number {

@@ -7,17 +7,20 @@ import {
   chooseLocale,
   type ConsentRecord,
   decide,
+  type Decision,
   type DedupHit,
   dedupKeyOf,
   type FrequencyCap,
   isChannel,
   isLocale,
   isMessageClass,
+  isTwoWay,
   LAWFUL_BASES,
   type LawfulBasis,
   type Locale,
   type Logger,
   type MessageClass,
+  parseSurvey,
   type PlatformPolicy,
   type PolicyCitizen,
   type PolicyEvent,
@@ -28,12 +31,25 @@ import {
   resolveRecipients,
   sandboxChannel,
   SecretBox,
+  type SurveyDefinition,
   TemplateRenderer,
   timeOrderedId,
   type TimezoneLabel,
   TIMEZONES,
+  withFirstQuestion,
 } from '@kabar/core';
-import { CatalogRepository, type CitizenPolicyRow, type EventType, type LatestTemplate, type NewJob, type NewNotification, PolicyRepository, type SourceOwner } from '@kabar/persistence';
+import {
+  CatalogRepository,
+  type CitizenPolicyRow,
+  type EventType,
+  type LatestTemplate,
+  type NewJob,
+  type NewNotification,
+  PolicyRepository,
+  type SourceOwner,
+  SurveyRepository,
+  type SurveyRow,
+} from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -102,7 +118,16 @@ export async function holdPlan(tx: EntityManager, plan: Plan): Promise<void> {
   if (plan.guard !== undefined && !(await plan.guard.holds(tx))) throw new StalePlan();
 }
 
-export type Rendered = Pick<NewNotification, 'locale' | 'templateVersion' | 'renderedSubject' | 'renderedBody' | 'renderedHtml'>;
+export type Rendered = Pick<NewNotification, 'locale' | 'templateVersion' | 'renderedSubject' | 'renderedBody' | 'renderedHtml'> & {
+  /** Set when the body ends with a survey's first question: the SURVEY_ASKED decision that says which version. */
+  readonly asked: Decision | null;
+};
+
+/** A survey an event type asks, checked again as it is read (it was checked when saved). */
+export interface AskedSurvey {
+  readonly row: SurveyRow;
+  readonly definition: SurveyDefinition;
+}
 
 type Cap = { count: number; periodSeconds: number };
 
@@ -190,6 +215,7 @@ function policyType(type: EventType, owner: SourceOwner, templates: readonly Lat
 export class NotificationPlanner {
   private readonly policy: PolicyRepository;
   private readonly catalog: CatalogRepository;
+  private readonly surveys: SurveyRepository;
   private readonly renderer = new TemplateRenderer();
   private readonly platform: PlatformPolicy;
 
@@ -202,6 +228,7 @@ export class NotificationPlanner {
   ) {
     this.policy = new PolicyRepository(em);
     this.catalog = new CatalogRepository(em);
+    this.surveys = new SurveyRepository(em);
     this.platform = platformPolicy(config);
   }
 
@@ -214,6 +241,7 @@ export class NotificationPlanner {
     const rows = await this.policy.citizens(everyone);
     const citizens = new Map([...rows].map(([id, row]) => [id, policyCitizen(row)]));
     const templates = await this.catalog.latestTemplates([...new Set(inputs.map((i) => i.type.id))]);
+    const surveys = await this.surveysFor(inputs.flatMap((i) => (i.type.surveyCode == null ? [] : [i.type.id])));
 
     const items = inputs.map((input) => ({ input, event: this.policyEvent(input, templates), recipients: this.recipients(input, subjectIds, delegates, citizens) }));
     const { history, active } = await this.history(items, citizens, now);
@@ -244,7 +272,7 @@ export class NotificationPlanner {
         continue;
       }
       for (const result of forEvent) {
-        const planned = this.notification(input, result, input.sandbox === true ? sandboxTemplates : templates);
+        const planned = this.notification(input, result, input.sandbox === true ? sandboxTemplates : templates, input.sandbox === true ? undefined : surveys.get(input.type.id));
         // A sandbox notification belongs to no citizen and no contact point: its magic address decides its fate.
         const notification = input.sandbox === true ? { ...planned, citizenId: null, contactPointId: null, sandboxTo: input.subject } : planned;
         this.add(plan, input, now, notification);
@@ -255,8 +283,26 @@ export class NotificationPlanner {
     return plan;
   }
 
-  /** Renders an event's template for one channel in the citizen's language, with fallback to the agency's and `id`. */
-  render(eventTypeId: string, channel: string, citizenLocale: string, agencyLocale: string, data: unknown, templates: readonly LatestTemplate[]): Rendered | null {
+  /**
+   * The latest version of the survey each type asks, by type id (no query when none does). A stored definition that
+   * no longer reads as a survey is logged and not asked, rather than failing the citizen's message.
+   */
+  async surveysFor(typeIds: readonly string[], em?: EntityManager): Promise<Map<string, AskedSurvey>> {
+    const asked = new Map<string, AskedSurvey>();
+    if (typeIds.length === 0) return asked;
+    for (const [typeId, row] of await this.surveys.forTypes(typeIds, em)) {
+      const parsed = parseSurvey(row.definition);
+      if ('survey' in parsed) asked.set(typeId, { row, definition: parsed.survey });
+      else this.logger.warn({ surveyId: row.id, problems: parsed.problems.length }, 'stored survey does not read as a survey; not asked');
+    }
+    return asked;
+  }
+
+  /**
+   * Renders an event's template for one channel in the citizen's language, with fallback to the agency's and `id`.
+   * On a channel the citizen can answer on, the type's survey (if any) asks its first question after the message.
+   */
+  render(eventTypeId: string, channel: string, citizenLocale: string, agencyLocale: string, data: unknown, templates: readonly LatestTemplate[], survey?: AskedSurvey): Rendered | null {
     const forChannel = templates.filter((t) => t.eventTypeId === eventTypeId && t.channel === channel);
     const locales = forChannel.map((t) => t.locale).filter(isLocale);
     const locale: Locale = chooseLocale(isLocale(citizenLocale) ? citizenLocale : 'id', isLocale(agencyLocale) ? agencyLocale : 'id', locales);
@@ -264,7 +310,15 @@ export class NotificationPlanner {
     if (template === undefined) return null;
     try {
       const rendered = this.renderer.render(template, data ?? {}, locale, template.id);
-      return { locale, templateVersion: template.version, renderedSubject: rendered.subject ?? null, renderedBody: rendered.body, renderedHtml: rendered.html ?? null };
+      const asks = survey !== undefined && isTwoWay(channel);
+      return {
+        locale,
+        templateVersion: template.version,
+        renderedSubject: rendered.subject ?? null,
+        renderedBody: asks ? withFirstQuestion(rendered.body, survey.definition, locale) : rendered.body,
+        renderedHtml: rendered.html ?? null,
+        asked: asks ? { step: 'survey', code: 'SURVEY_ASKED', params: { survey: survey.row.code, version: survey.row.version, surveyId: survey.row.id } } : null,
+      };
     } catch (error) {
       this.logger.warn({ eventTypeId, templateVersion: template.version, error: error instanceof Error ? error.message : 'render failed' }, 'template failed to render');
       return null;
@@ -343,7 +397,7 @@ export class NotificationPlanner {
     return { history: { counted, dedup }, active: longest > 0 || pairs.length > 0 };
   }
 
-  private notification(input: PlanInput, result: PolicyResult, templates: readonly LatestTemplate[]): NewNotification {
+  private notification(input: PlanInput, result: PolicyResult, templates: readonly LatestTemplate[], survey: AskedSurvey | undefined): NewNotification {
     const { verdict, recipient } = result;
     const base = {
       id: result.notificationId,
@@ -375,11 +429,15 @@ export class NotificationPlanner {
       case 'accepted':
       case 'held':
       case 'deferred': {
-        const rendered = this.render(input.type.id, verdict.target.channel, recipient.citizen.locale, input.owner.defaultLocale, input.data, templates);
+        // A digest gathers messages into one: no survey is asked there.
+        const asking = verdict.state === 'deferred' ? undefined : survey;
+        const rendered = this.render(input.type.id, verdict.target.channel, recipient.citizen.locale, input.owner.defaultLocale, input.data, templates, asking);
         if (rendered === null) return { ...base, channel: verdict.target.channel, state: 'suppressed', reason: 'RENDER_FAILED' };
+        const { asked, ...content } = rendered;
         return {
           ...base,
-          ...rendered,
+          ...content,
+          decisions: asked === null ? base.decisions : [...base.decisions, asked],
           contactPointId: verdict.target.contactPointId,
           channel: verdict.target.channel,
           state: verdict.state,

@@ -162,13 +162,14 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         return;
       }
       const templates = await this.catalog.latestTemplates([candidate.eventTypeId], tx);
-      const rendered = this.planner.render(candidate.eventTypeId, next.channel, candidate.citizenLocale, candidate.agencyLocale, candidate.data, templates);
+      const survey = (await this.planner.surveysFor([candidate.eventTypeId], tx)).get(candidate.eventTypeId);
+      const rendered = this.planner.render(candidate.eventTypeId, next.channel, candidate.citizenLocale, candidate.agencyLocale, candidate.data, templates, survey);
       const decision = {
         step: 'channel',
         code: 'FALLBACK',
         params: { from: candidate.channel ?? '', to: next.channel, afterSeconds: candidate.fallbackAfterSeconds ?? 0, at: now.toISOString() },
       };
-      const moved = rendered === null ? null : await this.waiting.retarget(tx, candidate.id, next, rest, rendered, decision);
+      const moved = rendered === null ? null : await this.waiting.retarget(tx, candidate.id, next, rest, rendered, rendered.asked === null ? [decision] : [decision, rendered.asked]);
       if (moved === null) this.logger.warn({ notificationId: candidate.id, channel: next.channel }, 'fallback channel has no renderable template; staying on the first channel');
       await this.sendOn(tx, moved === null ? [] : [moved], now, rest);
       await this.schedule.done(tx, [job.id]);

@@ -1,12 +1,36 @@
-import type { SurveyRow } from '@kabar/persistence';
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { SurveyResponseRow, SurveyRow } from '@kabar/persistence';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
 import { GraphQLJSONObject } from '../graphql/json.scalar.js';
-import { SurveyModel } from './survey.model.js';
+import { SurveyModel, SurveyResponseModel, SurveyResponseState } from './survey.model.js';
 import { SurveyService } from './survey.service.js';
 
 const toModel = (row: SurveyRow): SurveyModel => ({ code: row.code, version: row.version, definition: row.definition, savedAt: row.createdAt });
+
+function stateOf(row: SurveyResponseRow, now: Date): SurveyResponseState {
+  if (row.state === 'completed') return SurveyResponseState.completed;
+  if (row.state === 'abandoned') return SurveyResponseState.abandoned;
+  return row.expiresAt <= now ? SurveyResponseState.expired : SurveyResponseState.open;
+}
+
+const toResponse = (row: SurveyResponseRow, now: Date): SurveyResponseModel => {
+  const state = stateOf(row, now);
+  return {
+    id: row.id,
+    survey: row.code,
+    version: row.version,
+    state,
+    answers: row.answers.map((a) => ({ questionId: a.questionId, value: a.value })),
+    waitingFor: state === SurveyResponseState.open ? row.questionId : null,
+    notificationId: row.notificationId,
+    source: row.source,
+    eventId: row.ceId,
+    channel: row.channel,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt ?? (state === SurveyResponseState.expired ? row.expiresAt : null),
+  };
+};
 
 /** An agency's own surveys. */
 @Resolver(() => SurveyModel)
@@ -24,5 +48,18 @@ export class SurveyResolver {
   @Query(() => [SurveyModel], { description: 'The latest version of each of your surveys.' })
   async surveys(@CurrentAgency() agency: AgencyPrincipal): Promise<SurveyModel[]> {
     return (await this.service.list(agency.agencyId)).map(toModel);
+  }
+
+  @Query(() => [SurveyResponseModel], {
+    description: 'Citizens\' responses to one of your surveys, oldest first: `first` (default 50, at most 200) after the response `after`.',
+  })
+  async surveyResponses(
+    @CurrentAgency() agency: AgencyPrincipal,
+    @Args('survey') survey: string,
+    @Args('after', { type: () => ID, nullable: true }) after: string | null,
+    @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
+  ): Promise<SurveyResponseModel[]> {
+    const now = new Date();
+    return (await this.service.responses(agency.agencyId, survey, after ?? null, first)).map((row) => toResponse(row, now));
   }
 }

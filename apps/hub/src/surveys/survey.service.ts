@@ -1,5 +1,5 @@
-import { parseSurvey } from '@kabar/core';
-import { SurveyRepository, type SurveyRow } from '@kabar/persistence';
+import { isUuid, parseSurvey } from '@kabar/core';
+import { SurveyRepository, type SurveyResponseRow, type SurveyRow } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
@@ -26,5 +26,12 @@ export class SurveyService {
 
   list(agencyId: string): Promise<SurveyRow[]> {
     return this.store.latest(agencyId);
+  }
+
+  /** Responses to one of the agency's surveys, oldest first, `first` (1 to 200) after the response `after`. */
+  async responses(agencyId: string, code: string, after: string | null, first: number): Promise<SurveyResponseRow[]> {
+    if (after !== null && !isUuid(after)) throw new SurveyError(SurveyErrorCode.BadCursor, 'after must be the id of a survey response');
+    if (!(await this.store.latest(agencyId)).some((s) => s.code === code)) throw new SurveyError(SurveyErrorCode.Unknown, `you have no survey "${code}"`);
+    return this.store.responses(agencyId, code, after, Math.min(Math.max(Math.trunc(first), 1), 200));
   }
 }

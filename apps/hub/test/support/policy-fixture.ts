@@ -35,6 +35,8 @@ export interface TypeOptions {
   readonly defaultExpirySeconds?: number;
   /** Channels allowed and templated; the inbox by default. */
   readonly channels?: string[];
+  /** One of the agency's surveys, asked after the message on SMS and WhatsApp. */
+  readonly survey?: string;
 }
 
 /** Registers `id.go.<agency>.<name>.v1` with bilingual templates for its channels; returns the type name. */
@@ -53,6 +55,7 @@ export async function registerType(url: string, agency: PolicyAgency, name: stri
       dedup: options.dedup ?? null,
       fallbackAfterSeconds: options.fallbackAfterSeconds ?? null,
       defaultExpirySeconds: options.defaultExpirySeconds ?? 7 * 86_400,
+      survey: options.survey ?? null,
     },
   });
   if (registered.errors !== undefined) throw new Error(JSON.stringify(registered.errors));

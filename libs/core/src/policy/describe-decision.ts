@@ -40,6 +40,7 @@ interface Phrasebook {
   readonly scheduled: (time: string) => string;
   readonly fallback: (from: string, to: string, minutes: string) => string;
   readonly digestSent: (count: string, time: string) => string;
+  readonly surveyAsked: string;
 }
 
 const hours = (seconds: number): string => String(Math.round((seconds / 3600) * 10) / 10);
@@ -72,6 +73,7 @@ const EN: Phrasebook = {
   scheduled: (time) => `Scheduled by the agency for ${time}`,
   fallback: (from, to, minutes) => `Not delivered by ${from} within ${minutes} minutes: sent by ${to} instead`,
   digestSent: (count, time) => `Sent in your digest of ${count} messages at ${time}`,
+  surveyAsked: 'With a short survey from the agency: reply to answer, or ignore it',
 };
 
 const ID: Phrasebook = {
@@ -100,6 +102,7 @@ const ID: Phrasebook = {
   scheduled: (time) => `Dijadwalkan oleh instansi pada pukul ${time}`,
   fallback: (from, to, minutes) => `Tidak sampai lewat ${from} dalam ${minutes} menit: dikirim lewat ${to}`,
   digestSent: (count, time) => `Dikirim dalam ringkasan ${count} pesan pukul ${time}`,
+  surveyAsked: 'Disertai survei singkat dari instansi: balas untuk menjawab, atau abaikan',
 };
 
 const PHRASEBOOKS: Readonly<Record<Locale, Phrasebook>> = { en: EN, id: ID };
@@ -159,6 +162,8 @@ export function describeDecision(decision: Decision, locale: Locale, timezone: T
     }
     case 'DIGEST_SENT':
       return book.digestSent(text('count'), time('at'));
+    case 'SURVEY_ASKED':
+      return book.surveyAsked;
     case 'QUIET_HOURS_HELD':
       return book.quietHeld(time('until'));
     case 'QUIET_HOURS_CRITICAL':

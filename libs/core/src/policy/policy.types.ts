@@ -152,10 +152,12 @@ export type DecisionCode =
   /** Written by the hub's scheduler, not by `decide`: the next channel of the fallback chain was taken. */
   | 'FALLBACK'
   /** Written by the hub's scheduler: the deferred message went out in a digest. */
-  | 'DIGEST_SENT';
+  | 'DIGEST_SENT'
+  /** Written by the hub's planner: the agency's survey's first question followed the message (SMS, WhatsApp). */
+  | 'SURVEY_ASKED';
 
 export interface Decision {
-  readonly step: 'validate' | 'recipients' | 'basis' | 'dedup' | 'caps' | 'channel' | 'quiet-hours' | 'digest' | 'schedule';
+  readonly step: 'validate' | 'recipients' | 'basis' | 'dedup' | 'caps' | 'channel' | 'quiet-hours' | 'digest' | 'schedule' | 'survey';
   readonly code: DecisionCode;
   /** Values for the sentence (ISO instants, channel names, agency names, counts): never personal data. */
   readonly params: Readonly<Record<string, string | number>>;

@@ -1,5 +1,18 @@
 export { parseSurvey } from './parse-survey.js';
 export {
+  beginSurvey,
+  isTwoWay,
+  stepSurvey,
+  SURVEY_MAX_REFUSALS,
+  SURVEY_OPEN_HOURS,
+  type SurveyAnswer,
+  type SurveyProgress,
+  type SurveyState,
+  type SurveyStep,
+  TWO_WAY_CHANNELS,
+  withFirstQuestion,
+} from './session.js';
+export {
   answer,
   type Answered,
   type AnswerRefusal,

@@ -97,6 +97,11 @@ const EVERY_CODE: Record<DecisionCode, { readonly decision: Decision; readonly e
     en: 'Sent in your digest of 4 messages at 19:00 WIB',
     id: 'Dikirim dalam ringkasan 4 pesan pukul 19:00 WIB',
   },
+  SURVEY_ASKED: {
+    decision: { step: 'survey', code: 'SURVEY_ASKED', params: { survey: 'kepuasan-layanan', version: 2 } },
+    en: 'With a short survey from the agency: reply to answer, or ignore it',
+    id: 'Disertai survei singkat dari instansi: balas untuk menjawab, atau abaikan',
+  },
 };
 
 describe('describeDecision', () => {
@@ -179,8 +184,8 @@ describe('describeDecision', () => {
     );
     const decisions = decide(batch).flatMap((r) => r.decisions);
 
-    // FALLBACK and DIGEST_SENT are written later by the hub's scheduler, not by decide.
-    const byDecide = Object.keys(EVERY_CODE).filter((code) => code !== 'FALLBACK' && code !== 'DIGEST_SENT');
+    // FALLBACK and DIGEST_SENT are written later by the hub's scheduler, SURVEY_ASKED by its planner, not by decide.
+    const byDecide = Object.keys(EVERY_CODE).filter((code) => code !== 'FALLBACK' && code !== 'DIGEST_SENT' && code !== 'SURVEY_ASKED');
     expect(new Set(decisions.map((d) => d.code))).toEqual(new Set(byDecide));
     for (const decision of decisions) {
       for (const locale of ['en', 'id'] as const) {

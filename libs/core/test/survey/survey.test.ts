@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answer, checkSurvey, parseSurvey, type Question, questionText, type SurveyDefinition } from '../../src/index.js';
+import { answer, beginSurvey, checkSurvey, parseSurvey, type Question, questionText, stepSurvey, type SurveyDefinition, type SurveyProgress, withFirstQuestion } from '../../src/index.js';
 
 const t = (id: string, en: string) => ({ id, en });
 
@@ -139,5 +139,67 @@ describe('surveys from JSON', () => {
 
   it('then checks the survey itself', () => {
     expect(parseSurvey({ ...SATISFACTION, questions: [] })).toEqual({ problems: [{ path: '/questions', message: 'expected at least one question' }] });
+  });
+});
+
+describe('a citizen going through a survey', () => {
+  let n = 0;
+  const reply = (text: string, payload?: string) => ({ id: `r${String(++n)}`, text, ...(payload === undefined ? {} : { payload }) });
+  const walk = (texts: readonly string[], locale: 'id' | 'en' = 'id') => {
+    let progress: SurveyProgress = beginSurvey(SATISFACTION);
+    const said: (string | null)[] = [];
+    for (const text of texts) {
+      const step = stepSurvey(SATISFACTION, progress, reply(text), locale);
+      progress = step.progress;
+      said.push(step.say);
+    }
+    return { progress, said };
+  };
+
+  it('asks the first question under the message, numbered, in the citizen language', () => {
+    expect(withFirstQuestion('Laporan Anda selesai.', SATISFACTION, 'id')).toBe(
+      'Laporan Anda selesai.\n\nApakah Anda puas dengan penanganan laporan Anda?\n1. Ya\n2. Tidak\nBalas dengan nomor pilihan.',
+    );
+  });
+
+  it('follows the skip logic: a satisfied citizen gives a score and is thanked', () => {
+    const { progress, said } = walk(['1', '5']);
+    expect(progress).toMatchObject({ state: 'completed', questionId: null, answers: [{ questionId: 'puas', value: 'ya' }, { questionId: 'skor', value: 5 }] });
+    expect(said).toEqual(['Beri nilai 1-5\nBalas dengan angka 1 sampai 5.', 'Terima kasih, jawaban Anda sudah kami terima.']);
+  });
+
+  it('sends a low score and a dissatisfied citizen to the question about what went wrong', () => {
+    expect(walk(['ya', '2', 'Terlalu lama']).progress.answers).toEqual([
+      { questionId: 'puas', value: 'ya' },
+      { questionId: 'skor', value: 2 },
+      { questionId: 'masalah', value: 'Terlalu lama' },
+    ]);
+    const { progress, said } = walk(['No', 'Petugas tidak datang'], 'en');
+    expect(progress).toMatchObject({ state: 'completed', answers: [{ questionId: 'puas', value: 'tidak' }, { questionId: 'masalah', value: 'Petugas tidak datang' }] });
+    expect(said[0]).toBe('What went wrong?\nReply with your answer.');
+    expect(said[1]).toBe('Thank you, we have received your answers.');
+  });
+
+  it('asks again after a reply it cannot read, and closes the survey after three in a row', () => {
+    const again = walk(['mungkin', '1']);
+    expect(again.said[0]).toBe('Maaf, balasan Anda belum bisa kami baca.\nApakah Anda puas dengan penanganan laporan Anda?\n1. Ya\n2. Tidak\nBalas dengan nomor pilihan.');
+    expect(again.progress).toMatchObject({ state: 'open', questionId: 'skor', refusals: 0 });
+    const closed = walk(['1', '9', 'lima', '0']);
+    expect(closed.progress).toMatchObject({ state: 'abandoned', questionId: null, refusals: 3, answers: [{ questionId: 'puas', value: 'ya' }] });
+    expect(closed.said[3]).toContain('Survei ini kami tutup');
+  });
+
+  it('takes a reply once, however often it is delivered, and nothing after the end', () => {
+    const first = reply('1');
+    const once = stepSurvey(SATISFACTION, beginSurvey(SATISFACTION), first, 'id');
+    const twice = stepSurvey(SATISFACTION, once.progress, first, 'id');
+    expect(twice).toEqual({ progress: once.progress, say: null, finished: null, refusal: null });
+    const done = walk(['2', 'Lambat']).progress;
+    expect(stepSurvey(SATISFACTION, done, reply('1'), 'id')).toMatchObject({ progress: done, say: null, finished: null });
+  });
+
+  it('reads a WhatsApp button by its payload', () => {
+    const step = stepSurvey(SATISFACTION, beginSurvey(SATISFACTION), reply('Tidak puas sama sekali', 'tidak'), 'id');
+    expect(step.progress.questionId).toBe('masalah');
   });
 });

@@ -26,6 +26,8 @@ export const EventTypeSchema = defineEntity({
     dedupWindowSeconds: p.integer().nullable(),
     /** How long the first channel has to report delivery before the next one is tried; null: the platform default. */
     fallbackAfterSeconds: p.integer().nullable(),
+    /** The agency's survey whose first question follows this type's message on channels citizens can answer on. */
+    surveyCode: p.string().length(40).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
@@ -69,3 +71,37 @@ export const SurveySchema = defineEntity({
   },
 });
 export type Survey = InferEntity<typeof SurveySchema>;
+
+/**
+ * One citizen's way through one survey (libs/core `SurveyProgress`), opened by their first reply to the notification
+ * that asked the first question, and stepped by each reply after it. Keyed by that notification: one survey per
+ * notification, however often the citizen writes.
+ */
+export const SurveySessionSchema = defineEntity({
+  name: 'SurveySession',
+  tableName: 'survey_session',
+  properties: {
+    id: p.uuid().primary(),
+    /** The notification that asked the first question. */
+    openedBy: p.uuid().unique(),
+    survey: () => p.manyToOne(SurveySchema).deleteRule('cascade'),
+    agencyId: p.uuid(),
+    eventId: p.uuid(),
+    citizenId: p.uuid(),
+    contactPointId: p.uuid(),
+    channel: p.string().length(16),
+    /** The keyed hash of the address the citizen answers from, as replies carry it. */
+    contactHash: p.string().length(64),
+    locale: p.string().length(8),
+    state: p.string().length(12),
+    questionId: p.string().length(40).nullable(),
+    answers: p.json<unknown[]>(),
+    refusals: p.integer(),
+    seen: p.json<string[]>(),
+    startedAt: p.datetime(),
+    updatedAt: p.datetime(),
+    finishedAt: p.datetime().nullable(),
+    expiresAt: p.datetime(),
+  },
+});
+export type SurveySession = InferEntity<typeof SurveySessionSchema>;

@@ -10,7 +10,7 @@ import {
   NotificationSchema,
   ScheduledJobSchema,
 } from './event.entity.js';
-import { EventTypeSchema, SurveySchema, TemplateSchema } from './event-type.entity.js';
+import { EventTypeSchema, SurveySchema, SurveySessionSchema, TemplateSchema } from './event-type.entity.js';
 import { OutboxMessageSchema } from './outbox-message.entity.js';
 import { PluginInstallSchema, PluginRouteSchema } from './plugin-install.entity.js';
 import { ProbeSchema } from './probe.entity.js';
@@ -52,4 +52,5 @@ export const ENTITIES = [
   PluginRouteSchema,
   InboundSeenSchema,
   SurveySchema,
+  SurveySessionSchema,
 ];

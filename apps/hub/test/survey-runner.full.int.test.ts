@@ -1,0 +1,222 @@
+import 'reflect-metadata';
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { SecretBox } from '@kabar/core';
+import { SurveyRunner } from '@kabar/hub';
+import { TOPICS } from '@kabar/messaging';
+import { eventually, queryDatabase } from '@kabar/testing';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
+import { as } from './support/agency-fixture.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
+import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
+
+const t = (id: string, en: string) => ({ id, en });
+
+/** The complaint desk's satisfaction survey: the dissatisfied skip the score and say what went wrong. */
+const SATISFACTION = {
+  code: 'kepuasan-layanan',
+  title: t('Survei kepuasan layanan', 'Service satisfaction survey'),
+  questions: [
+    { id: 'puas', kind: 'choice', text: t('Puas dengan penanganan laporan Anda?', 'Satisfied?'), choices: [{ code: 'ya', label: t('Ya', 'Yes') }, { code: 'tidak', label: t('Tidak', 'No'), next: 'masalah' }] },
+    { id: 'skor', kind: 'rating', text: t('Beri nilai 1-5', 'Score 1-5'), min: 1, max: 5, next: 'end' },
+    { id: 'masalah', kind: 'text', text: t('Apa yang kurang?', 'What went wrong?') },
+  ],
+};
+
+const RESPONSES = `query($s: String!, $after: ID) { surveyResponses(survey: $s, after: $after) {
+  id survey version state waitingFor answers { questionId value } notificationId source eventId channel finishedAt } }`;
+
+interface Response {
+  readonly id: string;
+  readonly state: string;
+  readonly waitingFor: string | null;
+  readonly answers: { questionId: string; value: unknown }[];
+  readonly eventId: string;
+}
+
+/** The agency's callback URL: keeps what the `standardwebhooks` package verifies, refuses the rest. */
+async function callbackReceiver(secret: () => string): Promise<{ url: string; events: Record<string, unknown>[]; server: Server }> {
+  const events: Record<string, unknown>[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      try {
+        events.push(new Webhook(secret()).verify(body, headers) as Record<string, unknown>);
+        res.writeHead(200).end();
+      } catch {
+        res.writeHead(401).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/kabar`, events, server };
+}
+
+/**
+ * The survey stage end to end on PostgreSQL and Kafka, with sms-smpp against a real SMSC: the first question follows
+ * the message, each SMS reply (a deliver_sm from the SMSC) is read against the skip logic and answered with the next
+ * question from the agency's sender ID, a finished survey reaches the agency's callback signed, and `surveyResponses`
+ * shows where each citizen is. Nothing of it is visible to another agency.
+ */
+describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
+  const services = inject('services');
+  let hub: FullHub;
+  let smsc: SmscPeer;
+  let lapor: PolicyAgency;
+  let other: PolicyAgency;
+  let type: string;
+  let signingSecret = '';
+  let receiver: Awaited<ReturnType<typeof callbackReceiver>>;
+  let nik = 3273010101900700;
+
+  const sql = <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => queryDatabase<Row>(hub.database.url, text, values);
+  const textsTo = (phone: string): string[] => smsc.submits.filter((s) => s.destinationAddr === phone.replace('+', '')).map((s) => s.shortMessage.toString('latin1'));
+  const reply = (phone: string, text: string) =>
+    smsc.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: phone.replace('+', ''), destination_addr: '1500123', esm_class: 0, data_coding: 0, short_message: text });
+  /** Replies once the SMSC has received `count` messages for the number, and waits for the next. */
+  const answer = async (phone: string, text: string): Promise<string> => {
+    const before = textsTo(phone).length;
+    expect((await reply(phone, text)).command_status).toBe(0);
+    return eventually(() => Promise.resolve(textsTo(phone)[before]));
+  };
+  const responses = async (agency: PolicyAgency, after?: string): Promise<Response[]> => {
+    const res = await as<{ surveyResponses: Response[] }>(hub.url, agency.key, RESPONSES, { s: SATISFACTION.code, after });
+    if (res.errors !== undefined) throw new Error(JSON.stringify(res.errors));
+    return res.data?.surveyResponses ?? [];
+  };
+  const publish = async (id: string, phone: string): Promise<string> => {
+    const nationalId = String(nik++);
+    await registeredCitizen(hub.app, { nationalId, contacts: [{ channel: 'sms', value: phone }] });
+    const res = await as(hub.url, lapor.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
+      e: { specversion: '1.0', id, source: lapor.source, type, subject: nationalId, data: { note: `laporan ${id} selesai` } },
+    });
+    if (res.errors !== undefined) throw new Error(JSON.stringify(res.errors));
+    return eventually(() => Promise.resolve(textsTo(phone)[0]));
+  };
+
+  beforeAll(async () => {
+    smsc = await startSmscPeer();
+    receiver = await callbackReceiver(() => signingSecret);
+    const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 2_000 } };
+    hub = await startFullHub(services, (config) => config.with({ plugins }));
+    lapor = await policyAgency(hub.app, hub.url, 'lapor-bdg', 'LAPOR! Kota Bandung');
+    other = await policyAgency(hub.app, hub.url, 'bapenda-bdg', 'Bapenda Kota Bandung', lapor.admin);
+    const saved = await as(hub.url, lapor.key, 'mutation($d: JSONObject!) { saveSurvey(definition: $d) { version } }', { d: SATISFACTION });
+    if (saved.errors !== undefined) throw new Error(JSON.stringify(saved.errors));
+    type = await registerType(hub.url, lapor, 'ticket-closed', { messageClass: 'transactional', channels: ['sms', 'inbox'], survey: SATISFACTION.code });
+    const registered = await as<{ setStatusCallback: { signingSecret: string } }>(hub.url, lapor.admin, 'mutation($u: String!) { setStatusCallback(agencyCode: "lapor-bdg", url: $u) { signingSecret } }', { u: receiver.url });
+    signingSecret = registered.data?.setStatusCallback.signingSecret ?? '';
+    if (!signingSecret.startsWith('whsec_')) throw new Error(`no signing secret: ${JSON.stringify(registered)}`);
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await smsc.close();
+    receiver.server.close();
+  });
+
+  it('asks the first question after the message, and walks a satisfied citizen to the end by SMS', async () => {
+    const phone = '+6281234570001';
+    expect(await publish('tiket-1', phone)).toBe('Pemberitahuan: laporan tiket-1 selesai\n\nPuas dengan penanganan laporan Anda?\n1. Ya\n2. Tidak\nBalas dengan nomor pilihan.');
+    // The SMS goes out from the agency's sender ID, like its message did.
+    expect(new Set(smsc.submits.filter((s) => s.destinationAddr === '6281234570001').map((s) => s.sourceAddr))).toEqual(new Set(['LAPOR-BDG']));
+
+    expect(await answer(phone, '1')).toBe('Beri nilai 1-5\nBalas dengan angka 1 sampai 5.');
+    expect(await answer(phone, 'sepuluh')).toBe('Maaf, balasan Anda belum bisa kami baca.\nBeri nilai 1-5\nBalas dengan angka 1 sampai 5.');
+    expect(await answer(phone, '4')).toBe('Terima kasih, jawaban Anda sudah kami terima.');
+
+    const [done] = await responses(lapor);
+    expect(done).toMatchObject({ state: 'completed', waitingFor: null, eventId: 'tiket-1', answers: [{ questionId: 'puas', value: 'ya' }, { questionId: 'skor', value: 4 }] });
+    // The agency hears once, signed, with the answers and its own event; never the citizen's number.
+    const callback = await eventually(() => Promise.resolve(receiver.events.find((e) => e.type === 'id.kabar.survey.response.v1')));
+    expect(callback).toMatchObject({
+      id: `survey.${done?.id ?? ''}`,
+      kabaragency: 'lapor-bdg',
+      data: { survey: 'kepuasan-layanan', version: 1, state: 'completed', source: lapor.source, id: 'tiket-1', channel: 'sms', answers: [{ questionId: 'puas', value: 'ya' }, { questionId: 'skor', value: 4 }] },
+    });
+    expect(JSON.stringify(receiver.events)).not.toContain('6281234570001');
+
+    // Each question was a notification of the same event, in the role `survey`, counted against no limit.
+    const rows = await sql<{ recipient_role: string; message_class: string | null; state: string }>(
+      "select n.recipient_role, n.message_class, n.state from notification n join event e on e.id = n.event_id where e.ce_id = 'tiket-1' order by n.created_at",
+    );
+    expect(rows.map((r) => r.recipient_role)).toEqual(['subject', 'survey', 'survey', 'survey']);
+    expect(rows.slice(1).every((r) => r.message_class === null && r.state === 'sent')).toBe(true);
+    // A reply after the end is no answer: nothing more is sent.
+    expect((await reply(phone, '5')).command_status).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(textsTo(phone)).toHaveLength(4);
+  });
+
+  it('follows the skip logic for a dissatisfied citizen, and gives up after three replies it cannot read', async () => {
+    const unhappy = '+6281234570002';
+    await publish('tiket-2', unhappy);
+    expect(await answer(unhappy, 'tidak')).toBe('Apa yang kurang?\nBalas dengan jawaban Anda.');
+    expect(await answer(unhappy, 'Petugas tidak pernah datang')).toBe('Terima kasih, jawaban Anda sudah kami terima.');
+
+    const puzzled = '+6281234570003';
+    await publish('tiket-3', puzzled);
+    for (const text of ['mungkin', 'entahlah']) expect(await answer(puzzled, text)).toMatch(/^Maaf, balasan Anda belum bisa kami baca\.\nPuas/);
+    expect(await answer(puzzled, '??')).toContain('Survei ini kami tutup');
+
+    const all = await responses(lapor);
+    expect(all.map((r) => [r.eventId, r.state])).toEqual([
+      ['tiket-1', 'completed'],
+      ['tiket-2', 'completed'],
+      ['tiket-3', 'abandoned'],
+    ]);
+    expect(all[1]?.answers).toEqual([{ questionId: 'puas', value: 'tidak' }, { questionId: 'masalah', value: 'Petugas tidak pernah datang' }]);
+    // Paged after a response's id; a malformed cursor is a typed error, not a server error.
+    expect((await responses(lapor, all[0]?.id)).map((r) => r.eventId)).toEqual(['tiket-2', 'tiket-3']);
+    const bad = await as(hub.url, lapor.key, RESPONSES, { s: SATISFACTION.code, after: 'not-an-id' });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_CURSOR');
+    const abandoned = await eventually(() => Promise.resolve(receiver.events.find((e) => e.type === 'id.kabar.survey.response.v1' && (e.data as { id?: string }).id === 'tiket-3')));
+    expect(abandoned).toMatchObject({ data: { state: 'abandoned', answers: [] } });
+  });
+
+  it('shows a survey under way with the question it waits for, and no agency another’s responses', async () => {
+    const phone = '+6281234570004';
+    await publish('tiket-4', phone);
+    await answer(phone, '1');
+    const open = (await responses(lapor)).find((r) => r.eventId === 'tiket-4');
+    expect(open).toMatchObject({ state: 'open', waitingFor: 'skor', answers: [{ questionId: 'puas', value: 'ya' }] });
+    const theirs = await as(hub.url, other.key, RESPONSES, { s: SATISFACTION.code });
+    expect(theirs.errors?.[0]?.extensions?.code).toBe('UNKNOWN_SURVEY');
+  });
+
+  it('refuses a survey it cannot ask: unknown to the agency, or on channels nobody can answer on', async () => {
+    const register = (agency: PolicyAgency, channels: string[]) =>
+      as(hub.url, agency.key, 'mutation($i: RegisterEventTypeInput!) { registerEventType(input: $i) { survey } }', {
+        i: { type: `id.go.${agency.code.replace(/[^a-z]/g, '')}.survey-check.v1`, messageClass: 'informational', dataSchema: { type: 'object' }, allowedChannels: channels, defaultExpirySeconds: 3600, survey: SATISFACTION.code },
+      });
+    const theirs = await register(other, ['sms']);
+    expect(theirs.errors?.[0]?.extensions?.code).toBe('EVENT_TYPE_INVALID');
+    expect(theirs.errors?.[0]?.message).toContain('you have no survey "kepuasan-layanan"');
+    const oneWay = await register(lapor, ['email', 'inbox']);
+    expect(oneWay.errors?.[0]?.message).toContain('a survey needs a channel citizens can answer on (sms or whatsapp)');
+    expect((await register(lapor, ['sms'])).data).toEqual({ registerEventType: { survey: 'kepuasan-layanan' } });
+  });
+
+  it('takes a reply Kafka delivers twice once, and skips a record it cannot read without stopping', async () => {
+    const phone = '+6281234570005';
+    await publish('tiket-5', phone);
+    const box = hub.app.get(SecretBox);
+    const inbound = (value: Buffer, offset: string) => ({ topic: TOPICS.inbound, partition: 0, offset, timestamp: Date.now(), key: null, value, headers: {} });
+    const record = inbound(Buffer.from(JSON.stringify({ id: '019ae0f0-0000-7000-8000-000000000005', channel: 'sms', fromHash: box.lookupHash(phone), text: '2', payload: null })), '1');
+    const runner = hub.app.get(SurveyRunner);
+    await runner.handle([inbound(Buffer.from('{"not json'), '0'), record]);
+    await runner.handle([record]);
+    expect(await eventually(() => Promise.resolve(textsTo(phone)[1]))).toBe('Apa yang kurang?\nBalas dengan jawaban Anda.');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(textsTo(phone)).toHaveLength(2);
+    expect((await responses(lapor)).find((r) => r.eventId === 'tiket-5')).toMatchObject({ state: 'open', waitingFor: 'masalah', answers: [{ questionId: 'puas', value: 'tidak' }] });
+  });
+});
