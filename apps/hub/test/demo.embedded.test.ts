@@ -96,6 +96,13 @@ describe('demo data on the embedded mode', () => {
     }
   });
 
+  it("asks LAPOR!'s satisfaction survey after its ticket updates by SMS", async () => {
+    const lapor = demo.agencies.find((a) => a.code === 'lapor-bdg');
+    const res = await graphql<{ eventTypes: { survey: string | null }[]; surveys: { code: string; version: number }[] }>(url, '{ eventTypes { survey } surveys { code version } }', {}, bearer(lapor?.key.token ?? ''));
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ eventTypes: [{ survey: 'kepuasan-layanan' }], surveys: [{ code: 'kepuasan-layanan', version: 1 }] });
+  });
+
   it('logs one info line with the admin token and where demo.json is, saying it is a local demo', () => {
     expect(seedLines()).toHaveLength(1);
     const line = JSON.parse(seedLines()[0] ?? '{}') as { level: number; msg: string; demoFile: string };

@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { SecretBox } from '@kabar/core';
 import { SurveyRunner } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
+import { WaitingRepository } from '@kabar/persistence';
 import { eventually, queryDatabase } from '@kabar/testing';
+import { EntityManager } from '@mikro-orm/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -214,9 +216,50 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
     const runner = hub.app.get(SurveyRunner);
     await runner.handle([inbound(Buffer.from('{"not json'), '0'), record]);
     await runner.handle([record]);
+    // A WhatsApp-style reply that names another event's message is not an answer to this survey.
+    const elsewhere = { id: '019ae0f0-0000-7000-8000-000000000006', channel: 'sms', fromHash: box.lookupHash(phone), text: 'Tidak', payload: null, inReplyTo: { eventId: '019ae0f0-0000-7000-8000-00000000ffff' } };
+    await runner.handle([inbound(Buffer.from(JSON.stringify(elsewhere)), '2')]);
     expect(await eventually(() => Promise.resolve(textsTo(phone)[1]))).toBe('Apa yang kurang?\nBalas dengan jawaban Anda.');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(textsTo(phone)).toHaveLength(2);
     expect((await responses(lapor)).find((r) => r.eventId === 'tiket-5')).toMatchObject({ state: 'open', waitingFor: 'masalah', answers: [{ questionId: 'puas', value: 'tidak' }] });
+  });
+
+  it('closes the surveys left unfinished at their deadline, tells the agency what was answered, and takes no reply after', async () => {
+    const runner = hub.app.get(SurveyRunner);
+    expect(await runner.expireDue(new Date())).toBe(0);
+    // Every session that began has its deadline; those finished since close no more (two of five are still open).
+    expect(await runner.expireDue(new Date(Date.now() + 73 * 3600_000))).toBe(5);
+    expect(await runner.expireDue(new Date(Date.now() + 73 * 3600_000))).toBe(0);
+    // Due at the (simulated) deadline, so read off the deliveries the callback sender will make then.
+    const expired = (await sql<{ payload: string }>("select payload from callback_delivery where webhook_id like 'survey.%'"))
+      .map((d) => JSON.parse(d.payload) as { type: string; data: { state: string; id: string } })
+      .filter((e) => e.type === 'id.kabar.survey.response.v1' && e.data.state === 'expired');
+    expect(expired.map((e) => e.data).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      expect.objectContaining({ id: 'tiket-4', answers: [{ questionId: 'puas', value: 'ya' }] }),
+      expect.objectContaining({ id: 'tiket-5', answers: [{ questionId: 'puas', value: 'tidak' }] }),
+    ]);
+    expect((await responses(lapor)).filter((r) => r.state === 'expired').map((r) => [r.eventId, r.waitingFor])).toEqual([
+      ['tiket-4', null],
+      ['tiket-5', null],
+    ]);
+    const phone = '+6281234570004';
+    const sent = textsTo(phone).length;
+    expect((await reply(phone, '5')).command_status).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(textsTo(phone)).toHaveLength(sent);
+  });
+
+  it('empties answers and the survey messages past retention, keeping the outcomes', async () => {
+    // Past the longest retention (90 days) after the last survey closed (the deadline above, 73 hours on).
+    const later = new Date(Date.now() + 94 * 86_400_000);
+    await new WaitingRepository(hub.app.get(EntityManager)).purge({ critical: 90, transactional: 7 }, later);
+    const sessions = await sql<{ state: string; answers: unknown[] }>('select state, answers from survey_session');
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((s) => s.answers.length === 0)).toBe(true);
+    expect(new Set(sessions.map((s) => s.state))).toEqual(new Set(['completed', 'abandoned', 'expired']));
+    const messages = await sql<{ rendered_body: string | null; state: string }>("select rendered_body, state from notification where recipient_role = 'survey'");
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((m) => m.rendered_body === null && m.state === 'sent')).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { insertRows, Json } from './bulk.js';
 import { query } from './query.js';
 
 /** Kinds of waiting the hub does as rows. */
-export type JobKind = 'release' | 'digest' | 'fallback' | 'broadcast' | 'purge' | 'retry';
+export type JobKind = 'release' | 'digest' | 'fallback' | 'broadcast' | 'purge' | 'retry' | 'survey-expiry';
 
 export interface NewJob {
   readonly kind: JobKind;

@@ -87,6 +87,21 @@ export interface SurveyResponseRow extends StoredProgress {
   readonly expiresAt: Date;
 }
 
+/** A session closed at its deadline, as its agency's callback reports it. */
+export interface ExpiredSession {
+  readonly id: string;
+  readonly code: string;
+  readonly version: number;
+  readonly notificationId: string;
+  readonly source: string;
+  readonly ceId: string;
+  readonly channel: string;
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly answers: StoredProgress['answers'];
+  readonly startedAt: Date;
+}
+
 const answersOf = (v: unknown): StoredProgress['answers'] => (typeof v === 'string' ? JSON.parse(v) : v) as StoredProgress['answers'];
 const seenOf = (v: unknown): string[] => (typeof v === 'string' ? JSON.parse(v) : v) as string[];
 
@@ -293,5 +308,46 @@ export class SurveyRepository {
   async addMessages(em: EntityManager, notifications: readonly NewNotification[], now: Date): Promise<void> {
     if (notifications.length === 0) return;
     await insertColumns(em, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
+  }
+
+  /**
+   * Closes these sessions as `expired` where they are still open, and returns what the agency is told of each, with
+   * its answers so far: one statement.
+   */
+  async expire(em: EntityManager, sessionIds: readonly string[], now: Date): Promise<ExpiredSession[]> {
+    if (sessionIds.length === 0) return [];
+    const rows = await query<{
+      id: string;
+      code: string;
+      version: number | string;
+      opened_by: string;
+      source: string;
+      ce_id: string;
+      channel: string;
+      agency_id: string;
+      agency_code: string;
+      answers: unknown;
+      started_at: Date | string;
+    }>(
+      em,
+      `update "survey_session" ss set "state" = 'expired', "question_id" = null, "finished_at" = ?, "updated_at" = ?
+       from "survey" s, "event" e, "agency" a
+       where ss."id" = any(?::uuid[]) and ss."state" = 'open' and s."id" = ss."survey_id" and e."id" = ss."event_id" and a."id" = ss."agency_id"
+       returning ss."id", s."code", s."version", ss."opened_by", e."source", e."ce_id", ss."channel", ss."agency_id", a."code" as "agency_code", ss."answers", ss."started_at"`,
+      [now, now, arrayParam([...new Set(sessionIds)])],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      version: Number(r.version),
+      notificationId: r.opened_by,
+      source: r.source,
+      ceId: r.ce_id,
+      channel: r.channel,
+      agencyId: r.agency_id,
+      agencyCode: r.agency_code,
+      answers: answersOf(r.answers),
+      startedAt: new Date(r.started_at),
+    }));
   }
 }

@@ -251,7 +251,8 @@ export class WaitingRepository {
   /**
    * Retention: removes rendered content and the contact point from notifications older than their class's period,
    * and event data once every notification of the event is purged. Outcomes (state, channel, times) stay. The keys of
-   * citizens' replies go once no provider would send them again.
+   * citizens' replies go once no provider would send them again. A survey's later messages (no class) go with the
+   * shortest period; its answers, the citizen's own words, are emptied after the longest.
    */
   async purge(retentionDays: Readonly<Record<string, number>>, now: Date): Promise<number> {
     let purged = 0;
@@ -266,11 +267,23 @@ export class WaitingRepository {
       );
       purged += rows.length;
     }
+    const shortest = new Date(now.getTime() - Math.min(...Object.values(retentionDays)) * 86_400_000);
+    const surveyMessages = await query(
+      em,
+      `update "notification" set "rendered_subject" = null, "rendered_body" = null, "rendered_html" = null, "contact_point_id" = null, "purged_at" = ?
+       where "purged_at" is null and "message_class" is null and "recipient_role" = 'survey' and "created_at" < ? and "state" not in ('accepted', 'dispatching')
+       returning "id"`,
+      [now, shortest],
+    );
+    purged += surveyMessages.length;
+    await query(em, `update "survey_session" set "answers" = '[]', "seen" = '[]' where "finished_at" < ? and "answers" <> '[]'`, [
+      new Date(now.getTime() - Math.max(...Object.values(retentionDays)) * 86_400_000),
+    ]);
     await query(
       em,
       `update "event" e set "data" = null where e."data" is not null and e."created_at" < ?
          and not exists (select 1 from "notification" n where n."event_id" = e."id" and n."purged_at" is null)`,
-      [new Date(now.getTime() - Math.min(...Object.values(retentionDays)) * 86_400_000)],
+      [shortest],
     );
     await query(em, `delete from "inbox_item" i using "notification" n where n."id" = i."notification_id" and n."purged_at" is not null`);
     await query(em, 'delete from "inbound_seen" where "received_at" < ?', [new Date(now.getTime() - INBOUND_DEDUP_DAYS * 86_400_000)]);

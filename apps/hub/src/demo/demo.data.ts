@@ -9,7 +9,30 @@ export interface DemoAgency {
   readonly templates: readonly Omit<SaveTemplates, 'eventType'>[];
   /** Realistic `data` for the event type, written to demo.json so `kabar demo` can publish it. */
   readonly example: Readonly<Record<string, unknown>>;
+  /** A survey the agency saves before its type, which names it. */
+  readonly survey?: Readonly<Record<string, unknown>>;
 }
+
+const t = (id: string, en: string) => ({ id, en });
+
+/** LAPOR!'s satisfaction survey after a ticket moves on: the dissatisfied skip the score and say what went wrong. */
+const SATISFACTION_SURVEY = {
+  code: 'kepuasan-layanan',
+  title: t('Survei kepuasan layanan LAPOR!', 'LAPOR! service satisfaction survey'),
+  questions: [
+    {
+      id: 'puas',
+      kind: 'choice',
+      text: t('Apakah Anda puas dengan penanganan laporan Anda?', 'Are you satisfied with how your complaint is handled?'),
+      choices: [
+        { code: 'ya', label: t('Ya', 'Yes') },
+        { code: 'tidak', label: t('Tidak', 'No'), next: 'masalah' },
+      ],
+    },
+    { id: 'skor', kind: 'rating', text: t('Beri nilai 1 (buruk) sampai 5 (sangat baik).', 'Rate us from 1 (poor) to 5 (very good).'), min: 1, max: 5, next: 'end' },
+    { id: 'masalah', kind: 'text', text: t('Apa yang perlu kami perbaiki?', 'What should we improve?'), maxLength: 300 },
+  ],
+};
 
 export interface DemoCitizen {
   /** Made up: Bandung region code 3273, valid-looking date of birth, serial. */
@@ -185,6 +208,7 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
       dataSchema: COMPLAINT_SCHEMA,
       category: 'complaints',
       allowedChannels: CHANNELS,
+      survey: SATISFACTION_SURVEY.code,
       defaultExpirySeconds: WEEK,
       requiredLocales: ['id', 'en'],
     },
@@ -222,6 +246,7 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
       },
     ],
     example: { ticketId: 'LPR-2026-004217', title: 'Lampu PJU mati di Jl. Dago', unit: 'Dinas Sumber Daya Air dan Bina Marga', resolved: false },
+    survey: SATISFACTION_SURVEY,
   },
 ];
 

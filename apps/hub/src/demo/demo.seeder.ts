@@ -9,6 +9,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
+import { SurveyService } from '../surveys/survey.service.js';
 import { DEMO_AGENCIES, DEMO_CITIZENS } from './demo.data.js';
 import { type DemoFile, writeDemoFile } from './demo-file.js';
 import { SHOWCASE_DEATH, SHOWCASE_HEALTH_TIPS, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
@@ -29,6 +30,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
     private readonly agencies: AgencyService,
     private readonly catalog: CatalogService,
     private readonly ingest: IngestService,
+    private readonly surveys: SurveyService,
     private readonly auth: AuthService,
     private readonly box: SecretBox,
     em: EntityManager,
@@ -52,6 +54,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
     const agencies: DemoFile['agencies'][number][] = [];
     for (const demo of DEMO_AGENCIES) {
       const agency = await this.agencies.create(demo.agency);
+      if (demo.survey !== undefined) await this.surveys.save(agency.id, demo.survey);
       await this.catalog.register(agency.id, demo.eventType);
       for (const template of demo.templates) await this.catalog.saveTemplates(agency.id, { eventType: demo.eventType.type, ...template });
       const { key, token } = await this.agencies.issueKey(agency.code, 'live', 'demo');

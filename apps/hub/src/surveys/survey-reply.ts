@@ -7,6 +7,8 @@ export interface SurveyReply {
   readonly fromHash: string;
   readonly text: string | null;
   readonly payload: string | null;
+  /** The event of the notification it answers, when the channel says (WhatsApp); null when it does not (SMS). */
+  readonly inReplyToEvent: string | null;
 }
 
 /** The reply, or undefined for a value that is not an inbound record of this version (it is skipped, not retried). */
@@ -18,7 +20,8 @@ export function readSurveyReply(value: Buffer): SurveyReply | undefined {
     return undefined;
   }
   if (typeof record !== 'object' || record === null) return undefined;
-  const { id, channel, fromHash, text, payload } = record as Record<string, unknown>;
+  const { id, channel, fromHash, text, payload, inReplyTo } = record as Record<string, unknown>;
   if (typeof id !== 'string' || typeof channel !== 'string' || typeof fromHash !== 'string') return undefined;
-  return { id, channel, fromHash, text: typeof text === 'string' ? text : null, payload: typeof payload === 'string' ? payload : null };
+  const eventId = typeof inReplyTo === 'object' && inReplyTo !== null ? (inReplyTo as Record<string, unknown>)['eventId'] : undefined;
+  return { id, channel, fromHash, text: typeof text === 'string' ? text : null, payload: typeof payload === 'string' ? payload : null, inReplyToEvent: typeof eventId === 'string' ? eventId : null };
 }

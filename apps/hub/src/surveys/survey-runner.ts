@@ -1,6 +1,17 @@
 import { beginSurvey, isLocale, isTwoWay, type Locale, type Logger, parseSurvey, stepSurvey, SURVEY_OPEN_HOURS, type SurveyDefinition, type SurveyProgress, type SurveyState, timeOrderedId } from '@kabar/core';
 import { type BusRecord, OutboxRelay, type ReceivedRecord } from '@kabar/messaging';
-import { CallbackRepository, type NewCallbackDelivery, type NewNotification, OutboxRepository, type SessionWrite, type SurveyOpening, SurveyRepository, type SurveyRow } from '@kabar/persistence';
+import {
+  CallbackRepository,
+  type ExpiredSession,
+  type NewCallbackDelivery,
+  type NewNotification,
+  OutboxRepository,
+  ScheduleRepository,
+  type SessionWrite,
+  type SurveyOpening,
+  SurveyRepository,
+  type SurveyRow,
+} from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -11,6 +22,9 @@ import { readSurveyReply } from './survey-reply.js';
 
 export const SURVEYS_GROUP_ID = 'kabar-surveys';
 export const SURVEY_RESPONSE_TYPE = 'id.kabar.survey.response.v1';
+/** Deadlines handled per round, and how long a claimed one waits for its worker before another may take it. */
+export const EXPIRY_BATCH = 100;
+const EXPIRY_LEASE_MS = 5 * 60_000;
 
 /** What the agency's callback receives when a citizen finishes one of its surveys, or the survey gives up. */
 export interface SurveyResponseEvent {
@@ -51,6 +65,7 @@ export class SurveyRunner {
   private readonly store: SurveyRepository;
   private readonly outbox: OutboxRepository;
   private readonly callbacks: CallbackRepository;
+  private readonly schedule: ScheduleRepository;
 
   constructor(
     private readonly em: EntityManager,
@@ -60,6 +75,22 @@ export class SurveyRunner {
     this.store = new SurveyRepository(em);
     this.outbox = new OutboxRepository(em);
     this.callbacks = new CallbackRepository(em);
+    this.schedule = new ScheduleRepository(em);
+  }
+
+  /**
+   * One round of deadlines: surveys still open SURVEY_OPEN_HOURS after they were asked are closed as `expired`, and
+   * their agencies told with the answers so far, each job and its effect in one transaction. Returns the jobs claimed.
+   */
+  async expireDue(now = new Date()): Promise<number> {
+    const jobs = await this.schedule.claim(['survey-expiry'], EXPIRY_BATCH, EXPIRY_LEASE_MS, now);
+    if (jobs.length === 0) return 0;
+    await this.em.fork().transactional(async (tx) => {
+      const expired = await this.store.expire(tx, jobs.map((j) => j.ref), now);
+      await this.callbacks.enqueueIn(tx, expired.map((s) => responseCallback(finishedExpired(s, now), now)), now);
+      await this.schedule.done(tx, jobs.map((j) => j.id));
+    });
+    return jobs.length;
   }
 
   async handle(records: readonly ReceivedRecord[], now = new Date()): Promise<void> {
@@ -83,18 +114,23 @@ export class SurveyRunner {
       const finished: NewCallbackDelivery[] = [];
       for (const reply of replies) {
         const walk = walks.get(`${reply.fromHash} ${reply.channel}`);
-        if (walk === undefined) continue;
+        // A reply the channel says answers another event's message is about that one, not this survey.
+        if (walk === undefined || (reply.inReplyToEvent !== null && reply.inReplyToEvent !== walk.opening.eventId)) continue;
         const locale: Locale = isLocale(walk.opening.locale) ? walk.opening.locale : 'id';
         const step = stepSurvey(walk.definition, walk.progress, reply, locale);
         if (step.progress === walk.progress) continue;
         walk.progress = step.progress;
         walk.changed = true;
         if (step.say !== null) messages.push({ notification: surveyMessage(walk.opening, step.say, locale), opening: walk.opening });
-        if (step.finished !== null) finished.push(responseCallback(walk, step.finished, now));
+        if (step.finished !== null) finished.push(responseCallback(finishedWalk(walk, step.finished, now), now));
       }
       const changed = [...walks.values()].filter((w) => w.changed);
       if (changed.length === 0) return [];
-      await this.store.saveSessions(tx, changed.map((w) => sessionWrite(w, now)), now);
+      const writes = changed.map((w) => sessionWrite(w, now));
+      await this.store.saveSessions(tx, writes, now);
+      // A session that begins here is reported at its deadline if the citizen stops answering before the end.
+      const begun = changed.filter((w) => w.opening.session === null && w.progress.state === 'open');
+      await this.schedule.schedule(tx, begun.map((w) => ({ kind: 'survey-expiry' as const, ref: w.sessionId, dueAt: deadlineOf(w.opening) })));
       await this.store.addMessages(tx, messages.map((m) => m.notification), now);
       await this.callbacks.enqueueIn(tx, finished, now);
       // Keyed by citizen, as ingest keys a citizen's notifications: one citizen's messages stay in order.
@@ -123,7 +159,10 @@ export class SurveyRunner {
   }
 }
 
-const isState = (v: string): v is SurveyState => v === 'open' || v === 'completed' || v === 'abandoned';
+/** A survey waits SURVEY_OPEN_HOURS from the message that asked it, as replies are matched to it. */
+const deadlineOf = (opening: SurveyOpening): Date => new Date(opening.askedAt.getTime() + SURVEY_OPEN_HOURS * 3600_000);
+
+const isState = (v: string): v is SurveyState => v === 'open' || v === 'completed' || v === 'abandoned' || v === 'expired';
 
 /**
  * A message of the survey as a notification on the same event, to the same contact point on the same channel, in the
@@ -177,36 +216,72 @@ function sessionWrite(walk: Walk, now: Date): SessionWrite {
     seen: progress.seen,
     startedAt: walk.startedAt,
     finishedAt: progress.state === 'open' ? null : now,
-    expiresAt: new Date(opening.askedAt.getTime() + SURVEY_OPEN_HOURS * 3600_000),
+    expiresAt: deadlineOf(opening),
+  };
+}
+
+/** What a finished survey's callback says, whatever ended it. */
+interface Finished {
+  readonly sessionId: string;
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly data: SurveyResponseEvent;
+}
+
+function finishedWalk(walk: Walk, state: SurveyResponseEvent['state'], now: Date): Finished {
+  const { opening } = walk;
+  return {
+    sessionId: walk.sessionId,
+    agencyId: opening.agencyId,
+    agencyCode: opening.agencyCode,
+    data: {
+      survey: walk.survey.code,
+      version: walk.survey.version,
+      state,
+      answers: walk.progress.answers,
+      notificationId: opening.notificationId,
+      source: opening.source,
+      id: opening.ceId,
+      channel: opening.channel,
+      startedAt: walk.startedAt.toISOString(),
+      finishedAt: now.toISOString(),
+    },
+  };
+}
+
+function finishedExpired(session: ExpiredSession, now: Date): Finished {
+  return {
+    sessionId: session.id,
+    agencyId: session.agencyId,
+    agencyCode: session.agencyCode,
+    data: {
+      survey: session.code,
+      version: session.version,
+      state: 'expired',
+      answers: session.answers,
+      notificationId: session.notificationId,
+      source: session.source,
+      id: session.ceId,
+      channel: session.channel,
+      startedAt: session.startedAt.toISOString(),
+      finishedAt: now.toISOString(),
+    },
   };
 }
 
 /** The finished survey as a structured CloudEvent for the agency's callback, signed and retried like statuses. */
-function responseCallback(walk: Walk, state: SurveyResponseEvent['state'], now: Date): NewCallbackDelivery {
-  const { opening } = walk;
-  const data: SurveyResponseEvent = {
-    survey: walk.survey.code,
-    version: walk.survey.version,
-    state,
-    answers: walk.progress.answers,
-    notificationId: opening.notificationId,
-    source: opening.source,
-    id: opening.ceId,
-    channel: opening.channel,
-    startedAt: walk.startedAt.toISOString(),
-    finishedAt: now.toISOString(),
-  };
-  const webhookId = `survey.${walk.sessionId}`;
+function responseCallback(finished: Finished, now: Date): NewCallbackDelivery {
+  const webhookId = `survey.${finished.sessionId}`;
   const event = {
     specversion: '1.0',
     id: webhookId,
     source: KABAR_SOURCE,
     type: SURVEY_RESPONSE_TYPE,
-    subject: opening.notificationId,
+    subject: finished.data.notificationId,
     time: now.toISOString(),
     datacontenttype: 'application/json',
-    kabaragency: opening.agencyCode,
-    data,
+    kabaragency: finished.agencyCode,
+    data: finished.data,
   };
-  return { agencyId: opening.agencyId, webhookId, payload: JSON.stringify(event) };
+  return { agencyId: finished.agencyId, webhookId, payload: JSON.stringify(event) };
 }

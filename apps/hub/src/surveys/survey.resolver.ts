@@ -11,7 +11,8 @@ const toModel = (row: SurveyRow): SurveyModel => ({ code: row.code, version: row
 function stateOf(row: SurveyResponseRow, now: Date): SurveyResponseState {
   if (row.state === 'completed') return SurveyResponseState.completed;
   if (row.state === 'abandoned') return SurveyResponseState.abandoned;
-  return row.expiresAt <= now ? SurveyResponseState.expired : SurveyResponseState.open;
+  // Closed at its deadline, or past it and not yet closed by the worker that will.
+  return row.state === 'expired' || row.expiresAt <= now ? SurveyResponseState.expired : SurveyResponseState.open;
 }
 
 const toResponse = (row: SurveyResponseRow, now: Date): SurveyResponseModel => {

@@ -23,7 +23,8 @@ export const SURVEY_MAX_REFUSALS = 3;
 /** Inbound ids a progress remembers, so a redelivered reply is not taken twice (the newest are kept). */
 const SEEN_KEPT = 200;
 
-export type SurveyState = 'open' | 'completed' | 'abandoned';
+/** `expired`: no answer came within SURVEY_OPEN_HOURS; the hub sets it when the deadline passes. */
+export type SurveyState = 'open' | 'completed' | 'abandoned' | 'expired';
 
 export interface SurveyAnswer {
   readonly questionId: string;

@@ -80,6 +80,12 @@ export type Survey = InferEntity<typeof SurveySchema>;
 export const SurveySessionSchema = defineEntity({
   name: 'SurveySession',
   tableName: 'survey_session',
+  // A reply finds its address's open survey (only open ones indexed); an agency reads a survey's sessions in the
+  // order they began (ids are time-ordered).
+  indexes: [
+    { name: 'survey_session_open_index', properties: ['contactHash', 'channel'], where: `"state" = 'open'` },
+    { name: 'survey_session_survey_id_id_index', properties: ['survey', 'id'] },
+  ],
   properties: {
     id: p.uuid().primary(),
     /** The notification that asked the first question. */
