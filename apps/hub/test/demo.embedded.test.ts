@@ -228,6 +228,44 @@ describe('demo data on the embedded mode', () => {
     });
     expect(inbox.messages).toEqual([{ agencyName: 'LAPOR! Kota Bandung', subject: 'Complaint LPR-2026-004217 status', body: '"Lampu PJU mati di Jl. Dago": resolved (Dinas Sumber Daya Air dan Bina Marga).' }]);
   });
+
+  it("lets Andi answer LAPOR!'s survey beside the message in his inbox, one question at a time, and tells LAPOR! once he is done", async () => {
+    const andi = demo.citizens.find((c) => c.name === 'Andi Pratama');
+    const siti = demo.citizens.find((c) => c.name === 'Siti Rahmawati');
+    const as = (token: string | undefined) => <T>(query: string, variables: Record<string, unknown> = {}) => graphql<T>(url, query, variables, bearer(token ?? ''));
+    const SURVEY = 'notificationId agencyName title state answered question { id kind text choices { code label } min max maxLength }';
+    const ANSWER = `mutation($n: ID!, $q: String!, $a: String!) { answerSurvey(notificationId: $n, questionId: $q, answer: $a) { ${SURVEY} } }`;
+    type Survey = { notificationId: string; state: string; answered: number; question: { id: string; kind: string; text: string; choices: { code: string; label: string }[]; min: number | null; max: number | null } | null };
+    const mine = await eventually(async () => (await as(andi?.session.token)<{ mySurveys: Survey[] }>(`{ mySurveys { ${SURVEY} } }`)).data?.mySurveys[0]);
+    // In his language (English), with its choices; the message itself stays as the template wrote it.
+    expect(mine).toMatchObject({
+      agencyName: 'LAPOR! Kota Bandung',
+      title: 'LAPOR! service satisfaction survey',
+      state: 'open',
+      answered: 0,
+      question: { id: 'puas', kind: 'choice', text: 'Are you satisfied with how your complaint is handled?', choices: [{ code: 'ya', label: 'Yes' }, { code: 'tidak', label: 'No' }] },
+    });
+    const answer = (questionId: string, given: string, token = andi?.session.token) => as(token)<{ answerSurvey: Survey }>(ANSWER, { n: mine.notificationId, q: questionId, a: given });
+    const codeOf = async (pending: ReturnType<typeof answer>) => (await pending).errors?.[0]?.extensions?.code;
+
+    expect(await codeOf(answer('puas', 'mungkin'))).toBe('SURVEY_ANSWER_INVALID');
+    expect(await codeOf(answer('skor', '5'))).toBe('SURVEY_NOT_WAITING');
+    expect(await codeOf(answer('puas', 'ya', siti?.session.token))).toBe('SURVEY_NOT_FOUND');
+    expect(await codeOf(as(andi?.session.token)(ANSWER, { n: 'not-an-id', q: 'puas', a: 'ya' }))).toBe('SURVEY_NOT_FOUND');
+    expect((await answer('puas', 'ya')).data?.answerSurvey).toMatchObject({ state: 'open', answered: 1, question: { id: 'skor', kind: 'rating', min: 1, max: 5 } });
+    expect(await codeOf(answer('skor', '6'))).toBe('SURVEY_ANSWER_INVALID');
+    expect((await answer('skor', '5')).data?.answerSurvey).toMatchObject({ state: 'completed', answered: 2, question: null });
+    expect(await codeOf(answer('skor', '4'))).toBe('SURVEY_CLOSED');
+
+    const lapor = demo.agencies.find((a) => a.code === 'lapor-bdg');
+    const responses = await graphql<{ surveyResponses: { state: string; channel: string; answers: { questionId: string; value: unknown }[] }[] }>(
+      url,
+      '{ surveyResponses(survey: "kepuasan-layanan") { state channel answers { questionId value } } }',
+      {},
+      bearer(lapor?.key.token ?? ''),
+    );
+    expect(responses.data?.surveyResponses).toEqual([{ state: 'completed', channel: 'inbox', answers: [{ questionId: 'puas', value: 'ya' }, { questionId: 'skor', value: 5 }] }]);
+  });
 });
 
 describe('demo data switched off', () => {

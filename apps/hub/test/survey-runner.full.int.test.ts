@@ -202,8 +202,8 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
     const theirs = await register(other, ['sms']);
     expect(theirs.errors?.[0]?.extensions?.code).toBe('EVENT_TYPE_INVALID');
     expect(theirs.errors?.[0]?.message).toContain('you have no survey "kepuasan-layanan"');
-    const oneWay = await register(lapor, ['email', 'inbox']);
-    expect(oneWay.errors?.[0]?.message).toContain('a survey needs a channel citizens can answer on (sms or whatsapp)');
+    const oneWay = await register(lapor, ['email', 'push']);
+    expect(oneWay.errors?.[0]?.message).toContain('a survey needs a channel citizens can answer on (sms, whatsapp, inbox)');
     expect((await register(lapor, ['sms'])).data).toEqual({ registerEventType: { survey: 'kepuasan-layanan' } });
   });
 
@@ -261,5 +261,31 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
     const messages = await sql<{ rendered_body: string | null; state: string }>("select rendered_body, state from notification where recipient_role = 'survey'");
     expect(messages.length).toBeGreaterThan(0);
     expect(messages.every((m) => m.rendered_body === null && m.state === 'sent')).toBe(true);
+  });
+
+  it('asks the survey beside an inbox message, where the citizen answers it in the preference centre', async () => {
+    const inboxType = await registerType(hub.url, lapor, 'ticket-closed-inbox', { messageClass: 'transactional', channels: ['inbox'], survey: SATISFACTION.code });
+    const nationalId = String(nik++);
+    const citizenId = await registeredCitizen(hub.app, { nationalId });
+    const res = await as(hub.url, lapor.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
+      e: { specversion: '1.0', id: 'tiket-6', source: lapor.source, type: inboxType, subject: nationalId, data: { note: 'laporan tiket-6 selesai' } },
+    });
+    expect(res.errors).toBeUndefined();
+    const runner = hub.app.get(SurveyRunner);
+    const [asked] = await eventually(async () => {
+      const found = await runner.inboxSurveys(citizenId);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(asked).toMatchObject({ agencyName: 'LAPOR! Kota Bandung', state: 'open', answered: 0, question: { id: 'puas' } });
+    // The message itself carries no question: the preference centre shows it beside the message.
+    const [body] = await sql<{ rendered_body: string }>("select n.rendered_body from notification n join event e on e.id = n.event_id where e.ce_id = 'tiket-6'");
+    expect(body?.rendered_body).toBe('Pemberitahuan: laporan tiket-6 selesai');
+    const notificationId = asked?.notificationId ?? '';
+    await expect(runner.answerInInbox(citizenId, notificationId, 'puas', 'barangkali')).rejects.toMatchObject({ code: 'SURVEY_ANSWER_INVALID' });
+    expect(await runner.answerInInbox(citizenId, notificationId, 'puas', 'tidak')).toMatchObject({ state: 'open', question: { id: 'masalah' } });
+    expect(await runner.answerInInbox(citizenId, notificationId, 'masalah', 'Tidak ada kabar selama seminggu')).toMatchObject({ state: 'completed', question: null });
+    await expect(runner.answerInInbox(citizenId, notificationId, 'masalah', 'lagi')).rejects.toMatchObject({ code: 'SURVEY_CLOSED' });
+    const callback = await eventually(() => Promise.resolve(receiver.events.find((e) => e.type === 'id.kabar.survey.response.v1' && (e.data as { id?: string }).id === 'tiket-6')));
+    expect(callback).toMatchObject({ data: { state: 'completed', channel: 'inbox', answers: [{ questionId: 'puas', value: 'tidak' }, { questionId: 'masalah', value: 'Tidak ada kabar selama seminggu' }] } });
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { aConfig } from '@kabar/testing';
+import { aConfig, graphql } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,13 +26,15 @@ describe('the preference centre on the embedded demo hub', () => {
   let url: string;
   let browser: Browser;
   let citizens: readonly DemoCitizen[];
+  let demo: { citizens: DemoCitizen[]; agencies: { code: string; key: { token: string } }[] };
 
   beforeAll(async () => {
     const config = aConfig()
       .with({ dataDir, database: { kind: 'pglite', dataDir: join(dataDir, 'pglite') }, demo: true, port: 3000 })
       .build();
     ({ app, url } = await startEmbeddedHub(config));
-    citizens = (JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { citizens: DemoCitizen[] }).citizens;
+    demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as typeof demo;
+    citizens = demo.citizens;
     browser = await launchChromium();
   }, 120_000);
 
@@ -41,7 +43,7 @@ describe('the preference centre on the embedded demo hub', () => {
     await app.close();
   });
 
-  it("opens Andi's inbox from his demo.json link, forgets the link, and takes his consent to the hospital's tips", async () => {
+  it("opens Andi's inbox from his demo.json link, forgets the link, answers LAPOR!'s survey and takes his consent to the hospital's tips", async () => {
     const andi = citizens.find((c) => c.name === 'Andi Pratama');
     expect(andi?.preferenceCentre).toBe(`http://localhost:3000/#token=${andi?.session.token ?? ''}`);
     const { page, problems } = await openPage(browser, url, 'en-GB');
@@ -52,6 +54,25 @@ describe('the preference centre on the embedded demo hub', () => {
     expect(await page.getByTestId('unread').textContent()).toBe('1');
     expect(await sessionOf(page)).toBe(andi?.session.token);
     expect(page.url()).toBe(`${url}/`);
+
+    // LAPOR!'s survey waits beside its message: Andi is not satisfied, skips the score and says why.
+    await message.locator('summary').click();
+    const survey = message.locator('.survey');
+    await expect.poll(() => survey.locator('h3').textContent()).toBe('LAPOR! service satisfaction survey');
+    await survey.getByRole('button', { name: 'No', exact: true }).click();
+    await survey.getByRole('textbox', { name: 'What should we improve?' }).fill('The lamp went out again after two days.');
+    await survey.getByRole('button', { name: 'Send answer' }).click();
+    await expect.poll(() => survey.locator('.notice').textContent()).toBe('Thank you, we have received your answers.');
+    const lapor = demo.agencies.find((a) => a.code === 'lapor-bdg');
+    const responses = await graphql<{ surveyResponses: { state: string; answers: { questionId: string; value: unknown }[] }[] }>(
+      url,
+      '{ surveyResponses(survey: "kepuasan-layanan") { state answers { questionId value } } }',
+      {},
+      { authorization: `Bearer ${lapor?.key.token ?? ''}` },
+    );
+    expect(responses.data?.surveyResponses).toEqual([
+      { state: 'completed', answers: [{ questionId: 'puas', value: 'tidak' }, { questionId: 'masalah', value: 'The lamp went out again after two days.' }] },
+    ]);
 
     // The demo hospital sends health tips only with consent: Andi finds the purpose and grants it.
     await page.getByRole('button', { name: 'Consents' }).click();

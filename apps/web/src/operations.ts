@@ -75,6 +75,29 @@ export interface PreferencesInput {
 export const INBOX = `query($after: String) { myInbox(limit: 20, after: $after) { unread next
   messages { notificationId agencyName eventType subject body locale receivedAt readAt } } }`;
 export const MARK_READ = 'mutation($ids: [ID!]!) { markInboxRead(notificationIds: $ids) }';
+
+const INBOX_SURVEY = 'notificationId title state answered question { id kind text choices { code label } min max maxLength }';
+export const MY_SURVEYS = `{ mySurveys { ${INBOX_SURVEY} } }`;
+export const ANSWER_SURVEY = `mutation($n: ID!, $q: String!, $a: String!) { answerSurvey(notificationId: $n, questionId: $q, answer: $a) { ${INBOX_SURVEY} } }`;
+
+export interface SurveyQuestion {
+  readonly id: string;
+  readonly kind: 'choice' | 'rating' | 'text';
+  readonly text: string;
+  readonly choices: readonly { readonly code: string; readonly label: string }[];
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly maxLength: number | null;
+}
+
+/** A survey an agency asked with an inbox message: the question it waits for, or how it ended. */
+export interface InboxSurvey {
+  readonly notificationId: string;
+  readonly title: string;
+  readonly state: 'open' | 'completed' | 'abandoned' | 'expired';
+  readonly answered: number;
+  readonly question: SurveyQuestion | null;
+}
 export const MARK_ALL_READ = 'mutation { markAllInboxRead }';
 
 export interface InboxMessage {

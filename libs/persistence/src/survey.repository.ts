@@ -37,7 +37,8 @@ export interface StoredProgress {
  * opened if the citizen has replied before: where a reply from that address goes.
  */
 export interface SurveyOpening {
-  readonly contactHash: string;
+  /** Null in the inbox. */
+  readonly contactHash: string | null;
   readonly channel: string;
   readonly notificationId: string;
   readonly eventId: string;
@@ -46,8 +47,9 @@ export interface SurveyOpening {
   readonly ceId: string;
   readonly agencyId: string;
   readonly agencyCode: string;
+  readonly agencyName: string;
   readonly citizenId: string;
-  readonly contactPointId: string;
+  readonly contactPointId: string | null;
   readonly locale: string;
   readonly askedAt: Date;
   /** The survey version the notification asked (its SURVEY_ASKED decision names it). */
@@ -63,9 +65,9 @@ export interface SessionWrite extends StoredProgress {
   readonly agencyId: string;
   readonly eventId: string;
   readonly citizenId: string;
-  readonly contactPointId: string;
+  readonly contactPointId: string | null;
   readonly channel: string;
-  readonly contactHash: string;
+  readonly contactHash: string | null;
   readonly locale: string;
   readonly startedAt: Date;
   readonly finishedAt: Date | null;
@@ -112,6 +114,71 @@ const toRow = (r: Row): SurveyRow => ({
   definition: typeof r.definition === 'string' ? (JSON.parse(r.definition) as Record<string, unknown>) : r.definition,
   createdAt: new Date(r.created_at),
 });
+
+interface OpeningRow {
+  lookup_hash: string | null;
+  channel: string;
+  id: string;
+  event_id: string;
+  source: string;
+  ce_id: string;
+  agency_id: string;
+  code: string;
+  name: string;
+  citizen_id: string;
+  contact_point_id: string | null;
+  locale: string | null;
+  created_at: Date | string;
+  survey_id: string | null;
+  session_id: string | null;
+  state: string | null;
+  question_id: string | null;
+  answers: unknown;
+  refusals: number | string | null;
+  seen: unknown;
+  started_at: Date | string | null;
+}
+
+/** What an opening reads of a notification `n` that asked a survey, its event, agency and session. */
+const OPENING_COLUMNS = `n."channel", n."id", n."event_id", n."agency_id", n."citizen_id", n."contact_point_id", n."locale", n."created_at", e."source", e."ce_id", a."code", a."name",
+  (select d->'params'->>'surveyId' from jsonb_array_elements(n."decisions") d where d->>'code' = 'SURVEY_ASKED' limit 1) as "survey_id",
+  ss."id" as "session_id", ss."state", ss."question_id", ss."answers", ss."refusals", ss."seen", ss."started_at"`;
+const OPENING_JOINS = `join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id" left join "survey_session" ss on ss."opened_by" = n."id"`;
+const ASKED = `n."decisions" @> '[{"code":"SURVEY_ASKED"}]'`;
+
+function toOpening(r: OpeningRow): SurveyOpening[] {
+  if (r.survey_id === null) return [];
+  return [
+    {
+      contactHash: r.lookup_hash,
+      channel: r.channel,
+      notificationId: r.id,
+      eventId: r.event_id,
+      source: r.source,
+      ceId: r.ce_id,
+      agencyId: r.agency_id,
+      agencyCode: r.code,
+      agencyName: r.name,
+      citizenId: r.citizen_id,
+      contactPointId: r.contact_point_id,
+      locale: r.locale ?? 'id',
+      askedAt: new Date(r.created_at),
+      surveyId: r.survey_id,
+      session:
+        r.session_id === null
+          ? null
+          : {
+              id: r.session_id,
+              state: r.state ?? 'open',
+              questionId: r.question_id,
+              answers: answersOf(r.answers),
+              refusals: Number(r.refusals ?? 0),
+              seen: seenOf(r.seen),
+              startedAt: new Date(r.started_at ?? r.created_at),
+            },
+    },
+  ];
+}
 
 /** Agencies' surveys, versioned: a save adds the next version, and no version is ever changed. */
 export class SurveyRepository {
@@ -171,74 +238,36 @@ export class SurveyRepository {
    */
   async openings(em: EntityManager, keys: readonly { contactHash: string; channel: string }[], since: Date): Promise<SurveyOpening[]> {
     if (keys.length === 0) return [];
-    const rows = await query<{
-      lookup_hash: string;
-      channel: string;
-      id: string;
-      event_id: string;
-      source: string;
-      ce_id: string;
-      agency_id: string;
-      code: string;
-      citizen_id: string;
-      contact_point_id: string;
-      locale: string | null;
-      created_at: Date | string;
-      survey_id: string | null;
-      session_id: string | null;
-      state: string | null;
-      question_id: string | null;
-      answers: unknown;
-      refusals: number | string | null;
-      seen: unknown;
-      started_at: Date | string | null;
-    }>(
+    const rows = await query<OpeningRow>(
       em,
-      `select distinct on (cp."lookup_hash", n."channel") cp."lookup_hash", n."channel", n."id", n."event_id", n."agency_id", n."citizen_id", n."contact_point_id", n."locale", n."created_at", e."source", e."ce_id", a."code",
-              (select d->'params'->>'surveyId' from jsonb_array_elements(n."decisions") d where d->>'code' = 'SURVEY_ASKED' limit 1) as "survey_id",
-              ss."id" as "session_id", ss."state", ss."question_id", ss."answers", ss."refusals", ss."seen", ss."started_at"
+      `select distinct on (cp."lookup_hash", n."channel") cp."lookup_hash", ${OPENING_COLUMNS}
        from "contact_point" cp
        join "notification" n on n."citizen_id" = cp."citizen_id" and n."contact_point_id" = cp."id"
-       join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id"
-       left join "survey_session" ss on ss."opened_by" = n."id"
+       ${OPENING_JOINS}
        where cp."lookup_hash" = any(?::text[]) and n."channel" = any(?::text[]) and n."created_at" > ?
-         and n."recipient_role" <> 'survey' and n."state" in ('sent', 'delivered') and n."decisions" @> '[{"code":"SURVEY_ASKED"}]'
+         and n."recipient_role" <> 'survey' and n."state" in ('sent', 'delivered') and ${ASKED}
        order by cp."lookup_hash", n."channel", n."created_at" desc`,
       [arrayParam([...new Set(keys.map((k) => k.contactHash))]), arrayParam([...new Set(keys.map((k) => k.channel))]), since],
     );
-    return rows.flatMap((r) =>
-      r.survey_id === null
-        ? []
-        : [
-            {
-              contactHash: r.lookup_hash,
-              channel: r.channel,
-              notificationId: r.id,
-              eventId: r.event_id,
-              source: r.source,
-              ceId: r.ce_id,
-              agencyId: r.agency_id,
-              agencyCode: r.code,
-              citizenId: r.citizen_id,
-              contactPointId: r.contact_point_id,
-              locale: r.locale ?? 'id',
-              askedAt: new Date(r.created_at),
-              surveyId: r.survey_id,
-              session:
-                r.session_id === null
-                  ? null
-                  : {
-                      id: r.session_id,
-                      state: r.state ?? 'open',
-                      questionId: r.question_id,
-                      answers: answersOf(r.answers),
-                      refusals: Number(r.refusals ?? 0),
-                      seen: seenOf(r.seen),
-                      startedAt: new Date(r.started_at ?? r.created_at),
-                    },
-            },
-          ],
+    return rows.flatMap(toOpening);
+  }
+
+  /**
+   * The citizen's inbox messages since `since` that asked a survey (or the one given), newest first, with their
+   * sessions: the surveys they answer in the preference centre.
+   */
+  async inboxOpenings(em: EntityManager, citizenId: string, since: Date, notificationId: string | null = null, limit = 50): Promise<SurveyOpening[]> {
+    const rows = await query<OpeningRow>(
+      em,
+      `select null as "lookup_hash", ${OPENING_COLUMNS}
+       from "notification" n
+       ${OPENING_JOINS}
+       where n."citizen_id" = ? and n."channel" = 'inbox' and n."created_at" > ? and n."recipient_role" <> 'survey' and n."state" = 'delivered'
+         and ${ASKED} ${notificationId === null ? '' : 'and n."id" = ?'}
+       order by n."created_at" desc limit ?`,
+      [citizenId, since, ...(notificationId === null ? [] : [notificationId]), limit],
     );
+    return rows.flatMap(toOpening);
   }
 
   /** Creates or updates sessions, keyed by the notification that opened them: one statement. */

@@ -1,4 +1,4 @@
-import { checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, isTwoWay, LAWFUL_BASES, REQUIRED_LOCALES, type TemplateProblem, TWO_WAY_CHANNELS } from '@kabar/core';
+import { asksSurvey, checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, LAWFUL_BASES, REQUIRED_LOCALES, SURVEY_CHANNELS, type TemplateProblem } from '@kabar/core';
 import { CatalogRepository, type EventType, SurveyRepository, type Template } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -77,7 +77,7 @@ export class CatalogService {
     if (input.survey !== null) {
       // Another agency's survey is reported as unknown, as its types are.
       if (!(await this.surveys.latest(agencyId)).some((s) => s.code === input.survey)) problems.push(`survey: you have no survey "${input.survey}"`);
-      if (!channels.some(isTwoWay)) problems.push(`survey: a survey needs a channel citizens can answer on (${TWO_WAY_CHANNELS.join(' or ')}) among allowedChannels`);
+      if (!channels.some(asksSurvey)) problems.push(`survey: a survey needs a channel citizens can answer on (${SURVEY_CHANNELS.join(', ')}) among allowedChannels`);
     }
     if (problems.length > 0) throw new CatalogError(CatalogErrorCode.InvalidEventType, problems.join('; '), { problems });
     const saved = await this.catalog.upsertEventType(agencyId, {

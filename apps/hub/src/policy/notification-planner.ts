@@ -1,6 +1,7 @@
 import type { KabarConfig } from '@kabar/config';
 import {
   appendTo,
+  asksSurvey,
   type ChannelName,
   CHANNELS,
   type ChannelTarget,
@@ -310,12 +311,13 @@ export class NotificationPlanner {
     if (template === undefined) return null;
     try {
       const rendered = this.renderer.render(template, data ?? {}, locale, template.id);
-      const asks = survey !== undefined && isTwoWay(channel);
+      const asks = survey !== undefined && asksSurvey(channel);
       return {
         locale,
         templateVersion: template.version,
         renderedSubject: rendered.subject ?? null,
-        renderedBody: asks ? withFirstQuestion(rendered.body, survey.definition, locale) : rendered.body,
+        // On text channels the question is part of the message; the inbox shows it beside the message instead.
+        renderedBody: asks && isTwoWay(channel) ? withFirstQuestion(rendered.body, survey.definition, locale) : rendered.body,
         renderedHtml: rendered.html ?? null,
         asked: asks ? { step: 'survey', code: 'SURVEY_ASKED', params: { survey: survey.row.code, version: survey.row.version, surveyId: survey.row.id } } : null,
       };

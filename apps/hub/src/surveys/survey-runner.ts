@@ -1,4 +1,20 @@
-import { beginSurvey, isLocale, isTwoWay, type Locale, type Logger, parseSurvey, stepSurvey, SURVEY_OPEN_HOURS, type SurveyDefinition, type SurveyProgress, type SurveyState, timeOrderedId } from '@kabar/core';
+import {
+  answer,
+  beginSurvey,
+  isLocale,
+  isTwoWay,
+  isUuid,
+  type Locale,
+  type Logger,
+  parseSurvey,
+  type Question,
+  stepSurvey,
+  SURVEY_OPEN_HOURS,
+  type SurveyDefinition,
+  type SurveyProgress,
+  type SurveyState,
+  timeOrderedId,
+} from '@kabar/core';
 import { type BusRecord, OutboxRelay, type ReceivedRecord } from '@kabar/messaging';
 import {
   CallbackRepository,
@@ -18,6 +34,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ROOT_LOGGER } from '../config/config.module.js';
 import { KABAR_SOURCE, statusRecord } from '../delivery/status-event.js';
 import { dispatchRecord } from '../ingest/ingest.service.js';
+import { SurveyError, SurveyErrorCode } from './survey.errors.js';
 import { readSurveyReply } from './survey-reply.js';
 
 export const SURVEYS_GROUP_ID = 'kabar-surveys';
@@ -126,13 +143,8 @@ export class SurveyRunner {
       }
       const changed = [...walks.values()].filter((w) => w.changed);
       if (changed.length === 0) return [];
-      const writes = changed.map((w) => sessionWrite(w, now));
-      await this.store.saveSessions(tx, writes, now);
-      // A session that begins here is reported at its deadline if the citizen stops answering before the end.
-      const begun = changed.filter((w) => w.opening.session === null && w.progress.state === 'open');
-      await this.schedule.schedule(tx, begun.map((w) => ({ kind: 'survey-expiry' as const, ref: w.sessionId, dueAt: deadlineOf(w.opening) })));
+      await this.record(tx, changed, finished, now);
       await this.store.addMessages(tx, messages.map((m) => m.notification), now);
-      await this.callbacks.enqueueIn(tx, finished, now);
       // Keyed by citizen, as ingest keys a citizen's notifications: one citizen's messages stay in order.
       const records: BusRecord[] = messages.flatMap(({ notification: n, opening }) => [
         dispatchRecord(n.citizenId, [n.id]),
@@ -141,6 +153,52 @@ export class SurveyRunner {
       return this.outbox.enqueue(tx, records);
     });
     this.relay.handOff(written);
+  }
+
+  /** The citizen's inbox surveys of the last SURVEY_OPEN_HOURS, newest first, where each stands. */
+  async inboxSurveys(citizenId: string, now = new Date()): Promise<InboxSurvey[]> {
+    const em = this.em.fork();
+    const openings = await this.store.inboxOpenings(em, citizenId, new Date(now.getTime() - SURVEY_OPEN_HOURS * 3600_000));
+    const surveys = await this.store.byIds(openings.map((o) => o.surveyId), em);
+    return openings.flatMap((opening) => {
+      const walk = this.walkOf(opening, surveys.get(opening.surveyId));
+      return walk === undefined ? [] : [inboxSurvey(walk, now)];
+    });
+  }
+
+  /**
+   * The citizen answers the question `questionId` of the survey their inbox message `notificationId` asked, in the
+   * preference centre. Nothing changes on a typed refusal: a survey that is not theirs or not found, one that is over,
+   * another question than the one it waits for (the page was stale), or an answer that does not fit the question.
+   */
+  async answerInInbox(citizenId: string, notificationId: string, questionId: string, given: string, now = new Date()): Promise<InboxSurvey> {
+    if (!isUuid(notificationId)) throw new SurveyError(SurveyErrorCode.NotFound, 'no survey in your inbox for that message');
+    return this.em.fork().transactional(async (tx) => {
+      const [opening] = await this.store.inboxOpenings(tx, citizenId, new Date(0), notificationId, 1);
+      const walk = opening === undefined ? undefined : this.walkOf(opening, (await this.store.byIds([opening.surveyId], tx)).get(opening.surveyId));
+      if (walk === undefined) throw new SurveyError(SurveyErrorCode.NotFound, 'no survey in your inbox for that message');
+      if (walk.progress.state !== 'open' || deadlineOf(walk.opening) <= now) throw new SurveyError(SurveyErrorCode.Closed, 'this survey is over');
+      if (walk.progress.questionId !== questionId) throw new SurveyError(SurveyErrorCode.NotWaiting, `this survey waits for the answer to "${walk.progress.questionId ?? ''}"`);
+      // A button's code or a typed answer: read as both, as a WhatsApp reply is.
+      const reply = { id: timeOrderedId(), text: given, payload: given };
+      const checked = answer(walk.definition, questionId, reply);
+      if (!checked.ok) throw new SurveyError(SurveyErrorCode.AnswerInvalid, `the answer does not fit the question (${checked.refusal})`, { refusal: checked.refusal });
+      const step = stepSurvey(walk.definition, walk.progress, reply, isLocale(walk.opening.locale) ? walk.opening.locale : 'id');
+      walk.progress = step.progress;
+      await this.record(tx, [walk], step.finished === null ? [] : [responseCallback(finishedWalk(walk, step.finished, now), now)], now);
+      return inboxSurvey(walk, now);
+    });
+  }
+
+  /**
+   * Writes stepped sessions with what they imply: a deadline for each that begins here (reported then if the
+   * citizen stops before the end), and the callbacks of those that finished.
+   */
+  private async record(tx: EntityManager, walks: readonly Walk[], finished: readonly NewCallbackDelivery[], now: Date): Promise<void> {
+    await this.store.saveSessions(tx, walks.map((w) => sessionWrite(w, now)), now);
+    const begun = walks.filter((w) => w.opening.session === null && w.progress.state === 'open');
+    await this.schedule.schedule(tx, begun.map((w) => ({ kind: 'survey-expiry' as const, ref: w.sessionId, dueAt: deadlineOf(w.opening) })));
+    await this.callbacks.enqueueIn(tx, finished, now);
   }
 
   private walkOf(opening: SurveyOpening, survey: SurveyRow | undefined): Walk | undefined {
@@ -157,6 +215,31 @@ export class SurveyRunner {
         : { state: isState(stored.state) ? stored.state : 'open', questionId: stored.questionId, answers: stored.answers, refusals: stored.refusals, seen: stored.seen };
     return { opening, survey, definition: parsed.survey, sessionId: stored?.id ?? timeOrderedId(), startedAt: stored?.startedAt ?? opening.askedAt, progress, changed: false };
   }
+}
+
+/** A survey as the citizen sees it beside an inbox message: where it stands, and the question it waits for. */
+export interface InboxSurvey {
+  readonly notificationId: string;
+  readonly agencyName: string;
+  readonly definition: SurveyDefinition;
+  readonly locale: Locale;
+  readonly state: SurveyState;
+  readonly question: Question | null;
+  readonly answered: number;
+}
+
+function inboxSurvey(walk: Walk, now: Date): InboxSurvey {
+  const { opening, progress } = walk;
+  const over = progress.state === 'open' && deadlineOf(opening) <= now;
+  return {
+    notificationId: opening.notificationId,
+    agencyName: opening.agencyName,
+    definition: walk.definition,
+    locale: isLocale(opening.locale) ? opening.locale : 'id',
+    state: over ? 'expired' : progress.state,
+    question: over ? null : (walk.definition.questions.find((q) => q.id === progress.questionId) ?? null),
+    answered: progress.answers.length,
+  };
 }
 
 /** A survey waits SURVEY_OPEN_HOURS from the message that asked it, as replies are matched to it. */

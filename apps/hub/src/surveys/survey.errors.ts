@@ -7,6 +7,14 @@ export enum SurveyErrorCode {
   Unknown = 'UNKNOWN_SURVEY',
   /** `after` is not a response id. */
   BadCursor = 'BAD_CURSOR',
+  /** No survey asked by that message of the citizen's inbox. */
+  NotFound = 'SURVEY_NOT_FOUND',
+  /** The survey is over: completed, closed, or past its deadline. */
+  Closed = 'SURVEY_CLOSED',
+  /** The answer is for another question than the one the survey waits for (the page was stale). */
+  NotWaiting = 'SURVEY_NOT_WAITING',
+  /** The answer does not fit the question: not one of its choices, not a score in range, empty or too long. */
+  AnswerInvalid = 'SURVEY_ANSWER_INVALID',
 }
 
 export class SurveyError extends CodedError<SurveyErrorCode> {}

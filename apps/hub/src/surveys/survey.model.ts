@@ -75,3 +75,57 @@ export class SurveyResponseModel {
   @Field(() => Date, { nullable: true })
   finishedAt!: Date | null;
 }
+
+@ObjectType('SurveyChoice')
+export class SurveyChoiceModel {
+  @Field({ description: 'What to send as the answer.' })
+  code!: string;
+
+  @Field({ description: 'In the language of the message.' })
+  label!: string;
+}
+
+@ObjectType('SurveyQuestion', { description: 'A question in the language of the message it follows.' })
+export class SurveyQuestionModel {
+  @Field()
+  id!: string;
+
+  @Field({ description: '`choice` (answer with a choice code), `rating` (a whole number from min to max) or `text`.' })
+  kind!: string;
+
+  @Field()
+  text!: string;
+
+  @Field(() => [SurveyChoiceModel])
+  choices!: SurveyChoiceModel[];
+
+  @Field(() => Int, { nullable: true })
+  min!: number | null;
+
+  @Field(() => Int, { nullable: true })
+  max!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Longest text answer taken.' })
+  maxLength!: number | null;
+}
+
+@ObjectType('InboxSurvey', { description: 'A survey an agency asked with a message in your inbox; answer it with answerSurvey.' })
+export class InboxSurveyModel {
+  @Field(() => ID, { description: 'The inbox message it came with.' })
+  notificationId!: string;
+
+  @Field()
+  agencyName!: string;
+
+  @Field()
+  title!: string;
+
+  @Field(() => SurveyResponseState)
+  state!: SurveyResponseState;
+
+  @Field(() => SurveyQuestionModel, { nullable: true, description: 'The question it waits for; null once it is over.' })
+  question!: SurveyQuestionModel | null;
+
+  @Field(() => Int, { description: 'Questions answered so far.' })
+  answered!: number;
+}

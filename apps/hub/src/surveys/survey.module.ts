@@ -5,6 +5,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Module, type OnAppl
 
 import { BUS } from '../bus/bus.module.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
+import { CitizenSurveyResolver } from './citizen-survey.resolver.js';
 import { SurveyResolver } from './survey.resolver.js';
 import { SurveyService } from './survey.service.js';
 import { EXPIRY_BATCH, SurveyRunner, SURVEYS_GROUP_ID } from './survey-runner.js';
@@ -43,5 +44,5 @@ export class SurveyConsumer implements OnApplicationBootstrap, BeforeApplication
   }
 }
 
-@Module({ providers: [SurveyService, SurveyResolver, SurveyRunner, SurveyConsumer], exports: [SurveyService] })
+@Module({ providers: [SurveyService, SurveyResolver, CitizenSurveyResolver, SurveyRunner, SurveyConsumer], exports: [SurveyService] })
 export class SurveyModule {}

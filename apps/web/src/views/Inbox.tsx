@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 
 import { useSession } from '../context.js';
 import { Outcome, useAction, when } from '../load.js';
-import { INBOX, type InboxMessage, type InboxPage, MARK_ALL_READ, MARK_READ } from '../operations.js';
+import { INBOX, type InboxMessage, type InboxPage, type InboxSurvey, MARK_ALL_READ, MARK_READ, MY_SURVEYS } from '../operations.js';
+import { Survey } from './Survey.js';
 
 /** The in-app inbox, newest first, a page at a time; opening a message marks it read. */
 export function Inbox(): React.JSX.Element {
@@ -12,6 +13,8 @@ export function Inbox(): React.JSX.Element {
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
+  /** Surveys that came with messages, by notification id. */
+  const [surveys, setSurveys] = useState<ReadonlyMap<string, InboxSurvey>>(new Map());
   const action = useAction();
 
   const load = (after: string | null): void => {
@@ -29,8 +32,15 @@ export function Inbox(): React.JSX.Element {
       },
     );
   };
-  // The first page when the view opens; later pages on request.
-  useEffect(() => load(null), []);
+  // The first page when the view opens; later pages on request. Surveys are few and recent: all at once.
+  useEffect(() => {
+    load(null);
+    call<{ mySurveys: readonly InboxSurvey[] }>(MY_SURVEYS).then(
+      ({ mySurveys }) => setSurveys(new Map(mySurveys.map((s) => [s.notificationId, s]))),
+      (failure: unknown) => setError(describe(failure)),
+    );
+  }, []);
+  const surveyChanged = (next: InboxSurvey): void => setSurveys((shown) => new Map(shown).set(next.notificationId, next));
 
   const markRead = (ids: readonly string[] | 'all'): void => {
     action.run(async () => {
@@ -60,18 +70,22 @@ export function Inbox(): React.JSX.Element {
       <Outcome error={error ?? action.error} />
       {!loading && messages.length === 0 && error === null && <p className="muted">{t('inboxEmpty')}</p>}
       <ul className="list">
-        {messages.map((m) => (
-          <li key={m.notificationId} className={m.readAt === null ? 'message unread' : 'message'}>
-            <details onToggle={(e) => e.currentTarget.open && m.readAt === null && markRead([m.notificationId])}>
-              <summary>
-                <strong>{m.subject ?? m.eventType}</strong> <span className="muted">· {m.agencyName} · {when(m.receivedAt, lang)}</span>
-              </summary>
-              <p className="body" lang={m.locale}>
-                {m.body}
-              </p>
-            </details>
-          </li>
-        ))}
+        {messages.map((m) => {
+          const survey = surveys.get(m.notificationId);
+          return (
+            <li key={m.notificationId} className={m.readAt === null ? 'message unread' : 'message'}>
+              <details onToggle={(e) => e.currentTarget.open && m.readAt === null && markRead([m.notificationId])}>
+                <summary>
+                  <strong>{m.subject ?? m.eventType}</strong> <span className="muted">· {m.agencyName} · {when(m.receivedAt, lang)}</span>
+                </summary>
+                <p className="body" lang={m.locale}>
+                  {m.body}
+                </p>
+                {survey !== undefined && <Survey survey={survey} onChange={surveyChanged} />}
+              </details>
+            </li>
+          );
+        })}
       </ul>
       {loading && <p className="muted">{t('loading')}</p>}
       {next !== null && !loading && (

@@ -1,8 +1,10 @@
 export { parseSurvey } from './parse-survey.js';
 export {
+  asksSurvey,
   beginSurvey,
   isTwoWay,
   stepSurvey,
+  SURVEY_CHANNELS,
   SURVEY_MAX_REFUSALS,
   SURVEY_OPEN_HOURS,
   type SurveyAnswer,

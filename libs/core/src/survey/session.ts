@@ -12,6 +12,14 @@ export const TWO_WAY_CHANNELS: readonly ChannelName[] = ['sms', 'whatsapp'];
 export const isTwoWay = (channel: string): boolean => (TWO_WAY_CHANNELS as readonly string[]).includes(channel);
 
 /**
+ * Channels a survey is asked on: the two-way ones, where the question follows the message as text, and the inbox,
+ * where the preference centre shows it with its choices and the citizen answers there.
+ */
+export const SURVEY_CHANNELS: readonly ChannelName[] = [...TWO_WAY_CHANNELS, 'inbox'];
+
+export const asksSurvey = (channel: string): boolean => (SURVEY_CHANNELS as readonly string[]).includes(channel);
+
+/**
  * How long a survey waits for the citizen: a reply later than this is not taken as an answer (it goes to the agency
  * as any reply does), and the survey is reported as it stands.
  */

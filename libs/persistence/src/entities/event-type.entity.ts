@@ -94,10 +94,11 @@ export const SurveySessionSchema = defineEntity({
     agencyId: p.uuid(),
     eventId: p.uuid(),
     citizenId: p.uuid(),
-    contactPointId: p.uuid(),
+    /** Null in the inbox, where the citizen answers in the preference centre. */
+    contactPointId: p.uuid().nullable(),
     channel: p.string().length(16),
-    /** The keyed hash of the address the citizen answers from, as replies carry it. */
-    contactHash: p.string().length(64),
+    /** The keyed hash of the address the citizen answers from, as replies carry it; null in the inbox. */
+    contactHash: p.string().length(64).nullable(),
     locale: p.string().length(8),
     state: p.string().length(12),
     questionId: p.string().length(40).nullable(),
