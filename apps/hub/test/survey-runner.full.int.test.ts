@@ -16,19 +16,8 @@ import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/sms
 import { as } from './support/agency-fixture.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
+import { SATISFACTION } from './support/survey-fixture.js';
 
-const t = (id: string, en: string) => ({ id, en });
-
-/** The complaint desk's satisfaction survey: the dissatisfied skip the score and say what went wrong. */
-const SATISFACTION = {
-  code: 'kepuasan-layanan',
-  title: t('Survei kepuasan layanan', 'Service satisfaction survey'),
-  questions: [
-    { id: 'puas', kind: 'choice', text: t('Puas dengan penanganan laporan Anda?', 'Satisfied?'), choices: [{ code: 'ya', label: t('Ya', 'Yes') }, { code: 'tidak', label: t('Tidak', 'No'), next: 'masalah' }] },
-    { id: 'skor', kind: 'rating', text: t('Beri nilai 1-5', 'Score 1-5'), min: 1, max: 5, next: 'end' },
-    { id: 'masalah', kind: 'text', text: t('Apa yang kurang?', 'What went wrong?') },
-  ],
-};
 
 const RESPONSES = `query($s: String!, $after: ID) { surveyResponses(survey: $s, after: $after) {
   id survey version state waitingFor answers { questionId value } notificationId source eventId channel finishedAt } }`;

@@ -4,21 +4,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type AgencyFixture, anAgency, as } from './support/agency-fixture.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
+import { SATISFACTION, texts as t } from './support/survey-fixture.js';
 
 const SAVE = 'mutation($d: JSONObject!) { saveSurvey(definition: $d) { code version definition } }';
 const LIST = '{ surveys { code version definition } }';
-const t = (id: string, en: string) => ({ id, en });
-
-/** The complaint desk's satisfaction survey: the dissatisfied skip the score and say what went wrong. */
-const SATISFACTION = {
-  code: 'kepuasan-layanan',
-  title: t('Survei kepuasan layanan', 'Service satisfaction survey'),
-  questions: [
-    { id: 'puas', kind: 'choice', text: t('Puas?', 'Satisfied?'), choices: [{ code: 'ya', label: t('Ya', 'Yes') }, { code: 'tidak', label: t('Tidak', 'No'), next: 'masalah' }] },
-    { id: 'skor', kind: 'rating', text: t('Nilai 1-5', 'Score 1-5'), min: 1, max: 5, next: 'end' },
-    { id: 'masalah', kind: 'text', text: t('Apa yang kurang?', 'What went wrong?') },
-  ],
-};
 
 // Surveys through the agency contract on real PostgreSQL and Kafka: versions, isolation between agencies, and every
 // problem of a bad definition named with its place.

@@ -90,18 +90,9 @@ export interface SurveyResponseRow extends StoredProgress {
 }
 
 /** A session closed at its deadline, as its agency's callback reports it. */
-export interface ExpiredSession {
-  readonly id: string;
-  readonly code: string;
-  readonly version: number;
-  readonly notificationId: string;
-  readonly source: string;
-  readonly ceId: string;
-  readonly channel: string;
+export interface ExpiredSession extends SurveyResponseRow {
   readonly agencyId: string;
   readonly agencyCode: string;
-  readonly answers: StoredProgress['answers'];
-  readonly startedAt: Date;
 }
 
 const answersOf = (v: unknown): StoredProgress['answers'] => (typeof v === 'string' ? JSON.parse(v) : v) as StoredProgress['answers'];
@@ -178,6 +169,54 @@ function toOpening(r: OpeningRow): SurveyOpening[] {
             },
     },
   ];
+}
+
+interface ResponseDbRow {
+  id: string;
+  code: string;
+  version: number | string;
+  opened_by: string;
+  source: string;
+  ce_id: string;
+  channel: string;
+  agency_id: string;
+  agency_code: string;
+  state: string;
+  question_id: string | null;
+  answers: unknown;
+  refusals: number | string;
+  seen: unknown;
+  started_at: Date | string;
+  updated_at: Date | string;
+  finished_at: Date | string | null;
+  expires_at: Date | string;
+}
+
+/** A session `ss` as its agency reads it, with its survey `s`, event `e` and agency `a`. */
+const RESPONSE_COLUMNS = `ss."id", s."code", s."version", ss."opened_by", e."source", e."ce_id", ss."channel", ss."agency_id", a."code" as "agency_code", ss."state",
+  ss."question_id", ss."answers", ss."refusals", ss."seen", ss."started_at", ss."updated_at", ss."finished_at", ss."expires_at"`;
+
+function toResponse(r: ResponseDbRow): ExpiredSession {
+  return {
+    id: r.id,
+    code: r.code,
+    version: Number(r.version),
+    notificationId: r.opened_by,
+    source: r.source,
+    ceId: r.ce_id,
+    channel: r.channel,
+    agencyId: r.agency_id,
+    agencyCode: r.agency_code,
+    state: r.state,
+    questionId: r.question_id,
+    answers: answersOf(r.answers),
+    refusals: Number(r.refusals),
+    seen: seenOf(r.seen),
+    startedAt: new Date(r.started_at),
+    updatedAt: new Date(r.updated_at),
+    finishedAt: r.finished_at === null ? null : new Date(r.finished_at),
+    expiresAt: new Date(r.expires_at),
+  };
 }
 
 /** Agencies' surveys, versioned: a save adds the next version, and no version is ever changed. */
@@ -287,56 +326,14 @@ export class SurveyRepository {
 
   /** One of the agency's surveys' responses (every version), oldest first, `limit` after the session `after`. */
   async responses(agencyId: string, code: string, after: string | null, limit: number): Promise<SurveyResponseRow[]> {
-    const rows = await query<{
-      id: string;
-      code: string;
-      version: number | string;
-      opened_by: string;
-      source: string;
-      ce_id: string;
-      channel: string;
-      state: string;
-      question_id: string | null;
-      answers: unknown;
-      refusals: number | string;
-      seen: unknown;
-      started_at: Date | string;
-      updated_at: Date | string;
-      finished_at: Date | string | null;
-      expires_at: Date | string;
-    }>(
+    const rows = await query<ResponseDbRow>(
       this.em.fork(),
-      `select ss."id", s."code", s."version", ss."opened_by", e."source", e."ce_id", ss."channel", ss."state", ss."question_id", ss."answers", ss."refusals", ss."seen",
-              ss."started_at", ss."updated_at", ss."finished_at", ss."expires_at"
-       from "survey_session" ss join "survey" s on s."id" = ss."survey_id" join "event" e on e."id" = ss."event_id"
+      `select ${RESPONSE_COLUMNS} from "survey_session" ss join "survey" s on s."id" = ss."survey_id" join "event" e on e."id" = ss."event_id" join "agency" a on a."id" = ss."agency_id"
        where s."agency_id" = ? and s."code" = ? and ss."agency_id" = ? ${after === null ? '' : 'and ss."id" > ?'}
        order by ss."id" limit ?`,
       [agencyId, code, agencyId, ...(after === null ? [] : [after]), limit],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      code: r.code,
-      version: Number(r.version),
-      notificationId: r.opened_by,
-      source: r.source,
-      ceId: r.ce_id,
-      channel: r.channel,
-      state: r.state,
-      questionId: r.question_id,
-      answers: answersOf(r.answers),
-      refusals: Number(r.refusals),
-      seen: seenOf(r.seen),
-      startedAt: new Date(r.started_at),
-      updatedAt: new Date(r.updated_at),
-      finishedAt: r.finished_at === null ? null : new Date(r.finished_at),
-      expiresAt: new Date(r.expires_at),
-    }));
-  }
-
-  /** The messages a survey sends after its first question (next questions, asked again, closing words): one INSERT. */
-  async addMessages(em: EntityManager, notifications: readonly NewNotification[], now: Date): Promise<void> {
-    if (notifications.length === 0) return;
-    await insertColumns(em, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
+    return rows.map(toResponse);
   }
 
   /**
@@ -345,38 +342,20 @@ export class SurveyRepository {
    */
   async expire(em: EntityManager, sessionIds: readonly string[], now: Date): Promise<ExpiredSession[]> {
     if (sessionIds.length === 0) return [];
-    const rows = await query<{
-      id: string;
-      code: string;
-      version: number | string;
-      opened_by: string;
-      source: string;
-      ce_id: string;
-      channel: string;
-      agency_id: string;
-      agency_code: string;
-      answers: unknown;
-      started_at: Date | string;
-    }>(
+    const rows = await query<ResponseDbRow>(
       em,
       `update "survey_session" ss set "state" = 'expired', "question_id" = null, "finished_at" = ?, "updated_at" = ?
        from "survey" s, "event" e, "agency" a
        where ss."id" = any(?::uuid[]) and ss."state" = 'open' and s."id" = ss."survey_id" and e."id" = ss."event_id" and a."id" = ss."agency_id"
-       returning ss."id", s."code", s."version", ss."opened_by", e."source", e."ce_id", ss."channel", ss."agency_id", a."code" as "agency_code", ss."answers", ss."started_at"`,
+       returning ${RESPONSE_COLUMNS}`,
       [now, now, arrayParam([...new Set(sessionIds)])],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      code: r.code,
-      version: Number(r.version),
-      notificationId: r.opened_by,
-      source: r.source,
-      ceId: r.ce_id,
-      channel: r.channel,
-      agencyId: r.agency_id,
-      agencyCode: r.agency_code,
-      answers: answersOf(r.answers),
-      startedAt: new Date(r.started_at),
-    }));
+    return rows.map(toResponse);
+  }
+
+  /** The messages a survey sends after its first question (next questions, asked again, closing words): one INSERT. */
+  async addMessages(em: EntityManager, notifications: readonly NewNotification[], now: Date): Promise<void> {
+    if (notifications.length === 0) return;
+    await insertColumns(em, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
   }
 }

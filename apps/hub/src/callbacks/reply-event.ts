@@ -1,4 +1,4 @@
-import { KABAR_SOURCE } from '../delivery/status-event.js';
+import { kabarEventJson } from '../delivery/status-event.js';
 
 export const REPLY_EVENT_TYPE = 'id.kabar.citizen.reply.v1';
 
@@ -59,16 +59,6 @@ export function replyCallback(value: Buffer): { readonly agencyCode: string; rea
     receivedAt: text(record.receivedAt) ? record.receivedAt : new Date().toISOString(),
   };
   const webhookId = `reply.${record.id}`;
-  const event = {
-    specversion: '1.0',
-    id: webhookId,
-    source: KABAR_SOURCE,
-    type: REPLY_EVENT_TYPE,
-    subject: reply.notificationId,
-    time: reply.receivedAt,
-    datacontenttype: 'application/json',
-    kabaragency: to.agency,
-    data: reply,
-  };
-  return { agencyCode: to.agency, webhookId, payload: JSON.stringify(event) };
+  const payload = kabarEventJson({ id: webhookId, type: REPLY_EVENT_TYPE, subject: reply.notificationId, time: reply.receivedAt, agency: to.agency, data: reply });
+  return { agencyCode: to.agency, webhookId, payload };
 }

@@ -17,6 +17,32 @@ export interface DeliveryStatus {
   readonly at: string;
 }
 
+/** What Kabar itself tells an agency: a status, a citizen's reply, a finished survey. */
+export interface KabarEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly subject: string;
+  readonly time: string;
+  /** The agency's code, as the `kabaragency` extension. */
+  readonly agency: string;
+  readonly data: unknown;
+}
+
+/** A Kabar event as the JSON of a structured CloudEvent (source `urn:kabar:hub`), for the bus and for callbacks. */
+export function kabarEventJson(event: KabarEvent): string {
+  return JSON.stringify({
+    specversion: '1.0',
+    id: event.id,
+    source: KABAR_SOURCE,
+    type: event.type,
+    subject: event.subject,
+    time: event.time,
+    datacontenttype: 'application/json',
+    kabaragency: event.agency,
+    data: event.data,
+  });
+}
+
 /**
  * The status as a structured CloudEvent on `kabar.status.v1`, keyed by agency so one agency's updates stay in order.
  * Built directly rather than through the contracts serializer: Kabar writes these itself, twice per notification, and
@@ -24,21 +50,11 @@ export interface DeliveryStatus {
  * contracts parser.
  */
 export function statusRecord(status: DeliveryStatus): BusRecord {
-  const event = {
-    specversion: '1.0',
-    id: `${status.notificationId}.${status.state}`,
-    source: KABAR_SOURCE,
-    type: STATUS_EVENT_TYPE,
-    subject: status.notificationId,
-    time: status.at,
-    datacontenttype: 'application/json',
-    kabaragency: status.agency,
-    data: status,
-  };
+  const event = kabarEventJson({ id: `${status.notificationId}.${status.state}`, type: STATUS_EVENT_TYPE, subject: status.notificationId, time: status.at, agency: status.agency, data: status });
   return {
     topic: TOPICS.status,
     key: status.agency,
-    value: Buffer.from(JSON.stringify(event)),
+    value: Buffer.from(event),
     headers: { 'content-type': STRUCTURED_CONTENT_TYPE, 'kabar-agency': status.agency },
   };
 }

@@ -32,7 +32,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
-import { KABAR_SOURCE, statusRecord } from '../delivery/status-event.js';
+import { kabarEventJson, statusRecord } from '../delivery/status-event.js';
 import { dispatchRecord } from '../ingest/ingest.service.js';
 import { SurveyError, SurveyErrorCode } from './survey.errors.js';
 import { readSurveyReply } from './survey-reply.js';
@@ -355,16 +355,6 @@ function finishedExpired(session: ExpiredSession, now: Date): Finished {
 /** The finished survey as a structured CloudEvent for the agency's callback, signed and retried like statuses. */
 function responseCallback(finished: Finished, now: Date): NewCallbackDelivery {
   const webhookId = `survey.${finished.sessionId}`;
-  const event = {
-    specversion: '1.0',
-    id: webhookId,
-    source: KABAR_SOURCE,
-    type: SURVEY_RESPONSE_TYPE,
-    subject: finished.data.notificationId,
-    time: now.toISOString(),
-    datacontenttype: 'application/json',
-    kabaragency: finished.agencyCode,
-    data: finished.data,
-  };
-  return { agencyId: finished.agencyId, webhookId, payload: JSON.stringify(event) };
+  const payload = kabarEventJson({ id: webhookId, type: SURVEY_RESPONSE_TYPE, subject: finished.data.notificationId, time: now.toISOString(), agency: finished.agencyCode, data: finished.data });
+  return { agencyId: finished.agencyId, webhookId, payload };
 }
