@@ -21,7 +21,7 @@ export const asksSurvey = (channel: string): boolean => (SURVEY_CHANNELS as read
 
 /**
  * How long a survey waits for the citizen: a reply later than this is not taken as an answer (it goes to the agency
- * as any reply does), and the survey is reported as it stands.
+ * like every other reply), and the survey is reported as it stands.
  */
 export const SURVEY_OPEN_HOURS = 72;
 
