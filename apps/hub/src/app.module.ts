@@ -10,6 +10,7 @@ import { BusModule } from './bus/bus.module.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { CitizensModule } from './citizens/index.js';
+import { ComplaintsModule } from './complaints/complaints.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
@@ -60,6 +61,7 @@ export class AppModule {
         AgencyModule,
         CatalogModule,
         SurveyModule,
+        ComplaintsModule,
         CitizensModule,
         IngestModule,
         DeliveryModule,

@@ -1,23 +1,19 @@
 import 'reflect-metadata';
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { SecretBox } from '@kabar/core';
-import { SurveyRunner } from '@kabar/hub';
+import { InboundStage, SurveyRunner } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
 import { WaitingRepository } from '@kabar/persistence';
 import { eventually, queryDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
+import { type CallbackReceiver, callbackReceiver } from './support/callback-receiver.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 import { SATISFACTION } from './support/survey-fixture.js';
-
 
 const RESPONSES = `query($s: String!, $after: ID) { surveyResponses(survey: $s, after: $after) {
   id survey version state waitingFor answers { questionId value } notificationId source eventId channel finishedAt } }`;
@@ -28,27 +24,6 @@ interface Response {
   readonly waitingFor: string | null;
   readonly answers: { questionId: string; value: unknown }[];
   readonly eventId: string;
-}
-
-/** The agency's callback URL: keeps what the `standardwebhooks` package verifies, refuses the rest. */
-async function callbackReceiver(secret: () => string): Promise<{ url: string; events: Record<string, unknown>[]; server: Server }> {
-  const events: Record<string, unknown>[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      try {
-        events.push(new Webhook(secret()).verify(body, headers) as Record<string, unknown>);
-        res.writeHead(200).end();
-      } catch {
-        res.writeHead(401).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/kabar`, events, server };
 }
 
 /**
@@ -65,7 +40,7 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
   let other: PolicyAgency;
   let type: string;
   let signingSecret = '';
-  let receiver: Awaited<ReturnType<typeof callbackReceiver>>;
+  let receiver: CallbackReceiver;
   let nik = 3273010101900700;
 
   const sql = <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => queryDatabase<Row>(hub.database.url, text, values);
@@ -202,12 +177,12 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
     const box = hub.app.get(SecretBox);
     const inbound = (value: Buffer, offset: string) => ({ topic: TOPICS.inbound, partition: 0, offset, timestamp: Date.now(), key: null, value, headers: {} });
     const record = inbound(Buffer.from(JSON.stringify({ id: '019ae0f0-0000-7000-8000-000000000005', channel: 'sms', fromHash: box.lookupHash(phone), text: '2', payload: null })), '1');
-    const runner = hub.app.get(SurveyRunner);
-    await runner.handle([inbound(Buffer.from('{"not json'), '0'), record]);
-    await runner.handle([record]);
+    const stage = hub.app.get(InboundStage);
+    await stage.handle([inbound(Buffer.from('{"not json'), '0'), record]);
+    await stage.handle([record]);
     // A WhatsApp-style reply that names another event's message is not an answer to this survey.
     const elsewhere = { id: '019ae0f0-0000-7000-8000-000000000006', channel: 'sms', fromHash: box.lookupHash(phone), text: 'Tidak', payload: null, inReplyTo: { eventId: '019ae0f0-0000-7000-8000-00000000ffff' } };
-    await runner.handle([inbound(Buffer.from(JSON.stringify(elsewhere)), '2')]);
+    await stage.handle([inbound(Buffer.from(JSON.stringify(elsewhere)), '2')]);
     expect(await eventually(() => Promise.resolve(textsTo(phone)[1]))).toBe('Apa yang kurang?\nBalas dengan jawaban Anda.');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(textsTo(phone)).toHaveLength(2);

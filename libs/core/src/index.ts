@@ -1,6 +1,7 @@
 export { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 export * from './citizens/index.js';
 export { appendTo } from './collections.js';
+export * from './complaint/index.js';
 export { newCredential, newKeyId, splitCredential } from './credentials.js';
 export * from './delivery/index.js';
 export { CodedError, isKabarError, KabarError } from './kabar-error.js';

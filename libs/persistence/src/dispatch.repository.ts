@@ -30,6 +30,8 @@ export interface DispatchRow {
   readonly contactPointId: string | null;
   /** Test mode: the magic address; the hub's sandbox decides the outcome and no provider is called. */
   readonly sandboxTo: string | null;
+  /** Overrides the agency's sender id for this message. */
+  readonly sender: string | null;
 }
 
 /** States dispatch takes a notification from: waiting to go, or claimed by a dispatch that did not finish. */
@@ -121,12 +123,15 @@ export class DispatchRepository {
       attempts: string | number;
       contact_point_id: string | null;
       sandbox_to: string | null;
+      sender: string | null;
     }>(
       this.em.fork(),
-      `select n."id", n."event_id", e."ce_id", e."source", e."type", et."message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
-              n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id", n."sandbox_to",
-              (select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id") as "value_sealed"
-       from "notification" n join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id" join "event_type" et on et."type" = e."type"
+      // A left join: a complaint's messages are of Kabar's own event type, which no agency registers.
+      `select n."id", n."event_id", e."ce_id", e."source", e."type", coalesce(et."message_class", 'transactional') as "message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
+              n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id", n."sandbox_to", n."sender",
+              coalesce((select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id"), n."address_sealed") as "value_sealed"
+       from "notification" n join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id"
+       left join "event_type" et on et."type" = e."type"
        where n."id" = any(?::uuid[]) and n."state" in (${CLAIMABLE})`,
       [arrayParam([...new Set(ids)])],
     );
@@ -150,6 +155,7 @@ export class DispatchRepository {
       attemptNo: Number(r.attempts) + 1,
       contactPointId: r.contact_point_id,
       sandboxTo: r.sandbox_to,
+      sender: r.sender,
     }));
   }
 

@@ -51,6 +51,10 @@ export interface NewNotification {
   readonly fallbackAfterSeconds: number | null;
   /** Test mode: the magic address that decides the outcome. */
   readonly sandboxTo?: string | null;
+  /** An address that is no contact point (a complaint's sender), sealed. */
+  readonly addressSealed?: string | null;
+  /** Sent from this instead of the agency's sender id (a complaint's answer, from the short code it was sent to). */
+  readonly sender?: string | null;
 }
 
 export const NOTIFICATION_COLUMNS: readonly (readonly [string, ColumnType])[] = [
@@ -58,7 +62,7 @@ export const NOTIFICATION_COLUMNS: readonly (readonly [string, ColumnType])[] = 
   ['locale', 'text'], ['template_version', 'integer'], ['state', 'text'], ['reason', 'text'], ['rendered_subject', 'text'], ['rendered_body', 'text'],
   ['rendered_html', 'text'], ['recipient_role', 'text'], ['on_behalf_of', 'uuid'], ['message_class', 'text'], ['decisions', 'jsonb'],
   ['dedup_key_hash', 'text'], ['due_at', 'timestamptz'], ['merged_into', 'uuid'], ['fallback', 'jsonb'], ['fallback_after_seconds', 'integer'],
-  ['sandbox_to', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ['sandbox_to', 'text'], ['address_sealed', 'text'], ['sender', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
 ];
 
 /** A notification as a row for `insertColumns` with NOTIFICATION_COLUMNS. */
@@ -66,7 +70,7 @@ export function notificationRow(n: NewNotification, now: Date): ColumnCell[] {
   return [
     n.id, n.eventId, n.agencyId, n.citizenId, n.contactPointId, n.channel, n.locale, n.templateVersion, n.state, n.reason,
     n.renderedSubject, n.renderedBody, n.renderedHtml, n.recipientRole, n.onBehalfOf, n.messageClass, new Json(n.decisions), n.dedupKeyHash,
-    n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, n.sandboxTo ?? null, now, now,
+    n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, n.sandboxTo ?? null, n.addressSealed ?? null, n.sender ?? null, now, now,
   ];
 }
 

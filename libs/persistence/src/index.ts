@@ -4,6 +4,19 @@ export { type CallbackOutcome, CallbackRepository, type ClaimedCallback, type Ne
 export { CatalogRepository, type ConsentPurposeRow, type EventTypeInput, type LatestTemplate, type TemplateInput } from './catalog.repository.js';
 export { type CitizenRef, CitizenRepository, type ContactRef, type NewContactPoint } from './citizen.repository.js';
 export { CitizenAuthRepository, type CitizenSessionRow, type CodeTarget, type LiveCode, type NewOneTimeCode } from './citizen-auth.repository.js';
+export {
+  COMPLAINT_EVENT_TYPE,
+  COMPLAINT_SOURCE,
+  type ComplaintMessageRow,
+  ComplaintRepository,
+  type ComplaintRow,
+  type DeskAgency,
+  type InboundRouteRow,
+  type KnownSender,
+  type NewComplaint,
+  type NewComplaintMessage,
+  type ThreadRow,
+} from './complaint.repository.js';
 export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';
 export { type AttemptOutcome, DispatchRepository, type DispatchRow, type InboxRow, type SentNotification } from './dispatch.repository.js';
 export * from './entities/index.js';

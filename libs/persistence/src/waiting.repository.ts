@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 
+import { ComplaintRepository } from './complaint.repository.js';
 import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
 import { query } from './query.js';
 
@@ -70,7 +71,11 @@ const toReleased = (r: ReleasedRow): ReleasedNotification => ({
 
 /** The SQL of waiting: held notifications released, digests gathered, fallbacks taken, content purged. */
 export class WaitingRepository {
-  constructor(private readonly em: EntityManager) {}
+  private readonly complaints: ComplaintRepository;
+
+  constructor(private readonly em: EntityManager) {
+    this.complaints = new ComplaintRepository(em);
+  }
 
   /**
    * Moves held notifications to `accepted` (only those still held: a cancelled one stays cancelled). One whose event
@@ -268,17 +273,19 @@ export class WaitingRepository {
       purged += rows.length;
     }
     const shortest = new Date(now.getTime() - Math.min(...Object.values(retentionDays)) * 86_400_000);
+    // A survey's later questions and the complaint desk's messages carry no class: kept for the shortest period.
     const surveyMessages = await query(
       em,
-      `update "notification" set "rendered_subject" = null, "rendered_body" = null, "rendered_html" = null, "contact_point_id" = null, "purged_at" = ?
-       where "purged_at" is null and "message_class" is null and "recipient_role" = 'survey' and "created_at" < ? and "state" not in ('accepted', 'dispatching')
+      `update "notification" set "rendered_subject" = null, "rendered_body" = null, "rendered_html" = null, "contact_point_id" = null, "address_sealed" = null, "purged_at" = ?
+       where "purged_at" is null and "message_class" is null and "recipient_role" in ('survey', 'complaint') and "created_at" < ? and "state" not in ('accepted', 'dispatching')
        returning "id"`,
       [now, shortest],
     );
     purged += surveyMessages.length;
-    await query(em, `update "survey_session" set "answers" = '[]', "seen" = '[]' where "finished_at" < ? and "answers" <> '[]'`, [
-      new Date(now.getTime() - Math.max(...Object.values(retentionDays)) * 86_400_000),
-    ]);
+    const longest = new Date(now.getTime() - Math.max(...Object.values(retentionDays)) * 86_400_000);
+    await query(em, `update "survey_session" set "answers" = '[]', "seen" = '[]' where "finished_at" < ? and "answers" <> '[]'`, [longest]);
+    // A complaint is a case the agency may be asked about: its thread is kept as long as the longest-kept messages.
+    await this.complaints.purge(em, longest, now);
     await query(
       em,
       `update "event" e set "data" = null where e."data" is not null and e."created_at" < ?

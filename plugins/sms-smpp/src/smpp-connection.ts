@@ -9,9 +9,11 @@ const REDIAL_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, factor: 2
 export type SessionOpener = (options: SmppSessionOptions, events: SmppSessionEvents) => Promise<SmppSession>;
 
 /**
- * The long-lived bound session sends share. It is opened lazily by the first send after a loss, not in the
- * background: an idle hub holds no connection it does not need. After a failed attempt, sends within the backoff
- * delay fail at once with that attempt's error instead of hammering the SMSC.
+ * The long-lived bound session sends share. By default it is opened lazily by the first send after a loss, not in
+ * the background: an idle hub holds no connection it does not need. With `stayBound` (an install serving a short code
+ * citizens write to) it is bound from the start and redialled after every loss, so their messages arrive when nothing
+ * is being sent. After a failed attempt, sends within the backoff delay fail at once with that attempt's error
+ * instead of hammering the SMSC.
  */
 export class SmppConnection {
   private session: SmppSession | undefined;
@@ -19,13 +21,17 @@ export class SmppConnection {
   private failures = 0;
   private lastFailure: { readonly error: PluginError; readonly retryAt: number } | undefined;
   private closed = false;
+  private redial: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly open: SessionOpener,
     private readonly options: SmppSessionOptions,
     private readonly onDeliverSm: SmppSessionEvents['onDeliverSm'],
     private readonly logger: Logger,
-  ) {}
+    private readonly stayBound = false,
+  ) {
+    if (stayBound) this.redialIn(0);
+  }
 
   /** The bound session, dialling and binding first when there is none; rejects with a `PluginError`. */
   acquire(): Promise<SmppSession> {
@@ -36,10 +42,22 @@ export class SmppConnection {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.redial);
     await this.opening?.catch(() => undefined);
     const session = this.session;
     this.session = undefined;
     await session?.unbind();
+  }
+
+  /** Binds in the background after `delayMs`, and again after each failed attempt's backoff, until bound or closed. */
+  private redialIn(delayMs: number): void {
+    if (this.closed || this.redial !== undefined) return;
+    this.redial = setTimeout(() => {
+      this.redial = undefined;
+      this.acquire().catch(() => this.redialIn(Math.max(0, (this.lastFailure?.retryAt ?? Date.now()) - Date.now())));
+    }, delayMs);
+    // A pending redial must not keep a closing process alive.
+    this.redial.unref();
   }
 
   /** A method, not the field, so the check after an await is not narrowed away by the one before it. */
@@ -59,7 +77,10 @@ export class SmppConnection {
     try {
       session = await this.open(this.options, {
         onDeliverSm: this.onDeliverSm,
-        onLost: (reason) => this.logger.warn({ plugin: 'sms-smpp', smsc: where, reason }, 'SMPP session lost; the next send redials'),
+        onLost: (reason) => {
+          this.logger.warn({ plugin: 'sms-smpp', smsc: where, reason }, this.stayBound ? 'SMPP session lost; redialling' : 'SMPP session lost; the next send redials');
+          if (this.stayBound) this.redialIn(0);
+        },
       });
     } catch (error) {
       if (!(error instanceof PluginError)) throw error;

@@ -25,6 +25,8 @@ export interface SmsSmppConfig extends AddressPlan {
   readonly responseTimeoutMs: number;
   /** Most submit_sm left unanswered at once; operators state theirs in the SMPP account's terms. */
   readonly windowSize: number;
+  /** Stay bound while idle and redial after a loss, so citizens' messages to a short code arrive (two-way SMS). */
+  readonly stayBound: boolean;
 }
 
 /** The manifest, with `create` accepting the receipt and inbound hooks of `SmsSmppContext`. */
@@ -63,6 +65,7 @@ export const smsSmppPlugin: SmsSmppManifest = {
       enquireLinkIntervalMs: { type: 'integer', minimum: 1_000, maximum: 600_000, default: 30_000 },
       responseTimeoutMs: { type: 'integer', minimum: 100, maximum: 120_000, default: 10_000 },
       windowSize: { type: 'integer', minimum: 1, maximum: 1_000, default: 10 },
+      stayBound: { type: 'boolean', default: false },
     },
   },
   create: (config, context) => {
@@ -83,7 +86,7 @@ export const smsSmppPlugin: SmsSmppManifest = {
       ...(config.systemType === undefined ? {} : { systemType: config.systemType }),
     };
     const onDeliverSm = (deliver: Parameters<typeof routeDeliverSm>[0]): Promise<void> => routeDeliverSm(deliver, context, logger);
-    const connection = new SmppConnection((o, events) => SmppSession.open(o, events), options, onDeliverSm, logger);
+    const connection = new SmppConnection((o, events) => SmppSession.open(o, events), options, onDeliverSm, logger, config.stayBound);
     return new SmsSmppProvider({
       connection,
       plan: config,

@@ -208,6 +208,19 @@ describe('sms-smpp plugin against a real SMSC', () => {
     expect(peer.counts.binds).toBe(bindsBefore + 2);
   });
 
+  it('with stayBound, binds before any send and again after the SMSC hangs up, so citizens\' messages keep arriving', async () => {
+    const bindsBefore = peer.counts.binds;
+    const provider = providerWith({ stayBound: true });
+    await vi.waitFor(() => expect(peer.counts.binds).toBe(bindsBefore + 1));
+    expect((await peer.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234567891', destination_addr: '1708', short_message: 'Jalan rusak' })).command_status).toBe(0);
+    expect(inbound.at(-1)).toMatchObject({ from: '+6281234567891', to: '1708', text: 'Jalan rusak' });
+    // The SMSC hangs up on this session: it is bound again with nothing to send.
+    await provider.send([sms({ to: DESTINATION.hangUp })]);
+    await vi.waitFor(() => expect(peer.counts.binds).toBe(bindsBefore + 2), { timeout: 5_000 });
+    expect((await peer.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234567891', destination_addr: '1708', short_message: 'Masih rusak' })).command_status).toBe(0);
+    expect(inbound.at(-1)).toMatchObject({ text: 'Masih rusak' });
+  });
+
   it('gives up on an SMSC that never answers submit_sm with a retryable TIMEOUT', async () => {
     const provider = providerWith({ responseTimeoutMs: 300 });
     const outcomes = await provider.send([sms({ to: DESTINATION.silent }), sms()]);
@@ -260,7 +273,7 @@ describe('sms-smpp plugin against a real SMSC', () => {
     expect(validatePluginConfig(manifest, { host: 'smsc.example.co.id', systemId: SYSTEM_ID, password: PASSWORD, defaultSender: 'BAPENDA BDG' })).toEqual({
       host: 'smsc.example.co.id', port: 2775, tls: false, systemId: SYSTEM_ID, password: PASSWORD, defaultSender: 'BAPENDA BDG',
       sourceTonAlphanumeric: 5, sourceNpiAlphanumeric: 0, sourceTonNumeric: 1, sourceNpiNumeric: 1, destinationTon: 1, destinationNpi: 1,
-      enquireLinkIntervalMs: 30_000, responseTimeoutMs: 10_000, windowSize: 10,
+      enquireLinkIntervalMs: 30_000, responseTimeoutMs: 10_000, windowSize: 10, stayBound: false,
     });
   });
 });

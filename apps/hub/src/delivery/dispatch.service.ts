@@ -257,13 +257,14 @@ export class DispatchService {
   }
 
   private message(row: DispatchRow): OutboundMessage {
+    const sender = row.sender ?? row.senderIds[row.channel];
     const to = row.channel === 'inbox' ? (row.citizenId ?? '') : row.contactSealed === null ? '' : this.box.decrypt(row.contactSealed);
     return {
       notificationId: row.notificationId,
       idempotencyKey: row.notificationId,
       channel: row.channel as Channel,
       to,
-      ...(row.senderIds[row.channel] === undefined ? {} : { sender: row.senderIds[row.channel] }),
+      ...(sender === undefined ? {} : { sender }),
       locale: row.locale,
       ...(row.subject === null ? {} : { subject: row.subject }),
       body: row.body,

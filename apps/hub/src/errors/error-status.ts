@@ -6,6 +6,7 @@ import { AgencyErrorCode } from '../agencies/agency.errors.js';
 import { AuthErrorCode } from '../auth/auth.errors.js';
 import { CatalogErrorCode } from '../catalog/catalog.errors.js';
 import { CitizenErrorCode } from '../citizens/citizen.errors.js';
+import { ComplaintErrorCode } from '../complaints/complaint.errors.js';
 import { IngestErrorCode } from '../ingest/ingest.errors.js';
 import { PluginAdminErrorCode } from '../plugin-admin/plugin-admin.errors.js';
 import { ProbeErrorCode } from '../probe/probe.errors.js';
@@ -13,7 +14,7 @@ import { ProviderWebhookRouteErrorCode } from '../provider-webhooks/provider-web
 import { SurveyErrorCode } from '../surveys/survey.errors.js';
 
 // CitizenErrorCode.RateLimited has the same value as IngestErrorCode.RateLimited ('RATE_LIMITED'): its one entry serves both.
-type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode | SurveyErrorCode;
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode | SurveyErrorCode | ComplaintErrorCode;
 
 /**
  * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
@@ -87,6 +88,11 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [SurveyErrorCode.Closed]: 409,
   [SurveyErrorCode.NotWaiting]: 409,
   [SurveyErrorCode.AnswerInvalid]: 400,
+  [ComplaintErrorCode.NotFound]: 404,
+  [ComplaintErrorCode.Closed]: 409,
+  [ComplaintErrorCode.AnswerInvalid]: 400,
+  [ComplaintErrorCode.RouteInvalid]: 400,
+  [ComplaintErrorCode.RouteNotFound]: 404,
 };
 
 export function httpStatusOf(code: string): number {

@@ -15,13 +15,12 @@ import {
   type SurveyState,
   timeOrderedId,
 } from '@kabar/core';
-import { type BusRecord, OutboxRelay, type ReceivedRecord } from '@kabar/messaging';
+import type { BusRecord } from '@kabar/messaging';
 import {
   CallbackRepository,
   type ExpiredSession,
   type NewCallbackDelivery,
   type NewNotification,
-  OutboxRepository,
   ScheduleRepository,
   type SessionWrite,
   type SurveyOpening,
@@ -32,12 +31,11 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
+import { type InboundMessage } from '../delivery/inbound-record.js';
 import { kabarEventJson, statusRecord } from '../delivery/status-event.js';
 import { dispatchRecord } from '../ingest/ingest.service.js';
 import { SurveyError, SurveyErrorCode } from './survey.errors.js';
-import { readSurveyReply } from './survey-reply.js';
 
-export const SURVEYS_GROUP_ID = 'kabar-surveys';
 export const SURVEY_RESPONSE_TYPE = 'id.kabar.survey.response.v1';
 /** Deadlines handled per round, and how long a claimed one waits for its worker before another may take it. */
 export const EXPIRY_BATCH = 100;
@@ -70,9 +68,10 @@ interface Walk {
 
 /**
  * The survey stage: citizens' replies on `kabar.inbound.v1` (SMS, WhatsApp) step the survey their address was last
- * asked, within SURVEY_OPEN_HOURS. A batch is one transaction: the sessions, the next messages (new notifications on
- * the same event, channel and contact point, sent through dispatch like any other), their status messages and the
- * agency's callbacks for finished surveys. A redelivered batch finds each reply already taken and changes nothing.
+ * asked, within SURVEY_OPEN_HOURS, in the inbound stage's transaction: the sessions, the next messages (new
+ * notifications on the same event, channel and contact point, sent through dispatch like any other), their status
+ * messages and the agency's callbacks for finished surveys. A redelivered batch finds each reply already taken and
+ * changes nothing. What it does not take goes on to the complaint desk.
  *
  * The answers go to the agency's own callback URL and `surveyResponses`, never to a topic agencies share: they are
  * the citizen's words.
@@ -80,17 +79,14 @@ interface Walk {
 @Injectable()
 export class SurveyRunner {
   private readonly store: SurveyRepository;
-  private readonly outbox: OutboxRepository;
   private readonly callbacks: CallbackRepository;
   private readonly schedule: ScheduleRepository;
 
   constructor(
     private readonly em: EntityManager,
-    private readonly relay: OutboxRelay,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.store = new SurveyRepository(em);
-    this.outbox = new OutboxRepository(em);
     this.callbacks = new CallbackRepository(em);
     this.schedule = new ScheduleRepository(em);
   }
@@ -110,49 +106,50 @@ export class SurveyRunner {
     return jobs.length;
   }
 
-  async handle(records: readonly ReceivedRecord[], now = new Date()): Promise<void> {
-    const replies = records.flatMap((record) => {
-      const reply = readSurveyReply(record.value);
-      if (reply === undefined) this.logger.warn({ partition: record.partition, offset: record.offset }, 'skipped an inbound record this version cannot read');
-      return reply !== undefined && isTwoWay(reply.channel) ? [reply] : [];
-    });
-    if (replies.length === 0) return;
-    const written = await this.em.fork().transactional(async (tx) => {
-      const since = new Date(now.getTime() - SURVEY_OPEN_HOURS * 3600_000);
-      const openings = await this.store.openings(tx, replies.map((r) => ({ contactHash: r.fromHash, channel: r.channel })), since);
-      if (openings.length === 0) return [];
-      const surveys = await this.store.byIds(openings.map((o) => o.surveyId), tx);
-      const walks = new Map<string, Walk>();
-      for (const opening of openings) {
-        const walk = this.walkOf(opening, surveys.get(opening.surveyId));
-        if (walk !== undefined) walks.set(`${opening.contactHash} ${opening.channel}`, walk);
-      }
-      const messages: { readonly notification: NewNotification; readonly opening: SurveyOpening }[] = [];
-      const finished: NewCallbackDelivery[] = [];
-      for (const reply of replies) {
-        const walk = walks.get(`${reply.fromHash} ${reply.channel}`);
-        // A reply the channel says answers another event's message is about that one, not this survey.
-        if (walk === undefined || (reply.inReplyToEvent !== null && reply.inReplyToEvent !== walk.opening.eventId)) continue;
-        const locale: Locale = isLocale(walk.opening.locale) ? walk.opening.locale : 'id';
-        const step = stepSurvey(walk.definition, walk.progress, reply, locale);
-        if (step.progress === walk.progress) continue;
-        walk.progress = step.progress;
-        walk.changed = true;
-        if (step.say !== null) messages.push({ notification: surveyMessage(walk.opening, step.say, locale), opening: walk.opening });
-        if (step.finished !== null) finished.push(responseCallback(finishedWalk(walk, step.finished, now), now));
-      }
-      const changed = [...walks.values()].filter((w) => w.changed);
-      if (changed.length === 0) return [];
-      await this.record(tx, changed, finished, now);
-      await this.store.addMessages(tx, messages.map((m) => m.notification), now);
-      // Keyed by citizen, as ingest keys a citizen's notifications: one citizen's messages stay in order.
-      const records: BusRecord[] = messages.flatMap(({ notification: n, opening }) => [
-        dispatchRecord(n.citizenId, [n.id]),
-        statusRecord({ agency: opening.agencyCode, eventId: n.eventId, source: opening.source, id: opening.ceId, notificationId: n.id, state: 'accepted', reason: null, channel: n.channel, at: now.toISOString() }),
-      ]);
-      return this.outbox.enqueue(tx, records);
-    });
-    this.relay.handOff(written);
+  /**
+   * Steps the surveys these messages answer, in the inbound stage's transaction `tx`. Returns the ids of the messages
+   * the survey stage takes (every message from an address whose survey is open, and those it took before, so a
+   * redelivered batch routes none of them elsewhere) and the bus records of the messages it sends.
+   */
+  async stepIn(tx: EntityManager, messages: readonly InboundMessage[], now: Date): Promise<{ readonly taken: ReadonlySet<string>; readonly records: readonly BusRecord[] }> {
+    const taken = new Set<string>();
+    const replies = messages.filter((m) => isTwoWay(m.channel));
+    if (replies.length === 0) return { taken, records: [] };
+    const since = new Date(now.getTime() - SURVEY_OPEN_HOURS * 3600_000);
+    const openings = await this.store.openings(tx, replies.map((r) => ({ contactHash: r.fromHash, channel: r.channel })), since);
+    if (openings.length === 0) return { taken, records: [] };
+    const surveys = await this.store.byIds(openings.map((o) => o.surveyId), tx);
+    const walks = new Map<string, Walk>();
+    for (const opening of openings) {
+      const walk = this.walkOf(opening, surveys.get(opening.surveyId));
+      if (walk !== undefined) walks.set(`${opening.contactHash} ${opening.channel}`, walk);
+    }
+    const sent: { readonly notification: NewNotification; readonly opening: SurveyOpening }[] = [];
+    const finished: NewCallbackDelivery[] = [];
+    for (const reply of replies) {
+      const walk = walks.get(`${reply.fromHash} ${reply.channel}`);
+      // A reply the channel says answers another event's message is about that one, not this survey.
+      if (walk === undefined || (reply.inReplyToEvent !== null && reply.inReplyToEvent !== walk.opening.eventId)) continue;
+      if (walk.progress.state !== 'open' && !walk.progress.seen.includes(reply.id)) continue;
+      taken.add(reply.id);
+      const locale: Locale = isLocale(walk.opening.locale) ? walk.opening.locale : 'id';
+      const step = stepSurvey(walk.definition, walk.progress, reply, locale);
+      if (step.progress === walk.progress) continue;
+      walk.progress = step.progress;
+      walk.changed = true;
+      if (step.say !== null) sent.push({ notification: surveyMessage(walk.opening, step.say, locale), opening: walk.opening });
+      if (step.finished !== null) finished.push(responseCallback(finishedWalk(walk, step.finished, now), now));
+    }
+    const changed = [...walks.values()].filter((w) => w.changed);
+    if (changed.length === 0) return { taken, records: [] };
+    await this.record(tx, changed, finished, now);
+    await this.store.addMessages(tx, sent.map((m) => m.notification), now);
+    // Keyed by citizen, as ingest keys a citizen's notifications: one citizen's messages stay in order.
+    const records: BusRecord[] = sent.flatMap(({ notification: n, opening }) => [
+      dispatchRecord(n.citizenId, [n.id]),
+      statusRecord({ agency: opening.agencyCode, eventId: n.eventId, source: opening.source, id: opening.ceId, notificationId: n.id, state: 'accepted', reason: null, channel: n.channel, at: now.toISOString() }),
+    ]);
+    return { taken, records };
   }
 
   /** The citizen's inbox surveys of the last SURVEY_OPEN_HOURS, newest first, where each stands. */

@@ -75,6 +75,10 @@ export const NotificationSchema = defineEntity({
     purgedAt: p.datetime().nullable(),
     /** A test-mode notification: its magic address (not a citizen's) decides the outcome; no provider is called. */
     sandboxTo: p.string().length(320).nullable(),
+    /** An address that is no contact point (a complaint's sender, who may not be registered), sealed. */
+    addressSealed: p.text().nullable(),
+    /** The sender this message goes out from instead of the agency's (a complaint's answer comes from its short code). */
+    sender: p.string().length(32).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -1,5 +1,6 @@
 import { AdminCredentialSchema, AgencySchema, AgencySourceSchema, ApiKeySchema, RateCounterSchema } from './agency.entity.js';
 import { CitizenSchema, CitizenSessionSchema, ConsentRecordSchema, ContactPointSchema, DelegateSchema, OneTimeCodeSchema, ProgrammeMemberSchema } from './citizen.entity.js';
+import { ComplaintMessageSchema, ComplaintSchema, InboundRouteSchema } from './complaint.entity.js';
 import {
   CallbackAttemptSchema,
   CallbackDeliverySchema,
@@ -17,6 +18,7 @@ import { ProbeSchema } from './probe.entity.js';
 
 export * from './agency.entity.js';
 export * from './citizen.entity.js';
+export * from './complaint.entity.js';
 export * from './event.entity.js';
 export * from './event-type.entity.js';
 export { type OutboxMessage, OutboxMessageSchema } from './outbox-message.entity.js';
@@ -53,4 +55,7 @@ export const ENTITIES = [
   InboundSeenSchema,
   SurveySchema,
   SurveySessionSchema,
+  InboundRouteSchema,
+  ComplaintSchema,
+  ComplaintMessageSchema,
 ];

@@ -15,6 +15,7 @@ import { Migration20261202000000LeanWrites } from './migration-20261202000000-le
 import { Migration20261202035446InboundSeen } from './migration-20261202035446-inbound-seen.js';
 import { Migration20261202064040Surveys } from './migration-20261202064040-surveys.js';
 import { Migration20261202080035SurveySessions } from './migration-20261202080035-survey-sessions.js';
+import { Migration20261202102713Complaints } from './migration-20261202102713-complaints.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -33,6 +34,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202035446InboundSeen', class: Migration20261202035446InboundSeen },
   { name: 'Migration20261202064040Surveys', class: Migration20261202064040Surveys },
   { name: 'Migration20261202080035SurveySessions', class: Migration20261202080035SurveySessions },
+  { name: 'Migration20261202102713Complaints', class: Migration20261202102713Complaints },
 ];
 
 /** Names of every migration, in order. */

@@ -1,0 +1,326 @@
+import {
+  checkAnswer,
+  checkRoute,
+  complaintAnswer,
+  complaintClosed,
+  complaintReceived,
+  complaintReference,
+  type ComplaintThread,
+  isComplaintState,
+  isLocale,
+  isTwoWay,
+  isUuid,
+  type Locale,
+  type Logger,
+  placeMessage,
+  routeFor,
+  SecretBox,
+  timeOrderedId,
+} from '@kabar/core';
+import { type BusRecord, OutboxRelay } from '@kabar/messaging';
+import {
+  CallbackRepository,
+  COMPLAINT_SOURCE,
+  type ComplaintMessageRow,
+  ComplaintRepository,
+  type ComplaintRow,
+  type DeskAgency,
+  type InboundRouteRow,
+  type NewCallbackDelivery,
+  type NewComplaint,
+  type NewComplaintMessage,
+  type NewNotification,
+  OutboxRepository,
+} from '@kabar/persistence';
+import { EntityManager } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+
+import { AgencyError, AgencyErrorCode } from '../agencies/agency.errors.js';
+import { ROOT_LOGGER } from '../config/config.module.js';
+import type { InboundMessage } from '../delivery/inbound-record.js';
+import { kabarEventJson, statusRecord } from '../delivery/status-event.js';
+import { dispatchRecord } from '../ingest/ingest.service.js';
+import { ComplaintError, ComplaintErrorCode } from './complaint.errors.js';
+
+/** What an agency's callback receives of each message a citizen adds to one of its complaints. */
+export const COMPLAINT_MESSAGE_TYPE = 'id.kabar.complaint.message.v1';
+
+/** The most complaints an agency reads in one page. */
+export const COMPLAINT_PAGE_LIMIT = 100;
+
+/** A complaint with its thread, as its agency reads it. */
+export interface ComplaintView extends ComplaintRow {
+  readonly reference: string;
+  readonly messages: readonly ComplaintMessageRow[];
+}
+
+/** What the agency's callback receives: which complaint, whether this message opened it, and what the citizen sent. */
+export interface ComplaintMessageEvent {
+  readonly complaintId: string;
+  readonly reference: string;
+  readonly opened: boolean;
+  readonly channel: string;
+  /** The address belongs to a registered citizen (who is not named: the agency answers through Kabar). */
+  readonly registered: boolean;
+  readonly message: { readonly id: string; readonly kind: string; readonly text: string | null; readonly media: InboundMessage['media']; readonly receivedAt: string };
+}
+
+interface Placed {
+  readonly message: InboundMessage;
+  readonly complaintId: string;
+  readonly opened: boolean;
+}
+
+/**
+ * The complaint desk. Citizens' own messages (SMS to a short code, WhatsApp to an agency's number: not replies to a
+ * notification, not survey answers) are routed by the admins' inbound routes to one agency, which hears of each
+ * message at its callback URL and answers through `answerComplaint`; Kabar carries the answer back to the address the
+ * citizen wrote from, registered or not, on the channel they used. A citizen's later messages join their live thread.
+ *
+ * A batch is placed in the inbound stage's transaction, keyed by the inbound record ids, so a redelivered batch adds
+ * nothing. The citizen's address is kept sealed on the complaint and never leaves the hub.
+ */
+@Injectable()
+export class ComplaintDesk {
+  private readonly store: ComplaintRepository;
+  private readonly callbacks: CallbackRepository;
+  private readonly outbox: OutboxRepository;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly box: SecretBox,
+    private readonly relay: OutboxRelay,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.store = new ComplaintRepository(em);
+    this.callbacks = new CallbackRepository(em);
+    this.outbox = new OutboxRepository(em);
+  }
+
+  /**
+   * Places the citizens' own messages in `tx`: each joins its address's live thread or opens a complaint by its
+   * route (and the citizen is told its reference); each reaches the agency's callback. Returns the bus records of the
+   * messages sent. A message no route takes is logged (channel and plugin only) and dropped.
+   */
+  async routeIn(tx: EntityManager, messages: readonly InboundMessage[], now: Date): Promise<BusRecord[]> {
+    const own = messages.filter((m) => isTwoWay(m.channel) && m.inReplyToEvent === null && m.fromSealed !== null && ((m.text ?? '').trim() !== '' || m.media !== null));
+    if (own.length === 0) return [];
+    const recorded = await this.store.recorded(tx, own.map((m) => m.id));
+    const fresh = own.filter((m) => !recorded.has(m.id));
+    if (fresh.length === 0) return [];
+    const routes = await this.store.routes(tx);
+    const threads = new Map<string, ComplaintThread>();
+    for (const t of await this.store.threads(tx, fresh)) {
+      if (isComplaintState(t.state)) threads.set(`${t.fromHash} ${t.channel}`, { id: t.id, agencyId: t.agencyId, state: t.state, lastActivityAt: t.lastActivityAt });
+    }
+    const known = await this.store.knownSenders(tx, fresh.map((m) => m.fromHash));
+    const opened: NewComplaint[] = [];
+    const placed: Placed[] = [];
+    const complaintAgency = new Map<string, string>();
+    for (const t of threads.values()) complaintAgency.set(t.id, t.agencyId);
+    for (const message of fresh) {
+      const key = `${message.fromHash} ${message.channel}`;
+      const placement = placeMessage<InboundRouteRow>(threads.get(key), routeFor(routes, message), now);
+      if (placement.kind === 'unrouted') {
+        this.logger.info({ channel: message.channel, plugin: message.plugin }, 'a citizen message matched no inbound route and was dropped');
+        continue;
+      }
+      const complaintId = placement.kind === 'join' ? placement.thread.id : timeOrderedId();
+      if (placement.kind === 'open') {
+        const sender = known.get(message.fromHash);
+        opened.push({
+          id: complaintId,
+          agencyId: placement.route.agencyId,
+          eventId: timeOrderedId(),
+          channel: message.channel,
+          plugin: message.plugin,
+          fromHash: message.fromHash,
+          fromSealed: message.fromSealed ?? '',
+          replyFrom: message.to,
+          citizenId: sender?.citizenId ?? null,
+          locale: sender?.locale ?? '',
+        });
+        complaintAgency.set(complaintId, placement.route.agencyId);
+      }
+      threads.set(key, { id: complaintId, agencyId: complaintAgency.get(complaintId) ?? '', state: 'open', lastActivityAt: now });
+      placed.push({ message, complaintId, opened: placement.kind === 'open' });
+    }
+    if (placed.length === 0) return [];
+    const agencies = await this.store.agencies(tx, [...complaintAgency.values()]);
+    // A citizen the hub does not know reads the agency's language.
+    const fresher = opened.map((c) => ({ ...c, locale: c.locale !== '' ? c.locale : (agencies.get(c.agencyId)?.defaultLocale ?? 'id') }));
+    const numbers = await this.store.open(tx, fresher, now);
+    const existing = placed.filter((p) => !p.opened).map((p) => p.complaintId);
+    await this.store.reopen(tx, existing, now);
+    const references = new Map([...numbers, ...(await this.store.numbers(tx, existing))]);
+    await this.store.addMessages(tx, placed.map(({ message: m, complaintId }) => ({ id: m.id, complaintId, direction: 'in', kind: m.kind, text: m.text, media: m.media, notificationId: null, at: m.receivedAt })));
+    await this.callbacks.enqueueIn(
+      tx,
+      placed.flatMap((p) => {
+        const agency = agencies.get(complaintAgency.get(p.complaintId) ?? '');
+        const number = references.get(p.complaintId);
+        return agency === undefined || number === undefined ? [] : [messageCallback(p, agency, complaintReference(number), known.has(p.message.fromHash))];
+      }),
+      now,
+    );
+    // Each complaint opened is acknowledged once, with the reference the citizen quotes.
+    const acknowledgements = fresher.flatMap((c) => {
+      const agency = agencies.get(c.agencyId);
+      const number = numbers.get(c.id);
+      if (agency === undefined || number === undefined) return [];
+      const locale: Locale = isLocale(c.locale) ? c.locale : 'id';
+      const words = complaintReceived(complaintReference(number), agency.name, locale);
+      return [outgoing({ ...c, agencyCode: agency.code, locale }, words, words)];
+    });
+    return this.send(tx, acknowledgements, now);
+  }
+
+  /**
+   * The agency answers one of its complaints (and closes it with `close`): the answer goes to the citizen on the
+   * channel and address they wrote from. Refused with COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED or
+   * COMPLAINT_ANSWER_INVALID, and then nothing changes.
+   */
+  async answer(agencyId: string, complaintId: string, text: string | null, close: boolean, now = new Date()): Promise<ComplaintView> {
+    if (!isUuid(complaintId)) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+    const checked = text === null ? null : checkAnswer(text);
+    if (checked !== null && 'problem' in checked) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, checked.problem);
+    if (checked === null && !close) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, 'the answer is empty');
+    const written = await this.em.fork().transactional(async (tx) => {
+      const complaint = await this.store.one(tx, agencyId, complaintId, true);
+      if (complaint === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+      if (complaint.state === 'closed') throw new ComplaintError(ComplaintErrorCode.Closed, `complaint ${complaintReference(complaint.number)} is closed`);
+      if (complaint.fromSealed === null) throw new ComplaintError(ComplaintErrorCode.Closed, `complaint ${complaintReference(complaint.number)} was purged under the retention policy`);
+      const reference = complaintReference(complaint.number);
+      const locale: Locale = isLocale(complaint.locale) ? complaint.locale : 'id';
+      const words = close ? complaintClosed(reference, complaint.agencyName, checked?.text ?? null, locale) : complaintAnswer(reference, complaint.agencyName, checked?.text ?? '');
+      const message = outgoing({ ...complaint, fromSealed: complaint.fromSealed, locale }, words, checked?.text ?? null);
+      await this.store.setState(tx, complaint.id, close ? 'closed' : 'answered', now);
+      return this.outbox.enqueue(tx, await this.send(tx, [message], now));
+    });
+    this.relay.handOff(written);
+    const view = await this.one(agencyId, complaintId);
+    if (view === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+    return view;
+  }
+
+  async one(agencyId: string, complaintId: string): Promise<ComplaintView | null> {
+    if (!isUuid(complaintId)) return null;
+    const row = await this.store.one(this.em.fork(), agencyId, complaintId);
+    return row === null ? null : (await this.withThreads([row]))[0] ?? null;
+  }
+
+  /** The agency's complaints, newest first, in one state or all, before the one numbered `before`. */
+  async page(agencyId: string, state: string | null, before: number | null, first: number): Promise<ComplaintView[]> {
+    return this.withThreads(await this.store.page(agencyId, state, before, Math.min(Math.max(first, 1), COMPLAINT_PAGE_LIMIT)));
+  }
+
+  routes(): Promise<InboundRouteRow[]> {
+    return this.store.routes();
+  }
+
+  async setRoute(agencyCode: string, channel: string, to: string, keyword: string): Promise<InboundRouteRow> {
+    const agencyId = await this.store.agencyIdOf(agencyCode);
+    if (agencyId === null) throw new AgencyError(AgencyErrorCode.NotFound, `no agency "${agencyCode}"`);
+    const checked = checkRoute({ agencyId, channel, to, keyword });
+    if ('problem' in checked) throw new ComplaintError(ComplaintErrorCode.RouteInvalid, checked.message, { problems: [{ field: checked.problem, message: checked.message }] });
+    return this.store.setRoute(checked.route);
+  }
+
+  async removeRoute(id: string): Promise<void> {
+    if (!isUuid(id) || !(await this.store.removeRoute(id))) throw new ComplaintError(ComplaintErrorCode.RouteNotFound, 'no inbound route of that id');
+  }
+
+  private async withThreads(rows: readonly ComplaintRow[]): Promise<ComplaintView[]> {
+    const threads = await this.store.messages(rows.map((r) => r.id));
+    return rows.map((r) => ({ ...r, reference: complaintReference(r.number), messages: threads.get(r.id) ?? [] }));
+  }
+
+  /**
+   * Writes the desk's messages to citizens as notifications (role `complaint`, no message class: the citizen asked for
+   * them by writing) with their place in the thread, and returns their dispatch and `accepted` status records.
+   */
+  private async send(tx: EntityManager, messages: readonly Outgoing[], now: Date): Promise<BusRecord[]> {
+    if (messages.length === 0) return [];
+    await this.store.addNotifications(tx, messages.map((m) => m.notification), now);
+    await this.store.addMessages(tx, messages.map((m) => m.threadEntry));
+    return messages.flatMap(({ notification: n, complaint: c }) => [
+      // Keyed as ingest keys a citizen's notifications; an unregistered sender by their complaint.
+      dispatchRecord(c.citizenId ?? c.id, [n.id]),
+      statusRecord({ agency: c.agencyCode, eventId: c.eventId, source: COMPLAINT_SOURCE, id: c.id, notificationId: n.id, state: 'accepted', reason: null, channel: c.channel, at: now.toISOString() }),
+    ]);
+  }
+}
+
+/** What a message to a citizen about a complaint needs to know of it. */
+interface OutgoingComplaint {
+  readonly id: string;
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly eventId: string;
+  readonly channel: string;
+  readonly fromSealed: string;
+  readonly replyFrom: string | null;
+  readonly citizenId: string | null;
+  readonly locale: Locale;
+}
+
+interface Outgoing {
+  readonly complaint: OutgoingComplaint;
+  readonly notification: NewNotification;
+  readonly threadEntry: NewComplaintMessage;
+}
+
+/**
+ * One message to the complaint's sender: a notification to the address they wrote from (sealed on it, as it may be
+ * no contact point), from the short code they wrote to when the channel has sender addresses (SMS), so they can reply.
+ * The thread keeps `threadText`: the agency's own words, or the whole of what Kabar wrote for it.
+ */
+function outgoing(c: OutgoingComplaint, body: string, threadText: string | null): Outgoing {
+  const id = timeOrderedId();
+  const at = new Date();
+  return {
+    complaint: c,
+    notification: {
+      id,
+      eventId: c.eventId,
+      agencyId: c.agencyId,
+      citizenId: c.citizenId,
+      contactPointId: null,
+      channel: c.channel,
+      locale: c.locale,
+      templateVersion: null,
+      state: 'accepted',
+      reason: null,
+      renderedSubject: null,
+      renderedBody: body,
+      renderedHtml: null,
+      recipientRole: 'complaint',
+      onBehalfOf: null,
+      messageClass: null,
+      decisions: [],
+      dedupKeyHash: null,
+      dueAt: null,
+      mergedInto: null,
+      fallback: [],
+      fallbackAfterSeconds: null,
+      addressSealed: c.fromSealed,
+      sender: c.channel === 'sms' ? c.replyFrom : null,
+    },
+    threadEntry: { id: timeOrderedId(), complaintId: c.id, direction: 'out', kind: 'text', text: threadText, media: null, notificationId: id, at },
+  };
+}
+
+/** The agency's callback for one citizen message: a structured CloudEvent, signed like status callbacks. */
+function messageCallback(placed: Placed, agency: DeskAgency, reference: string, registered: boolean): NewCallbackDelivery {
+  const { message: m, complaintId, opened } = placed;
+  const data: ComplaintMessageEvent = {
+    complaintId,
+    reference,
+    opened,
+    channel: m.channel,
+    registered,
+    message: { id: m.id, kind: m.kind, text: m.text, media: m.media, receivedAt: m.receivedAt.toISOString() },
+  };
+  const webhookId = `complaint.${m.id}`;
+  return { agencyId: agency.id, webhookId, payload: kabarEventJson({ id: webhookId, type: COMPLAINT_MESSAGE_TYPE, subject: complaintId, time: data.message.receivedAt, agency: agency.code, data }) };
+}

@@ -1,0 +1,16 @@
+import { CodedError } from '@kabar/core';
+
+export enum ComplaintErrorCode {
+  /** No complaint of that id among the agency's own (another agency's is not told apart from none). */
+  NotFound = 'COMPLAINT_NOT_FOUND',
+  /** The complaint is closed, or its sender's address was purged under the retention policy: nothing can reach them. */
+  Closed = 'COMPLAINT_CLOSED',
+  /** The answer is empty or longer than COMPLAINT_ANSWER_LIMIT characters. */
+  AnswerInvalid = 'COMPLAINT_ANSWER_INVALID',
+  /** An inbound route's channel, address or keyword is not one Kabar can route by. */
+  RouteInvalid = 'INBOUND_ROUTE_INVALID',
+  /** No inbound route of that id. */
+  RouteNotFound = 'INBOUND_ROUTE_NOT_FOUND',
+}
+
+export class ComplaintError extends CodedError<ComplaintErrorCode> {}

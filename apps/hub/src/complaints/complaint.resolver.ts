@@ -1,0 +1,90 @@
+import type { InboundRouteRow } from '@kabar/persistence';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+
+import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
+import { ComplaintModel, ComplaintStateModel, InboundRouteInput, InboundRouteModel } from './complaint.model.js';
+import { ComplaintDesk, type ComplaintView } from './complaint-desk.js';
+
+const STATES: Readonly<Record<string, ComplaintStateModel>> = { open: ComplaintStateModel.open, answered: ComplaintStateModel.answered, closed: ComplaintStateModel.closed };
+
+const toModel = (v: ComplaintView): ComplaintModel => ({
+  id: v.id,
+  reference: v.reference,
+  number: v.number,
+  state: STATES[v.state] ?? ComplaintStateModel.open,
+  channel: v.channel,
+  registered: v.registered,
+  locale: v.locale,
+  openedAt: v.openedAt,
+  lastActivityAt: v.lastActivityAt,
+  closedAt: v.closedAt,
+  messages: v.messages.map((m) => ({ ...m })),
+});
+
+const toRoute = (r: InboundRouteRow): InboundRouteModel => ({ id: r.id, agencyCode: r.agencyCode, channel: r.channel, to: r.to, keyword: r.keyword, createdAt: r.createdAt });
+
+/** An agency's complaints: citizens' own messages routed to it, and its answers. */
+@Resolver(() => ComplaintModel)
+@RequireScope('agency')
+export class ComplaintResolver {
+  constructor(private readonly desk: ComplaintDesk) {}
+
+  @Query(() => [ComplaintModel], { description: 'Your complaints, newest first: `first` (default 50, at most 100) numbered below `before`, in one `state` or all.' })
+  async complaints(
+    @CurrentAgency() agency: AgencyPrincipal,
+    @Args('state', { type: () => ComplaintStateModel, nullable: true }) state: ComplaintStateModel | null,
+    @Args('before', { type: () => Int, nullable: true }) before: number | null,
+    @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
+  ): Promise<ComplaintModel[]> {
+    return (await this.desk.page(agency.agencyId, state ?? null, before ?? null, first)).map(toModel);
+  }
+
+  @Query(() => ComplaintModel, { nullable: true, description: 'One of your complaints with its thread; null for none (or another agency\'s).' })
+  async complaint(@CurrentAgency() agency: AgencyPrincipal, @Args('id', { type: () => ID }) id: string): Promise<ComplaintModel | null> {
+    const view = await this.desk.one(agency.agencyId, id);
+    return view === null ? null : toModel(view);
+  }
+
+  @Mutation(() => ComplaintModel, {
+    description:
+      'Answers the citizen where they wrote from (at most 1,000 characters); `close` closes the complaint with it. COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED, COMPLAINT_ANSWER_INVALID.',
+  })
+  async answerComplaint(
+    @CurrentAgency() agency: AgencyPrincipal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('text') text: string,
+    @Args('close', { defaultValue: false }) close: boolean,
+  ): Promise<ComplaintModel> {
+    return toModel(await this.desk.answer(agency.agencyId, id, text, close));
+  }
+
+  @Mutation(() => ComplaintModel, { description: 'Closes the complaint and tells the citizen so. COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED.' })
+  async closeComplaint(@CurrentAgency() agency: AgencyPrincipal, @Args('id', { type: () => ID }) id: string): Promise<ComplaintModel> {
+    return toModel(await this.desk.answer(agency.agencyId, id, null, true));
+  }
+}
+
+/** Platform admins route citizens' own messages to agencies. */
+@Resolver(() => InboundRouteModel)
+@RequireScope('admin')
+export class InboundRouteResolver {
+  constructor(private readonly desk: ComplaintDesk) {}
+
+  @Query(() => [InboundRouteModel])
+  async inboundRoutes(): Promise<InboundRouteModel[]> {
+    return (await this.desk.routes()).map(toRoute);
+  }
+
+  @Mutation(() => InboundRouteModel, {
+    description: 'Routes citizens\' own messages on a channel, to an address and with a first word (empty: any) to an agency; the most specific route wins. INBOUND_ROUTE_INVALID, AGENCY_NOT_FOUND.',
+  })
+  async setInboundRoute(@Args('route') route: InboundRouteInput): Promise<InboundRouteModel> {
+    return toRoute(await this.desk.setRoute(route.agencyCode, route.channel, route.to, route.keyword));
+  }
+
+  @Mutation(() => Boolean, { description: 'INBOUND_ROUTE_NOT_FOUND.' })
+  async removeInboundRoute(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.desk.removeRoute(id);
+    return true;
+  }
+}

@@ -1,0 +1,310 @@
+import 'reflect-metadata';
+
+import { SecretBox } from '@kabar/core';
+import { COMPLAINT_MESSAGE_TYPE, InboundStage } from '@kabar/hub';
+import { TOPICS } from '@kabar/messaging';
+import { WaitingRepository } from '@kabar/persistence';
+import { eventually, queryDatabase } from '@kabar/testing';
+import { EntityManager } from '@mikro-orm/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
+import { as } from './support/agency-fixture.js';
+import { type CallbackReceiver, callbackReceiver } from './support/callback-receiver.js';
+import { type FullHub, startFullHub } from './support/full-hub.js';
+import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
+import { SATISFACTION } from './support/survey-fixture.js';
+
+const COMPLAINT_FIELDS = 'id reference number state channel registered locale closedAt messages { id direction kind text media notificationId }';
+
+interface Complaint {
+  readonly id: string;
+  readonly reference: string;
+  readonly number: number;
+  readonly state: string;
+  readonly registered: boolean;
+  readonly locale: string;
+  readonly messages: { direction: string; text: string | null; notificationId: string | null }[];
+}
+
+interface Sms {
+  readonly from: string;
+  readonly text: string;
+}
+
+/**
+ * The complaint desk end to end on PostgreSQL and Kafka, with sms-smpp against a real SMSC: a citizen's own SMS to the
+ * city's short code (a deliver_sm from the SMSC) is routed by the admins' inbound routes, acknowledged from the short
+ * code with its reference, and reaches the agency's callback signed; the agency's answer comes back to the citizen's
+ * number, registered or not. No agency sees another's complaints, and no callback names the citizen's number.
+ */
+describe('the complaint desk on PostgreSQL and Kafka', () => {
+  const services = inject('services');
+  let hub: FullHub;
+  let smsc: SmscPeer;
+  let lapor: PolicyAgency;
+  let bapenda: PolicyAgency;
+  const secrets: Record<string, string> = {};
+  const receivers: Record<string, CallbackReceiver> = {};
+
+  const sql = <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => queryDatabase<Row>(hub.database.url, text, values);
+  /** What the SMSC received for a number, concatenated parts joined (unpacked GSM 7-bit reads as ASCII here). */
+  const smsTo = (phone: string): Sms[] => {
+    const texts: Sms[] = [];
+    const parts = new Map<number, Buffer[]>();
+    for (const submit of smsc.submits.filter((s) => s.destinationAddr === phone.replace('+', ''))) {
+      if ((submit.esmClass & 0x40) === 0) {
+        texts.push({ from: submit.sourceAddr, text: submit.shortMessage.toString('latin1') });
+        continue;
+      }
+      const [reference = 0, total = 0, sequence = 0] = submit.shortMessage.subarray(3, 6);
+      const pieces = parts.get(reference) ?? [];
+      pieces[sequence - 1] = submit.shortMessage.subarray(6);
+      parts.set(reference, pieces);
+      if (pieces.filter(Boolean).length === total) {
+        texts.push({ from: submit.sourceAddr, text: Buffer.concat(pieces).toString('latin1') });
+        parts.delete(reference);
+      }
+    }
+    return texts;
+  };
+  const write = async (phone: string, text: string, to = '1708'): Promise<void> => {
+    const response = await smsc.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: phone.replace('+', ''), destination_addr: to, esm_class: 0, data_coding: 0, short_message: text });
+    expect(response.command_status).toBe(0);
+  };
+  const nthSms = (phone: string, n: number): Promise<Sms> => eventually(() => Promise.resolve(smsTo(phone)[n]));
+  const gql = async <T,>(key: string, query: string, variables?: Record<string, unknown>): Promise<T> => {
+    const res = await as<T>(hub.url, key, query, variables);
+    if (res.errors !== undefined || res.data === undefined) throw new Error(JSON.stringify(res.errors));
+    return res.data;
+  };
+  const refusal = async (key: string, query: string, variables?: Record<string, unknown>): Promise<unknown> => (await as(hub.url, key, query, variables)).errors?.[0]?.extensions?.code;
+  const complaints = async (agency: PolicyAgency): Promise<Complaint[]> => (await gql<{ complaints: Complaint[] }>(agency.key, `{ complaints { ${COMPLAINT_FIELDS} } }`)).complaints;
+  const answer = async (agency: PolicyAgency, id: string, text: string, close = false): Promise<Complaint> =>
+    (await gql<{ answerComplaint: Complaint }>(agency.key, `mutation($id: ID!, $t: String!, $c: Boolean!) { answerComplaint(id: $id, text: $t, close: $c) { ${COMPLAINT_FIELDS} } }`, { id, t: text, c: close }))
+      .answerComplaint;
+  const callbacksOf = (agency: PolicyAgency): Record<string, unknown>[] => (receivers[agency.code]?.events ?? []).filter((e) => e['type'] === COMPLAINT_MESSAGE_TYPE);
+  const route = (input: { agencyCode: string; channel: string; to: string; keyword?: string }) =>
+    as<{ setInboundRoute: { id: string; keyword: string } }>(hub.url, lapor.admin, 'mutation($r: InboundRouteInput!) { setInboundRoute(route: $r) { id agencyCode channel to keyword } }', { r: input });
+
+  beforeAll(async () => {
+    smsc = await startSmscPeer();
+    const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 2_000, stayBound: true } };
+    hub = await startFullHub(services, (config) => config.with({ plugins }));
+    lapor = await policyAgency(hub.app, hub.url, 'lapor-bdg', 'LAPOR! Kota Bandung');
+    bapenda = await policyAgency(hub.app, hub.url, 'bapenda-bdg', 'Bapenda Kota Bandung', lapor.admin);
+    for (const agency of [lapor, bapenda]) {
+      const receiver = await callbackReceiver(() => secrets[agency.code] ?? '');
+      receivers[agency.code] = receiver;
+      const set = await gql<{ setStatusCallback: { signingSecret: string } }>(lapor.admin, 'mutation($a: String!, $u: String!) { setStatusCallback(agencyCode: $a, url: $u) { signingSecret } }', {
+        a: agency.code,
+        u: receiver.url,
+      });
+      secrets[agency.code] = set.setStatusCallback.signingSecret;
+    }
+    // The short code's install stays bound, so the SMSC can hand it citizens' messages before anything is sent.
+    await eventually(() => Promise.resolve(smsc.counts.binds > 0 ? true : undefined));
+    // The city's short code goes to its complaint desk; "PAJAK …" to the tax office.
+    for (const r of [{ agencyCode: 'lapor-bdg', channel: 'sms', to: '1708' }, { agencyCode: 'bapenda-bdg', channel: 'sms', to: '1708', keyword: 'pajak' }]) {
+      const set = await route(r);
+      if (set.errors !== undefined) throw new Error(JSON.stringify(set.errors));
+    }
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await smsc.close();
+    for (const receiver of Object.values(receivers)) receiver.server.close();
+  });
+
+  it("opens a complaint for an unregistered number, acknowledges it from the short code, and tells the agency without the citizen's number", async () => {
+    const phone = '+6281299990001';
+    await write(phone, 'Jalan berlubang di Jl. Soekarno-Hatta depan pasar');
+    const ack = await nthSms(phone, 0);
+    expect(ack.from).toBe('1708');
+    expect(ack.text).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6} dan kami teruskan ke LAPOR! Kota Bandung\./);
+    const [complaint] = await eventually(async () => {
+      const found = await complaints(lapor);
+      return found.length > 0 && found[0]?.messages.length === 2 ? found : undefined;
+    });
+    expect(complaint).toMatchObject({ state: 'open', channel: 'sms', registered: false, locale: 'id', reference: ack.text.match(/ADU-\d{6}/)?.[0] });
+    expect(complaint?.messages.map((m) => [m.direction, m.text])).toEqual([
+      ['in', 'Jalan berlubang di Jl. Soekarno-Hatta depan pasar'],
+      ['out', ack.text],
+    ]);
+    const [callback] = await eventually(() => Promise.resolve(callbacksOf(lapor).length > 0 ? callbacksOf(lapor) : undefined));
+    expect(callback).toMatchObject({
+      specversion: '1.0',
+      type: COMPLAINT_MESSAGE_TYPE,
+      subject: complaint?.id,
+      kabaragency: 'lapor-bdg',
+      data: { complaintId: complaint?.id, reference: complaint?.reference, opened: true, channel: 'sms', registered: false, message: { kind: 'text', text: 'Jalan berlubang di Jl. Soekarno-Hatta depan pasar' } },
+    });
+    expect(JSON.stringify(callback)).not.toContain('81299990001');
+    // The number is kept sealed, never in clear.
+    const stored = await sql<{ from_sealed: string }>('select "from_sealed" from "complaint" where "id" = $1', [complaint?.id]);
+    expect(stored[0]?.from_sealed).not.toContain('81299990001');
+    expect(hub.app.get(SecretBox).decrypt(stored[0]?.from_sealed ?? '')).toBe(phone);
+  });
+
+  it("keeps a citizen's later messages in their thread, carries the agency's answers back, and opens a new complaint after closing", async () => {
+    const phone = '+6281299990002';
+    await write(phone, 'Lampu jalan mati di RW 05');
+    const ack = await nthSms(phone, 0);
+    const reference = ack.text.match(/ADU-\d{6}/)?.[0] ?? '';
+    const mine = async (): Promise<Complaint | undefined> => (await complaints(lapor)).find((c) => c.reference === reference);
+    await write(phone, 'Sudah tiga malam');
+    const joined = await eventually(async () => ((await mine())?.messages.length === 3 ? mine() : undefined));
+    expect(joined.messages.map((m) => m.direction)).toEqual(['in', 'out', 'in']);
+    // No second acknowledgement; the agency hears of the addition.
+    const later = await eventually(() => Promise.resolve(callbacksOf(lapor).find((e) => (e['data'] as { message: { text: string } }).message.text === 'Sudah tiga malam')));
+    expect(later).toMatchObject({ data: { complaintId: joined.id, reference, opened: false } });
+
+    const answered = await answer(lapor, joined.id, 'Petugas kami menuju lokasi besok pagi.');
+    expect(answered).toMatchObject({ state: 'answered' });
+    expect(answered.messages.at(-1)).toMatchObject({ direction: 'out', text: 'Petugas kami menuju lokasi besok pagi.' });
+    expect(await nthSms(phone, 1)).toEqual({ from: '1708', text: `LAPOR! Kota Bandung (${reference}): Petugas kami menuju lokasi besok pagi.` });
+    const notificationId = answered.messages.at(-1)?.notificationId;
+    expect(await eventually(async () => (await sql<{ state: string }>('select "state" from "notification" where "id" = $1', [notificationId]))[0]?.state.match(/sent|delivered/)?.[0])).toBeTruthy();
+
+    // The citizen answers the agency: the complaint waits for it again.
+    await write(phone, 'Terima kasih');
+    expect(await eventually(async () => ((await mine())?.state === 'open' ? mine() : undefined))).toMatchObject({ state: 'open' });
+    const closed = (await gql<{ closeComplaint: Complaint }>(lapor.key, `mutation($id: ID!) { closeComplaint(id: $id) { ${COMPLAINT_FIELDS} } }`, { id: joined.id })).closeComplaint;
+    expect(closed).toMatchObject({ state: 'closed', closedAt: expect.any(String) as unknown });
+    expect((await nthSms(phone, 2)).text).toBe(`LAPOR! Kota Bandung telah menutup aduan ${reference}. Terima kasih.`);
+    expect(await refusal(lapor.key, 'mutation($id: ID!) { answerComplaint(id: $id, text: "lagi") { id } }', { id: joined.id })).toBe('COMPLAINT_CLOSED');
+
+    await write(phone, 'Lampu mati lagi');
+    const next = await nthSms(phone, 3);
+    expect(next.text).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6}/);
+    expect(next.text).not.toContain(reference);
+  });
+
+  it('routes by keyword to another agency, and no agency sees or answers another\'s complaints', async () => {
+    const phone = '+6281299990003';
+    await write(phone, 'PAJAK motor saya sudah lunas tapi masih ditagih');
+    const ack = await nthSms(phone, 0);
+    expect(ack.text).toContain('kami teruskan ke Bapenda Kota Bandung');
+    const reference = ack.text.match(/ADU-\d{6}/)?.[0];
+    const theirs = await eventually(async () => (await complaints(bapenda)).find((c) => c.reference === reference));
+    expect(theirs.messages[0]?.text).toBe('PAJAK motor saya sudah lunas tapi masih ditagih');
+    expect((await complaints(lapor)).map((c) => c.reference)).not.toContain(reference);
+    expect(await gql(lapor.key, 'query($id: ID!) { complaint(id: $id) { id } }', { id: theirs.id })).toEqual({ complaint: null });
+    expect(await refusal(lapor.key, 'mutation($id: ID!) { answerComplaint(id: $id, text: "bukan urusan kami") { id } }', { id: theirs.id })).toBe('COMPLAINT_NOT_FOUND');
+    expect(await refusal(lapor.key, 'mutation($id: ID!) { closeComplaint(id: $id) { id } }', { id: theirs.id })).toBe('COMPLAINT_NOT_FOUND');
+    expect(callbacksOf(lapor).some((e) => JSON.stringify(e).includes('motor saya'))).toBe(false);
+    await eventually(() => Promise.resolve(callbacksOf(bapenda).find((e) => JSON.stringify(e).includes('motor saya'))));
+    // A photo-less follow-up without the keyword stays in the tax office's thread.
+    await write(phone, 'Nomor polisi D 1234 ABC');
+    const followed = await eventually(async () => {
+      const found = (await complaints(bapenda)).find((c) => c.reference === reference);
+      return found?.messages.length === 3 ? found : undefined;
+    });
+    expect(followed.messages.at(-1)?.text).toBe('Nomor polisi D 1234 ABC');
+  });
+
+  it("knows a registered citizen's number, and drops a message no route takes", async () => {
+    const phone = '+6281299990004';
+    await registeredCitizen(hub.app, { nationalId: '3273010101900901', contacts: [{ channel: 'sms', value: phone }] });
+    await write(phone, 'Sampah belum diangkut seminggu');
+    const reference = (await nthSms(phone, 0)).text.match(/ADU-\d{6}/)?.[0];
+    expect(await eventually(async () => (await complaints(lapor)).find((c) => c.reference === reference))).toMatchObject({ registered: true });
+
+    const stranger = '+6281299990005';
+    await write(stranger, 'Halo?', '9999');
+    await write(stranger, 'Halo lagi', '1708');
+    // The second reached the desk after the first was handled (one partition per number): the first made nothing.
+    await nthSms(stranger, 0);
+    const rows = await sql<{ text: string }>(
+      'select m."text" from "complaint_message" m join "complaint" c on c."id" = m."complaint_id" where c."from_hash" = $1 and m."direction" = \'in\'',
+      [hub.app.get(SecretBox).lookupHash(stranger)],
+    );
+    expect(rows.map((r) => r.text)).toEqual(['Halo lagi']);
+  });
+
+  it('refuses answers that are empty, too long or for no complaint, and routes that cannot be kept', async () => {
+    const phone = '+6281299990006';
+    await write(phone, 'Pohon tumbang di Jl. Dago');
+    const reference = (await nthSms(phone, 0)).text.match(/ADU-\d{6}/)?.[0];
+    const complaint = await eventually(async () => (await complaints(lapor)).find((c) => c.reference === reference));
+    const answerQuery = 'mutation($id: ID!, $t: String!) { answerComplaint(id: $id, text: $t) { id } }';
+    expect(await refusal(lapor.key, answerQuery, { id: complaint.id, t: '   ' })).toBe('COMPLAINT_ANSWER_INVALID');
+    expect(await refusal(lapor.key, answerQuery, { id: complaint.id, t: 'a'.repeat(1_001) })).toBe('COMPLAINT_ANSWER_INVALID');
+    expect(await refusal(lapor.key, answerQuery, { id: 'not-a-uuid', t: 'ok' })).toBe('COMPLAINT_NOT_FOUND');
+    expect(await refusal(lapor.key, answerQuery, { id: '019ae0f0-0000-7000-8000-0000000000ff', t: 'ok' })).toBe('COMPLAINT_NOT_FOUND');
+    // Nothing was sent for the refusals.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(smsTo(phone)).toHaveLength(1);
+    expect((await complaints(lapor)).find((c) => c.id === complaint.id)?.state).toBe('open');
+
+    expect((await route({ agencyCode: 'lapor-bdg', channel: 'email', to: '' })).errors?.[0]?.extensions?.code).toBe('INBOUND_ROUTE_INVALID');
+    expect((await route({ agencyCode: 'lapor-bdg', channel: 'sms', to: '', keyword: 'dua kata' })).errors?.[0]?.extensions).toMatchObject({ code: 'INBOUND_ROUTE_INVALID', problems: [{ field: 'keyword' }] });
+    expect((await route({ agencyCode: 'tidak-ada', channel: 'sms', to: '1708' })).errors?.[0]?.extensions?.code).toBe('AGENCY_NOT_FOUND');
+    expect(await refusal(lapor.admin, 'mutation { removeInboundRoute(id: "019ae0f0-0000-7000-8000-0000000000ff") }')).toBe('INBOUND_ROUTE_NOT_FOUND');
+    expect(await refusal(lapor.key, 'mutation { setInboundRoute(route: { agencyCode: "lapor-bdg", channel: "sms", to: "1708" }) { id } }')).toBe('FORBIDDEN');
+    expect(await refusal(lapor.key, '{ inboundRoutes { id } }')).toBe('FORBIDDEN');
+    const routes = (await gql<{ inboundRoutes: { id: string; agencyCode: string; to: string; keyword: string }[] }>(lapor.admin, '{ inboundRoutes { id agencyCode to keyword } }')).inboundRoutes;
+    expect(routes.map((r) => [r.agencyCode, r.to, r.keyword])).toEqual([
+      ['lapor-bdg', '1708', ''],
+      ['bapenda-bdg', '1708', 'PAJAK'],
+    ]);
+  });
+
+  it('adds a message Kafka delivers twice once, and leaves answers to an open survey to the survey', async () => {
+    const phone = '+6281299990007';
+    const box = hub.app.get(SecretBox);
+    const record = {
+      topic: TOPICS.inbound,
+      partition: 0,
+      offset: '1',
+      timestamp: Date.now(),
+      key: null,
+      headers: {},
+      value: Buffer.from(JSON.stringify({ id: '019ae0f0-0000-7000-8000-000000000071', plugin: 'sms-smpp', channel: 'sms', fromHash: box.lookupHash(phone), fromSealed: box.encrypt(phone), to: '1708', kind: 'text', text: 'Banjir di Jl. Pagarsih', receivedAt: new Date().toISOString() })),
+    };
+    const stage = hub.app.get(InboundStage);
+    await stage.handle([record]);
+    await stage.handle([record]);
+    const count = await sql<{ n: string }>('select count(*) as n from "complaint_message" where "id" = $1', ['019ae0f0-0000-7000-8000-000000000071']);
+    expect(Number(count[0]?.n)).toBe(1);
+    const threads = await sql<{ n: string }>('select count(*) as n from "complaint" where "from_hash" = $1', [box.lookupHash(phone)]);
+    expect(Number(threads[0]?.n)).toBe(1);
+    await nthSms(phone, 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(smsTo(phone)).toHaveLength(1);
+
+    // A citizen asked a survey answers it; once it is over, their next message is a complaint.
+    const surveyed = '+6281299990008';
+    await registeredCitizen(hub.app, { nationalId: '3273010101900902', contacts: [{ channel: 'sms', value: surveyed }] });
+    const saved = await as(hub.url, lapor.key, 'mutation($d: JSONObject!) { saveSurvey(definition: $d) { version } }', { d: SATISFACTION });
+    expect(saved.errors).toBeUndefined();
+    const type = await registerType(hub.url, lapor, 'ticket-done', { messageClass: 'transactional', channels: ['sms'], survey: SATISFACTION.code });
+    await gql(lapor.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
+      e: { specversion: '1.0', id: 'tiket-99', source: lapor.source, type, subject: '3273010101900902', data: { note: 'laporan selesai' } },
+    });
+    await nthSms(surveyed, 0);
+    await write(surveyed, '1');
+    expect((await nthSms(surveyed, 1)).text).toMatch(/^Beri nilai 1-5/);
+    await write(surveyed, '5');
+    expect((await nthSms(surveyed, 2)).text).toBe('Terima kasih, jawaban Anda sudah kami terima.');
+    await write(surveyed, 'Tapi trotoarnya masih rusak');
+    expect((await nthSms(surveyed, 3)).text).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6}/);
+    const inThreads = await sql<{ text: string }>('select m."text" from "complaint_message" m join "complaint" c on c."id" = m."complaint_id" where c."from_hash" = $1 and m."direction" = \'in\'', [
+      box.lookupHash(surveyed),
+    ]);
+    expect(inThreads.map((r) => r.text)).toEqual(['Tapi trotoarnya masih rusak']);
+  });
+
+  it('purges what citizens wrote and where from under the retention policy, keeping the reference and state', async () => {
+    // The purge job's round, as if the longest retention period (90 days) had passed since.
+    await new WaitingRepository(hub.app.get(EntityManager)).purge({ critical: 90, transactional: 7 }, new Date(Date.now() + 91 * 86_400_000));
+    expect(Number((await sql<{ n: string }>('select count(*) as n from "complaint" where "purged_at" is null or "from_sealed" is not null'))[0]?.n)).toBe(0);
+    expect(Number((await sql<{ n: string }>('select count(*) as n from "notification" where "recipient_role" = \'complaint\' and "address_sealed" is not null'))[0]?.n)).toBe(0);
+    const left = await sql<{ n: string }>('select count(*) as n from "complaint_message" m join "complaint" c on c."id" = m."complaint_id" where c."purged_at" is not null and m."text" is not null');
+    expect(Number(left[0]?.n)).toBe(0);
+    const [one] = await complaints(lapor);
+    expect(one?.reference).toMatch(/^ADU-\d{6}$/);
+    expect(await refusal(lapor.key, 'mutation($id: ID!) { answerComplaint(id: $id, text: "halo") { id } }', { id: (await complaints(lapor)).find((c) => c.state !== 'closed')?.id })).toBe('COMPLAINT_CLOSED');
+  });
+});
