@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { isLocale, TemplateRenderer } from '@kabar/core';
-import { AgencyService, createHub } from '@kabar/hub';
+import { isLocale, SecretBox, TemplateRenderer } from '@kabar/core';
+import { AgencyService, createHub, InboundStage } from '@kabar/hub';
+import { TOPICS } from '@kabar/messaging';
 import { AgencyRepository, CatalogRepository } from '@kabar/persistence';
 import { aConfig, eventually, graphql } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
@@ -265,6 +266,54 @@ describe('demo data on the embedded mode', () => {
       bearer(lapor?.key.token ?? ''),
     );
     expect(responses.data?.surveyResponses).toEqual([{ state: 'completed', channel: 'inbox', answers: [{ questionId: 'puas', value: 'ya' }, { questionId: 'skor', value: 5 }] }]);
+  });
+});
+
+describe('the demo complaint line on the embedded mode', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kabar-demo-complaints-'));
+  let app: INestApplication;
+  let url: string;
+  let demo: DemoFile;
+
+  beforeAll(async () => {
+    app = await createHub(aConfig().with({ dataDir, database: { kind: 'pglite', dataDir: join(dataDir, 'pglite') }, demo: true }).build(), pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as DemoFile;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("routes a citizen's SMS to 1708 by its first word, and lets the agency answer it, on PGlite", async () => {
+    const routes = await graphql<{ inboundRoutes: { agencyCode: string; channel: string; to: string; keyword: string }[] }>(url, '{ inboundRoutes { agencyCode channel to keyword } }', {}, bearer(demo.adminToken));
+    expect(routes.data?.inboundRoutes.map((r) => `${r.channel} ${r.to} ${r.keyword} → ${r.agencyCode}`)).toEqual([
+      'sms 1708  → lapor-bdg',
+      'sms 1708 KTP → disdukcapil-bdg',
+      'sms 1708 PAJAK → bapenda-bdg',
+      'whatsapp   → lapor-bdg',
+    ]);
+    const box = app.get(SecretBox);
+    const phone = '+6281299998888';
+    const sms = (id: string, text: string) => ({
+      topic: TOPICS.inbound, partition: 0, offset: '0', timestamp: Date.now(), key: null, headers: {},
+      value: Buffer.from(JSON.stringify({ id, plugin: 'sms-smpp', channel: 'sms', fromHash: box.lookupHash(phone), fromSealed: box.encrypt(phone), to: '1708', kind: 'text', text, receivedAt: new Date().toISOString() })),
+    });
+    await app.get(InboundStage).handle([sms('019ae0f0-0000-7000-8000-000000000a01', 'KTP saya hilang, bagaimana mengurusnya?'), sms('019ae0f0-0000-7000-8000-000000000a02', 'Saya di Kecamatan Coblong')]);
+    const registry = demo.agencies.find((a) => a.code === 'disdukcapil-bdg');
+    type Complaint = { id: string; reference: string; state: string; messages: { direction: string; text: string }[] };
+    const list = await graphql<{ complaints: Complaint[] }>(url, '{ complaints { id reference state messages { direction text } } }', {}, bearer(registry?.key.token ?? ''));
+    const [complaint] = list.data?.complaints ?? [];
+    expect(complaint?.messages.map((m) => m.direction)).toEqual(['in', 'in', 'out']);
+    expect(complaint?.messages[2]?.text).toBe(`Aduan Anda kami terima dengan nomor ${complaint?.reference ?? ''} dan kami teruskan ke Disdukcapil Kota Bandung. Jawabannya akan dikirim ke sini; balas pesan ini untuk menambahkan keterangan.`);
+    const answered = await graphql<{ answerComplaint: Complaint }>(
+      url,
+      'mutation($id: ID!) { answerComplaint(id: $id, text: "Silakan datang ke kantor kecamatan dengan KK.") { state messages { direction text } } }',
+      { id: complaint?.id },
+      bearer(registry?.key.token ?? ''),
+    );
+    expect(answered.data?.answerComplaint).toMatchObject({ state: 'answered', messages: [{}, {}, {}, { direction: 'out', text: 'Silakan datang ke kantor kecamatan dengan KK.' }] });
   });
 });
 

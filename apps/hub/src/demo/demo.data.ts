@@ -250,6 +250,17 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
   },
 ];
 
+/**
+ * The city's complaint line: SMS to short code 1708 goes to LAPOR! unless the citizen starts with PAJAK (the tax
+ * office) or KTP (the civil registry); WhatsApp messages go to LAPOR!.
+ */
+export const DEMO_INBOUND_ROUTES: readonly { readonly agencyCode: string; readonly channel: string; readonly to: string; readonly keyword: string }[] = [
+  { agencyCode: 'lapor-bdg', channel: 'sms', to: '1708', keyword: '' },
+  { agencyCode: 'bapenda-bdg', channel: 'sms', to: '1708', keyword: 'PAJAK' },
+  { agencyCode: 'disdukcapil-bdg', channel: 'sms', to: '1708', keyword: 'KTP' },
+  { agencyCode: 'lapor-bdg', channel: 'whatsapp', to: '', keyword: '' },
+];
+
 /** Five made-up citizens of Kota Bandung (national IDs and +62 numbers are fictitious; e-mail on example.com). */
 export const DEMO_CITIZENS: readonly DemoCitizen[] = [
   { nationalId: '3273014507850001', name: 'Siti Rahmawati', locale: 'id', contacts: [{ channel: 'sms', value: '+6281210000001' }, { channel: 'email', value: 'siti.rahmawati@example.com' }] },

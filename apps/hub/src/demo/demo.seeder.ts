@@ -7,10 +7,11 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { AgencyService } from '../agencies/agency.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
+import { ComplaintDesk } from '../complaints/complaint-desk.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { SurveyService } from '../surveys/survey.service.js';
-import { DEMO_AGENCIES, DEMO_CITIZENS } from './demo.data.js';
+import { DEMO_AGENCIES, DEMO_CITIZENS, DEMO_INBOUND_ROUTES } from './demo.data.js';
 import { type DemoFile, writeDemoFile } from './demo-file.js';
 import { SHOWCASE_DEATH, SHOWCASE_HEALTH_TIPS, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
 
@@ -31,6 +32,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
     private readonly catalog: CatalogService,
     private readonly ingest: IngestService,
     private readonly surveys: SurveyService,
+    private readonly complaints: ComplaintDesk,
     private readonly auth: AuthService,
     private readonly box: SecretBox,
     em: EntityManager,
@@ -80,6 +82,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
         contacts: citizen.contacts.map((c) => ({ channel: c.channel, valueSealed: this.box.encrypt(c.value), lookupHash: this.box.lookupHash(c.value) })),
       })),
     );
+    for (const r of DEMO_INBOUND_ROUTES) await this.complaints.setRoute(r.agencyCode, r.channel, r.to, r.keyword);
     await this.showcase(agencies);
     const citizens: DemoFile['citizens'][number][] = [];
     for (const citizen of DEMO_CITIZENS) {
