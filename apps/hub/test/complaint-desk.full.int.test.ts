@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 
+import { createHmac } from 'node:crypto';
+
 import { SecretBox } from '@kabar/core';
 import { COMPLAINT_MESSAGE_TYPE, InboundStage } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
@@ -8,12 +10,17 @@ import { eventually, queryDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { type GraphPeer, startGraphPeer } from '../../../plugins/chat-whatsapp/test/whatsapp-cloud.fixture.js';
+import { aMessagesValue, anInboundMessage, aWebhook, BUSINESS_PHONE_NUMBER_ID, CITIZEN_WA_ID } from '../../../plugins/chat-whatsapp/test/whatsapp-webhook.builder.js';
 import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
 import { type CallbackReceiver, callbackReceiver } from './support/callback-receiver.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 import { SATISFACTION } from './support/survey-fixture.js';
+
+const WA_TOKEN = 'EAAJkabarTestSystemUserToken0123456789abcdef';
+const WA_SECRET = 'f3a9c1d2e4b5a6978877665544332211';
 
 const COMPLAINT_FIELDS = 'id reference number state channel registered locale closedAt messages { id direction kind text media notificationId }';
 
@@ -33,8 +40,9 @@ interface Sms {
 }
 
 /**
- * The complaint desk end to end on PostgreSQL and Kafka, with sms-smpp against a real SMSC: a citizen's own SMS to the
- * city's short code (a deliver_sm from the SMSC) is routed by the admins' inbound routes, acknowledged from the short
+ * The complaint desk end to end on PostgreSQL and Kafka, with sms-smpp against a real SMSC and chat-whatsapp against a
+ * TLS peer shaped like Meta's Graph API: a citizen's own SMS to the city's short code (a deliver_sm from the SMSC), or
+ * a photo by WhatsApp (a signed webhook), is routed by the admins' inbound routes, acknowledged from the short
  * code with its reference, and reaches the agency's callback signed; the agency's answer comes back to the citizen's
  * number, registered or not. No agency sees another's complaints, and no callback names the citizen's number.
  */
@@ -42,6 +50,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
   const services = inject('services');
   let hub: FullHub;
   let smsc: SmscPeer;
+  let graph: GraphPeer;
   let lapor: PolicyAgency;
   let bapenda: PolicyAgency;
   const secrets: Record<string, string> = {};
@@ -89,7 +98,11 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
 
   beforeAll(async () => {
     smsc = await startSmscPeer();
-    const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 2_000, stayBound: true } };
+    graph = await startGraphPeer({ phoneNumberId: BUSINESS_PHONE_NUMBER_ID, accessToken: WA_TOKEN, displayPhoneNumber: '+62 811-1500-2024', qualityRating: 'GREEN', templates: [] });
+    const plugins = {
+      'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 2_000, stayBound: true },
+      'chat-whatsapp': { phoneNumberId: BUSINESS_PHONE_NUMBER_ID, accessToken: WA_TOKEN, baseUrl: graph.origin, caCertificates: graph.certificate.cert, appSecret: WA_SECRET },
+    };
     hub = await startFullHub(services, (config) => config.with({ plugins }));
     lapor = await policyAgency(hub.app, hub.url, 'lapor-bdg', 'LAPOR! Kota Bandung');
     bapenda = await policyAgency(hub.app, hub.url, 'bapenda-bdg', 'Bapenda Kota Bandung', lapor.admin);
@@ -114,6 +127,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
   afterAll(async () => {
     await hub.close();
     await smsc.close();
+    await graph.close();
     for (const receiver of Object.values(receivers)) receiver.server.close();
   });
 
@@ -294,6 +308,30 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
       box.lookupHash(surveyed),
     ]);
     expect(inThreads.map((r) => r.text)).toEqual(['Tapi trotoarnya masih rusak']);
+  });
+
+  it('takes a photo sent on WhatsApp as a complaint, with its media reference, and answers on WhatsApp', async () => {
+    const set = await route({ agencyCode: 'lapor-bdg', channel: 'whatsapp', to: '' });
+    expect(set.errors).toBeUndefined();
+    const webhook = (message: unknown): Promise<Response> => {
+      const body = JSON.stringify(aWebhook(aMessagesValue(message as Record<string, never>)));
+      const signature = `sha256=${createHmac('sha256', WA_SECRET).update(body).digest('hex')}`;
+      return fetch(`${hub.url}/v1/plugins/chat-whatsapp/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+    };
+    const photo = anInboundMessage('image', { image: { id: '1234567890123456', mime_type: 'image/jpeg', caption: 'Trotoar ambles di Jl. Riau' } }, { id: 'wamid.complaint-photo' });
+    expect((await webhook(photo)).status).toBe(200);
+    const sentToCitizen = (): { text?: { body: string } }[] =>
+      graph.sends().map((r) => JSON.parse(r.body) as { to: string; text?: { body: string } }).filter((m) => m.to === CITIZEN_WA_ID);
+    const ack = await eventually(() => Promise.resolve(sentToCitizen()[0]));
+    const reference = ack.text?.body.match(/ADU-\d{6}/)?.[0];
+    expect(ack.text?.body).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6} dan kami teruskan ke LAPOR! Kota Bandung\./);
+    const complaint = await eventually(async () => (await complaints(lapor)).find((c) => c.reference === reference));
+    expect(complaint).toMatchObject({ channel: 'whatsapp' });
+    const callback = await eventually(() => Promise.resolve(callbacksOf(lapor).find((e) => (e['data'] as { reference: string }).reference === reference)));
+    expect(callback['data']).toMatchObject({ opened: true, channel: 'whatsapp', message: { kind: 'image', text: 'Trotoar ambles di Jl. Riau', media: { id: '1234567890123456', mimeType: 'image/jpeg' } } });
+    expect(JSON.stringify(callback)).not.toContain(CITIZEN_WA_ID);
+    await answer(lapor, complaint.id, 'Terima kasih, tim kami akan memeriksa.');
+    expect((await eventually(() => Promise.resolve(sentToCitizen()[1]))).text?.body).toBe(`LAPOR! Kota Bandung (${reference ?? ''}): Terima kasih, tim kami akan memeriksa.`);
   });
 
   it('purges what citizens wrote and where from under the retention policy, keeping the reference and state', async () => {
