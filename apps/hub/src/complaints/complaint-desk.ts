@@ -37,6 +37,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { AgencyError, AgencyErrorCode } from '../agencies/agency.errors.js';
 import { ROOT_LOGGER } from '../config/config.module.js';
+import { answerNotification } from '../delivery/answer-notification.js';
 import type { InboundMessage } from '../delivery/inbound-record.js';
 import { kabarEventJson, statusRecord } from '../delivery/status-event.js';
 import { dispatchRecord } from '../ingest/ingest.service.js';
@@ -276,38 +277,22 @@ interface Outgoing {
  * The thread keeps `threadText`: the agency's own words, or the whole of what Kabar wrote for it.
  */
 function outgoing(c: OutgoingComplaint, body: string, threadText: string | null): Outgoing {
-  const id = timeOrderedId();
-  const at = new Date();
-  return {
-    complaint: c,
-    notification: {
-      id,
+  const notification = answerNotification(
+    {
       eventId: c.eventId,
       agencyId: c.agencyId,
       citizenId: c.citizenId,
       contactPointId: null,
       channel: c.channel,
       locale: c.locale,
-      templateVersion: null,
-      state: 'accepted',
-      reason: null,
-      renderedSubject: null,
-      renderedBody: body,
-      renderedHtml: null,
       recipientRole: 'complaint',
-      onBehalfOf: null,
-      messageClass: null,
-      decisions: [],
-      dedupKeyHash: null,
-      dueAt: null,
-      mergedInto: null,
-      fallback: [],
-      fallbackAfterSeconds: null,
       addressSealed: c.fromSealed,
       sender: c.channel === 'sms' ? c.replyFrom : null,
     },
-    threadEntry: { id: timeOrderedId(), complaintId: c.id, direction: 'out', kind: 'text', text: threadText, media: null, notificationId: id, at },
-  };
+    body,
+  );
+  const threadEntry: NewComplaintMessage = { id: timeOrderedId(), complaintId: c.id, direction: 'out', kind: 'text', text: threadText, media: null, notificationId: notification.id, at: new Date() };
+  return { complaint: c, notification, threadEntry };
 }
 
 /** The agency's callback for one citizen message: a structured CloudEvent, signed like status callbacks. */

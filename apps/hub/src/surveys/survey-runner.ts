@@ -31,6 +31,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
+import { answerNotification } from '../delivery/answer-notification.js';
 import { type InboundMessage } from '../delivery/inbound-record.js';
 import { kabarEventJson, statusRecord } from '../delivery/status-event.js';
 import { dispatchRecord } from '../ingest/ingest.service.js';
@@ -250,30 +251,8 @@ const isState = (v: string): v is SurveyState => v === 'open' || v === 'complete
  * replying.
  */
 function surveyMessage(opening: SurveyOpening, body: string, locale: Locale): NewNotification {
-  return {
-    id: timeOrderedId(),
-    eventId: opening.eventId,
-    agencyId: opening.agencyId,
-    citizenId: opening.citizenId,
-    contactPointId: opening.contactPointId,
-    channel: opening.channel,
-    locale,
-    templateVersion: null,
-    state: 'accepted',
-    reason: null,
-    renderedSubject: null,
-    renderedBody: body,
-    renderedHtml: null,
-    recipientRole: 'survey',
-    onBehalfOf: null,
-    messageClass: null,
-    decisions: [],
-    dedupKeyHash: null,
-    dueAt: null,
-    mergedInto: null,
-    fallback: [],
-    fallbackAfterSeconds: null,
-  };
+  const { eventId, agencyId, citizenId, contactPointId, channel } = opening;
+  return answerNotification({ eventId, agencyId, citizenId, contactPointId, channel, locale, recipientRole: 'survey', addressSealed: null, sender: null }, body);
 }
 
 function sessionWrite(walk: Walk, now: Date): SessionWrite {
