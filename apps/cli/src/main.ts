@@ -10,6 +10,7 @@ import { AGENCIES_HELP, agenciesCommand } from './commands/agencies.js';
 import { CITIZENS_HELP, citizensCommand } from './commands/citizens.js';
 import { CONFIG_HELP, configCommand } from './commands/config.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
+import { INBOUND_HELP, inboundCommand } from './commands/inbound.js';
 import { KEYS_HELP, keysCommand } from './commands/keys.js';
 import { MIGRATE_HELP, migrateCommand } from './commands/migrate.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
@@ -30,6 +31,7 @@ Commands on a running hub (KABAR_URL or --url, default http://127.0.0.1:3000; ad
   keys issue|list|revoke                 an agency's API keys
   citizens import FILE.csv               register or update citizens from a CSV file
   plugins discover|list|install|…        channel plugins: install, approve, configure, check, enable, route
+  inbound list|route|remove              route citizens' own messages (short code, keyword) to agencies' complaint desks
   demo [--url URL]                       publish demo events with the keys in KABAR_DATA_DIR/demo.json
 
 Local tooling:
@@ -48,6 +50,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   keys: KEYS_HELP,
   citizens: CITIZENS_HELP,
   plugins: PLUGINS_HELP,
+  inbound: INBOUND_HELP,
   demo: DEMO_HELP,
   services: SERVICES_HELP,
   smsc: SMSC_HELP,
@@ -102,6 +105,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return citizensCommand(rest, io, env, process.stderr.isTTY ? (text) => process.stderr.write(text) : null);
     case 'plugins':
       return pluginsCommand(rest, io, env);
+    case 'inbound':
+      return inboundCommand(rest, io, env);
     case 'demo':
       return demoCommand(rest, io, env);
     case 'services':

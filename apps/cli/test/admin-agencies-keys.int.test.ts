@@ -188,6 +188,31 @@ describe('kabar admin, agencies and keys', () => {
     expect(again.stderr).toBe(`kabar: API_KEY_NOT_FOUND: no active key ${keyId} for bapenda-bdg\n`);
   });
 
+  it("routes citizens' own messages to agencies with `kabar inbound`, and prints the hub's refusals", async () => {
+    const routed = await kabar(['inbound', 'route', '--agency', 'lapor-bdg', '--channel', 'sms', '--to', '1708'], hubEnv);
+    expect(routed.code).toBe(0);
+    expect(routed.stdout).toMatch(/^routed sms to 1708 with keyword \(any\) to lapor-bdg \([0-9a-f-]{36}\)\n$/);
+    const keyword = await kabar(['inbound', 'route', '--agency', 'bapenda-bdg', '--channel', 'sms', '--to', '1708', '--keyword', 'pajak', '--json'], hubEnv);
+    const route = JSON.parse(keyword.stdout) as { id: string; keyword: string };
+    expect(route.keyword).toBe('PAJAK');
+    const listed = await kabar(['inbound', 'list'], hubEnv);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+CHANNEL\s+TO\s+KEYWORD\s+AGENCY$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(1))).toEqual([
+      ['sms', '1708', '(any)', 'lapor-bdg'],
+      ['sms', '1708', 'PAJAK', 'bapenda-bdg'],
+    ]);
+    const invalid = await kabar(['inbound', 'route', '--agency', 'lapor-bdg', '--channel', 'email'], hubEnv);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/^kabar: INBOUND_ROUTE_INVALID: channel must be one citizens can write on/);
+    expect((await kabar(['inbound', 'route', '--channel', 'sms'], hubEnv)).stderr).toMatch(/^kabar: inbound route needs --agency\n/);
+    expect((await kabar(['inbound', 'remove', route.id], hubEnv)).stdout).toBe(`removed inbound route ${route.id}\n`);
+    const again = await kabar(['inbound', 'remove', route.id], hubEnv);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('kabar: INBOUND_ROUTE_NOT_FOUND: no inbound route of that id\n');
+    expect(JSON.parse((await kabar(['inbound', 'list', '--json'], hubEnv)).stdout)).toHaveLength(1);
+  });
+
   it('exits 3 when the hub does not answer', async () => {
     const port = await closedPort();
     const run = await kabar(['agencies', 'list'], { KABAR_URL: `http://127.0.0.1:${port}`, KABAR_TOKEN: token });
