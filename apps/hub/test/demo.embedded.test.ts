@@ -230,6 +230,22 @@ describe('demo data on the embedded mode', () => {
     expect(inbox.messages).toEqual([{ agencyName: 'LAPOR! Kota Bandung', subject: 'Complaint LPR-2026-004217 status', body: '"Lampu PJU mati di Jl. Dago": resolved (Dinas Sumber Daya Air dan Bina Marga).' }]);
   });
 
+  it("shows Andi his SMS to the complaint line with its reference and LAPOR!'s answer, in English, and no one else's", async () => {
+    const andi = demo.citizens.find((c) => c.name === 'Andi Pratama');
+    const siti = demo.citizens.find((c) => c.name === 'Siti Rahmawati');
+    const QUERY = '{ myComplaints { reference agencyName channel state messages { direction text hasMedia } } }';
+    type Mine = { myComplaints: { reference: string; agencyName: string; channel: string; state: string; messages: { direction: string; text: string | null; hasMedia: boolean }[] }[] };
+    const [report] = (await graphql<Mine>(url, QUERY, {}, bearer(andi?.session.token ?? ''))).data?.myComplaints ?? [];
+    expect(report).toMatchObject({ agencyName: 'LAPOR! Kota Bandung', channel: 'sms', state: 'answered' });
+    expect(report?.messages.map((m) => [m.direction, m.text])).toEqual([
+      ['in', 'The street lamp in front of Jl. Dago 12 has been out for a week.'],
+      ['out', `We received your report as ${report?.reference ?? ''} and passed it to LAPOR! Kota Bandung. The answer will come here; reply to this message to add details.`],
+      ['out', 'Thank you. Our team will replace the lamp by Friday.'],
+    ]);
+    expect((await graphql<Mine>(url, QUERY, {}, bearer(siti?.session.token ?? ''))).data?.myComplaints).toEqual([]);
+    expect((await graphql<Mine>(url, QUERY, {}, bearer(demo.adminToken))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   it("lets Andi answer LAPOR!'s survey beside the message in his inbox, one question at a time, and tells LAPOR! once he is done", async () => {
     const andi = demo.citizens.find((c) => c.name === 'Andi Pratama');
     const siti = demo.citizens.find((c) => c.name === 'Siti Rahmawati');

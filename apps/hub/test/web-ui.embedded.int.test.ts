@@ -80,6 +80,14 @@ describe('the preference centre on the embedded demo hub', () => {
     await expect.poll(() => tips.textContent()).toContain('Used by: RSUD Kota Bandung');
     await tips.getByRole('button', { name: 'Consent', exact: true }).click();
     await expect.poll(() => tips.locator('.state').textContent()).toBe('granted');
+
+    // His report to the city's complaint line, and LAPOR!'s answer, as a conversation.
+    await page.getByRole('button', { name: 'Reports' }).click();
+    const report = page.locator('li.notification').first();
+    await expect.poll(() => report.locator('strong').textContent()).toMatch(/^ADU-\d{6} · LAPOR! Kota Bandung$/);
+    expect(await report.locator('.state').textContent()).toBe('answered');
+    expect(await report.locator('.thread li.mine p').first().textContent()).toBe('The street lamp in front of Jl. Dago 12 has been out for a week.');
+    expect(await report.locator('.thread li.theirs p').last().textContent()).toBe('Thank you. Our team will replace the lamp by Friday.');
     expect(problems).toEqual([]);
   });
 });

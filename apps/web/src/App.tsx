@@ -11,16 +11,18 @@ import { History } from './views/History.js';
 import { Inbox } from './views/Inbox.js';
 import { MyData } from './views/MyData.js';
 import { Preferences } from './views/Preferences.js';
+import { Reports } from './views/Reports.js';
 import { SignIn } from './views/SignIn.js';
 
 // The session lives in sessionStorage: it ends with the tab, which matters on shared phones and kiosk PCs.
 const TOKEN_KEY = 'kabar.session';
 
-const TABS = ['inbox', 'history', 'preferences', 'contacts', 'consents', 'data'] as const;
+const TABS = ['inbox', 'history', 'reports', 'preferences', 'contacts', 'consents', 'data'] as const;
 type Tab = (typeof TABS)[number];
 const TAB_LABEL: Readonly<Record<Tab, MessageKey>> = {
   inbox: 'tabInbox',
   history: 'tabHistory',
+  reports: 'tabReports',
   preferences: 'tabPreferences',
   contacts: 'tabContacts',
   consents: 'tabConsents',
@@ -150,6 +152,8 @@ function view(tab: Tab, setLang: (lang: Lang) => void): React.JSX.Element {
       return <Inbox />;
     case 'history':
       return <History />;
+    case 'reports':
+      return <Reports />;
     case 'preferences':
       return <Preferences onLanguage={setLang} />;
     case 'contacts':

@@ -176,3 +176,15 @@ export const EXPORT = '{ exportMyData }';
 
 export const ADD_DELEGATE = 'mutation($nationalId: String!, $relation: String!) { addDelegate(nationalId: $nationalId, relation: $relation) { id } }';
 export const REMOVE_DELEGATE = 'mutation($delegateId: ID!) { removeDelegate(delegateId: $delegateId) }';
+
+export const MY_COMPLAINTS = '{ myComplaints { id reference agencyName channel state openedAt messages { direction text hasMedia at } } }';
+
+export interface MyComplaint {
+  readonly id: string;
+  readonly reference: string;
+  readonly agencyName: string;
+  readonly channel: string;
+  readonly state: 'open' | 'answered' | 'closed';
+  readonly openedAt: string;
+  readonly messages: readonly { readonly direction: string; readonly text: string | null; readonly hasMedia: boolean; readonly at: string }[];
+}

@@ -293,6 +293,16 @@ export class ComplaintRepository {
     return rows.map(toComplaint);
   }
 
+  /** A registered citizen's complaints (those sent from their verified contact points), newest first. */
+  async ofCitizen(citizenId: string, limit: number): Promise<ComplaintRow[]> {
+    const rows = await query<ComplaintDbRow>(
+      this.em.fork(),
+      `select ${COMPLAINT_COLUMNS} from "complaint" c join "agency" a on a."id" = c."agency_id" where c."citizen_id" = ? order by c."opened_at" desc, c."number" desc limit ?`,
+      [citizenId, limit],
+    );
+    return rows.map(toComplaint);
+  }
+
   /** The threads of these complaints, oldest message first. */
   async messages(complaintIds: readonly string[]): Promise<Map<string, ComplaintMessageRow[]>> {
     const byComplaint = new Map<string, ComplaintMessageRow[]>(complaintIds.map((id) => [id, []]));

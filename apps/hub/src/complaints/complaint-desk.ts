@@ -176,6 +176,12 @@ export class ComplaintDesk {
     return this.send(tx, acknowledgements, now);
   }
 
+  /** Places messages that did not come through the inbound stage (the demo's), in a transaction of their own. */
+  async receive(messages: readonly InboundMessage[], now = new Date()): Promise<void> {
+    const written = await this.em.fork().transactional(async (tx) => this.outbox.enqueue(tx, await this.routeIn(tx, messages, now)));
+    this.relay.handOff(written);
+  }
+
   /**
    * The agency answers one of its complaints (and closes it with `close`): the answer goes to the citizen on the
    * channel and address they wrote from. Refused with COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED or
@@ -213,6 +219,11 @@ export class ComplaintDesk {
   /** The agency's complaints, newest first, in one state or all, before the one numbered `before`. */
   async page(agencyId: string, state: string | null, before: number | null, first: number): Promise<ComplaintView[]> {
     return this.withThreads(await this.store.page(agencyId, state, before, Math.min(Math.max(first, 1), COMPLAINT_PAGE_LIMIT)));
+  }
+
+  /** The signed-in citizen's own complaints, newest first, with their threads. */
+  async ofCitizen(citizenId: string): Promise<ComplaintView[]> {
+    return this.withThreads(await this.store.ofCitizen(citizenId, COMPLAINT_PAGE_LIMIT));
   }
 
   routes(): Promise<InboundRouteRow[]> {

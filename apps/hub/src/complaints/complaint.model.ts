@@ -107,3 +107,42 @@ export class InboundRouteInput {
   @Field({ defaultValue: '', description: 'One word of 2–20 letters or digits, any case; empty for any.' })
   keyword!: string;
 }
+
+@ObjectType('MyComplaintMessage', { description: 'One message of your complaint: yours (`in`) or the agency\'s (`out`).' })
+export class MyComplaintMessageModel {
+  @Field({ description: 'in | out' })
+  direction!: string;
+
+  @Field(() => String, { nullable: true, description: 'Empty once purged under the retention policy, and for a photo without words.' })
+  text!: string | null;
+
+  @Field({ description: 'You sent a photo or a file with it.' })
+  hasMedia!: boolean;
+
+  @Field()
+  at!: Date;
+}
+
+@ObjectType('MyComplaint', { description: 'A complaint or question you sent to an agency from one of your verified numbers.' })
+export class MyComplaintModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'What to quote, e.g. ADU-000042.' })
+  reference!: string;
+
+  @Field()
+  agencyName!: string;
+
+  @Field()
+  channel!: string;
+
+  @Field(() => ComplaintStateModel)
+  state!: ComplaintStateModel;
+
+  @Field()
+  openedAt!: Date;
+
+  @Field(() => [MyComplaintMessageModel], { description: 'The conversation, oldest first.' })
+  messages!: MyComplaintMessageModel[];
+}

@@ -1,8 +1,8 @@
 import type { InboundRouteRow } from '@kabar/persistence';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
-import { ComplaintModel, ComplaintStateModel, InboundRouteInput, InboundRouteModel } from './complaint.model.js';
+import { type AgencyPrincipal, type CitizenPrincipal, CurrentAgency, CurrentCitizen, RequireScope } from '../auth/index.js';
+import { ComplaintModel, ComplaintStateModel, InboundRouteInput, InboundRouteModel, MyComplaintModel } from './complaint.model.js';
 import { ComplaintDesk, type ComplaintView } from './complaint-desk.js';
 
 const STATES: Readonly<Record<string, ComplaintStateModel>> = { open: ComplaintStateModel.open, answered: ComplaintStateModel.answered, closed: ComplaintStateModel.closed };
@@ -61,6 +61,26 @@ export class ComplaintResolver {
   @Mutation(() => ComplaintModel, { description: 'Closes the complaint and tells the citizen so. COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED.' })
   async closeComplaint(@CurrentAgency() agency: AgencyPrincipal, @Args('id', { type: () => ID }) id: string): Promise<ComplaintModel> {
     return toModel(await this.desk.answer(agency.agencyId, id, null, true));
+  }
+}
+
+/** The signed-in citizen's own complaints, in the preference centre. */
+@Resolver(() => MyComplaintModel)
+@RequireScope('citizen')
+export class CitizenComplaintResolver {
+  constructor(private readonly desk: ComplaintDesk) {}
+
+  @Query(() => [MyComplaintModel], { description: 'What you sent to agencies on your own from your verified numbers, and their answers; newest first.' })
+  async myComplaints(@CurrentCitizen() citizen: CitizenPrincipal): Promise<MyComplaintModel[]> {
+    return (await this.desk.ofCitizen(citizen.citizenId)).map((v) => ({
+      id: v.id,
+      reference: v.reference,
+      agencyName: v.agencyName,
+      channel: v.channel,
+      state: STATES[v.state] ?? ComplaintStateModel.open,
+      openedAt: v.openedAt,
+      messages: v.messages.map((m) => ({ direction: m.direction, text: m.text, hasMedia: m.media !== null, at: m.at })),
+    }));
   }
 }
 

@@ -261,6 +261,15 @@ export const DEMO_INBOUND_ROUTES: readonly { readonly agencyCode: string; readon
   { agencyCode: 'lapor-bdg', channel: 'whatsapp', to: '', keyword: '' },
 ];
 
+/** Andi reported a dark street lamp by SMS to 1708, and LAPOR! answered: his preference centre shows the conversation. */
+export const SHOWCASE_COMPLAINT = {
+  citizen: 'Andi Pratama',
+  agencyCode: 'lapor-bdg',
+  to: '1708',
+  text: 'The street lamp in front of Jl. Dago 12 has been out for a week.',
+  answer: 'Thank you. Our team will replace the lamp by Friday.',
+} as const;
+
 /** Five made-up citizens of Kota Bandung (national IDs and +62 numbers are fictitious; e-mail on example.com). */
 export const DEMO_CITIZENS: readonly DemoCitizen[] = [
   { nationalId: '3273014507850001', name: 'Siti Rahmawati', locale: 'id', contacts: [{ channel: 'sms', value: '+6281210000001' }, { channel: 'email', value: 'siti.rahmawati@example.com' }] },

@@ -1,5 +1,5 @@
 import type { KabarConfig } from '@kabar/config';
-import { type Logger, SecretBox } from '@kabar/core';
+import { type Logger, SecretBox, timeOrderedId } from '@kabar/core';
 import { PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
@@ -11,7 +11,7 @@ import { ComplaintDesk } from '../complaints/complaint-desk.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { SurveyService } from '../surveys/survey.service.js';
-import { DEMO_AGENCIES, DEMO_CITIZENS, DEMO_INBOUND_ROUTES } from './demo.data.js';
+import { DEMO_AGENCIES, DEMO_CITIZENS, DEMO_INBOUND_ROUTES, SHOWCASE_COMPLAINT } from './demo.data.js';
 import { type DemoFile, writeDemoFile } from './demo-file.js';
 import { SHOWCASE_DEATH, SHOWCASE_HEALTH_TIPS, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
 
@@ -84,6 +84,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
     );
     for (const r of DEMO_INBOUND_ROUTES) await this.complaints.setRoute(r.agencyCode, r.channel, r.to, r.keyword);
     await this.showcase(agencies);
+    await this.showcaseComplaint();
     const citizens: DemoFile['citizens'][number][] = [];
     for (const citizen of DEMO_CITIZENS) {
       const citizenId = await this.preferences.citizenIdOf(this.box.lookupHash(citizen.nationalId));
@@ -114,6 +115,21 @@ export class DemoSeeder implements OnApplicationBootstrap {
   }
 
   /** A hospital, a second death type, citizens' own preferences and a few events whose fates show the policy at work. */
+  /** A citizen's own SMS to the complaint line, placed as the inbound stage would, and the agency's answer. */
+  private async showcaseComplaint(): Promise<void> {
+    const { citizen, agencyCode, to, text, answer } = SHOWCASE_COMPLAINT;
+    const who = DEMO_CITIZENS.find((c) => c.name === citizen);
+    const phone = who?.contacts.find((c) => c.channel === 'sms')?.value;
+    const citizenId = who === undefined ? null : await this.preferences.citizenIdOf(this.box.lookupHash(who.nationalId));
+    const agency = (await this.agencies.list()).find((a) => a.code === agencyCode);
+    if (phone === undefined || citizenId === null || agency === undefined) throw new Error('the demo complaint has no citizen or agency');
+    const from = { fromHash: this.box.lookupHash(phone), fromSealed: this.box.encrypt(phone) };
+    await this.complaints.receive([{ id: timeOrderedId(), plugin: 'sms-smpp', channel: 'sms', ...from, to, kind: 'text', text, payload: null, media: null, inReplyToEvent: null, receivedAt: new Date() }]);
+    const [complaint] = await this.complaints.ofCitizen(citizenId);
+    if (complaint === undefined) throw new Error('the demo complaint was not placed');
+    await this.complaints.answer(agency.id, complaint.id, answer, false);
+  }
+
   private async showcase(agencies: DemoFile['agencies'][number][]): Promise<void> {
     const hospital = await this.agencies.create(SHOWCASE_HOSPITAL.agency);
     await this.catalog.register(hospital.id, SHOWCASE_HOSPITAL.eventType);
