@@ -235,6 +235,11 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
       [hub.app.get(SecretBox).lookupHash(stranger)],
     );
     expect(rows.map((r) => r.text)).toEqual(['Halo lagi']);
+    // Operators see dropped messages counted, and what the desk did with the rest.
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toContain('kabar_citizen_messages_total{channel="sms",outcome="unrouted"} 1');
+    expect(metrics).toMatch(/kabar_citizen_messages_total\{channel="sms",outcome="opened"\} \d+/);
+    expect(metrics).toMatch(/kabar_citizen_messages_total\{channel="sms",outcome="joined"\} \d+/);
   });
 
   it('refuses answers that are empty, too long or for no complaint, and routes that cannot be kept', async () => {

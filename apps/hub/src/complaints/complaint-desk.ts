@@ -41,6 +41,7 @@ import { answerNotification } from '../delivery/answer-notification.js';
 import type { InboundMessage } from '../delivery/inbound-record.js';
 import { kabarEventJson, statusRecord } from '../delivery/status-event.js';
 import { dispatchRecord } from '../ingest/ingest.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { ComplaintError, ComplaintErrorCode } from './complaint.errors.js';
 
 /** What an agency's callback receives of each message a citizen adds to one of its complaints. */
@@ -64,6 +65,18 @@ export interface ComplaintMessageEvent {
   /** The address belongs to a registered citizen (who is not named: the agency answers through Kabar). */
   readonly registered: boolean;
   readonly message: { readonly id: string; readonly kind: string; readonly text: string | null; readonly media: InboundMessage['media']; readonly receivedAt: string };
+}
+
+/** What became of one of citizens' own messages, for the metrics. */
+export interface DeskOutcome {
+  readonly channel: string;
+  readonly outcome: 'opened' | 'joined' | 'unrouted';
+}
+
+/** The bus records of the messages the desk sends, and what became of each citizen message. */
+export interface Routed {
+  readonly records: BusRecord[];
+  readonly outcomes: readonly DeskOutcome[];
 }
 
 interface Placed {
@@ -91,6 +104,7 @@ export class ComplaintDesk {
     private readonly em: EntityManager,
     private readonly box: SecretBox,
     private readonly relay: OutboxRelay,
+    private readonly metrics: MetricsService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.store = new ComplaintRepository(em);
@@ -103,12 +117,14 @@ export class ComplaintDesk {
    * route (and the citizen is told its reference); each reaches the agency's callback. Returns the bus records of the
    * messages sent. A message no route takes is logged (channel and plugin only) and dropped.
    */
-  async routeIn(tx: EntityManager, messages: readonly InboundMessage[], now: Date): Promise<BusRecord[]> {
+  async routeIn(tx: EntityManager, messages: readonly InboundMessage[], now: Date): Promise<Routed> {
     const own = messages.filter((m) => isTwoWay(m.channel) && m.inReplyToEvent === null && m.fromSealed !== null && ((m.text ?? '').trim() !== '' || m.media !== null));
-    if (own.length === 0) return [];
+    const outcomes: DeskOutcome[] = [];
+    const none = { records: [], outcomes };
+    if (own.length === 0) return none;
     const recorded = await this.store.recorded(tx, own.map((m) => m.id));
     const fresh = own.filter((m) => !recorded.has(m.id));
-    if (fresh.length === 0) return [];
+    if (fresh.length === 0) return none;
     const routes = await this.store.routes(tx);
     const threads = new Map<string, ComplaintThread>();
     for (const t of await this.store.threads(tx, fresh)) {
@@ -122,6 +138,7 @@ export class ComplaintDesk {
     for (const message of fresh) {
       const key = `${message.fromHash} ${message.channel}`;
       const placement = placeMessage<InboundRouteRow>(threads.get(key), routeFor(routes, message), now);
+      outcomes.push({ channel: message.channel, outcome: placement.kind === 'open' ? 'opened' : placement.kind === 'join' ? 'joined' : 'unrouted' });
       if (placement.kind === 'unrouted') {
         this.logger.info({ channel: message.channel, plugin: message.plugin }, 'a citizen message matched no inbound route and was dropped');
         continue;
@@ -146,7 +163,7 @@ export class ComplaintDesk {
       threads.set(key, { id: complaintId, agencyId: complaintAgency.get(complaintId) ?? '', state: 'open', lastActivityAt: now });
       placed.push({ message, complaintId, opened: placement.kind === 'open' });
     }
-    if (placed.length === 0) return [];
+    if (placed.length === 0) return none;
     const agencies = await this.store.agencies(tx, [...complaintAgency.values()]);
     // A citizen the hub does not know reads the agency's language.
     const fresher = opened.map((c) => ({ ...c, locale: c.locale !== '' ? c.locale : (agencies.get(c.agencyId)?.defaultLocale ?? 'id') }));
@@ -173,13 +190,22 @@ export class ComplaintDesk {
       const words = complaintReceived(complaintReference(number), agency.name, locale);
       return [outgoing({ ...c, agencyCode: agency.code, locale }, words, words)];
     });
-    return this.send(tx, acknowledgements, now);
+    return { records: await this.send(tx, acknowledgements, now), outcomes };
   }
 
   /** Places messages that did not come through the inbound stage (the demo's), in a transaction of their own. */
   async receive(messages: readonly InboundMessage[], now = new Date()): Promise<void> {
-    const written = await this.em.fork().transactional(async (tx) => this.outbox.enqueue(tx, await this.routeIn(tx, messages, now)));
-    this.relay.handOff(written);
+    const written = await this.em.fork().transactional(async (tx) => {
+      const routed = await this.routeIn(tx, messages, now);
+      return { rows: await this.outbox.enqueue(tx, routed.records), outcomes: routed.outcomes };
+    });
+    this.relay.handOff(written.rows);
+    this.count(written.outcomes);
+  }
+
+  /** Counts, once committed, what became of citizens' own messages (`kabar_citizen_messages_total`). */
+  count(outcomes: readonly DeskOutcome[]): void {
+    for (const o of outcomes) this.metrics.citizenMessages.inc({ channel: o.channel, outcome: o.outcome });
   }
 
   /**

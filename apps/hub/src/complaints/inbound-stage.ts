@@ -55,8 +55,9 @@ export class InboundStage implements OnApplicationBootstrap, BeforeApplicationSh
     const written = await this.em.fork().transactional(async (tx) => {
       const surveyed = await this.surveys.stepIn(tx, messages, now);
       const routed = await this.desk.routeIn(tx, messages.filter((m) => !surveyed.taken.has(m.id)), now);
-      return this.outbox.enqueue(tx, [...surveyed.records, ...routed]);
+      return { rows: await this.outbox.enqueue(tx, [...surveyed.records, ...routed.records]), outcomes: routed.outcomes };
     });
-    this.relay.handOff(written);
+    this.relay.handOff(written.rows);
+    this.desk.count(written.outcomes);
   }
 }

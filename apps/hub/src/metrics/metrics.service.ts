@@ -29,6 +29,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Citizens' own messages (not replies, not survey answers) at the complaint desk: opened, joined, unrouted. */
+  readonly citizenMessages = new Counter({
+    name: 'kabar_citizen_messages_total',
+    help: "Citizens' own messages by channel and what became of them: opened a complaint, joined one, or matched no inbound route (dropped).",
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kabar_' });
   }
