@@ -175,6 +175,28 @@ describe('the admin console in Chromium', () => {
     });
     expect(again.data?.importCitizensCsv).toEqual({ created: 0, updated: 2 });
 
+    // Citizens' own messages: the city's short code to the new agency, PAJAK to another; a bad keyword is refused.
+    await page.getByRole('button', { name: 'Inbound' }).click();
+    await expect.poll(() => page.locator('section p.muted').last().textContent()).toContain('No routes yet');
+    const form = page.locator('form.card');
+    await form.getByLabel('Agency').selectOption({ label: 'Dinas Kesehatan Kota Bandung' });
+    await form.getByLabel('To address (short code, number; empty: any)').fill('1708');
+    await form.getByRole('button', { name: 'Save route' }).click();
+    await expect.poll(() => page.locator('tr.route').count()).toBe(1);
+    await form.getByLabel('First word (empty: any)').fill('dua kata');
+    await form.getByRole('button', { name: 'Save route' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^INBOUND_ROUTE_INVALID: keyword must be one word/);
+    // The form starts afresh after a saved route.
+    expect(await form.getByLabel('To address (short code, number; empty: any)').inputValue()).toBe('');
+    await form.getByLabel('To address (short code, number; empty: any)').fill('1708');
+    await form.getByLabel('First word (empty: any)').fill('pajak');
+    await form.getByRole('button', { name: 'Save route' }).click();
+    await expect.poll(() => page.locator('tr.route[data-keyword="PAJAK"]').textContent()).toBe('sms1708PAJAK→ Dinas Kesehatan Kota BandungRemove');
+    await page.locator('tr.route[data-keyword=""]').getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.locator('tr.route').count()).toBe(1);
+    const routes = await as<{ inboundRoutes: { agencyCode: string; to: string; keyword: string }[] }>(hub.url, agency.admin, '{ inboundRoutes { agencyCode to keyword } }');
+    expect(routes.data?.inboundRoutes).toEqual([{ agencyCode: 'dinkes-bdg', to: '1708', keyword: 'PAJAK' }]);
+
     // Health, in Indonesian.
     await page.getByRole('combobox', { name: 'Bahasa / Language' }).selectOption('id');
     await page.getByRole('button', { name: 'Kesehatan' }).click();

@@ -7,6 +7,7 @@ import { useLang } from '../lang.js';
 import { Agencies } from './Agencies.js';
 import { Citizens } from './Citizens.js';
 import { HealthPanel } from './HealthPanel.js';
+import { InboundRoutes } from './InboundRoutes.js';
 import { Plugins } from './Plugins.js';
 import { type ConsoleKey, consoleText } from './texts.js';
 
@@ -14,9 +15,9 @@ import { type ConsoleKey, consoleText } from './texts.js';
 const TOKEN_KEY = 'kabar.admin';
 const ADMIN_TOKEN = /^adm_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;
 
-const TABS = ['agencies', 'citizens', 'plugins', 'health'] as const;
+const TABS = ['agencies', 'citizens', 'plugins', 'inbound', 'health'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_LABEL: Readonly<Record<Tab, ConsoleKey>> = { agencies: 'tabAgencies', citizens: 'tabCitizens', plugins: 'tabPlugins', health: 'tabHealth' };
+const TAB_LABEL: Readonly<Record<Tab, ConsoleKey>> = { agencies: 'tabAgencies', citizens: 'tabCitizens', plugins: 'tabPlugins', inbound: 'tabInbound', health: 'tabHealth' };
 
 export interface ConsoleSession {
   readonly lang: Lang;
@@ -137,6 +138,8 @@ function view(tab: Tab): React.JSX.Element {
       return <Citizens />;
     case 'plugins':
       return <Plugins />;
+    case 'inbound':
+      return <InboundRoutes />;
     case 'health':
       return <HealthPanel />;
   }

@@ -106,3 +106,15 @@ export interface CsvImport {
   readonly updated: number;
   readonly errors: readonly { readonly line: number; readonly column: string; readonly message: string }[];
 }
+
+export const INBOUND_ROUTES = '{ inboundRoutes { id agencyCode channel to keyword } agencies { code name } }';
+export const SET_INBOUND_ROUTE = 'mutation($r: InboundRouteInput!) { setInboundRoute(route: $r) { id } }';
+export const REMOVE_INBOUND_ROUTE = 'mutation($id: ID!) { removeInboundRoute(id: $id) }';
+
+export interface InboundRoute {
+  readonly id: string;
+  readonly agencyCode: string;
+  readonly channel: string;
+  readonly to: string;
+  readonly keyword: string;
+}
