@@ -1,7 +1,8 @@
 import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 
 import { SILENT_LOGGER } from '@kabar/core';
-import { type ProviderReceipt, validatePluginConfig } from '@kabar/plugin-sdk';
+import { type ProviderInbound, type ProviderReceipt, validatePluginConfig } from '@kabar/plugin-sdk';
 import { anOutboundMessage } from '@kabar/plugin-sdk/conformance';
 import manifest, { parseDeliveryReceipt } from '@kabar/plugin-sms-smpp';
 import smpp from 'smpp';
@@ -187,6 +188,30 @@ describe('kabar smsc (startDevSmsc)', () => {
     }
   });
 
+  it("hands the sms-smpp plugin a citizen's SMS to a short code, as an operator's SMSC does, short or long", async () => {
+    const { port, connect } = await start();
+    const inbound: ProviderInbound[] = [];
+    const config = { host: '127.0.0.1', port, systemId: SYSTEM_ID, password: PASSWORD, defaultSender: 'KABAR', responseTimeoutMs: 2_000, stayBound: true };
+    const provider = manifest.create(validatePluginConfig(manifest, config), { logger: SILENT_LOGGER, onInbound: (message) => void inbound.push(message) });
+    try {
+      await vi.waitFor(async () => expect(await smsc?.deliver('+6281234567890', '1708', 'Jalan rusak di Jl. Dago 👎')).toBe(0));
+      const long = `Lampu jalan mati ${'di depan rumah nomor 12 '.repeat(5)}`.trim();
+      expect(await smsc?.deliver('+6281234567890', '1708', long)).toBe(0);
+      expect(inbound).toEqual([
+        { channel: 'sms', from: '+6281234567890', to: '1708', text: 'Jalan rusak di Jl. Dago 👎' },
+        { channel: 'sms', from: '+6281234567890', to: '1708', text: long },
+      ]);
+    } finally {
+      await provider.close();
+    }
+    // With no client bound there is no one to hand it to.
+    await vi.waitFor(async () => expect(await smsc?.deliver('+6281234567890', '1708', 'Halo')).toBeUndefined());
+    const client = await connect();
+    await bind(client);
+    expect(await smsc?.deliver('6281234567890', '1500123', 'Halo')).toBe(0);
+    expect(client.deliveries.at(-1)).toMatchObject({ source_addr_ton: 0, source_addr: '6281234567890', destination_addr: '1500123', data_coding: 8, esm_class: 0 });
+  });
+
   it('prints the parts of a long message as they arrive, with their number and reference from the UDH', async () => {
     const { printed, connect } = await start();
     const client = await connect();
@@ -296,6 +321,26 @@ describe('kabar smsc (command)', () => {
     expect(out).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d {2}BAPENDA BDG → \+6281234567890 {2}Halo$/)]);
     expect(client.unbinds).toHaveLength(1);
     expect(err.at(-1)).toBe('kabar smsc: SIGINT: unbinding and stopping');
+  });
+
+  it('with --mo, hands each typed line "FROM TO TEXT" to the bound client as a citizen\'s SMS, and explains a line it cannot read', async () => {
+    const err: string[] = [];
+    const input = new PassThrough();
+    let stop: (why: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => (stop = resolve));
+    const result = smscCommand(['--port', '0', '--mo'], { out: () => undefined, err: (l) => err.push(l) }, () => stopped, input);
+    await expect.poll(() => err.length).toBeGreaterThan(0);
+    const client = await aClient(Number(/:(\d+) for/.exec(err[0] ?? '')?.[1]));
+    await bind(client);
+    input.write('+6281234567890 1708 Jalan rusak di Jl. Dago\n');
+    const mo = await client.nextDelivery();
+    expect(mo).toMatchObject({ source_addr_ton: TON_INTERNATIONAL, source_addr: '6281234567890', destination_addr: '1708', data_coding: 8 });
+    expect(mo['short_message']).toEqual({ message: 'Jalan rusak di Jl. Dago' });
+    await expect.poll(() => err.at(-1)).toBe('kabar smsc: handed +6281234567890 → 1708 to the client');
+    input.write('halo\n');
+    await expect.poll(() => err.at(-1)).toBe("kabar smsc: to send a citizen's SMS, type: FROM TO TEXT (e.g. +6281234567890 1708 Jalan rusak)");
+    stop('SIGTERM');
+    await expect(result).resolves.toBe(0);
   });
 
   it('fails clearly when the port is taken', async () => {

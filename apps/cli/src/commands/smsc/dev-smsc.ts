@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CliError, CliErrorCode } from '../../cli-error.js';
 import { receiptFields, wantsReceipt } from './delivery-receipt.js';
 import { messageLine } from './message-line.js';
-import { smpp, type SmppPdu, type SmppSession, stringField } from './smpp-pdu.js';
+import { numberField, smpp, type SmppPdu, type SmppSession, stringField, TON_INTERNATIONAL } from './smpp-pdu.js';
 
 /** SMPP 3.4 §5.1.3 command_status values this server answers with. */
 const STATUS = { invalidCommand: 0x03, invalidBindStatus: 0x04, alreadyBound: 0x05, bindFailed: 0x0d, invalidPassword: 0x0e, invalidSystemId: 0x0f } as const;
@@ -31,6 +31,12 @@ export interface DevSmscOptions {
 
 export interface DevSmsc {
   readonly port: number;
+  /**
+   * Hands the last-bound client a citizen's SMS from `from` (E.164) to `to` (a short code or number), as an operator's
+   * SMSC does with a mobile-originated message: a deliver_sm in UCS-2 (message_payload when over one SMS). Resolves
+   * with the client's command_status, or undefined when no client is bound.
+   */
+  deliver(from: string, to: string, text: string): Promise<number | undefined>;
   /** Unbinds every bound client (waiting up to a second for each), drops the rest and stops listening. */
   close(): Promise<void>;
 }
@@ -122,6 +128,24 @@ export async function startDevSmsc(options: DevSmscOptions): Promise<DevSmsc> {
 
   return {
     port,
+    deliver: (from, to, text) => {
+      const target = [...bound].at(-1);
+      if (target === undefined) return Promise.resolve(undefined);
+      const octets = Buffer.from(text, 'utf16le').swap16();
+      const international = from.startsWith('+');
+      const fields = {
+        source_addr_ton: international ? TON_INTERNATIONAL : 0,
+        source_addr_npi: 1,
+        source_addr: from.replace(/^\+/, ''),
+        dest_addr_ton: 0,
+        dest_addr_npi: 1,
+        destination_addr: to,
+        esm_class: 0,
+        data_coding: 8,
+        ...(octets.length <= 140 ? { short_message: octets } : { short_message: Buffer.alloc(0), message_payload: octets }),
+      };
+      return new Promise((resolve) => target.send(new smpp.PDU('deliver_sm', fields), (response: SmppPdu) => resolve(numberField(response, 'command_status'))));
+    },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
