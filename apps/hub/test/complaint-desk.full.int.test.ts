@@ -136,7 +136,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     await write(phone, 'Jalan berlubang di Jl. Soekarno-Hatta depan pasar');
     const ack = await nthSms(phone, 0);
     expect(ack.from).toBe('1708');
-    expect(ack.text).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6} dan kami teruskan ke LAPOR! Kota Bandung\./);
+    expect(ack.text).toMatch(/^Aduan Anda diterima dengan nomor ADU-\d{6} dan diteruskan ke LAPOR! Kota Bandung\./);
     const [complaint] = await eventually(async () => {
       const found = await complaints(lapor);
       return found.length > 0 && found[0]?.messages.length === 2 ? found : undefined;
@@ -191,7 +191,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
 
     await write(phone, 'Lampu mati lagi');
     const next = await nthSms(phone, 3);
-    expect(next.text).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6}/);
+    expect(next.text).toMatch(/^Aduan Anda diterima dengan nomor ADU-\d{6}/);
     expect(next.text).not.toContain(reference);
   });
 
@@ -199,7 +199,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     const phone = '+6281299990003';
     await write(phone, 'PAJAK motor saya sudah lunas tapi masih ditagih');
     const ack = await nthSms(phone, 0);
-    expect(ack.text).toContain('kami teruskan ke Bapenda Kota Bandung');
+    expect(ack.text).toContain('diteruskan ke Bapenda Kota Bandung');
     const reference = ack.text.match(/ADU-\d{6}/)?.[0];
     const theirs = await eventually(async () => (await complaints(bapenda)).find((c) => c.reference === reference));
     expect(theirs.messages[0]?.text).toBe('PAJAK motor saya sudah lunas tapi masih ditagih');
@@ -308,7 +308,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     await write(surveyed, '5');
     expect((await nthSms(surveyed, 2)).text).toBe('Terima kasih, jawaban Anda sudah kami terima.');
     await write(surveyed, 'Tapi trotoarnya masih rusak');
-    expect((await nthSms(surveyed, 3)).text).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6}/);
+    expect((await nthSms(surveyed, 3)).text).toMatch(/^Aduan Anda diterima dengan nomor ADU-\d{6}/);
     const inThreads = await sql<{ text: string }>('select m."text" from "complaint_message" m join "complaint" c on c."id" = m."complaint_id" where c."from_hash" = $1 and m."direction" = \'in\'', [
       box.lookupHash(surveyed),
     ]);
@@ -329,7 +329,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
       graph.sends().map((r) => JSON.parse(r.body) as { to: string; text?: { body: string } }).filter((m) => m.to === CITIZEN_WA_ID);
     const ack = await eventually(() => Promise.resolve(sentToCitizen()[0]));
     const reference = ack.text?.body.match(/ADU-\d{6}/)?.[0];
-    expect(ack.text?.body).toMatch(/^Aduan Anda kami terima dengan nomor ADU-\d{6} dan kami teruskan ke LAPOR! Kota Bandung\./);
+    expect(ack.text?.body).toMatch(/^Aduan Anda diterima dengan nomor ADU-\d{6} dan diteruskan ke LAPOR! Kota Bandung\./);
     const complaint = await eventually(async () => (await complaints(lapor)).find((c) => c.reference === reference));
     expect(complaint).toMatchObject({ channel: 'whatsapp' });
     const callback = await eventually(() => Promise.resolve(callbacksOf(lapor).find((e) => (e['data'] as { reference: string }).reference === reference)));

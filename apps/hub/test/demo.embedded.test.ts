@@ -239,7 +239,7 @@ describe('demo data on the embedded mode', () => {
     expect(report).toMatchObject({ agencyName: 'LAPOR! Kota Bandung', channel: 'sms', state: 'answered' });
     expect(report?.messages.map((m) => [m.direction, m.text])).toEqual([
       ['in', 'The street lamp in front of Jl. Dago 12 has been out for a week.'],
-      ['out', `We received your report as ${report?.reference ?? ''} and passed it to LAPOR! Kota Bandung. The answer will come here; reply to this message to add details.`],
+      ['out', `We received your report ${report?.reference ?? ''} and passed it to LAPOR! Kota Bandung. Reply to this message to add details.`],
       ['out', 'Thank you. Our team will replace the lamp by Friday.'],
     ]);
     expect((await graphql<Mine>(url, QUERY, {}, bearer(siti?.session.token ?? ''))).data?.myComplaints).toEqual([]);
@@ -322,7 +322,7 @@ describe('the demo complaint line on the embedded mode', () => {
     const list = await graphql<{ complaints: Complaint[] }>(url, '{ complaints { id reference state messages { direction text } } }', {}, bearer(registry?.key.token ?? ''));
     const [complaint] = list.data?.complaints ?? [];
     expect(complaint?.messages.map((m) => m.direction)).toEqual(['in', 'in', 'out']);
-    expect(complaint?.messages[2]?.text).toBe(`Aduan Anda kami terima dengan nomor ${complaint?.reference ?? ''} dan kami teruskan ke Disdukcapil Kota Bandung. Jawabannya akan dikirim ke sini; balas pesan ini untuk menambahkan keterangan.`);
+    expect(complaint?.messages[2]?.text).toBe(`Aduan Anda diterima dengan nomor ${complaint?.reference ?? ''} dan diteruskan ke Disdukcapil Kota Bandung. Balas pesan ini untuk menambah keterangan.`);
     const answered = await graphql<{ answerComplaint: Complaint }>(
       url,
       'mutation($id: ID!) { answerComplaint(id: $id, text: "Silakan datang ke kantor kecamatan dengan KK.") { state messages { direction text } } }',

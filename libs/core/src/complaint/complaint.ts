@@ -117,13 +117,14 @@ export function placeMessage<R extends InboundRoute>(thread: ComplaintThread | u
 /** The number citizens quote: "ADU" (aduan, a complaint) and the complaint's sequence number. */
 export const complaintReference = (number: number): string => `ADU-${String(number).padStart(6, '0')}`;
 
+// Short enough for one SMS (160 GSM characters) with an agency name of up to 50: each part more is paid for again.
 const WORDS: Readonly<Record<Locale, { readonly received: (ref: string, agency: string) => string; readonly closed: (ref: string, agency: string) => string }>> = {
   id: {
-    received: (ref, agency) => `Aduan Anda kami terima dengan nomor ${ref} dan kami teruskan ke ${agency}. Jawabannya akan dikirim ke sini; balas pesan ini untuk menambahkan keterangan.`,
+    received: (ref, agency) => `Aduan Anda diterima dengan nomor ${ref} dan diteruskan ke ${agency}. Balas pesan ini untuk menambah keterangan.`,
     closed: (ref, agency) => `${agency} telah menutup aduan ${ref}. Terima kasih.`,
   },
   en: {
-    received: (ref, agency) => `We received your report as ${ref} and passed it to ${agency}. The answer will come here; reply to this message to add details.`,
+    received: (ref, agency) => `We received your report ${ref} and passed it to ${agency}. Reply to this message to add details.`,
     closed: (ref, agency) => `${agency} has closed report ${ref}. Thank you.`,
   },
 };

@@ -90,10 +90,15 @@ describe('what the citizen reads', () => {
   it('quotes the reference in both languages', () => {
     expect(complaintReference(42)).toBe('ADU-000042');
     expect(complaintReference(12_345_678)).toBe('ADU-12345678');
-    expect(complaintReceived('ADU-000042', 'LAPOR!', 'id')).toMatch(/^Aduan Anda kami terima dengan nomor ADU-000042 dan kami teruskan ke LAPOR!\./);
-    expect(complaintReceived('ADU-000042', 'LAPOR!', 'en')).toMatch(/^We received your report as ADU-000042 and passed it to LAPOR!\./);
+    expect(complaintReceived('ADU-000042', 'LAPOR!', 'id')).toMatch(/^Aduan Anda diterima dengan nomor ADU-000042 dan diteruskan ke LAPOR!\./);
+    expect(complaintReceived('ADU-000042', 'LAPOR!', 'en')).toMatch(/^We received your report ADU-000042 and passed it to LAPOR!\./);
     expect(complaintClosed('ADU-000042', 'LAPOR!', null, 'en')).toBe('LAPOR! has closed report ADU-000042. Thank you.');
     expect(complaintClosed('ADU-000042', 'LAPOR!', 'Sudah diperbaiki.', 'id')).toBe('LAPOR! (ADU-000042): Sudah diperbaiki.\n\nLAPOR! telah menutup aduan ADU-000042. Terima kasih.');
+  });
+
+  it('acknowledges in one SMS, even for an agency with a long name', () => {
+    const name = 'Dinas Kependudukan dan Pencatatan Sipil Kota Bdg';
+    for (const locale of ['id', 'en'] as const) expect(complaintReceived(complaintReference(12_345_678), name, locale).length).toBeLessThanOrEqual(160);
   });
 
   it('refuses an empty or overlong answer, counting characters, not bytes', () => {
