@@ -1,7 +1,7 @@
 export { AgencyService } from './agencies/agency.service.js';
 export { AppModule } from './app.module.js';
 export { signJwt } from './auth/index.js';
-export { COMPLAINT_MESSAGE_TYPE, ComplaintDesk } from './complaints/complaint-desk.js';
+export { COMPLAINT_MESSAGE_TYPE, COMPLAINT_TRANSFER_TYPE, ComplaintDesk } from './complaints/complaint-desk.js';
 export { InboundStage } from './complaints/inbound-stage.js';
 export { createHub } from './create-hub.js';
 export { EXIT_CODES, StartupError, StartupErrorCode } from './errors/startup-error.js';

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { createHmac } from 'node:crypto';
 
 import { SecretBox } from '@kabar/core';
-import { COMPLAINT_MESSAGE_TYPE, InboundStage } from '@kabar/hub';
+import { COMPLAINT_MESSAGE_TYPE, COMPLAINT_TRANSFER_TYPE, InboundStage } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
 import { WaitingRepository } from '@kabar/persistence';
 import { eventually, queryDatabase } from '@kabar/testing';
@@ -216,6 +216,33 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
       return found?.messages.length === 3 ? found : undefined;
     });
     expect(followed.messages.at(-1)?.text).toBe('Nomor polisi D 1234 ABC');
+  });
+
+  it('hands a complaint to the agency responsible: the citizen is told who answers, and only that agency sees it, with the thread', async () => {
+    const phone = '+6281299990009';
+    await write(phone, 'Tagihan PBB saya dobel tahun ini');
+    const reference = (await nthSms(phone, 0)).text.match(/ADU-\d{6}/)?.[0];
+    const complaint = await eventually(async () => (await complaints(lapor)).find((c) => c.reference === reference));
+    const transfer = 'mutation($id: ID!, $a: String!, $n: String) { transferComplaint(id: $id, agencyCode: $a, note: $n) }';
+    expect(await refusal(lapor.key, transfer, { id: complaint.id, a: 'lapor-bdg' })).toBe('COMPLAINT_TRANSFER_INVALID');
+    expect(await refusal(lapor.key, transfer, { id: complaint.id, a: 'tidak-ada' })).toBe('AGENCY_NOT_FOUND');
+    expect(await refusal(bapenda.key, transfer, { id: complaint.id, a: 'lapor-bdg' })).toBe('COMPLAINT_NOT_FOUND');
+    expect(await gql(lapor.key, transfer, { id: complaint.id, a: 'bapenda-bdg', n: 'Soal PBB, mohon ditangani' })).toEqual({ transferComplaint: true });
+
+    expect((await nthSms(phone, 1)).text).toBe(`Aduan ${reference ?? ''} kami teruskan ke Bapenda Kota Bandung, yang akan menjawabnya.`);
+    expect(await gql(lapor.key, 'query($id: ID!) { complaint(id: $id) { id } }', { id: complaint.id })).toEqual({ complaint: null });
+    const handed = await eventually(() => Promise.resolve(receivers['bapenda-bdg']?.events.find((e) => e['type'] === COMPLAINT_TRANSFER_TYPE && e['subject'] === complaint.id)));
+    expect(handed['data']).toMatchObject({ reference, from: 'lapor-bdg', note: 'Soal PBB, mohon ditangani', channel: 'sms', messages: [{ direction: 'in', text: 'Tagihan PBB saya dobel tahun ini' }, { direction: 'out' }] });
+    expect(JSON.stringify(handed)).not.toContain('81299990009');
+    // The citizen's next words and the answer are the tax office's now.
+    await write(phone, 'Nomor objek pajak 32.73.010.001');
+    const theirs = await eventually(async () => {
+      const found = (await complaints(bapenda)).find((c) => c.reference === reference);
+      return found?.messages.length === 4 ? found : undefined;
+    });
+    expect(theirs.state).toBe('open');
+    await answer(bapenda, theirs.id, 'Sudah kami koreksi.');
+    expect((await nthSms(phone, 2)).text).toBe(`Bapenda Kota Bandung (${reference ?? ''}): Sudah kami koreksi.`);
   });
 
   it("knows a registered citizen's number, and drops a message no route takes", async () => {

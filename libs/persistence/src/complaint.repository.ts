@@ -272,6 +272,12 @@ export class ComplaintRepository {
     await query(tx, 'update "complaint" set "state" = ?, "last_activity_at" = ?, "closed_at" = ? where "id" = ?', [state, now, state === 'closed' ? now : null, id]);
   }
 
+  /** Hands the complaint, and the event its messages go out as, to another agency; it waits for that one's answer. */
+  async transfer(tx: EntityManager, id: string, eventId: string, agencyId: string, now: Date): Promise<void> {
+    await query(tx, `update "complaint" set "agency_id" = ?, "state" = 'open', "last_activity_at" = ? where "id" = ?`, [agencyId, now, id]);
+    await query(tx, 'update "event" set "agency_id" = ? where "id" = ?', [agencyId, eventId]);
+  }
+
   /** One of the agency's complaints, locked when `tx` is a writer's; null when it is another's or none. */
   async one(em: EntityManager, agencyId: string, id: string, lock = false): Promise<ComplaintRow | null> {
     const [row] = await query<ComplaintDbRow>(

@@ -6,6 +6,7 @@ import {
   complaintReceived,
   complaintReference,
   type ComplaintThread,
+  complaintTransferred,
   isComplaintState,
   isLocale,
   isTwoWay,
@@ -47,6 +48,9 @@ import { ComplaintError, ComplaintErrorCode } from './complaint.errors.js';
 /** What an agency's callback receives of each message a citizen adds to one of its complaints. */
 export const COMPLAINT_MESSAGE_TYPE = 'id.kabar.complaint.message.v1';
 
+/** What the receiving agency's callback gets when a complaint is handed to it. */
+export const COMPLAINT_TRANSFER_TYPE = 'id.kabar.complaint.transferred.v1';
+
 /** The most complaints an agency reads in one page. */
 export const COMPLAINT_PAGE_LIMIT = 100;
 
@@ -77,6 +81,17 @@ export interface DeskOutcome {
 export interface Routed {
   readonly records: BusRecord[];
   readonly outcomes: readonly DeskOutcome[];
+}
+
+/** A complaint handed to the agency: who handed it over, why, and the thread so far (never the citizen's address). */
+export interface ComplaintTransferEvent {
+  readonly complaintId: string;
+  readonly reference: string;
+  readonly from: string;
+  readonly note: string | null;
+  readonly channel: string;
+  readonly registered: boolean;
+  readonly messages: readonly { readonly direction: string; readonly kind: string; readonly text: string | null; readonly media: unknown; readonly at: string }[];
 }
 
 interface Placed {
@@ -234,6 +249,48 @@ export class ComplaintDesk {
     const view = await this.one(agencyId, complaintId);
     if (view === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
     return view;
+  }
+
+  /**
+   * The agency hands one of its complaints to the agency responsible (a city's complaint desk to its public works
+   * office): from now on only that one sees and answers it. The citizen is told who will answer, and the new agency's
+   * callback receives the thread so far with the note. Refused with COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED,
+   * COMPLAINT_TRANSFER_INVALID (to itself), AGENCY_NOT_FOUND or COMPLAINT_ANSWER_INVALID (a note over the limit).
+   */
+  async transfer(agencyId: string, complaintId: string, toCode: string, note: string | null, now = new Date()): Promise<void> {
+    if (!isUuid(complaintId)) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+    const checkedNote = note === null || note.trim() === '' ? null : checkAnswer(note);
+    if (checkedNote !== null && 'problem' in checkedNote) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, `the note: ${checkedNote.problem}`);
+    const targetId = await this.store.agencyIdOf(toCode);
+    if (targetId === null) throw new AgencyError(AgencyErrorCode.NotFound, `no agency "${toCode}"`);
+    if (targetId === agencyId) throw new ComplaintError(ComplaintErrorCode.TransferInvalid, 'the complaint is already yours');
+    const thread = (await this.store.messages([complaintId])).get(complaintId) ?? [];
+    const written = await this.em.fork().transactional(async (tx) => {
+      const complaint = await this.store.one(tx, agencyId, complaintId, true);
+      if (complaint === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+      if (complaint.state === 'closed' || complaint.fromSealed === null) throw new ComplaintError(ComplaintErrorCode.Closed, `complaint ${complaintReference(complaint.number)} is closed`);
+      const target = (await this.store.agencies(tx, [targetId])).get(targetId);
+      if (target === undefined) throw new AgencyError(AgencyErrorCode.NotFound, `no agency "${toCode}"`);
+      const reference = complaintReference(complaint.number);
+      const locale: Locale = isLocale(complaint.locale) ? complaint.locale : 'id';
+      await this.store.transfer(tx, complaint.id, complaint.eventId, target.id, now);
+      const words = complaintTransferred(reference, target.name, locale);
+      const message = outgoing({ ...complaint, agencyId: target.id, agencyCode: target.code, fromSealed: complaint.fromSealed, locale }, words, words);
+      const data: ComplaintTransferEvent = {
+        complaintId: complaint.id,
+        reference,
+        from: complaint.agencyCode,
+        note: checkedNote?.text ?? null,
+        channel: complaint.channel,
+        registered: complaint.registered,
+        messages: thread.map((m) => ({ direction: m.direction, kind: m.kind, text: m.text, media: m.media, at: m.at.toISOString() })),
+      };
+      const webhookId = `complaint.transfer.${message.notification.id}`;
+      const payload = kabarEventJson({ id: webhookId, type: COMPLAINT_TRANSFER_TYPE, subject: complaint.id, time: now.toISOString(), agency: target.code, data });
+      await this.callbacks.enqueueIn(tx, [{ agencyId: target.id, webhookId, payload }], now);
+      return this.outbox.enqueue(tx, await this.send(tx, [message], now));
+    });
+    this.relay.handOff(written);
   }
 
   async one(agencyId: string, complaintId: string): Promise<ComplaintView | null> {

@@ -7,6 +7,8 @@ export enum ComplaintErrorCode {
   Closed = 'COMPLAINT_CLOSED',
   /** The answer is empty or longer than COMPLAINT_ANSWER_LIMIT characters. */
   AnswerInvalid = 'COMPLAINT_ANSWER_INVALID',
+  /** A complaint handed to the agency that already has it. */
+  TransferInvalid = 'COMPLAINT_TRANSFER_INVALID',
   /** An inbound route's channel, address or keyword is not one Kabar can route by. */
   RouteInvalid = 'INBOUND_ROUTE_INVALID',
   /** No inbound route of that id. */

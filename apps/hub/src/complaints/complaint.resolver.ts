@@ -58,6 +58,20 @@ export class ComplaintResolver {
     return toModel(await this.desk.answer(agency.agencyId, id, text, close));
   }
 
+  @Mutation(() => Boolean, {
+    description:
+      "Hands the complaint to the agency responsible, with a note for it (at most 1,000 characters): the citizen is told who will answer, that agency's callback receives the thread (id.kabar.complaint.transferred.v1), and you no longer see it. COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED, COMPLAINT_TRANSFER_INVALID, AGENCY_NOT_FOUND.",
+  })
+  async transferComplaint(
+    @CurrentAgency() agency: AgencyPrincipal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('agencyCode') agencyCode: string,
+    @Args('note', { type: () => String, nullable: true }) note: string | null,
+  ): Promise<boolean> {
+    await this.desk.transfer(agency.agencyId, id, agencyCode, note ?? null);
+    return true;
+  }
+
   @Mutation(() => ComplaintModel, { description: 'Closes the complaint and tells the citizen so. COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED.' })
   async closeComplaint(@CurrentAgency() agency: AgencyPrincipal, @Args('id', { type: () => ID }) id: string): Promise<ComplaintModel> {
     return toModel(await this.desk.answer(agency.agencyId, id, null, true));

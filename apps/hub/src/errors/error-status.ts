@@ -91,6 +91,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ComplaintErrorCode.NotFound]: 404,
   [ComplaintErrorCode.Closed]: 409,
   [ComplaintErrorCode.AnswerInvalid]: 400,
+  [ComplaintErrorCode.TransferInvalid]: 400,
   [ComplaintErrorCode.RouteInvalid]: 400,
   [ComplaintErrorCode.RouteNotFound]: 404,
 };

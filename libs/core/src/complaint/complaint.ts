@@ -118,12 +118,16 @@ export function placeMessage<R extends InboundRoute>(thread: ComplaintThread | u
 export const complaintReference = (number: number): string => `ADU-${String(number).padStart(6, '0')}`;
 
 // Short enough for one SMS (160 GSM characters) with an agency name of up to 50: each part more is paid for again.
-const WORDS: Readonly<Record<Locale, { readonly received: (ref: string, agency: string) => string; readonly closed: (ref: string, agency: string) => string }>> = {
+type Words = (ref: string, agency: string) => string;
+
+const WORDS: Readonly<Record<Locale, { readonly received: Words; readonly closed: Words; readonly transferred: Words }>> = {
   id: {
+    transferred: (ref, agency) => `Aduan ${ref} kami teruskan ke ${agency}, yang akan menjawabnya.`,
     received: (ref, agency) => `Aduan Anda diterima dengan nomor ${ref} dan diteruskan ke ${agency}. Balas pesan ini untuk menambah keterangan.`,
     closed: (ref, agency) => `${agency} telah menutup aduan ${ref}. Terima kasih.`,
   },
   en: {
+    transferred: (ref, agency) => `Your report ${ref} was passed on to ${agency}, who will answer it.`,
     received: (ref, agency) => `We received your report ${ref} and passed it to ${agency}. Reply to this message to add details.`,
     closed: (ref, agency) => `${agency} has closed report ${ref}. Thank you.`,
   },
@@ -131,6 +135,9 @@ const WORDS: Readonly<Record<Locale, { readonly received: (ref: string, agency: 
 
 /** What the citizen is told when their message opens a complaint. */
 export const complaintReceived = (reference: string, agencyName: string, locale: Locale): string => WORDS[locale].received(reference, agencyName);
+
+/** What the citizen is told when the agency hands their complaint to the one responsible. */
+export const complaintTransferred = (reference: string, agencyName: string, locale: Locale): string => WORDS[locale].transferred(reference, agencyName);
 
 /** The agency's answer as the citizen reads it: whose answer, to which complaint. */
 export const complaintAnswer = (reference: string, agencyName: string, text: string): string => `${agencyName} (${reference}): ${text}`;

@@ -10,6 +10,7 @@ export {
   complaintReference,
   type ComplaintState,
   type ComplaintThread,
+  complaintTransferred,
   firstWord,
   type InboundAddressing,
   type InboundRoute,

@@ -9,6 +9,7 @@ import {
   complaintReceived,
   complaintReference,
   type ComplaintThread,
+  complaintTransferred,
   firstWord,
   type InboundRoute,
   placeMessage,
@@ -92,6 +93,8 @@ describe('what the citizen reads', () => {
     expect(complaintReference(12_345_678)).toBe('ADU-12345678');
     expect(complaintReceived('ADU-000042', 'LAPOR!', 'id')).toMatch(/^Aduan Anda diterima dengan nomor ADU-000042 dan diteruskan ke LAPOR!\./);
     expect(complaintReceived('ADU-000042', 'LAPOR!', 'en')).toMatch(/^We received your report ADU-000042 and passed it to LAPOR!\./);
+    expect(complaintTransferred('ADU-000042', 'Dinas PU', 'id')).toBe('Aduan ADU-000042 kami teruskan ke Dinas PU, yang akan menjawabnya.');
+    expect(complaintTransferred('ADU-000042', 'Dinas PU', 'en')).toBe('Your report ADU-000042 was passed on to Dinas PU, who will answer it.');
     expect(complaintClosed('ADU-000042', 'LAPOR!', null, 'en')).toBe('LAPOR! has closed report ADU-000042. Thank you.');
     expect(complaintClosed('ADU-000042', 'LAPOR!', 'Sudah diperbaiki.', 'id')).toBe('LAPOR! (ADU-000042): Sudah diperbaiki.\n\nLAPOR! telah menutup aduan ADU-000042. Terima kasih.');
   });
