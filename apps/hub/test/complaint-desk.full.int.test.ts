@@ -21,6 +21,8 @@ import { SATISFACTION } from './support/survey-fixture.js';
 
 const WA_TOKEN = 'EAAJkabarTestSystemUserToken0123456789abcdef';
 const WA_SECRET = 'f3a9c1d2e4b5a6978877665544332211';
+/** The citizen's photo as Meta keeps it: a JPEG's first bytes and some more. */
+const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200_000, 9)]);
 
 const COMPLAINT_FIELDS = 'id reference number state channel registered locale closedAt messages { id direction kind text media notificationId }';
 
@@ -98,7 +100,14 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
 
   beforeAll(async () => {
     smsc = await startSmscPeer();
-    graph = await startGraphPeer({ phoneNumberId: BUSINESS_PHONE_NUMBER_ID, accessToken: WA_TOKEN, displayPhoneNumber: '+62 811-1500-2024', qualityRating: 'GREEN', templates: [] });
+    graph = await startGraphPeer({
+      phoneNumberId: BUSINESS_PHONE_NUMBER_ID,
+      accessToken: WA_TOKEN,
+      displayPhoneNumber: '+62 811-1500-2024',
+      qualityRating: 'GREEN',
+      templates: [],
+      media: { '1234567890123456': { mimeType: 'image/jpeg', data: PHOTO } },
+    });
     const plugins = {
       'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 2_000, stayBound: true },
       'chat-whatsapp': { phoneNumberId: BUSINESS_PHONE_NUMBER_ID, accessToken: WA_TOKEN, baseUrl: graph.origin, caCertificates: graph.certificate.cert, appSecret: WA_SECRET },
@@ -342,7 +351,7 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(inThreads.map((r) => r.text)).toEqual(['Tapi trotoarnya masih rusak']);
   });
 
-  it('takes a photo sent on WhatsApp as a complaint, with its media reference, and answers on WhatsApp', async () => {
+  it('takes a photo sent on WhatsApp as a complaint, serves the photo to that agency alone, and answers on WhatsApp', async () => {
     const set = await route({ agencyCode: 'lapor-bdg', channel: 'whatsapp', to: '' });
     expect(set.errors).toBeUndefined();
     const webhook = (message: unknown): Promise<Response> => {
@@ -362,6 +371,16 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     const callback = await eventually(() => Promise.resolve(callbacksOf(lapor).find((e) => (e['data'] as { reference: string }).reference === reference)));
     expect(callback['data']).toMatchObject({ opened: true, channel: 'whatsapp', message: { kind: 'image', text: 'Trotoar ambles di Jl. Riau', media: { id: '1234567890123456', mimeType: 'image/jpeg' } } });
     expect(JSON.stringify(callback)).not.toContain(CITIZEN_WA_ID);
+    // The agency fetches the photo through Kabar, with its own key; no other agency can.
+    const fetchMedia = (key: string, mediaId = '1234567890123456', id = complaint.id) => fetch(`${hub.url}/v1/complaints/${id}/media/${mediaId}`, { headers: { authorization: `Bearer ${key}` } });
+    const served = await fetchMedia(lapor.key);
+    expect([served.status, served.headers.get('content-type'), served.headers.get('cache-control'), served.headers.get('x-content-type-options')]).toEqual([200, 'image/jpeg', 'private, no-store', 'nosniff']);
+    expect(Buffer.from(await served.arrayBuffer()).equals(PHOTO)).toBe(true);
+    const problem = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type'), code: ((await res.json()) as { code?: string }).code });
+    expect(await problem(await fetchMedia(bapenda.key))).toEqual({ status: 404, type: 'application/problem+json; charset=utf-8', code: 'COMPLAINT_NOT_FOUND' });
+    expect(await problem(await fetchMedia(lapor.key, '999'))).toMatchObject({ status: 404, code: 'MEDIA_NOT_FOUND' });
+    expect(await problem(await fetchMedia(lapor.key, '1234567890123456', 'bukan-id'))).toMatchObject({ status: 404, code: 'COMPLAINT_NOT_FOUND' });
+    expect((await fetch(`${hub.url}/v1/complaints/${complaint.id}/media/1234567890123456`)).status).toBe(401);
     await answer(lapor, complaint.id, 'Terima kasih, tim kami akan memeriksa.');
     expect((await eventually(() => Promise.resolve(sentToCitizen()[1]))).text?.body).toBe(`LAPOR! Kota Bandung (${reference ?? ''}): Terima kasih, tim kami akan memeriksa.`);
   });

@@ -88,6 +88,8 @@ export interface ComplaintRow {
   readonly agencyName: string;
   readonly eventId: string;
   readonly channel: string;
+  /** The plugin install the first message came through: where its files are fetched from. */
+  readonly plugin: string;
   readonly fromSealed: string | null;
   readonly replyFrom: string | null;
   readonly citizenId: string | null;
@@ -107,6 +109,7 @@ interface ComplaintDbRow {
   name: string;
   event_id: string;
   channel: string;
+  plugin: string;
   from_sealed: string | null;
   reply_from: string | null;
   citizen_id: string | null;
@@ -117,7 +120,7 @@ interface ComplaintDbRow {
   closed_at: Date | string | null;
 }
 
-const COMPLAINT_COLUMNS = `c."id", c."number", c."agency_id", a."code", a."name", c."event_id", c."channel", c."from_sealed", c."reply_from", c."citizen_id",
+const COMPLAINT_COLUMNS = `c."id", c."number", c."agency_id", a."code", a."name", c."event_id", c."channel", c."plugin", c."from_sealed", c."reply_from", c."citizen_id",
   c."locale", c."state", c."opened_at", c."last_activity_at", c."closed_at"`;
 
 const toComplaint = (r: ComplaintDbRow): ComplaintRow => ({
@@ -128,6 +131,7 @@ const toComplaint = (r: ComplaintDbRow): ComplaintRow => ({
   agencyName: r.name,
   eventId: r.event_id,
   channel: r.channel,
+  plugin: r.plugin,
   fromSealed: r.from_sealed,
   replyFrom: r.reply_from,
   citizenId: r.citizen_id,

@@ -8,6 +8,12 @@ export interface ProviderCheck {
   readonly detail: string;
 }
 
+/** A file a citizen sent (a photo with a complaint), as the provider keeps it. */
+export interface ProviderMedia {
+  readonly mimeType: string;
+  readonly data: Buffer;
+}
+
 /** A configured connection to one peer, made by `PluginManifest.create`. */
 export interface ChannelProvider {
   /**
@@ -35,4 +41,12 @@ export interface ChannelProvider {
    * @example async webhook(request) { return verified(request.body, request.headers['x-signature']) ? { status: 200 } : { refused: ProviderWebhookErrorCode.BadSignature, reason: 'X-Signature does not match' }; }
    */
   webhook?(request: ProviderWebhookRequest): Promise<ProviderWebhookResponse>;
+  /**
+   * The file behind a media id this provider reported with a citizen's message (`ProviderInbound.media.id`), for the
+   * agency the message was routed to; the hub serves it and keeps no copy. Rejects with a `PluginError` (REJECTED for
+   * an id the peer does not know or a file over the plugin's limit). Without it the hub answers that the channel
+   * cannot fetch media.
+   * @example const photo = await provider.fetchMedia?.('1234567890123456') // { mimeType: 'image/jpeg', data: <Buffer …> }
+   */
+  fetchMedia?(mediaId: string): Promise<ProviderMedia>;
 }

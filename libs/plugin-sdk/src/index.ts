@@ -1,7 +1,7 @@
 // The conformance kit imports Vitest, so it is a separate entry (@kabar/plugin-sdk/conformance) the hub never loads.
 // That entry points at its TypeScript source in every condition: only Vitest loads it, so it is never built.
 export { type Channel, CHANNELS } from './channel.type.js';
-export type { ChannelProvider, ProviderCheck } from './channel-provider.type.js';
+export type { ChannelProvider, ProviderCheck, ProviderMedia } from './channel-provider.type.js';
 export {
   CHANNEL_PLUGIN_SERVICE,
   type ChannelPluginServer,

@@ -4,7 +4,9 @@ import {
   failedOutcome,
   type OutboundMessage,
   PluginError,
+  PluginErrorCode,
   type ProviderCheck,
+  type ProviderMedia,
   type ProviderWebhookRequest,
   type ProviderWebhookResponse,
   type SendOutcome,
@@ -56,6 +58,32 @@ export class ChatWhatsAppProvider implements ChannelProvider {
   /** Meta's subscription handshake (GET) and its signed status and message webhooks (POST). */
   webhook(request: ProviderWebhookRequest): Promise<ProviderWebhookResponse> {
     return this.options.webhooks.handle(request);
+  }
+
+  /**
+   * A file a citizen sent, by Meta's media id: the media object names a URL (on Meta's media host), fetched with the
+   * same token. Meta keeps media for 30 days; after that, and for an id it does not know, the answer is REJECTED.
+   */
+  async fetchMedia(mediaId: string): Promise<ProviderMedia> {
+    const { client } = this.options;
+    if (!/^\d{1,32}$/.test(mediaId)) throw new PluginError(PluginErrorCode.Rejected, 'not a WhatsApp media id');
+    const described = await client.get(mediaId);
+    const media = mediaObjectOf(described);
+    if (media === undefined) {
+      // An unknown or expired id is answered like an object the token cannot see (100/33): not a credentials problem here.
+      const unknown = described.kind === 'answer' && (described.status === 400 || described.status === 404);
+      throw unknown ? new PluginError(PluginErrorCode.Rejected, 'WhatsApp has no media of that id (it keeps media for 30 days)') : toPluginError(described, client.host);
+    }
+    const file = await client.download(media.url, MAX_MEDIA_BYTES);
+    switch (file.kind) {
+      case 'file':
+        if (file.status !== 200) throw new PluginError(file.status >= 500 ? PluginErrorCode.ProviderError : PluginErrorCode.Rejected, `the media host answered HTTP ${String(file.status)}`);
+        return { mimeType: media.mimeType ?? file.contentType, data: file.data };
+      case 'tooLarge':
+        throw new PluginError(PluginErrorCode.Rejected, `the file is larger than ${String(MAX_MEDIA_BYTES / 1024 / 1024)} MB`);
+      default:
+        throw toPluginError(file, client.host);
+    }
   }
 
   close(): Promise<void> {
@@ -110,4 +138,14 @@ async function mapInParallel<T, R>(items: readonly T[], limit: number, fn: (item
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The largest file served: WhatsApp's limit for videos and audio (documents may be larger, and are refused). */
+const MAX_MEDIA_BYTES = 16 * 1024 * 1024;
+
+/** The URL and type of a media object (`GET /<media-id>`), when the answer is one. */
+function mediaObjectOf(exchange: GraphExchange): { readonly url: string; readonly mimeType: string | undefined } | undefined {
+  if (exchange.kind !== 'answer' || exchange.status !== 200 || typeof exchange.json !== 'object' || exchange.json === null) return undefined;
+  const { url, mime_type: mimeType } = exchange.json as { url?: unknown; mime_type?: unknown };
+  return typeof url === 'string' ? { url, mimeType: typeof mimeType === 'string' ? mimeType : undefined } : undefined;
 }

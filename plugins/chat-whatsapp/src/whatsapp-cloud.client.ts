@@ -64,15 +64,42 @@ export class WhatsAppCloudClient {
     return this.exchange('GET', url);
   }
 
+  /**
+   * GETs a file by the absolute `url` a media object gave (Meta serves media from another host, with the same bearer
+   * token), keeping at most `maxBytes`. Only https URLs are followed: the token must not travel in the clear.
+   * @example await client.download('https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=…', 16 * 1024 * 1024)
+   */
+  async download(url: string, maxBytes: number): Promise<FileExchange> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return { kind: 'unreachable', reason: 'the media URL is not a URL' };
+    }
+    if (target.protocol !== 'https:') return { kind: 'unreachable', reason: 'the media URL is not https' };
+    const result = await this.request('GET', target, undefined, maxBytes);
+    if (result.kind !== 'answer') return result;
+    if (result.bytes === undefined) return { kind: 'tooLarge', maxBytes };
+    return { kind: 'file', status: result.status, contentType: result.contentType, data: result.bytes };
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
   /** Never rejects: every way an exchange can end is a GraphExchange. */
-  private exchange(method: 'GET' | 'POST', url: URL, body?: string): Promise<GraphExchange> {
+  private async exchange(method: 'GET' | 'POST', url: URL, body?: string): Promise<GraphExchange> {
+    const result = await this.request(method, url, body, MAX_ANSWER_BYTES);
+    if (result.kind !== 'answer') return result;
+    const json = result.bytes === undefined ? undefined : parseJson(result.bytes.toString('utf8'));
+    return { kind: 'answer', status: result.status, json, ...(result.retryAfter === undefined ? {} : { retryAfter: result.retryAfter }) };
+  }
+
+  /** One request; the body is kept when it is at most `limit` bytes (`bytes` undefined otherwise). Never rejects. */
+  private request(method: 'GET' | 'POST', url: URL, body: string | undefined, limit: number): Promise<RawExchange> {
     return new Promise((resolve) => {
       let settled = false;
-      const settle = (result: GraphExchange): void => {
+      const settle = (result: RawExchange): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -89,30 +116,45 @@ export class WhatsAppCloudClient {
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
+          if (size <= limit) chunks.push(chunk);
+          // A file over the limit is not worth downloading to the end.
+          else if (limit > MAX_ANSWER_BYTES) request.destroy();
         });
-        response.on('end', () => {
+        const answered = (): void => {
           const retryAfter = response.headers['retry-after'];
-          const json = size <= MAX_ANSWER_BYTES ? parseJson(Buffer.concat(chunks).toString('utf8')) : undefined;
-          settle({ kind: 'answer', status: response.statusCode ?? 0, json, ...(retryAfter === undefined ? {} : { retryAfter }) });
-        });
-        response.on('error', (error) => settle(unreachable(error)));
+          const contentType = response.headers['content-type'] ?? 'application/octet-stream';
+          settle({ kind: 'answer', status: response.statusCode ?? 0, bytes: size <= limit ? Buffer.concat(chunks) : undefined, contentType, ...(retryAfter === undefined ? {} : { retryAfter }) });
+        };
+        response.on('end', answered);
+        response.on('error', (error) => (size > limit ? answered() : settle(unreachable(error))));
         // A connection cut mid-body ends with 'close' and no 'end' on some Node versions, and no 'error' on others.
         response.on('close', () => {
-          if (!response.complete) settle({ kind: 'unreachable', reason: 'the connection closed before the answer was complete', code: 'ECONNRESET' });
+          if (size > limit) answered();
+          else if (!response.complete) settle({ kind: 'unreachable', reason: 'the connection closed before the answer was complete', code: 'ECONNRESET' });
         });
       });
       const timer = setTimeout(() => {
         settle({ kind: 'timeout', timeoutMs: this.options.timeoutMs });
         request.destroy();
       }, this.options.timeoutMs);
-      request.on('error', (error) => settle(unreachable(error)));
+      request.on('error', (error) => (settled ? undefined : settle(unreachable(error))));
       request.end(body);
     });
   }
 }
 
-function unreachable(error: Error): GraphExchange {
+/** What came back for a request, body as bytes (undefined when over the limit). */
+type RawExchange =
+  | { readonly kind: 'answer'; readonly status: number; readonly bytes: Buffer | undefined; readonly contentType: string; readonly retryAfter?: string }
+  | Exclude<GraphExchange, { kind: 'answer' }>;
+
+/** A downloaded file, or why there is none. */
+export type FileExchange =
+  | { readonly kind: 'file'; readonly status: number; readonly contentType: string; readonly data: Buffer }
+  | { readonly kind: 'tooLarge'; readonly maxBytes: number }
+  | Exclude<GraphExchange, { kind: 'answer' }>;
+
+function unreachable(error: Error): Exclude<GraphExchange, { kind: 'answer' }> {
   const code = (error as NodeJS.ErrnoException).code;
   return { kind: 'unreachable', reason: describeError(error), ...(typeof code === 'string' ? { code } : {}) };
 }

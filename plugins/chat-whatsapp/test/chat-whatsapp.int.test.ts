@@ -12,10 +12,13 @@ const PHONE_NUMBER_ID = '106540352242922';
 const ACCESS_TOKEN = 'EAAJkabarTestSystemUserToken0123456789abcdef';
 const CITIZEN = '+6281234567890';
 const TEMPLATE = { name: 'pemberitahuan_dokumen', language: 'id' };
+/** A citizen's photo as Meta keeps it: a JPEG's first bytes and some more. */
+const PHOTO_ID = '1234567890123456';
+const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(300_000, 7)]);
 let peer: GraphPeer;
 
 beforeAll(async () => {
-  peer = await startGraphPeer({ phoneNumberId: PHONE_NUMBER_ID, accessToken: ACCESS_TOKEN, displayPhoneNumber: '+62 811-1500-2024', qualityRating: 'GREEN', templates: [TEMPLATE] });
+  peer = await startGraphPeer({ phoneNumberId: PHONE_NUMBER_ID, accessToken: ACCESS_TOKEN, displayPhoneNumber: '+62 811-1500-2024', qualityRating: 'GREEN', templates: [TEMPLATE], media: { [PHOTO_ID]: { mimeType: 'image/jpeg', data: PHOTO } } });
 });
 
 afterAll(async () => {
@@ -284,6 +287,20 @@ describe('chat-whatsapp plugin against a Graph-API-shaped TLS peer', () => {
       expect(outcome).toMatchObject({ status: 'failed', error: { code: 'CONNECTION_FAILED', retryable: true, message: expect.stringContaining('ECONNREFUSED') as unknown } });
     }
     await expect(provider.check()).resolves.toMatchObject({ ok: false, detail: expect.stringContaining('ECONNREFUSED') as unknown });
+  });
+
+  it("fetches a citizen's photo by its media id: the media object's URL, then the file, both with the token", async () => {
+    const provider = await providerWith();
+    const photo = await provider.fetchMedia?.(PHOTO_ID);
+    expect(photo?.mimeType).toBe('image/jpeg');
+    expect(photo?.data.equals(PHOTO)).toBe(true);
+    const asked = peer.requests.filter((r) => r.path.endsWith(PHOTO_ID)).map((r) => [r.method, r.path, r.headers.authorization]);
+    expect(asked).toEqual([
+      ['GET', `/v21.0/${PHOTO_ID}`, `Bearer ${ACCESS_TOKEN}`],
+      ['GET', `/media/${PHOTO_ID}`, `Bearer ${ACCESS_TOKEN}`],
+    ]);
+    await expect(provider.fetchMedia?.('99999999')).rejects.toMatchObject({ code: 'REJECTED' });
+    await expect(provider.fetchMedia?.('../106540352242922')).rejects.toMatchObject({ code: 'REJECTED', message: 'not a WhatsApp media id' });
   });
 
   it('does not trust the peer without its CA, and says so; nothing reaches it', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +66,8 @@ export interface GraphPeerOptions {
   readonly qualityRating: string;
   /** Approved templates; others are refused with 132001. */
   readonly templates: readonly { readonly name: string; readonly language: string }[];
+  /** Media citizens sent, by media id: `GET /<version>/<id>` describes one, `GET /media/<id>` serves its bytes. */
+  readonly media?: Readonly<Record<string, { readonly mimeType: string; readonly data: Buffer }>>;
 }
 
 export interface GraphPeer {
@@ -154,6 +156,15 @@ export async function closedPort(): Promise<number> {
 }
 
 function route(received: ReceivedRequest, response: ServerResponse, options: GraphPeerOptions, answer: Answer, hold: () => void): void {
+  // Meta serves media bytes from another host (lookaside.fbsbx.com), with the same bearer token.
+  const file = /^\/media\/(\d+)$/.exec(received.path);
+  if (file !== null) {
+    const media = options.media?.[file[1] ?? ''];
+    if (received.headers.authorization !== `Bearer ${options.accessToken}`) answer(401, graphError(190, 'Invalid OAuth access token', 'OAuthException'));
+    else if (media === undefined) answer(404, graphError(100, 'Media not found', 'GraphMethodException'));
+    else response.writeHead(200, { 'content-type': media.mimeType, 'content-length': String(media.data.length) }).end(media.data);
+    return;
+  }
   const match = /^(?:\/gateway)?\/v\d+\.\d+\/(\d+)(\/messages)?$/.exec(received.path);
   const [, phoneNumberId = '', messages] = match ?? [];
   const send = received.method === 'POST' && messages !== undefined;
@@ -168,6 +179,12 @@ function route(received: ReceivedRequest, response: ServerResponse, options: Gra
   const magic = Object.entries(MAGIC_PHONE_NUMBER_IDS).find(([, id]) => id === phoneNumberId)?.[0] as keyof typeof MAGIC_PHONE_NUMBER_IDS | undefined;
   if (magic !== undefined) {
     misbehave(magic, response, answer, hold);
+    return;
+  }
+  const media = received.method === 'GET' && messages === undefined ? options.media?.[phoneNumberId] : undefined;
+  if (media !== undefined) {
+    const url = `https://${received.headers.host ?? ''}/media/${phoneNumberId}`;
+    answer(200, { messaging_product: 'whatsapp', url, mime_type: media.mimeType, sha256: createHash('sha256').update(media.data).digest('hex'), file_size: media.data.length, id: phoneNumberId });
     return;
   }
   if (phoneNumberId !== options.phoneNumberId) {

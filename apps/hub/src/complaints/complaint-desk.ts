@@ -33,13 +33,16 @@ import {
   type NewNotification,
   OutboxRepository,
 } from '@kabar/persistence';
+import { PluginError, type ProviderMedia } from '@kabar/plugin-sdk';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { AgencyError, AgencyErrorCode } from '../agencies/agency.errors.js';
 import { ROOT_LOGGER } from '../config/config.module.js';
 import { answerNotification } from '../delivery/answer-notification.js';
+import { PLUGIN_REGISTRY } from '../delivery/delivery.tokens.js';
 import type { InboundMessage } from '../delivery/inbound-record.js';
+import type { PluginRegistry } from '../delivery/plugin-registry.js';
 import { kabarEventJson, statusRecord } from '../delivery/status-event.js';
 import { dispatchRecord } from '../ingest/ingest.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -120,6 +123,7 @@ export class ComplaintDesk {
     private readonly box: SecretBox,
     private readonly relay: OutboxRelay,
     private readonly metrics: MetricsService,
+    @Inject(PLUGIN_REGISTRY) private readonly plugins: PluginRegistry,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.store = new ComplaintRepository(em);
@@ -293,6 +297,27 @@ export class ComplaintDesk {
     this.relay.handOff(written);
   }
 
+  /**
+   * A file the citizen sent with one of the agency's complaints, fetched from the channel's provider as it is asked
+   * for (Kabar keeps no copy). Refused with COMPLAINT_NOT_FOUND, MEDIA_NOT_FOUND (no message of the complaint has that
+   * file) or MEDIA_UNAVAILABLE (the provider could not give it, or the channel cannot fetch files).
+   */
+  async media(agencyId: string, complaintId: string, mediaId: string): Promise<ProviderMedia> {
+    const complaint = isUuid(complaintId) ? await this.store.one(this.em.fork(), agencyId, complaintId) : null;
+    if (complaint === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+    const thread = (await this.store.messages([complaint.id])).get(complaint.id) ?? [];
+    if (!thread.some((m) => mediaIdOf(m.media) === mediaId)) throw new ComplaintError(ComplaintErrorCode.MediaNotFound, 'no file of that id in this complaint');
+    const provider = this.plugins.lookup(complaint.plugin)?.provider;
+    if (provider?.fetchMedia === undefined) throw new ComplaintError(ComplaintErrorCode.MediaUnavailable, `the ${complaint.channel} channel's plugin cannot fetch files`);
+    try {
+      return await provider.fetchMedia(mediaId);
+    } catch (error) {
+      const code = error instanceof PluginError ? error.code : 'PLUGIN_FAILED';
+      this.logger.warn({ plugin: complaint.plugin, code }, 'a complaint file could not be fetched');
+      throw new ComplaintError(ComplaintErrorCode.MediaUnavailable, `the file could not be fetched (${code}: ${error instanceof Error ? error.message : 'plugin failed'})`);
+    }
+  }
+
   async one(agencyId: string, complaintId: string): Promise<ComplaintView | null> {
     if (!isUuid(complaintId)) return null;
     const row = await this.store.one(this.em.fork(), agencyId, complaintId);
@@ -402,4 +427,10 @@ function messageCallback(placed: Placed, agency: DeskAgency, reference: string, 
   };
   const webhookId = `complaint.${m.id}`;
   return { agencyId: agency.id, webhookId, payload: kabarEventJson({ id: webhookId, type: COMPLAINT_MESSAGE_TYPE, subject: complaintId, time: data.message.receivedAt, agency: agency.code, data }) };
+}
+
+/** The provider's id of a file as a thread stores it (`{ id, mimeType }`), if it is one. */
+function mediaIdOf(media: unknown): string | undefined {
+  const id = typeof media === 'object' && media !== null ? (media as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
 }

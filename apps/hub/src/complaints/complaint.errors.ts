@@ -9,6 +9,10 @@ export enum ComplaintErrorCode {
   AnswerInvalid = 'COMPLAINT_ANSWER_INVALID',
   /** A complaint handed to the agency that already has it. */
   TransferInvalid = 'COMPLAINT_TRANSFER_INVALID',
+  /** No file of that id among the complaint's messages. */
+  MediaNotFound = 'MEDIA_NOT_FOUND',
+  /** The file could not be fetched from the channel's provider (expired, provider down, or a channel that cannot). */
+  MediaUnavailable = 'MEDIA_UNAVAILABLE',
   /** An inbound route's channel, address or keyword is not one Kabar can route by. */
   RouteInvalid = 'INBOUND_ROUTE_INVALID',
   /** No inbound route of that id. */

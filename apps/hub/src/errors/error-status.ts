@@ -92,6 +92,8 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ComplaintErrorCode.Closed]: 409,
   [ComplaintErrorCode.AnswerInvalid]: 400,
   [ComplaintErrorCode.TransferInvalid]: 400,
+  [ComplaintErrorCode.MediaNotFound]: 404,
+  [ComplaintErrorCode.MediaUnavailable]: 502,
   [ComplaintErrorCode.RouteInvalid]: 400,
   [ComplaintErrorCode.RouteNotFound]: 404,
 };
