@@ -16,6 +16,7 @@ import {
   PluginErrorCode,
   type PluginManifest,
   type ProviderCheck,
+  type ProviderMedia,
   type SendOutcome,
   sentOutcome,
   serveChannelPlugin,
@@ -33,6 +34,8 @@ class ScriptedProvider implements ChannelProvider {
   closeCalls = 0;
   answer: (batch: readonly OutboundMessage[]) => Promise<SendOutcome[]> = (batch) => Promise.resolve(batch.map((m) => sentOutcome(m, `smsc-${m.notificationId.slice(0, 8)}`)));
   checkResult: () => Promise<ProviderCheck> = () => Promise.resolve({ ok: true, detail: 'SMSC bound in 4 ms' });
+  /** Set by a test to serve files; unset, the provider fetches none. */
+  fetchMedia?: (mediaId: string) => Promise<ProviderMedia>;
 
   send(batch: readonly OutboundMessage[]): Promise<SendOutcome[]> {
     this.batches.push([...batch]);
@@ -127,6 +130,7 @@ describe('a plugin served over gRPC (serveChannelPlugin + GrpcChannelProvider)',
   afterEach(() => {
     scripted.answer = (batch) => Promise.resolve(batch.map((m) => sentOutcome(m, `smsc-${m.notificationId.slice(0, 8)}`)));
     scripted.checkResult = () => Promise.resolve({ ok: true, detail: 'SMSC bound in 4 ms' });
+    delete scripted.fetchMedia;
   });
 
   afterAll(async () => {
@@ -239,6 +243,19 @@ describe('a plugin served over gRPC (serveChannelPlugin + GrpcChannelProvider)',
     await expect(provider.close()).resolves.toBeUndefined();
     const error = await rejectionOf(provider.send([smsMessage()]));
     expect(error.retryable).toBe(true);
+  });
+
+  it("fetches a file a citizen sent, byte for byte, beyond grpc-js's 4 MiB default; the plugin's refusal comes back as REJECTED", async () => {
+    const photo = Buffer.alloc(5 * 1024 * 1024, 0xab);
+    scripted.fetchMedia = (mediaId) => (mediaId === 'foto-1' ? Promise.resolve({ mimeType: 'image/jpeg', data: photo }) : Promise.reject(new PluginError(PluginErrorCode.Rejected, 'no such media')));
+    const fetched = await client().fetchMedia('foto-1');
+    expect(fetched.mimeType).toBe('image/jpeg');
+    expect(fetched.data.equals(photo)).toBe(true);
+    await expect(client().fetchMedia('foto-2')).rejects.toMatchObject({ code: PluginErrorCode.Rejected });
+  });
+
+  it('rejects a file request to a plugin that fetches none (UNIMPLEMENTED)', async () => {
+    await expect(client().fetchMedia('foto-1')).rejects.toBeInstanceOf(PluginError);
   });
 
   it('logged counts and ids, never recipients, texts or the configuration', () => {

@@ -3,7 +3,7 @@ import { Client, type ClientDuplexStream, type ClientReadableStream, credentials
 import { pluginProto } from '@kabar/contracts';
 
 import type { Channel } from '../channel.type.js';
-import type { ProviderCheck } from '../channel-provider.type.js';
+import type { ProviderCheck, ProviderMedia } from '../channel-provider.type.js';
 import type { OutboundMessage } from '../outbound-message.type.js';
 import { PluginError } from '../plugin-error.exception.js';
 import { PluginErrorCode } from '../plugin-error-code.enum.js';
@@ -75,6 +75,12 @@ export class ChannelPluginClient {
   async check(): Promise<ProviderCheck> {
     const answer = await this.call('Check', CHANNEL_PLUGIN_SERVICE.check, create(pluginProto.CheckRequestSchema));
     return { ok: answer.check?.ok ?? false, detail: answer.check?.detail ?? '' };
+  }
+
+  /** A file a citizen sent, by the provider's id; UNIMPLEMENTED (a plugin that fetches none) rejects like any status. */
+  async fetchMedia(mediaId: string): Promise<ProviderMedia> {
+    const answer = await this.call('FetchMedia', CHANNEL_PLUGIN_SERVICE.fetchMedia, create(pluginProto.FetchMediaRequestSchema, { mediaId }));
+    return { mimeType: answer.mimeType === '' ? 'application/octet-stream' : answer.mimeType, data: Buffer.from(answer.data) };
   }
 
   /**

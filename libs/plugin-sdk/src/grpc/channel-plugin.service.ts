@@ -57,6 +57,7 @@ export const CHANNEL_PLUGIN_SERVICE = {
   check: unary(method.check),
   events: serverStream(method.events),
   acknowledgedEvents: bidiStream(method.acknowledgedEvents),
+  fetchMedia: unary(method.fetchMedia),
 };
 
 /** Bigger than grpc-js's 4 MiB default: a batch of rendered HTML e-mails can pass it. */

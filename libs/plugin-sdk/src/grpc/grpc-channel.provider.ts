@@ -1,7 +1,7 @@
 import { describeError, type Logger, SILENT_LOGGER } from '@kabar/core';
 
 import type { Channel } from '../channel.type.js';
-import type { ChannelProvider, ProviderCheck } from '../channel-provider.type.js';
+import type { ChannelProvider, ProviderCheck, ProviderMedia } from '../channel-provider.type.js';
 import type { OutboundMessage } from '../outbound-message.type.js';
 import type { SendOutcome } from '../send-outcome.type.js';
 import { ChannelPluginClient, type GrpcConnectionOptions, type RemotePluginDescription } from './channel-plugin.client.js';
@@ -60,6 +60,11 @@ export class GrpcChannelProvider implements ChannelProvider {
     } catch (error) {
       return { ok: false, detail: describeError(error) };
     }
+  }
+
+  /** Asks the plugin process; one whose provider fetches no files answers UNIMPLEMENTED, which rejects. */
+  fetchMedia(mediaId: string): Promise<ProviderMedia> {
+    return this.client.fetchMedia(mediaId);
   }
 
   close(): Promise<void> {

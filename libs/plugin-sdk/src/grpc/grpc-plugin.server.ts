@@ -140,6 +140,18 @@ function handlersFor<Config>(manifest: PluginManifest<Config>, provider: Channel
     );
   };
 
+  const fetchMedia: Handler<pluginProto.FetchMediaRequest, pluginProto.FetchMediaResponse> = (call, callback) => {
+    if (provider.fetchMedia === undefined) {
+      callback({ code: status.UNIMPLEMENTED, details: `plugin ${manifest.id} fetches no files` });
+      return;
+    }
+    const fetch = provider.fetchMedia.bind(provider);
+    answer(callback, 'FetchMedia', async () => {
+      const media = await fetch(call.request.mediaId);
+      return create(pluginProto.FetchMediaResponseSchema, { mimeType: media.mimeType, data: media.data });
+    });
+  };
+
   function answer<Response>(callback: sendUnaryData<Response>, method: string, work: () => Promise<Response>): void {
     work().then(
       (response) => callback(null, response),
@@ -157,7 +169,7 @@ function handlersFor<Config>(manifest: PluginManifest<Config>, provider: Channel
     );
   }
 
-  return { describe, send, check };
+  return { describe, send, check, fetchMedia };
 }
 
 function bind(server: Server, address: string, tls: ServeChannelPluginOptions<unknown>['tls']): Promise<number> {
