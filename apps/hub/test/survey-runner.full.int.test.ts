@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 
+import { createHmac } from 'node:crypto';
+
 import { SecretBox } from '@kabar/core';
 import { InboundStage, SurveyRunner } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
@@ -8,12 +10,17 @@ import { eventually, queryDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { type GraphPeer, startGraphPeer } from '../../../plugins/chat-whatsapp/test/whatsapp-cloud.fixture.js';
+import { aMessagesValue, anInboundMessage, aWebhook, BUSINESS_PHONE_NUMBER_ID, CITIZEN_WA_ID } from '../../../plugins/chat-whatsapp/test/whatsapp-webhook.builder.js';
 import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
 import { type CallbackReceiver, callbackReceiver } from './support/callback-receiver.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 import { SATISFACTION } from './support/survey-fixture.js';
+
+const WA_TOKEN = 'EAAJkabarTestSystemUserToken0123456789abcdef';
+const WA_SECRET = 'f3a9c1d2e4b5a6978877665544332211';
 
 const RESPONSES = `query($s: String!, $after: ID) { surveyResponses(survey: $s, after: $after) {
   id survey version state waitingFor answers { questionId value } notificationId source eventId channel finishedAt } }`;
@@ -36,6 +43,7 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
   const services = inject('services');
   let hub: FullHub;
   let smsc: SmscPeer;
+  let graph: GraphPeer;
   let lapor: PolicyAgency;
   let other: PolicyAgency;
   let type: string;
@@ -71,7 +79,11 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
   beforeAll(async () => {
     smsc = await startSmscPeer();
     receiver = await callbackReceiver(() => signingSecret);
-    const plugins = { 'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 2_000 } };
+    graph = await startGraphPeer({ phoneNumberId: BUSINESS_PHONE_NUMBER_ID, accessToken: WA_TOKEN, displayPhoneNumber: '+62 811-1500-2024', qualityRating: 'GREEN', templates: [] });
+    const plugins = {
+      'sms-smpp': { host: '127.0.0.1', port: smsc.port, systemId: 'kabar', password: 'rahasia1', defaultSender: 'KABAR', responseTimeoutMs: 2_000 },
+      'chat-whatsapp': { phoneNumberId: BUSINESS_PHONE_NUMBER_ID, accessToken: WA_TOKEN, baseUrl: graph.origin, caCertificates: graph.certificate.cert, appSecret: WA_SECRET },
+    };
     hub = await startFullHub(services, (config) => config.with({ plugins }));
     lapor = await policyAgency(hub.app, hub.url, 'lapor-bdg', 'LAPOR! Kota Bandung');
     other = await policyAgency(hub.app, hub.url, 'bapenda-bdg', 'Bapenda Kota Bandung', lapor.admin);
@@ -86,6 +98,7 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
   afterAll(async () => {
     await hub.close();
     await smsc.close();
+    await graph.close();
     receiver.server.close();
   });
 
@@ -251,5 +264,31 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
     await expect(runner.answerInInbox(citizenId, notificationId, 'masalah', 'lagi')).rejects.toMatchObject({ code: 'SURVEY_CLOSED' });
     const callback = await eventually(() => Promise.resolve(receiver.events.find((e) => e.type === 'id.kabar.survey.response.v1' && (e.data as { id?: string }).id === 'tiket-6')));
     expect(callback).toMatchObject({ data: { state: 'completed', channel: 'inbox', answers: [{ questionId: 'puas', value: 'tidak' }, { questionId: 'masalah', value: 'Tidak ada kabar selama seminggu' }] } });
+  });
+
+  it('offers the answers as WhatsApp buttons, then a list for the score, and takes a tap as the answer', async () => {
+    const waType = await registerType(hub.url, lapor, 'ticket-closed-wa', { messageClass: 'transactional', channels: ['whatsapp'], survey: SATISFACTION.code });
+    const nationalId = String(nik++);
+    await registeredCitizen(hub.app, { nationalId, contacts: [{ channel: 'whatsapp', value: `+${CITIZEN_WA_ID}` }], preferences: { channelOrder: { '*': ['whatsapp'] } } });
+    const res = await as(hub.url, lapor.key, 'mutation($e: CloudEventInput!) { publishEvent(event: $e) { status } }', {
+      e: { specversion: '1.0', id: 'tiket-wa', source: lapor.source, type: waType, subject: nationalId, data: { note: 'laporan tiket-wa selesai' } },
+    });
+    expect(res.errors).toBeUndefined();
+    type Sent = { type: string; interactive?: { type: string; body: { text: string }; action: { buttons?: { reply: { id: string; title: string } }[]; sections?: { rows: { id: string }[] }[] } } };
+    const sent = (): Sent[] => graph.sends().map((r) => JSON.parse(r.body) as Sent & { to: string });
+    const first = await eventually(() => Promise.resolve(sent()[0]));
+    expect(first).toMatchObject({ type: 'interactive', interactive: { type: 'button', action: { buttons: [{ reply: { id: 'ya', title: 'Ya' } }, { reply: { id: 'tidak', title: 'Tidak' } }] } } });
+    expect(first.interactive?.body.text).toContain('Puas dengan penanganan laporan Anda?');
+
+    // The citizen taps "Ya": WhatsApp sends the button's id back, signed.
+    const tap = anInboundMessage('interactive', { interactive: { type: 'button_reply', button_reply: { id: 'ya', title: 'Ya' } } }, { id: 'wamid.tap-ya' });
+    const body = JSON.stringify(aWebhook(aMessagesValue(tap)));
+    const signature = `sha256=${createHmac('sha256', WA_SECRET).update(body).digest('hex')}`;
+    const posted = await fetch(`${hub.url}/v1/plugins/chat-whatsapp/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+    expect(posted.status).toBe(200);
+    const second = await eventually(() => Promise.resolve(sent()[1]));
+    expect(second).toMatchObject({ type: 'interactive', interactive: { type: 'list', action: { button: 'Pilih jawaban', sections: [{ rows: ['1', '2', '3', '4', '5'].map((id) => ({ id })) }] } } });
+    const [session] = await sql<{ answers: { questionId: string; value: unknown }[] }>("select ss.answers from survey_session ss join event e on e.id = ss.event_id where e.ce_id = 'tiket-wa'");
+    expect(session?.answers).toEqual([{ questionId: 'puas', value: 'ya' }]);
   });
 });

@@ -32,6 +32,8 @@ export interface DispatchRow {
   readonly sandboxTo: string | null;
   /** Overrides the agency's sender id for this message. */
   readonly sender: string | null;
+  /** Answers offered as buttons, where the channel shows them. */
+  readonly replyOptions: readonly { readonly id: string; readonly title: string }[] | null;
 }
 
 /** States dispatch takes a notification from: waiting to go, or claimed by a dispatch that did not finish. */
@@ -124,11 +126,12 @@ export class DispatchRepository {
       contact_point_id: string | null;
       sandbox_to: string | null;
       sender: string | null;
+      reply_options: { id: string; title: string }[] | string | null;
     }>(
       this.em.fork(),
       // A left join: a complaint's messages are of Kabar's own event type, which no agency registers.
       `select n."id", n."event_id", e."ce_id", e."source", e."type", coalesce(et."message_class", 'transactional') as "message_class", n."agency_id", a."code", a."sender_ids", n."citizen_id", n."channel",
-              n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id", n."sandbox_to", n."sender",
+              n."locale", n."rendered_subject", n."rendered_body", n."rendered_html", n."attempts", n."contact_point_id", n."sandbox_to", n."sender", n."reply_options",
               coalesce((select cp."value_sealed" from "contact_point" cp where cp."id" = n."contact_point_id"), n."address_sealed") as "value_sealed"
        from "notification" n join "event" e on e."id" = n."event_id" join "agency" a on a."id" = n."agency_id"
        left join "event_type" et on et."type" = e."type"
@@ -156,6 +159,7 @@ export class DispatchRepository {
       contactPointId: r.contact_point_id,
       sandboxTo: r.sandbox_to,
       sender: r.sender,
+      replyOptions: typeof r.reply_options === 'string' ? (JSON.parse(r.reply_options) as { id: string; title: string }[]) : r.reply_options,
     }));
   }
 

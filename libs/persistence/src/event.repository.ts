@@ -55,6 +55,8 @@ export interface NewNotification {
   readonly addressSealed?: string | null;
   /** Sent from this instead of the agency's sender id (a complaint's answer, from the short code it was sent to). */
   readonly sender?: string | null;
+  /** Answers offered as buttons where the channel shows them (WhatsApp). */
+  readonly replyOptions?: readonly { readonly id: string; readonly title: string }[] | null;
 }
 
 export const NOTIFICATION_COLUMNS: readonly (readonly [string, ColumnType])[] = [
@@ -62,7 +64,7 @@ export const NOTIFICATION_COLUMNS: readonly (readonly [string, ColumnType])[] = 
   ['locale', 'text'], ['template_version', 'integer'], ['state', 'text'], ['reason', 'text'], ['rendered_subject', 'text'], ['rendered_body', 'text'],
   ['rendered_html', 'text'], ['recipient_role', 'text'], ['on_behalf_of', 'uuid'], ['message_class', 'text'], ['decisions', 'jsonb'],
   ['dedup_key_hash', 'text'], ['due_at', 'timestamptz'], ['merged_into', 'uuid'], ['fallback', 'jsonb'], ['fallback_after_seconds', 'integer'],
-  ['sandbox_to', 'text'], ['address_sealed', 'text'], ['sender', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ['sandbox_to', 'text'], ['address_sealed', 'text'], ['sender', 'text'], ['reply_options', 'jsonb'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
 ];
 
 /** A notification as a row for `insertColumns` with NOTIFICATION_COLUMNS. */
@@ -70,7 +72,7 @@ export function notificationRow(n: NewNotification, now: Date): ColumnCell[] {
   return [
     n.id, n.eventId, n.agencyId, n.citizenId, n.contactPointId, n.channel, n.locale, n.templateVersion, n.state, n.reason,
     n.renderedSubject, n.renderedBody, n.renderedHtml, n.recipientRole, n.onBehalfOf, n.messageClass, new Json(n.decisions), n.dedupKeyHash,
-    n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, n.sandboxTo ?? null, n.addressSealed ?? null, n.sender ?? null, now, now,
+    n.dueAt, n.mergedInto, new Json(n.fallback), n.fallbackAfterSeconds, n.sandboxTo ?? null, n.addressSealed ?? null, n.sender ?? null, n.replyOptions == null ? null : new Json(n.replyOptions), now, now,
   ];
 }
 

@@ -226,14 +226,21 @@ export class WaitingRepository {
     id: string,
     next: { channel: string; contactPointId: string | null },
     rest: readonly { channel: string; contactPointId: string | null }[],
-    rendered: { locale: string | null; templateVersion: number | null; renderedSubject: string | null; renderedBody: string | null; renderedHtml: string | null },
+    rendered: {
+      locale: string | null;
+      templateVersion: number | null;
+      renderedSubject: string | null;
+      renderedBody: string | null;
+      renderedHtml: string | null;
+      replyOptions?: readonly { readonly id: string; readonly title: string }[] | null;
+    },
     decisions: readonly unknown[],
   ): Promise<ReleasedNotification | null> {
     const [row] = await query<ReleasedRow>(
       tx,
       `update "notification" n set "state" = 'accepted', "reason" = null, "channel" = ?, "contact_point_id" = ?, "fallback" = ?::jsonb,
               "locale" = ?, "template_version" = ?, "rendered_subject" = ?, "rendered_body" = ?, "rendered_html" = ?,
-              "decisions" = n."decisions" || ?::jsonb, "updated_at" = now()
+              "reply_options" = ?::jsonb, "decisions" = n."decisions" || ?::jsonb, "updated_at" = now()
        from "event" e, "agency" a
        where n."id" = ? and e."id" = n."event_id" and a."id" = n."agency_id"
        returning ${RELEASED_COLUMNS}`,
@@ -246,6 +253,7 @@ export class WaitingRepository {
         rendered.renderedSubject,
         rendered.renderedBody,
         rendered.renderedHtml,
+        rendered.replyOptions == null ? null : JSON.stringify(rendered.replyOptions),
         JSON.stringify(decisions),
         id,
       ],

@@ -20,4 +20,10 @@ export interface OutboundMessage {
   readonly eventType: string;
   readonly eventId: string;
   readonly metadata: Readonly<Record<string, string>>;
+  /**
+   * Answers the citizen can tap (a survey question's choices), for channels that show buttons or lists (WhatsApp);
+   * a tapped option comes back as the reply's `payload` = its `id`. The body still says them in words, so a plugin
+   * that shows no buttons sends it as it is.
+   */
+  readonly replyOptions?: readonly { readonly id: string; readonly title: string }[];
 }

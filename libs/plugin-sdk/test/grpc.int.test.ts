@@ -152,7 +152,7 @@ describe('a plugin served over gRPC (serveChannelPlugin + GrpcChannelProvider)',
   });
 
   it('delivers every field of every message to the plugin exactly, and the outcomes back in order', async () => {
-    const full = smsMessage({ sender: 'DUKCAPIL', html: '<p>Yth. Budi</p>', metadata: { office: 'jakarta-selatan', queue: 'B-17' } });
+    const full = smsMessage({ sender: 'DUKCAPIL', html: '<p>Yth. Budi</p>', metadata: { office: 'jakarta-selatan', queue: 'B-17' }, replyOptions: [{ id: 'ya', title: 'Ya 👍' }, { id: 'tidak', title: 'Tidak' }] });
     const bare: OutboundMessage = {
       notificationId: 'n-bare',
       idempotencyKey: 'n-bare:2',

@@ -20,6 +20,7 @@ interface CloudApiEnvelope {
 export type CloudApiMessage = CloudApiEnvelope &
   (
     | { readonly type: 'text'; readonly text: { readonly body: string; readonly preview_url: false } }
+    | { readonly type: 'interactive'; readonly interactive: Interactive }
     | {
         readonly type: 'template';
         readonly template: {
@@ -29,6 +30,29 @@ export type CloudApiMessage = CloudApiEnvelope &
         };
       }
   );
+
+/** Reply buttons (up to three) or a list (up to ten rows): a survey question's answers to tap. */
+type Interactive =
+  | {
+      readonly type: 'button';
+      readonly body: { readonly text: string };
+      readonly action: { readonly buttons: readonly { readonly type: 'reply'; readonly reply: { readonly id: string; readonly title: string } }[] };
+    }
+  | {
+      readonly type: 'list';
+      readonly body: { readonly text: string };
+      readonly action: { readonly button: string; readonly sections: readonly [{ readonly rows: readonly { readonly id: string; readonly title: string }[] }] };
+    };
+
+// WhatsApp's limits for interactive messages (Cloud API reference, "Interactive object").
+const MAX_BUTTONS = 3;
+const MAX_BUTTON_TITLE = 20;
+const MAX_BUTTON_BODY = 1024;
+const MAX_ROWS = 10;
+const MAX_ROW_TITLE = 24;
+const MAX_ID = 200;
+/** The label of the button that opens a list, in the message's language. */
+const LIST_BUTTON: Readonly<Record<string, string>> = { id: 'Pilih jawaban', en: 'Choose an answer' };
 
 // E.164: a country code that does not start with 0, at most 15 digits in all.
 const E164 = /^\+([1-9]\d{6,14})$/;
@@ -53,7 +77,8 @@ export function cloudApiMessageFor(message: OutboundMessage, templates: Readonly
     if (message.body.length > MAX_TEXT_LENGTH) {
       return new PluginError(PluginErrorCode.Rejected, `the message body has ${message.body.length} characters; WhatsApp takes at most ${MAX_TEXT_LENGTH} in a text message`);
     }
-    return { ...envelope, type: 'text', text: { body: message.body, preview_url: false } };
+    const interactive = interactiveFor(message);
+    return interactive === undefined ? { ...envelope, type: 'text', text: { body: message.body, preview_url: false } } : { ...envelope, type: 'interactive', interactive };
   }
   return {
     ...envelope,
@@ -69,4 +94,26 @@ export function cloudApiMessageFor(message: OutboundMessage, templates: Readonly
 /** WhatsApp refuses a template parameter with line breaks, tabs or more than four spaces in a row (error 132018). */
 function templateParameter(body: string): string {
   return body.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The message's reply options as buttons (up to three, with a body WhatsApp takes under buttons) or a list (up to
+ * ten), titles shortened to WhatsApp's limits (the body says them in full); undefined when there are none or they
+ * cannot be shown, and the message goes as text.
+ */
+function interactiveFor(message: OutboundMessage): Interactive | undefined {
+  const options = message.replyOptions ?? [];
+  if (options.length === 0 || options.length > MAX_ROWS || options.some((o) => o.id === '' || o.id.length > MAX_ID)) return undefined;
+  const body = { text: message.body };
+  if (options.length <= MAX_BUTTONS && message.body.length <= MAX_BUTTON_BODY) {
+    return { type: 'button', body, action: { buttons: options.map((o) => ({ type: 'reply', reply: { id: o.id, title: shorten(o.title, MAX_BUTTON_TITLE) } })) } };
+  }
+  const button = LIST_BUTTON[message.locale.split('-')[0] ?? ''] ?? LIST_BUTTON['en'] ?? 'Choose';
+  return { type: 'list', body, action: { button, sections: [{ rows: options.map((o) => ({ id: o.id, title: shorten(o.title, MAX_ROW_TITLE) })) }] } };
+}
+
+/** At most `max` characters (code points), with an ellipsis when cut. */
+function shorten(text: string, max: number): string {
+  const chars = Array.from(text.trim());
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }

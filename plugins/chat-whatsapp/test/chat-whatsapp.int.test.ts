@@ -289,6 +289,22 @@ describe('chat-whatsapp plugin against a Graph-API-shaped TLS peer', () => {
     await expect(provider.check()).resolves.toMatchObject({ ok: false, detail: expect.stringContaining('ECONNREFUSED') as unknown });
   });
 
+  it('offers reply options as buttons (up to three) or a list (up to ten), titles cut to WhatsApp\'s limits', async () => {
+    const provider = await providerWith();
+    const two = whatsappMessage({ body: 'Puas dengan penanganan laporan Anda?\n1. Ya\n2. Tidak', replyOptions: [{ id: 'ya', title: 'Ya' }, { id: 'tidak', title: 'Tidak, sama sekali tidak puas' }] });
+    const five = whatsappMessage({ locale: 'en', body: 'Rate us 1-5', replyOptions: ['1', '2', '3', '4', '5'].map((n) => ({ id: n, title: n })) });
+    expect(await provider.send([two, five])).toMatchObject([{ status: 'sent' }, { status: 'sent' }]);
+    expect(jsonOf(two)).toMatchObject({
+      type: 'interactive',
+      interactive: { type: 'button', body: { text: two.body }, action: { buttons: [{ type: 'reply', reply: { id: 'ya', title: 'Ya' } }, { type: 'reply', reply: { id: 'tidak', title: 'Tidak, sama sekali…' } }] } },
+    });
+    expect(jsonOf(five)).toMatchObject({ type: 'interactive', interactive: { type: 'list', action: { button: 'Choose an answer', sections: [{ rows: five.replyOptions }] } } });
+    // Too many to show: the words alone.
+    const eleven = whatsappMessage({ body: 'Nilai 0-10', replyOptions: Array.from({ length: 11 }, (_, n) => ({ id: String(n), title: String(n) })) });
+    expect(await provider.send([eleven])).toMatchObject([{ status: 'sent' }]);
+    expect(jsonOf(eleven)).toMatchObject({ type: 'text', text: { body: 'Nilai 0-10' } });
+  });
+
   it("fetches a citizen's photo by its media id: the media object's URL, then the file, both with the token", async () => {
     const provider = await providerWith();
     const photo = await provider.fetchMedia?.(PHOTO_ID);

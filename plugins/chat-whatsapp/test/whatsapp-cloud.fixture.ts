@@ -218,6 +218,9 @@ function sendMessage(received: ReceivedRequest, options: GraphPeerOptions, respo
     if (behaviour === 'outsideWindow') {
       return answer(400, graphError(131047, '(#131047) Re-engagement message', 'OAuthException', { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' }));
     }
+  } else if (json.type === 'interactive') {
+    const problem = interactiveProblem(json.interactive);
+    if (problem !== undefined) return invalid(problem);
   } else if (json.type === 'template') {
     const problem = templateProblem(json.template, options);
     if (problem !== undefined) return answer(problem.status, problem.body);
@@ -226,6 +229,30 @@ function sendMessage(received: ReceivedRequest, options: GraphPeerOptions, respo
   }
   if (behaviour === undefined || behaviour === 'outsideWindow') return answer(200, accepted(to));
   misbehave(behaviour, response, answer, hold);
+}
+
+/** Meta's checks of reply buttons and lists: counts, title lengths, unique ids, body length. */
+function interactiveProblem(raw: unknown): string | undefined {
+  const interactive = raw as { type?: unknown; body?: { text?: unknown }; action?: { buttons?: { type?: unknown; reply?: { id?: unknown; title?: unknown } }[]; button?: unknown; sections?: { rows?: { id?: unknown; title?: unknown }[] }[] } } | undefined;
+  const text = interactive?.body?.text;
+  const length = (v: unknown): number => (typeof v === 'string' ? Array.from(v).length : -1);
+  const options = (items: readonly { id?: unknown; title?: unknown }[], max: number, maxTitle: number): string | undefined => {
+    if (items.length === 0 || items.length > max) return `between 1 and ${String(max)} options are allowed`;
+    if (items.some((o) => length(o.id) < 1 || length(o.title) < 1 || length(o.title) > maxTitle)) return `each option needs an id and a title of at most ${String(maxTitle)} characters`;
+    return new Set(items.map((o) => o.id)).size === items.length ? undefined : 'option ids must be unique';
+  };
+  if (interactive?.type === 'button') {
+    if (length(text) < 1 || length(text) > 1024) return 'body.text is required, at most 1024 characters';
+    const buttons = interactive.action?.buttons ?? [];
+    if (buttons.some((b) => b.type !== 'reply')) return 'buttons must be of type reply';
+    return options(buttons.map((b) => b.reply ?? {}), 3, 20);
+  }
+  if (interactive?.type === 'list') {
+    if (length(text) < 1 || length(text) > 4096) return 'body.text is required, at most 4096 characters';
+    if (length(interactive.action?.button) < 1 || length(interactive.action?.button) > 20) return 'action.button is required, at most 20 characters';
+    return options((interactive.action?.sections ?? []).flatMap((section) => section.rows ?? []), 10, 24);
+  }
+  return 'interactive.type must be button or list';
 }
 
 /** Meta's checks of a template message: an approved name and language, and parameters without line breaks. */

@@ -273,6 +273,7 @@ export class DispatchService {
       eventType: row.eventType,
       eventId: row.eventId,
       metadata: { messageClass: row.messageClass },
+      ...(row.replyOptions === null ? {} : { replyOptions: row.replyOptions }),
     };
   }
 

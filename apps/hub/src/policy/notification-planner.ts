@@ -2,6 +2,7 @@ import type { KabarConfig } from '@kabar/config';
 import {
   appendTo,
   asksSurvey,
+  buttonsFor,
   type ChannelName,
   CHANNELS,
   type ChannelTarget,
@@ -119,7 +120,7 @@ export async function holdPlan(tx: EntityManager, plan: Plan): Promise<void> {
   if (plan.guard !== undefined && !(await plan.guard.holds(tx))) throw new StalePlan();
 }
 
-export type Rendered = Pick<NewNotification, 'locale' | 'templateVersion' | 'renderedSubject' | 'renderedBody' | 'renderedHtml'> & {
+export type Rendered = Pick<NewNotification, 'locale' | 'templateVersion' | 'renderedSubject' | 'renderedBody' | 'renderedHtml' | 'replyOptions'> & {
   /** Set when the body ends with a survey's first question: the SURVEY_ASKED decision that says which version. */
   readonly asked: Decision | null;
 };
@@ -319,6 +320,8 @@ export class NotificationPlanner {
         // On text channels the question is part of the message; the inbox shows it beside the message instead.
         renderedBody: asks && isTwoWay(channel) ? withFirstQuestion(rendered.body, survey.definition, locale) : rendered.body,
         renderedHtml: rendered.html ?? null,
+        // Where the channel shows buttons, the first question's answers are offered as such too.
+        replyOptions: asks ? buttonsFor(channel, survey.definition.questions[0], locale) : null,
         asked: asks ? { step: 'survey', code: 'SURVEY_ASKED', params: { survey: survey.row.code, version: survey.row.version, surveyId: survey.row.id } } : null,
       };
     } catch (error) {

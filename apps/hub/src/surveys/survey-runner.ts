@@ -1,6 +1,7 @@
 import {
   answer,
   beginSurvey,
+  buttonsFor,
   isLocale,
   isTwoWay,
   isUuid,
@@ -138,7 +139,10 @@ export class SurveyRunner {
       if (step.progress === walk.progress) continue;
       walk.progress = step.progress;
       walk.changed = true;
-      if (step.say !== null) sent.push({ notification: surveyMessage(walk.opening, step.say, locale), opening: walk.opening });
+      if (step.say !== null) {
+        const waiting = step.progress.state === 'open' ? walk.definition.questions.find((q) => q.id === step.progress.questionId) : undefined;
+        sent.push({ notification: surveyMessage(walk.opening, step.say, locale, buttonsFor(walk.opening.channel, waiting, locale)), opening: walk.opening });
+      }
       if (step.finished !== null) finished.push(responseCallback(finishedWalk(walk, step.finished, now), now));
     }
     const changed = [...walks.values()].filter((w) => w.changed);
@@ -250,9 +254,9 @@ const isState = (v: string): v is SurveyState => v === 'open' || v === 'complete
  * role `survey`. It has no message class, so it counts against no frequency limit: the citizen asked for it by
  * replying.
  */
-function surveyMessage(opening: SurveyOpening, body: string, locale: Locale): NewNotification {
+function surveyMessage(opening: SurveyOpening, body: string, locale: Locale, replyOptions: NewNotification['replyOptions']): NewNotification {
   const { eventId, agencyId, citizenId, contactPointId, channel } = opening;
-  return answerNotification({ eventId, agencyId, citizenId, contactPointId, channel, locale, recipientRole: 'survey', addressSealed: null, sender: null }, body);
+  return { ...answerNotification({ eventId, agencyId, citizenId, contactPointId, channel, locale, recipientRole: 'survey', addressSealed: null, sender: null }, body), replyOptions };
 }
 
 function sessionWrite(walk: Walk, now: Date): SessionWrite {

@@ -1,5 +1,5 @@
 import type { ChannelName, Locale } from '../notify/message-class.js';
-import { answer, type AnswerRefusal, END, questionText, type Reply, type SurveyDefinition } from './survey.js';
+import { answer, type AnswerRefusal, END, type Question, questionText, type Reply, type ReplyOption, replyOptions, type SurveyDefinition } from './survey.js';
 
 /**
  * A citizen's way through one survey, one reply at a time. Pure: the hub loads the progress, steps it with each reply
@@ -18,6 +18,14 @@ export const isTwoWay = (channel: string): boolean => (TWO_WAY_CHANNELS as reado
 export const SURVEY_CHANNELS: readonly ChannelName[] = [...TWO_WAY_CHANNELS, 'inbox'];
 
 export const asksSurvey = (channel: string): boolean => (SURVEY_CHANNELS as readonly string[]).includes(channel);
+
+/** Channels that show a question's answers as buttons or a list (WhatsApp); on SMS the citizen types them. */
+export const BUTTON_CHANNELS: readonly ChannelName[] = ['whatsapp'];
+
+/** The answers to offer as buttons with `question` on `channel`, or null where the channel shows none. */
+export function buttonsFor(channel: string, question: Question | undefined, locale: Locale): readonly ReplyOption[] | null {
+  return question !== undefined && (BUTTON_CHANNELS as readonly string[]).includes(channel) ? replyOptions(question, locale) : null;
+}
 
 /**
  * How long a survey waits for the citizen: a reply later than this is not taken as an answer (it goes to the agency

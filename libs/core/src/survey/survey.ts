@@ -237,6 +237,33 @@ const HINTS: Readonly<Record<Locale, { readonly choice: string; readonly rating:
 };
 
 /** A question as plain text for SMS and chat: the question, numbered choices, and how to answer. */
+/** An answer a channel can offer as a button or list row (WhatsApp): its id comes back as the reply's payload. */
+export interface ReplyOption {
+  readonly id: string;
+  readonly title: string;
+}
+
+/** The most options a channel is offered: a WhatsApp list holds ten rows. */
+export const MAX_REPLY_OPTIONS = 10;
+
+/**
+ * The question's answers as tappable options, in its language: a choice's labels (payload: the choice's code), a
+ * rating's scores when they fit MAX_REPLY_OPTIONS; null for a question answered in words. The text of the question
+ * still lists them, for channels that show no buttons.
+ */
+export function replyOptions(q: Question, locale: Locale): readonly ReplyOption[] | null {
+  switch (q.kind) {
+    case 'choice':
+      return q.choices.map((c) => ({ id: c.code, title: c.label[locale] }));
+    case 'rating': {
+      const count = q.max - q.min + 1;
+      return count > MAX_REPLY_OPTIONS ? null : Array.from({ length: count }, (_, i) => ({ id: String(q.min + i), title: String(q.min + i) }));
+    }
+    case 'text':
+      return null;
+  }
+}
+
 export function questionText(q: Question, locale: Locale): string {
   const hint = HINTS[locale];
   switch (q.kind) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answer, beginSurvey, checkSurvey, parseSurvey, type Question, questionText, stepSurvey, type SurveyDefinition, type SurveyProgress, withFirstQuestion } from '../../src/index.js';
+import { answer, beginSurvey, checkSurvey, parseSurvey, type Question, questionText, replyOptions, stepSurvey, type SurveyDefinition, type SurveyProgress, withFirstQuestion } from '../../src/index.js';
 
 const t = (id: string, en: string) => ({ id, en });
 
@@ -201,5 +201,21 @@ describe('a citizen going through a survey', () => {
   it('reads a WhatsApp button by its payload', () => {
     const step = stepSurvey(SATISFACTION, beginSurvey(SATISFACTION), reply('Tidak puas sama sekali', 'tidak'), 'id');
     expect(step.progress.questionId).toBe('masalah');
+  });
+});
+
+describe('reply options (WhatsApp buttons and lists)', () => {
+  it("offers a choice's labels in the citizen's language, each answering with its code", () => {
+    const [puas, skor, masalah] = SATISFACTION.questions;
+    expect(puas && replyOptions(puas, 'en')).toEqual([{ id: 'ya', title: 'Yes' }, { id: 'tidak', title: 'No' }]);
+    expect(skor && replyOptions(skor, 'id')).toEqual(['1', '2', '3', '4', '5'].map((n) => ({ id: n, title: n })));
+    expect(masalah && replyOptions(masalah, 'id')).toBeNull();
+  });
+
+  it('offers no scores that would not fit a list, and each offered option is an answer the question takes', () => {
+    const wide: Question = { id: 'nps', kind: 'rating', text: t('Nilai 0-10', 'Score 0-10'), min: 0, max: 10 };
+    expect(replyOptions(wide, 'id')).toBeNull();
+    const [puas] = SATISFACTION.questions;
+    for (const option of (puas && replyOptions(puas, 'id')) ?? []) expect(answer(SATISFACTION, 'puas', { text: option.title, payload: option.id })).toMatchObject({ ok: true, value: option.id });
   });
 });

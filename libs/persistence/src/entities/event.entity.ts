@@ -79,6 +79,8 @@ export const NotificationSchema = defineEntity({
     addressSealed: p.text().nullable(),
     /** The sender this message goes out from instead of the agency's (a complaint's answer comes from its short code). */
     sender: p.string().length(32).nullable(),
+    /** Answers offered as buttons (a survey question's choices on WhatsApp): `[{ id, title }]`. */
+    replyOptions: p.json<{ id: string; title: string }[]>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -16,6 +16,7 @@ import { Migration20261202035446InboundSeen } from './migration-20261202035446-i
 import { Migration20261202064040Surveys } from './migration-20261202064040-surveys.js';
 import { Migration20261202080035SurveySessions } from './migration-20261202080035-survey-sessions.js';
 import { Migration20261202102713Complaints } from './migration-20261202102713-complaints.js';
+import { Migration20261202112724ReplyOptions } from './migration-20261202112724-reply-options.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -35,6 +36,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202064040Surveys', class: Migration20261202064040Surveys },
   { name: 'Migration20261202080035SurveySessions', class: Migration20261202080035SurveySessions },
   { name: 'Migration20261202102713Complaints', class: Migration20261202102713Complaints },
+  { name: 'Migration20261202112724ReplyOptions', class: Migration20261202112724ReplyOptions },
 ];
 
 /** Names of every migration, in order. */

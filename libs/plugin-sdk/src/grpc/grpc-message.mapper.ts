@@ -71,6 +71,7 @@ export function toProtoMessage(message: OutboundMessage): pluginProto.OutboundMe
     ...(message.sender === undefined ? {} : { sender: message.sender }),
     ...(message.subject === undefined ? {} : { subject: message.subject }),
     ...(message.html === undefined ? {} : { html: message.html }),
+    replyOptions: (message.replyOptions ?? []).map((o) => ({ id: o.id, title: o.title })),
   });
 }
 
@@ -96,6 +97,7 @@ export function fromProtoMessage(message: pluginProto.OutboundMessage): Outbound
     ...(message.sender === undefined ? {} : { sender: message.sender }),
     ...(message.subject === undefined ? {} : { subject: message.subject }),
     ...(message.html === undefined ? {} : { html: message.html }),
+    ...(message.replyOptions.length === 0 ? {} : { replyOptions: message.replyOptions.map((o) => ({ id: o.id, title: o.title })) }),
   };
 }
 

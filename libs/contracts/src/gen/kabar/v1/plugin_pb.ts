@@ -25,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kabar/v1/plugin.proto.
  */
 export const file_kabar_v1_plugin: GenFile = /*@__PURE__*/
-  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSKWAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgkKB19zZW5kZXJCCgoIX3N1YmplY3RCBwoFX2h0bWwiOgoLU2VuZFJlcXVlc3QSKwoIbWVzc2FnZXMYASADKAsyGS5rYWJhci52MS5PdXRib3VuZE1lc3NhZ2UiNwoMU2VuZFJlc3BvbnNlEicKCG91dGNvbWVzGAEgAygLMhUua2FiYXIudjEuU2VuZE91dGNvbWUinwIKC1NlbmRPdXRjb21lEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIqCgRzZW50GAIgASgLMhoua2FiYXIudjEuU2VuZE91dGNvbWUuU2VudEgAEi4KBmZhaWxlZBgDIAEoCzIcLmthYmFyLnYxLlNlbmRPdXRjb21lLkZhaWxlZEgAGkAKBFNlbnQSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCUgAiAEBQhYKFF9wcm92aWRlcl9tZXNzYWdlX2lkGk8KBkZhaWxlZBIhCgRjb2RlGAEgASgOMhMua2FiYXIudjEuRXJyb3JDb2RlEhEKCXJldHJ5YWJsZRgCIAEoCBIPCgdtZXNzYWdlGAMgASgJQggKBnJlc3VsdCIOCgxDaGVja1JlcXVlc3QiKwoNUHJvdmlkZXJDaGVjaxIKCgJvaxgBIAEoCBIOCgZkZXRhaWwYAiABKAkiNwoNQ2hlY2tSZXNwb25zZRImCgVjaGVjaxgBIAEoCzIXLmthYmFyLnYxLlByb3ZpZGVyQ2hlY2siDwoNRXZlbnRzUmVxdWVzdCI/ChlBY2tub3dsZWRnZWRFdmVudHNSZXF1ZXN0EhAKCHNlcXVlbmNlGAEgASgEEhAKCHJlY29yZGVkGAIgASgIIlcKGkFja25vd2xlZGdlZEV2ZW50c1Jlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEEicKBWV2ZW50GAIgASgLMhgua2FiYXIudjEuRXZlbnRzUmVzcG9uc2UidAoORXZlbnRzUmVzcG9uc2USLAoHcmVjZWlwdBgBIAEoCzIZLmthYmFyLnYxLkRlbGl2ZXJ5UmVjZWlwdEgAEisKB2luYm91bmQYAiABKAsyGC5rYWJhci52MS5JbmJvdW5kTWVzc2FnZUgAQgcKBWV2ZW50InkKD0RlbGl2ZXJ5UmVjZWlwdBISCgptZXNzYWdlX2lkGAEgASgJEiYKBXN0YXRlGAIgASgOMhcua2FiYXIudjEuRGVsaXZlcnlTdGF0ZRIMCgRzdGF0GAMgASgJEhIKBWVycm9yGAQgASgJSACIAQFCCAoGX2Vycm9yIs0CCg5JbmJvdW5kTWVzc2FnZRIiCgdjaGFubmVsGAEgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIMCgRmcm9tGAIgASgJEgoKAnRvGAMgASgJEgwKBHRleHQYBCABKAkSIAoTcHJvdmlkZXJfbWVzc2FnZV9pZBgFIAEoCUgAiAEBEiMKBGtpbmQYBiABKA4yFS5rYWJhci52MS5JbmJvdW5kS2luZBIUCgdwYXlsb2FkGAcgASgJSAGIAQESFQoIcmVwbHlfdG8YCCABKAlIAogBARIVCghtZWRpYV9pZBgJIAEoCUgDiAEBEhcKCm1lZGlhX3R5cGUYCiABKAlIBIgBAUIWChRfcHJvdmlkZXJfbWVzc2FnZV9pZEIKCghfcGF5bG9hZEILCglfcmVwbHlfdG9CCwoJX21lZGlhX2lkQg0KC19tZWRpYV90eXBlIiUKEUZldGNoTWVkaWFSZXF1ZXN0EhAKCG1lZGlhX2lkGAEgASgJIjUKEkZldGNoTWVkaWFSZXNwb25zZRIRCgltaW1lX3R5cGUYASABKAkSDAoEZGF0YRgCIAEoDCqrAQoHQ2hhbm5lbBIXChNDSEFOTkVMX1VOU1BFQ0lGSUVEEAASDwoLQ0hBTk5FTF9TTVMQARIRCg1DSEFOTkVMX0VNQUlMEAISEAoMQ0hBTk5FTF9QVVNIEAMSFAoQQ0hBTk5FTF9XSEFUU0FQUBAEEhEKDUNIQU5ORUxfSU5CT1gQBRITCg9DSEFOTkVMX1dFQkhPT0sQBhITCg9DSEFOTkVMX0NPTlNPTEUQByqUAgoJRXJyb3JDb2RlEhoKFkVSUk9SX0NPREVfVU5TUEVDSUZJRUQQABIWChJFUlJPUl9DT0RFX1RJTUVPVVQQARIgChxFUlJPUl9DT0RFX0NPTk5FQ1RJT05fRkFJTEVEEAISGwoXRVJST1JfQ09ERV9SQVRFX0xJTUlURUQQAxIdChlFUlJPUl9DT0RFX1BST1ZJREVSX0VSUk9SEAQSFwoTRVJST1JfQ09ERV9SRUpFQ1RFRBAFEiAKHEVSUk9SX0NPREVfSU5WQUxJRF9SRUNJUElFTlQQBhIbChdFUlJPUl9DT0RFX1VOQVVUSE9SSVpFRBAHEh0KGUVSUk9SX0NPREVfSU5WQUxJRF9DT05GSUcQCCqhAQoNRGVsaXZlcnlTdGF0ZRIeChpERUxJVkVSWV9TVEFURV9VTlNQRUNJRklFRBAAEhwKGERFTElWRVJZX1NUQVRFX0RFTElWRVJFRBABEhkKFURFTElWRVJZX1NUQVRFX0ZBSUxFRBACEhoKFkRFTElWRVJZX1NUQVRFX0VYUElSRUQQAxIbChdERUxJVkVSWV9TVEFURV9SRUpFQ1RFRBAEKqkCCgtJbmJvdW5kS2luZBIcChhJTkJPVU5EX0tJTkRfVU5TUEVDSUZJRUQQABIVChFJTkJPVU5EX0tJTkRfVEVYVBABEhcKE0lOQk9VTkRfS0lORF9CVVRUT04QAhIWChJJTkJPVU5EX0tJTkRfSU1BR0UQAxIWChJJTkJPVU5EX0tJTkRfQVVESU8QBBIWChJJTkJPVU5EX0tJTkRfVklERU8QBRIZChVJTkJPVU5EX0tJTkRfRE9DVU1FTlQQBhIYChRJTkJPVU5EX0tJTkRfU1RJQ0tFUhAHEhkKFUlOQk9VTkRfS0lORF9MT0NBVElPThAIEhkKFUlOQk9VTkRfS0lORF9DT05UQUNUUxAJEhkKFUlOQk9VTkRfS0lORF9SRUFDVElPThAKMrADCg1DaGFubmVsUGx1Z2luEkEKCERlc2NyaWJlEhkua2FiYXIudjEuRGVzY3JpYmVSZXF1ZXN0Ghoua2FiYXIudjEuRGVzY3JpYmVSZXNwb25zZRI1CgRTZW5kEhUua2FiYXIudjEuU2VuZFJlcXVlc3QaFi5rYWJhci52MS5TZW5kUmVzcG9uc2USOAoFQ2hlY2sSFi5rYWJhci52MS5DaGVja1JlcXVlc3QaFy5rYWJhci52MS5DaGVja1Jlc3BvbnNlEj0KBkV2ZW50cxIXLmthYmFyLnYxLkV2ZW50c1JlcXVlc3QaGC5rYWJhci52MS5FdmVudHNSZXNwb25zZTABEmMKEkFja25vd2xlZGdlZEV2ZW50cxIjLmthYmFyLnYxLkFja25vd2xlZGdlZEV2ZW50c1JlcXVlc3QaJC5rYWJhci52MS5BY2tub3dsZWRnZWRFdmVudHNSZXNwb25zZSgBMAESRwoKRmV0Y2hNZWRpYRIbLmthYmFyLnYxLkZldGNoTWVkaWFSZXF1ZXN0Ghwua2FiYXIudjEuRmV0Y2hNZWRpYVJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("ChVrYWJhci92MS9wbHVnaW4ucHJvdG8SCGthYmFyLnYxIhEKD0Rlc2NyaWJlUmVxdWVzdCJ2ChBEZXNjcmliZVJlc3BvbnNlEhEKCXBsdWdpbl9pZBgBIAEoCRIiCgdjaGFubmVsGAIgASgOMhEua2FiYXIudjEuQ2hhbm5lbBIPCgd2ZXJzaW9uGAMgASgJEhoKEmNvbmZpZ19zY2hlbWFfanNvbhgEIAEoCSLEAwoPT3V0Ym91bmRNZXNzYWdlEhcKD25vdGlmaWNhdGlvbl9pZBgBIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkSIgoHY2hhbm5lbBgDIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSCgoCdG8YBCABKAkSEwoGc2VuZGVyGAUgASgJSACIAQESDgoGbG9jYWxlGAYgASgJEhQKB3N1YmplY3QYByABKAlIAYgBARIMCgRib2R5GAggASgJEhEKBGh0bWwYCSABKAlIAogBARITCgthZ2VuY3lfY29kZRgKIAEoCRISCgpldmVudF90eXBlGAsgASgJEhAKCGV2ZW50X2lkGAwgASgJEjkKCG1ldGFkYXRhGA0gAygLMicua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlLk1ldGFkYXRhRW50cnkSLAoNcmVwbHlfb3B0aW9ucxgOIAMoCzIVLmthYmFyLnYxLlJlcGx5T3B0aW9uGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIJCgdfc2VuZGVyQgoKCF9zdWJqZWN0QgcKBV9odG1sIigKC1JlcGx5T3B0aW9uEgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJIjoKC1NlbmRSZXF1ZXN0EisKCG1lc3NhZ2VzGAEgAygLMhkua2FiYXIudjEuT3V0Ym91bmRNZXNzYWdlIjcKDFNlbmRSZXNwb25zZRInCghvdXRjb21lcxgBIAMoCzIVLmthYmFyLnYxLlNlbmRPdXRjb21lIp8CCgtTZW5kT3V0Y29tZRIXCg9ub3RpZmljYXRpb25faWQYASABKAkSKgoEc2VudBgCIAEoCzIaLmthYmFyLnYxLlNlbmRPdXRjb21lLlNlbnRIABIuCgZmYWlsZWQYAyABKAsyHC5rYWJhci52MS5TZW5kT3V0Y29tZS5GYWlsZWRIABpACgRTZW50EiAKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYASABKAlIAIgBAUIWChRfcHJvdmlkZXJfbWVzc2FnZV9pZBpPCgZGYWlsZWQSIQoEY29kZRgBIAEoDjITLmthYmFyLnYxLkVycm9yQ29kZRIRCglyZXRyeWFibGUYAiABKAgSDwoHbWVzc2FnZRgDIAEoCUIICgZyZXN1bHQiDgoMQ2hlY2tSZXF1ZXN0IisKDVByb3ZpZGVyQ2hlY2sSCgoCb2sYASABKAgSDgoGZGV0YWlsGAIgASgJIjcKDUNoZWNrUmVzcG9uc2USJgoFY2hlY2sYASABKAsyFy5rYWJhci52MS5Qcm92aWRlckNoZWNrIg8KDUV2ZW50c1JlcXVlc3QiPwoZQWNrbm93bGVkZ2VkRXZlbnRzUmVxdWVzdBIQCghzZXF1ZW5jZRgBIAEoBBIQCghyZWNvcmRlZBgCIAEoCCJXChpBY2tub3dsZWRnZWRFdmVudHNSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBBInCgVldmVudBgCIAEoCzIYLmthYmFyLnYxLkV2ZW50c1Jlc3BvbnNlInQKDkV2ZW50c1Jlc3BvbnNlEiwKB3JlY2VpcHQYASABKAsyGS5rYWJhci52MS5EZWxpdmVyeVJlY2VpcHRIABIrCgdpbmJvdW5kGAIgASgLMhgua2FiYXIudjEuSW5ib3VuZE1lc3NhZ2VIAEIHCgVldmVudCJ5Cg9EZWxpdmVyeVJlY2VpcHQSEgoKbWVzc2FnZV9pZBgBIAEoCRImCgVzdGF0ZRgCIAEoDjIXLmthYmFyLnYxLkRlbGl2ZXJ5U3RhdGUSDAoEc3RhdBgDIAEoCRISCgVlcnJvchgEIAEoCUgAiAEBQggKBl9lcnJvciLNAgoOSW5ib3VuZE1lc3NhZ2USIgoHY2hhbm5lbBgBIAEoDjIRLmthYmFyLnYxLkNoYW5uZWwSDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCRIMCgR0ZXh0GAQgASgJEiAKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYBSABKAlIAIgBARIjCgRraW5kGAYgASgOMhUua2FiYXIudjEuSW5ib3VuZEtpbmQSFAoHcGF5bG9hZBgHIAEoCUgBiAEBEhUKCHJlcGx5X3RvGAggASgJSAKIAQESFQoIbWVkaWFfaWQYCSABKAlIA4gBARIXCgptZWRpYV90eXBlGAogASgJSASIAQFCFgoUX3Byb3ZpZGVyX21lc3NhZ2VfaWRCCgoIX3BheWxvYWRCCwoJX3JlcGx5X3RvQgsKCV9tZWRpYV9pZEINCgtfbWVkaWFfdHlwZSIlChFGZXRjaE1lZGlhUmVxdWVzdBIQCghtZWRpYV9pZBgBIAEoCSI1ChJGZXRjaE1lZGlhUmVzcG9uc2USEQoJbWltZV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwqqwEKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9FTUFJTBACEhAKDENIQU5ORUxfUFVTSBADEhQKEENIQU5ORUxfV0hBVFNBUFAQBBIRCg1DSEFOTkVMX0lOQk9YEAUSEwoPQ0hBTk5FTF9XRUJIT09LEAYSEwoPQ0hBTk5FTF9DT05TT0xFEAcqlAIKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASFgoSRVJST1JfQ09ERV9USU1FT1VUEAESIAocRVJST1JfQ09ERV9DT05ORUNUSU9OX0ZBSUxFRBACEhsKF0VSUk9SX0NPREVfUkFURV9MSU1JVEVEEAMSHQoZRVJST1JfQ09ERV9QUk9WSURFUl9FUlJPUhAEEhcKE0VSUk9SX0NPREVfUkVKRUNURUQQBRIgChxFUlJPUl9DT0RFX0lOVkFMSURfUkVDSVBJRU5UEAYSGwoXRVJST1JfQ09ERV9VTkFVVEhPUklaRUQQBxIdChlFUlJPUl9DT0RFX0lOVkFMSURfQ09ORklHEAgqoQEKDURlbGl2ZXJ5U3RhdGUSHgoaREVMSVZFUllfU1RBVEVfVU5TUEVDSUZJRUQQABIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQARIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQAhIaChZERUxJVkVSWV9TVEFURV9FWFBJUkVEEAMSGwoXREVMSVZFUllfU1RBVEVfUkVKRUNURUQQBCqpAgoLSW5ib3VuZEtpbmQSHAoYSU5CT1VORF9LSU5EX1VOU1BFQ0lGSUVEEAASFQoRSU5CT1VORF9LSU5EX1RFWFQQARIXChNJTkJPVU5EX0tJTkRfQlVUVE9OEAISFgoSSU5CT1VORF9LSU5EX0lNQUdFEAMSFgoSSU5CT1VORF9LSU5EX0FVRElPEAQSFgoSSU5CT1VORF9LSU5EX1ZJREVPEAUSGQoVSU5CT1VORF9LSU5EX0RPQ1VNRU5UEAYSGAoUSU5CT1VORF9LSU5EX1NUSUNLRVIQBxIZChVJTkJPVU5EX0tJTkRfTE9DQVRJT04QCBIZChVJTkJPVU5EX0tJTkRfQ09OVEFDVFMQCRIZChVJTkJPVU5EX0tJTkRfUkVBQ1RJT04QCjKwAwoNQ2hhbm5lbFBsdWdpbhJBCghEZXNjcmliZRIZLmthYmFyLnYxLkRlc2NyaWJlUmVxdWVzdBoaLmthYmFyLnYxLkRlc2NyaWJlUmVzcG9uc2USNQoEU2VuZBIVLmthYmFyLnYxLlNlbmRSZXF1ZXN0GhYua2FiYXIudjEuU2VuZFJlc3BvbnNlEjgKBUNoZWNrEhYua2FiYXIudjEuQ2hlY2tSZXF1ZXN0Ghcua2FiYXIudjEuQ2hlY2tSZXNwb25zZRI9CgZFdmVudHMSFy5rYWJhci52MS5FdmVudHNSZXF1ZXN0Ghgua2FiYXIudjEuRXZlbnRzUmVzcG9uc2UwARJjChJBY2tub3dsZWRnZWRFdmVudHMSIy5rYWJhci52MS5BY2tub3dsZWRnZWRFdmVudHNSZXF1ZXN0GiQua2FiYXIudjEuQWNrbm93bGVkZ2VkRXZlbnRzUmVzcG9uc2UoATABEkcKCkZldGNoTWVkaWESGy5rYWJhci52MS5GZXRjaE1lZGlhUmVxdWVzdBocLmthYmFyLnYxLkZldGNoTWVkaWFSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * Asks a plugin who it is. Carries nothing.
@@ -182,6 +182,14 @@ export type OutboundMessage = Message<"kabar.v1.OutboundMessage"> & {
    * @generated from field: map<string, string> metadata = 13;
    */
   metadata: { [key: string]: string };
+
+  /**
+   * Answers the citizen can tap (a survey question's choices), for channels that show buttons or lists (WhatsApp);
+   * a tapped option comes back as the inbound message's `payload` = its `id`. The body still says them in words.
+   *
+   * @generated from field: repeated kabar.v1.ReplyOption reply_options = 14;
+   */
+  replyOptions: ReplyOption[];
 };
 
 /**
@@ -190,6 +198,34 @@ export type OutboundMessage = Message<"kabar.v1.OutboundMessage"> & {
  */
 export const OutboundMessageSchema: GenMessage<OutboundMessage> = /*@__PURE__*/
   messageDesc(file_kabar_v1_plugin, 2);
+
+/**
+ * One answer offered as a button or list row.
+ *
+ * @generated from message kabar.v1.ReplyOption
+ */
+export type ReplyOption = Message<"kabar.v1.ReplyOption"> & {
+  /**
+   * What comes back as the reply's payload, e.g. a survey choice's code.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * What the citizen sees, in the message's language.
+   *
+   * @generated from field: string title = 2;
+   */
+  title: string;
+};
+
+/**
+ * Describes the message kabar.v1.ReplyOption.
+ * Use `create(ReplyOptionSchema)` to create a new message.
+ */
+export const ReplyOptionSchema: GenMessage<ReplyOption> = /*@__PURE__*/
+  messageDesc(file_kabar_v1_plugin, 3);
 
 /**
  * A batch to hand to the provider.
@@ -210,7 +246,7 @@ export type SendRequest = Message<"kabar.v1.SendRequest"> & {
  * Use `create(SendRequestSchema)` to create a new message.
  */
 export const SendRequestSchema: GenMessage<SendRequest> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 3);
+  messageDesc(file_kabar_v1_plugin, 4);
 
 /**
  * The result of a batch: one outcome per message of the request.
@@ -232,7 +268,7 @@ export type SendResponse = Message<"kabar.v1.SendResponse"> & {
  * Use `create(SendResponseSchema)` to create a new message.
  */
 export const SendResponseSchema: GenMessage<SendResponse> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 4);
+  messageDesc(file_kabar_v1_plugin, 5);
 
 /**
  * What happened to one message. Mirrors `SendOutcome` of the SDK.
@@ -276,7 +312,7 @@ export type SendOutcome = Message<"kabar.v1.SendOutcome"> & {
  * Use `create(SendOutcomeSchema)` to create a new message.
  */
 export const SendOutcomeSchema: GenMessage<SendOutcome> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 5);
+  messageDesc(file_kabar_v1_plugin, 6);
 
 /**
  * The provider accepted the message.
@@ -297,7 +333,7 @@ export type SendOutcome_Sent = Message<"kabar.v1.SendOutcome.Sent"> & {
  * Use `create(SendOutcome_SentSchema)` to create a new message.
  */
 export const SendOutcome_SentSchema: GenMessage<SendOutcome_Sent> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 5, 0);
+  messageDesc(file_kabar_v1_plugin, 6, 0);
 
 /**
  * The message failed on its own.
@@ -333,7 +369,7 @@ export type SendOutcome_Failed = Message<"kabar.v1.SendOutcome.Failed"> & {
  * Use `create(SendOutcome_FailedSchema)` to create a new message.
  */
 export const SendOutcome_FailedSchema: GenMessage<SendOutcome_Failed> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 5, 1);
+  messageDesc(file_kabar_v1_plugin, 6, 1);
 
 /**
  * Asks for a handshake with the provider. Carries nothing.
@@ -348,7 +384,7 @@ export type CheckRequest = Message<"kabar.v1.CheckRequest"> & {
  * Use `create(CheckRequestSchema)` to create a new message.
  */
 export const CheckRequestSchema: GenMessage<CheckRequest> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 6);
+  messageDesc(file_kabar_v1_plugin, 7);
 
 /**
  * The result of a handshake. Mirrors `ProviderCheck` of the SDK.
@@ -376,7 +412,7 @@ export type ProviderCheck = Message<"kabar.v1.ProviderCheck"> & {
  * Use `create(ProviderCheckSchema)` to create a new message.
  */
 export const ProviderCheckSchema: GenMessage<ProviderCheck> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 7);
+  messageDesc(file_kabar_v1_plugin, 8);
 
 /**
  * The answer to `Check`.
@@ -397,7 +433,7 @@ export type CheckResponse = Message<"kabar.v1.CheckResponse"> & {
  * Use `create(CheckResponseSchema)` to create a new message.
  */
 export const CheckResponseSchema: GenMessage<CheckResponse> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 8);
+  messageDesc(file_kabar_v1_plugin, 9);
 
 /**
  * Opens the stream of provider events. Carries nothing: the plugin process serves one configured plugin.
@@ -412,7 +448,7 @@ export type EventsRequest = Message<"kabar.v1.EventsRequest"> & {
  * Use `create(EventsRequestSchema)` to create a new message.
  */
 export const EventsRequestSchema: GenMessage<EventsRequest> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 9);
+  messageDesc(file_kabar_v1_plugin, 10);
 
 /**
  * The hub's acknowledgement of one event of `AcknowledgedEvents`.
@@ -440,7 +476,7 @@ export type AcknowledgedEventsRequest = Message<"kabar.v1.AcknowledgedEventsRequ
  * Use `create(AcknowledgedEventsRequestSchema)` to create a new message.
  */
 export const AcknowledgedEventsRequestSchema: GenMessage<AcknowledgedEventsRequest> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 10);
+  messageDesc(file_kabar_v1_plugin, 11);
 
 /**
  * One event of `AcknowledgedEvents`, numbered for its acknowledgement.
@@ -468,7 +504,7 @@ export type AcknowledgedEventsResponse = Message<"kabar.v1.AcknowledgedEventsRes
  * Use `create(AcknowledgedEventsResponseSchema)` to create a new message.
  */
 export const AcknowledgedEventsResponseSchema: GenMessage<AcknowledgedEventsResponse> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 11);
+  messageDesc(file_kabar_v1_plugin, 12);
 
 /**
  * One event the provider reported after a send. Mirrors the two hooks of the SDK's `PluginContext`.
@@ -505,7 +541,7 @@ export type EventsResponse = Message<"kabar.v1.EventsResponse"> & {
  * Use `create(EventsResponseSchema)` to create a new message.
  */
 export const EventsResponseSchema: GenMessage<EventsResponse> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 12);
+  messageDesc(file_kabar_v1_plugin, 13);
 
 /**
  * What became of a sent message, as its provider reported later (an SMS delivery receipt, a WhatsApp status).
@@ -548,7 +584,7 @@ export type DeliveryReceipt = Message<"kabar.v1.DeliveryReceipt"> & {
  * Use `create(DeliveryReceiptSchema)` to create a new message.
  */
 export const DeliveryReceiptSchema: GenMessage<DeliveryReceipt> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 13);
+  messageDesc(file_kabar_v1_plugin, 14);
 
 /**
  * A message a citizen sent in (an SMS reply, a WhatsApp message), as the provider delivered it. Mirrors
@@ -634,7 +670,7 @@ export type InboundMessage = Message<"kabar.v1.InboundMessage"> & {
  * Use `create(InboundMessageSchema)` to create a new message.
  */
 export const InboundMessageSchema: GenMessage<InboundMessage> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 14);
+  messageDesc(file_kabar_v1_plugin, 15);
 
 /**
  * Asks for one file a citizen sent.
@@ -655,7 +691,7 @@ export type FetchMediaRequest = Message<"kabar.v1.FetchMediaRequest"> & {
  * Use `create(FetchMediaRequestSchema)` to create a new message.
  */
 export const FetchMediaRequestSchema: GenMessage<FetchMediaRequest> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 15);
+  messageDesc(file_kabar_v1_plugin, 16);
 
 /**
  * The file. Personal data: neither end may log its bytes.
@@ -683,7 +719,7 @@ export type FetchMediaResponse = Message<"kabar.v1.FetchMediaResponse"> & {
  * Use `create(FetchMediaResponseSchema)` to create a new message.
  */
 export const FetchMediaResponseSchema: GenMessage<FetchMediaResponse> = /*@__PURE__*/
-  messageDesc(file_kabar_v1_plugin, 16);
+  messageDesc(file_kabar_v1_plugin, 17);
 
 /**
  * Every channel Kabar can deliver on; a plugin serves exactly one. Mirrors `CHANNELS` of the SDK.
