@@ -76,13 +76,14 @@ describe('plugin.proto mirrors the SDK', () => {
     expect(names.sort()).toEqual(['UNSPECIFIED', ...CHANNELS.map((c) => c.toUpperCase())].sort());
   });
 
-  it('serves the methods at the paths plugins in other languages implement, Events as a server stream, AcknowledgedEvents both ways', () => {
+  it('serves the methods at the paths plugins in other languages implement, Events as a server stream, AcknowledgedEvents both ways, FetchMedia unary', () => {
     expect(Object.values(CHANNEL_PLUGIN_SERVICE).map((m) => [m.path, m.requestStream, m.responseStream])).toEqual([
       ['/kabar.v1.ChannelPlugin/Describe', false, false],
       ['/kabar.v1.ChannelPlugin/Send', false, false],
       ['/kabar.v1.ChannelPlugin/Check', false, false],
       ['/kabar.v1.ChannelPlugin/Events', false, true],
       ['/kabar.v1.ChannelPlugin/AcknowledgedEvents', true, true],
+      ['/kabar.v1.ChannelPlugin/FetchMedia', false, false],
     ]);
   });
 });
