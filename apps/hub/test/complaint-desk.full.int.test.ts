@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { createHmac } from 'node:crypto';
 
 import { SecretBox } from '@kabar/core';
-import { COMPLAINT_MESSAGE_TYPE, COMPLAINT_TRANSFER_TYPE, InboundStage } from '@kabar/hub';
+import { COMPLAINT_MESSAGE_TYPE, COMPLAINT_TRANSFER_TYPE, ComplaintDesk, InboundStage } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
 import { WaitingRepository } from '@kabar/persistence';
 import { eventually, queryDatabase } from '@kabar/testing';
@@ -256,10 +256,16 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
 
   it("knows a registered citizen's number, and drops a message no route takes", async () => {
     const phone = '+6281299990004';
-    await registeredCitizen(hub.app, { nationalId: '3273010101900901', contacts: [{ channel: 'sms', value: phone }] });
+    const citizenId = await registeredCitizen(hub.app, { nationalId: '3273010101900901', contacts: [{ channel: 'sms', value: phone }] });
     await write(phone, 'Sampah belum diangkut seminggu');
     const reference = (await nthSms(phone, 0)).text.match(/ADU-\d{6}/)?.[0];
-    expect(await eventually(async () => (await complaints(lapor)).find((c) => c.reference === reference))).toMatchObject({ registered: true });
+    const registeredOne = await eventually(async () => (await complaints(lapor)).find((c) => c.reference === reference));
+    expect(registeredOne).toMatchObject({ registered: true });
+    // The registered citizen adds a detail from the preference centre: the agency's callback hears of it.
+    await hub.app.get(ComplaintDesk).addFromCitizen(citizenId, registeredOne.id, 'Di depan SD Negeri 3');
+    const added = await eventually(() => Promise.resolve(callbacksOf(lapor).find((e) => (e['data'] as { message: { text: string } }).message.text === 'Di depan SD Negeri 3')));
+    expect(added['data']).toMatchObject({ complaintId: registeredOne.id, opened: false, registered: true, channel: 'sms' });
+    await expect(hub.app.get(ComplaintDesk).addFromCitizen('019ae0f0-0000-7000-8000-0000000000ee', registeredOne.id, 'bukan saya')).rejects.toMatchObject({ code: 'COMPLAINT_NOT_FOUND' });
 
     const stranger = '+6281299990005';
     await write(stranger, 'Halo?', '9999');

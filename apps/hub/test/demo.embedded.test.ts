@@ -230,7 +230,7 @@ describe('demo data on the embedded mode', () => {
     expect(inbox.messages).toEqual([{ agencyName: 'LAPOR! Kota Bandung', subject: 'Complaint LPR-2026-004217 status', body: '"Lampu PJU mati di Jl. Dago": resolved (Dinas Sumber Daya Air dan Bina Marga).' }]);
   });
 
-  it("shows Andi his SMS to the complaint line with its reference and LAPOR!'s answer, in English, and no one else's", async () => {
+  it("shows Andi his SMS to the complaint line with its reference and LAPOR!'s answer, in English, and lets him add to it", async () => {
     const andi = demo.citizens.find((c) => c.name === 'Andi Pratama');
     const siti = demo.citizens.find((c) => c.name === 'Siti Rahmawati');
     const QUERY = '{ myComplaints { reference agencyName channel state messages { direction text hasMedia } } }';
@@ -243,6 +243,19 @@ describe('demo data on the embedded mode', () => {
       ['out', 'Thank you. Our team will replace the lamp by Friday.'],
     ]);
     expect((await graphql<Mine>(url, QUERY, {}, bearer(siti?.session.token ?? ''))).data?.myComplaints).toEqual([]);
+
+    // Andi adds a detail from the preference centre: it joins his report, which waits for LAPOR! again.
+    const [mine] = (await graphql<{ myComplaints: { id: string }[] }>(url, '{ myComplaints { id } }', {}, bearer(andi?.session.token ?? ''))).data?.myComplaints ?? [];
+    const ADD = 'mutation($id: ID!, $t: String!) { addToMyComplaint(id: $id, text: $t) { state messages { direction text } } }';
+    type Added = { addToMyComplaint: { state: string; messages: { direction: string; text: string | null }[] } };
+    const added = await graphql<Added>(url, ADD, { id: mine?.id, t: ' The lamp is on pole number 7. ' }, bearer(andi?.session.token ?? ''));
+    expect(added.data?.addToMyComplaint.state).toBe('open');
+    expect(added.data?.addToMyComplaint.messages.at(-1)).toEqual({ direction: 'in', text: 'The lamp is on pole number 7.' });
+    expect((await graphql<Added>(url, ADD, { id: mine?.id, t: 'x' }, bearer(siti?.session.token ?? ''))).errors?.[0]?.extensions?.code).toBe('COMPLAINT_NOT_FOUND');
+    expect((await graphql<Added>(url, ADD, { id: mine?.id, t: '  ' }, bearer(andi?.session.token ?? ''))).errors?.[0]?.extensions?.code).toBe('COMPLAINT_ANSWER_INVALID');
+    const lapor = demo.agencies.find((a) => a.code === 'lapor-bdg');
+    const seen = await graphql<{ complaints: { reference: string; state: string; messages: { text: string | null }[] }[] }>(url, '{ complaints { reference state messages { text } } }', {}, bearer(lapor?.key.token ?? ''));
+    expect(seen.data?.complaints.find((c) => c.reference === report?.reference)).toMatchObject({ state: 'open', messages: [{}, {}, {}, { text: 'The lamp is on pole number 7.' }] });
     expect((await graphql<Mine>(url, QUERY, {}, bearer(demo.adminToken))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 

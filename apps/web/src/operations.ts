@@ -177,7 +177,9 @@ export const EXPORT = '{ exportMyData }';
 export const ADD_DELEGATE = 'mutation($nationalId: String!, $relation: String!) { addDelegate(nationalId: $nationalId, relation: $relation) { id } }';
 export const REMOVE_DELEGATE = 'mutation($delegateId: ID!) { removeDelegate(delegateId: $delegateId) }';
 
-export const MY_COMPLAINTS = '{ myComplaints { id reference agencyName channel state openedAt messages { direction text hasMedia at } } }';
+const MY_COMPLAINT = 'id reference agencyName channel state openedAt messages { direction text hasMedia at }';
+export const MY_COMPLAINTS = `{ myComplaints { ${MY_COMPLAINT} } }`;
+export const ADD_TO_MY_COMPLAINT = `mutation($id: ID!, $text: String!) { addToMyComplaint(id: $id, text: $text) { ${MY_COMPLAINT} } }`;
 
 export interface MyComplaint {
   readonly id: string;

@@ -282,12 +282,13 @@ export class ComplaintRepository {
     await query(tx, 'update "event" set "agency_id" = ? where "id" = ?', [agencyId, eventId]);
   }
 
-  /** One of the agency's complaints, locked when `tx` is a writer's; null when it is another's or none. */
-  async one(em: EntityManager, agencyId: string, id: string, lock = false): Promise<ComplaintRow | null> {
+  /** One of the agency's complaints (or, by `citizenId`, the citizen's own), locked when `tx` is a writer's; null when it is another's or none. */
+  async one(em: EntityManager, owner: { readonly agencyId: string } | { readonly citizenId: string }, id: string, lock = false): Promise<ComplaintRow | null> {
+    const [column, ownerId] = 'agencyId' in owner ? ['agency_id', owner.agencyId] : ['citizen_id', owner.citizenId];
     const [row] = await query<ComplaintDbRow>(
       em,
-      `select ${COMPLAINT_COLUMNS} from "complaint" c join "agency" a on a."id" = c."agency_id" where c."id" = ? and c."agency_id" = ?${lock ? ' for update of c' : ''}`,
-      [id, agencyId],
+      `select ${COMPLAINT_COLUMNS} from "complaint" c join "agency" a on a."id" = c."agency_id" where c."id" = ? and c."${column}" = ?${lock ? ' for update of c' : ''}`,
+      [id, ownerId],
     );
     return row === undefined ? null : toComplaint(row);
   }

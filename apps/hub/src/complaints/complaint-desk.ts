@@ -238,7 +238,7 @@ export class ComplaintDesk {
     if (checked !== null && 'problem' in checked) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, checked.problem);
     if (checked === null && !close) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, 'the answer is empty');
     const written = await this.em.fork().transactional(async (tx) => {
-      const complaint = await this.store.one(tx, agencyId, complaintId, true);
+      const complaint = await this.store.one(tx, { agencyId }, complaintId, true);
       if (complaint === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
       if (complaint.state === 'closed') throw new ComplaintError(ComplaintErrorCode.Closed, `complaint ${complaintReference(complaint.number)} is closed`);
       if (complaint.fromSealed === null) throw new ComplaintError(ComplaintErrorCode.Closed, `complaint ${complaintReference(complaint.number)} was purged under the retention policy`);
@@ -270,7 +270,7 @@ export class ComplaintDesk {
     if (targetId === agencyId) throw new ComplaintError(ComplaintErrorCode.TransferInvalid, 'the complaint is already yours');
     const thread = (await this.store.messages([complaintId])).get(complaintId) ?? [];
     const written = await this.em.fork().transactional(async (tx) => {
-      const complaint = await this.store.one(tx, agencyId, complaintId, true);
+      const complaint = await this.store.one(tx, { agencyId }, complaintId, true);
       if (complaint === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
       if (complaint.state === 'closed' || complaint.fromSealed === null) throw new ComplaintError(ComplaintErrorCode.Closed, `complaint ${complaintReference(complaint.number)} is closed`);
       const target = (await this.store.agencies(tx, [targetId])).get(targetId);
@@ -303,7 +303,7 @@ export class ComplaintDesk {
    * file) or MEDIA_UNAVAILABLE (the provider could not give it, or the channel cannot fetch files).
    */
   async media(agencyId: string, complaintId: string, mediaId: string): Promise<ProviderMedia> {
-    const complaint = isUuid(complaintId) ? await this.store.one(this.em.fork(), agencyId, complaintId) : null;
+    const complaint = isUuid(complaintId) ? await this.store.one(this.em.fork(), { agencyId }, complaintId) : null;
     if (complaint === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
     const thread = (await this.store.messages([complaint.id])).get(complaint.id) ?? [];
     if (!thread.some((m) => mediaIdOf(m.media) === mediaId)) throw new ComplaintError(ComplaintErrorCode.MediaNotFound, 'no file of that id in this complaint');
@@ -320,13 +320,38 @@ export class ComplaintDesk {
 
   async one(agencyId: string, complaintId: string): Promise<ComplaintView | null> {
     if (!isUuid(complaintId)) return null;
-    const row = await this.store.one(this.em.fork(), agencyId, complaintId);
+    const row = await this.store.one(this.em.fork(), { agencyId }, complaintId);
     return row === null ? null : (await this.withThreads([row]))[0] ?? null;
   }
 
   /** The agency's complaints, newest first, in one state or all, before the one numbered `before`. */
   async page(agencyId: string, state: string | null, before: number | null, first: number): Promise<ComplaintView[]> {
     return this.withThreads(await this.store.page(agencyId, state, before, Math.min(Math.max(first, 1), COMPLAINT_PAGE_LIMIT)));
+  }
+
+  /**
+   * The citizen adds to one of their own complaints from the preference centre: the words join the thread as theirs,
+   * the complaint waits for its agency again, and the agency's callback hears of it as of any message. Refused with
+   * COMPLAINT_NOT_FOUND (none, or another's), COMPLAINT_CLOSED or COMPLAINT_ANSWER_INVALID (empty, or too long).
+   */
+  async addFromCitizen(citizenId: string, complaintId: string, text: string, now = new Date()): Promise<ComplaintView> {
+    if (!isUuid(complaintId)) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+    const checked = checkAnswer(text);
+    if ('problem' in checked) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, checked.problem);
+    await this.em.fork().transactional(async (tx) => {
+      const complaint = await this.store.one(tx, { citizenId }, complaintId, true);
+      if (complaint === null) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+      if (complaint.state === 'closed' || complaint.fromSealed === null) throw new ComplaintError(ComplaintErrorCode.Closed, `complaint ${complaintReference(complaint.number)} is closed`);
+      const message: InboundMessage = { id: timeOrderedId(), plugin: '', channel: complaint.channel, fromHash: '', fromSealed: null, to: null, kind: 'text', text: checked.text, payload: null, media: null, inReplyToEvent: null, receivedAt: now };
+      await this.store.addMessages(tx, [{ id: message.id, complaintId, direction: 'in', kind: 'text', text: checked.text, media: null, notificationId: null, at: now }]);
+      await this.store.reopen(tx, [complaintId], now);
+      const agency = { id: complaint.agencyId, code: complaint.agencyCode, name: complaint.agencyName, defaultLocale: complaint.locale };
+      await this.callbacks.enqueueIn(tx, [messageCallback({ message, complaintId, opened: false }, agency, complaintReference(complaint.number), true)], now);
+    });
+    this.metrics.citizenMessages.inc({ channel: 'web', outcome: 'joined' });
+    const view = (await this.ofCitizen(citizenId)).find((c) => c.id === complaintId);
+    if (view === undefined) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
+    return view;
   }
 
   /** The signed-in citizen's own complaints, newest first, with their threads. */

@@ -21,6 +21,16 @@ const toModel = (v: ComplaintView): ComplaintModel => ({
   messages: v.messages.map((m) => ({ ...m })),
 });
 
+const toMine = (v: ComplaintView): MyComplaintModel => ({
+  id: v.id,
+  reference: v.reference,
+  agencyName: v.agencyName,
+  channel: v.channel,
+  state: STATES[v.state] ?? ComplaintStateModel.open,
+  openedAt: v.openedAt,
+  messages: v.messages.map((m) => ({ direction: m.direction, text: m.text, hasMedia: m.media !== null, at: m.at })),
+});
+
 const toRoute = (r: InboundRouteRow): InboundRouteModel => ({ id: r.id, agencyCode: r.agencyCode, channel: r.channel, to: r.to, keyword: r.keyword, createdAt: r.createdAt });
 
 /** An agency's complaints: citizens' own messages routed to it, and its answers. */
@@ -86,15 +96,14 @@ export class CitizenComplaintResolver {
 
   @Query(() => [MyComplaintModel], { description: 'What you sent to agencies on your own from your verified numbers, and their answers; newest first.' })
   async myComplaints(@CurrentCitizen() citizen: CitizenPrincipal): Promise<MyComplaintModel[]> {
-    return (await this.desk.ofCitizen(citizen.citizenId)).map((v) => ({
-      id: v.id,
-      reference: v.reference,
-      agencyName: v.agencyName,
-      channel: v.channel,
-      state: STATES[v.state] ?? ComplaintStateModel.open,
-      openedAt: v.openedAt,
-      messages: v.messages.map((m) => ({ direction: m.direction, text: m.text, hasMedia: m.media !== null, at: m.at })),
-    }));
+    return (await this.desk.ofCitizen(citizen.citizenId)).map(toMine);
+  }
+
+  @Mutation(() => MyComplaintModel, {
+    description: 'Adds your words to one of your complaints (at most 1,000 characters); the agency hears of them. COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED, COMPLAINT_ANSWER_INVALID.',
+  })
+  async addToMyComplaint(@CurrentCitizen() citizen: CitizenPrincipal, @Args('id', { type: () => ID }) id: string, @Args('text') text: string): Promise<MyComplaintModel> {
+    return toMine(await this.desk.addFromCitizen(citizen.citizenId, id, text));
   }
 }
 

@@ -2,13 +2,32 @@ import { useEffect, useState } from 'react';
 
 import { useSession } from '../context.js';
 import { Outcome, when } from '../load.js';
-import { MY_COMPLAINTS, type MyComplaint } from '../operations.js';
+import { ADD_TO_MY_COMPLAINT, MY_COMPLAINTS, type MyComplaint } from '../operations.js';
 
 /** The citizen's own complaints and questions to agencies, each a conversation: theirs, and the agency's answers. */
 export function Reports(): React.JSX.Element {
   const { t, lang, call, describe } = useSession();
   const [reports, setReports] = useState<readonly MyComplaint[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [drafts, setDrafts] = useState<Readonly<Record<string, string>>>({});
+  const [sending, setSending] = useState<string | null>(null);
+
+  const add = (e: React.FormEvent, id: string): void => {
+    e.preventDefault();
+    setSending(id);
+    setError(null);
+    call<{ addToMyComplaint: MyComplaint }>(ADD_TO_MY_COMPLAINT, { id, text: drafts[id] ?? '' }).then(
+      ({ addToMyComplaint }) => {
+        setReports((shown) => shown?.map((r) => (r.id === id ? addToMyComplaint : r)) ?? null);
+        setDrafts((all) => ({ ...all, [id]: '' }));
+        setSending(null);
+      },
+      (failure: unknown) => {
+        setError(describe(failure));
+        setSending(null);
+      },
+    );
+  };
 
   useEffect(() => {
     call<{ myComplaints: readonly MyComplaint[] }>(MY_COMPLAINTS).then(
@@ -47,6 +66,14 @@ export function Reports(): React.JSX.Element {
                 </li>
               ))}
             </ul>
+            {r.state !== 'closed' && (
+              <form className="row" onSubmit={(e) => add(e, r.id)}>
+                <textarea aria-label={t('reportAdd')} placeholder={t('reportAdd')} maxLength={1000} value={drafts[r.id] ?? ''} onChange={(e) => setDrafts({ ...drafts, [r.id]: e.target.value })} />
+                <button type="submit" disabled={sending === r.id}>
+                  {t('reportSend')}
+                </button>
+              </form>
+            )}
           </li>
         ))}
       </ul>
