@@ -180,16 +180,16 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => page.locator('section p.muted').last().textContent()).toContain('No routes yet');
     const form = page.locator('form.card');
     await form.getByLabel('Agency').selectOption({ label: 'Dinas Kesehatan Kota Bandung' });
-    await form.getByLabel('To address (short code, number; empty: any)').fill('1708');
+    await form.getByLabel('To address (short code, number; blank for all)').fill('1708');
     await form.getByRole('button', { name: 'Save route' }).click();
     await expect.poll(() => page.locator('tr.route').count()).toBe(1);
-    await form.getByLabel('First word (empty: any)').fill('dua kata');
+    await form.getByLabel('First word (blank for all)').fill('dua kata');
     await form.getByRole('button', { name: 'Save route' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^INBOUND_ROUTE_INVALID: keyword must be one word/);
     // The form starts afresh after a saved route.
-    expect(await form.getByLabel('To address (short code, number; empty: any)').inputValue()).toBe('');
-    await form.getByLabel('To address (short code, number; empty: any)').fill('1708');
-    await form.getByLabel('First word (empty: any)').fill('pajak');
+    expect(await form.getByLabel('To address (short code, number; blank for all)').inputValue()).toBe('');
+    await form.getByLabel('To address (short code, number; blank for all)').fill('1708');
+    await form.getByLabel('First word (blank for all)').fill('pajak');
     await form.getByRole('button', { name: 'Save route' }).click();
     await expect.poll(() => page.locator('tr.route[data-keyword="PAJAK"]').textContent()).toBe('sms1708PAJAK→ Dinas Kesehatan Kota BandungRemove');
     await page.locator('tr.route[data-keyword=""]').getByRole('button', { name: 'Remove' }).click();

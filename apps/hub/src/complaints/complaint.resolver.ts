@@ -119,7 +119,7 @@ export class InboundRouteResolver {
   }
 
   @Mutation(() => InboundRouteModel, {
-    description: 'Routes citizens\' own messages on a channel, to an address and with a first word (empty: any) to an agency; the most specific route wins. INBOUND_ROUTE_INVALID, AGENCY_NOT_FOUND.',
+    description: 'Routes citizens\' own messages on a channel, to an address and with a first word (empty for all) to an agency; the most specific route wins. INBOUND_ROUTE_INVALID, AGENCY_NOT_FOUND.',
   })
   async setInboundRoute(@Args('route') route: InboundRouteInput): Promise<InboundRouteModel> {
     return toRoute(await this.desk.setRoute(route.agencyCode, route.channel, route.to, route.keyword));
