@@ -185,7 +185,10 @@ export class ComplaintRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** The latest complaint of each address on each channel, locked for this transaction. */
+  /**
+   * The latest complaint of each address on each channel. Not locked: one address's messages come on one partition
+   * (the inbound topic is keyed by it), so one consumer places them, in order.
+   */
   async threads(tx: EntityManager, keys: readonly { readonly fromHash: string; readonly channel: string }[]): Promise<ThreadRow[]> {
     if (keys.length === 0) return [];
     const rows = await query<{ id: string; from_hash: string; channel: string; agency_id: string; state: string; last_activity_at: Date | string }>(

@@ -15,7 +15,6 @@ import {
   type Logger,
   placeMessage,
   routeFor,
-  SecretBox,
   timeOrderedId,
 } from '@kabar/core';
 import { type BusRecord, OutboxRelay } from '@kabar/messaging';
@@ -120,7 +119,6 @@ export class ComplaintDesk {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly box: SecretBox,
     private readonly relay: OutboxRelay,
     private readonly metrics: MetricsService,
     @Inject(PLUGIN_REGISTRY) private readonly plugins: PluginRegistry,
