@@ -1,10 +1,13 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { graphql, startHubProcess } from '@kabar/testing';
 import { describe, expect, it } from 'vitest';
+
+import { packPlugin } from './support/plugin-install-fixture.js';
 
 // The built hub as an operator runs it (`node apps/hub/dist/main.js`): exit codes and messages at start.
 const dataDir = (): string => mkdtempSync(join(tmpdir(), 'kabar-hub-'));
@@ -67,6 +70,24 @@ describe('hub process', () => {
       expect(hub.output()).not.toMatch(STACK_FRAME);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('installs a plugin tarball with KABAR_DATA_DIR outside the application, its imports resolved from the hub', async () => {
+    // Only the built hub under plain Node shows this: in-process test hubs resolve packages through the test runner.
+    const data = dataDir();
+    const { tarball, integrity } = packPlugin(fileURLToPath(new URL('../../../plugins/sms-smpp', import.meta.url)), data);
+    const hub = startHubProcess({ KABAR_DATA_DIR: data });
+    try {
+      const url = await hub.listening;
+      const { adminToken } = JSON.parse(readFileSync(join(data, 'demo.json'), 'utf8')) as { adminToken: string };
+      const res = await graphql<{ installPlugin: { pluginId: string } }>(url, 'mutation($s: String!, $i: String) { installPlugin(source: $s, integrity: $i) { pluginId } }', { s: tarball, i: integrity }, {
+        authorization: `Bearer ${adminToken}`,
+      });
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.installPlugin.pluginId).toBe('sms-smpp');
+    } finally {
+      expect(await hub.stop()).toBe(0);
     }
   });
 });

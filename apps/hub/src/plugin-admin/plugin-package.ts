@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { CHANNELS, type PluginManifest } from '@kabar/plugin-sdk';
 
@@ -48,6 +48,8 @@ export function unpackTarball(tarball: Buffer, pluginsDir: string, expectedInteg
   const pkg = parsePackageJson(manifestEntry.data.toString('utf8'));
   const safeName = String(pkg.name).replace(/[^a-z0-9._-]+/gi, '_');
   const target = join(pluginsDir, `${safeName}-${String(pkg.version)}-${integrity.slice(7, 19).replace(/[^a-z0-9]/gi, '_')}`);
+  mkdirSync(pluginsDir, { recursive: true });
+  linkHubModules(pluginsDir);
   if (existsSync(target)) return { directory: target, integrity };
   const partial = `${target}.partial`;
   rmSync(partial, { recursive: true, force: true });
@@ -59,6 +61,32 @@ export function unpackTarball(tarball: Buffer, pluginsDir: string, expectedInteg
   }
   renameSync(partial, target);
   return { directory: target, integrity };
+}
+
+/**
+ * Gives the plugins directory the hub's `node_modules` (a symlink beside the unpacked packages), so a plugin resolves
+ * `@kabar/plugin-sdk` and the hub's other packages wherever `KABAR_DATA_DIR` is (`/var/lib/kabar` outside the
+ * application's tree, say): Node looks for packages in the `node_modules` of each folder above the importing file.
+ * The link resolves to the hub's own copies, so a plugin's `PluginError` is the hub's.
+ */
+function linkHubModules(pluginsDir: string): void {
+  const link = join(pluginsDir, 'node_modules');
+  if (existsSync(link) || isDanglingLink(link)) return;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const modules = join(dir, 'node_modules');
+    if (existsSync(join(modules, '@kabar', 'plugin-sdk'))) {
+      symlinkSync(modules, link, 'dir');
+      return;
+    }
+  }
+}
+
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /**
