@@ -59,7 +59,7 @@ const box = new SecretBox({ k1: masterKey }, 'k1');
 const dbUrl = await freshDatabase('kabar_bench');
 const orm = await openDatabase({ kind: 'postgres', url: dbUrl }, 10_000, quiet);
 await migrate(orm);
-const agency = await new AgencyRepository(orm.em).create({ code: 'bench', name: 'Bench', defaultLocale: 'id', senderIds: {}, sources: [SOURCE], ratePerMinute: 1e9, dailyQuota: 1e9, callbackUrl: null, callbackSecretSealed: null });
+const agency = await new AgencyRepository(orm.em).create({ code: 'bench', name: 'Bench', defaultLocale: 'id', senderIds: {}, sources: [SOURCE], ratePerMinute: 1e9, dailyQuota: 1e9, callbackUrl: null, callbackSecretSealed: null }, () => null);
 const catalog = new CatalogRepository(orm.em);
 const type = await catalog.upsertEventType(agency.id, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, allowedChannels: ['inbox'], defaultExpirySeconds: 86400, requiredLocales: ['id', 'en'] });
 await catalog.addTemplateVersions(type.id, [

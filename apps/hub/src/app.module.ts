@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 
 import { AgencyModule } from './agencies/agency.module.js';
+import { AuditModule } from './audit/index.js';
 import { AuthModule } from './auth/index.js';
 import { BusModule } from './bus/bus.module.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
@@ -59,6 +60,7 @@ export class AppModule {
         AuthModule,
         ProbeModule,
         AgencyModule,
+        AuditModule,
         CatalogModule,
         SurveyModule,
         ComplaintsModule,

@@ -17,7 +17,7 @@ describe('createAgency over GraphQL (embedded)', () => {
 
   beforeAll(async () => {
     ({ app, url } = await startEmbeddedHub());
-    admin = await app.get(AgencyService).createAdmin('agency test admin');
+    admin = await app.get(AgencyService).createAdmin('agency test admin', { kind: 'system', id: 'test' });
   });
 
   afterAll(async () => {

@@ -29,7 +29,7 @@ describe('broadcast (embedded)', () => {
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     agency = await anAgency(app, url, 'pdam-bdg');
-    const admin = caller(url, await app.get(AgencyService).createAdmin('broadcast test admin'));
+    const admin = caller(url, await app.get(AgencyService).createAdmin('broadcast test admin', { kind: 'system', id: 'test' }));
     const inside = ['32.73.01.1001', '32.73.02.1002', '32.73.03.1003', '32.73.04.1004', '32.73.05.1005'];
     const outside = ['32.04.01.1001', '31.71.01.1001'];
     const imported = await importCitizens(admin, [...inside, ...outside].map((regionCode) => aCitizenRow().with({ regionCode }).build()));

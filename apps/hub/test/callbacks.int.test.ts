@@ -231,7 +231,7 @@ describe('status callbacks', () => {
         dailyQuota: 1_000,
         callbackUrl,
         callbackSecretSealed: callbackUrl === null ? null : box.encrypt(secret),
-      });
+      }, () => null);
     };
     // The query string stands for a token some receivers put in their URL: it must reach neither logs nor the database.
     await anAgency('bapenda', `${base}/hooks/kabar?token=s3cr3t-query`);
@@ -513,7 +513,7 @@ describe('status callbacks', () => {
         dailyQuota: 1_000,
         callbackUrl: `${base}/hooks/wired`,
         callbackSecretSealed: moduleRef.get(SecretBox).encrypt(secret),
-      });
+      }, () => null);
       const status = aStatus({ agency: created?.code ?? '' });
       await moduleRef.get<Bus>(BUS).publish([statusRecord(status)]);
       const request = await eventually(() => Promise.resolve(receiver.requests.find((r) => r.headers['webhook-id'] === webhookIdOf(status))), 20_000, 20);

@@ -19,7 +19,7 @@ describe('importCitizensCsv (embedded)', () => {
 
   beforeAll(async () => {
     ({ app, url } = await startEmbeddedHub());
-    admin = await app.get(AgencyService).createAdmin('csv test admin');
+    admin = await app.get(AgencyService).createAdmin('csv test admin', { kind: 'system', id: 'test' });
   });
 
   afterAll(async () => {

@@ -89,7 +89,7 @@ describe('citizens (embedded)', () => {
     app = await createHub(aConfig().with({ plugins: inbox.pluginConfig }).build(), pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    admin = caller(url, await app.get(AgencyService).createAdmin('citizen test admin'));
+    admin = caller(url, await app.get(AgencyService).createAdmin('citizen test admin', { kind: 'system', id: 'test' }));
     agency = await anAgency(app, url, 'bapenda-bdg');
     anyone = caller(url, null);
   }, 60_000);

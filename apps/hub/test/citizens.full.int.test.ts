@@ -35,7 +35,7 @@ describe('citizens on PostgreSQL and Kafka', () => {
     inbox = await SmtpInbox.start();
     hub = await startFullHub(services, (config) => config.with({ plugins: inbox.pluginConfig }));
     ({ app, url, database } = hub);
-    admin = caller(url, await app.get(AgencyService).createAdmin('citizen test admin'));
+    admin = caller(url, await app.get(AgencyService).createAdmin('citizen test admin', { kind: 'system', id: 'test' }));
     agency = await anAgency(app, url, 'bapenda-bdg', { ratePerMinute: 1000 });
   });
 

@@ -37,7 +37,7 @@ describe('crash safety', () => {
       dailyQuota: 100_000,
       callbackUrl: null,
       callbackSecretSealed: null,
-    });
+    }, () => null);
     const catalog = new CatalogRepository(orm.em);
     const type = await catalog.upsertEventType(agency?.id ?? '', {
       type: TYPE,
@@ -47,11 +47,11 @@ describe('crash safety', () => {
       allowedChannels: ['inbox'],
       defaultExpirySeconds: 86_400,
       requiredLocales: ['id', 'en'],
-    });
+    }, () => null);
     await catalog.addTemplateVersions(type?.id ?? '', [
       { channel: 'inbox', locale: 'id', subject: null, body: 'Tagihan {{n}}', html: null },
       { channel: 'inbox', locale: 'en', subject: null, body: 'Bill {{n}}', html: null },
-    ]);
+    ], () => null);
     // Ten citizens, so the backlog spreads over partitions and batches.
     for (let c = 0; c < 10; c++) await new CitizenRepository(orm.em).create(box.lookupHash(`32730101019000${String(c).padStart(2, '0')}`), 'id', []);
     await orm.close();

@@ -173,6 +173,17 @@ describe('demo data on the embedded mode', () => {
     expect(row?.rendered_body).toContain('IDR 1,250,000');
   });
 
+  it("records the demo's setup in the audit trail as the hub's own, sealed into an unbroken chain on PGlite", async () => {
+    type Entry = { action: string; agencyCode: string | null; actor: { kind: string; id: string } };
+    const log = await graphql<{ auditLog: Entry[] }>(url, '{ auditLog(first: 200) { action agencyCode actor { kind id } } }', {}, bearer(demo.adminToken));
+    const entries = log.data?.auditLog ?? [];
+    expect(new Set(entries.map((e) => `${e.actor.kind}:${e.actor.id}`))).toEqual(new Set(['system:demo']));
+    expect(entries.filter((e) => e.action === 'agency.created').map((e) => e.agencyCode).sort()).toEqual((await app.get(AgencyService).list()).map((a) => a.code).sort());
+    expect(entries.filter((e) => e.action === 'complaint.answered')).toHaveLength(1);
+    const checked = await graphql<{ auditIntegrity: { checked: number; broken: unknown } }>(url, '{ auditIntegrity { checked broken { seq } } }', {}, bearer(demo.adminToken));
+    expect(checked.data?.auditIntegrity).toEqual({ checked: entries.length, broken: null });
+  });
+
   it('seeds nothing on the next start of the same database', async () => {
     const before = readFileSync(join(dataDir, 'demo.json'), 'utf8');
     await app.close();

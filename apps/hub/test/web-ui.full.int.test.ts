@@ -28,7 +28,7 @@ describe('the preference centre in Chromium', () => {
   beforeAll(async () => {
     mail = await SmtpInbox.start();
     hub = await startFullHub(services, (config) => config.with({ plugins: mail.pluginConfig }));
-    const admin = caller(hub.url, await hub.app.get(AgencyService).createAdmin('web test admin'));
+    const admin = caller(hub.url, await hub.app.get(AgencyService).createAdmin('web test admin', { kind: 'system', id: 'test' }));
     agency = await anAgency(hub.app, hub.url, 'bapenda-web', { ratePerMinute: 1000 });
     // A second type, sent only with consent: the preference centre lists its purpose.
     const registered = await as(hub.url, agency.key, 'mutation($input: RegisterEventTypeInput!) { registerEventType(input: $input) { id } }', {

@@ -1,3 +1,4 @@
+export * from './audit/index.js';
 export { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 export * from './citizens/index.js';
 export { appendTo } from './collections.js';

@@ -21,6 +21,7 @@ const VERSION = 'v1';
 export class SecretBox {
   private readonly encryptionKeys = new Map<string, Buffer>();
   private readonly lookupKey: KeyObject;
+  private readonly auditKeys = new Map<string, KeyObject>();
 
   constructor(
     masterKeys: Readonly<Record<string, Buffer>>,
@@ -29,6 +30,7 @@ export class SecretBox {
     for (const [id, master] of Object.entries(masterKeys)) {
       if (master.length !== 32) throw new SecretBoxError(SecretBoxErrorCode.InvalidKey, `master key ${id} must be 32 bytes`);
       this.encryptionKeys.set(id, derive(master, 'kabar/encryption'));
+      this.auditKeys.set(id, createSecretKey(derive(master, 'kabar/audit')));
     }
     const current = masterKeys[currentKeyId];
     if (current === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${currentKeyId}`);
@@ -60,6 +62,17 @@ export class SecretBox {
     } catch {
       throw new SecretBoxError(SecretBoxErrorCode.Corrupt, 'ciphertext failed authentication');
     }
+  }
+
+  /** The key id new audit entries are sealed under. */
+  get auditKeyId(): string {
+    return this.currentKeyId;
+  }
+
+  /** MAC of an audit entry under the given master key (null when this hub no longer holds that key). */
+  auditMac(payload: string, keyId: string): string | null {
+    const key = this.auditKeys.get(keyId);
+    return key === undefined ? null : createHmac('sha256', key).update(payload, 'utf8').digest('base64url');
   }
 
   /** Deterministic keyed hash for equality lookups (national IDs, phone numbers) without storing the value. */

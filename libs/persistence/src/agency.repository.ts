@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited,audited } from './audit.repository.js';
 import {
   type AdminCredential,
   AdminCredentialSchema,
@@ -50,8 +51,8 @@ export class AgencyRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Returns null when the code or one of the sources is already taken. */
-  async create(input: NewAgency): Promise<AgencyWithSources | null> {
-    return this.em.fork().transactional(async (tx) => {
+  async create(input: NewAgency, audit: Audited<AgencyWithSources | null>): Promise<AgencyWithSources | null> {
+    return audited(this.em, audit, async (tx) => {
       const taken = await query<{ n: string | number }>(tx, 
         'select (select count(*) from "agency" where "code" = ?) + (select count(*) from "agency_source" where "source" = any(?::text[])) as n',
         [input.code, input.sources.length === 0 ? [''] : [...input.sources]],
@@ -95,20 +96,23 @@ export class AgencyRepository {
     return new Map(rows.map((r) => [r.source, { agencyId: r.agency_id, agencyCode: r.code, agencyName: r.name, defaultLocale: r.default_locale }]));
   }
 
-  async setCallback(agencyId: string, url: string | null, secretSealed: string | null): Promise<void> {
-    await this.em.fork().nativeUpdate(AgencySchema, { id: agencyId }, { callbackUrl: url, callbackSecretSealed: secretSealed });
+  async setCallback(agencyId: string, url: string | null, secretSealed: string | null, audit: Audited<void>): Promise<void> {
+    await audited(this.em, audit, async (tx) => {
+      await tx.nativeUpdate(AgencySchema, { id: agencyId }, { callbackUrl: url, callbackSecretSealed: secretSealed });
+    });
   }
 
   async setLimits(agencyId: string, ratePerMinute: number, dailyQuota: number): Promise<void> {
     await this.em.fork().nativeUpdate(AgencySchema, { id: agencyId }, { ratePerMinute, dailyQuota });
   }
 
-  async addKey(key: NewApiKey): Promise<ApiKey> {
-    const em = this.em.fork();
-    const { agencyId, ...fields } = key;
-    const row = em.create(ApiKeySchema, { ...fields, agency: agencyId, revokedAt: null });
-    await em.flush();
-    return row;
+  async addKey(key: NewApiKey, audit: Audited<ApiKey>): Promise<ApiKey> {
+    return audited(this.em, audit, async (tx) => {
+      const { agencyId, ...fields } = key;
+      const row = tx.create(ApiKeySchema, { ...fields, agency: agencyId, revokedAt: null });
+      await tx.flush();
+      return row;
+    });
   }
 
   listKeys(agencyId: string): Promise<ApiKey[]> {
@@ -121,15 +125,22 @@ export class AgencyRepository {
   }
 
   /** Revokes a key of this agency; false if it does not exist or belongs to another agency. */
-  async revokeKey(agencyId: string, keyId: string): Promise<boolean> {
-    const updated = await this.em.fork().nativeUpdate(ApiKeySchema, { id: keyId, agency: agencyId, revokedAt: null }, { revokedAt: new Date() });
-    return updated > 0;
+  async revokeKey(agencyId: string, keyId: string, audit: Audited<boolean>): Promise<boolean> {
+    return audited(this.em, audit, async (tx) => (await tx.nativeUpdate(ApiKeySchema, { id: keyId, agency: agencyId, revokedAt: null }, { revokedAt: new Date() })) > 0);
   }
 
-  async addAdmin(id: string, name: string, secretHash: string): Promise<void> {
-    const em = this.em.fork();
-    em.create(AdminCredentialSchema, { id, name, secretHash, revokedAt: null });
-    await em.flush();
+  async addAdmin(id: string, name: string, secretHash: string, audit: Audited<void>): Promise<void> {
+    await audited(this.em, audit, async (tx) => {
+      tx.create(AdminCredentialSchema, { id, name, secretHash, revokedAt: null });
+      await tx.flush();
+    });
+  }
+
+  /** Admins' names by credential id (revoked ones too: the audit trail still names them). */
+  async adminNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.em.fork().find(AdminCredentialSchema, { id: { $in: [...ids] } });
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   findAdmin(id: string): Promise<AdminCredential | null> {

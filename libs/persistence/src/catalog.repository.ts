@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited,audited } from './audit.repository.js';
 import { type EventType, EventTypeSchema, type Template, TemplateSchema } from './entities/index.js';
 import { query } from './query.js';
 
@@ -56,8 +57,8 @@ export class CatalogRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Creates or updates the agency's type; `null` when the type name belongs to another agency. */
-  async upsertEventType(agencyId: string, input: EventTypeInput): Promise<EventType | null> {
-    return this.em.fork().transactional(async (tx) => {
+  async upsertEventType(agencyId: string, input: EventTypeInput, audit: Audited<EventType | null>): Promise<EventType | null> {
+    return audited(this.em, audit, async (tx) => {
       const existing = await tx.findOne(EventTypeSchema, { type: input.type }, { populate: ['agency'] });
       if (existing !== null && existing.agency.id !== agencyId) return null;
       if (existing !== null) {
@@ -87,8 +88,8 @@ export class CatalogRepository {
   }
 
   /** Adds the next version for each (channel, locale) given; versions are never overwritten. */
-  async addTemplateVersions(eventTypeId: string, inputs: readonly TemplateInput[]): Promise<Template[]> {
-    return this.em.fork().transactional(async (tx) => {
+  async addTemplateVersions(eventTypeId: string, inputs: readonly TemplateInput[], audit: Audited<Template[]>): Promise<Template[]> {
+    return audited(this.em, audit, async (tx) => {
       // Serialise concurrent saves for one type so two editors cannot both claim version n+1.
       await query(tx, 'select "id" from "event_type" where "id" = ? for update', [eventTypeId]);
       const current = await query<{ channel: string; locale: string; version: number | string }>(tx, 

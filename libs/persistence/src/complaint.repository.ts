@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited,audited } from './audit.repository.js';
 import { arrayParam, insertColumns, insertRows, Json } from './bulk.js';
 import { type NewNotification, NOTIFICATION_COLUMNS, notificationRow } from './event.repository.js';
 import { query } from './query.js';
@@ -160,22 +161,28 @@ export class ComplaintRepository {
   }
 
   /** Sets the agency for a channel, address and keyword: a new route, or the existing one handed to another agency. */
-  async setRoute(route: { readonly agencyId: string; readonly channel: string; readonly to: string; readonly keyword: string }): Promise<InboundRouteRow> {
-    const em = this.em.fork();
-    const [row] = await query<{ id: string }>(
-      em,
-      `insert into "inbound_route" ("id", "agency_id", "channel", "to", "keyword", "created_at") values (?, ?, ?, ?, ?, now())
-       on conflict ("channel", "to", "keyword") do update set "agency_id" = excluded."agency_id" returning "id"`,
-      [randomUUID(), route.agencyId, route.channel, route.to, route.keyword],
-    );
-    const stored = (await this.routes(em)).find((r) => r.id === row?.id);
-    if (stored === undefined) throw new Error('inbound route not stored');
-    return stored;
+  async setRoute(route: { readonly agencyId: string; readonly channel: string; readonly to: string; readonly keyword: string }, audit: Audited<InboundRouteRow>): Promise<InboundRouteRow> {
+    return audited(this.em, audit, async (tx) => {
+      const [row] = await query<{ id: string }>(
+        tx,
+        `insert into "inbound_route" ("id", "agency_id", "channel", "to", "keyword", "created_at") values (?, ?, ?, ?, ?, now())
+         on conflict ("channel", "to", "keyword") do update set "agency_id" = excluded."agency_id" returning "id"`,
+        [randomUUID(), route.agencyId, route.channel, route.to, route.keyword],
+      );
+      const stored = (await this.routes(tx)).find((r) => r.id === row?.id);
+      if (stored === undefined) throw new Error('inbound route not stored');
+      return stored;
+    });
   }
 
-  /** True when there was such a route. */
-  async removeRoute(id: string): Promise<boolean> {
-    return (await query(this.em.fork(), 'delete from "inbound_route" where "id" = ? returning 1', [id])).length > 0;
+  /** Removes a route; what it removed, or null for none of that id. */
+  async removeRoute(id: string, audit: Audited<InboundRouteRow | null>): Promise<boolean> {
+    const removed = await audited(this.em, audit, async (tx) => {
+      const route = (await this.routes(tx)).find((r) => r.id === id) ?? null;
+      if (route !== null) await query(tx, 'delete from "inbound_route" where "id" = ?', [id]);
+      return route;
+    });
+    return removed !== null;
   }
 
   /** Of these inbound record ids, those already in a thread: a redelivered batch adds nothing twice. */

@@ -1,4 +1,5 @@
 export { AgencyRepository, type AgencyWithSources, type NewAgency, type NewApiKey, type SourceOwner } from './agency.repository.js';
+export { appendAudit, type Audited, audited, type AuditFilter, AuditRepository } from './audit.repository.js';
 export { insertColumns, insertRows, Json } from './bulk.js';
 export { type CallbackOutcome, CallbackRepository, type ClaimedCallback, type NewCallbackDelivery } from './callback.repository.js';
 export { CatalogRepository, type ConsentPurposeRow, type EventTypeInput, type LatestTemplate, type TemplateInput } from './catalog.repository.js';

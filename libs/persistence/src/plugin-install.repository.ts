@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited,audited } from './audit.repository.js';
 import { query } from './query.js';
 
 export interface PluginInstallRow {
@@ -108,14 +109,16 @@ export class PluginInstallRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Null when an install with that name exists already. */
-  async create(install: NewPluginInstall): Promise<PluginInstallRow | null> {
-    const [row] = await query<InstallDbRow>(
-      this.em.fork(),
-      `insert into "plugin_install" ("id", "name", "plugin_id", "package_name", "version", "channel", "source", "location", "integrity", "content_integrity", "enabled", "created_at", "updated_at")
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, now(), now()) on conflict ("name") do nothing returning ${INSTALL_COLUMNS}`,
-      [randomUUID(), install.name, install.pluginId, install.packageName, install.version, install.channel, install.source, install.location, install.integrity, install.contentIntegrity],
-    );
-    return row === undefined ? null : toInstall(row);
+  async create(install: NewPluginInstall, audit: Audited<PluginInstallRow | null>): Promise<PluginInstallRow | null> {
+    return audited(this.em, audit, async (tx) => {
+      const [row] = await query<InstallDbRow>(
+        tx,
+        `insert into "plugin_install" ("id", "name", "plugin_id", "package_name", "version", "channel", "source", "location", "integrity", "content_integrity", "enabled", "created_at", "updated_at")
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, now(), now()) on conflict ("name") do nothing returning ${INSTALL_COLUMNS}`,
+        [randomUUID(), install.name, install.pluginId, install.packageName, install.version, install.channel, install.source, install.location, install.integrity, install.contentIntegrity],
+      );
+      return row === undefined ? null : toInstall(row);
+    });
   }
 
   async list(): Promise<PluginInstallRow[]> {
@@ -127,19 +130,21 @@ export class PluginInstallRepository {
     return row === undefined ? null : toInstall(row);
   }
 
-  async update(id: string, patch: PluginInstallPatch): Promise<PluginInstallRow | null> {
+  async update(id: string, patch: PluginInstallPatch, audit: Audited<PluginInstallRow | null>): Promise<PluginInstallRow | null> {
     const entries = Object.entries(patch) as [keyof PluginInstallPatch, unknown][];
     const sets = entries.map(([key]) => `"${COLUMN_OF[key]}" = ?`);
-    const [row] = await query<InstallDbRow>(
-      this.em.fork(),
-      `update "plugin_install" set ${[...sets, '"updated_at" = now()'].join(', ')} where "id" = ? returning ${INSTALL_COLUMNS}`,
-      [...entries.map(([, value]) => value), id],
-    );
-    return row === undefined ? null : toInstall(row);
+    return audited(this.em, audit, async (tx) => {
+      const [row] = await query<InstallDbRow>(
+        tx,
+        `update "plugin_install" set ${[...sets, '"updated_at" = now()'].join(', ')} where "id" = ? returning ${INSTALL_COLUMNS}`,
+        [...entries.map(([, value]) => value), id],
+      );
+      return row === undefined ? null : toInstall(row);
+    });
   }
 
-  async delete(id: string): Promise<boolean> {
-    return (await query(this.em.fork(), 'delete from "plugin_install" where "id" = ? returning "id"', [id])).length > 0;
+  async delete(id: string, audit: Audited<boolean>): Promise<boolean> {
+    return audited(this.em, audit, async (tx) => (await query(tx, 'delete from "plugin_install" where "id" = ? returning "id"', [id])).length > 0);
   }
 
   /** The newest change to installs or routes, so every hub instance can tell when to reload. */
@@ -163,8 +168,8 @@ export class PluginInstallRepository {
   }
 
   /** Replaces the routes of a channel (for one agency, or the platform-wide ones when `agencyId` is null). */
-  async setRoutes(channel: string, agencyId: string | null, routes: readonly { installId: string; priority: number; weight: number }[]): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
+  async setRoutes(channel: string, agencyId: string | null, routes: readonly { installId: string; priority: number; weight: number }[], audit: Audited<void>): Promise<void> {
+    await audited(this.em, audit, async (tx) => {
       await query(tx, 'delete from "plugin_route" where "channel" = ? and "agency_id" is not distinct from ?::uuid', [channel, agencyId]);
       for (const r of routes) {
         await query(tx, 'insert into "plugin_route" ("id", "channel", "agency_id", "install_id", "priority", "weight", "created_at") values (?, ?, ?, ?, ?, ?, clock_timestamp())', [

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited,audited } from './audit.repository.js';
 import { insertRows, Json } from './bulk.js';
 import { query } from './query.js';
 
@@ -120,9 +121,9 @@ export class PreferenceRepository {
    * Creates or updates citizens by subject hash, adding contact points they do not have yet (imported points count
    * as verified by the register they came from). All rows in one transaction: a failure imports nothing.
    */
-  async importCitizens(rows: readonly SealedCitizen[]): Promise<{ created: number; updated: number }> {
+  async importCitizens(rows: readonly SealedCitizen[], audit: Audited<{ created: number; updated: number }>): Promise<{ created: number; updated: number }> {
     if (rows.length === 0) return { created: 0, updated: 0 };
-    return this.em.fork().transactional(async (tx) => {
+    return audited(this.em, audit, async (tx) => {
       const now = new Date();
       const upserted = await insertRows<{ id: string; subject_hash: string; created: boolean }>(
         tx,

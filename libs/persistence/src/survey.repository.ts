@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited,audited } from './audit.repository.js';
 import { arrayParam, insertColumns, insertRows, Json } from './bulk.js';
 import { type NewNotification, NOTIFICATION_COLUMNS, notificationRow } from './event.repository.js';
 import { query } from './query.js';
@@ -223,8 +224,8 @@ function toResponse(r: ResponseDbRow): ExpiredSession {
 export class SurveyRepository {
   constructor(private readonly em: EntityManager) {}
 
-  async save(agencyId: string, code: string, definition: Record<string, unknown>): Promise<SurveyRow> {
-    return this.em.fork().transactional(async (tx) => {
+  async save(agencyId: string, code: string, definition: Record<string, unknown>, audit: Audited<SurveyRow>): Promise<SurveyRow> {
+    return audited(this.em, audit, async (tx) => {
       // Serialise one agency's saves so two editors cannot both claim version n+1 (saves are rare; ingest never
       // locks agency rows).
       await query(tx, 'select "id" from "agency" where "id" = ? for update', [agencyId]);

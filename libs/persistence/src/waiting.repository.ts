@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited,audited } from './audit.repository.js';
 import { ComplaintRepository } from './complaint.repository.js';
 import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
 import { query } from './query.js';
@@ -309,8 +310,13 @@ export class WaitingRepository {
    * An agency withdraws an event: notifications still waiting (held, deferred) are cancelled and their jobs dropped; a
    * broadcast still paging stops. What has gone out stays as it is. Another agency's event is not found (null).
    */
-  async cancel(agencyId: string, source: string, ceId: string): Promise<{ eventId: string; agencyCode: string; cancelled: { id: string; channel: string | null }[] } | null> {
-    return this.em.fork().transactional(async (tx) => {
+  async cancel(
+    agencyId: string,
+    source: string,
+    ceId: string,
+    audit: Audited<{ eventId: string; agencyCode: string; cancelled: { id: string; channel: string | null }[] } | null>,
+  ): Promise<{ eventId: string; agencyCode: string; cancelled: { id: string; channel: string | null }[] } | null> {
+    return audited(this.em, audit, async (tx) => {
       const [event] = await query<{ id: string; code: string }>(
         tx,
         'select e."id", a."code" from "event" e join "agency" a on a."id" = e."agency_id" where e."source" = ? and e."ce_id" = ? and e."agency_id" = ? for update of e',

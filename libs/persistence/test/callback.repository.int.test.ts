@@ -66,8 +66,8 @@ describe.each(['postgres', 'pglite'] as const)('callback repository on %s', (kin
     callbacks = new CallbackRepository(orm.em);
     const agencies = new AgencyRepository(orm.em);
     const base = { name: 'Agency', defaultLocale: 'id', senderIds: {}, ratePerMinute: 60, dailyQuota: 1000 };
-    const withCallback = await agencies.create({ ...base, code: 'bapenda', sources: ['urn:bapenda'], callbackUrl: 'https://bapenda.example/hook', callbackSecretSealed: 'sealed' });
-    await agencies.create({ ...base, code: 'dukcapil', sources: ['urn:dukcapil'], callbackUrl: null, callbackSecretSealed: null });
+    const withCallback = await agencies.create({ ...base, code: 'bapenda', sources: ['urn:bapenda'], callbackUrl: 'https://bapenda.example/hook', callbackSecretSealed: 'sealed' }, () => null);
+    await agencies.create({ ...base, code: 'dukcapil', sources: ['urn:dukcapil'], callbackUrl: null, callbackSecretSealed: null }, () => null);
     agencyId = withCallback?.id ?? '';
   });
 

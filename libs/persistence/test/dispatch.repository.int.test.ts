@@ -42,9 +42,9 @@ describe('dispatch repository on PostgreSQL', () => {
     database = await createTestDatabase(inject('services').databaseUrl);
     orm = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
     await migrate(orm);
-    const agency = await new AgencyRepository(orm.em).create({ code: 'test', name: 'Test', defaultLocale: 'id', senderIds: { sms: 'TEST' }, sources: ['/test'], ratePerMinute: 60, dailyQuota: 100, callbackUrl: null, callbackSecretSealed: null });
+    const agency = await new AgencyRepository(orm.em).create({ code: 'test', name: 'Test', defaultLocale: 'id', senderIds: { sms: 'TEST' }, sources: ['/test'], ratePerMinute: 60, dailyQuota: 100, callbackUrl: null, callbackSecretSealed: null }, () => null);
     agencyId = agency?.id ?? '';
-    await new CatalogRepository(orm.em).upsertEventType(agencyId, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: {}, allowedChannels: ['inbox'], defaultExpirySeconds: 3600, requiredLocales: ['id'] });
+    await new CatalogRepository(orm.em).upsertEventType(agencyId, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: {}, allowedChannels: ['inbox'], defaultExpirySeconds: 3600, requiredLocales: ['id'] }, () => null);
     repository = new DispatchRepository(orm.em);
   });
 

@@ -36,7 +36,14 @@ export async function adminCommand(args: readonly string[], io: Io, env: Env, lo
     // The embedded database migrates itself, as the hub does at start: a laptop has no operator.
     if (pending.length > 0) await migrate(orm);
     const credential = newCredential('adm');
-    await new AgencyRepository(orm.em).addAdmin(credential.id, name, hashSecret(credential.secret));
+    // A local command with database access, not a credential: the trail names it as the system's own.
+    await new AgencyRepository(orm.em).addAdmin(credential.id, name, hashSecret(credential.secret), () => ({
+      action: 'admin.created',
+      actor: { kind: 'system', id: 'cli' },
+      agencyId: null,
+      target: { kind: 'admin', id: credential.id },
+      details: { name },
+    }));
     io.out(credential.token);
     io.err(`kabar: admin "${name}" (${credential.id}) created in ${where}. The token above is shown only this once:`);
     io.err('kabar: use it as KABAR_TOKEN for `kabar agencies` and `kabar keys`, or as `Authorization: Bearer <token>` on /graphql.');

@@ -1,7 +1,8 @@
+import type { AuditActor } from '@kabar/core';
 import type { AgencyWithSources, ApiKey } from '@kabar/persistence';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { RequireScope } from '../auth/index.js';
+import { CurrentActor, RequireScope } from '../auth/index.js';
 import { AgencyModel, ApiKeyKind, ApiKeyModel, CallbackRegistrationModel, CreateAgencyInput, IssuedApiKeyModel } from './agency.model.js';
 import { AgencyService } from './agency.service.js';
 
@@ -32,7 +33,7 @@ export class AgencyResolver {
   constructor(private readonly service: AgencyService) {}
 
   @Mutation(() => AgencyModel)
-  async createAgency(@Args('input') input: CreateAgencyInput): Promise<AgencyModel> {
+  async createAgency(@CurrentActor() actor: AuditActor, @Args('input') input: CreateAgencyInput): Promise<AgencyModel> {
     return toAgency(
       await this.service.create({
         code: input.code,
@@ -43,7 +44,7 @@ export class AgencyResolver {
         senderIds: { sms: input.senderIds?.sms ?? undefined, email: input.senderIds?.email ?? undefined },
         ratePerMinute: input.ratePerMinute ?? undefined,
         dailyQuota: input.dailyQuota ?? undefined,
-      }),
+      }, actor),
     );
   }
 
@@ -54,11 +55,12 @@ export class AgencyResolver {
 
   @Mutation(() => IssuedApiKeyModel)
   async issueApiKey(
+    @CurrentActor() actor: AuditActor,
     @Args('agencyCode') agencyCode: string,
     @Args('kind', { type: () => ApiKeyKind }) kind: ApiKeyKind,
     @Args('name') name: string,
   ): Promise<IssuedApiKeyModel> {
-    const { key, token } = await this.service.issueKey(agencyCode, kind, name);
+    const { key, token } = await this.service.issueKey(agencyCode, kind, name, actor);
     return { key: toKey(key), secret: token };
   }
 
@@ -68,13 +70,13 @@ export class AgencyResolver {
   }
 
   @Mutation(() => Boolean)
-  async revokeApiKey(@Args('agencyCode') agencyCode: string, @Args('keyId') keyId: string): Promise<boolean> {
-    await this.service.revokeKey(agencyCode, keyId);
+  async revokeApiKey(@CurrentActor() actor: AuditActor, @Args('agencyCode') agencyCode: string, @Args('keyId') keyId: string): Promise<boolean> {
+    await this.service.revokeKey(agencyCode, keyId, actor);
     return true;
   }
 
   @Mutation(() => CallbackRegistrationModel)
-  async setStatusCallback(@Args('agencyCode') agencyCode: string, @Args('url') url: string): Promise<CallbackRegistrationModel> {
-    return { url, signingSecret: await this.service.setCallback(agencyCode, url) };
+  async setStatusCallback(@CurrentActor() actor: AuditActor, @Args('agencyCode') agencyCode: string, @Args('url') url: string): Promise<CallbackRegistrationModel> {
+    return { url, signingSecret: await this.service.setCallback(agencyCode, url, actor) };
   }
 }

@@ -1,4 +1,4 @@
-import { generateWebhookSecret, hashSecret, isLocale, SecretBox } from '@kabar/core';
+import { type AuditActor, generateWebhookSecret, hashSecret, isLocale, SecretBox } from '@kabar/core';
 import { newCredential } from '@kabar/core';
 import { AgencyRepository,type AgencyWithSources } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
@@ -31,7 +31,7 @@ export class AgencyService {
     this.agencies = new AgencyRepository(em);
   }
 
-  async create(input: CreateAgency): Promise<AgencyWithSources> {
+  async create(input: CreateAgency, actor: AuditActor): Promise<AgencyWithSources> {
     const problems = validateAgency(input);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
     const senderIds = Object.fromEntries(Object.entries(input.senderIds).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -45,7 +45,17 @@ export class AgencyService {
       dailyQuota: input.dailyQuota ?? DEFAULT_DAILY_QUOTA,
       callbackUrl: null,
       callbackSecretSealed: null,
-    });
+    }, (created) =>
+      created === null
+        ? null
+        : {
+            action: 'agency.created',
+            actor,
+            agencyId: created.id,
+            target: { kind: 'agency', id: created.code },
+            details: { name: created.name, defaultLocale: created.defaultLocale, sources: created.sources, senderIds: Object.entries(senderIds).map(([channel, id]) => `${channel}=${id}`), ratePerMinute: created.ratePerMinute, dailyQuota: created.dailyQuota },
+          },
+    );
     if (agency === null) throw new AgencyError(AgencyErrorCode.Conflict, `agency code ${input.code} or one of its sources is already registered`);
     return agency;
   }
@@ -61,7 +71,7 @@ export class AgencyService {
   }
 
   /** A new key; the token is returned once and only its hash (and a sealed copy for JWT checks) is stored. */
-  async issueKey(agencyCode: string, kind: 'test' | 'live', name: string): Promise<{ key: Awaited<ReturnType<AgencyRepository['addKey']>>; token: string }> {
+  async issueKey(agencyCode: string, kind: 'test' | 'live', name: string, actor: AuditActor): Promise<{ key: Awaited<ReturnType<AgencyRepository['addKey']>>; token: string }> {
     const agency = await this.get(agencyCode);
     if (name.trim() === '' || name.length > 100) throw new AgencyError(AgencyErrorCode.InvalidInput, 'key name must be 1 to 100 characters');
     const credential = newCredential(kind);
@@ -72,7 +82,7 @@ export class AgencyService {
       kind,
       secretHash: hashSecret(credential.secret),
       secretSealed: this.box.encrypt(credential.secret),
-    });
+    }, (key) => ({ action: 'api_key.issued', actor, agencyId: agency.id, target: { kind: 'api_key', id: key.id }, details: { kind, name: key.name } }));
     return { key, token: credential.token };
   }
 
@@ -80,25 +90,31 @@ export class AgencyService {
     return this.agencies.listKeys((await this.get(agencyCode)).id);
   }
 
-  async revokeKey(agencyCode: string, keyId: string): Promise<void> {
+  async revokeKey(agencyCode: string, keyId: string, actor: AuditActor): Promise<void> {
     const agency = await this.get(agencyCode);
-    if (!(await this.agencies.revokeKey(agency.id, keyId))) throw new AgencyError(AgencyErrorCode.KeyNotFound, `no active key ${keyId} for ${agencyCode}`);
+    const revoked = await this.agencies.revokeKey(agency.id, keyId, (done) => (done ? { action: 'api_key.revoked', actor, agencyId: agency.id, target: { kind: 'api_key', id: keyId }, details: {} } : null));
+    if (!revoked) throw new AgencyError(AgencyErrorCode.KeyNotFound, `no active key ${keyId} for ${agencyCode}`);
   }
 
   /** Registers where status callbacks go; returns the new signing secret, shown once. */
-  async setCallback(agencyCode: string, url: string): Promise<string> {
+  async setCallback(agencyCode: string, url: string, actor: AuditActor): Promise<string> {
     const agency = await this.get(agencyCode);
     if (!isHttpUrl(url)) throw new AgencyError(AgencyErrorCode.InvalidInput, 'callback url must be an http(s) URL');
     const secret = generateWebhookSecret();
-    await this.agencies.setCallback(agency.id, url, this.box.encrypt(secret));
+    // The URL is the agency's own system, not personal data; the new signing secret is never recorded.
+    await this.agencies.setCallback(agency.id, url, this.box.encrypt(secret), () => ({ action: 'status_callback.set', actor, agencyId: agency.id, target: { kind: 'agency', id: agency.code }, details: { url, secretRotated: true } }));
     return secret;
   }
 
   /** A platform admin credential; the token is printed once by `kabar admin create`. */
-  async createAdmin(name: string): Promise<string> {
+  async createAdmin(name: string, actor: AuditActor): Promise<string> {
     const credential = newCredential('adm');
-    await this.agencies.addAdmin(credential.id, name, hashSecret(credential.secret));
+    await this.agencies.addAdmin(credential.id, name, hashSecret(credential.secret), () => ({ action: 'admin.created', actor, agencyId: null, target: { kind: 'admin', id: credential.id }, details: { name } }));
     return credential.token;
+  }
+
+  adminNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.agencies.adminNames(ids);
   }
 
   countAdmins(): Promise<number> {

@@ -1,3 +1,4 @@
+import type { AuditActor } from '@kabar/core';
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
@@ -75,4 +76,23 @@ export const CurrentAdmin = createParamDecorator((_data: unknown, context: Execu
   const principal = principalOf(context);
   if (principal.kind !== 'admin') throw new AuthError(AuthErrorCode.Forbidden, 'this operation needs an admin credential');
   return principal;
+});
+
+function clientIpOf(context: ExecutionContext): string | null {
+  if (context.getType<'graphql' | 'http'>() === 'graphql') return GqlExecutionContext.create(context).getContext<GraphqlContext>().clientIp ?? null;
+  return context.switchToHttp().getRequest<{ ip?: string }>().ip ?? null;
+}
+
+/** The admin or agency system making a change, as the audit trail records it (with the client address the hub saw). */
+export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): AuditActor => {
+  const principal = principalOf(context);
+  const ip = clientIpOf(context);
+  switch (principal.kind) {
+    case 'admin':
+      return { kind: 'admin', id: principal.adminId, ip };
+    case 'agency':
+      return { kind: 'agency', id: principal.agencyId, keyId: principal.keyId, ip };
+    case 'citizen':
+      throw new AuthError(AuthErrorCode.Forbidden, 'this operation needs an admin or agency credential');
+  }
 });

@@ -1,7 +1,8 @@
+import type { AuditActor } from '@kabar/core';
 import type { EventType, Template } from '@kabar/persistence';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
+import { type AgencyPrincipal, CurrentActor, CurrentAgency, RequireScope } from '../auth/index.js';
 import { EventTypeModel, LawfulBasisEnum, MessageClassEnum, RegisterEventTypeInput, SaveTemplateInput, TemplateModel } from './catalog.model.js';
 import { CatalogService } from './catalog.service.js';
 
@@ -42,7 +43,7 @@ export class CatalogResolver {
   constructor(private readonly catalog: CatalogService) {}
 
   @Mutation(() => EventTypeModel, { description: 'Creates or updates one of your event types.' })
-  async registerEventType(@CurrentAgency() agency: AgencyPrincipal, @Args('input') input: RegisterEventTypeInput): Promise<EventTypeModel> {
+  async registerEventType(@CurrentAgency() agency: AgencyPrincipal, @CurrentActor() actor: AuditActor, @Args('input') input: RegisterEventTypeInput): Promise<EventTypeModel> {
     return toEventType(
       await this.catalog.register(agency.agencyId, {
         type: input.type,
@@ -58,7 +59,7 @@ export class CatalogResolver {
         dedup: input.dedup ?? null,
         fallbackAfterSeconds: input.fallbackAfterSeconds ?? null,
         survey: input.survey ?? null,
-      }),
+      }, actor),
     );
   }
 
@@ -68,7 +69,7 @@ export class CatalogResolver {
   }
 
   @Mutation(() => [TemplateModel], { description: 'Saves a new template version for one channel in every required locale.' })
-  async saveTemplate(@CurrentAgency() agency: AgencyPrincipal, @Args('input') input: SaveTemplateInput): Promise<TemplateModel[]> {
-    return (await this.catalog.saveTemplates(agency.agencyId, input)).map(toTemplate);
+  async saveTemplate(@CurrentAgency() agency: AgencyPrincipal, @CurrentActor() actor: AuditActor, @Args('input') input: SaveTemplateInput): Promise<TemplateModel[]> {
+    return (await this.catalog.saveTemplates(agency.agencyId, input, actor)).map(toTemplate);
   }
 }

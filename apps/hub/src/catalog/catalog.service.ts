@@ -1,4 +1,4 @@
-import { asksSurvey, checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, LAWFUL_BASES, REQUIRED_LOCALES, SURVEY_CHANNELS, type TemplateProblem } from '@kabar/core';
+import { asksSurvey, type AuditActor, checkTemplate, DataValidator, isChannel, isLocale, isMessageClass, LAWFUL_BASES, REQUIRED_LOCALES, SURVEY_CHANNELS, type TemplateProblem } from '@kabar/core';
 import { CatalogRepository, type EventType, SurveyRepository, type Template } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -45,7 +45,7 @@ export class CatalogService {
     this.surveys = new SurveyRepository(em);
   }
 
-  async register(agencyId: string, given: RegisterEventType): Promise<EventType> {
+  async register(agencyId: string, given: RegisterEventType, actor: AuditActor): Promise<EventType> {
     const input = { category: 'general', purpose: 'service-notices', basis: 'public_task', dedup: null, fallbackAfterSeconds: null, survey: null, ...given };
     const problems: string[] = [];
     if (!TYPE_NAME.test(input.type) || input.type.length > 255) problems.push('type must be a reverse-DNS name ending in a version, e.g. id.go.bapenda.tax-due.v1');
@@ -95,7 +95,17 @@ export class CatalogService {
       dedupWindowSeconds: input.dedup?.windowSeconds ?? null,
       fallbackAfterSeconds: input.fallbackAfterSeconds,
       surveyCode: input.survey,
-    });
+    }, (type) =>
+      type === null
+        ? null
+        : {
+            action: 'event_type.registered',
+            actor,
+            agencyId,
+            target: { kind: 'event_type', id: type.type },
+            details: { messageClass: type.messageClass, allowedChannels: type.allowedChannels, requiredLocales: type.requiredLocales, category: type.category, purpose: type.purpose, basis: type.basis, survey: type.surveyCode ?? null },
+          },
+    );
     if (saved === null) throw new CatalogError(CatalogErrorCode.EventTypeTaken, `event type ${input.type} belongs to another agency`);
     return saved;
   }
@@ -105,7 +115,7 @@ export class CatalogService {
   }
 
   /** Saves a new version for each locale after checking syntax, helpers, fields and locale coverage. */
-  async saveTemplates(agencyId: string, input: SaveTemplates): Promise<Template[]> {
+  async saveTemplates(agencyId: string, input: SaveTemplates, actor: AuditActor): Promise<Template[]> {
     // Another agency's type is reported as unknown: an agency cannot probe which types others have.
     const type = await this.catalog.findEventType(agencyId, input.eventType);
     if (type === null) throw new CatalogError(CatalogErrorCode.UnknownEventType, `no event type ${input.eventType} for this agency`);
@@ -128,6 +138,13 @@ export class CatalogService {
     return this.catalog.addTemplateVersions(
       type.id,
       input.locales.map((l) => ({ channel: input.channel, locale: l.locale, subject: l.subject ?? null, body: l.body, html: l.html ?? null })),
+      (saved) => ({
+        action: 'template.saved',
+        actor,
+        agencyId,
+        target: { kind: 'event_type', id: type.type },
+        details: { channel: input.channel, versions: saved.map((t) => `${t.locale}@${String(t.version)}`) },
+      }),
     );
   }
 }

@@ -1,6 +1,7 @@
+import type { AuditActor } from '@kabar/core';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 
-import { RequireScope } from '../auth/index.js';
+import { CurrentActor, RequireScope } from '../auth/index.js';
 import { CitizenImportInput } from './citizen.inputs.js';
 import { CitizenCsvImportResultModel, CitizenImportResultModel } from './citizen-import.model.js';
 import { CitizenImportService, MAX_IMPORT_ROWS } from './citizen-import.service.js';
@@ -14,14 +15,14 @@ export class CitizenImportResolver {
   @Mutation(() => CitizenImportResultModel, {
     description: `Creates or updates citizens by national ID, at most ${MAX_IMPORT_ROWS} rows per call. Every row is checked; with any error nothing is written.`,
   })
-  importCitizens(@Args('rows', { type: () => [CitizenImportInput] }) rows: CitizenImportInput[], @Args('dryRun') dryRun: boolean): Promise<CitizenImportResultModel> {
-    return this.imports.import(rows, dryRun);
+  importCitizens(@CurrentActor() actor: AuditActor, @Args('rows', { type: () => [CitizenImportInput] }) rows: CitizenImportInput[], @Args('dryRun') dryRun: boolean): Promise<CitizenImportResultModel> {
+    return this.imports.import(rows, dryRun, actor);
   }
 
   @Mutation(() => CitizenCsvImportResultModel, {
     description: `The same from a citizen CSV (columns national_id,name,region_code,timezone,language,phone,email,fcm_token,whatsapp; at most ${MAX_IMPORT_ROWS} rows), checked on the hub: problems by line and column.`,
   })
-  importCitizensCsv(@Args('csv') csv: string, @Args('dryRun') dryRun: boolean): Promise<CitizenCsvImportResultModel> {
-    return this.imports.importCsv(csv, dryRun);
+  importCitizensCsv(@CurrentActor() actor: AuditActor, @Args('csv') csv: string, @Args('dryRun') dryRun: boolean): Promise<CitizenCsvImportResultModel> {
+    return this.imports.importCsv(csv, dryRun, actor);
   }
 }

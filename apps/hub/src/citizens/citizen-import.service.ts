@@ -1,4 +1,4 @@
-import { citizenCsvColumn, type CitizenRecord, type CitizenRecordInput, parseCitizenCsv, SecretBox, validateCitizenRecord } from '@kabar/core';
+import { type AuditActor, citizenCsvColumn, type CitizenRecord, type CitizenRecordInput, parseCitizenCsv, SecretBox, validateCitizenRecord } from '@kabar/core';
 import { PreferenceRepository, type SealedCitizen } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -49,7 +49,7 @@ export class CitizenImportService {
     this.store = new PreferenceRepository(em);
   }
 
-  async import(rows: readonly CitizenRecordInput[], dryRun: boolean): Promise<ImportResult> {
+  async import(rows: readonly CitizenRecordInput[], dryRun: boolean, actor: AuditActor, via: 'rows' | 'csv' = 'rows'): Promise<ImportResult> {
     if (rows.length > MAX_IMPORT_ROWS) {
       throw new CitizenError(CitizenErrorCode.ImportTooLarge, `at most ${MAX_IMPORT_ROWS} rows per call, got ${rows.length}: split the import into pages`);
     }
@@ -77,17 +77,19 @@ export class CitizenImportService {
       const updated = sealed.filter((s) => existing.has(s.subjectHash)).length;
       return { created: sealed.length - updated, updated, errors: [] };
     }
-    return { ...(await this.store.importCitizens(sealed)), errors: [] };
+    // Counts only: who was imported is the registers' business, not the trail's.
+    const written = await this.store.importCitizens(sealed, (result) => ({ action: 'citizens.imported', actor, agencyId: null, target: { kind: 'citizens', id: via }, details: { rows: sealed.length, ...result } }));
+    return { ...written, errors: [] };
   }
 
   /**
    * The same import from a citizen CSV (the `kabar citizens import` columns), checked in full on the hub: problems
    * come back by the file's line numbers (the header is line 1) and nothing is written while there is any.
    */
-  async importCsv(csv: string, dryRun: boolean): Promise<CsvImportResult> {
+  async importCsv(csv: string, dryRun: boolean, actor: AuditActor): Promise<CsvImportResult> {
     const parsed = parseCitizenCsv(csv);
     if (parsed.errors.length > 0) return { rows: parsed.rowCount, created: 0, updated: 0, errors: parsed.errors.map((e) => ({ line: e.row, column: e.field, message: e.message })) };
-    const result = await this.import(parsed.records, dryRun);
+    const result = await this.import(parsed.records, dryRun, actor, 'csv');
     return {
       rows: parsed.rowCount,
       created: result.created,

@@ -1,4 +1,5 @@
 import {
+  type AuditActor,
   checkAnswer,
   checkRoute,
   complaintAnswer,
@@ -19,6 +20,7 @@ import {
 } from '@kabar/core';
 import { type BusRecord, OutboxRelay } from '@kabar/messaging';
 import {
+  appendAudit,
   CallbackRepository,
   COMPLAINT_SOURCE,
   type ComplaintMessageRow,
@@ -230,7 +232,7 @@ export class ComplaintDesk {
    * channel and address they wrote from. Refused with COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED or
    * COMPLAINT_ANSWER_INVALID, and then nothing changes.
    */
-  async answer(agencyId: string, complaintId: string, text: string | null, close: boolean, now = new Date()): Promise<ComplaintView> {
+  async answer(agencyId: string, complaintId: string, text: string | null, close: boolean, actor: AuditActor, now = new Date()): Promise<ComplaintView> {
     if (!isUuid(complaintId)) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
     const checked = text === null ? null : checkAnswer(text);
     if (checked !== null && 'problem' in checked) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, checked.problem);
@@ -245,6 +247,14 @@ export class ComplaintDesk {
       const words = close ? complaintClosed(reference, complaint.agencyName, checked?.text ?? null, locale) : complaintAnswer(reference, complaint.agencyName, checked?.text ?? '');
       const message = outgoing({ ...complaint, fromSealed: complaint.fromSealed, locale }, words, checked?.text ?? null);
       await this.store.setState(tx, complaint.id, close ? 'closed' : 'answered', now);
+      // The answer's words stay in the thread; the trail says who answered, not what.
+      await appendAudit(tx, {
+        action: checked === null ? 'complaint.closed' : 'complaint.answered',
+        actor,
+        agencyId,
+        target: { kind: 'complaint', id: reference },
+        details: checked === null ? {} : { close, characters: checked.text.length },
+      }, now);
       return this.outbox.enqueue(tx, await this.send(tx, [message], now));
     });
     this.relay.handOff(written);
@@ -259,7 +269,7 @@ export class ComplaintDesk {
    * callback receives the thread so far with the note. Refused with COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED,
    * COMPLAINT_TRANSFER_INVALID (to itself), AGENCY_NOT_FOUND or COMPLAINT_ANSWER_INVALID (a note over the limit).
    */
-  async transfer(agencyId: string, complaintId: string, toCode: string, note: string | null, now = new Date()): Promise<void> {
+  async transfer(agencyId: string, complaintId: string, toCode: string, note: string | null, actor: AuditActor, now = new Date()): Promise<void> {
     if (!isUuid(complaintId)) throw new ComplaintError(ComplaintErrorCode.NotFound, 'no such complaint');
     const checkedNote = note === null || note.trim() === '' ? null : checkAnswer(note);
     if (checkedNote !== null && 'problem' in checkedNote) throw new ComplaintError(ComplaintErrorCode.AnswerInvalid, `the note: ${checkedNote.problem}`);
@@ -290,6 +300,7 @@ export class ComplaintDesk {
       const webhookId = `complaint.transfer.${message.notification.id}`;
       const payload = kabarEventJson({ id: webhookId, type: COMPLAINT_TRANSFER_TYPE, subject: complaint.id, time: now.toISOString(), agency: target.code, data });
       await this.callbacks.enqueueIn(tx, [{ agencyId: target.id, webhookId, payload }], now);
+      await appendAudit(tx, { action: 'complaint.transferred', actor, agencyId, target: { kind: 'complaint', id: reference }, details: { to: target.code, note: data.note !== null } }, now);
       return this.outbox.enqueue(tx, await this.send(tx, [message], now));
     });
     this.relay.handOff(written);
@@ -361,16 +372,27 @@ export class ComplaintDesk {
     return this.store.routes();
   }
 
-  async setRoute(agencyCode: string, channel: string, to: string, keyword: string): Promise<InboundRouteRow> {
+  async setRoute(agencyCode: string, channel: string, to: string, keyword: string, actor: AuditActor): Promise<InboundRouteRow> {
     const agencyId = await this.store.agencyIdOf(agencyCode);
     if (agencyId === null) throw new AgencyError(AgencyErrorCode.NotFound, `no agency "${agencyCode}"`);
     const checked = checkRoute({ agencyId, channel, to, keyword });
     if ('problem' in checked) throw new ComplaintError(ComplaintErrorCode.RouteInvalid, checked.message, { problems: [{ field: checked.problem, message: checked.message }] });
-    return this.store.setRoute(checked.route);
+    return this.store.setRoute(checked.route, (row) => ({
+      action: 'inbound_route.set',
+      actor,
+      agencyId,
+      target: { kind: 'inbound_route', id: row.id },
+      details: { channel: row.channel, to: row.to, keyword: row.keyword },
+    }));
   }
 
-  async removeRoute(id: string): Promise<void> {
-    if (!isUuid(id) || !(await this.store.removeRoute(id))) throw new ComplaintError(ComplaintErrorCode.RouteNotFound, 'no inbound route of that id');
+  async removeRoute(id: string, actor: AuditActor): Promise<void> {
+    const removed =
+      isUuid(id) &&
+      (await this.store.removeRoute(id, (route) =>
+        route === null ? null : { action: 'inbound_route.removed', actor, agencyId: route.agencyId, target: { kind: 'inbound_route', id }, details: { channel: route.channel, to: route.to, keyword: route.keyword } },
+      ));
+    if (!removed) throw new ComplaintError(ComplaintErrorCode.RouteNotFound, 'no inbound route of that id');
   }
 
   private async withThreads(rows: readonly ComplaintRow[]): Promise<ComplaintView[]> {

@@ -1,7 +1,8 @@
+import type { AuditActor } from '@kabar/core';
 import type { InboundRouteRow } from '@kabar/persistence';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { type AgencyPrincipal, type CitizenPrincipal, CurrentAgency, CurrentCitizen, RequireScope } from '../auth/index.js';
+import { type AgencyPrincipal, type CitizenPrincipal, CurrentActor, CurrentAgency, CurrentCitizen, RequireScope } from '../auth/index.js';
 import { ComplaintModel, ComplaintStateModel, InboundRouteInput, InboundRouteModel, MyComplaintModel } from './complaint.model.js';
 import { ComplaintDesk, type ComplaintView } from './complaint-desk.js';
 
@@ -61,11 +62,12 @@ export class ComplaintResolver {
   })
   async answerComplaint(
     @CurrentAgency() agency: AgencyPrincipal,
+    @CurrentActor() actor: AuditActor,
     @Args('id', { type: () => ID }) id: string,
     @Args('text') text: string,
     @Args('close', { defaultValue: false }) close: boolean,
   ): Promise<ComplaintModel> {
-    return toModel(await this.desk.answer(agency.agencyId, id, text, close));
+    return toModel(await this.desk.answer(agency.agencyId, id, text, close, actor));
   }
 
   @Mutation(() => Boolean, {
@@ -74,17 +76,18 @@ export class ComplaintResolver {
   })
   async transferComplaint(
     @CurrentAgency() agency: AgencyPrincipal,
+    @CurrentActor() actor: AuditActor,
     @Args('id', { type: () => ID }) id: string,
     @Args('agencyCode') agencyCode: string,
     @Args('note', { type: () => String, nullable: true }) note: string | null,
   ): Promise<boolean> {
-    await this.desk.transfer(agency.agencyId, id, agencyCode, note ?? null);
+    await this.desk.transfer(agency.agencyId, id, agencyCode, note ?? null, actor);
     return true;
   }
 
   @Mutation(() => ComplaintModel, { description: 'Closes the complaint and tells the citizen so. COMPLAINT_NOT_FOUND, COMPLAINT_CLOSED.' })
-  async closeComplaint(@CurrentAgency() agency: AgencyPrincipal, @Args('id', { type: () => ID }) id: string): Promise<ComplaintModel> {
-    return toModel(await this.desk.answer(agency.agencyId, id, null, true));
+  async closeComplaint(@CurrentAgency() agency: AgencyPrincipal, @CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<ComplaintModel> {
+    return toModel(await this.desk.answer(agency.agencyId, id, null, true, actor));
   }
 }
 
@@ -121,13 +124,13 @@ export class InboundRouteResolver {
   @Mutation(() => InboundRouteModel, {
     description: 'Routes citizens\' own messages on a channel, to an address and with a first word (empty for all) to an agency; the most specific route wins. INBOUND_ROUTE_INVALID, AGENCY_NOT_FOUND.',
   })
-  async setInboundRoute(@Args('route') route: InboundRouteInput): Promise<InboundRouteModel> {
-    return toRoute(await this.desk.setRoute(route.agencyCode, route.channel, route.to, route.keyword));
+  async setInboundRoute(@CurrentActor() actor: AuditActor, @Args('route') route: InboundRouteInput): Promise<InboundRouteModel> {
+    return toRoute(await this.desk.setRoute(route.agencyCode, route.channel, route.to, route.keyword, actor));
   }
 
   @Mutation(() => Boolean, { description: 'INBOUND_ROUTE_NOT_FOUND.' })
-  async removeInboundRoute(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
-    await this.desk.removeRoute(id);
+  async removeInboundRoute(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.desk.removeRoute(id, actor);
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import type { KabarConfig } from '@kabar/config';
-import { type Logger, SecretBox, timeOrderedId } from '@kabar/core';
+import { type AuditActor, type Logger, SecretBox, timeOrderedId } from '@kabar/core';
 import { PreferenceRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
@@ -14,6 +14,9 @@ import { SurveyService } from '../surveys/survey.service.js';
 import { DEMO_AGENCIES, DEMO_CITIZENS, DEMO_INBOUND_ROUTES, SHOWCASE_COMPLAINT } from './demo.data.js';
 import { type DemoFile, writeDemoFile } from './demo-file.js';
 import { SHOWCASE_DEATH, SHOWCASE_HEALTH_TIPS, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
+
+/** The demo's changes show in the audit trail as the hub's own. */
+const DEMO_ACTOR: AuditActor = { kind: 'system', id: 'demo' };
 
 /** What one bootstrap did, for the log and for tests. */
 export type DemoOutcome = 'SEEDED' | 'SKIPPED_DISABLED' | 'SKIPPED_NOT_EMPTY';
@@ -55,11 +58,11 @@ export class DemoSeeder implements OnApplicationBootstrap {
 
     const agencies: DemoFile['agencies'][number][] = [];
     for (const demo of DEMO_AGENCIES) {
-      const agency = await this.agencies.create(demo.agency);
-      if (demo.survey !== undefined) await this.surveys.save(agency.id, demo.survey);
-      await this.catalog.register(agency.id, demo.eventType);
-      for (const template of demo.templates) await this.catalog.saveTemplates(agency.id, { eventType: demo.eventType.type, ...template });
-      const { key, token } = await this.agencies.issueKey(agency.code, 'live', 'demo');
+      const agency = await this.agencies.create(demo.agency, DEMO_ACTOR);
+      if (demo.survey !== undefined) await this.surveys.save(agency.id, demo.survey, DEMO_ACTOR);
+      await this.catalog.register(agency.id, demo.eventType, DEMO_ACTOR);
+      for (const template of demo.templates) await this.catalog.saveTemplates(agency.id, { eventType: demo.eventType.type, ...template }, DEMO_ACTOR);
+      const { key, token } = await this.agencies.issueKey(agency.code, 'live', 'demo', DEMO_ACTOR);
       agencies.push({
         code: agency.code,
         name: agency.name,
@@ -81,8 +84,9 @@ export class DemoSeeder implements OnApplicationBootstrap {
         locale: citizen.locale,
         contacts: citizen.contacts.map((c) => ({ channel: c.channel, valueSealed: this.box.encrypt(c.value), lookupHash: this.box.lookupHash(c.value) })),
       })),
+      (result) => ({ action: 'citizens.imported', actor: DEMO_ACTOR, agencyId: null, target: { kind: 'citizens', id: 'demo' }, details: { rows: DEMO_CITIZENS.length, ...result } }),
     );
-    for (const r of DEMO_INBOUND_ROUTES) await this.complaints.setRoute(r.agencyCode, r.channel, r.to, r.keyword);
+    for (const r of DEMO_INBOUND_ROUTES) await this.complaints.setRoute(r.agencyCode, r.channel, r.to, r.keyword, DEMO_ACTOR);
     await this.showcase(agencies);
     await this.showcaseComplaint();
     const citizens: DemoFile['citizens'][number][] = [];
@@ -96,7 +100,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
         preferenceCentre: `http://localhost:${String(this.config.port)}/#token=${session.token}`,
       });
     }
-    const adminToken = await this.agencies.createAdmin('demo admin');
+    const adminToken = await this.agencies.createAdmin('demo admin', DEMO_ACTOR);
     const path = writeDemoFile(this.config.dataDir, {
       version: 1,
       note: 'Local demo data seeded by the Kabar hub on first start of the embedded mode. Not for production: these keys are live on this hub.',
@@ -127,16 +131,16 @@ export class DemoSeeder implements OnApplicationBootstrap {
     await this.complaints.receive([{ id: timeOrderedId(), plugin: 'sms-smpp', channel: 'sms', ...from, to, kind: 'text', text, payload: null, media: null, inReplyToEvent: null, receivedAt: new Date() }]);
     const [complaint] = await this.complaints.ofCitizen(citizenId);
     if (complaint === undefined) throw new Error('the demo complaint was not placed');
-    await this.complaints.answer(agency.id, complaint.id, answer, false);
+    await this.complaints.answer(agency.id, complaint.id, answer, false, DEMO_ACTOR);
   }
 
   private async showcase(agencies: DemoFile['agencies'][number][]): Promise<void> {
-    const hospital = await this.agencies.create(SHOWCASE_HOSPITAL.agency);
-    await this.catalog.register(hospital.id, SHOWCASE_HOSPITAL.eventType);
-    for (const template of SHOWCASE_HOSPITAL.templates) await this.catalog.saveTemplates(hospital.id, { eventType: SHOWCASE_HOSPITAL.eventType.type, ...template });
-    await this.catalog.register(hospital.id, SHOWCASE_HEALTH_TIPS.eventType);
-    for (const template of SHOWCASE_HEALTH_TIPS.templates) await this.catalog.saveTemplates(hospital.id, { eventType: SHOWCASE_HEALTH_TIPS.eventType.type, ...template });
-    const { key, token } = await this.agencies.issueKey(hospital.code, 'live', 'demo');
+    const hospital = await this.agencies.create(SHOWCASE_HOSPITAL.agency, DEMO_ACTOR);
+    await this.catalog.register(hospital.id, SHOWCASE_HOSPITAL.eventType, DEMO_ACTOR);
+    for (const template of SHOWCASE_HOSPITAL.templates) await this.catalog.saveTemplates(hospital.id, { eventType: SHOWCASE_HOSPITAL.eventType.type, ...template }, DEMO_ACTOR);
+    await this.catalog.register(hospital.id, SHOWCASE_HEALTH_TIPS.eventType, DEMO_ACTOR);
+    for (const template of SHOWCASE_HEALTH_TIPS.templates) await this.catalog.saveTemplates(hospital.id, { eventType: SHOWCASE_HEALTH_TIPS.eventType.type, ...template }, DEMO_ACTOR);
+    const { key, token } = await this.agencies.issueKey(hospital.code, 'live', 'demo', DEMO_ACTOR);
     agencies.push({
       code: hospital.code,
       name: hospital.name,
@@ -147,9 +151,9 @@ export class DemoSeeder implements OnApplicationBootstrap {
     });
     const registry = (await this.agencies.list()).find((a) => a.code === SHOWCASE_REGISTRY_DEATH.agencyCode);
     if (registry === undefined) throw new Error('the demo civil registry is missing');
-    await this.catalog.register(registry.id, SHOWCASE_REGISTRY_DEATH.eventType);
+    await this.catalog.register(registry.id, SHOWCASE_REGISTRY_DEATH.eventType, DEMO_ACTOR);
     for (const template of SHOWCASE_REGISTRY_DEATH.templates) {
-      await this.catalog.saveTemplates(registry.id, { eventType: SHOWCASE_REGISTRY_DEATH.eventType.type, ...template });
+      await this.catalog.saveTemplates(registry.id, { eventType: SHOWCASE_REGISTRY_DEATH.eventType.type, ...template }, DEMO_ACTOR);
     }
 
     for (const [nationalId, patch] of Object.entries(showcasePreferences(new Date()))) {

@@ -1,3 +1,4 @@
+import type { AuditActor } from '@kabar/core';
 import { OutboxRelay } from '@kabar/messaging';
 import { OutboxRepository, WaitingRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
@@ -21,8 +22,10 @@ export class CancelService {
   }
 
   /** Returns how many notifications were cancelled; an unknown (or another agency's) event is UNKNOWN_EVENT. */
-  async cancel(agencyId: string, source: string, id: string): Promise<number> {
-    const result = await this.waiting.cancel(agencyId, source, id);
+  async cancel(agencyId: string, source: string, id: string, actor: AuditActor): Promise<number> {
+    const result = await this.waiting.cancel(agencyId, source, id, (done) =>
+      done === null ? null : { action: 'event.cancelled', actor, agencyId, target: { kind: 'event', id: done.eventId }, details: { source, id, cancelled: done.cancelled.length } },
+    );
     if (result === null) throw new IngestError(IngestErrorCode.UnknownEvent, `no event (${source}, ${id}) of your agency`);
     const at = new Date().toISOString();
     await this.em.fork().transactional((tx) =>

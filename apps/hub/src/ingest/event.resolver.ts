@@ -1,8 +1,9 @@
+import type { AuditActor } from '@kabar/core';
 import { EventRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Args, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 
-import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
+import { type AgencyPrincipal, CurrentActor, CurrentAgency, RequireScope } from '../auth/index.js';
 import type { DeliveryStatus } from '../delivery/status-event.js';
 import { LiveEvents } from '../live/live-events.js';
 import { CancelService } from './cancel.service.js';
@@ -55,8 +56,8 @@ export class EventResolver {
     description:
       'Cancels what still waits of one of your events (held for quiet hours or a scheduled time, deferred to a digest, broadcast pages not yet sent); returns how many notifications were cancelled. What has gone out stays.',
   })
-  cancelEvent(@CurrentAgency() agency: AgencyPrincipal, @Args('source') source: string, @Args('id') id: string): Promise<number> {
-    return this.cancellation.cancel(agency.agencyId, source, id);
+  cancelEvent(@CurrentAgency() agency: AgencyPrincipal, @CurrentActor() actor: AuditActor, @Args('source') source: string, @Args('id') id: string): Promise<number> {
+    return this.cancellation.cancel(agency.agencyId, source, id, actor);
   }
 
   @Subscription(() => DeliveryStatusModel, {

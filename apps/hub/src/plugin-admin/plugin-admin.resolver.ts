@@ -1,8 +1,8 @@
-import type { CircuitState } from '@kabar/core';
+import type { AuditActor, CircuitState } from '@kabar/core';
 import type { PluginRouteRow } from '@kabar/persistence';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { type AdminPrincipal, CurrentAdmin, RequireScope } from '../auth/index.js';
+import { CurrentActor, RequireScope } from '../auth/index.js';
 import { DispatchService } from '../delivery/dispatch.service.js';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
 import { CircuitStateModel, DiscoveredPluginModel, PluginInstallModel, PluginRouteInput, PluginRouteModel } from './plugin-admin.model.js';
@@ -64,54 +64,56 @@ export class PluginAdminResolver {
     description: "Installs from a directory or an `npm pack` tarball on the hub's machine; `integrity` (sha512-…) must match when given. `name` defaults to the plugin id; give another to install the same plugin twice.",
   })
   async installPlugin(
+    @CurrentActor() actor: AuditActor,
     @Args('source') source: string,
     @Args('integrity', { type: () => String, nullable: true }) integrity: string | null,
     @Args('name', { type: () => String, nullable: true }) name: string | null,
   ): Promise<PluginInstallModel> {
-    return this.model(await this.admin.install(source, integrity ?? null, name ?? null));
+    return this.model(await this.admin.install(source, integrity ?? null, name ?? null, actor));
   }
 
   @Mutation(() => PluginInstallModel, { description: "Caps the install's sends per second (per hub worker), as its provider's contract allows; null lifts the cap." })
-  async setPluginRateLimit(@Args('id', { type: () => ID }) id: string, @Args('perSecond', { type: () => Int, nullable: true }) perSecond: number | null): Promise<PluginInstallModel> {
-    return this.model(await this.admin.setRateLimit(id, perSecond ?? null));
+  async setPluginRateLimit(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string, @Args('perSecond', { type: () => Int, nullable: true }) perSecond: number | null): Promise<PluginInstallModel> {
+    return this.model(await this.admin.setRateLimit(id, perSecond ?? null, actor));
   }
 
   @Mutation(() => PluginInstallModel)
-  async approvePlugin(@CurrentAdmin() admin: AdminPrincipal, @Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return this.model(await this.admin.approve(id, admin.adminId));
+  async approvePlugin(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return this.model(await this.admin.approve(id, actor));
   }
 
   @Mutation(() => PluginInstallModel, { description: "Validated against the plugin's schema; stored sealed; secrets are never returned." })
-  async configurePlugin(@Args('id', { type: () => ID }) id: string, @Args('config', { type: () => GraphQLJSON }) config: unknown): Promise<PluginInstallModel> {
-    return this.model(await this.admin.configure(id, config));
+  async configurePlugin(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string, @Args('config', { type: () => GraphQLJSON }) config: unknown): Promise<PluginInstallModel> {
+    return this.model(await this.admin.configure(id, config, actor));
   }
 
   @Mutation(() => PluginInstallModel, { description: "Runs the provider's check() against its peer and records the result." })
-  async checkPlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return this.model(await this.admin.check(id));
+  async checkPlugin(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return this.model(await this.admin.check(id, actor));
   }
 
   @Mutation(() => PluginInstallModel)
-  async enablePlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return this.model(await this.admin.enable(id));
+  async enablePlugin(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return this.model(await this.admin.enable(id, actor));
   }
 
   @Mutation(() => PluginInstallModel)
-  async disablePlugin(@Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
-    return this.model(await this.admin.disable(id));
+  async disablePlugin(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<PluginInstallModel> {
+    return this.model(await this.admin.disable(id, actor));
   }
 
   @Mutation(() => Boolean)
-  uninstallPlugin(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
-    return this.admin.uninstall(id);
+  uninstallPlugin(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    return this.admin.uninstall(id, actor);
   }
 
   @Mutation(() => [PluginRouteModel], { description: "Replaces a channel's routes, platform-wide or for one agency." })
   async setPluginRoute(
+    @CurrentActor() actor: AuditActor,
     @Args('channel') channel: string,
     @Args('agencyCode', { type: () => String, nullable: true }) agencyCode: string | null,
     @Args('installs', { type: () => [PluginRouteInput] }) installs: PluginRouteInput[],
   ): Promise<PluginRouteModel[]> {
-    return (await this.admin.setRoutes(channel, agencyCode ?? null, installs)).map(toRoute);
+    return (await this.admin.setRoutes(channel, agencyCode ?? null, installs, actor)).map(toRoute);
   }
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join, resolve } from 'node:path';
 
 import type { KabarConfig } from '@kabar/config';
-import { describeError, type Logger, SecretBox } from '@kabar/core';
+import { type AuditAction, type AuditActor, auditConfig, type AuditDetails, describeError, type Logger, SecretBox } from '@kabar/core';
 import { AgencyRepository, PluginInstallRepository, type PluginInstallRow, type PluginRouteRow } from '@kabar/persistence';
 import { PluginConfigError, secretPaths, validatePluginConfig } from '@kabar/plugin-sdk';
 import { EntityManager } from '@mikro-orm/core';
@@ -74,7 +74,7 @@ export class PluginAdminService {
     return Promise.all((await this.installs.list()).map((i) => this.view(i)));
   }
 
-  async install(source: string, expectedIntegrity: string | null, name: string | null = null): Promise<PluginInstallView> {
+  async install(source: string, expectedIntegrity: string | null, name: string | null, actor: AuditActor): Promise<PluginInstallView> {
     if (name !== null && !INSTALL_NAME.test(name)) {
       throw new PluginAdminError(PluginAdminErrorCode.InvalidName, `install names are 2–64 lower-case letters, digits and dashes, starting with a letter (got ${JSON.stringify(name)})`);
     }
@@ -102,7 +102,11 @@ export class PluginAdminService {
       location: directory,
       integrity,
       contentIntegrity: directoryIntegrity(directory),
-    });
+    }, (row) =>
+      row === null
+        ? null
+        : { action: 'plugin.installed', actor, agencyId: null, target: { kind: 'plugin_install', id: row.name }, details: { pluginId: row.pluginId, packageName: row.packageName, version: row.version, channel: row.channel, source: row.source, integrity } },
+    );
     if (created === null) {
       throw new PluginAdminError(PluginAdminErrorCode.AlreadyInstalled, `an install named ${name ?? pkg.manifest.id} exists already: uninstall it first, or give this one another name`);
     }
@@ -110,13 +114,13 @@ export class PluginAdminService {
     return this.view(created);
   }
 
-  async approve(id: string, adminId: string): Promise<PluginInstallView> {
-    await this.found(id);
-    return this.view(await this.updated(id, { approvedAt: new Date(), approvedBy: adminId }));
+  async approve(id: string, actor: AuditActor): Promise<PluginInstallView> {
+    const install = await this.found(id);
+    return this.view(await this.updated(id, { approvedAt: new Date(), approvedBy: actor.id }, actor, 'plugin.approved', { integrity: install.integrity }));
   }
 
   /** Validates and seals the configuration; a changed configuration needs a new passing check before traffic. */
-  async configure(id: string, raw: unknown): Promise<PluginInstallView> {
+  async configure(id: string, raw: unknown, actor: AuditActor): Promise<PluginInstallView> {
     const install = await this.found(id);
     if (install.approvedAt === null) throw new PluginAdminError(PluginAdminErrorCode.WrongState, `approve ${install.name} before configuring it`);
     const { manifest } = await loadPluginPackage(install.location);
@@ -138,13 +142,14 @@ export class PluginAdminService {
       }
       throw error;
     }
-    const updated = await this.updated(id, { configSealed: this.box.encrypt(JSON.stringify(config)), checkOk: null, checkDetail: null, checkedAt: null });
+    const details = typeof config === 'object' && config !== null ? auditConfig(config as Record<string, unknown>, secretPaths(manifest)) : {};
+    const updated = await this.updated(id, { configSealed: this.box.encrypt(JSON.stringify(config)), checkOk: null, checkDetail: null, checkedAt: null }, actor, 'plugin.configured', details);
     await this.runtime.reload();
     return this.view(updated);
   }
 
   /** Creates the provider, runs its check() (bounded), records the result, closes it. */
-  async check(id: string): Promise<PluginInstallView> {
+  async check(id: string, actor: AuditActor): Promise<PluginInstallView> {
     const install = await this.found(id);
     if (install.approvedAt === null || install.configSealed === null) throw new PluginAdminError(PluginAdminErrorCode.WrongState, `approve and configure ${install.name} before checking it`);
     let ok = false;
@@ -163,41 +168,43 @@ export class PluginAdminService {
     } catch (error) {
       detail = `could not start: ${describeError(error)}`;
     }
-    const updated = await this.updated(id, { checkOk: ok, checkDetail: detail.slice(0, 2000), checkedAt: new Date() });
+    const updated = await this.updated(id, { checkOk: ok, checkDetail: detail.slice(0, 2000), checkedAt: new Date() }, actor, 'plugin.checked', { ok });
     await this.runtime.reload();
     return this.view(updated);
   }
 
   /** Null lifts the cap. Takes effect on every worker at its next reload. */
-  async setRateLimit(id: string, perSecond: number | null): Promise<PluginInstallView> {
+  async setRateLimit(id: string, perSecond: number | null, actor: AuditActor): Promise<PluginInstallView> {
     if (perSecond !== null && (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > MAX_RATE_PER_SECOND)) {
       throw new PluginAdminError(PluginAdminErrorCode.InvalidRateLimit, `a rate limit is a whole number of messages per second from 1 to ${String(MAX_RATE_PER_SECOND)}, or null for none`);
     }
-    const updated = await this.updated(id, { ratePerSecond: perSecond });
+    const updated = await this.updated(id, { ratePerSecond: perSecond }, actor, 'plugin.rate_limit_set', { perSecond });
     await this.runtime.reload();
     return this.view(updated);
   }
 
-  async enable(id: string): Promise<PluginInstallView> {
+  async enable(id: string, actor: AuditActor): Promise<PluginInstallView> {
     const install = await this.found(id);
     if (install.approvedAt === null || install.configSealed === null || install.checkOk !== true) {
       throw new PluginAdminError(PluginAdminErrorCode.WrongState, `${install.name} needs approval, a configuration and a passing check before it can be enabled`);
     }
-    const updated = await this.updated(id, { enabled: true });
+    const updated = await this.updated(id, { enabled: true }, actor, 'plugin.enabled');
     await this.runtime.reload();
     return this.view(updated);
   }
 
-  async disable(id: string): Promise<PluginInstallView> {
+  async disable(id: string, actor: AuditActor): Promise<PluginInstallView> {
     await this.found(id);
-    const updated = await this.updated(id, { enabled: false });
+    const updated = await this.updated(id, { enabled: false }, actor, 'plugin.disabled');
     await this.runtime.reload();
     return this.view(updated);
   }
 
-  async uninstall(id: string): Promise<boolean> {
+  async uninstall(id: string, actor: AuditActor): Promise<boolean> {
     const install = await this.found(id);
-    await this.installs.delete(install.id);
+    await this.installs.delete(install.id, (deleted) =>
+      deleted ? { action: 'plugin.uninstalled', actor, agencyId: null, target: { kind: 'plugin_install', id: install.name }, details: { pluginId: install.pluginId, version: install.version } } : null,
+    );
     await this.runtime.reload();
     // Only what the hub unpacked itself is removed; a directory install belongs to whoever put it there. Unpacked
     // directories are content-addressed, so another install of the same tarball may still load from this one.
@@ -211,7 +218,7 @@ export class PluginAdminService {
   }
 
   /** Replaces a channel's routes (for one agency, or platform-wide) with the given installs, in priority order. */
-  async setRoutes(channel: string, agencyCode: string | null, routes: readonly { installId: string; priority: number; weight: number }[]): Promise<PluginRouteRow[]> {
+  async setRoutes(channel: string, agencyCode: string | null, routes: readonly { installId: string; priority: number; weight: number }[], actor: AuditActor): Promise<PluginRouteRow[]> {
     const problems: string[] = [];
     const installs = new Map((await this.installs.list()).map((i) => [i.id, i]));
     for (const route of routes) {
@@ -228,7 +235,13 @@ export class PluginAdminService {
       if (agencyId === null) problems.push(`no agency ${agencyCode}`);
     }
     if (problems.length > 0) throw new PluginAdminError(PluginAdminErrorCode.InvalidRoute, problems.join('; '), { problems });
-    await this.installs.setRoutes(channel, agencyId, routes);
+    await this.installs.setRoutes(channel, agencyId, routes, () => ({
+      action: 'plugin.route_set',
+      actor,
+      agencyId,
+      target: { kind: 'route', id: `${channel}:${agencyCode ?? '*'}` },
+      details: { installs: routes.map((r) => `${installs.get(r.installId)?.name ?? r.installId} priority ${String(r.priority)} weight ${String(r.weight)}`) },
+    }));
     await this.runtime.reload();
     return (await this.installs.routes()).filter((r) => r.channel === channel && r.agencyId === agencyId);
   }
@@ -240,9 +253,9 @@ export class PluginAdminService {
     return install;
   }
 
-  private async updated(id: string, patch: Parameters<PluginInstallRepository['update']>[1]): Promise<PluginInstallRow> {
+  private async updated(id: string, patch: Parameters<PluginInstallRepository['update']>[1], actor: AuditActor, action: AuditAction, details: AuditDetails = {}): Promise<PluginInstallRow> {
     const install = await this.found(id);
-    const updated = await this.installs.update(install.id, patch);
+    const updated = await this.installs.update(install.id, patch, (row) => (row === null ? null : { action, actor, agencyId: null, target: { kind: 'plugin_install', id: row.name }, details }));
     if (updated === null) throw new PluginAdminError(PluginAdminErrorCode.NotFound, `no installed plugin ${id}`);
     return updated;
   }

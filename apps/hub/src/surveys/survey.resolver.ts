@@ -1,7 +1,8 @@
+import type { AuditActor } from '@kabar/core';
 import type { SurveyResponseRow, SurveyRow } from '@kabar/persistence';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
+import { type AgencyPrincipal, CurrentActor, CurrentAgency, RequireScope } from '../auth/index.js';
 import { GraphQLJSONObject } from '../graphql/json.scalar.js';
 import { SurveyModel, SurveyResponseModel, SurveyResponseState } from './survey.model.js';
 import { SurveyService } from './survey.service.js';
@@ -42,8 +43,8 @@ export class SurveyResolver {
   @Mutation(() => SurveyModel, {
     description: 'Saves the next version of a survey: choice, rating and text questions with skip logic, in id and en. SURVEY_INVALID lists every problem.',
   })
-  async saveSurvey(@CurrentAgency() agency: AgencyPrincipal, @Args('definition', { type: () => GraphQLJSONObject }) definition: Record<string, unknown>): Promise<SurveyModel> {
-    return toModel(await this.service.save(agency.agencyId, definition));
+  async saveSurvey(@CurrentAgency() agency: AgencyPrincipal, @CurrentActor() actor: AuditActor, @Args('definition', { type: () => GraphQLJSONObject }) definition: Record<string, unknown>): Promise<SurveyModel> {
+    return toModel(await this.service.save(agency.agencyId, definition, actor));
   }
 
   @Query(() => [SurveyModel], { description: 'The latest version of each of your surveys.' })

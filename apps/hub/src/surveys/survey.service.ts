@@ -1,4 +1,4 @@
-import { isUuid, parseSurvey } from '@kabar/core';
+import { type AuditActor, isUuid, parseSurvey } from '@kabar/core';
 import { SurveyRepository, type SurveyResponseRow, type SurveyRow } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -14,14 +14,20 @@ export class SurveyService {
     this.store = new SurveyRepository(em);
   }
 
-  async save(agencyId: string, raw: unknown): Promise<SurveyRow> {
+  async save(agencyId: string, raw: unknown, actor: AuditActor): Promise<SurveyRow> {
     const parsed = parseSurvey(raw);
     if ('problems' in parsed) {
       const message = parsed.problems.map((p) => `${p.path === '' ? '/' : p.path} ${p.message}`).join('; ');
       throw new SurveyError(SurveyErrorCode.Invalid, message, { problems: parsed.problems });
     }
     // The parsed survey, not the input: nothing unchecked is stored.
-    return this.store.save(agencyId, parsed.survey.code, { ...parsed.survey });
+    return this.store.save(agencyId, parsed.survey.code, { ...parsed.survey }, (saved) => ({
+      action: 'survey.saved',
+      actor,
+      agencyId,
+      target: { kind: 'survey', id: saved.code },
+      details: { version: saved.version, questions: parsed.survey.questions.length },
+    }));
   }
 
   list(agencyId: string): Promise<SurveyRow[]> {

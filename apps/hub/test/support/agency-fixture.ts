@@ -31,7 +31,7 @@ export function as<Data>(url: string, token: string, query: string, variables: R
  * all through the public GraphQL contract, as an integrator would do it.
  */
 export async function anAgency(app: INestApplication, url: string, code = 'bapenda-bdg', options: { ratePerMinute?: number } = {}): Promise<AgencyFixture & { admin: string }> {
-  const admin = await app.get(AgencyService).createAdmin('test admin');
+  const admin = await app.get(AgencyService).createAdmin('test admin', { kind: 'system', id: 'test' });
   const source = `/id/go/bandung/${code}`;
   const created = await as<{ createAgency: { id: string } }>(
     url,

@@ -15,7 +15,7 @@ export interface PolicyAgency {
 
 /** An agency with a live key, created through the admin GraphQL API; pass `admin` to reuse one admin. */
 export async function policyAgency(app: INestApplication, url: string, code: string, name: string, admin?: string): Promise<PolicyAgency> {
-  const adminToken = admin ?? (await app.get(AgencyService).createAdmin('policy test admin'));
+  const adminToken = admin ?? (await app.get(AgencyService).createAdmin('policy test admin', { kind: 'system', id: 'test' }));
   const source = `/id/go/bandung/${code}`;
   const created = await as(url, adminToken, `mutation($input: CreateAgencyInput!) { createAgency(input: $input) { id } }`, {
     input: { code, name, defaultLocale: 'id', sources: [source], senderIds: { sms: code.toUpperCase().slice(0, 11) }, ratePerMinute: 10_000 },
@@ -99,7 +99,7 @@ export async function registeredCitizen(app: INestApplication, seed: CitizenSeed
       locale: 'id',
       contacts: (seed.contacts ?? []).map((c) => ({ channel: c.channel, valueSealed: box.encrypt(c.value), lookupHash: box.lookupHash(c.value) })),
     },
-  ]);
+  ], () => null);
   const id = await preferences.citizenIdOf(subjectHash);
   if (id === null) throw new Error('the imported citizen is missing');
   if (seed.preferences !== undefined) await preferences.updatePreferences(id, seed.preferences);

@@ -1,4 +1,5 @@
 import { AdminCredentialSchema, AgencySchema, AgencySourceSchema, ApiKeySchema, RateCounterSchema } from './agency.entity.js';
+import { AuditLogSchema } from './audit.entity.js';
 import { CitizenSchema, CitizenSessionSchema, ConsentRecordSchema, ContactPointSchema, DelegateSchema, OneTimeCodeSchema, ProgrammeMemberSchema } from './citizen.entity.js';
 import { ComplaintMessageSchema, ComplaintSchema, InboundRouteSchema } from './complaint.entity.js';
 import {
@@ -17,6 +18,7 @@ import { PluginInstallSchema, PluginRouteSchema } from './plugin-install.entity.
 import { ProbeSchema } from './probe.entity.js';
 
 export * from './agency.entity.js';
+export { type AuditLog, AuditLogSchema } from './audit.entity.js';
 export * from './citizen.entity.js';
 export * from './complaint.entity.js';
 export * from './event.entity.js';
@@ -27,6 +29,7 @@ export { type Probe, ProbeSchema } from './probe.entity.js';
 
 /** Every entity, for the ORM configuration. */
 export const ENTITIES = [
+  AuditLogSchema,
   ProbeSchema,
   OutboxMessageSchema,
   AgencySchema,

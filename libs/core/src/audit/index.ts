@@ -1,0 +1,17 @@
+export {
+  AUDIT_ACTIONS,
+  AUDIT_GENESIS,
+  type AuditAction,
+  type AuditActor,
+  type AuditBreak,
+  auditConfig,
+  type AuditDetails,
+  auditPayload,
+  type AuditRecord,
+  type AuditRow,
+  type AuditTarget,
+  type AuditValue,
+  checkAuditChain,
+  isAuditAction,
+  type SealedAuditRow,
+} from './audit.js';
