@@ -60,6 +60,8 @@ export const smsSmppPlugin: SmsSmppManifest = {
       sourceNpiAlphanumeric: npi(0),
       sourceTonNumeric: ton(1),
       sourceNpiNumeric: npi(1),
+      sourceTonShortCode: ton(3),
+      sourceNpiShortCode: npi(0),
       destinationTon: ton(1),
       destinationNpi: npi(1),
       enquireLinkIntervalMs: { type: 'integer', minimum: 1_000, maximum: 600_000, default: 30_000 },

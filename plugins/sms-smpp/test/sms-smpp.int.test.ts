@@ -124,6 +124,16 @@ describe('sms-smpp plugin against a real SMSC', () => {
     expect(submit?.shortMessage).toEqual(Buffer.from(body, 'utf16le').swap16());
   });
 
+  it('sends from a short code (an answer from the complaint line 1708) as TON 3, NPI 0, unless the install says otherwise', async () => {
+    await providerWith().send([sms({ sender: '1708' })]);
+    expect(lastSubmits(1)[0]).toMatchObject({ sourceTon: 3, sourceNpi: 0, sourceAddr: '1708' });
+    await providerWith({ sourceTonShortCode: 0, sourceNpiShortCode: 1 }).send([sms({ sender: '98999' })]);
+    expect(lastSubmits(1)[0]).toMatchObject({ sourceTon: 0, sourceNpi: 1, sourceAddr: '98999' });
+    // Seven digits and more are numbers, not short codes.
+    await providerWith().send([sms({ sender: '1500123' })]);
+    expect(lastSubmits(1)[0]).toMatchObject({ sourceTon: 1, sourceNpi: 1, sourceAddr: '1500123' });
+  });
+
   it.each([
     [DESTINATION.throttled, 'RATE_LIMITED', true, 'ESME_RTHROTTLED (0x00000058)'],
     [DESTINATION.queueFull, 'PROVIDER_ERROR', true, 'ESME_RMSGQFUL (0x00000014)'],
@@ -272,7 +282,7 @@ describe('sms-smpp plugin against a real SMSC', () => {
     expect(secretPaths(manifest)).toEqual(['/password']);
     expect(validatePluginConfig(manifest, { host: 'smsc.example.co.id', systemId: SYSTEM_ID, password: PASSWORD, defaultSender: 'BAPENDA BDG' })).toEqual({
       host: 'smsc.example.co.id', port: 2775, tls: false, systemId: SYSTEM_ID, password: PASSWORD, defaultSender: 'BAPENDA BDG',
-      sourceTonAlphanumeric: 5, sourceNpiAlphanumeric: 0, sourceTonNumeric: 1, sourceNpiNumeric: 1, destinationTon: 1, destinationNpi: 1,
+      sourceTonAlphanumeric: 5, sourceNpiAlphanumeric: 0, sourceTonNumeric: 1, sourceNpiNumeric: 1, sourceTonShortCode: 3, sourceNpiShortCode: 0, destinationTon: 1, destinationNpi: 1,
       enquireLinkIntervalMs: 30_000, responseTimeoutMs: 10_000, windowSize: 10, stayBound: false,
     });
   });
