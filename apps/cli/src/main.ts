@@ -7,6 +7,7 @@ import { DatabaseUnavailableError } from '@kabar/persistence';
 import { CliError, CliErrorCode } from './cli-error.js';
 import { ADMIN_HELP, adminCommand } from './commands/admin.js';
 import { AGENCIES_HELP, agenciesCommand } from './commands/agencies.js';
+import { AUDIT_HELP, auditCommand } from './commands/audit.js';
 import { CITIZENS_HELP, citizensCommand } from './commands/citizens.js';
 import { CONFIG_HELP, configCommand } from './commands/config.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
@@ -32,6 +33,7 @@ Commands on a running hub (KABAR_URL or --url, default http://127.0.0.1:3000; ad
   citizens import FILE.csv               register or update citizens from a CSV file
   plugins discover|list|install|…        channel plugins: install, approve, configure, check, enable, route
   inbound list|route|remove              route citizens' own messages (short code, keyword) to agencies' complaint desks
+  audit list|verify                      who changed what on the platform, and whether the trail is intact
   demo [--url URL]                       publish demo events with the keys in KABAR_DATA_DIR/demo.json
 
 Local tooling:
@@ -51,6 +53,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   citizens: CITIZENS_HELP,
   plugins: PLUGINS_HELP,
   inbound: INBOUND_HELP,
+  audit: AUDIT_HELP,
   demo: DEMO_HELP,
   services: SERVICES_HELP,
   smsc: SMSC_HELP,
@@ -107,6 +110,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return pluginsCommand(rest, io, env);
     case 'inbound':
       return inboundCommand(rest, io, env);
+    case 'audit':
+      return auditCommand(rest, io, env);
     case 'demo':
       return demoCommand(rest, io, env);
     case 'services':

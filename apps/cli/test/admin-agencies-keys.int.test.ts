@@ -95,14 +95,34 @@ describe('kabar admin, agencies and keys', () => {
     const listed = await kabar(['agencies', 'list'], hubEnv);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^CODE\s+NAME\s+LOCALE\s+SOURCES\s+SMS SENDER\s+E-MAIL SENDER$/);
+    expect(lines[0]).toMatch(/^CODE\s+NAME\s+LOCALE\s+SOURCES\s+SMS SENDER\s+E-MAIL SENDER\s+RATE\s+QUOTA$/);
     expect(lines[1]).toMatch(/^bapenda-bdg\s+Bapenda Kota Bandung\s+en\s+https:\/\/bapenda\.bandung\.go\.id\/pbb, https:\/\/bapenda\.bandung\.go\.id\/bphtb\s+BAPENDA BDG\s+Bapenda </);
-    expect(lines[2]).toMatch(/^lapor-bdg\s+LAPOR! Kota Bandung\s+id\s+\/lapor\s+-\s+-$/);
+    expect(lines[2]).toMatch(/^lapor-bdg\s+LAPOR! Kota Bandung\s+id\s+\/lapor\s+-\s+-\s+3000\/min\s+250000\/day$/);
     // Columns line up under their headers.
     expect([lines[1]?.indexOf('Bapenda Kota'), lines[2]?.indexOf('LAPOR!')]).toEqual([lines[0]?.indexOf('NAME'), lines[0]?.indexOf('NAME')]);
 
     const json = await kabar(['agencies', 'list', '--json'], hubEnv);
     expect((JSON.parse(json.stdout) as { code: string }[]).map((a) => a.code)).toEqual(['bapenda-bdg', 'lapor-bdg']);
+  });
+
+  it('changes an agency: a sender flag left out keeps its value, "" removes one, and limits are whole numbers', async () => {
+    const updated = await kabar(['agencies', 'update', 'lapor-bdg', '--name', 'LAPOR! Bandung', '--sms-sender', 'LAPOR BDG', '--rate', '600', '--quota', '5000', '--json'], hubEnv);
+    expect(updated.stderr).toBe('');
+    expect(JSON.parse(updated.stdout)).toMatchObject({ code: 'lapor-bdg', name: 'LAPOR! Bandung', senderIds: { sms: 'LAPOR BDG', email: null }, ratePerMinute: 600, dailyQuota: 5000, sources: ['/lapor'] });
+    const email = await kabar(['agencies', 'update', 'lapor-bdg', '--email-sender', 'LAPOR <tiket@lapor.example>', '--source', '/lapor', '--source', '/lapor/v2', '--json'], hubEnv);
+    expect(JSON.parse(email.stdout)).toMatchObject({ senderIds: { sms: 'LAPOR BDG', email: 'LAPOR <tiket@lapor.example>' }, sources: ['/lapor', '/lapor/v2'] });
+    const cleared = await kabar(['agencies', 'update', 'lapor-bdg', '--sms-sender', ''], hubEnv);
+    expect(cleared.stdout).toBe('updated agency lapor-bdg "LAPOR! Bandung" (sources: /lapor, /lapor/v2; 600/min, 5000/day per key)\n');
+    const listed = await kabar(['agencies', 'list', '--json'], hubEnv);
+    expect((JSON.parse(listed.stdout) as { code: string; senderIds: unknown }[]).find((a) => a.code === 'lapor-bdg')?.senderIds).toEqual({ sms: null, email: 'LAPOR <tiket@lapor.example>' });
+
+    const nothing = await kabar(['agencies', 'update', 'lapor-bdg'], hubEnv);
+    expect([nothing.code, nothing.stderr.split('\n')[0]]).toEqual([2, 'kabar: agencies update needs something to change']);
+    const noCode = await kabar(['agencies', 'update', '--name', 'x'], hubEnv);
+    expect([noCode.code, noCode.stderr.split('\n')[0]]).toEqual([2, 'kabar: agencies update needs one agency code']);
+    expect(await kabar(['agencies', 'update', 'lapor-bdg', '--rate', 'many'], hubEnv)).toMatchObject({ code: 2, stderr: 'kabar: --rate must be a whole number, got "many"\n' });
+    const taken = await kabar(['agencies', 'update', 'lapor-bdg', '--source', 'https://bapenda.bandung.go.id/pbb'], hubEnv);
+    expect(taken).toMatchObject({ code: 1, stderr: 'kabar: AGENCY_CONFLICT: one of the sources is already registered to another agency\n' });
   });
 
   it('prints the hub error code and message, and exits 1', async () => {
@@ -211,6 +231,47 @@ describe('kabar admin, agencies and keys', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('kabar: INBOUND_ROUTE_NOT_FOUND: no inbound route of that id\n');
     expect(JSON.parse((await kabar(['inbound', 'list', '--json'], hubEnv)).stdout)).toHaveLength(1);
+  });
+
+  it('lists the changes above in the audit trail, newest first and a page at a time, and verifies it with `kabar audit`', async () => {
+    const listed = await kabar(['audit', 'list', '--agency', 'bapenda-bdg'], hubEnv);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^SEQ\s+AT\s+ACTOR\s+AGENCY\s+ACTION\s+TARGET\s+DETAILS$/);
+    const rows = lines.slice(1).map((l) => l.split(/\s{2,}/));
+    // What the admin did to Bapenda above, newest first; each line in the admin's name, none with a key's secret.
+    expect(rows.map((r) => r[4]).filter((action) => /^(agency|api_key)\./.test(action ?? ''))).toEqual(['api_key.revoked', 'api_key.issued', 'api_key.issued', 'agency.created']);
+    expect(rows.map((r) => [r[2], r[3]])).toEqual(rows.map(() => ['admin Ops Bandung', 'bapenda-bdg']));
+    expect(rows.map((r) => Number(r[0]))).toEqual(rows.map((r) => Number(r[0])).sort((a, b) => b - a));
+    expect(rows[0]?.[1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(rows.find((r) => r[4] === 'agency.created')?.[5]).toMatch(/^agency:/);
+    expect(listed.stdout).not.toMatch(/(live|test)_[A-Za-z0-9]{12}\./);
+
+    const revoked = JSON.parse((await kabar(['audit', 'list', '--action', 'api_key.revoked', '--json'], hubEnv)).stdout) as unknown[];
+    expect(revoked).toEqual([
+      expect.objectContaining({ action: 'api_key.revoked', agencyCode: 'bapenda-bdg', targetKind: 'api_key', actor: expect.objectContaining({ kind: 'admin', name: 'Ops Bandung' }) as unknown, mac: expect.any(String) as unknown }),
+    ]);
+
+    // A page of two, then the rest from where it stopped: the chain has no gaps.
+    const page = await kabar(['audit', 'list', '--first', '2'], hubEnv);
+    expect(page.stdout.trimEnd().split('\n')).toHaveLength(3);
+    const before = Number(/^kabar: older entries: kabar audit list --first 2 --before (\d+)\n$/.exec(page.stderr)?.[1]);
+    const older = JSON.parse((await kabar(['audit', 'list', '--before', String(before), '--json'], hubEnv)).stdout) as { seq: number }[];
+    expect(older[0]?.seq).toBe(before - 1);
+
+    const unknownAction = await kabar(['audit', 'list', '--action', 'plugin.exploded'], hubEnv);
+    expect(unknownAction.code).toBe(1);
+    expect(unknownAction.stderr).toMatch(/^kabar: AUDIT_FILTER_INVALID: /);
+    const unknownAgency = await kabar(['audit', 'list', '--agency', 'nobody'], hubEnv);
+    expect(unknownAgency.code).toBe(1);
+    expect(unknownAgency.stderr).toBe('kabar: AGENCY_NOT_FOUND: no agency nobody\n');
+    expect((await kabar(['audit', 'list', '--first', '201'], hubEnv)).code).toBe(2);
+
+    const newest = (JSON.parse((await kabar(['audit', 'list', '--first', '1', '--json'], hubEnv)).stdout) as { seq: number; mac: string }[])[0];
+    const verified = await kabar(['audit', 'verify'], hubEnv);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toBe(`audit trail: ${String(newest?.seq)} entries check out; head ${String(newest?.seq)} ${String(newest?.mac)}\n`);
   });
 
   it('exits 3 when the hub does not answer', async () => {

@@ -18,7 +18,7 @@ describe('kabar CLI', () => {
   it('lists its commands with --help', async () => {
     const run = await kabar(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['migrate', 'admin', 'agencies', 'keys', 'demo', 'services', 'config', 'help']) expect(run.stdout).toContain(`  ${command} `);
+    for (const command of ['migrate', 'admin', 'agencies', 'keys', 'audit', 'demo', 'services', 'config', 'help']) expect(run.stdout).toContain(`  ${command} `);
   });
 
   it('shows the help of one command', async () => {
@@ -28,6 +28,7 @@ describe('kabar CLI', () => {
     expect((await kabar(['help', 'agencies'])).stdout).toMatch(/^kabar agencies create --code CODE/);
     expect((await kabar(['admin', 'create', '-h'])).stdout).toMatch(/^kabar admin create \[--name NAME\]/);
     expect((await kabar(['help', 'demo'])).stdout).toMatch(/^kabar demo \[--url URL\]/);
+    expect((await kabar(['audit', '--help'])).stdout).toMatch(/^kabar audit list \[--agency CODE\]/);
   });
 
   it('exits 2 on an unknown command or option', async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { queryDatabase } from '@kabar/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -196,6 +197,86 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => page.locator('tr.route').count()).toBe(1);
     const routes = await as<{ inboundRoutes: { agencyCode: string; to: string; keyword: string }[] }>(hub.url, agency.admin, '{ inboundRoutes { agencyCode to keyword } }');
     expect(routes.data?.inboundRoutes).toEqual([{ agencyCode: 'dinkes-bdg', to: '1708', keyword: 'PAJAK' }]);
+
+    // The audit trail: every change above, newest first, 50 to a page; filtered by agency and action, the hub's
+    // refusal of an unknown agency shown; the chain checked, then checked again after an entry is forged in the
+    // database behind the hub's back (and put back).
+    for (let i = 0; i < 40; i++) {
+      const issued = await as(hub.url, agency.admin, 'mutation($n: String!) { issueApiKey(agencyCode: "dinkes-bdg", kind: test, name: $n) { key { id } } }', { n: `batch-${String(i)}` });
+      if (issued.errors !== undefined) throw new Error(JSON.stringify(issued.errors));
+    }
+    const trail = async (variables: Record<string, unknown> = {}): Promise<number[]> => {
+      const answer = await as<{ auditLog: { seq: number }[] }>(
+        hub.url,
+        agency.admin,
+        'query($agencyCode: String, $action: String, $before: Int) { auditLog(agencyCode: $agencyCode, action: $action, before: $before) { seq } }',
+        variables,
+      );
+      return answer.data?.auditLog.map((e) => e.seq) ?? [];
+    };
+    const seqsShown = async (): Promise<number[]> => Promise.all((await page.locator('tr.audit-entry').all()).map(async (row) => Number(await row.getAttribute('data-seq'))));
+    await page.getByRole('button', { name: 'Audit' }).click();
+    const newest = await trail();
+    expect(newest).toHaveLength(50);
+    await expect.poll(seqsShown).toEqual(newest);
+    expect(await page.locator('tr.audit-entry').first().getAttribute('data-action')).toBe('api_key.issued');
+    expect(await page.locator('tr.audit-entry').first().textContent()).toContain('admin test admindinkes-bdgapi_key.issued');
+    await page.getByRole('button', { name: 'Older', exact: true }).click();
+    const older = await trail({ before: newest.at(-1) });
+    await expect.poll(seqsShown).toEqual(older);
+    expect(older[0]).toBe((newest.at(-1) ?? 0) - 1);
+    // The oldest page is short: there is nothing older to ask for.
+    expect(older.length).toBeLessThan(50);
+    expect(await page.getByRole('button', { name: 'Older', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Newest', exact: true }).click();
+    await expect.poll(seqsShown).toEqual(newest);
+
+    const show = async (agencyCode: string, action: string): Promise<void> => {
+      await page.getByLabel('Agency code (blank for all)').fill(agencyCode);
+      await page.getByLabel('Action').selectOption(action === '' ? { label: 'all' } : action);
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+    };
+    // Templates saved by the agency's own system, with the key it used.
+    await show('', 'template.saved');
+    await expect.poll(seqsShown).toEqual(await trail({ action: 'template.saved' }));
+    expect(await page.locator('tr.audit-entry').allTextContents()).toEqual([expect.stringContaining(`agency ${agency.code} (key ${agency.keyId})`), expect.stringContaining(`agency ${agency.code} (key ${agency.keyId})`)]);
+    await show('dinkes-bdg', 'api_key.revoked');
+    await expect.poll(() => page.locator('tr.audit-entry').count()).toBe(1);
+    expect(await page.locator('tr.audit-entry').textContent()).toMatch(/admin test admindinkes-bdgapi_key\.revoked/);
+    // The plugin's configuration is in the trail as a change, never its password.
+    await show('', 'plugin.configured');
+    await expect.poll(seqsShown).toEqual(await trail({ action: 'plugin.configured' }));
+    expect(await page.locator('tr.audit-entry').count()).toBeGreaterThan(0);
+    expect(await page.locator('table.audit').textContent()).not.toContain('rahasia1');
+    await show('nobody', '');
+    await expect.poll(() => alertOf(page)).toBe('AGENCY_NOT_FOUND: no agency nobody');
+    expect(await page.locator('tr.audit-entry').count()).toBe(0);
+    await show('', '');
+    await expect.poll(seqsShown).toEqual(newest);
+
+    const integrity = page.getByTestId('audit-integrity');
+    const head = await as<{ auditIntegrity: { checked: number; headSeq: number; headMac: string; broken: null } }>(hub.url, agency.admin, '{ auditIntegrity { checked headSeq headMac broken { seq } } }');
+    const { checked, headSeq, headMac } = head.data?.auditIntegrity ?? { checked: 0, headSeq: 0, headMac: '' };
+    expect([checked, headSeq]).toEqual([newest[0], newest[0]]);
+    await page.getByRole('button', { name: 'Check integrity' }).click();
+    await expect.poll(() => integrity.getAttribute('data-ok')).toBe('true');
+    expect(await integrity.getAttribute('role')).toBe('status');
+    expect(await integrity.textContent()).toBe(`Intact · entries checked: ${String(checked)} · head: #${String(headSeq)} ${headMac}`);
+    // Only someone who can drop the append-only trigger can edit an entry; the chain shows it at that entry.
+    const [forged] = await trail({ agencyCode: 'dinkes-bdg', action: 'agency.created' });
+    const tamper = async (sql: string): Promise<void> => {
+      await queryDatabase(hub.database.url, 'alter table "audit_log" disable trigger "audit_log_append_only"');
+      await queryDatabase(hub.database.url, sql, [forged]);
+      await queryDatabase(hub.database.url, 'alter table "audit_log" enable trigger "audit_log_append_only"');
+    };
+    await tamper(`update "audit_log" set "details" = "details" || '{"forged": true}'::jsonb where "seq" = $1`);
+    await page.getByRole('button', { name: 'Check integrity' }).click();
+    await expect.poll(() => integrity.getAttribute('data-ok')).toBe('false');
+    expect(await integrity.getAttribute('role')).toBe('alert');
+    expect(await integrity.textContent()).toBe(`Broken at #${String(forged)} (its MAC does not match: changed or inserted) · entries that check out before it: ${String((forged ?? 0) - 1)}`);
+    await tamper(`update "audit_log" set "details" = "details" - 'forged' where "seq" = $1`);
+    await page.getByRole('button', { name: 'Check integrity' }).click();
+    await expect.poll(() => integrity.getAttribute('data-ok')).toBe('true');
 
     // Health, in Indonesian.
     await page.getByRole('combobox', { name: 'Bahasa / Language' }).selectOption('id');

@@ -102,8 +102,30 @@ export class AgencyRepository {
     });
   }
 
-  async setLimits(agencyId: string, ratePerMinute: number, dailyQuota: number): Promise<void> {
-    await this.em.fork().nativeUpdate(AgencySchema, { id: agencyId }, { ratePerMinute, dailyQuota });
+  /**
+   * Changes an agency's settings and, when `sources` is given, replaces its sources. Null when one of the sources
+   * belongs to another agency (then nothing changes).
+   */
+  async update(
+    agencyId: string,
+    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota'>>,
+    sources: readonly string[] | undefined,
+    audit: Audited<AgencyWithSources | null>,
+  ): Promise<AgencyWithSources | null> {
+    return audited(this.em, audit, async (tx) => {
+      if (sources !== undefined) {
+        const taken = await query(tx, 'select 1 from "agency_source" where "source" = any(?::text[]) and "agency_id" <> ?', [[...sources], agencyId]);
+        if (taken.length > 0) return null;
+        await query(tx, 'delete from "agency_source" where "agency_id" = ? and not ("source" = any(?::text[]))', [agencyId, [...sources]]);
+        for (const source of sources) {
+          await query(tx, 'insert into "agency_source" ("source", "agency_id") values (?, ?) on conflict ("source") do nothing', [source, agencyId]);
+        }
+      }
+      if (Object.keys(fields).length > 0) await tx.nativeUpdate(AgencySchema, { id: agencyId }, { ...fields });
+      const agency = await tx.findOneOrFail(AgencySchema, { id: agencyId }, { refresh: true });
+      const current = await tx.find(AgencySourceSchema, { agency: agencyId }, { orderBy: { source: 'asc' } });
+      return { ...agency, sources: current.map((s) => s.source) };
+    });
   }
 
   async addKey(key: NewApiKey, audit: Audited<ApiKey>): Promise<ApiKey> {

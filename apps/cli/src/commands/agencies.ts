@@ -5,15 +5,19 @@ import { adminToken, DEFAULT_HUB_URL, type Env, HUB_OPTIONS, HubClient, hubUrl }
 import { type Io, printJson, table } from '../output.js';
 
 export const AGENCIES_HELP = `kabar agencies create --code CODE --name NAME --source SOURCE [--source SOURCE2…]
-                      [--sms-sender ID] [--email-sender "Name <address>"] [--locale id|en]
+                      [--sms-sender ID] [--email-sender "Name <address>"] [--locale id|en] [--rate N] [--quota N]
+kabar agencies update CODE [--name NAME] [--source SOURCE…] [--sms-sender ID] [--email-sender "Name <address>"]
+                      [--locale id|en] [--rate N] [--quota N]
 kabar agencies list
 
-Registers and lists agencies on a running hub, over its admin GraphQL API; the hub checks every value.
+Registers, changes and lists agencies on a running hub, over its admin GraphQL API; the hub checks every value.
   --code          short stable code: lowercase letters, digits and dashes (e.g. bapenda-bdg)
-  --source        a CloudEvents source the agency publishes under (repeatable)
-  --sms-sender    alphanumeric SMS sender ID, up to 11 characters
-  --email-sender  e-mail From, e.g. "Bapenda Kota Bandung <noreply@bapenda.bandung.go.id>"
+  --source        a CloudEvents source the agency publishes under (repeatable; on update, the whole new list)
+  --sms-sender    alphanumeric SMS sender ID, up to 11 characters (on update, "" removes it)
+  --email-sender  e-mail From, e.g. "Bapenda Kota Bandung <noreply@bapenda.bandung.go.id>" (on update, "" removes it)
   --locale        the agency's default language (default id)
+  --rate          requests per minute per key (default 3000)
+  --quota         events per day per key (default 250000)
 
 Common options (also for \`kabar keys\`):
   --url URL       the hub (default KABAR_URL, else ${DEFAULT_HUB_URL})
@@ -27,6 +31,8 @@ interface AgencyView {
   sources: string[];
   senderIds: { sms: string | null; email: string | null };
   callbackUrl: string | null;
+  ratePerMinute: number;
+  dailyQuota: number;
 }
 
 const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota';
@@ -36,10 +42,12 @@ export async function agenciesCommand(args: readonly string[], io: Io, env: Env)
   switch (action) {
     case 'create':
       return create(rest, io, env);
+    case 'update':
+      return update(rest, io, env);
     case 'list':
       return list(rest, io, env);
     default:
-      throw new CliError(CliErrorCode.Usage, `expected create or list\n\n${AGENCIES_HELP}`);
+      throw new CliError(CliErrorCode.Usage, `expected create, update or list\n\n${AGENCIES_HELP}`);
   }
 }
 
@@ -55,6 +63,8 @@ async function create(args: readonly string[], io: Io, env: Env): Promise<number
       'sms-sender': { type: 'string' },
       'email-sender': { type: 'string' },
       locale: { type: 'string' },
+      rate: { type: 'string' },
+      quota: { type: 'string' },
     },
   });
   const missing = [values.code === undefined ? '--code' : null, values.name === undefined ? '--name' : null, values.source === undefined ? '--source' : null].filter(
@@ -69,6 +79,7 @@ async function create(args: readonly string[], io: Io, env: Env): Promise<number
     sources: values.source,
     ...(values.locale === undefined ? {} : { defaultLocale: values.locale }),
     ...(senderIds.sms === undefined && senderIds.email === undefined ? {} : { senderIds }),
+    ...limits(values.rate, values.quota),
   };
   const { createAgency } = await hub.graphql<{ createAgency: AgencyView }>(
     adminToken(values.token, env),
@@ -80,6 +91,61 @@ async function create(args: readonly string[], io: Io, env: Env): Promise<number
   return 0;
 }
 
+async function update(args: readonly string[], io: Io, env: Env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      ...HUB_OPTIONS,
+      name: { type: 'string' },
+      source: { type: 'string', multiple: true },
+      'sms-sender': { type: 'string' },
+      'email-sender': { type: 'string' },
+      locale: { type: 'string' },
+      rate: { type: 'string' },
+      quota: { type: 'string' },
+    },
+  });
+  const [code, ...extra] = positionals;
+  if (code === undefined || extra.length > 0) throw new CliError(CliErrorCode.Usage, `agencies update needs one agency code\n\n${AGENCIES_HELP}`);
+  const hub = new HubClient(hubUrl(values.url, env));
+  const token = adminToken(values.token, env);
+  const input: Record<string, unknown> = {
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values.source === undefined ? {} : { sources: values.source }),
+    ...(values.locale === undefined ? {} : { defaultLocale: values.locale }),
+    ...limits(values.rate, values.quota),
+  };
+  const sms = values['sms-sender'];
+  const email = values['email-sender'];
+  if (sms !== undefined || email !== undefined) {
+    // The hub replaces both sender IDs together; a flag left out keeps what the agency has.
+    const { agencies } = await hub.graphql<{ agencies: AgencyView[] }>(token, `{ agencies { ${AGENCY_FIELDS} } }`);
+    const current = agencies.find((a) => a.code === code)?.senderIds ?? { sms: null, email: null };
+    const pick = (given: string | undefined, kept: string | null): string | null => (given === undefined ? kept : given === '' ? null : given);
+    input.senderIds = { sms: pick(sms, current.sms), email: pick(email, current.email) };
+  }
+  if (Object.keys(input).length === 0) throw new CliError(CliErrorCode.Usage, `agencies update needs something to change\n\n${AGENCIES_HELP}`);
+  const { updateAgency } = await hub.graphql<{ updateAgency: AgencyView }>(
+    token,
+    `mutation($code: String!, $input: UpdateAgencyInput!) { updateAgency(code: $code, input: $input) { ${AGENCY_FIELDS} } }`,
+    { code, input },
+  );
+  if (values.json === true) printJson(io, updateAgency);
+  else io.out(`updated agency ${updateAgency.code} "${updateAgency.name}" (sources: ${updateAgency.sources.join(', ')}; ${String(updateAgency.ratePerMinute)}/min, ${String(updateAgency.dailyQuota)}/day per key)`);
+  return 0;
+}
+
+/** --rate and --quota as the hub's integers; the hub says what is wrong with a number it refuses. */
+function limits(rate: string | undefined, quota: string | undefined): { ratePerMinute?: number; dailyQuota?: number } {
+  const whole = (flag: string, value: string): number => {
+    if (!/^\d+$/.test(value)) throw new CliError(CliErrorCode.Usage, `${flag} must be a whole number, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+  return { ...(rate === undefined ? {} : { ratePerMinute: whole('--rate', rate) }), ...(quota === undefined ? {} : { dailyQuota: whole('--quota', quota) }) };
+}
+
 async function list(args: readonly string[], io: Io, env: Env): Promise<number> {
   const { values } = parseArgs({ args: [...args], strict: true, options: HUB_OPTIONS });
   const hub = new HubClient(hubUrl(values.url, env));
@@ -88,8 +154,8 @@ async function list(args: readonly string[], io: Io, env: Env): Promise<number> 
     printJson(io, agencies);
     return 0;
   }
-  const rows = agencies.map((a) => [a.code, a.name, a.defaultLocale, a.sources.join(', '), a.senderIds.sms ?? '-', a.senderIds.email ?? '-']);
-  for (const line of table(['CODE', 'NAME', 'LOCALE', 'SOURCES', 'SMS SENDER', 'E-MAIL SENDER'], rows)) io.out(line);
+  const rows = agencies.map((a) => [a.code, a.name, a.defaultLocale, a.sources.join(', '), a.senderIds.sms ?? '-', a.senderIds.email ?? '-', `${String(a.ratePerMinute)}/min`, `${String(a.dailyQuota)}/day`]);
+  for (const line of table(['CODE', 'NAME', 'LOCALE', 'SOURCES', 'SMS SENDER', 'E-MAIL SENDER', 'RATE', 'QUOTA'], rows)) io.out(line);
   if (agencies.length === 0) io.err('kabar: no agencies yet; add one with `kabar agencies create`');
   return 0;
 }

@@ -39,6 +39,27 @@ export class CreateAgencyInput {
   dailyQuota?: number | null;
 }
 
+@InputType({ description: 'Only the fields given change; `senderIds` and `sources`, when given, replace the whole set.' })
+export class UpdateAgencyInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: '`id` or `en`.' })
+  defaultLocale?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Every CloudEvents `source` the agency publishes under from now on; events from a source left out are refused.' })
+  sources?: string[] | null;
+
+  @Field(() => SenderIdsInput, { nullable: true, description: 'Both sender IDs: one left out (or null) is removed.' })
+  senderIds?: SenderIdsInput | null;
+
+  @Field(() => Int, { nullable: true })
+  ratePerMinute?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  dailyQuota?: number | null;
+}
+
 @ObjectType('SenderIds')
 export class SenderIdsModel {
   @Field(() => String, { nullable: true })

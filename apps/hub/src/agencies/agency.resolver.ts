@@ -3,7 +3,7 @@ import type { AgencyWithSources, ApiKey } from '@kabar/persistence';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { CurrentActor, RequireScope } from '../auth/index.js';
-import { AgencyModel, ApiKeyKind, ApiKeyModel, CallbackRegistrationModel, CreateAgencyInput, IssuedApiKeyModel } from './agency.model.js';
+import { AgencyModel, ApiKeyKind, ApiKeyModel, CallbackRegistrationModel, CreateAgencyInput, IssuedApiKeyModel, UpdateAgencyInput } from './agency.model.js';
 import { AgencyService } from './agency.service.js';
 
 const toAgency = (a: AgencyWithSources): AgencyModel => ({
@@ -45,6 +45,24 @@ export class AgencyResolver {
         ratePerMinute: input.ratePerMinute ?? undefined,
         dailyQuota: input.dailyQuota ?? undefined,
       }, actor),
+    );
+  }
+
+  @Mutation(() => AgencyModel, { description: "Changes an agency's name, language, sources, sender IDs or limits. AGENCY_INVALID_INPUT, AGENCY_NOT_FOUND, AGENCY_CONFLICT (a source of another agency)." })
+  async updateAgency(@CurrentActor() actor: AuditActor, @Args('code') code: string, @Args('input') input: UpdateAgencyInput): Promise<AgencyModel> {
+    return toAgency(
+      await this.service.update(
+        code,
+        {
+          name: input.name ?? undefined,
+          defaultLocale: input.defaultLocale ?? undefined,
+          sources: input.sources ?? undefined,
+          senderIds: input.senderIds === undefined || input.senderIds === null ? undefined : { sms: input.senderIds.sms ?? undefined, email: input.senderIds.email ?? undefined },
+          ratePerMinute: input.ratePerMinute ?? undefined,
+          dailyQuota: input.dailyQuota ?? undefined,
+        },
+        actor,
+      ),
     );
   }
 

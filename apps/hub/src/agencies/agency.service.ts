@@ -1,4 +1,4 @@
-import { type AuditActor, generateWebhookSecret, hashSecret, isLocale, SecretBox } from '@kabar/core';
+import { type AuditActor, type AuditDetails, type AuditValue, generateWebhookSecret, hashSecret, isLocale, SecretBox } from '@kabar/core';
 import { newCredential } from '@kabar/core';
 import { AgencyRepository,type AgencyWithSources } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
@@ -12,6 +12,16 @@ export interface CreateAgency {
   readonly defaultLocale: string;
   readonly sources: readonly string[];
   readonly senderIds: { readonly sms?: string | undefined; readonly email?: string | undefined };
+  readonly ratePerMinute?: number | undefined;
+  readonly dailyQuota?: number | undefined;
+}
+
+/** Only what is given changes; `senderIds` and `sources`, when given, replace the whole set. */
+export interface UpdateAgency {
+  readonly name?: string | undefined;
+  readonly defaultLocale?: string | undefined;
+  readonly sources?: readonly string[] | undefined;
+  readonly senderIds?: { readonly sms?: string | undefined; readonly email?: string | undefined } | undefined;
   readonly ratePerMinute?: number | undefined;
   readonly dailyQuota?: number | undefined;
 }
@@ -34,7 +44,7 @@ export class AgencyService {
   async create(input: CreateAgency, actor: AuditActor): Promise<AgencyWithSources> {
     const problems = validateAgency(input);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
-    const senderIds = Object.fromEntries(Object.entries(input.senderIds).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const senderIds = definedOnly(input.senderIds);
     const agency = await this.agencies.create({
       code: input.code,
       name: input.name.trim(),
@@ -58,6 +68,36 @@ export class AgencyService {
     );
     if (agency === null) throw new AgencyError(AgencyErrorCode.Conflict, `agency code ${input.code} or one of its sources is already registered`);
     return agency;
+  }
+
+  /** Changes an agency's name, language, sources, sender IDs or limits; keys, limits and senders apply to the next request. */
+  async update(code: string, input: UpdateAgency, actor: AuditActor): Promise<AgencyWithSources> {
+    const current = await this.get(code);
+    const senderIds = input.senderIds === undefined ? undefined : definedOnly(input.senderIds);
+    const next = {
+      code,
+      name: input.name ?? current.name,
+      defaultLocale: input.defaultLocale ?? current.defaultLocale,
+      sources: input.sources ?? current.sources,
+      senderIds: senderIds ?? current.senderIds,
+      ratePerMinute: input.ratePerMinute ?? current.ratePerMinute,
+      dailyQuota: input.dailyQuota ?? current.dailyQuota,
+    };
+    const problems = validateAgency(next);
+    if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
+    const fields = {
+      ...(input.name === undefined ? {} : { name: next.name.trim() }),
+      ...(input.defaultLocale === undefined ? {} : { defaultLocale: next.defaultLocale }),
+      ...(senderIds === undefined ? {} : { senderIds }),
+      ...(input.ratePerMinute === undefined ? {} : { ratePerMinute: next.ratePerMinute }),
+      ...(input.dailyQuota === undefined ? {} : { dailyQuota: next.dailyQuota }),
+    };
+    const sources = input.sources === undefined ? undefined : [...new Set(input.sources)];
+    const updated = await this.agencies.update(current.id, fields, sources, (after) =>
+      after === null ? null : { action: 'agency.updated', actor, agencyId: current.id, target: { kind: 'agency', id: code }, details: changes(current, after) },
+    );
+    if (updated === null) throw new AgencyError(AgencyErrorCode.Conflict, 'one of the sources is already registered to another agency');
+    return updated;
   }
 
   list(): Promise<AgencyWithSources[]> {
@@ -120,6 +160,30 @@ export class AgencyService {
   countAdmins(): Promise<number> {
     return this.agencies.countAdmins();
   }
+}
+
+function definedOnly(senderIds: { readonly sms?: string | undefined; readonly email?: string | undefined }): Record<string, string> {
+  return Object.fromEntries(Object.entries(senderIds).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** What an update changed, for the audit trail: each field's new value beside the one it replaced. */
+function changes(before: AgencyWithSources, after: AgencyWithSources): AuditDetails {
+  const out: Record<string, AuditValue> = {};
+  const senders = (a: AgencyWithSources): string[] => Object.entries(a.senderIds).map(([channel, id]) => `${channel}=${id}`).sort();
+  const pairs: [string, AuditValue, AuditValue][] = [
+    ['name', before.name, after.name],
+    ['defaultLocale', before.defaultLocale, after.defaultLocale],
+    ['ratePerMinute', before.ratePerMinute, after.ratePerMinute],
+    ['dailyQuota', before.dailyQuota, after.dailyQuota],
+    ['sources', [...before.sources].sort(), [...after.sources].sort()],
+    ['senderIds', senders(before), senders(after)],
+  ];
+  for (const [name, was, now] of pairs) {
+    if (JSON.stringify(was) === JSON.stringify(now)) continue;
+    out[name] = now;
+    out[`was.${name}`] = was;
+  }
+  return out;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -43,7 +43,7 @@ export class AuditResolver {
 
   @Query(() => [AuditEntryModel], { description: `The audit trail, ${PAGE}; only one agency's (agencyCode) or one action's if given.` })
   async auditLog(
-    @Args('agencyCode', { type: () => String, nullable: true }) agencyCode: string | null,
+    @Args('agencyCode', { type: () => String, nullable: true }) agencyCode: string | null | undefined,
     @Args('action', { type: () => String, nullable: true }) action: string | null,
     @Args('before', { type: () => Int, nullable: true }) before: number | null,
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,

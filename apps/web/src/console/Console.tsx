@@ -5,6 +5,7 @@ import { type Api, ApiContext } from '../context.js';
 import type { Lang } from '../i18n.js';
 import { useLang } from '../lang.js';
 import { Agencies } from './Agencies.js';
+import { AuditLog } from './AuditLog.js';
 import { Citizens } from './Citizens.js';
 import { HealthPanel } from './HealthPanel.js';
 import { InboundRoutes } from './InboundRoutes.js';
@@ -15,9 +16,9 @@ import { type ConsoleKey, consoleText } from './texts.js';
 const TOKEN_KEY = 'kabar.admin';
 const ADMIN_TOKEN = /^adm_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;
 
-const TABS = ['agencies', 'citizens', 'plugins', 'inbound', 'health'] as const;
+const TABS = ['agencies', 'citizens', 'plugins', 'inbound', 'audit', 'health'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_LABEL: Readonly<Record<Tab, ConsoleKey>> = { agencies: 'tabAgencies', citizens: 'tabCitizens', plugins: 'tabPlugins', inbound: 'tabInbound', health: 'tabHealth' };
+const TAB_LABEL: Readonly<Record<Tab, ConsoleKey>> = { agencies: 'tabAgencies', citizens: 'tabCitizens', plugins: 'tabPlugins', inbound: 'tabInbound', audit: 'tabAudit', health: 'tabHealth' };
 
 export interface ConsoleSession {
   readonly lang: Lang;
@@ -32,7 +33,7 @@ export function useConsole(): ConsoleSession {
   return session;
 }
 
-/** The platform admins' console at /console: agencies and their keys, plugin installs, health. Admin scope only. */
+/** The platform admins' console at /console: agencies and their keys, plugin installs, the audit trail, health. Admin scope only. */
 export function Console(): React.JSX.Element {
   const [lang, setLang] = useLang();
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
@@ -140,6 +141,8 @@ function view(tab: Tab): React.JSX.Element {
       return <Plugins />;
     case 'inbound':
       return <InboundRoutes />;
+    case 'audit':
+      return <AuditLog />;
     case 'health':
       return <HealthPanel />;
   }

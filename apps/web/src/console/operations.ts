@@ -118,3 +118,65 @@ export interface InboundRoute {
   readonly to: string;
   readonly keyword: string;
 }
+
+export const AUDIT_LOG = `query($agencyCode: String, $action: String, $before: Int, $first: Int!) {
+  auditLog(agencyCode: $agencyCode, action: $action, before: $before, first: $first) { seq at action actor { kind id name keyId ip } agencyCode targetKind targetId details mac } }`;
+export const AUDIT_INTEGRITY = '{ auditIntegrity { checked headSeq headMac broken { seq reason } } }';
+
+/** The actions the hub records; a filter naming another is refused (AUDIT_FILTER_INVALID). */
+export const AUDIT_ACTIONS = [
+  'admin.created',
+  'agency.created',
+  'agency.updated',
+  'api_key.issued',
+  'api_key.revoked',
+  'status_callback.set',
+  'event_type.registered',
+  'template.saved',
+  'survey.saved',
+  'event.cancelled',
+  'plugin.installed',
+  'plugin.configured',
+  'plugin.approved',
+  'plugin.checked',
+  'plugin.enabled',
+  'plugin.disabled',
+  'plugin.uninstalled',
+  'plugin.route_set',
+  'plugin.rate_limit_set',
+  'citizens.imported',
+  'inbound_route.set',
+  'inbound_route.removed',
+  'complaint.answered',
+  'complaint.closed',
+  'complaint.transferred',
+] as const;
+
+export interface AuditActor {
+  /** admin, agency or system: a plain string in the schema, shown as it comes. */
+  readonly kind: string;
+  readonly id: string;
+  readonly name: string | null;
+  readonly keyId: string | null;
+  readonly ip: string | null;
+}
+
+export interface AuditEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly action: string;
+  readonly actor: AuditActor;
+  readonly agencyCode: string | null;
+  readonly targetKind: string;
+  readonly targetId: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly mac: string;
+}
+
+export interface AuditIntegrity {
+  readonly checked: number;
+  readonly headSeq: number | null;
+  readonly headMac: string | null;
+  /** reason: gap or mac; a plain string in the schema, so another is shown as it comes. */
+  readonly broken: { readonly seq: number; readonly reason: string } | null;
+}

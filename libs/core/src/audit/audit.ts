@@ -9,6 +9,7 @@
 export const AUDIT_ACTIONS = [
   'admin.created',
   'agency.created',
+  'agency.updated',
   'api_key.issued',
   'api_key.revoked',
   'status_callback.set',
