@@ -17,7 +17,7 @@ import { Migration20261202064040Surveys } from './migration-20261202064040-surve
 import { Migration20261202080035SurveySessions } from './migration-20261202080035-survey-sessions.js';
 import { Migration20261202102713Complaints } from './migration-20261202102713-complaints.js';
 import { Migration20261202112724ReplyOptions } from './migration-20261202112724-reply-options.js';
-import { Migration20261202131140AuditLog } from './migration-20261202131140-audit-log.js';
+import { Migration20261202135457AuditLog } from './migration-20261202135457-audit-log.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -38,7 +38,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202080035SurveySessions', class: Migration20261202080035SurveySessions },
   { name: 'Migration20261202102713Complaints', class: Migration20261202102713Complaints },
   { name: 'Migration20261202112724ReplyOptions', class: Migration20261202112724ReplyOptions },
-  { name: 'Migration20261202131140AuditLog', class: Migration20261202131140AuditLog },
+  { name: 'Migration20261202135457AuditLog', class: Migration20261202135457AuditLog },
 ];
 
 /** Names of every migration, in order. */
