@@ -106,9 +106,17 @@ describe('kabar admin, agencies and keys', () => {
   });
 
   it('changes an agency: a sender flag left out keeps its value, "" removes one, and limits are whole numbers', async () => {
-    const updated = await kabar(['agencies', 'update', 'lapor-bdg', '--name', 'LAPOR! Bandung', '--sms-sender', 'LAPOR BDG', '--rate', '600', '--quota', '5000', '--json'], hubEnv);
+    const updated = await kabar(['agencies', 'update', 'lapor-bdg', '--name', 'LAPOR! Bandung', '--sms-sender', 'LAPOR BDG', '--rate', '600', '--quota', '5000', '--answer-hours', '48', '--json'], hubEnv);
     expect(updated.stderr).toBe('');
-    expect(JSON.parse(updated.stdout)).toMatchObject({ code: 'lapor-bdg', name: 'LAPOR! Bandung', senderIds: { sms: 'LAPOR BDG', email: null }, ratePerMinute: 600, dailyQuota: 5000, sources: ['/lapor'] });
+    expect(JSON.parse(updated.stdout)).toMatchObject({
+      code: 'lapor-bdg',
+      name: 'LAPOR! Bandung',
+      senderIds: { sms: 'LAPOR BDG', email: null },
+      ratePerMinute: 600,
+      dailyQuota: 5000,
+      complaintResponseHours: 48,
+      sources: ['/lapor'],
+    });
     const email = await kabar(['agencies', 'update', 'lapor-bdg', '--email-sender', 'LAPOR <tiket@lapor.example>', '--source', '/lapor', '--source', '/lapor/v2', '--json'], hubEnv);
     expect(JSON.parse(email.stdout)).toMatchObject({ senderIds: { sms: 'LAPOR BDG', email: 'LAPOR <tiket@lapor.example>' }, sources: ['/lapor', '/lapor/v2'] });
     const cleared = await kabar(['agencies', 'update', 'lapor-bdg', '--sms-sender', ''], hubEnv);

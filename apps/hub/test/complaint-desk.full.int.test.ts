@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { createHmac } from 'node:crypto';
 
 import { SecretBox } from '@kabar/core';
-import { COMPLAINT_MESSAGE_TYPE, COMPLAINT_TRANSFER_TYPE, ComplaintDesk, InboundStage } from '@kabar/hub';
+import { COMPLAINT_MESSAGE_TYPE, COMPLAINT_OVERDUE_TYPE, COMPLAINT_TRANSFER_TYPE, ComplaintDeadlines, ComplaintDesk, InboundStage } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
 import { WaitingRepository } from '@kabar/persistence';
 import { eventually, queryDatabase } from '@kabar/testing';
@@ -389,6 +389,70 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect((await fetch(`${hub.url}/v1/complaints/${complaint.id}/media/1234567890123456`)).status).toBe(401);
     await answer(lapor, complaint.id, 'Terima kasih, tim kami akan memeriksa.');
     expect((await eventually(() => Promise.resolve(sentToCitizen()[1]))).text?.body).toBe(`LAPOR! Kota Bandung (${reference ?? ''}): Terima kasih, tim kami akan memeriksa.`);
+  });
+
+  it("tells the agency once when a complaint waits past its response target, and starts the clock again with each wait", async () => {
+    const HOUR = 3_600_000;
+    const timed = 'query($id: ID!) { complaint(id: $id) { state dueAt overdue } }';
+    type Timed = { state: string; dueAt: string | null; overdue: boolean };
+    const timing = async (agency: PolicyAgency, id: string): Promise<Timed | null> => (await gql<{ complaint: Timed | null }>(agency.key, timed, { id })).complaint;
+    const set = await gql<{ updateAgency: { complaintResponseHours: number } }>(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseHours: 2 }) { complaintResponseHours } }');
+    expect(set.updateAgency.complaintResponseHours).toBe(2);
+
+    const phone = '+6281255550001';
+    const wrote = Date.now();
+    await write(phone, 'Sampah menumpuk di Jl. Braga sejak Senin');
+    await nthSms(phone, 0);
+    const mine = (await complaints(lapor)).find((c) => c.messages.some((m) => m.text?.startsWith('Sampah menumpuk') === true));
+    if (mine === undefined) throw new Error('the complaint did not reach LAPOR!');
+    const first = await timing(lapor, mine.id);
+    expect(first?.overdue).toBe(false);
+    const due = new Date(first?.dueAt ?? 0).getTime();
+    expect(due).toBeGreaterThanOrEqual(wrote + 2 * HOUR - 1_000);
+    expect(due).toBeLessThanOrEqual(Date.now() + 2 * HOUR);
+    const deadlines = hub.app.get(ComplaintDeadlines);
+    expect(await deadlines.remindOverdue()).toBe(0);
+
+    // Two hours pass for this complaint (its due time moved into the past, as the sweep would find it then).
+    const lapse = (): Promise<unknown> => sql('update complaint set due_at = now() - interval \'1 second\' where id = $1', [mine.id]);
+    const overdueCallbacks = (): Record<string, unknown>[] =>
+      (receivers['lapor-bdg']?.events ?? []).filter((e) => e['type'] === COMPLAINT_OVERDUE_TYPE && (e['data'] as { complaintId?: string }).complaintId === mine.id);
+    await lapse();
+    expect(await timing(lapor, mine.id)).toMatchObject({ state: 'open', overdue: true });
+    const listed = await gql<{ complaints: { id: string }[] }>(lapor.key, '{ complaints(overdue: true) { id } }');
+    expect(listed.complaints.map((c) => c.id)).toEqual([mine.id]);
+    expect(await deadlines.remindOverdue()).toBe(1);
+    expect(await deadlines.remindOverdue()).toBe(0);
+    const [told] = await eventually(() => Promise.resolve(overdueCallbacks().length > 0 ? overdueCallbacks() : undefined));
+    expect(told).toMatchObject({ type: COMPLAINT_OVERDUE_TYPE, subject: mine.id, data: { complaintId: mine.id, reference: mine.reference, channel: 'sms' } });
+    expect(JSON.stringify(told)).not.toContain(phone.slice(3));
+    expect(JSON.stringify(told)).not.toContain('Sampah');
+
+    // The answer stops the clock; the citizen's next message starts a new wait, reminded about afresh.
+    await answer(lapor, mine.id, 'Petugas kebersihan dijadwalkan besok pagi.');
+    expect(await timing(lapor, mine.id)).toEqual({ state: 'answered', dueAt: null, overdue: false });
+    expect((await gql<{ complaints: { id: string }[] }>(lapor.key, '{ complaints(overdue: true) { id } }')).complaints).toEqual([]);
+    const again = Date.now();
+    await write(phone, 'Belum diangkut sampai sekarang');
+    await eventually(async () => ((await timing(lapor, mine.id))?.state === 'open' ? true : undefined));
+    const second = await timing(lapor, mine.id);
+    expect(new Date(second?.dueAt ?? 0).getTime()).toBeGreaterThanOrEqual(again + 2 * HOUR - 1_000);
+    await lapse();
+    expect(await deadlines.remindOverdue()).toBe(1);
+    await eventually(() => Promise.resolve(overdueCallbacks().length === 2 ? true : undefined));
+    expect(new Set(overdueCallbacks().map((e) => e['id'])).size).toBe(2);
+
+    // Handed on, the complaint waits for the other agency by that agency's own target (the default three days).
+    const moved = Date.now();
+    await gql(lapor.key, 'mutation($id: ID!) { transferComplaint(id: $id, agencyCode: "bapenda-bdg") }', { id: mine.id });
+    const theirs = await timing(bapenda, mine.id);
+    expect(theirs?.overdue).toBe(false);
+    expect(new Date(theirs?.dueAt ?? 0).getTime()).toBeGreaterThanOrEqual(moved + 72 * HOUR - 1_000);
+
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toMatch(/kabar_complaints_overdue_total\{agency="lapor-bdg"\} 2/);
+    const refused = await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseHours: 0 }) { code } }');
+    expect(refused).toBe('AGENCY_INVALID_INPUT');
   });
 
   it('purges what citizens wrote and where from under the retention policy, keeping the reference and state', async () => {

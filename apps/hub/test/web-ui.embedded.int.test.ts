@@ -87,12 +87,15 @@ describe('the preference centre on the embedded demo hub', () => {
     const report = page.locator('li.notification').first();
     await expect.poll(() => report.locator('strong').textContent()).toMatch(/^ADU-\d{6} · LAPOR! Kota Bandung$/);
     expect(await report.locator('.state').textContent()).toBe('answered');
+    expect(await report.locator('.answer-due').count()).toBe(0);
     expect(await report.locator('.thread li.mine p').first().textContent()).toBe('The street lamp in front of Jl. Dago 12 has been out for a week.');
     expect(await report.locator('.thread li.theirs p').last().textContent()).toBe('Thank you. Our team will replace the lamp by Friday.');
     await report.getByRole('textbox', { name: 'Add details' }).fill('It is the pole in front of the mosque.');
     await report.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => report.locator('.thread li.mine p').last().textContent()).toBe('It is the pole in front of the mosque.');
     expect(await report.locator('.state').textContent()).toBe('waiting for an answer');
+    // Waiting again, LAPOR! has its three days to answer.
+    expect(await report.locator('.answer-due').textContent()).toMatch(/^ · answer expected by /);
     expect(problems).toEqual([]);
   });
 });

@@ -177,7 +177,7 @@ export const EXPORT = '{ exportMyData }';
 export const ADD_DELEGATE = 'mutation($nationalId: String!, $relation: String!) { addDelegate(nationalId: $nationalId, relation: $relation) { id } }';
 export const REMOVE_DELEGATE = 'mutation($delegateId: ID!) { removeDelegate(delegateId: $delegateId) }';
 
-const MY_COMPLAINT = 'id reference agencyName channel state openedAt messages { direction text hasMedia at }';
+const MY_COMPLAINT = 'id reference agencyName channel state openedAt answerDueAt messages { direction text hasMedia at }';
 export const MY_COMPLAINTS = `{ myComplaints { ${MY_COMPLAINT} } }`;
 export const ADD_TO_MY_COMPLAINT = `mutation($id: ID!, $text: String!) { addToMyComplaint(id: $id, text: $text) { ${MY_COMPLAINT} } }`;
 
@@ -188,5 +188,7 @@ export interface MyComplaint {
   readonly channel: string;
   readonly state: 'open' | 'answered' | 'closed';
   readonly openedAt: string;
+  /** While the agency's answer is awaited: when it aims to have answered by. */
+  readonly answerDueAt: string | null;
   readonly messages: readonly { readonly direction: string; readonly text: string | null; readonly hasMedia: boolean; readonly at: string }[];
 }

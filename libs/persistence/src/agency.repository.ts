@@ -22,6 +22,8 @@ export interface NewAgency {
   readonly sources: readonly string[];
   readonly ratePerMinute: number;
   readonly dailyQuota: number;
+  /** Defaults to 72 hours. */
+  readonly complaintResponseHours?: number;
   readonly callbackUrl: string | null;
   readonly callbackSecretSealed: string | null;
 }
@@ -108,7 +110,7 @@ export class AgencyRepository {
    */
   async update(
     agencyId: string,
-    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota'>>,
+    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours'>>,
     sources: readonly string[] | undefined,
     audit: Audited<AgencyWithSources | null>,
   ): Promise<AgencyWithSources | null> {
@@ -120,6 +122,15 @@ export class AgencyRepository {
         for (const source of sources) {
           await query(tx, 'insert into "agency_source" ("source", "agency_id") values (?, ?) on conflict ("source") do nothing', [source, agencyId]);
         }
+      }
+      if (fields.complaintResponseHours !== undefined) {
+        // Complaints already waiting move to the new target, counted from when they started waiting.
+        await query(
+          tx,
+          `update "complaint" c set "due_at" = c."due_at" + make_interval(hours => ? - a."complaint_response_hours")
+           from "agency" a where a."id" = c."agency_id" and c."agency_id" = ? and c."due_at" is not null and c."reminded_at" is null`,
+          [fields.complaintResponseHours, agencyId],
+        );
       }
       if (Object.keys(fields).length > 0) await tx.nativeUpdate(AgencySchema, { id: agencyId }, { ...fields });
       const agency = await tx.findOneOrFail(AgencySchema, { id: agencyId }, { refresh: true });

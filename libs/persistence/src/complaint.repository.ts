@@ -100,6 +100,19 @@ export interface ComplaintRow {
   readonly openedAt: Date;
   readonly lastActivityAt: Date;
   readonly closedAt: Date | null;
+  /** While the agency's answer is awaited, when it is due; null once answered or closed. */
+  readonly dueAt: Date | null;
+}
+
+/** A complaint whose answer time passed without an answer, for the reminder to its agency. */
+export interface OverdueComplaint {
+  readonly id: string;
+  readonly number: number;
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly channel: string;
+  readonly openedAt: Date;
+  readonly dueAt: Date;
 }
 
 interface ComplaintDbRow {
@@ -119,10 +132,11 @@ interface ComplaintDbRow {
   opened_at: Date | string;
   last_activity_at: Date | string;
   closed_at: Date | string | null;
+  due_at: Date | string | null;
 }
 
 const COMPLAINT_COLUMNS = `c."id", c."number", c."agency_id", a."code", a."name", c."event_id", c."channel", c."plugin", c."from_sealed", c."reply_from", c."citizen_id",
-  c."locale", c."state", c."opened_at", c."last_activity_at", c."closed_at"`;
+  c."locale", c."state", c."opened_at", c."last_activity_at", c."closed_at", c."due_at"`;
 
 const toComplaint = (r: ComplaintDbRow): ComplaintRow => ({
   id: r.id,
@@ -142,7 +156,11 @@ const toComplaint = (r: ComplaintDbRow): ComplaintRow => ({
   openedAt: new Date(r.opened_at),
   lastActivityAt: new Date(r.last_activity_at),
   closedAt: r.closed_at === null ? null : new Date(r.closed_at),
+  dueAt: r.due_at === null ? null : new Date(r.due_at),
 });
+
+// A complaint's answer is due its agency's response target after it starts waiting.
+const DUE_FROM = (at: string): string => `${at} + make_interval(hours => a."complaint_response_hours")`;
 
 /**
  * The complaint desk's tables: routes, complaints and their threads. Writes take the caller's transaction; the
@@ -251,6 +269,9 @@ export class ComplaintRepository {
       complaints.map((c) => [c.id, c.agencyId, c.eventId, c.channel, c.plugin, c.fromHash, c.fromSealed, c.replyFrom, c.citizenId, c.locale, 'open', now, now]),
       'returning "id", "number"',
     );
+    await query(tx, `update "complaint" c set "due_at" = ${DUE_FROM('c."opened_at"')} from "agency" a where a."id" = c."agency_id" and c."id" = any(?::uuid[])`, [
+      arrayParam(complaints.map((c) => c.id)),
+    ]);
     return new Map(rows.map((r) => [r.id, Number(r.number)]));
   }
 
@@ -278,17 +299,36 @@ export class ComplaintRepository {
   /** The citizen wrote again: the complaints wait for their agencies once more. */
   async reopen(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
-    await query(tx, `update "complaint" set "state" = 'open', "last_activity_at" = ? where "id" = any(?::uuid[])`, [now, arrayParam([...new Set(ids)])]);
+    // A complaint already waiting keeps its due time: a citizen writing again does not give the agency longer.
+    await query(
+      tx,
+      `update "complaint" c set "state" = 'open', "last_activity_at" = ?,
+         "due_at" = case when c."state" = 'open' and c."due_at" is not null then c."due_at" else ${DUE_FROM('?::timestamptz')} end,
+         "reminded_at" = case when c."state" = 'open' then c."reminded_at" end
+       from "agency" a where a."id" = c."agency_id" and c."id" = any(?::uuid[])`,
+      [now, now, arrayParam([...new Set(ids)])],
+    );
   }
 
   /** The agency wrote back (`answered`) or closed it. */
   async setState(tx: EntityManager, id: string, state: 'answered' | 'closed', now: Date): Promise<void> {
-    await query(tx, 'update "complaint" set "state" = ?, "last_activity_at" = ?, "closed_at" = ? where "id" = ?', [state, now, state === 'closed' ? now : null, id]);
+    await query(tx, 'update "complaint" set "state" = ?, "last_activity_at" = ?, "closed_at" = ?, "due_at" = null, "reminded_at" = null where "id" = ?', [
+      state,
+      now,
+      state === 'closed' ? now : null,
+      id,
+    ]);
   }
 
   /** Hands the complaint, and the event its messages go out as, to another agency; it waits for that one's answer. */
   async transfer(tx: EntityManager, id: string, eventId: string, agencyId: string, now: Date): Promise<void> {
-    await query(tx, `update "complaint" set "agency_id" = ?, "state" = 'open', "last_activity_at" = ? where "id" = ?`, [agencyId, now, id]);
+    // The new agency's own answer time starts now.
+    await query(
+      tx,
+      `update "complaint" c set "agency_id" = a."id", "state" = 'open', "last_activity_at" = ?, "due_at" = ${DUE_FROM('?::timestamptz')}, "reminded_at" = null
+       from "agency" a where a."id" = ? and c."id" = ?`,
+      [now, now, agencyId, id],
+    );
     await query(tx, 'update "event" set "agency_id" = ? where "id" = ?', [agencyId, eventId]);
   }
 
@@ -304,14 +344,35 @@ export class ComplaintRepository {
   }
 
   /** The agency's complaints, newest first, optionally in one state, after the one numbered `before`. */
-  async page(agencyId: string, state: string | null, before: number | null, limit: number): Promise<ComplaintRow[]> {
+  /** The agency's complaints, newest first; with `overdueAt`, only those still unanswered past their due time then. */
+  async page(agencyId: string, state: string | null, before: number | null, limit: number, overdueAt: Date | null = null): Promise<ComplaintRow[]> {
     const rows = await query<ComplaintDbRow>(
       this.em.fork(),
       `select ${COMPLAINT_COLUMNS} from "complaint" c join "agency" a on a."id" = c."agency_id"
-       where c."agency_id" = ? ${state === null ? '' : 'and c."state" = ?'} ${before === null ? '' : 'and c."number" < ?'} order by c."number" desc limit ?`,
-      [agencyId, ...(state === null ? [] : [state]), ...(before === null ? [] : [before]), limit],
+       where c."agency_id" = ? ${state === null ? '' : 'and c."state" = ?'} ${before === null ? '' : 'and c."number" < ?'} ${overdueAt === null ? '' : 'and c."due_at" <= ?'}
+       order by c."number" desc limit ?`,
+      [agencyId, ...(state === null ? [] : [state]), ...(before === null ? [] : [before]), ...(overdueAt === null ? [] : [overdueAt]), limit],
     );
     return rows.map(toComplaint);
+  }
+
+  /**
+   * Complaints past their due time whose agency has not been told yet, oldest due first, locked so that one hub
+   * instance reminds each once (`markReminded` in the same transaction).
+   */
+  async overdue(tx: EntityManager, now: Date, limit: number): Promise<OverdueComplaint[]> {
+    const rows = await query<{ id: string; number: string | number; agency_id: string; code: string; channel: string; opened_at: Date | string; due_at: Date | string }>(
+      tx,
+      `select c."id", c."number", c."agency_id", a."code", c."channel", c."opened_at", c."due_at" from "complaint" c join "agency" a on a."id" = c."agency_id"
+       where c."due_at" <= ? and c."reminded_at" is null order by c."due_at" limit ? for update of c skip locked`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ id: r.id, number: Number(r.number), agencyId: r.agency_id, agencyCode: r.code, channel: r.channel, openedAt: new Date(r.opened_at), dueAt: new Date(r.due_at) }));
+  }
+
+  async markReminded(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await query(tx, 'update "complaint" set "reminded_at" = ? where "id" = any(?::uuid[])', [now, arrayParam(ids)]);
   }
 
   /** A registered citizen's complaints (those sent from their verified contact points), newest first. */

@@ -16,6 +16,7 @@ export {
   type KnownSender,
   type NewComplaint,
   type NewComplaintMessage,
+  type OverdueComplaint,
   type ThreadRow,
 } from './complaint.repository.js';
 export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';

@@ -6,8 +6,9 @@ import { type Io, printJson, table } from '../output.js';
 
 export const AGENCIES_HELP = `kabar agencies create --code CODE --name NAME --source SOURCE [--source SOURCE2…]
                       [--sms-sender ID] [--email-sender "Name <address>"] [--locale id|en] [--rate N] [--quota N]
+                      [--answer-hours N]
 kabar agencies update CODE [--name NAME] [--source SOURCE…] [--sms-sender ID] [--email-sender "Name <address>"]
-                      [--locale id|en] [--rate N] [--quota N]
+                      [--locale id|en] [--rate N] [--quota N] [--answer-hours N]
 kabar agencies list
 
 Registers, changes and lists agencies on a running hub, over its admin GraphQL API; the hub checks every value.
@@ -18,6 +19,7 @@ Registers, changes and lists agencies on a running hub, over its admin GraphQL A
   --locale        the agency's default language (default id)
   --rate          requests per minute per key (default 3000)
   --quota         events per day per key (default 250000)
+  --answer-hours  hours a citizen's complaint may wait for the agency's answer before it is overdue (default 72)
 
 Common options (also for \`kabar keys\`):
   --url URL       the hub (default KABAR_URL, else ${DEFAULT_HUB_URL})
@@ -33,9 +35,10 @@ interface AgencyView {
   callbackUrl: string | null;
   ratePerMinute: number;
   dailyQuota: number;
+  complaintResponseHours: number;
 }
 
-const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota';
+const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours';
 
 export async function agenciesCommand(args: readonly string[], io: Io, env: Env): Promise<number> {
   const [action, ...rest] = args;
@@ -65,6 +68,7 @@ async function create(args: readonly string[], io: Io, env: Env): Promise<number
       locale: { type: 'string' },
       rate: { type: 'string' },
       quota: { type: 'string' },
+      'answer-hours': { type: 'string' },
     },
   });
   const missing = [values.code === undefined ? '--code' : null, values.name === undefined ? '--name' : null, values.source === undefined ? '--source' : null].filter(
@@ -79,7 +83,7 @@ async function create(args: readonly string[], io: Io, env: Env): Promise<number
     sources: values.source,
     ...(values.locale === undefined ? {} : { defaultLocale: values.locale }),
     ...(senderIds.sms === undefined && senderIds.email === undefined ? {} : { senderIds }),
-    ...limits(values.rate, values.quota),
+    ...limits(values.rate, values.quota, values['answer-hours']),
   };
   const { createAgency } = await hub.graphql<{ createAgency: AgencyView }>(
     adminToken(values.token, env),
@@ -105,6 +109,7 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
       locale: { type: 'string' },
       rate: { type: 'string' },
       quota: { type: 'string' },
+      'answer-hours': { type: 'string' },
     },
   });
   const [code, ...extra] = positionals;
@@ -115,7 +120,7 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values.source === undefined ? {} : { sources: values.source }),
     ...(values.locale === undefined ? {} : { defaultLocale: values.locale }),
-    ...limits(values.rate, values.quota),
+    ...limits(values.rate, values.quota, values['answer-hours']),
   };
   const sms = values['sms-sender'];
   const email = values['email-sender'];
@@ -137,13 +142,17 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
   return 0;
 }
 
-/** --rate and --quota as the hub's integers; the hub says what is wrong with a number it refuses. */
-function limits(rate: string | undefined, quota: string | undefined): { ratePerMinute?: number; dailyQuota?: number } {
+/** --rate, --quota and --answer-hours as the hub's integers; the hub says what is wrong with a number it refuses. */
+function limits(rate: string | undefined, quota: string | undefined, answerHours: string | undefined): { ratePerMinute?: number; dailyQuota?: number; complaintResponseHours?: number } {
   const whole = (flag: string, value: string): number => {
     if (!/^\d+$/.test(value)) throw new CliError(CliErrorCode.Usage, `${flag} must be a whole number, got ${JSON.stringify(value)}`);
     return Number(value);
   };
-  return { ...(rate === undefined ? {} : { ratePerMinute: whole('--rate', rate) }), ...(quota === undefined ? {} : { dailyQuota: whole('--quota', quota) }) };
+  return {
+    ...(rate === undefined ? {} : { ratePerMinute: whole('--rate', rate) }),
+    ...(quota === undefined ? {} : { dailyQuota: whole('--quota', quota) }),
+    ...(answerHours === undefined ? {} : { complaintResponseHours: whole('--answer-hours', answerHours) }),
+  };
 }
 
 async function list(args: readonly string[], io: Io, env: Env): Promise<number> {

@@ -37,6 +37,9 @@ export class CreateAgencyInput {
 
   @Field(() => Int, { nullable: true, description: 'Events per day per key (default 250000).' })
   dailyQuota?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Hours a citizen's complaint may wait for the agency's answer before it is overdue (default 72, at most 2160)." })
+  complaintResponseHours?: number | null;
 }
 
 @InputType({ description: 'Only the fields given change; `senderIds` and `sources`, when given, replace the whole set.' })
@@ -58,6 +61,9 @@ export class UpdateAgencyInput {
 
   @Field(() => Int, { nullable: true })
   dailyQuota?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Complaints already waiting move to the new target.' })
+  complaintResponseHours?: number | null;
 }
 
 @ObjectType('SenderIds')
@@ -97,6 +103,9 @@ export class AgencyModel {
 
   @Field(() => Int)
   dailyQuota!: number;
+
+  @Field(() => Int, { description: "Hours a citizen's complaint may wait for this agency's answer before it is overdue." })
+  complaintResponseHours!: number;
 }
 
 @ObjectType('ApiKey')

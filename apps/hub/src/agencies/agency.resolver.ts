@@ -16,6 +16,7 @@ const toAgency = (a: AgencyWithSources): AgencyModel => ({
   callbackUrl: a.callbackUrl ?? null,
   ratePerMinute: a.ratePerMinute,
   dailyQuota: a.dailyQuota,
+  complaintResponseHours: a.complaintResponseHours,
 });
 
 const toKey = (k: ApiKey): ApiKeyModel => ({
@@ -44,6 +45,7 @@ export class AgencyResolver {
         senderIds: { sms: input.senderIds?.sms ?? undefined, email: input.senderIds?.email ?? undefined },
         ratePerMinute: input.ratePerMinute ?? undefined,
         dailyQuota: input.dailyQuota ?? undefined,
+        complaintResponseHours: input.complaintResponseHours ?? undefined,
       }, actor),
     );
   }
@@ -60,6 +62,7 @@ export class AgencyResolver {
           senderIds: input.senderIds === undefined || input.senderIds === null ? undefined : { sms: input.senderIds.sms ?? undefined, email: input.senderIds.email ?? undefined },
           ratePerMinute: input.ratePerMinute ?? undefined,
           dailyQuota: input.dailyQuota ?? undefined,
+          complaintResponseHours: input.complaintResponseHours ?? undefined,
         },
         actor,
       ),

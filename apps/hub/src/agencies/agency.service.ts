@@ -14,6 +14,7 @@ export interface CreateAgency {
   readonly senderIds: { readonly sms?: string | undefined; readonly email?: string | undefined };
   readonly ratePerMinute?: number | undefined;
   readonly dailyQuota?: number | undefined;
+  readonly complaintResponseHours?: number | undefined;
 }
 
 /** Only what is given changes; `senderIds` and `sources`, when given, replace the whole set. */
@@ -24,10 +25,15 @@ export interface UpdateAgency {
   readonly senderIds?: { readonly sms?: string | undefined; readonly email?: string | undefined } | undefined;
   readonly ratePerMinute?: number | undefined;
   readonly dailyQuota?: number | undefined;
+  readonly complaintResponseHours?: number | undefined;
 }
 
 export const DEFAULT_RATE_PER_MINUTE = 3_000;
 export const DEFAULT_DAILY_QUOTA = 250_000;
+/** Three days, as Indonesia's LAPOR! expects a first answer; an agency's own target replaces it. */
+export const DEFAULT_COMPLAINT_RESPONSE_HOURS = 72;
+/** Ninety days: beyond that a complaint is not being answered at all. */
+const MAX_COMPLAINT_RESPONSE_HOURS = 2_160;
 
 /** Admin operations on agencies and their credentials. */
 @Injectable()
@@ -53,6 +59,7 @@ export class AgencyService {
       sources: [...new Set(input.sources)],
       ratePerMinute: input.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE,
       dailyQuota: input.dailyQuota ?? DEFAULT_DAILY_QUOTA,
+      complaintResponseHours: input.complaintResponseHours ?? DEFAULT_COMPLAINT_RESPONSE_HOURS,
       callbackUrl: null,
       callbackSecretSealed: null,
     }, (created) =>
@@ -63,7 +70,15 @@ export class AgencyService {
             actor,
             agencyId: created.id,
             target: { kind: 'agency', id: created.code },
-            details: { name: created.name, defaultLocale: created.defaultLocale, sources: created.sources, senderIds: Object.entries(senderIds).map(([channel, id]) => `${channel}=${id}`), ratePerMinute: created.ratePerMinute, dailyQuota: created.dailyQuota },
+            details: {
+              name: created.name,
+              defaultLocale: created.defaultLocale,
+              sources: created.sources,
+              senderIds: Object.entries(senderIds).map(([channel, id]) => `${channel}=${id}`),
+              ratePerMinute: created.ratePerMinute,
+              dailyQuota: created.dailyQuota,
+              complaintResponseHours: created.complaintResponseHours,
+            },
           },
     );
     if (agency === null) throw new AgencyError(AgencyErrorCode.Conflict, `agency code ${input.code} or one of its sources is already registered`);
@@ -82,6 +97,7 @@ export class AgencyService {
       senderIds: senderIds ?? current.senderIds,
       ratePerMinute: input.ratePerMinute ?? current.ratePerMinute,
       dailyQuota: input.dailyQuota ?? current.dailyQuota,
+      complaintResponseHours: input.complaintResponseHours ?? current.complaintResponseHours,
     };
     const problems = validateAgency(next);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
@@ -91,6 +107,7 @@ export class AgencyService {
       ...(senderIds === undefined ? {} : { senderIds }),
       ...(input.ratePerMinute === undefined ? {} : { ratePerMinute: next.ratePerMinute }),
       ...(input.dailyQuota === undefined ? {} : { dailyQuota: next.dailyQuota }),
+      ...(input.complaintResponseHours === undefined ? {} : { complaintResponseHours: next.complaintResponseHours }),
     };
     const sources = input.sources === undefined ? undefined : [...new Set(input.sources)];
     const updated = await this.agencies.update(current.id, fields, sources, (after) =>
@@ -175,6 +192,7 @@ function changes(before: AgencyWithSources, after: AgencyWithSources): AuditDeta
     ['defaultLocale', before.defaultLocale, after.defaultLocale],
     ['ratePerMinute', before.ratePerMinute, after.ratePerMinute],
     ['dailyQuota', before.dailyQuota, after.dailyQuota],
+    ['complaintResponseHours', before.complaintResponseHours, after.complaintResponseHours],
     ['sources', [...before.sources].sort(), [...after.sources].sort()],
     ['senderIds', senders(before), senders(after)],
   ];
@@ -216,6 +234,10 @@ function validateAgency(input: CreateAgency): string[] {
     ['dailyQuota', input.dailyQuota],
   ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) problems.push(`${name} must be a positive integer`);
+  }
+  const hours = input.complaintResponseHours;
+  if (hours !== undefined && (!Number.isInteger(hours) || hours < 1 || hours > MAX_COMPLAINT_RESPONSE_HOURS)) {
+    problems.push(`complaintResponseHours must be a whole number of hours from 1 to ${String(MAX_COMPLAINT_RESPONSE_HOURS)}`);
   }
   return problems;
 }

@@ -333,9 +333,9 @@ export class ComplaintDesk {
     return row === null ? null : (await this.withThreads([row]))[0] ?? null;
   }
 
-  /** The agency's complaints, newest first, in one state or all, before the one numbered `before`. */
-  async page(agencyId: string, state: string | null, before: number | null, first: number): Promise<ComplaintView[]> {
-    return this.withThreads(await this.store.page(agencyId, state, before, Math.min(Math.max(first, 1), COMPLAINT_PAGE_LIMIT)));
+  /** The agency's complaints, newest first, in one state or all, before the one numbered `before`; only those overdue at `overdueAt` if given. */
+  async page(agencyId: string, state: string | null, before: number | null, first: number, overdueAt: Date | null = null): Promise<ComplaintView[]> {
+    return this.withThreads(await this.store.page(agencyId, state, before, Math.min(Math.max(first, 1), COMPLAINT_PAGE_LIMIT), overdueAt));
   }
 
   /**

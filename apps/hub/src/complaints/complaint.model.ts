@@ -68,6 +68,12 @@ export class ComplaintModel {
   @Field(() => Date, { nullable: true })
   closedAt!: Date | null;
 
+  @Field(() => Date, { nullable: true, description: 'While the citizen waits for your answer: when it is due, by your response target (complaintResponseHours). Null once answered or closed.' })
+  dueAt!: Date | null;
+
+  @Field({ description: 'The answer is due and not given yet. Your callback hears it once, as id.kabar.complaint.overdue.v1.' })
+  overdue!: boolean;
+
   @Field(() => [ComplaintMessageModel], { description: 'The thread, oldest first.' })
   messages!: ComplaintMessageModel[];
 }
@@ -142,6 +148,9 @@ export class MyComplaintModel {
 
   @Field()
   openedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: "While the agency's answer is awaited: when the agency aims to have answered by." })
+  answerDueAt!: Date | null;
 
   @Field(() => [MyComplaintMessageModel], { description: 'The conversation, oldest first.' })
   messages!: MyComplaintMessageModel[];

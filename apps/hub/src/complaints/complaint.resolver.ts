@@ -8,7 +8,7 @@ import { ComplaintDesk, type ComplaintView } from './complaint-desk.js';
 
 const STATES: Readonly<Record<string, ComplaintStateModel>> = { open: ComplaintStateModel.open, answered: ComplaintStateModel.answered, closed: ComplaintStateModel.closed };
 
-const toModel = (v: ComplaintView): ComplaintModel => ({
+const toModel = (v: ComplaintView, now = new Date()): ComplaintModel => ({
   id: v.id,
   reference: v.reference,
   number: v.number,
@@ -19,6 +19,8 @@ const toModel = (v: ComplaintView): ComplaintModel => ({
   openedAt: v.openedAt,
   lastActivityAt: v.lastActivityAt,
   closedAt: v.closedAt,
+  dueAt: v.dueAt,
+  overdue: v.dueAt !== null && v.dueAt <= now,
   messages: v.messages.map((m) => ({ ...m })),
 });
 
@@ -29,6 +31,7 @@ const toMine = (v: ComplaintView): MyComplaintModel => ({
   channel: v.channel,
   state: STATES[v.state] ?? ComplaintStateModel.open,
   openedAt: v.openedAt,
+  answerDueAt: v.dueAt,
   messages: v.messages.map((m) => ({ direction: m.direction, text: m.text, hasMedia: m.media !== null, at: m.at })),
 });
 
@@ -40,14 +43,18 @@ const toRoute = (r: InboundRouteRow): InboundRouteModel => ({ id: r.id, agencyCo
 export class ComplaintResolver {
   constructor(private readonly desk: ComplaintDesk) {}
 
-  @Query(() => [ComplaintModel], { description: 'Your complaints, newest first: `first` (default 50, at most 100) numbered below `before`, in one `state` or all.' })
+  @Query(() => [ComplaintModel], {
+    description: 'Your complaints, newest first: `first` (default 50, at most 100) numbered below `before`, in one `state` or all; with `overdue: true`, only those whose answer is past due.',
+  })
   async complaints(
     @CurrentAgency() agency: AgencyPrincipal,
     @Args('state', { type: () => ComplaintStateModel, nullable: true }) state: ComplaintStateModel | null,
     @Args('before', { type: () => Int, nullable: true }) before: number | null,
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
+    @Args('overdue', { type: () => Boolean, nullable: true }) overdue: boolean | null,
   ): Promise<ComplaintModel[]> {
-    return (await this.desk.page(agency.agencyId, state ?? null, before ?? null, first)).map(toModel);
+    const now = new Date();
+    return (await this.desk.page(agency.agencyId, state ?? null, before ?? null, first, overdue === true ? now : null)).map((v) => toModel(v, now));
   }
 
   @Query(() => ComplaintModel, { nullable: true, description: 'One of your complaints with its thread; null for none (or another agency\'s).' })

@@ -37,6 +37,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Complaints whose agency let the answer time pass, counted when the agency is told. */
+  readonly complaintsOverdue = new Counter({
+    name: 'kabar_complaints_overdue_total',
+    help: "Citizens' complaints that waited past their agency's response target without an answer, by agency.",
+    labelNames: ['agency'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kabar_' });
   }

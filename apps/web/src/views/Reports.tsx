@@ -54,6 +54,12 @@ export function Reports(): React.JSX.Element {
             </div>
             <p className="muted small">
               {when(r.openedAt, lang)} · {t('via')} {r.channel}
+              {r.answerDueAt === null ? null : (
+                <span className="answer-due">
+                  {' · '}
+                  {t('reportAnswerDue')} {when(r.answerDueAt, lang)}
+                </span>
+              )}
             </p>
             <ul className="thread">
               {r.messages.map((m, i) => (

@@ -16,6 +16,8 @@ export const AgencySchema = defineEntity({
     callbackSecretSealed: p.text().nullable(),
     ratePerMinute: p.integer(),
     dailyQuota: p.integer(),
+    /** How long a citizen's complaint may wait for this agency's answer before it is overdue. */
+    complaintResponseHours: p.integer().default(72),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -34,6 +34,8 @@ export const ComplaintSchema = defineEntity({
   indexes: [
     { properties: ['fromHash', 'channel', 'lastActivityAt'] },
     { properties: ['agency', 'number'] },
+    // The deadline sweep finds complaints past their answer time.
+    { properties: ['dueAt'] },
   ],
   properties: {
     id: p.uuid().primary(),
@@ -59,6 +61,10 @@ export const ComplaintSchema = defineEntity({
     lastActivityAt: p.datetime(),
     closedAt: p.datetime().nullable(),
     purgedAt: p.datetime().nullable(),
+    /** While the agency's answer is awaited: when it is due, by the agency's response target. Null otherwise. */
+    dueAt: p.datetime().nullable(),
+    /** When the agency was told it had let the answer time pass (once per wait). */
+    remindedAt: p.datetime().nullable(),
   },
 });
 export type Complaint = InferEntity<typeof ComplaintSchema>;

@@ -18,6 +18,7 @@ import { Migration20261202080035SurveySessions } from './migration-2026120208003
 import { Migration20261202102713Complaints } from './migration-20261202102713-complaints.js';
 import { Migration20261202112724ReplyOptions } from './migration-20261202112724-reply-options.js';
 import { Migration20261202135457AuditLog } from './migration-20261202135457-audit-log.js';
+import { Migration20261202135936ComplaintDeadlines } from './migration-20261202135936-complaint-deadlines.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -39,6 +40,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202102713Complaints', class: Migration20261202102713Complaints },
   { name: 'Migration20261202112724ReplyOptions', class: Migration20261202112724ReplyOptions },
   { name: 'Migration20261202135457AuditLog', class: Migration20261202135457AuditLog },
+  { name: 'Migration20261202135936ComplaintDeadlines', class: Migration20261202135936ComplaintDeadlines },
 ];
 
 /** Names of every migration, in order. */
