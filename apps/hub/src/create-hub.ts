@@ -14,6 +14,11 @@ export async function createHub(config: KabarConfig, logger: Pino): Promise<INes
     abortOnError: false,
     logger: nestLogger(logger),
   });
+  // Behind an ingress, the client's address (recorded in the audit trail) is the one the trusted proxies forward.
+  if (config.trustProxy !== false) {
+    const express = app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void };
+    express.set('trust proxy', config.trustProxy);
+  }
   configureHttp(app);
   return app;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { SecretBox, timeOrderedId } from '@kabar/core';
 import { ComplaintDesk } from '@kabar/hub';
-import { queryDatabase, type TestDatabase } from '@kabar/testing';
+import { graphql, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -96,7 +96,8 @@ describe('audit trail on PostgreSQL', () => {
   const integrity = async (): Promise<Integrity> => (await must<{ auditIntegrity: Integrity }>(admin, INTEGRITY)).auditIntegrity;
 
   beforeAll(async () => {
-    hub = await startFullHub(services);
+    // Behind one proxy, as in production: the address it forwards is the one recorded.
+    hub = await startFullHub(services, (config) => config.with({ trustProxy: 1 }));
     ({ app, url, database } = hub);
     const first = await anAgency(app, url, 'bapenda-bdg');
     admin = first.admin;
@@ -226,6 +227,15 @@ describe('audit trail on PostgreSQL', () => {
       expect(stored, `${secret} kept out of the trail`).not.toContain(secret);
     }
 
+  });
+
+  it("records the client's address a trusted proxy forwards", async () => {
+    const res = await graphql<{ issueApiKey: { key: { id: string } } }>(url, 'mutation { issueApiKey(agencyCode: "bapenda-bdg", kind: test, name: "via-proxy") { key { id } } }', {}, {
+      authorization: `Bearer ${admin}`,
+      'x-forwarded-for': '203.0.113.7',
+    });
+    const [entry] = await log({ action: 'api_key.issued', first: 1 });
+    expect(entry).toMatchObject({ targetId: res.data?.issueApiKey.key.id, actor: { kind: 'admin', ip: '203.0.113.7' } });
   });
 
   it('writes nothing for a refused change', async () => {

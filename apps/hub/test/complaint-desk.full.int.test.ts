@@ -448,6 +448,8 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     const theirs = await timing(bapenda, mine.id);
     expect(theirs?.overdue).toBe(false);
     expect(new Date(theirs?.dueAt ?? 0).getTime()).toBeGreaterThanOrEqual(moved + 72 * HOUR - 1_000);
+    // The citizen is told who answers now (and that message is delivered before the next test purges).
+    await eventually(() => Promise.resolve(smsTo(phone).some((m) => m.text.includes('Bapenda')) ? true : undefined));
 
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
     expect(metrics).toMatch(/kabar_complaints_overdue_total\{agency="lapor-bdg"\} 2/);

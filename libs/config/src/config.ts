@@ -19,6 +19,8 @@ export interface KafkaConfig {
 export interface KabarConfig {
   readonly port: number;
   readonly host: string;
+  /** Express' `trust proxy`: false for none, a hop count, or the proxies' addresses and ranges. */
+  readonly trustProxy: false | number | readonly string[];
   readonly role: Role;
   readonly dataDir: string;
   readonly database: DatabaseConfig;

@@ -169,6 +169,21 @@ function parsePolicy(reader: Reader): PolicyConfig {
   };
 }
 
+const PROXY = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
+
+function parseTrustProxy(reader: Reader): false | number | readonly string[] {
+  const text = reader.string('KABAR_TRUST_PROXY').trim();
+  if (text === '') return false;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops >= 1 && hops <= 10) return hops;
+  }
+  const proxies = text.split(',').map((p) => p.trim());
+  if (proxies.every((p) => PROXY.test(p)) && !/^\d+$/.test(text)) return proxies;
+  reader.fail('KABAR_TRUST_PROXY', 'a hop count from 1 to 10, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal', text);
+  return false;
+}
+
 function parseNamespace(reader: Reader): string {
   const namespace = reader.string('KAFKA_NAMESPACE');
   if (/^[a-zA-Z0-9._-]{0,100}$/.test(namespace)) return namespace;
@@ -235,6 +250,7 @@ export function loadConfig(env: ConfigSource): KabarConfig {
   const config: KabarConfig = {
     port: reader.integer('PORT', 0, 65_535),
     host: reader.string('HOST'),
+    trustProxy: parseTrustProxy(reader),
     role: reader.oneOf<Role>('KABAR_ROLE', ROLES),
     dataDir,
     database: databaseUrl === undefined ? { kind: 'pglite', dataDir: `${dataDir}/pglite` } : { kind: 'postgres', url: databaseUrl },

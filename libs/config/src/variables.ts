@@ -14,6 +14,12 @@ export interface VariableSpec {
 export const VARIABLES = {
   PORT: { name: 'PORT', defaultValue: '3000', description: 'HTTP port for GraphQL, webhooks, /health and /metrics (0 picks a free port).' },
   HOST: { name: 'HOST', defaultValue: '127.0.0.1', description: 'Interface to listen on; `0.0.0.0` in containers.' },
+  KABAR_TRUST_PROXY: {
+    name: 'KABAR_TRUST_PROXY',
+    defaultValue: '',
+    description:
+      'Proxies in front of the hub whose `X-Forwarded-For` is believed, so the audit trail records the client\'s address rather than the proxy\'s: a number of hops (`1` behind one ingress), or comma-separated addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`. Empty: none (the peer address is recorded).',
+  },
   KABAR_ROLE: {
     name: 'KABAR_ROLE',
     defaultValue: 'all',

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       host: '127.0.0.1',
+      trustProxy: false,
       role: 'all',
       dataDir: '.kabar',
       database: { kind: 'pglite', dataDir: '.kabar/pglite' },
@@ -67,6 +68,14 @@ describe('loadConfig', () => {
       privacyNoticeVersion: '2026-01',
       broadcastPage: 250,
     });
+  });
+
+  it('reads which proxies to believe for the client address: a hop count or addresses and ranges', () => {
+    expect(loadConfig({ KABAR_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ KABAR_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8']);
+    for (const wrong of ['0', '11', 'everyone', '10.0.0.0/8;rm']) {
+      expect(() => loadConfig({ KABAR_TRUST_PROXY: wrong }), wrong).toThrow(/KABAR_TRUST_PROXY/);
+    }
   });
 
   it('reads KABAR_CAPS=none as no platform caps', () => {

@@ -19,6 +19,7 @@ class ConfigBuilder {
   private config: KabarConfig = {
     port: 0,
     host: '127.0.0.1',
+    trustProxy: false,
     role: 'all',
     dataDir: '.kabar',
     database: { kind: 'pglite', dataDir: 'memory://' },

@@ -40,6 +40,19 @@ interface AgencyView {
 
 const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours';
 
+/** The flags `create` and `update` share: what an agency is and what it may send. */
+const AGENCY_OPTIONS = {
+  ...HUB_OPTIONS,
+  name: { type: 'string' },
+  source: { type: 'string', multiple: true },
+  'sms-sender': { type: 'string' },
+  'email-sender': { type: 'string' },
+  locale: { type: 'string' },
+  rate: { type: 'string' },
+  quota: { type: 'string' },
+  'answer-hours': { type: 'string' },
+} as const;
+
 export async function agenciesCommand(args: readonly string[], io: Io, env: Env): Promise<number> {
   const [action, ...rest] = args;
   switch (action) {
@@ -58,18 +71,7 @@ async function create(args: readonly string[], io: Io, env: Env): Promise<number
   const { values } = parseArgs({
     args: [...args],
     strict: true,
-    options: {
-      ...HUB_OPTIONS,
-      code: { type: 'string' },
-      name: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      'sms-sender': { type: 'string' },
-      'email-sender': { type: 'string' },
-      locale: { type: 'string' },
-      rate: { type: 'string' },
-      quota: { type: 'string' },
-      'answer-hours': { type: 'string' },
-    },
+    options: { ...AGENCY_OPTIONS, code: { type: 'string' } },
   });
   const missing = [values.code === undefined ? '--code' : null, values.name === undefined ? '--name' : null, values.source === undefined ? '--source' : null].filter(
     (flag) => flag !== null,
@@ -100,17 +102,7 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
     args: [...args],
     strict: true,
     allowPositionals: true,
-    options: {
-      ...HUB_OPTIONS,
-      name: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      'sms-sender': { type: 'string' },
-      'email-sender': { type: 'string' },
-      locale: { type: 'string' },
-      rate: { type: 'string' },
-      quota: { type: 'string' },
-      'answer-hours': { type: 'string' },
-    },
+    options: AGENCY_OPTIONS,
   });
   const [code, ...extra] = positionals;
   if (code === undefined || extra.length > 0) throw new CliError(CliErrorCode.Usage, `agencies update needs one agency code\n\n${AGENCIES_HELP}`);
