@@ -48,7 +48,7 @@ interface Integrity {
 const NOT_AUDITED: Readonly<Record<string, string>> = {
   publishEvent: 'an event is its own record: (source, id), the agency and the key are stored with it',
   publishEvents: 'as publishEvent',
-  sendProbe: 'a bus round-trip diagnostic that writes only its probe row',
+  sendProbe: "an admin's bus round-trip diagnostic that writes only its probe row",
   requestSignInCode: "a citizen's own session",
   signIn: "a citizen's own session",
   signOut: "a citizen's own session",

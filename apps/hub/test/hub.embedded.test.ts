@@ -2,7 +2,7 @@ import 'reflect-metadata';
 
 import { createRequire } from 'node:module';
 
-import { createHub } from '@kabar/hub';
+import { AgencyService, createHub } from '@kabar/hub';
 import { aConfig, eventually, graphql } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
@@ -18,12 +18,14 @@ const { printSchema } = createRequire(import.meta.url)('graphql') as typeof impo
 describe('hub on the embedded default', () => {
   let app: INestApplication;
   let url: string;
+  let admin: { authorization: string };
 
   beforeAll(async () => {
     app = await createHub(aConfig().build(), pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
     url = url.replace('[::1]', '127.0.0.1');
+    admin = { authorization: `Bearer ${await app.get(AgencyService).createAdmin('probe admin', { kind: 'system', id: 'test' })}` };
   });
 
   afterAll(async () => {
@@ -44,18 +46,19 @@ describe('hub on the embedded default', () => {
       url,
       'mutation($note: String!) { sendProbe(input: { note: $note }) { id receivedAt } }',
       { note: 'embedded' },
+      admin,
     );
     expect(sent.errors).toBeUndefined();
     const id = sent.data?.sendProbe.id ?? '';
     const received = await eventually(async () => {
-      const res = await graphql<{ probe: { receivedAt: string | null; roundTripMs: number | null } }>(url, 'query($id: ID!) { probe(id: $id) { receivedAt roundTripMs } }', { id });
+      const res = await graphql<{ probe: { receivedAt: string | null; roundTripMs: number | null } }>(url, 'query($id: ID!) { probe(id: $id) { receivedAt roundTripMs } }', { id }, admin);
       return res.data?.probe.receivedAt === null ? undefined : res.data?.probe;
     });
     expect(received.roundTripMs).toBeGreaterThanOrEqual(0);
   });
 
   it('streams receipts to a graphql-ws subscriber', async () => {
-    const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket });
+    const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: admin });
     const subscription = client.iterate<{ probeReceived: { id: string; note: string } }>({
       query: 'subscription { probeReceived { id note } }',
     });
@@ -65,7 +68,7 @@ describe('hub on the embedded default', () => {
     let received: IteratorResult<{ data?: { probeReceived: { id: string; note: string } } | null }> | undefined;
     void first.then((r) => (received = r));
     while (received === undefined) {
-      const res = await graphql<{ sendProbe: { id: string } }>(url, 'mutation { sendProbe(input: { note: "ws" }) { id } }');
+      const res = await graphql<{ sendProbe: { id: string } }>(url, 'mutation { sendProbe(input: { note: "ws" }) { id } }', {}, admin);
       sent.push(res.data?.sendProbe.id ?? '');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -77,14 +80,21 @@ describe('hub on the embedded default', () => {
   });
 
   it('rejects a probe note over 200 characters with a typed code', async () => {
-    const res = await graphql(url, 'mutation($note: String!) { sendProbe(input: { note: $note }) { id } }', { note: 'x'.repeat(201) });
+    const res = await graphql(url, 'mutation($note: String!) { sendProbe(input: { note: $note }) { id } }', { note: 'x'.repeat(201) }, admin);
     expect(res.errors?.[0]?.extensions?.code).toBe('PROBE_NOTE_TOO_LONG');
   });
 
+  it('keeps the probe to admins: it writes rows and publishes to the bus', async () => {
+    const anonymous = await graphql(url, 'mutation { sendProbe(input: { note: "anyone" }) { id } }');
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const reading = await graphql(url, '{ probe(id: "00000000-0000-4000-8000-000000000000") { id } }');
+    expect(reading.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('answers an unknown probe id and a malformed one with their own codes', async () => {
-    const missing = await graphql(url, '{ probe(id: "00000000-0000-4000-8000-000000000000") { id } }');
+    const missing = await graphql(url, '{ probe(id: "00000000-0000-4000-8000-000000000000") { id } }', {}, admin);
     expect(missing.errors?.[0]?.extensions?.code).toBe('PROBE_NOT_FOUND');
-    const malformed = await graphql(url, '{ probe(id: "not-a-uuid") { id } }');
+    const malformed = await graphql(url, '{ probe(id: "not-a-uuid") { id } }', {}, admin);
     expect(malformed.errors?.[0]?.extensions?.code).toBe('PROBE_INVALID_ID');
   });
 
@@ -95,7 +105,7 @@ describe('hub on the embedded default', () => {
   });
 
   it('answers a variable of the wrong type with BAD_USER_INPUT and 400', async () => {
-    const res = await graphql(url, 'query($id: ID!) { probe(id: $id) { id } }', { id: { not: 'an id' } });
+    const res = await graphql(url, 'query($id: ID!) { probe(id: $id) { id } }', { id: { not: 'an id' } }, admin);
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

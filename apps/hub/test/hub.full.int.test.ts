@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { createHub, StartupError } from '@kabar/hub';
+import { AgencyService, createHub, StartupError } from '@kabar/hub';
 import { aConfig, createTestDatabase, eventually, graphql, queryDatabase, type TestDatabase } from '@kabar/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -38,7 +38,8 @@ describe('hub on PostgreSQL and Kafka', () => {
   });
 
   it('round-trips a probe through PostgreSQL, the outbox, Kafka and the consumer', async () => {
-    const sent = await graphql<{ sendProbe: { id: string } }>(url, 'mutation { sendProbe(input: { note: "full" }) { id } }');
+    const admin = await hub.app.get(AgencyService).createAdmin('probe admin', { kind: 'system', id: 'test' });
+    const sent = await graphql<{ sendProbe: { id: string } }>(url, 'mutation { sendProbe(input: { note: "full" }) { id } }', {}, { authorization: `Bearer ${admin}` });
     const id = sent.data?.sendProbe.id ?? '';
     const rows = await eventually(async () => {
       const found = await queryDatabase<{ received_at: Date | null }>(database.url, 'select received_at from probe where id = $1', [id]);

@@ -1,6 +1,7 @@
 import type { Probe } from '@kabar/persistence';
 import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 
+import { RequireScope } from '../auth/index.js';
 import { LiveEvents } from '../live/live-events.js';
 import { ProbeModel, SendProbeInput } from './probe.model.js';
 import { ProbeService } from './probe.service.js';
@@ -16,7 +17,9 @@ function toModel(probe: Probe): ProbeModel {
   };
 }
 
+/** The bus round-trip diagnostic, for platform admins: it writes rows and publishes to the bus, so it is not open. */
 @Resolver(() => ProbeModel)
+@RequireScope('admin')
 export class ProbeResolver {
   constructor(
     private readonly probes: ProbeService,
