@@ -96,6 +96,23 @@ describe('the admin console in Chromium', () => {
       '{ agencies { code senderIds { sms } ratePerMinute sources } }',
     );
     expect(agencies.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({ code: 'dinkes-bdg', senderIds: { sms: 'DINKES-BDG' }, ratePerMinute: 600, sources: ['/id/go/bandung/dinkes'] });
+    await expect.poll(() => created.locator('p').textContent()).toContain('600/min · 250000/day · answer within 72 h');
+
+    // Edited as shown: the hub's refusal of an answer target of 0 hours is shown in the form, the fixed one is saved.
+    await created.getByRole('button', { name: 'Edit' }).click();
+    const edit = created.locator('form.edit');
+    expect(await edit.getByLabel('SMS sender ID').inputValue()).toBe('DINKES-BDG');
+    expect(await edit.getByLabel('CloudEvents sources').inputValue()).toBe('/id/go/bandung/dinkes');
+    await edit.getByLabel('SMS sender ID').fill('DINKES-KOTA');
+    await edit.getByLabel('Answer within (hours)').fill('0');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.getByRole('alert').textContent()).toBe('AGENCY_INVALID_INPUT: complaintResponseHours must be a whole number of hours from 1 to 2160');
+    await edit.getByLabel('Answer within (hours)').fill('48');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.count()).toBe(0);
+    await expect.poll(() => created.locator('p').textContent()).toContain('SMS DINKES-KOTA · — · 600/min · 250000/day · answer within 48 h');
+    const edited = await as<{ agencies: { code: string; senderIds: { sms: string | null }; complaintResponseHours: number }[] }>(hub.url, agency.admin, '{ agencies { code senderIds { sms } complaintResponseHours } }');
+    expect(edited.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({ code: 'dinkes-bdg', senderIds: { sms: 'DINKES-KOTA' }, complaintResponseHours: 48 });
 
     // Its first key: the secret is shown once and works; revoked, it stops working.
     await created.getByRole('button', { name: 'API keys' }).click();

@@ -4,22 +4,37 @@ import { ApiError } from '../api.js';
 import { useApi } from '../context.js';
 import { Outcome, useAction, useQuery, when } from '../load.js';
 import { useConsole } from './Console.js';
-import { AGENCIES, type Agency, API_KEYS, type ApiKey, CREATE_AGENCY, type CreateAgencyInput, ISSUE_KEY, REVOKE_KEY } from './operations.js';
+import { AGENCIES, type Agency, API_KEYS, type ApiKey, CREATE_AGENCY, type CreateAgencyInput, ISSUE_KEY, REVOKE_KEY, UPDATE_AGENCY, type UpdateAgencyInput } from './operations.js';
 
 const blankToNull = (text: string): string | null => (text.trim() === '' ? null : text.trim());
 const numberOrNull = (text: string): number | null => (text.trim() === '' ? null : Number(text.trim()));
 /** A number field left empty takes the hub's default; anything but digits is named here, before it could be lost. */
 const notWholeNumber = (text: string): boolean => text.trim() !== '' && !/^\d{1,9}$/.test(text.trim());
+const linesOf = (text: string): string[] => text.split('\n').map((s) => s.trim()).filter((s) => s !== '');
 
-/** Agencies, a form for a new one, and each agency's API keys. The hub checks every field; its problems are shown. */
+const NUMBER_FIELDS = ['ratePerMinute', 'dailyQuota', 'complaintResponseHours'] as const;
+
+/** Refuses, in the hub's words, a number field that would reach the hub as null (NaN) and silently keep its value. */
+function checkNumbers(form: Readonly<Record<(typeof NUMBER_FIELDS)[number], string>>): void {
+  const wrong = NUMBER_FIELDS.filter((name) => notWholeNumber(form[name]));
+  if (wrong.length > 0) throw new ApiError('AGENCY_INVALID_INPUT', wrong.map((name) => `${name} must be a whole number`).join('; '));
+}
+
+const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', complaintResponseHours: '' };
+
+type Settings = Omit<typeof NEW_AGENCY, 'code'>;
+type FieldChange = React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>;
+
+/** Agencies, a form for a new one, each agency's settings to edit and its API keys. The hub checks every field; its problems are shown. */
 export function Agencies(): React.JSX.Element {
   const { t } = useConsole();
   const { call } = useApi();
   const { data, error, reload } = useQuery<{ agencies: readonly Agency[] }>(AGENCIES);
   const [open, setOpen] = useState<string | null>(null);
-  const [form, setForm] = useState({ code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '' });
+  const [editing, setEditing] = useState<string | null>(null);
+  const [form, setForm] = useState(NEW_AGENCY);
   const action = useAction();
-  const field = (name: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => setForm({ ...form, [name]: e.target.value });
+  const field = (name: keyof typeof form) => (e: FieldChange) => setForm({ ...form, [name]: e.target.value });
 
   const create = (e: React.FormEvent): void => {
     e.preventDefault();
@@ -27,16 +42,16 @@ export function Agencies(): React.JSX.Element {
       code: form.code.trim(),
       name: form.name.trim(),
       defaultLocale: form.defaultLocale,
-      sources: form.sources.split('\n').map((s) => s.trim()).filter((s) => s !== ''),
+      sources: linesOf(form.sources),
       senderIds: { sms: blankToNull(form.sms), email: blankToNull(form.email) },
       ratePerMinute: numberOrNull(form.ratePerMinute),
       dailyQuota: numberOrNull(form.dailyQuota),
+      complaintResponseHours: numberOrNull(form.complaintResponseHours),
     };
     action.run(async () => {
-      const wrong = (['ratePerMinute', 'dailyQuota'] as const).filter((name) => notWholeNumber(form[name]));
-      if (wrong.length > 0) throw new ApiError('AGENCY_INVALID_INPUT', wrong.map((name) => `${name} must be a whole number`).join('; '));
+      checkNumbers(form);
       await call(CREATE_AGENCY, { input });
-      setForm({ code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '' });
+      setForm(NEW_AGENCY);
       reload();
       return t('created');
     });
@@ -52,57 +67,138 @@ export function Agencies(): React.JSX.Element {
               <span>
                 <strong>{a.name}</strong> <code>{a.code}</code>
               </span>
-              <button type="button" className="small" aria-expanded={open === a.code} onClick={() => setOpen(open === a.code ? null : a.code)}>
-                {t('keys')}
-              </button>
+              <span>
+                <button type="button" className="small" aria-expanded={editing === a.code} onClick={() => setEditing(editing === a.code ? null : a.code)}>
+                  {t('edit')}
+                </button>{' '}
+                <button type="button" className="small" aria-expanded={open === a.code} onClick={() => setOpen(open === a.code ? null : a.code)}>
+                  {t('keys')}
+                </button>
+              </span>
             </div>
             <p className="small muted">
-              {a.sources.join(', ')} · SMS {a.senderIds.sms ?? '—'} · {a.senderIds.email ?? '—'} · {t('ratePerMinute')} {a.ratePerMinute} · {t('dailyQuota')} {a.dailyQuota} · {t('callback')}: {a.callbackUrl ?? t('none')}
+              {a.sources.join(', ')} · SMS {a.senderIds.sms ?? '—'} · {a.senderIds.email ?? '—'} · {a.ratePerMinute}/{t('perMinute')} · {a.dailyQuota}/{t('perDay')} · {t('answerWithin')} {a.complaintResponseHours} {t('hours')} · {t('callback')}: {a.callbackUrl ?? t('none')}
             </p>
+            {editing === a.code && (
+              <EditAgency
+                agency={a}
+                onSaved={() => {
+                  setEditing(null);
+                  reload();
+                }}
+                onCancel={() => setEditing(null)}
+              />
+            )}
             {open === a.code && <Keys agencyCode={a.code} />}
           </li>
         ))}
       </ul>
       <form onSubmit={create} className="card">
         <h2>{t('newAgency')}</h2>
-        <div className="row">
+        <AgencyFields form={form} field={field}>
           <label>
             {t('code')} <input required value={form.code} onChange={field('code')} placeholder="bapenda-bdg" />
           </label>
-          <label>
-            {t('name')} <input required value={form.name} onChange={field('name')} />
-          </label>
-          <label>
-            {t('defaultLocale')}
-            <select value={form.defaultLocale} onChange={field('defaultLocale')}>
-              <option value="id">id</option>
-              <option value="en">en</option>
-            </select>
-          </label>
-        </div>
-        <label>
-          {t('sources')} <textarea required rows={2} value={form.sources} onChange={field('sources')} placeholder="/id/go/bandung/bapenda" />
-        </label>
-        <div className="row">
-          <label>
-            {t('smsSender')} <input value={form.sms} onChange={field('sms')} placeholder="BAPENDA-BDG" />
-          </label>
-          <label>
-            {t('emailFrom')} <input value={form.email} onChange={field('email')} />
-          </label>
-          <label>
-            {t('ratePerMinute')} <input inputMode="numeric" value={form.ratePerMinute} onChange={field('ratePerMinute')} />
-          </label>
-          <label>
-            {t('dailyQuota')} <input inputMode="numeric" value={form.dailyQuota} onChange={field('dailyQuota')} />
-          </label>
-        </div>
+        </AgencyFields>
         <button type="submit" disabled={action.busy}>
           {t('create')}
         </button>
         <Outcome error={action.error} notice={action.notice} />
       </form>
     </section>
+  );
+}
+
+/** The fields a new agency and an edited one share; `children` (a new agency's code) leads the first row. */
+function AgencyFields({ form, field, children }: { readonly form: Settings; readonly field: (name: keyof Settings) => (e: FieldChange) => void; readonly children?: React.ReactNode }): React.JSX.Element {
+  const { t } = useConsole();
+  return (
+    <>
+      <div className="row">
+        {children}
+        <label>
+          {t('name')} <input required value={form.name} onChange={field('name')} />
+        </label>
+        <label>
+          {t('defaultLocale')}
+          <select value={form.defaultLocale} onChange={field('defaultLocale')}>
+            <option value="id">id</option>
+            <option value="en">en</option>
+          </select>
+        </label>
+      </div>
+      <label>
+        {t('sources')} <textarea required rows={2} value={form.sources} onChange={field('sources')} placeholder="/id/go/bandung/bapenda" />
+      </label>
+      <div className="row">
+        <label>
+          {t('smsSender')} <input value={form.sms} onChange={field('sms')} placeholder="BAPENDA-BDG" />
+        </label>
+        <label>
+          {t('emailFrom')} <input value={form.email} onChange={field('email')} />
+        </label>
+        <label>
+          {t('ratePerMinute')} <input inputMode="numeric" value={form.ratePerMinute} onChange={field('ratePerMinute')} />
+        </label>
+        <label>
+          {t('dailyQuota')} <input inputMode="numeric" value={form.dailyQuota} onChange={field('dailyQuota')} />
+        </label>
+        <label>
+          {t('answerHours')} <input inputMode="numeric" value={form.complaintResponseHours} onChange={field('complaintResponseHours')} />
+        </label>
+      </div>
+    </>
+  );
+}
+
+/** One agency's settings as the hub holds them; every field is sent, so what the form shows is what the agency gets. */
+function EditAgency({ agency, onSaved, onCancel }: { readonly agency: Agency; readonly onSaved: () => void; readonly onCancel: () => void }): React.JSX.Element {
+  const { t } = useConsole();
+  const { call } = useApi();
+  const [form, setForm] = useState<Settings>({
+    name: agency.name,
+    defaultLocale: agency.defaultLocale,
+    sources: agency.sources.join('\n'),
+    sms: agency.senderIds.sms ?? '',
+    email: agency.senderIds.email ?? '',
+    ratePerMinute: String(agency.ratePerMinute),
+    dailyQuota: String(agency.dailyQuota),
+    complaintResponseHours: String(agency.complaintResponseHours),
+  });
+  const action = useAction();
+  const field = (name: keyof Settings) => (e: FieldChange) => setForm({ ...form, [name]: e.target.value });
+
+  const save = (e: React.FormEvent): void => {
+    e.preventDefault();
+    const input: UpdateAgencyInput = {
+      name: form.name.trim(),
+      defaultLocale: form.defaultLocale,
+      sources: linesOf(form.sources),
+      // Both sender IDs go: the hub removes one sent as null, which is what an emptied field means.
+      senderIds: { sms: blankToNull(form.sms), email: blankToNull(form.email) },
+      ratePerMinute: numberOrNull(form.ratePerMinute),
+      dailyQuota: numberOrNull(form.dailyQuota),
+      complaintResponseHours: numberOrNull(form.complaintResponseHours),
+    };
+    action.run(async () => {
+      checkNumbers(form);
+      await call(UPDATE_AGENCY, { code: agency.code, input });
+      onSaved();
+      return null;
+    });
+  };
+
+  return (
+    <form onSubmit={save} className="edit">
+      <AgencyFields form={form} field={field} />
+      <button type="submit" disabled={action.busy}>
+        {t('save')}
+      </button>{' '}
+      <button type="button" onClick={onCancel}>
+        {t('cancel')}
+      </button>
+      <Outcome error={action.error} />
+    </form>
   );
 }
 

@@ -10,7 +10,7 @@ export interface Health {
   readonly version: string;
 }
 
-export const AGENCIES = '{ agencies { id code name defaultLocale sources senderIds { sms email } ratePerMinute dailyQuota callbackUrl } }';
+export const AGENCIES = '{ agencies { id code name defaultLocale sources senderIds { sms email } ratePerMinute dailyQuota complaintResponseHours callbackUrl } }';
 
 export interface Agency {
   readonly id: string;
@@ -21,6 +21,7 @@ export interface Agency {
   readonly senderIds: { readonly sms: string | null; readonly email: string | null };
   readonly ratePerMinute: number;
   readonly dailyQuota: number;
+  readonly complaintResponseHours: number;
   readonly callbackUrl: string | null;
 }
 
@@ -34,7 +35,13 @@ export interface CreateAgencyInput {
   readonly senderIds: { readonly sms: string | null; readonly email: string | null };
   readonly ratePerMinute: number | null;
   readonly dailyQuota: number | null;
+  readonly complaintResponseHours: number | null;
 }
+
+export const UPDATE_AGENCY = 'mutation($code: String!, $input: UpdateAgencyInput!) { updateAgency(code: $code, input: $input) { code } }';
+
+/** The code names the agency and never changes; a null number keeps the agency's current value. */
+export type UpdateAgencyInput = Omit<CreateAgencyInput, 'code'>;
 
 export const API_KEYS = 'query($agencyCode: String!) { apiKeys(agencyCode: $agencyCode) { id name kind createdAt revokedAt } }';
 export const ISSUE_KEY = 'mutation($agencyCode: String!, $kind: ApiKeyKind!, $name: String!) { issueApiKey(agencyCode: $agencyCode, kind: $kind, name: $name) { key { id } secret } }';
