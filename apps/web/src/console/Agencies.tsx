@@ -23,6 +23,20 @@ function checkNumbers(form: Readonly<Record<(typeof NUMBER_FIELDS)[number], stri
 const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', complaintResponseHours: '' };
 
 type Settings = Omit<typeof NEW_AGENCY, 'code'>;
+
+/** The form's fields as the hub takes them, for a new agency and an edited one alike. */
+function settingsInput(form: Settings): UpdateAgencyInput {
+  return {
+    name: form.name.trim(),
+    defaultLocale: form.defaultLocale,
+    sources: linesOf(form.sources),
+    // Both sender IDs go: the hub removes one sent as null, which is what an emptied field means.
+    senderIds: { sms: blankToNull(form.sms), email: blankToNull(form.email) },
+    ratePerMinute: numberOrNull(form.ratePerMinute),
+    dailyQuota: numberOrNull(form.dailyQuota),
+    complaintResponseHours: numberOrNull(form.complaintResponseHours),
+  };
+}
 type FieldChange = React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>;
 
 /** Agencies, a form for a new one, each agency's settings to edit and its API keys. The hub checks every field; its problems are shown. */
@@ -38,16 +52,7 @@ export function Agencies(): React.JSX.Element {
 
   const create = (e: React.FormEvent): void => {
     e.preventDefault();
-    const input: CreateAgencyInput = {
-      code: form.code.trim(),
-      name: form.name.trim(),
-      defaultLocale: form.defaultLocale,
-      sources: linesOf(form.sources),
-      senderIds: { sms: blankToNull(form.sms), email: blankToNull(form.email) },
-      ratePerMinute: numberOrNull(form.ratePerMinute),
-      dailyQuota: numberOrNull(form.dailyQuota),
-      complaintResponseHours: numberOrNull(form.complaintResponseHours),
-    };
+    const input: CreateAgencyInput = { code: form.code.trim(), ...settingsInput(form) };
     action.run(async () => {
       checkNumbers(form);
       await call(CREATE_AGENCY, { input });
@@ -170,16 +175,7 @@ function EditAgency({ agency, onSaved, onCancel }: { readonly agency: Agency; re
 
   const save = (e: React.FormEvent): void => {
     e.preventDefault();
-    const input: UpdateAgencyInput = {
-      name: form.name.trim(),
-      defaultLocale: form.defaultLocale,
-      sources: linesOf(form.sources),
-      // Both sender IDs go: the hub removes one sent as null, which is what an emptied field means.
-      senderIds: { sms: blankToNull(form.sms), email: blankToNull(form.email) },
-      ratePerMinute: numberOrNull(form.ratePerMinute),
-      dailyQuota: numberOrNull(form.dailyQuota),
-      complaintResponseHours: numberOrNull(form.complaintResponseHours),
-    };
+    const input = settingsInput(form);
     action.run(async () => {
       checkNumbers(form);
       await call(UPDATE_AGENCY, { code: agency.code, input });
