@@ -120,7 +120,7 @@ function Install({ install: p, busy, run, routes }: InstallProps): React.JSX.Ele
         {routes.length > 0 && ` · ${t('routes')}: ${routes.map((r) => `${r.channel}${r.agencyCode === null ? '' : ` (${r.agencyCode})`}`).join(', ')}`}
       </p>
       {p.check !== null && (
-        <p className="small check" data-ok={String(p.check.ok)}>
+        <p className="small check" data-ok={String(p.check.ok)} data-at={p.check.at}>
           {t('lastCheck')} ({when(p.check.at, lang)}): {p.check.ok ? '✓' : '✗'} {p.check.detail}
         </p>
       )}
