@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { type KabarConfig, loadConfig, VARIABLES, type VariableSpec } from '@kabar/config';
+import { type KabarConfig, loadConfig, resolveSecretKey, VARIABLES, type VariableSpec } from '@kabar/config';
 import { TOPICS } from '@kabar/messaging';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -27,6 +27,10 @@ const SECRET_NAME = 'hub-secrets';
 const PLACEHOLDER_PASSWORD = 'CHANGE_ME';
 /** Stands in for the out-of-band secret when the hub's config parser runs on base and production. */
 const PLACEHOLDER_URL = `postgres://kabar:${PLACEHOLDER_PASSWORD}@postgres:5432/kabar`;
+/** What an operator's `hub-secrets` holds as KABAR_SECRET_KEY (the committed dev placeholder is CHANGE_ME). */
+const OPERATOR_KEY = Buffer.alloc(32, 7).toString('base64');
+/** Secret keys a pod may go without: absent until the first master-key rotation. */
+const OPTIONAL_SECRETS = new Set(['KABAR_RETIRED_SECRET_KEYS']);
 /** The ingest consumer group the ScaledObject watches (before KAFKA_NAMESPACE is prepended). */
 const INGEST_GROUP = 'kabar-ingest';
 const KEDA = 'keda.sh/v1alpha1/ScaledObject';
@@ -259,8 +263,11 @@ function containerEnv(container: Obj, manifests: readonly Obj[], databaseUrl: st
       env[name] = text(entry.value, name);
       continue;
     }
-    expect(at(entry, 'valueFrom.secretKeyRef'), `${name} comes from ${SECRET_NAME}`).toEqual({ name: SECRET_NAME, key: name });
-    env[name] = databaseUrl;
+    const optional = OPTIONAL_SECRETS.has(name);
+    expect(at(entry, 'valueFrom.secretKeyRef'), `${name} comes from ${SECRET_NAME}`).toEqual({ name: SECRET_NAME, key: name, ...(optional ? { optional: true } : {}) });
+    if (name === 'DATABASE_URL') env[name] = databaseUrl;
+    else if (name === 'KABAR_SECRET_KEY') env[name] = OPERATOR_KEY;
+    else if (!optional) throw new Error(`${name} from ${SECRET_NAME} has no test value`);
   }
   return env;
 }
@@ -270,8 +277,11 @@ function hubContainer(deployment: Obj): Obj {
   return obj(hub, `${nameOf(deployment)} container "hub"`);
 }
 
+/** The hub container's config as the hub would load it, master key included (a PostgreSQL deployment needs one). */
 function hubConfig(deployment: Obj, manifests: readonly Obj[], databaseUrl: string): KabarConfig {
-  return loadConfig(containerEnv(hubContainer(deployment), manifests, databaseUrl));
+  const config = loadConfig(containerEnv(hubContainer(deployment), manifests, databaseUrl));
+  resolveSecretKey(config);
+  return config;
 }
 
 function kafkaOf(config: KabarConfig): NonNullable<KabarConfig['kafka']> {
@@ -572,21 +582,30 @@ describe('secrets', () => {
     }
   });
 
-  it('never sets DATABASE_URL as a literal value or commits a Secret manifest', () => {
+  it('never sets DATABASE_URL or a master key as a literal value or commits a Secret manifest', () => {
     for (const tree of TREES) {
       const manifests = render(tree.dir);
       expect(ofKind(manifests, 'Secret'), `${tree.name} commits no Secret`).toEqual([]);
       for (const container of ofKind(manifests, 'Deployment').flatMap(podContainers)) {
-        const entry = list(container.env ?? [], 'env').find((e) => at(e, 'name') === 'DATABASE_URL');
-        expect(at(entry, 'value'), `${tree.name} ${text(container.name, 'name')} DATABASE_URL`).toBeUndefined();
-        expect(at(entry, 'valueFrom.secretKeyRef')).toEqual({ name: SECRET_NAME, key: 'DATABASE_URL' });
+        const env = list(container.env ?? [], 'env');
+        for (const name of ['DATABASE_URL', 'KABAR_SECRET_KEY', 'KABAR_RETIRED_SECRET_KEYS']) {
+          const entry = env.find((e) => at(e, 'name') === name);
+          expect(at(entry, 'value'), `${tree.name} ${text(container.name, 'name')} ${name}`).toBeUndefined();
+        }
+        expect(at(env.find((e) => at(e, 'name') === 'DATABASE_URL'), 'valueFrom.secretKeyRef')).toEqual({ name: SECRET_NAME, key: 'DATABASE_URL' });
+      }
+      for (const deployment of ofKind(manifests, 'Deployment')) {
+        const env = list(hubContainer(deployment).env ?? [], 'env');
+        expect(at(env.find((e) => at(e, 'name') === 'KABAR_SECRET_KEY'), 'valueFrom.secretKeyRef'), `${nameOf(deployment)} has the master key`).toEqual({ name: SECRET_NAME, key: 'KABAR_SECRET_KEY' });
       }
     }
   });
 
-  it('generates the secret only in dev; production expects it to exist already', () => {
+  it('generates the secret only in dev, with placeholders; production expects it to exist already', () => {
     expect(readKustomization(join(K8S, 'overlays', 'production')).raw.secretGenerator).toBeUndefined();
     expect(secretUrl(join(K8S, 'overlays', 'dev'))).toContain(`:${PLACEHOLDER_PASSWORD}@`);
+    const literals = list(readKustomization(join(K8S, 'overlays', 'dev')).raw.secretGenerator ?? [], 'secretGenerator').flatMap((g) => list(obj(g, 'generator').literals ?? [], 'literals'));
+    expect(literals.filter((l) => text(l, 'literal').startsWith('KABAR_SECRET_KEY'))).toEqual([`KABAR_SECRET_KEY=${PLACEHOLDER_PASSWORD}`]);
   });
 });
 
@@ -619,5 +638,9 @@ describe('the checks can fail', () => {
     expect(() => assertScaledObject(wrong, manifests, PLACEHOLDER_URL)).toThrow(/consumer group/);
     const env = containerEnv(hubContainer(api), manifests, PLACEHOLDER_URL);
     expect(() => loadConfig({ ...env, KAFKA_PARTITIONS: 'six' })).toThrow();
+    const keyless = structuredClone(api);
+    const hub = hubContainer(keyless);
+    hub.env = list(hub.env, 'env').filter((e) => at(e, 'name') !== 'KABAR_SECRET_KEY');
+    expect(() => hubConfig(keyless, manifests, PLACEHOLDER_URL)).toThrow(/KABAR_SECRET_KEY/);
   });
 });

@@ -15,6 +15,7 @@ import { INBOUND_HELP, inboundCommand } from './commands/inbound.js';
 import { KEYS_HELP, keysCommand } from './commands/keys.js';
 import { MIGRATE_HELP, migrateCommand } from './commands/migrate.js';
 import { PLUGINS_HELP, pluginsCommand } from './commands/plugins.js';
+import { SECRETS_HELP, secretsCommand } from './commands/secrets.js';
 import { SERVICES_HELP, servicesCommand } from './commands/services.js';
 import { SMSC_HELP, smscCommand } from './commands/smsc.js';
 import type { Io } from './output.js';
@@ -34,6 +35,7 @@ Commands on a running hub (KABAR_URL or --url, default http://127.0.0.1:3000; ad
   plugins discover|list|install|…        channel plugins: install, approve, configure, check, enable, route
   inbound list|route|remove              route citizens' own messages (short code, keyword) to agencies' complaint desks
   audit list|verify                      who changed what on the platform, and whether the trail is intact
+  secrets status|reencrypt               master-key rotation: what each key still seals, and moving it to the new key
   demo [--url URL]                       publish demo events with the keys in KABAR_DATA_DIR/demo.json
 
 Local tooling:
@@ -54,6 +56,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   plugins: PLUGINS_HELP,
   inbound: INBOUND_HELP,
   audit: AUDIT_HELP,
+  secrets: SECRETS_HELP,
   demo: DEMO_HELP,
   services: SERVICES_HELP,
   smsc: SMSC_HELP,
@@ -112,6 +115,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return inboundCommand(rest, io, env);
     case 'audit':
       return auditCommand(rest, io, env);
+    case 'secrets':
+      return secretsCommand(rest, io, env);
     case 'demo':
       return demoCommand(rest, io, env);
     case 'services':

@@ -282,6 +282,19 @@ describe('kabar admin, agencies and keys', () => {
     expect(verified.stdout).toBe(`audit trail: ${String(newest?.seq)} entries check out; head ${String(newest?.seq)} ${String(newest?.mac)}\n`);
   });
 
+  it('shows the master key and what needs it with `kabar secrets status`; `kabar secrets reencrypt` has nothing to move', async () => {
+    const status = await kabar(['secrets', 'status'], hubEnv);
+    expect(status.code).toBe(0);
+    const [header, row, ...rest] = status.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^KEY\s+ROLE\s+LOOKUP\s+HELD\s+SEALED\s+AUDIT\s+NEEDED FOR$/);
+    expect(row).toMatch(/^test\s+current\s+yes\s+yes\s+[1-9]\d*\s+[1-9]\d*\s+current, lookup hashes, sealed values, audit entries$/);
+    expect(rest).toEqual([]);
+    const reencrypted = await kabar(['secrets', 'reencrypt'], hubEnv);
+    expect(reencrypted.code).toBe(0);
+    expect(reencrypted.stdout).toBe('0 sealed value(s) moved to the current key\n');
+    expect((await kabar(['secrets', 'reencrypt', '--batch', 'all'], hubEnv)).code).toBe(2);
+  });
+
   it('exits 3 when the hub does not answer', async () => {
     const port = await closedPort();
     const run = await kabar(['agencies', 'list'], { KABAR_URL: `http://127.0.0.1:${port}`, KABAR_TOKEN: token });

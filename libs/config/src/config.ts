@@ -32,6 +32,11 @@ export interface KabarConfig {
   readonly plugins: Readonly<Record<string, unknown>>;
   /** `null` in embedded mode without KABAR_SECRET_KEY: the hub then uses a key file under `dataDir`. */
   readonly secretKey: SecretKeyConfig | null;
+  /**
+   * Master keys taken out of use (KABAR_RETIRED_SECRET_KEYS): they still open what was sealed under them, check the
+   * audit entries they sealed and, for the key the database's lookup hashes were made with, keep making those.
+   */
+  readonly retiredSecretKeys: readonly SecretKeyConfig[];
   /** Seed demo data into an empty embedded database (KABAR_DEMO, default true). */
   readonly demo: boolean;
   readonly policy: PolicyConfig;

@@ -75,17 +75,43 @@ function parseBrokers(reader: Reader): string[] | undefined {
   return brokers;
 }
 
+const KEY_ID = /^[a-zA-Z0-9_-]{1,32}$/;
+const BASE64 = /^[A-Za-z0-9+/=_-]+$/;
+
 function parseSecretKey(reader: Reader): SecretKeyConfig | null {
   const id = reader.string('KABAR_SECRET_KEY_ID');
-  if (!/^[a-zA-Z0-9_-]{1,32}$/.test(id)) reader.fail('KABAR_SECRET_KEY_ID', 'up to 32 letters, digits, dashes or underscores', id);
+  if (!KEY_ID.test(id)) reader.fail('KABAR_SECRET_KEY_ID', 'up to 32 letters, digits, dashes or underscores', id);
   const text = reader.raw('KABAR_SECRET_KEY');
   if (text === undefined) return null;
   const key = Buffer.from(text, 'base64');
-  if (key.length !== 32 || !/^[A-Za-z0-9+/=_-]+$/.test(text)) {
+  if (key.length !== 32 || !BASE64.test(text)) {
     reader.fail('KABAR_SECRET_KEY', 'a base64 32-byte key (`openssl rand -base64 32`)', text);
     return null;
   }
   return { id, key };
+}
+
+/** `id:base64,id:base64`: base64 has no colon, so the first one ends the id. */
+function parseRetiredSecretKeys(reader: Reader, current: SecretKeyConfig | null): SecretKeyConfig[] {
+  const text = reader.raw('KABAR_RETIRED_SECRET_KEYS');
+  if (text === undefined) return [];
+  const keys: SecretKeyConfig[] = [];
+  for (const entry of text.split(',').map((part) => part.trim())) {
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon);
+    const encoded = entry.slice(colon + 1);
+    const key = Buffer.from(encoded, 'base64');
+    if (!KEY_ID.test(id) || key.length !== 32 || !BASE64.test(encoded)) {
+      reader.fail('KABAR_RETIRED_SECRET_KEYS', 'a comma-separated list of id:key, each key a base64 32-byte key', undefined);
+      return [];
+    }
+    if (id === (current?.id ?? reader.string('KABAR_SECRET_KEY_ID')) || keys.some((k) => k.id === id)) {
+      reader.fail('KABAR_RETIRED_SECRET_KEYS', `each key id once, and not the current KABAR_SECRET_KEY_ID (${id} repeats)`, undefined);
+      return [];
+    }
+    keys.push({ id, key });
+  }
+  return keys;
 }
 
 function parsePlugins(reader: Reader): Record<string, unknown> {
@@ -237,6 +263,7 @@ export function loadConfig(env: ConfigSource): KabarConfig {
   if (file.problem !== undefined) reader.problems.push(file.problem);
 
   const dataDir = reader.string('KABAR_DATA_DIR');
+  const secretKey = parseSecretKey(reader);
   const databaseUrl = parseDatabaseUrl(reader);
   const brokers = parseBrokers(reader);
   // Parsed even without brokers so a typo is reported before someone switches Kafka on.
@@ -257,7 +284,8 @@ export function loadConfig(env: ConfigSource): KabarConfig {
     databaseConnectTimeoutMs: reader.integer('DATABASE_CONNECT_TIMEOUT_MS', 0, 3_600_000),
     kafka: brokers === undefined ? null : { brokers, ...kafkaSettings },
     logLevel: reader.oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS),
-    secretKey: parseSecretKey(reader),
+    secretKey,
+    retiredSecretKeys: parseRetiredSecretKeys(reader, secretKey),
     plugins: parsePlugins(reader),
     demo: reader.oneOf('KABAR_DEMO', ['true', 'false']) === 'true',
     policy: parsePolicy(reader),

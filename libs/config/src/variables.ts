@@ -82,6 +82,12 @@ export const VARIABLES = {
     defaultValue: 'k1',
     description: 'Id stored with every ciphertext, so a new key can be introduced without losing the old data.',
   },
+  KABAR_RETIRED_SECRET_KEYS: {
+    name: 'KABAR_RETIRED_SECRET_KEYS',
+    secret: true,
+    description:
+      'Earlier master keys, `id:base64` separated by commas, after a rotation: they open what they sealed until `kabar secrets reencrypt` has moved it to the current key, and check the audit entries they sealed. Keep the one the database names as its lookup key (`kabar secrets status`).',
+  },
   KABAR_PLUGINS: {
     name: 'KABAR_PLUGINS',
     secret: true,

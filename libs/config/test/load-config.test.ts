@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       kafka: null,
       logLevel: 'info',
       secretKey: null,
+      retiredSecretKeys: [],
       plugins: {},
       demo: true,
       policy: {
@@ -148,6 +149,25 @@ describe('loadConfig', () => {
     expect(problemsOf({ KABAR_SECRET_KEY: 'c2hvcnQ=' })).toEqual([
       { variable: 'KABAR_SECRET_KEY', expected: 'a base64 32-byte key (`openssl rand -base64 32`)' },
     ]);
+  });
+
+  it('reads retired master keys by id, refusing a malformed list, a repeated id or the current one without echoing keys', () => {
+    const old = Buffer.alloc(32, 1).toString('base64');
+    const older = Buffer.alloc(32, 2).toString('base64');
+    const config = loadConfig({ KABAR_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'), KABAR_SECRET_KEY_ID: 'k3', KABAR_RETIRED_SECRET_KEYS: `k2:${old}, k1:${older}` });
+    expect(config.retiredSecretKeys).toEqual([
+      { id: 'k2', key: Buffer.alloc(32, 1) },
+      { id: 'k1', key: Buffer.alloc(32, 2) },
+    ]);
+    const malformed = 'a comma-separated list of id:key, each key a base64 32-byte key';
+    for (const value of [old, `k2:c2hvcnQ=`, `k 2:${old}`, `k2:${old},`]) {
+      expect(problemsOf({ KABAR_RETIRED_SECRET_KEYS: value })).toEqual([{ variable: 'KABAR_RETIRED_SECRET_KEYS', expected: malformed }]);
+    }
+    expect(problemsOf({ KABAR_RETIRED_SECRET_KEYS: `k1:${old}` })).toEqual([
+      { variable: 'KABAR_RETIRED_SECRET_KEYS', expected: 'each key id once, and not the current KABAR_SECRET_KEY_ID (k1 repeats)' },
+    ]);
+    expect(problemsOf({ KABAR_SECRET_KEY_ID: 'k3', KABAR_RETIRED_SECRET_KEYS: `k2:${old},k2:${older}` })).toHaveLength(1);
+    expect(JSON.stringify(problemsOf({ KABAR_RETIRED_SECRET_KEYS: `k2:${old}x` }))).not.toContain(old);
   });
 
   it('requires a master key for a PostgreSQL deployment and makes one for the embedded mode', () => {

@@ -14,7 +14,8 @@ const VERSION = 'v1';
 
 /**
  * Encryption at rest (AES-256-GCM) and keyed lookup hashes (HMAC-SHA256) from one master key.
- * Ciphertexts carry their key id, so the master key can be rotated: keep old ids for decryption, encrypt with the new.
+ * Ciphertexts carry their key id, so the master key can be rotated: keep old ids for decryption, encrypt with the new,
+ * and `reseal` moves old ciphertexts over.
  * Contact points, plugin secrets and API-key secrets go through here; lookups use `lookupHash`, never plaintext.
  * @example const box = new SecretBox({ k1: key }, 'k1'); box.decrypt(box.encrypt('+6281234567890'))
  */
@@ -22,21 +23,53 @@ export class SecretBox {
   private readonly encryptionKeys = new Map<string, Buffer>();
   private readonly lookupKey: KeyObject;
   private readonly auditKeys = new Map<string, KeyObject>();
+  private readonly checks = new Map<string, string>();
+  /** The key id lookup hashes are made under. */
+  readonly lookupKeyId: string;
 
   constructor(
     masterKeys: Readonly<Record<string, Buffer>>,
     private readonly currentKeyId: string,
+    lookupKeyId: string = currentKeyId,
   ) {
     for (const [id, master] of Object.entries(masterKeys)) {
       if (master.length !== 32) throw new SecretBoxError(SecretBoxErrorCode.InvalidKey, `master key ${id} must be 32 bytes`);
       this.encryptionKeys.set(id, derive(master, 'kabar/encryption'));
       this.auditKeys.set(id, createSecretKey(derive(master, 'kabar/audit')));
+      this.checks.set(id, createHmac('sha256', derive(master, 'kabar/check')).update('kabar key check', 'utf8').digest('base64url'));
     }
-    const current = masterKeys[currentKeyId];
-    if (current === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${currentKeyId}`);
-    // Lookup hashes must stay stable across rotations, so they use the current key only: rotating it means rehashing.
+    if (masterKeys[currentKeyId] === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${currentKeyId}`);
+    const lookup = masterKeys[lookupKeyId];
+    if (lookup === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${lookupKeyId} for lookup hashes`);
+    // Lookup hashes must stay stable across rotations (national IDs are found by them, and not every hashed value is
+    // kept sealed to hash again), so they come from one key for the database's life: the one it first ran with.
     // A KeyObject made once: handing HMAC a raw Buffer rebuilds one per call, which showed in the ingest profile.
-    this.lookupKey = createSecretKey(derive(current, 'kabar/lookup'));
+    this.lookupKey = createSecretKey(derive(lookup, 'kabar/lookup'));
+    this.lookupKeyId = lookupKeyId;
+  }
+
+  /** The key id new ciphertexts and audit seals are made under. */
+  get currentId(): string {
+    return this.currentKeyId;
+  }
+
+  /**
+   * A check value per held key: an HMAC of a fixed text under a key derived for nothing else, so the database can
+   * remember which key an id stood for (and a mistyped key is refused at start) without learning anything of it.
+   */
+  keyChecks(): ReadonlyMap<string, string> {
+    return this.checks;
+  }
+
+  /** The key id a ciphertext was sealed under, or null for something that is not a Kabar ciphertext. */
+  static keyIdOf(sealed: string): string | null {
+    const [version, keyId] = sealed.split(':', 2);
+    return version === VERSION && keyId !== undefined && keyId !== '' ? keyId : null;
+  }
+
+  /** The same plaintext sealed under the current key, or null when it already is. */
+  reseal(sealed: string): string | null {
+    return SecretBox.keyIdOf(sealed) === this.currentKeyId ? null : this.encrypt(this.decrypt(sealed));
   }
 
   encrypt(plaintext: string): string {

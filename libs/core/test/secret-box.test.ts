@@ -41,6 +41,33 @@ describe('SecretBox', () => {
     expect(a.lookupHash('3273010101900001')).not.toBe(new SecretBox({ k2 }, 'k2').lookupHash('3273010101900001'));
   });
 
+  it('keeps lookup hashes under the key it is told to, after the current key has changed', () => {
+    const before = new SecretBox({ k1 }, 'k1');
+    const rotated = new SecretBox({ k1, k2 }, 'k2', 'k1');
+    expect(rotated.lookupKeyId).toBe('k1');
+    expect(rotated.lookupHash('3273010101900001')).toBe(before.lookupHash('3273010101900001'));
+    expect(() => new SecretBox({ k2 }, 'k2', 'k1')).toThrow(expect.objectContaining({ code: SecretBoxErrorCode.UnknownKeyId }));
+  });
+
+  it('reseals an older ciphertext under the current key and leaves a current one alone', () => {
+    const old = new SecretBox({ k1 }, 'k1').encrypt('+6281234567890');
+    const rotated = new SecretBox({ k1, k2 }, 'k2');
+    const moved = rotated.reseal(old);
+    expect(moved === null ? null : SecretBox.keyIdOf(moved)).toBe('k2');
+    expect(new SecretBox({ k2 }, 'k2').decrypt(moved ?? '')).toBe('+6281234567890');
+    expect(moved === null ? 'none' : rotated.reseal(moved)).toBeNull();
+    expect(SecretBox.keyIdOf('plaintext')).toBeNull();
+    expect(() => new SecretBox({ k2 }, 'k2').reseal(old)).toThrow(expect.objectContaining({ code: SecretBoxErrorCode.UnknownKeyId }));
+  });
+
+  it('gives each key a check value that names the key, not the id, and reveals neither', () => {
+    const checks = new SecretBox({ k1, k2 }, 'k1').keyChecks();
+    expect(checks.get('k1')).toBe(new SecretBox({ k1 }, 'k1').keyChecks().get('k1'));
+    expect(checks.get('k2')).not.toBe(checks.get('k1'));
+    expect(new SecretBox({ k1: k2 }, 'k1').keyChecks().get('k1')).toBe(checks.get('k2'));
+    expect(checks.get('k1')).not.toContain(k1.toString('base64url').slice(0, 8));
+  });
+
   it('hashes API secrets deterministically and compares in constant time', () => {
     expect(hashSecret('s3cret')).toBe(hashSecret('s3cret'));
     expect(safeEqual(hashSecret('s3cret'), hashSecret('s3cret'))).toBe(true);

@@ -8,6 +8,12 @@ export function uniqueNamespace(): string {
 }
 
 /**
+ * One master key per test process: hubs a test starts one after another on the same database must hold the key its
+ * registry knows under the id, as a real deployment's instances do.
+ */
+const TEST_KEY = randomBytes(32);
+
+/**
  * Builder for hub configurations in tests: embedded (in-memory PGlite + in-process bus) unless told otherwise.
  * @example aConfig().withPostgres(url).withKafka(brokers).build()
  */
@@ -26,7 +32,8 @@ class ConfigBuilder {
     databaseConnectTimeoutMs: 10_000,
     kafka: null,
     logLevel: 'warn',
-    secretKey: { id: 'test', key: randomBytes(32) },
+    secretKey: { id: 'test', key: TEST_KEY },
+    retiredSecretKeys: [],
     plugins: {},
     // Tests build their own agencies; the demo seed would collide with them.
     demo: false,

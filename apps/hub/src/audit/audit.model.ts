@@ -50,12 +50,14 @@ export class AuditEntryModel {
   mac!: string;
 }
 
-@ObjectType('AuditBreak', { description: 'Where the chain stops holding: a missing place (gap) or an entry whose MAC does not match (mac).' })
+@ObjectType('AuditBreak', {
+  description: 'Where the chain stops holding: a missing place (gap), an entry whose MAC does not match (mac), or one sealed under a master key this hub does not hold (key).',
+})
 export class AuditBreakModel {
   @Field(() => Int)
   seq!: number;
 
-  @Field({ description: 'gap | mac' })
+  @Field({ description: 'gap | mac | key' })
   reason!: string;
 }
 

@@ -15,6 +15,8 @@ import { StartupError, StartupErrorCode } from '../errors/startup-error.js';
  */
 @Injectable()
 export class DatabaseReadiness implements OnModuleInit {
+  private readiness: Promise<void> | undefined;
+
   constructor(
     private readonly orm: MikroORM,
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
@@ -22,6 +24,16 @@ export class DatabaseReadiness implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.ready();
+  }
+
+  /** Once per process: providers that read the database while the hub is built (the key registry) wait on it too. */
+  ready(): Promise<void> {
+    this.readiness ??= this.prepare();
+    return this.readiness;
+  }
+
+  private async prepare(): Promise<void> {
     const where = describeDatabase(this.config.database);
     try {
       await waitForDatabase(this.orm, this.config.databaseConnectTimeoutMs, this.logger, where);
@@ -51,9 +63,11 @@ export class DatabaseModule {
   static register(config: KabarConfig): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       // Repositories fork the EntityManager per unit of work, so no per-request context middleware is needed.
       imports: [MikroOrmModule.forRoot({ ...ormOptions(config.database), registerRequestContext: false })],
       providers: [DatabaseReadiness],
+      exports: [DatabaseReadiness],
     };
   }
 }

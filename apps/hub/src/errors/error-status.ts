@@ -3,6 +3,7 @@ import { CloudEventErrorCode } from '@kabar/contracts';
 import { ProviderWebhookErrorCode } from '@kabar/plugin-sdk';
 
 import { AgencyErrorCode } from '../agencies/agency.errors.js';
+import { AuditErrorCode } from '../audit/audit.errors.js';
 import { AuthErrorCode } from '../auth/auth.errors.js';
 import { CatalogErrorCode } from '../catalog/catalog.errors.js';
 import { CitizenErrorCode } from '../citizens/citizen.errors.js';
@@ -11,10 +12,11 @@ import { IngestErrorCode } from '../ingest/ingest.errors.js';
 import { PluginAdminErrorCode } from '../plugin-admin/plugin-admin.errors.js';
 import { ProbeErrorCode } from '../probe/probe.errors.js';
 import { ProviderWebhookRouteErrorCode } from '../provider-webhooks/provider-webhook.errors.js';
+import { SecretsErrorCode } from '../security/secrets.errors.js';
 import { SurveyErrorCode } from '../surveys/survey.errors.js';
 
 // CitizenErrorCode.RateLimited has the same value as IngestErrorCode.RateLimited ('RATE_LIMITED'): its one entry serves both.
-type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode | SurveyErrorCode | ComplaintErrorCode;
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode | SurveyErrorCode | ComplaintErrorCode | AuditErrorCode | SecretsErrorCode;
 
 /**
  * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
@@ -96,6 +98,9 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ComplaintErrorCode.MediaUnavailable]: 502,
   [ComplaintErrorCode.RouteInvalid]: 400,
   [ComplaintErrorCode.RouteNotFound]: 404,
+  [AuditErrorCode.FilterInvalid]: 400,
+  [SecretsErrorCode.CursorInvalid]: 400,
+  [SecretsErrorCode.KeyNotHeld]: 409,
 };
 
 export function httpStatusOf(code: string): number {

@@ -5,6 +5,10 @@ export enum StartupErrorCode {
   SchemaBehind = 'SCHEMA_BEHIND',
   BusUnavailable = 'BUS_UNAVAILABLE',
   PortInUse = 'PORT_IN_USE',
+  /** A master key under an id the database knows is not the key it was written with under that id. */
+  SecretKeyMismatch = 'SECRET_KEY_MISMATCH',
+  /** The key this database's lookup hashes were made with is not among the configured keys. */
+  LookupKeyMissing = 'SECRET_LOOKUP_KEY_MISSING',
 }
 
 /** Something outside the hub stops it from starting; the message says what to do, and no stack trace is printed. */
@@ -27,5 +31,8 @@ export function exitCodeFor(code: StartupErrorCode): number {
       return EXIT_CODES.dependencyUnavailable;
     case StartupErrorCode.PortInUse:
       return EXIT_CODES.portInUse;
+    case StartupErrorCode.SecretKeyMismatch:
+    case StartupErrorCode.LookupKeyMissing:
+      return EXIT_CODES.invalidConfig;
   }
 }

@@ -138,7 +138,7 @@ function IntegrityResult({ integrity }: { readonly integrity: AuditIntegrity }):
   const { t } = useConsole();
   const { checked, headSeq, headMac, broken } = integrity;
   if (broken !== null) {
-    const why = broken.reason === 'gap' ? t('brokenGap') : broken.reason === 'mac' ? t('brokenMac') : broken.reason;
+    const why = broken.reason === 'gap' ? t('brokenGap') : broken.reason === 'mac' ? t('brokenMac') : broken.reason === 'key' ? t('brokenKey') : broken.reason;
     return (
       <p role="alert" className="error" data-testid="audit-integrity" data-ok="false">
         {t('integrityBroken')} #{broken.seq} ({why}) · {t('checkedBefore')}: {checked}

@@ -157,6 +157,8 @@ export const AUDIT_ACTIONS = [
   'complaint.answered',
   'complaint.closed',
   'complaint.transferred',
+  'secret_key.registered',
+  'secrets.reencrypted',
 ] as const;
 
 export interface AuditActor {

@@ -32,6 +32,8 @@ export const AUDIT_ACTIONS = [
   'complaint.answered',
   'complaint.closed',
   'complaint.transferred',
+  'secret_key.registered',
+  'secrets.reencrypted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -119,7 +121,11 @@ function sortedDetails(details: AuditDetails): [string, AuditValue][] {
     .map((key) => [key, details[key] ?? null]);
 }
 
-export type AuditBreak = { readonly seq: number; readonly reason: 'gap' | 'mac' };
+/**
+ * `gap`: a place in the chain is missing; `mac`: an entry does not match its MAC (changed, inserted or re-sealed);
+ * `key`: an entry was sealed under a master key this hub does not hold (KABAR_RETIRED_SECRET_KEYS), so it cannot say.
+ */
+export type AuditBreak = { readonly seq: number; readonly reason: 'gap' | 'mac' | 'key' };
 
 /**
  * Checks one page of sealed entries (in seq order) against the chain so far. `expectedSeq` and `previousMac` carry over
@@ -135,7 +141,8 @@ export function checkAuditChain(
   for (const row of rows) {
     if (row.seq !== expectedSeq) return { broken: { seq: expectedSeq, reason: 'gap' }, next: { expectedSeq, previousMac } };
     const mac = macOf(auditPayload(row, previousMac), row.keyId);
-    if (mac === null || mac !== row.mac) return { broken: { seq: row.seq, reason: 'mac' }, next: { expectedSeq, previousMac } };
+    if (mac === null) return { broken: { seq: row.seq, reason: 'key' }, next: { expectedSeq, previousMac } };
+    if (mac !== row.mac) return { broken: { seq: row.seq, reason: 'mac' }, next: { expectedSeq, previousMac } };
     expectedSeq++;
     previousMac = row.mac;
   }

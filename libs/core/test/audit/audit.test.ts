@@ -72,7 +72,7 @@ describe('audit chain', () => {
     expect(checkAuditChain(old, START, macOf).broken).toBeNull();
     const elsewhere = new SecretBox({ k2: randomBytes(32) }, 'k2');
     expect(elsewhere.auditMac('x', 'k1')).toBeNull();
-    expect(checkAuditChain(old, START, (p, k) => elsewhere.auditMac(p, k)).broken).toEqual({ seq: 1, reason: 'mac' });
+    expect(checkAuditChain(old, START, (p, k) => elsewhere.auditMac(p, k)).broken).toEqual({ seq: 1, reason: 'key' });
   });
 
   it('cannot be re-sealed without the key: a chain rebuilt with another key does not check out', () => {

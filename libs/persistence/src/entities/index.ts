@@ -16,6 +16,7 @@ import { EventTypeSchema, SurveySchema, SurveySessionSchema, TemplateSchema } fr
 import { OutboxMessageSchema } from './outbox-message.entity.js';
 import { PluginInstallSchema, PluginRouteSchema } from './plugin-install.entity.js';
 import { ProbeSchema } from './probe.entity.js';
+import { SecretKeySchema } from './secret-key.entity.js';
 
 export * from './agency.entity.js';
 export { type AuditLog, AuditLogSchema } from './audit.entity.js';
@@ -26,10 +27,12 @@ export * from './event-type.entity.js';
 export { type OutboxMessage, OutboxMessageSchema } from './outbox-message.entity.js';
 export * from './plugin-install.entity.js';
 export { type Probe, ProbeSchema } from './probe.entity.js';
+export { type SecretKey, SecretKeySchema } from './secret-key.entity.js';
 
 /** Every entity, for the ORM configuration. */
 export const ENTITIES = [
   AuditLogSchema,
+  SecretKeySchema,
   ProbeSchema,
   OutboxMessageSchema,
   AgencySchema,

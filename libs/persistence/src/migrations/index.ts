@@ -19,6 +19,7 @@ import { Migration20261202102713Complaints } from './migration-20261202102713-co
 import { Migration20261202112724ReplyOptions } from './migration-20261202112724-reply-options.js';
 import { Migration20261202135457AuditLog } from './migration-20261202135457-audit-log.js';
 import { Migration20261202135936ComplaintDeadlines } from './migration-20261202135936-complaint-deadlines.js';
+import { Migration20261202162739SecretKeys } from './migration-20261202162739-secret-keys.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -41,6 +42,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202112724ReplyOptions', class: Migration20261202112724ReplyOptions },
   { name: 'Migration20261202135457AuditLog', class: Migration20261202135457AuditLog },
   { name: 'Migration20261202135936ComplaintDeadlines', class: Migration20261202135936ComplaintDeadlines },
+  { name: 'Migration20261202162739SecretKeys', class: Migration20261202162739SecretKeys },
 ];
 
 /** Names of every migration, in order. */

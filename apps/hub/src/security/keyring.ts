@@ -1,0 +1,77 @@
+import type { SecretKeyConfig } from '@kabar/config';
+import { type AuditRecord, SecretBox } from '@kabar/core';
+import { type RegisteredKey, SecretKeyRepository } from '@kabar/persistence';
+import type { EntityManager } from '@mikro-orm/core';
+
+import { StartupError, StartupErrorCode } from '../errors/startup-error.js';
+
+/** The hub's master keys: the current one and those retired but still held. */
+export interface Keyring {
+  readonly current: SecretKeyConfig;
+  readonly retired: readonly SecretKeyConfig[];
+}
+
+const SYSTEM = { kind: 'system', id: 'hub' } as const;
+
+/**
+ * The process's SecretBox, checked against the database's key registry: a key under a known id must be the key
+ * that id stood for, and lookup hashes keep coming from the key the database's hashes were made with, which must be
+ * held. Keys seen for the first time are registered, each with an audit entry.
+ */
+export async function openKeyring(em: EntityManager, keyring: Keyring): Promise<SecretBox> {
+  const keys = Object.fromEntries([keyring.current, ...keyring.retired].map((k) => [k.id, k.key]));
+  const provisional = new SecretBox(keys, keyring.current.id);
+  const checks = provisional.keyChecks();
+  const repository = new SecretKeyRepository(em);
+  const lookupKeyId = await repository.reconcile(async (registered, tx) => {
+    for (const key of registered) {
+      const check = checks.get(key.keyId);
+      if (check !== undefined && check !== key.checkValue) {
+        throw new StartupError(
+          StartupErrorCode.SecretKeyMismatch,
+          `the master key configured under id ${key.keyId} is not the key this database was written with under that id; give that key, or a new key under a new id (KABAR_SECRET_KEY_ID) with the old one in KABAR_RETIRED_SECRET_KEYS`,
+        );
+      }
+    }
+    const lookup = registered.find((k) => k.lookup)?.keyId ?? lookupKeyOf(keys, keyring.current.id, await repository.sampleAddress(tx));
+    if (!checks.has(lookup)) {
+      throw new StartupError(
+        StartupErrorCode.LookupKeyMissing,
+        `this database's lookup hashes (national IDs, addresses) were made with master key ${lookup}; keep it in KABAR_RETIRED_SECRET_KEYS (or as KABAR_SECRET_KEY)`,
+      );
+    }
+    const known = new Set(registered.map((k) => k.keyId));
+    const hasLookup = registered.some((k) => k.lookup);
+    const now = new Date();
+    const add: RegisteredKey[] = [...checks]
+      .filter(([id]) => !known.has(id))
+      .map(([keyId, checkValue]) => ({ keyId, checkValue, lookup: !hasLookup && keyId === lookup, createdAt: now }));
+    const audit: AuditRecord[] = add.map((k) => ({
+      action: 'secret_key.registered',
+      actor: SYSTEM,
+      agencyId: null,
+      target: { kind: 'secret_key', id: k.keyId },
+      details: { current: k.keyId === keyring.current.id, lookup: k.lookup },
+    }));
+    return { add, audit, result: lookup };
+  });
+  return lookupKeyId === keyring.current.id ? provisional : new SecretBox(keys, keyring.current.id, lookupKeyId);
+}
+
+/**
+ * Which held key made a database's lookup hashes, before the registry existed: the one whose hash of a stored
+ * address matches the hash stored with it. A database with no address yet takes the current key.
+ */
+function lookupKeyOf(keys: Readonly<Record<string, Buffer>>, currentId: string, sample: { readonly valueSealed: string; readonly lookupHash: string } | null): string {
+  if (sample === null) return currentId;
+  const sealedUnder = SecretBox.keyIdOf(sample.valueSealed) ?? '';
+  if (keys[sealedUnder] === undefined) {
+    throw new StartupError(StartupErrorCode.LookupKeyMissing, `this database's addresses are sealed under master key ${sealedUnder}, which is not configured; add it to KABAR_RETIRED_SECRET_KEYS`);
+  }
+  const value = new SecretBox(keys, currentId).decrypt(sample.valueSealed);
+  const match = Object.keys(keys).find((id) => new SecretBox(keys, currentId, id).lookupHash(value) === sample.lookupHash);
+  if (match === undefined) {
+    throw new StartupError(StartupErrorCode.LookupKeyMissing, "none of the configured master keys made this database's lookup hashes; add the one it ran with to KABAR_RETIRED_SECRET_KEYS");
+  }
+  return match;
+}
