@@ -39,6 +39,9 @@ export default defineConfig({
           globalSetup: [`${root}libs/testing/src/global-setup.ts`],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          // An upper bound on waiting, never a timing check: under the whole suite the browser, the hub, PostgreSQL and
+          // Kafka share two cores, and vitest's 1 s default failed a console check in a clean-clone run.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

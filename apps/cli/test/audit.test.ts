@@ -10,7 +10,7 @@ import { type FakeGraphqlHub, startFakeGraphqlHub } from './support/fake-graphql
 
 const TOKEN = 'adm_test0000test.secret';
 const LOG = 'query($agencyCode: String, $action: String, $before: Int, $first: Int!) { auditLog(agencyCode: $agencyCode, action: $action, before: $before, first: $first) { seq at action actor { kind id name keyId ip } agencyCode targetKind targetId details mac } }';
-const INTEGRITY = '{ auditIntegrity { checked headSeq headMac broken { seq reason } } }';
+const INTEGRITY = 'query($headSeq: Int, $headMac: String) { auditIntegrity(headSeq: $headSeq, headMac: $headMac) { checked headSeq headMac broken { seq reason } } }';
 
 const data = (value: Record<string, unknown>): unknown => ({ data: value });
 const hubError = (code: string, message: string): unknown => ({ data: null, errors: [{ message, extensions: { code } }] });
@@ -135,7 +135,7 @@ describe('kabar audit', () => {
     it('prints the head to keep when every entry checks out (exit 0)', async () => {
       const { result, out, requests } = await run(['verify'], [data({ auditIntegrity: { checked: 42, headSeq: 42, headMac: 'hmac-sha256:q83vEjRWeJA=', broken: null } })]);
       await expect(result).resolves.toBe(0);
-      expect(requests).toEqual([{ authorization: `Bearer ${TOKEN}`, query: INTEGRITY, variables: {} }]);
+      expect(requests).toEqual([{ authorization: `Bearer ${TOKEN}`, query: INTEGRITY, variables: { headSeq: null, headMac: null } }]);
       expect(out).toEqual(['audit trail: 42 entries check out; head 42 hmac-sha256:q83vEjRWeJA=']);
     });
 
@@ -148,6 +148,18 @@ describe('kabar audit', () => {
       const json = await run(['verify', '--json'], [data({ auditIntegrity: broken })]);
       await expect(json.result).rejects.toMatchObject({ code: CliErrorCode.Failed });
       expect(JSON.parse(json.out.join('\n'))).toEqual(broken);
+    });
+
+    it('checks the chain against a head kept elsewhere, and fails when the trail was cut short before it', async () => {
+      const cut = { checked: 40, headSeq: 40, headMac: 'hmac-sha256:BBBB', broken: { seq: 41, reason: 'cut' } };
+      const { result, requests } = await run(['verify', '--head', '42:hmac-sha256:q83vEjRWeJA='], [data({ auditIntegrity: cut })]);
+      await expect(result).rejects.toMatchObject({ code: CliErrorCode.Failed, message: 'audit trail broken at 41 (cut): 40 entries check out before it' });
+      expect(requests[0]?.variables).toEqual({ headSeq: 42, headMac: 'hmac-sha256:q83vEjRWeJA=' });
+      for (const head of ['42', '0:m', 'x:m', '42:']) {
+        const bad = await run(['verify', '--head', head]);
+        await expect(bad.result).rejects.toMatchObject({ code: CliErrorCode.Usage, message: `--head must be SEQ:MAC as verify prints them, got "${head}"` });
+        expect(bad.requests).toEqual([]);
+      }
     });
 
     it('refuses arguments, and an unknown action names the two it has (exit 2)', async () => {

@@ -284,6 +284,26 @@ describe('audit trail on PostgreSQL', () => {
     expect(checked).toEqual({ checked: all[0]?.seq, headSeq: all[0]?.seq, headMac: all[0]?.mac, broken: null });
   });
 
+  it('shows a trail cut short at its end only against a head kept elsewhere', async () => {
+    const kept = await integrity();
+    const headSeq = kept.headSeq ?? 0;
+    expect(headSeq).toBeGreaterThan(4);
+    const against = async (seq: number | null, mac: string | null) =>
+      as<{ auditIntegrity: Integrity }>(url, admin, 'query($s: Int, $m: String) { auditIntegrity(headSeq: $s, headMac: $m) { checked headSeq headMac broken { seq reason } } }', { s: seq, m: mac });
+    expect((await against(headSeq, kept.headMac)).data?.auditIntegrity.broken).toBeNull();
+
+    // The last two entries removed past the trigger leave no gap: the chain alone still checks out.
+    await queryDatabase(database.url, `${UNGUARDED} delete from audit_log where seq > ${String(headSeq - 2)}; ${GUARDED}`);
+    expect(await integrity()).toMatchObject({ checked: headSeq - 2, broken: null });
+    expect((await against(headSeq, kept.headMac)).data?.auditIntegrity).toMatchObject({ checked: headSeq - 2, broken: { seq: headSeq - 1, reason: 'cut' } });
+    // A head the chain reaches with another MAC, e.g. one kept from another installation or a rebuilt chain.
+    expect((await against(headSeq - 2, 'hmac-sha256:not-this-one')).data?.auditIntegrity.broken).toEqual({ seq: headSeq - 2, reason: 'head' });
+    expect((await against(3, kept.headMac)).data?.auditIntegrity.broken).toEqual({ seq: 3, reason: 'head' });
+    const half = await against(headSeq, null);
+    expect(half.errors?.[0]?.extensions?.code).toBe('AUDIT_HEAD_INVALID');
+    expect((await against(0, 'm')).errors?.[0]?.extensions?.code).toBe('AUDIT_HEAD_INVALID');
+  });
+
   it('refuses to change or delete an entry, and the chain shows what is changed past the trigger', async () => {
     const count = (await integrity()).checked;
     await expect(queryDatabase(database.url, "update audit_log set details = '{}' where seq = 3")).rejects.toThrow(/sealed once and never changed/);

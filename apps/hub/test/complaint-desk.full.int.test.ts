@@ -284,6 +284,37 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(metrics).toMatch(/kabar_citizen_messages_total\{channel="sms",outcome="joined"\} \d+/);
   });
 
+  it('answers a message no route took with the keywords its number takes, once a day, and stays silent where it takes none', async () => {
+    // 1500 takes keywords only: JALAN for the city's desk, PBB for the tax office.
+    const added: string[] = [];
+    for (const r of [{ agencyCode: 'lapor-bdg', channel: 'sms', to: '1500', keyword: 'jalan' }, { agencyCode: 'bapenda-bdg', channel: 'sms', to: '1500', keyword: 'pbb' }]) {
+      const set = await route(r);
+      expect(set.errors).toBeUndefined();
+      added.push(set.data?.setInboundRoute.id ?? '');
+    }
+    const phone = '+6281299990016';
+    await write(phone, 'Halo, lampu jalan mati', '1500');
+    expect(await nthSms(phone, 0)).toEqual({
+      from: '1500',
+      text: 'Pesan Anda belum dapat kami teruskan. Kirim ulang dengan kata kunci di awal: JALAN untuk LAPOR! Kota Bandung, PBB untuk Bapenda Kota Bandung.',
+    });
+    // A second miss the same day is not answered again (an auto-responder cannot start a loop); the keyword then works.
+    await write(phone, 'Halo?', '1500');
+    await write(phone, 'JALAN lampu mati di Jl. Braga', '1500');
+    const ack = await nthSms(phone, 1);
+    expect(ack.text).toMatch(/^Aduan Anda diterima dengan nomor ADU-\d{6} dan diteruskan ke LAPOR! Kota Bandung\./);
+    expect(smsTo(phone)).toHaveLength(2);
+    // A number that takes no messages at all answers nothing: one partition per number, so the routed message after
+    // the miss shows the miss was handled.
+    const quiet = '+6281299990017';
+    await write(quiet, 'Halo', '7777');
+    await write(quiet, 'Halo lagi', '1708');
+    await nthSms(quiet, 0);
+    expect(smsTo(quiet).map((m) => m.from)).toEqual(['1708']);
+    // The routes go again, so the cases below see the desk as it was set up.
+    for (const id of added) await gql(lapor.admin, 'mutation($id: ID!) { removeInboundRoute(id: $id) }', { id });
+  });
+
   it('refuses answers that are empty, too long or for no complaint, and routes that cannot be kept', async () => {
     const phone = '+6281299990006';
     await write(phone, 'Pohon tumbang di Jl. Dago');

@@ -21,11 +21,12 @@ const VERSION = 'v1';
  */
 export class SecretBox {
   private readonly encryptionKeys = new Map<string, Buffer>();
-  private readonly lookupKey: KeyObject;
+  /** Per held key: lookup keys are derived for each, so the database's own can be chosen once it is known. */
+  private readonly lookupKeys = new Map<string, KeyObject>();
   private readonly auditKeys = new Map<string, KeyObject>();
   private readonly checks = new Map<string, string>();
-  /** The key id lookup hashes are made under. */
-  readonly lookupKeyId: string;
+  private lookupKey: KeyObject;
+  private lookupId: string;
 
   constructor(
     masterKeys: Readonly<Record<string, Buffer>>,
@@ -36,16 +37,40 @@ export class SecretBox {
       if (master.length !== 32) throw new SecretBoxError(SecretBoxErrorCode.InvalidKey, `master key ${id} must be 32 bytes`);
       this.encryptionKeys.set(id, derive(master, 'kabar/encryption'));
       this.auditKeys.set(id, createSecretKey(derive(master, 'kabar/audit')));
+      // A KeyObject made once: handing HMAC a raw Buffer rebuilds one per call, which showed in the ingest profile.
+      this.lookupKeys.set(id, createSecretKey(derive(master, 'kabar/lookup')));
       this.checks.set(id, createHmac('sha256', derive(master, 'kabar/check')).update('kabar key check', 'utf8').digest('base64url'));
     }
     if (masterKeys[currentKeyId] === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${currentKeyId}`);
-    const lookup = masterKeys[lookupKeyId];
-    if (lookup === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${lookupKeyId} for lookup hashes`);
-    // Lookup hashes must stay stable across rotations (national IDs are found by them, and not every hashed value is
-    // kept sealed to hash again), so they come from one key for the database's life: the one it first ran with.
-    // A KeyObject made once: handing HMAC a raw Buffer rebuilds one per call, which showed in the ingest profile.
-    this.lookupKey = createSecretKey(derive(lookup, 'kabar/lookup'));
-    this.lookupKeyId = lookupKeyId;
+    this.lookupId = lookupKeyId;
+    this.lookupKey = this.lookupKeyOf(lookupKeyId);
+  }
+
+  /** The key id lookup hashes are made under. */
+  get lookupKeyId(): string {
+    return this.lookupId;
+  }
+
+  /**
+   * Makes lookup hashes under this held key from now on. Lookup hashes must stay stable across rotations (national
+   * IDs are found by them, and not every hashed value is kept sealed to hash again), so they come from one key for the
+   * database's life: the hub sets it from the database's key registry as it starts, before anything is hashed.
+   */
+  useLookupKey(keyId: string): void {
+    this.lookupKey = this.lookupKeyOf(keyId);
+    this.lookupId = keyId;
+  }
+
+  private lookupKeyOf(keyId: string): KeyObject {
+    const key = this.lookupKeys.get(keyId);
+    if (key === undefined) throw new SecretBoxError(SecretBoxErrorCode.UnknownKeyId, `no master key with id ${keyId} for lookup hashes`);
+    return key;
+  }
+
+  /** The lookup hash of `value` under a held key, or null for a key not held: how the database's lookup key is found. */
+  lookupHashUnder(keyId: string, value: string): string | null {
+    const key = this.lookupKeys.get(keyId);
+    return key === undefined ? null : createHmac('sha256', key).update(value, 'utf8').digest('base64url');
   }
 
   /** The key id new ciphertexts and audit seals are made under. */

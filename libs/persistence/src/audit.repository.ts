@@ -78,7 +78,7 @@ export class AuditRepository {
    * Gives up to `limit` unsealed entries, oldest first, their place after the chain's head and their MAC under `keyId`
    * (`macOf` gets core's `auditPayload`). Returns how many were sealed.
    */
-  async seal(keyId: string, macOf: (payload: string) => string, limit = 500): Promise<number> {
+  async seal(keyId: string, macOf: (payload: string) => string, limit = 500): Promise<{ readonly sealed: number; readonly head: { readonly seq: number; readonly mac: string } | null }> {
     return this.em.fork().transactional(async (tx) => {
       await query(tx, 'select pg_advisory_xact_lock(?)', [SEAL_LOCK]);
       const pending = await query<Omit<AuditDbRow, 'seq' | 'key_id' | 'mac'>>(
@@ -86,7 +86,7 @@ export class AuditRepository {
         `select ${COLUMNS} from "audit_log" where "seq" is null order by "id" limit ?`,
         [limit],
       );
-      if (pending.length === 0) return 0;
+      if (pending.length === 0) return { sealed: 0, head: null };
       const [head] = await query<{ seq: string | number; mac: string }>(tx, 'select "seq", "mac" from "audit_log" where "seq" is not null order by "seq" desc limit 1');
       let seq = head === undefined ? 0 : Number(head.seq);
       let previous = head?.mac ?? AUDIT_GENESIS;
@@ -107,7 +107,7 @@ export class AuditRepository {
          from unnest(?::uuid[], ?::bigint[], ?::text[]) as u("id", "seq", "mac") where a."id" = u."id"`,
         [keyId, ids, seqs, macs],
       );
-      return pending.length;
+      return { sealed: pending.length, head: { seq, mac: previous } };
     });
   }
 

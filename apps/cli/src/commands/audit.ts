@@ -5,7 +5,7 @@ import { adminToken, type Env, HUB_OPTIONS, HubClient, hubUrl } from '../hub-cli
 import { type Io, printJson, table } from '../output.js';
 
 export const AUDIT_HELP = `kabar audit list [--agency CODE] [--action ACTION] [--before SEQ] [--first N]
-kabar audit verify
+kabar audit verify [--head SEQ:MAC]
 
 The platform's audit trail on a running hub: who changed what (agencies, keys, plugins, routes, event types,
 templates, surveys, complaint answers), newest first. Each entry is sealed to the one before it by a MAC.
@@ -17,6 +17,8 @@ templates, surveys, complaint answers), newest first. Each entry is sealed to th
   verify    checks every entry against its MAC and the one before it, from the first; exits 1 at the first
             broken link. Keep the head it prints (seq and MAC) outside Kabar: a later check that ends before it
             means the trail was cut short.
+  --head    also check that the chain still reaches this head, as verify printed it or the hub logged it
+            ("audit trail sealed", auditHead): exits 1 if the chain ends before it (cut) or holds another MAC (head)
 
 Common options: --url URL, --token TOKEN (default KABAR_URL, KABAR_TOKEN), --json.
 Example: kabar audit list --agency bapenda-bdg --action api_key.issued`;
@@ -145,10 +147,16 @@ async function list(args: readonly string[], io: Io, env: Env): Promise<number> 
 }
 
 async function verify(args: readonly string[], io: Io, env: Env): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: HUB_OPTIONS });
+  const { values, positionals } = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { ...HUB_OPTIONS, head: { type: 'string' } } });
   if (positionals.length > 0) throw new CliError(CliErrorCode.Usage, `audit verify takes no arguments\n\n${AUDIT_HELP}`);
+  const known = values.head === undefined ? null : /^(\d{1,15}):(\S+)$/.exec(values.head);
+  if (values.head !== undefined && (known === null || Number(known[1]) < 1)) throw new CliError(CliErrorCode.Usage, `--head must be SEQ:MAC as verify prints them, got "${values.head}"`);
   const hub = new HubClient(hubUrl(values.url, env));
-  const { auditIntegrity } = await hub.graphql<{ auditIntegrity: AuditIntegrityView }>(adminToken(values.token, env), '{ auditIntegrity { checked headSeq headMac broken { seq reason } } }');
+  const { auditIntegrity } = await hub.graphql<{ auditIntegrity: AuditIntegrityView }>(
+    adminToken(values.token, env),
+    'query($headSeq: Int, $headMac: String) { auditIntegrity(headSeq: $headSeq, headMac: $headMac) { checked headSeq headMac broken { seq reason } } }',
+    { headSeq: known === null ? null : Number(known[1]), headMac: known?.[2] ?? null },
+  );
   if (values.json === true) printJson(io, auditIntegrity);
   const { ok, text } = integrityText(auditIntegrity);
   // A broken chain is a failed check, as `kabar migrate --check` and `kabar plugins check` fail: exit 1, on stderr.

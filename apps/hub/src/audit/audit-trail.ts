@@ -1,4 +1,4 @@
-import { AUDIT_GENESIS, type AuditBreak, checkAuditChain, describeError, isAuditAction, type Logger, PollingLoop, type SealedAuditRow, SecretBox } from '@kabar/core';
+import { AUDIT_GENESIS, type AuditBreak, type AuditHead, checkAuditChain, describeError, isAuditAction, type Logger, PollingLoop, type SealedAuditRow, SecretBox } from '@kabar/core';
 import { AuditRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
@@ -23,7 +23,7 @@ export interface AuditIntegrity {
   /** Sealed entries checked, from the first. */
   readonly checked: number;
   /** The last good link: its place and MAC. Keep a copy elsewhere to notice a trail cut short later. */
-  readonly head: { readonly seq: number; readonly mac: string } | null;
+  readonly head: AuditHead | null;
   readonly broken: AuditBreak | null;
 }
 
@@ -40,7 +40,7 @@ export class AuditTrail implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     em: EntityManager,
     private readonly box: SecretBox,
-    @Inject(ROOT_LOGGER) logger: Logger,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.repository = new AuditRepository(em);
     this.loop = new PollingLoop(() => this.sealOnce(), {
@@ -69,24 +69,37 @@ export class AuditTrail implements OnApplicationBootstrap, BeforeApplicationShut
     return this.repository.page({ agencyId: query.agencyId, action: query.action, before: query.before, limit: Math.min(Math.max(query.first, 1), AUDIT_PAGE_MAX) });
   }
 
-  /** Walks the whole chain from the first entry, a page at a time, and reports the first broken link. */
-  async verify(): Promise<AuditIntegrity> {
+  /**
+   * Walks the whole chain from the first entry, a page at a time, and reports the first broken link. Given a head
+   * kept elsewhere (`known`), it also reports a chain that ends before that head (`cut`: entries removed from the end
+   * leave no gap) or holds another MAC in its place (`head`).
+   */
+  async verify(known?: AuditHead): Promise<AuditIntegrity> {
     await this.sealAll();
     let from = { expectedSeq: 1, previousMac: AUDIT_GENESIS };
+    let knownMac: string | undefined;
     for (;;) {
       const rows = await this.repository.chain(from.expectedSeq - 1, CHECK_PAGE);
       const { broken, next } = checkAuditChain(rows, from, (payload, keyId) => this.box.auditMac(payload, keyId));
+      knownMac ??= rows.find((r) => r.seq === known?.seq)?.mac;
       if (broken !== null || rows.length < CHECK_PAGE) {
         const checked = next.expectedSeq - 1;
-        return { checked, head: checked === 0 ? null : { seq: checked, mac: next.previousMac }, broken };
+        const head = checked === 0 ? null : { seq: checked, mac: next.previousMac };
+        if (broken !== null || known === undefined) return { checked, head, broken };
+        if (checked < known.seq) return { checked, head, broken: { seq: checked + 1, reason: 'cut' } };
+        return { checked, head, broken: knownMac === known.mac ? null : { seq: known.seq, reason: 'head' } };
       }
       from = next;
     }
   }
 
-  private sealOnce(): Promise<number> {
+  /**
+   * Seals a batch and logs the new head: shipped off the machine with the rest of the logs, those lines are the copy
+   * of the head kept elsewhere that `verify(known)` checks a trail cut short against. A MAC says nothing of the entries.
+   */
+  private async sealOnce(): Promise<number> {
     const keyId = this.box.auditKeyId;
-    return this.repository.seal(
+    const { sealed, head } = await this.repository.seal(
       keyId,
       (payload) => {
         const mac = this.box.auditMac(payload, keyId);
@@ -96,5 +109,7 @@ export class AuditTrail implements OnApplicationBootstrap, BeforeApplicationShut
       },
       SEAL_BATCH,
     );
+    if (head !== null) this.logger.info({ auditHead: head, sealed }, 'audit trail sealed');
+    return sealed;
   }
 }

@@ -51,13 +51,14 @@ export class AuditEntryModel {
 }
 
 @ObjectType('AuditBreak', {
-  description: 'Where the chain stops holding: a missing place (gap), an entry whose MAC does not match (mac), or one sealed under a master key this hub does not hold (key).',
+  description:
+    'Where the chain stops holding: a missing place (gap), an entry whose MAC does not match (mac), one sealed under a master key this hub does not hold (key), or against a head kept elsewhere: the chain ends before it (cut) or holds another MAC there (head).',
 })
 export class AuditBreakModel {
   @Field(() => Int)
   seq!: number;
 
-  @Field({ description: 'gap | mac | key' })
+  @Field({ description: 'gap | mac | key | cut | head' })
   reason!: string;
 }
 

@@ -3,6 +3,7 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 
 import { AgencyService } from '../agencies/agency.service.js';
 import { type AgencyPrincipal, CurrentAgency, RequireScope } from '../auth/index.js';
+import { AuditError, AuditErrorCode } from './audit.errors.js';
 import { AuditEntryModel, AuditIntegrityModel } from './audit.model.js';
 import { AuditTrail } from './audit-trail.js';
 
@@ -53,9 +54,19 @@ export class AuditResolver {
     return toModels(await this.trail.page({ agencyId, action: action ?? undefined, before: before ?? undefined, first }), this.agencies);
   }
 
-  @Query(() => AuditIntegrityModel, { description: 'Checks every entry of the audit trail against its MAC and the one before it.' })
-  async auditIntegrity(): Promise<AuditIntegrityModel> {
-    const { checked, head, broken } = await this.trail.verify();
+  @Query(() => AuditIntegrityModel, {
+    description:
+      'Checks every entry of the audit trail against its MAC and the one before it; given a head kept elsewhere (headSeq and headMac, as `verify` printed or the sealer logged them), also that the chain still reaches it with that MAC.',
+  })
+  async auditIntegrity(
+    // An argument left out arrives as undefined, one sent as null as null: both mean no head.
+    @Args('headSeq', { type: () => Int, nullable: true }) headSeq: number | null | undefined,
+    @Args('headMac', { type: () => String, nullable: true }) headMac: string | null | undefined,
+  ): Promise<AuditIntegrityModel> {
+    const seq = headSeq ?? null;
+    const mac = headMac ?? null;
+    if ((seq === null) !== (mac === null) || (seq !== null && seq < 1)) throw new AuditError(AuditErrorCode.HeadInvalid, 'headSeq (a place from 1) and headMac are given together, or not at all');
+    const { checked, head, broken } = await this.trail.verify(seq === null || mac === null ? undefined : { seq, mac });
     return { checked, headSeq: head?.seq ?? null, headMac: head?.mac ?? null, broken };
   }
 }

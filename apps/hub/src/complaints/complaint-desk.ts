@@ -8,14 +8,17 @@ import {
   complaintReference,
   type ComplaintThread,
   complaintTransferred,
+  complaintUnrouted,
   isComplaintState,
   isLocale,
   isTwoWay,
   isUuid,
+  keywordsAt,
   type Locale,
   type Logger,
   placeMessage,
   routeFor,
+  SecretBox,
   timeOrderedId,
 } from '@kabar/core';
 import { type BusRecord, OutboxRelay } from '@kabar/messaging';
@@ -33,8 +36,9 @@ import {
   type NewComplaintMessage,
   type NewNotification,
   OutboxRepository,
+  RateCounterRepository,
 } from '@kabar/persistence';
-import { PluginError, type ProviderMedia } from '@kabar/plugin-sdk';
+import { CHANNELS, PluginError, type ProviderMedia } from '@kabar/plugin-sdk';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -81,11 +85,22 @@ export interface DeskOutcome {
   readonly outcome: 'opened' | 'joined' | 'unrouted';
 }
 
-/** The bus records of the messages the desk sends, and what became of each citizen message. */
+/** A message no route took, and what its sender is told: the keywords the address they wrote to takes. */
+export interface UnroutedReply {
+  readonly message: InboundMessage;
+  readonly locale: Locale;
+  readonly body: string;
+}
+
+/** The bus records of the messages the desk sends, what became of each citizen message, and the ones to answer. */
 export interface Routed {
   readonly records: BusRecord[];
   readonly outcomes: readonly DeskOutcome[];
+  readonly unrouted: readonly UnroutedReply[];
 }
+
+/** The event type the keyword reply is sent under: Kabar's own, as one-time codes are. */
+export const UNROUTED_REPLY_TYPE = 'kabar.complaint.unrouted';
 
 /** A complaint handed to the agency: who handed it over, why, and the thread so far (never the citizen's address). */
 export interface ComplaintTransferEvent {
@@ -118,28 +133,33 @@ export class ComplaintDesk {
   private readonly store: ComplaintRepository;
   private readonly callbacks: CallbackRepository;
   private readonly outbox: OutboxRepository;
+  private readonly counters: RateCounterRepository;
 
   constructor(
     private readonly em: EntityManager,
     private readonly relay: OutboxRelay,
     private readonly metrics: MetricsService,
+    private readonly box: SecretBox,
     @Inject(PLUGIN_REGISTRY) private readonly plugins: PluginRegistry,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.store = new ComplaintRepository(em);
     this.callbacks = new CallbackRepository(em);
     this.outbox = new OutboxRepository(em);
+    this.counters = new RateCounterRepository(em);
   }
 
   /**
    * Places the citizens' own messages in `tx`: each joins its address's live thread or opens a complaint by its
    * route (and the citizen is told its reference); each reaches the agency's callback. Returns the bus records of the
-   * messages sent. A message no route takes is logged (channel and plugin only) and dropped.
+   * messages sent. A message no route takes is not kept; where the address takes keywords, its sender is to be told
+   * them (`answerUnrouted`, once the transaction has committed).
    */
   async routeIn(tx: EntityManager, messages: readonly InboundMessage[], now: Date): Promise<Routed> {
     const own = messages.filter((m) => isTwoWay(m.channel) && m.inReplyToEvent === null && m.fromSealed !== null && ((m.text ?? '').trim() !== '' || m.media !== null));
     const outcomes: DeskOutcome[] = [];
-    const none = { records: [], outcomes };
+    const unrouted: UnroutedReply[] = [];
+    const none = { records: [], outcomes, unrouted };
     if (own.length === 0) return none;
     const recorded = await this.store.recorded(tx, own.map((m) => m.id));
     const fresh = own.filter((m) => !recorded.has(m.id));
@@ -152,6 +172,7 @@ export class ComplaintDesk {
     const known = await this.store.knownSenders(tx, fresh.map((m) => m.fromHash));
     const opened: NewComplaint[] = [];
     const placed: Placed[] = [];
+    const lost: { message: InboundMessage; choices: InboundRouteRow[] }[] = [];
     const complaintAgency = new Map<string, string>();
     for (const t of threads.values()) complaintAgency.set(t.id, t.agencyId);
     for (const message of fresh) {
@@ -159,7 +180,9 @@ export class ComplaintDesk {
       const placement = placeMessage<InboundRouteRow>(threads.get(key), routeFor(routes, message), now);
       outcomes.push({ channel: message.channel, outcome: placement.kind === 'open' ? 'opened' : placement.kind === 'join' ? 'joined' : 'unrouted' });
       if (placement.kind === 'unrouted') {
-        this.logger.info({ channel: message.channel, plugin: message.plugin }, 'a citizen message matched no inbound route and was dropped');
+        const choices = keywordsAt(routes, message);
+        this.logger.info({ channel: message.channel, plugin: message.plugin, keywords: choices.length }, 'a citizen message matched no inbound route and was dropped');
+        if (choices.length > 0) lost.push({ message, choices });
         continue;
       }
       const complaintId = placement.kind === 'join' ? placement.thread.id : timeOrderedId();
@@ -182,8 +205,13 @@ export class ComplaintDesk {
       threads.set(key, { id: complaintId, agencyId: complaintAgency.get(complaintId) ?? '', state: 'open', lastActivityAt: now });
       placed.push({ message, complaintId, opened: placement.kind === 'open' });
     }
+    const agencies = await this.store.agencies(tx, [...complaintAgency.values(), ...lost.flatMap((l) => l.choices.map((r) => r.agencyId))]);
+    for (const { message, choices } of lost) {
+      const spoken = known.get(message.fromHash)?.locale;
+      const locale: Locale = spoken !== undefined && isLocale(spoken) ? spoken : 'id';
+      unrouted.push({ message, locale, body: complaintUnrouted(choices.map((r) => ({ keyword: r.keyword, agencyName: agencies.get(r.agencyId)?.name ?? r.agencyCode })), locale) });
+    }
     if (placed.length === 0) return none;
-    const agencies = await this.store.agencies(tx, [...complaintAgency.values()]);
     // A citizen the hub does not know reads the agency's language.
     const fresher = opened.map((c) => ({ ...c, locale: c.locale !== '' ? c.locale : (agencies.get(c.agencyId)?.defaultLocale ?? 'id') }));
     const numbers = await this.store.open(tx, fresher, now);
@@ -209,17 +237,55 @@ export class ComplaintDesk {
       const words = complaintReceived(complaintReference(number), agency.name, locale);
       return [outgoing({ ...c, agencyCode: agency.code, locale }, words, words)];
     });
-    return { records: await this.send(tx, acknowledgements, now), outcomes };
+    return { records: await this.send(tx, acknowledgements, now), outcomes, unrouted };
+  }
+
+  /**
+   * Tells the senders of messages no route took which keywords the address takes, through the plugin the message
+   * came in on and from the address it was sent to. At most once a day per address and channel, counted across
+   * instances, so an auto-responder on the other end cannot start a loop; best effort, as one-time codes are: a
+   * failure is logged (without the address) and not retried.
+   */
+  async answerUnrouted(replies: readonly UnroutedReply[], now = new Date()): Promise<void> {
+    const day = Math.floor(now.getTime() / 86_400_000);
+    for (const { message, locale, body } of replies) {
+      const channel = CHANNELS.find((c) => c === message.channel);
+      const route = this.plugins.lookup(message.plugin) ?? this.plugins.route(message.channel);
+      if (channel === undefined || route === undefined || message.fromSealed === null) continue;
+      const bucket = `unrouted-${channel}-${String(day)}`;
+      const counted = await this.counters.add(`u:${message.fromHash.slice(0, 36)}`, 1, [{ name: bucket, expiresAt: new Date((day + 2) * 86_400_000) }]);
+      if ((counted.get(bucket) ?? 0) > 1) continue;
+      const reply = {
+        notificationId: message.id,
+        idempotencyKey: `unrouted.${message.id}`,
+        channel,
+        to: this.box.decrypt(message.fromSealed),
+        ...(channel === 'sms' && message.to !== null ? { sender: message.to } : {}),
+        locale,
+        body,
+        agencyCode: 'kabar',
+        eventType: UNROUTED_REPLY_TYPE,
+        eventId: message.id,
+        metadata: { messageClass: 'transactional' },
+      };
+      try {
+        const [outcome] = await route.provider.send([reply]);
+        if (outcome?.status !== 'sent') this.logger.warn({ message: message.id, plugin: route.pluginId, error: outcome?.error.code }, 'the plugin refused the keyword reply to an unrouted message');
+      } catch (error) {
+        this.logger.warn({ message: message.id, plugin: route.pluginId, error: error instanceof Error ? error.name : 'unknown' }, 'the plugin failed to send the keyword reply to an unrouted message');
+      }
+    }
   }
 
   /** Places messages that did not come through the inbound stage (the demo's), in a transaction of their own. */
   async receive(messages: readonly InboundMessage[], now = new Date()): Promise<void> {
     const written = await this.em.fork().transactional(async (tx) => {
       const routed = await this.routeIn(tx, messages, now);
-      return { rows: await this.outbox.enqueue(tx, routed.records), outcomes: routed.outcomes };
+      return { rows: await this.outbox.enqueue(tx, routed.records), outcomes: routed.outcomes, unrouted: routed.unrouted };
     });
     this.relay.handOff(written.rows);
     this.count(written.outcomes);
+    await this.answerUnrouted(written.unrouted, now);
   }
 
   /** Counts, once committed, what became of citizens' own messages (`kabar_citizen_messages_total`). */

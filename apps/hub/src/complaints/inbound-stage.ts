@@ -55,9 +55,10 @@ export class InboundStage implements OnApplicationBootstrap, BeforeApplicationSh
     const written = await this.em.fork().transactional(async (tx) => {
       const surveyed = await this.surveys.stepIn(tx, messages, now);
       const routed = await this.desk.routeIn(tx, messages.filter((m) => !surveyed.taken.has(m.id)), now);
-      return { rows: await this.outbox.enqueue(tx, [...surveyed.records, ...routed.records]), outcomes: routed.outcomes };
+      return { rows: await this.outbox.enqueue(tx, [...surveyed.records, ...routed.records]), outcomes: routed.outcomes, unrouted: routed.unrouted };
     });
     this.relay.handOff(written.rows);
     this.desk.count(written.outcomes);
+    await this.desk.answerUnrouted(written.unrouted, now);
   }
 }

@@ -99,6 +99,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ComplaintErrorCode.RouteInvalid]: 400,
   [ComplaintErrorCode.RouteNotFound]: 404,
   [AuditErrorCode.FilterInvalid]: 400,
+  [AuditErrorCode.HeadInvalid]: 400,
   [SecretsErrorCode.CursorInvalid]: 400,
   [SecretsErrorCode.KeyNotHeld]: 409,
 };

@@ -1,29 +1,38 @@
-import type { SecretKeyConfig } from '@kabar/config';
 import { type AuditRecord, SecretBox } from '@kabar/core';
 import { type RegisteredKey, SecretKeyRepository } from '@kabar/persistence';
-import type { EntityManager } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/core';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 
+import { DatabaseReadiness } from '../database/database.module.js';
 import { StartupError, StartupErrorCode } from '../errors/startup-error.js';
-
-/** The hub's master keys: the current one and those retired but still held. */
-export interface Keyring {
-  readonly current: SecretKeyConfig;
-  readonly retired: readonly SecretKeyConfig[];
-}
 
 const SYSTEM = { kind: 'system', id: 'hub' } as const;
 
 /**
- * The process's SecretBox, checked against the database's key registry: a key under a known id must be the key
- * that id stood for, and lookup hashes keep coming from the key the database's hashes were made with, which must be
- * held. Keys seen for the first time are registered, each with an audit entry.
+ * Checks the process's SecretBox against the database's key registry once the schema is ready, before the hub serves
+ * or consumes anything: a key under a known id must be the key that id stood for, and lookup hashes keep coming from
+ * the key the database's hashes were made with, which must be held. Keys seen for the first time are registered,
+ * each with an audit entry.
  */
-export async function openKeyring(em: EntityManager, keyring: Keyring): Promise<SecretBox> {
-  const keys = Object.fromEntries([keyring.current, ...keyring.retired].map((k) => [k.id, k.key]));
-  const provisional = new SecretBox(keys, keyring.current.id);
-  const checks = provisional.keyChecks();
+@Injectable()
+export class KeyringCheck implements OnModuleInit {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly box: SecretBox,
+    private readonly database: DatabaseReadiness,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.database.ready();
+    this.box.useLookupKey(await reconcileKeyring(this.em, this.box));
+  }
+}
+
+/** Registers the box's keys with the database and returns the id of the database's lookup key. */
+export async function reconcileKeyring(em: EntityManager, box: SecretBox): Promise<string> {
+  const checks = box.keyChecks();
   const repository = new SecretKeyRepository(em);
-  const lookupKeyId = await repository.reconcile(async (registered, tx) => {
+  return repository.reconcile(async (registered, tx) => {
     for (const key of registered) {
       const check = checks.get(key.keyId);
       if (check !== undefined && check !== key.checkValue) {
@@ -33,7 +42,7 @@ export async function openKeyring(em: EntityManager, keyring: Keyring): Promise<
         );
       }
     }
-    const lookup = registered.find((k) => k.lookup)?.keyId ?? lookupKeyOf(keys, keyring.current.id, await repository.sampleAddress(tx));
+    const lookup = registered.find((k) => k.lookup)?.keyId ?? lookupKeyOf(box, await repository.sampleAddress(tx));
     if (!checks.has(lookup)) {
       throw new StartupError(
         StartupErrorCode.LookupKeyMissing,
@@ -51,25 +60,24 @@ export async function openKeyring(em: EntityManager, keyring: Keyring): Promise<
       actor: SYSTEM,
       agencyId: null,
       target: { kind: 'secret_key', id: k.keyId },
-      details: { current: k.keyId === keyring.current.id, lookup: k.lookup },
+      details: { current: k.keyId === box.currentId, lookup: k.lookup },
     }));
     return { add, audit, result: lookup };
   });
-  return lookupKeyId === keyring.current.id ? provisional : new SecretBox(keys, keyring.current.id, lookupKeyId);
 }
 
 /**
  * Which held key made a database's lookup hashes, before the registry existed: the one whose hash of a stored
  * address matches the hash stored with it. A database with no address yet takes the current key.
  */
-function lookupKeyOf(keys: Readonly<Record<string, Buffer>>, currentId: string, sample: { readonly valueSealed: string; readonly lookupHash: string } | null): string {
-  if (sample === null) return currentId;
+function lookupKeyOf(box: SecretBox, sample: { readonly valueSealed: string; readonly lookupHash: string } | null): string {
+  if (sample === null) return box.currentId;
   const sealedUnder = SecretBox.keyIdOf(sample.valueSealed) ?? '';
-  if (keys[sealedUnder] === undefined) {
+  if (!box.keyChecks().has(sealedUnder)) {
     throw new StartupError(StartupErrorCode.LookupKeyMissing, `this database's addresses are sealed under master key ${sealedUnder}, which is not configured; add it to KABAR_RETIRED_SECRET_KEYS`);
   }
-  const value = new SecretBox(keys, currentId).decrypt(sample.valueSealed);
-  const match = Object.keys(keys).find((id) => new SecretBox(keys, currentId, id).lookupHash(value) === sample.lookupHash);
+  const value = box.decrypt(sample.valueSealed);
+  const match = [...box.keyChecks().keys()].find((id) => box.lookupHashUnder(id, value) === sample.lookupHash);
   if (match === undefined) {
     throw new StartupError(StartupErrorCode.LookupKeyMissing, "none of the configured master keys made this database's lookup hashes; add the one it ran with to KABAR_RETIRED_SECRET_KEYS");
   }

@@ -123,9 +123,16 @@ function sortedDetails(details: AuditDetails): [string, AuditValue][] {
 
 /**
  * `gap`: a place in the chain is missing; `mac`: an entry does not match its MAC (changed, inserted or re-sealed);
- * `key`: an entry was sealed under a master key this hub does not hold (KABAR_RETIRED_SECRET_KEYS), so it cannot say.
+ * `key`: an entry was sealed under a master key this hub does not hold (KABAR_RETIRED_SECRET_KEYS), so it cannot say;
+ * against a head kept elsewhere, `cut`: the chain ends before it, `head`: its place holds another MAC.
  */
-export type AuditBreak = { readonly seq: number; readonly reason: 'gap' | 'mac' | 'key' };
+export type AuditBreak = { readonly seq: number; readonly reason: 'gap' | 'mac' | 'key' | 'cut' | 'head' };
+
+/** A head of the chain kept outside Kabar (the sealer logs each; `kabar audit verify` prints one). */
+export interface AuditHead {
+  readonly seq: number;
+  readonly mac: string;
+}
 
 /**
  * Checks one page of sealed entries (in seq order) against the chain so far. `expectedSeq` and `previousMac` carry over

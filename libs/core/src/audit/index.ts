@@ -6,6 +6,7 @@ export {
   type AuditBreak,
   auditConfig,
   type AuditDetails,
+  type AuditHead,
   auditPayload,
   type AuditRecord,
   type AuditRow,

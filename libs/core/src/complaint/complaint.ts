@@ -114,24 +114,48 @@ export function placeMessage<R extends InboundRoute>(thread: ComplaintThread | u
   return match === undefined ? { kind: 'unrouted' } : { kind: 'open', route: match.route };
 }
 
+/**
+ * The keyword routes a citizen could have used at the address they wrote to, one per keyword (an address's own
+ * route before the channel-wide one), in keyword order: what a message no route took is answered with. Empty where
+ * the address takes no keywords, and then nothing is answered (a number that takes no messages stays silent).
+ */
+export function keywordsAt<R extends InboundRoute>(routes: readonly R[], message: InboundAddressing): R[] {
+  const byKeyword = new Map<string, R>();
+  for (const route of routes) {
+    if (route.channel !== message.channel || route.keyword === '') continue;
+    if (route.to !== '' && !sameAddress(route.to, message.to)) continue;
+    const seen = byKeyword.get(route.keyword);
+    if (seen === undefined || (seen.to === '' && route.to !== '')) byKeyword.set(route.keyword, route);
+  }
+  return [...byKeyword.values()].sort((a, b) => a.keyword.localeCompare(b.keyword));
+}
+
 /** The number citizens quote: "ADU" (aduan, a complaint) and the complaint's sequence number. */
 export const complaintReference = (number: number): string => `ADU-${String(number).padStart(6, '0')}`;
 
 // Short enough for one SMS (160 GSM characters) with an agency name of up to 50: each part more is paid for again.
 type Words = (ref: string, agency: string) => string;
 
-const WORDS: Readonly<Record<Locale, { readonly received: Words; readonly closed: Words; readonly transferred: Words }>> = {
+const WORDS: Readonly<Record<Locale, { readonly received: Words; readonly closed: Words; readonly transferred: Words; readonly unrouted: (choices: string) => string; readonly choice: Words }>> = {
   id: {
+    unrouted: (choices) => `Pesan Anda belum dapat kami teruskan. Kirim ulang dengan kata kunci di awal: ${choices}.`,
+    choice: (keyword, agency) => `${keyword} untuk ${agency}`,
     transferred: (ref, agency) => `Aduan ${ref} kami teruskan ke ${agency}, yang akan menjawabnya.`,
     received: (ref, agency) => `Aduan Anda diterima dengan nomor ${ref} dan diteruskan ke ${agency}. Balas pesan ini untuk menambah keterangan.`,
     closed: (ref, agency) => `${agency} telah menutup aduan ${ref}. Terima kasih.`,
   },
   en: {
+    unrouted: (choices) => `We could not pass your message on. Send it again starting with a keyword: ${choices}.`,
+    choice: (keyword, agency) => `${keyword} for ${agency}`,
     transferred: (ref, agency) => `Your report ${ref} was passed on to ${agency}, who will answer it.`,
     received: (ref, agency) => `We received your report ${ref} and passed it to ${agency}. Reply to this message to add details.`,
     closed: (ref, agency) => `${agency} has closed report ${ref}. Thank you.`,
   },
 };
+
+/** What a citizen whose message no route took is told: the keywords this address takes, and whose desk each reaches. */
+export const complaintUnrouted = (choices: readonly { readonly keyword: string; readonly agencyName: string }[], locale: Locale): string =>
+  WORDS[locale].unrouted(choices.map((c) => WORDS[locale].choice(c.keyword, c.agencyName)).join(', '));
 
 /** What the citizen is told when their message opens a complaint. */
 export const complaintReceived = (reference: string, agencyName: string, locale: Locale): string => WORDS[locale].received(reference, agencyName);

@@ -10,8 +10,10 @@ import {
   complaintReference,
   type ComplaintThread,
   complaintTransferred,
+  complaintUnrouted,
   firstWord,
   type InboundRoute,
+  keywordsAt,
   placeMessage,
   routeFor,
 } from '../../src/index.js';
@@ -42,6 +44,16 @@ describe('routing a citizen message', () => {
     expect(routeFor(ROUTES, { channel: 'sms', to: '9999', text: 'halo' })).toBeUndefined();
     expect(routeFor(ROUTES, { channel: 'email', to: null, text: 'halo' })).toBeUndefined();
     expect(routeFor([], { channel: 'sms', to: '1708', text: 'halo' })).toBeUndefined();
+  });
+
+  it('lists the keywords an address takes for a message no route took: its own and the channel-wide ones, each once', () => {
+    const names = (to: string, channel = 'sms'): string[] => keywordsAt(ROUTES, { channel, to, text: 'halo' }).map((r) => r.name);
+    expect(names('9999')).toEqual(['bapenda/sms//PBB']);
+    expect(names('+1708')).toEqual(['bapenda/sms/1708/PAJAK', 'bapenda/sms//PBB']);
+    expect(names('106540352242922', 'whatsapp')).toEqual([]);
+    // An address's own route for a keyword stands before the channel-wide one.
+    const own = route('lapor', 'sms', '1708', 'PBB');
+    expect(keywordsAt([...ROUTES, own], { channel: 'sms', to: '1708', text: null }).map((r) => r.name)).toEqual(['bapenda/sms/1708/PAJAK', 'lapor/sms/1708/PBB']);
   });
 
   it('reads the first word past punctuation and in any case, letters of any script', () => {
@@ -97,6 +109,15 @@ describe('what the citizen reads', () => {
     expect(complaintTransferred('ADU-000042', 'Dinas PU', 'en')).toBe('Your report ADU-000042 was passed on to Dinas PU, who will answer it.');
     expect(complaintClosed('ADU-000042', 'LAPOR!', null, 'en')).toBe('LAPOR! has closed report ADU-000042. Thank you.');
     expect(complaintClosed('ADU-000042', 'LAPOR!', 'Sudah diperbaiki.', 'id')).toBe('LAPOR! (ADU-000042): Sudah diperbaiki.\n\nLAPOR! telah menutup aduan ADU-000042. Terima kasih.');
+  });
+
+  it('tells the sender of an unrouted message the keywords and whose desk each reaches, in their language', () => {
+    const choices = [
+      { keyword: 'JALAN', agencyName: 'LAPOR! Kota Bandung' },
+      { keyword: 'PBB', agencyName: 'Bapenda Kota Bandung' },
+    ];
+    expect(complaintUnrouted(choices, 'id')).toBe('Pesan Anda belum dapat kami teruskan. Kirim ulang dengan kata kunci di awal: JALAN untuk LAPOR! Kota Bandung, PBB untuk Bapenda Kota Bandung.');
+    expect(complaintUnrouted(choices.slice(1), 'en')).toBe('We could not pass your message on. Send it again starting with a keyword: PBB for Bapenda Kota Bandung.');
   });
 
   it('acknowledges in one SMS, even for an agency with a long name', () => {
