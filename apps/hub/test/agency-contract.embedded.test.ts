@@ -106,6 +106,14 @@ describe('agency contract (embedded)', () => {
     const temp = issued.data?.issueApiKey;
     await as(url, agency.admin, `mutation { revokeApiKey(agencyCode: "${agency.code}", keyId: "${temp?.key.id ?? ''}") }`);
     expect((await as(url, temp?.secret ?? '', PUBLISH, { e: taxEvent('x') })).errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+    expect((await as(url, `adm_AAAAAAAAAAAA.${'b'.repeat(43)}`, '{ agencies { code } }')).errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+    // Operators see the refusals counted by kind and reason, never by key.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('kabar_credentials_refused_total{credential="none",reason="UNAUTHENTICATED"} 1');
+    expect(metrics).toContain('kabar_credentials_refused_total{credential="agency",reason="INVALID_CREDENTIALS"} 2');
+    expect(metrics).toContain('kabar_credentials_refused_total{credential="admin",reason="INVALID_CREDENTIALS"} 1');
+    expect(metrics).toMatch(/kabar_credentials_refused_total\{credential="jwt",reason="TOKEN_EXPIRED"\} 1/);
+    expect(metrics).not.toContain(temp?.key.id ?? 'no key');
   });
 
   it('keeps agencies apart: no reading, templating or publishing for another agency', async () => {

@@ -4,6 +4,7 @@ import { AgencyRepository, type ApiKey, CitizenAuthRepository } from '@kabar/per
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
+import { MetricsService } from '../metrics/metrics.service.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { CITIZEN_SESSION_SECONDS, CITIZEN_TOKEN_PREFIX, isCitizenToken, newCitizenToken } from './citizen-token.js';
 import { peekIssuer, verifyJwt } from './jwt.js';
@@ -18,6 +19,7 @@ export class AuthService {
   constructor(
     em: EntityManager,
     private readonly box: SecretBox,
+    private readonly metrics: MetricsService,
   ) {
     this.agencies = new AgencyRepository(em);
     this.sessions = new CitizenAuthRepository(em);
@@ -25,6 +27,15 @@ export class AuthService {
 
   async authenticate(header: string | undefined): Promise<Principal> {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    try {
+      return await this.principalOf(token);
+    } catch (error) {
+      if (error instanceof AuthError) this.metrics.credentialsRefused.inc({ credential: credentialKind(token), reason: error.code });
+      throw error;
+    }
+  }
+
+  private async principalOf(token: string | undefined): Promise<Principal> {
     if (token === undefined) throw new AuthError(AuthErrorCode.Unauthenticated, 'send Authorization: Bearer <API key, JWT or citizen session token>');
     if (token.startsWith(CITIZEN_TOKEN_PREFIX)) return this.fromCitizenToken(token);
     if (token.split('.').length === 3) return this.fromJwt(token);
@@ -68,6 +79,14 @@ export class AuthService {
     verifyJwt(token, this.box.decrypt(key.secretSealed), Math.floor(Date.now() / 1000));
     return agencyPrincipal(key);
   }
+}
+
+/** What kind of credential a token claims to be, for counting refusals; never the key id. */
+function credentialKind(token: string | undefined): string {
+  if (token === undefined) return 'none';
+  if (token.startsWith(CITIZEN_TOKEN_PREFIX)) return 'citizen';
+  if (token.split('.').length === 3) return 'jwt';
+  return token.startsWith('adm_') ? 'admin' : 'agency';
 }
 
 function agencyPrincipal(key: ApiKey): Principal {

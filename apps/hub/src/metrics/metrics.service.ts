@@ -45,6 +45,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /**
+   * Credentials refused, by what was presented and why: a rise in refused admin or agency keys is someone guessing or a
+   * leaked key being tried after its revocation. No key id is a label (they are unbounded and name the holder).
+   */
+  readonly credentialsRefused = new Counter({
+    name: 'kabar_credentials_refused_total',
+    help: 'Credentials refused, by kind (admin, agency, jwt, citizen, none) and reason (the error code).',
+    labelNames: ['credential', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kabar_' });
   }
