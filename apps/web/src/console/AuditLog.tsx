@@ -4,6 +4,7 @@ import { useApi } from '../context.js';
 import { Outcome, useAction, useQuery, when } from '../load.js';
 import { actorText, detailsText } from './audit-text.js';
 import { useConsole } from './Console.js';
+import { MasterKeys } from './MasterKeys.js';
 import { AUDIT_ACTIONS, AUDIT_INTEGRITY, AUDIT_LOG, type AuditEntry, type AuditIntegrity } from './operations.js';
 
 /** The console's page: the hub's default, so that the same view shows here and in `kabar audit list`. */
@@ -129,6 +130,7 @@ export function AuditLog(): React.JSX.Element {
           </button>
         )}
       </div>
+      <MasterKeys />
     </section>
   );
 }

@@ -130,6 +130,22 @@ export const AUDIT_LOG = `query($agencyCode: String, $action: String, $before: I
   auditLog(agencyCode: $agencyCode, action: $action, before: $before, first: $first) { seq at action actor { kind id name keyId ip } agencyCode targetKind targetId details mac } }`;
 export const AUDIT_INTEGRITY = '{ auditIntegrity { checked headSeq headMac broken { seq reason } } }';
 
+/** The hub's master keys and what still needs each (`kabar secrets status`). */
+export const SECRET_KEYS = '{ secretKeys { keys { keyId current lookup held sealedValues auditEntries neededFor } } }';
+
+/** One step of moving sealed values to the current master key, from the previous step's cursor. */
+export const REENCRYPT_SECRETS = 'mutation($after: String, $limit: Int!) { reencryptSecrets(after: $after, limit: $limit) { moved cursor } }';
+
+export interface SecretKeyStatus {
+  readonly keyId: string;
+  readonly current: boolean;
+  readonly lookup: boolean;
+  readonly held: boolean;
+  readonly sealedValues: number;
+  readonly auditEntries: number;
+  readonly neededFor: readonly string[];
+}
+
 /** The actions the hub records; a filter naming another is refused (AUDIT_FILTER_INVALID). */
 export const AUDIT_ACTIONS = [
   'admin.created',
