@@ -61,11 +61,11 @@ const orm = await openDatabase({ kind: 'postgres', url: dbUrl }, 10_000, quiet);
 await migrate(orm);
 const agency = await new AgencyRepository(orm.em).create({ code: 'bench', name: 'Bench', defaultLocale: 'id', senderIds: {}, sources: [SOURCE], ratePerMinute: 1e9, dailyQuota: 1e9, callbackUrl: null, callbackSecretSealed: null }, () => null);
 const catalog = new CatalogRepository(orm.em);
-const type = await catalog.upsertEventType(agency.id, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, allowedChannels: ['inbox'], defaultExpirySeconds: 86400, requiredLocales: ['id', 'en'] });
+const type = await catalog.upsertEventType(agency.id, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, allowedChannels: ['inbox'], defaultExpirySeconds: 86400, requiredLocales: ['id', 'en'] }, () => null);
 await catalog.addTemplateVersions(type.id, [
   { channel: 'inbox', locale: 'id', subject: null, body: 'Pengingat nomor {{n}}', html: null },
   { channel: 'inbox', locale: 'en', subject: null, body: 'Reminder number {{n}}', html: null },
-]);
+], () => null);
 const citizens = new CitizenRepository(orm.em);
 for (let i = 0; i < CITIZENS; i++) await citizens.create(box.lookupHash(subjectOf(i)), i % 2 ? 'en' : 'id', []);
 await orm.close();

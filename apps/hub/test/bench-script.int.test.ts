@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Runs a command to its end and gives its exit code and everything it printed. */
+function run(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+// `npm run bench` is a script outside the type check, so a change to what it calls could leave it broken unnoticed
+// (a repository's new audit parameter once did). This runs it on a small load against the real services and checks
+// that it gets through and prints its figures; never their values, which depend on the machine.
+describe('the benchmark script', () => {
+  it('takes a small load through the whole path and prints events/s, latency, memory and the ratio to the floor', async () => {
+    const { code, output } = await run(['scripts/bench/bench.mjs', '--events', '500', '--broadcast', '0']);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/kabar: 500 notifications delivered \(inbox plugin\); [\d,]+ events\/s/);
+    expect(output).toMatch(/latency p50 [\d,]+ ms, p99 [\d,]+ ms; peak RSS per hub [\d,]+ MiB/);
+    expect(output).toMatch(/CPU per 1,000 notifications delivered/);
+    expect(output).toMatch(/floor: [\d,]+ events\/s/);
+    expect(output).toMatch(/ratio kabar\/floor: [\d.]+ %/);
+  }, 300_000);
+});
