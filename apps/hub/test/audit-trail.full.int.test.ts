@@ -166,6 +166,10 @@ describe('audit trail on PostgreSQL', () => {
     await must(bapenda.key, 'mutation($id: ID!) { answerComplaint(id: $id, text: "Kami cek hari ini.") { id } }', { id: complaint.id });
     await must(bapenda.key, 'mutation($id: ID!) { transferComplaint(id: $id, agencyCode: "dukcapil-bdg", note: "lampu bukan urusan kami") }', { id: complaint.id });
     await must(dukcapil.key, 'mutation($id: ID!) { closeComplaint(id: $id) { id } }', { id: complaint.id });
+    await must(admin, 'mutation($d: [DayOffInput!]!) { setDaysOff(days: $d) { changed } }', {
+      d: [{ day: '2027-08-17', name: 'Hari Kemerdekaan RI' }, { day: '2027-06-14', name: 'Hari jadi', agencyCode: 'bapenda-bdg' }],
+    });
+    await must(admin, 'mutation { removeDayOff(day: "2027-06-14", agencyCode: "bapenda-bdg") { changed } }');
 
     const entries = await log();
     const byAction = (action: string): Entry[] => entries.filter((e) => e.action === action);
@@ -221,6 +225,8 @@ describe('audit trail on PostgreSQL', () => {
     expect(cancelled.actor).toMatchObject({ kind: 'agency', name: 'bapenda-bdg', keyId: bapenda.keyId });
     expect(one('complaint.answered')).toMatchObject({ agencyCode: 'bapenda-bdg', targetId: complaint.reference, details: { close: false, characters: 18 } });
     expect(one('complaint.transferred')).toMatchObject({ agencyCode: 'bapenda-bdg', details: { to: 'dukcapil-bdg', note: true } });
+    expect(one('day_off.set')).toMatchObject({ agencyCode: null, targetId: '2027-06-14..2027-08-17', details: { days: ['2027-06-14', '2027-08-17'], agencies: ['bapenda-bdg'], national: true } });
+    expect(one('day_off.removed')).toMatchObject({ agencyCode: 'bapenda-bdg', targetKind: 'day_off', targetId: '2027-06-14', details: { agency: 'bapenda-bdg', dueTimesMoved: 0 } });
     expect(one('complaint.closed')).toMatchObject({ agencyCode: 'dukcapil-bdg', actor: { kind: 'agency', name: 'dukcapil-bdg', keyId: dukcapil.keyId } });
 
     // Nothing secret or personal in the trail itself: not the plugin's secret, a key, a citizen's number or words.

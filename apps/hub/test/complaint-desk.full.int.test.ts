@@ -488,6 +488,71 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(refused).toBe('AGENCY_INVALID_INPUT');
   });
 
+  it('counts answer times in working days in the agency zone, skipping days off, and moves waiting complaints when the calendar changes', async () => {
+    const timed = 'query($id: ID!) { complaint(id: $id) { dueAt overdue } }';
+    const dueOf = async (id: string): Promise<string | null> => (await gql<{ complaint: { dueAt: string | null } | null }>(lapor.key, timed, { id })).complaint?.dueAt ?? null;
+    type Agency = { complaintResponseHours: number; complaintResponseWorkingDays: number | null; timezone: string };
+    const update = async (input: string): Promise<Agency> =>
+      (await gql<{ updateAgency: Agency }>(lapor.admin, `mutation { updateAgency(code: "lapor-bdg", input: { ${input} }) { complaintResponseHours complaintResponseWorkingDays timezone } }`)).updateAgency;
+    expect(await update('complaintResponseWorkingDays: 3')).toMatchObject({ complaintResponseWorkingDays: 3, timezone: 'WIB' });
+
+    // A complaint opened now waits three working days, due at a local midnight (17:00 UTC for WIB) at least a day ahead.
+    const phone = '+6281255550002';
+    await write(phone, 'Trotoar rusak di depan pasar');
+    await nthSms(phone, 0);
+    const mine = (await complaints(lapor)).find((c) => c.messages.some((m) => m.text?.startsWith('Trotoar rusak') === true));
+    if (mine === undefined) throw new Error('the complaint did not reach LAPOR!');
+    const opened = new Date((await dueOf(mine.id)) ?? 0);
+    expect(opened.getUTCHours()).toBe(17);
+    expect(opened.getUTCMinutes()).toBe(0);
+    expect(opened.getTime()).toBeGreaterThan(Date.now() + 86_400_000);
+    expect(opened.getTime()).toBeLessThan(Date.now() + 8 * 86_400_000);
+
+    // Its clock as if it started on Friday 13 August 2027, 15:00 WIB: Monday 16, Tuesday 17, Wednesday 18; due at the end of the 18th, 00:00 WIB on the 19th.
+    await sql("update complaint set due_from = '2027-08-13T08:00:00Z' where id = $1", [mine.id]);
+    expect(await update('complaintResponseWorkingDays: 3')).toMatchObject({ complaintResponseWorkingDays: 3 });
+    expect(await dueOf(mine.id)).toBe('2027-08-18T17:00:00.000Z');
+
+    // Independence Day off for everyone moves it a day; the city's own day off on the 18th another; another agency's does not.
+    type Change = { changed: number; dueTimesMoved: number };
+    const setDays = async (days: unknown[]): Promise<Change> => (await gql<{ setDaysOff: Change }>(lapor.admin, 'mutation($d: [DayOffInput!]!) { setDaysOff(days: $d) { changed dueTimesMoved } }', { d: days })).setDaysOff;
+    expect(await setDays([{ day: '2027-08-17', name: 'Hari Kemerdekaan RI' }])).toEqual({ changed: 1, dueTimesMoved: 1 });
+    expect(await dueOf(mine.id)).toBe('2027-08-19T17:00:00.000Z');
+    expect((await setDays([{ day: '2027-08-18', name: 'Hari jadi Kabupaten', agencyCode: 'bapenda-bdg' }])).dueTimesMoved).toBe(0);
+    expect(await setDays([{ day: '2027-08-18', name: 'Cuti bersama kota', agencyCode: 'lapor-bdg' }])).toEqual({ changed: 1, dueTimesMoved: 1 });
+    expect(await dueOf(mine.id)).toBe('2027-08-20T17:00:00.000Z');
+    const listed = await gql<{ daysOff: { day: string; name: string; agencyCode: string | null }[] }>(lapor.admin, '{ daysOff(year: 2027) { day name agencyCode } }');
+    expect(listed.daysOff).toEqual([
+      { day: '2027-08-17', name: 'Hari Kemerdekaan RI', agencyCode: null },
+      expect.objectContaining({ day: '2027-08-18' }),
+      expect.objectContaining({ day: '2027-08-18' }),
+    ]);
+    expect(new Set(listed.daysOff.map((d) => d.agencyCode))).toEqual(new Set([null, 'bapenda-bdg', 'lapor-bdg']));
+    const ofLapor = await gql<{ daysOff: { agencyCode: string | null }[] }>(lapor.admin, '{ daysOff(year: 2027, agencyCode: "lapor-bdg") { agencyCode } }');
+    expect(ofLapor.daysOff.map((d) => d.agencyCode)).toEqual([null, 'lapor-bdg']);
+
+    // Removed again, and the agency moved to WIT: the same days end two hours earlier in UTC.
+    const removed = await gql<{ removeDayOff: Change }>(lapor.admin, 'mutation { removeDayOff(day: "2027-08-18", agencyCode: "lapor-bdg") { changed dueTimesMoved } }');
+    expect(removed.removeDayOff).toEqual({ changed: 1, dueTimesMoved: 1 });
+    expect(await update('timezone: "Asia/Jayapura"')).toMatchObject({ timezone: 'WIT', complaintResponseWorkingDays: 3 });
+    expect(await dueOf(mine.id)).toBe('2027-08-19T15:00:00.000Z');
+    // Back to hours: counted from the same start.
+    expect(await update('complaintResponseHours: 48')).toEqual({ complaintResponseHours: 48, complaintResponseWorkingDays: null, timezone: 'WIT' });
+    expect(await dueOf(mine.id)).toBe('2027-08-15T08:00:00.000Z');
+
+    // Bad input is refused by code, and changes nothing.
+    expect(await refusal(lapor.admin, 'mutation { setDaysOff(days: [{ day: "2027-02-30", name: "x" }]) { changed } }')).toBe('DAY_OFF_INVALID');
+    expect(await refusal(lapor.admin, 'mutation { setDaysOff(days: [{ day: "2027-03-10", name: "x", agencyCode: "no-such" }]) { changed } }')).toBe('AGENCY_NOT_FOUND');
+    expect(await refusal(lapor.admin, 'mutation { removeDayOff(day: "2027-08-18", agencyCode: "lapor-bdg") { changed } }')).toBe('DAY_OFF_NOT_FOUND');
+    expect(await refusal(lapor.admin, '{ daysOff(year: 1999) { day } }')).toBe('DAY_OFF_INVALID');
+    expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseHours: 24, complaintResponseWorkingDays: 2 }) { code } }')).toBe('AGENCY_INVALID_INPUT');
+    expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseWorkingDays: 61 }) { code } }')).toBe('AGENCY_INVALID_INPUT');
+    expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { timezone: "Mars" }) { code } }')).toBe('AGENCY_INVALID_INPUT');
+    expect(await refusal(lapor.key, '{ daysOff(year: 2027) { day } }')).toBe('FORBIDDEN');
+    expect(await dueOf(mine.id)).toBe('2027-08-15T08:00:00.000Z');
+    await update('timezone: "WIB"');
+  });
+
   it('purges what citizens wrote and where from under the retention policy, keeping the reference and state', async () => {
     // The purge job's round, as if the longest retention period (90 days) had passed since.
     await new WaitingRepository(hub.app.get(EntityManager)).purge({ critical: 90, transactional: 7 }, new Date(Date.now() + 91 * 86_400_000));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { rescheduleWaiting } from './answer-clock.js';
 import { type Audited,audited } from './audit.repository.js';
 import {
   type AdminCredential,
@@ -24,6 +25,10 @@ export interface NewAgency {
   readonly dailyQuota: number;
   /** Defaults to 72 hours. */
   readonly complaintResponseHours?: number;
+  /** When set, the answer time is in working days and the hours are not used. */
+  readonly complaintResponseWorkingDays?: number | null;
+  /** WIB (the default), WITA or WIT. */
+  readonly timezone?: string;
   readonly callbackUrl: string | null;
   readonly callbackSecretSealed: string | null;
 }
@@ -110,7 +115,7 @@ export class AgencyRepository {
    */
   async update(
     agencyId: string,
-    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours'>>,
+    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone'>>,
     sources: readonly string[] | undefined,
     audit: Audited<AgencyWithSources | null>,
   ): Promise<AgencyWithSources | null> {
@@ -123,16 +128,11 @@ export class AgencyRepository {
           await query(tx, 'insert into "agency_source" ("source", "agency_id") values (?, ?) on conflict ("source") do nothing', [source, agencyId]);
         }
       }
-      if (fields.complaintResponseHours !== undefined) {
-        // Complaints already waiting move to the new target, counted from when they started waiting.
-        await query(
-          tx,
-          `update "complaint" c set "due_at" = c."due_at" + make_interval(hours => ? - a."complaint_response_hours")
-           from "agency" a where a."id" = c."agency_id" and c."agency_id" = ? and c."due_at" is not null and c."reminded_at" is null`,
-          [fields.complaintResponseHours, agencyId],
-        );
-      }
       if (Object.keys(fields).length > 0) await tx.nativeUpdate(AgencySchema, { id: agencyId }, { ...fields });
+      // Complaints already waiting move to the new target, counted from when they started waiting.
+      if (fields.complaintResponseHours !== undefined || fields.complaintResponseWorkingDays !== undefined || fields.timezone !== undefined) {
+        await rescheduleWaiting(tx, { agencyId });
+      }
       const agency = await tx.findOneOrFail(AgencySchema, { id: agencyId }, { refresh: true });
       const current = await tx.find(AgencySourceSchema, { agency: agencyId }, { orderBy: { source: 'asc' } });
       return { ...agency, sources: current.map((s) => s.source) };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/core';
 
+import { answerClocks } from './answer-clock.js';
 import { type Audited,audited } from './audit.repository.js';
 import { arrayParam, insertColumns, insertRows, Json } from './bulk.js';
 import { type NewNotification, NOTIFICATION_COLUMNS, notificationRow } from './event.repository.js';
@@ -160,7 +161,6 @@ const toComplaint = (r: ComplaintDbRow): ComplaintRow => ({
 });
 
 // A complaint's answer is due its agency's response target after it starts waiting.
-const DUE_FROM = (at: string): string => `${at} + make_interval(hours => a."complaint_response_hours")`;
 
 /**
  * The complaint desk's tables: routes, complaints and their threads. Writes take the caller's transaction; the
@@ -262,16 +262,14 @@ export class ComplaintRepository {
       ['id', 'agency_id', 'source', 'ce_id', 'type', 'received_via', 'status', 'sandbox', 'created_at'],
       complaints.map((c) => [c.eventId, c.agencyId, COMPLAINT_SOURCE, c.id, COMPLAINT_EVENT_TYPE, 'inbound', 'accepted', false, now]),
     );
+    const dueAt = await answerClocks(tx, complaints.map((c) => c.agencyId), now);
     const rows = await insertRows<{ id: string; number: string | number }>(
       tx,
       'complaint',
-      ['id', 'agency_id', 'event_id', 'channel', 'plugin', 'from_hash', 'from_sealed', 'reply_from', 'citizen_id', 'locale', 'state', 'opened_at', 'last_activity_at'],
-      complaints.map((c) => [c.id, c.agencyId, c.eventId, c.channel, c.plugin, c.fromHash, c.fromSealed, c.replyFrom, c.citizenId, c.locale, 'open', now, now]),
+      ['id', 'agency_id', 'event_id', 'channel', 'plugin', 'from_hash', 'from_sealed', 'reply_from', 'citizen_id', 'locale', 'state', 'opened_at', 'last_activity_at', 'due_from', 'due_at'],
+      complaints.map((c) => [c.id, c.agencyId, c.eventId, c.channel, c.plugin, c.fromHash, c.fromSealed, c.replyFrom, c.citizenId, c.locale, 'open', now, now, now, dueAt(c.agencyId, now)]),
       'returning "id", "number"',
     );
-    await query(tx, `update "complaint" c set "due_at" = ${DUE_FROM('c."opened_at"')} from "agency" a where a."id" = c."agency_id" and c."id" = any(?::uuid[])`, [
-      arrayParam(complaints.map((c) => c.id)),
-    ]);
     return new Map(rows.map((r) => [r.id, Number(r.number)]));
   }
 
@@ -299,20 +297,24 @@ export class ComplaintRepository {
   /** The citizen wrote again: the complaints wait for their agencies once more. */
   async reopen(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
+    const unique = [...new Set(ids)];
+    const agencies = await query<{ id: string; agency_id: string }>(tx, 'select "id", "agency_id" from "complaint" where "id" = any(?::uuid[])', [arrayParam(unique)]);
+    const dueAt = await answerClocks(tx, agencies.map((r) => r.agency_id), now);
     // A complaint already waiting keeps its due time: a citizen writing again does not give the agency longer.
     await query(
       tx,
       `update "complaint" c set "state" = 'open', "last_activity_at" = ?,
-         "due_at" = case when c."state" = 'open' and c."due_at" is not null then c."due_at" else ${DUE_FROM('?::timestamptz')} end,
+         "due_from" = case when c."state" = 'open' and c."due_at" is not null then c."due_from" else ?::timestamptz end,
+         "due_at" = case when c."state" = 'open' and c."due_at" is not null then c."due_at" else v."due" end,
          "reminded_at" = case when c."state" = 'open' then c."reminded_at" end
-       from "agency" a where a."id" = c."agency_id" and c."id" = any(?::uuid[])`,
-      [now, now, arrayParam([...new Set(ids)])],
+       from unnest(?::uuid[], ?::timestamptz[]) as v("id", "due") where c."id" = v."id"`,
+      [now, now, arrayParam(agencies.map((r) => r.id)), arrayParam(agencies.map((r) => dueAt(r.agency_id, now)))],
     );
   }
 
   /** The agency wrote back (`answered`) or closed it. */
   async setState(tx: EntityManager, id: string, state: 'answered' | 'closed', now: Date): Promise<void> {
-    await query(tx, 'update "complaint" set "state" = ?, "last_activity_at" = ?, "closed_at" = ?, "due_at" = null, "reminded_at" = null where "id" = ?', [
+    await query(tx, 'update "complaint" set "state" = ?, "last_activity_at" = ?, "closed_at" = ?, "due_at" = null, "due_from" = null, "reminded_at" = null where "id" = ?', [
       state,
       now,
       state === 'closed' ? now : null,
@@ -323,12 +325,14 @@ export class ComplaintRepository {
   /** Hands the complaint, and the event its messages go out as, to another agency; it waits for that one's answer. */
   async transfer(tx: EntityManager, id: string, eventId: string, agencyId: string, now: Date): Promise<void> {
     // The new agency's own answer time starts now.
-    await query(
-      tx,
-      `update "complaint" c set "agency_id" = a."id", "state" = 'open', "last_activity_at" = ?, "due_at" = ${DUE_FROM('?::timestamptz')}, "reminded_at" = null
-       from "agency" a where a."id" = ? and c."id" = ?`,
-      [now, now, agencyId, id],
-    );
+    const dueAt = await answerClocks(tx, [agencyId], now);
+    await query(tx, `update "complaint" set "agency_id" = ?, "state" = 'open', "last_activity_at" = ?, "due_from" = ?, "due_at" = ?, "reminded_at" = null where "id" = ?`, [
+      agencyId,
+      now,
+      now,
+      dueAt(agencyId, now),
+      id,
+    ]);
     await query(tx, 'update "event" set "agency_id" = ? where "id" = ?', [agencyId, eventId]);
   }
 

@@ -5,6 +5,8 @@ export enum AgencyErrorCode {
   Conflict = 'AGENCY_CONFLICT',
   NotFound = 'AGENCY_NOT_FOUND',
   KeyNotFound = 'API_KEY_NOT_FOUND',
+  DayOffInvalid = 'DAY_OFF_INVALID',
+  DayOffNotFound = 'DAY_OFF_NOT_FOUND',
 }
 
 export class AgencyError extends CodedError<AgencyErrorCode> {}

@@ -40,6 +40,15 @@ export class CreateAgencyInput {
 
   @Field(() => Int, { nullable: true, description: "Hours a citizen's complaint may wait for the agency's answer before it is overdue (default 72, at most 2160)." })
   complaintResponseHours?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The answer time in working days instead (1 to 60): Monday to Friday in the agency zone, days off (`daysOff`) skipped, due at the end of the last one. Not with complaintResponseHours.',
+  })
+  complaintResponseWorkingDays?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'WIB (default), WITA or WIT: where the agency working days begin and end.' })
+  timezone?: string | null;
 }
 
 @InputType({ description: 'Only the fields given change; `senderIds` and `sources`, when given, replace the whole set.' })
@@ -62,8 +71,14 @@ export class UpdateAgencyInput {
   @Field(() => Int, { nullable: true })
   dailyQuota?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Complaints already waiting move to the new target.' })
+  @Field(() => Int, { nullable: true, description: 'Answer time in hours (and no longer in working days). Complaints already waiting move to the new target.' })
   complaintResponseHours?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Answer time in working days (1 to 60), instead of hours. Complaints already waiting move to the new target.' })
+  complaintResponseWorkingDays?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'WIB, WITA or WIT. Complaints already waiting in working days move with it.' })
+  timezone?: string | null;
 }
 
 @ObjectType('SenderIds')
@@ -104,8 +119,14 @@ export class AgencyModel {
   @Field(() => Int)
   dailyQuota!: number;
 
-  @Field(() => Int, { description: "Hours a citizen's complaint may wait for this agency's answer before it is overdue." })
+  @Field(() => Int, { description: "Hours a citizen's complaint may wait for this agency's answer before it is overdue, unless complaintResponseWorkingDays is set." })
   complaintResponseHours!: number;
+
+  @Field(() => Int, { nullable: true, description: 'When set, the answer time in working days (Monday to Friday in the agency zone, days off skipped); complaintResponseHours is then not used.' })
+  complaintResponseWorkingDays!: number | null;
+
+  @Field({ description: 'WIB, WITA or WIT.' })
+  timezone!: string;
 }
 
 @ObjectType('ApiKey')

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
+import { DaysOffResolver } from './days-off.resolver.js';
+import { DaysOffService } from './days-off.service.js';
 
-@Module({ providers: [AgencyService, AgencyResolver], exports: [AgencyService] })
+@Module({ providers: [AgencyService, AgencyResolver, DaysOffService, DaysOffResolver], exports: [AgencyService] })
 export class AgencyModule {}

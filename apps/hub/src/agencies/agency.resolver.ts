@@ -17,6 +17,8 @@ const toAgency = (a: AgencyWithSources): AgencyModel => ({
   ratePerMinute: a.ratePerMinute,
   dailyQuota: a.dailyQuota,
   complaintResponseHours: a.complaintResponseHours,
+  complaintResponseWorkingDays: a.complaintResponseWorkingDays ?? null,
+  timezone: a.timezone,
 });
 
 const toKey = (k: ApiKey): ApiKeyModel => ({
@@ -46,6 +48,8 @@ export class AgencyResolver {
         ratePerMinute: input.ratePerMinute ?? undefined,
         dailyQuota: input.dailyQuota ?? undefined,
         complaintResponseHours: input.complaintResponseHours ?? undefined,
+        complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
+        timezone: input.timezone ?? undefined,
       }, actor),
     );
   }
@@ -63,6 +67,8 @@ export class AgencyResolver {
           ratePerMinute: input.ratePerMinute ?? undefined,
           dailyQuota: input.dailyQuota ?? undefined,
           complaintResponseHours: input.complaintResponseHours ?? undefined,
+          complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
+          timezone: input.timezone ?? undefined,
         },
         actor,
       ),

@@ -1,4 +1,16 @@
-import { type AuditActor, type AuditDetails, type AuditValue, generateWebhookSecret, hashSecret, isLocale, SecretBox } from '@kabar/core';
+import {
+  type AuditActor,
+  type AuditDetails,
+  type AuditValue,
+  checkTimezone,
+  generateWebhookSecret,
+  hashSecret,
+  isLocale,
+  MAX_ANSWER_HOURS,
+  MAX_ANSWER_WORKING_DAYS,
+  SecretBox,
+  type TimezoneLabel,
+} from '@kabar/core';
 import { newCredential } from '@kabar/core';
 import { AgencyRepository,type AgencyWithSources } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
@@ -15,6 +27,9 @@ export interface CreateAgency {
   readonly ratePerMinute?: number | undefined;
   readonly dailyQuota?: number | undefined;
   readonly complaintResponseHours?: number | undefined;
+  /** Answer time in working days instead of hours. */
+  readonly complaintResponseWorkingDays?: number | undefined;
+  readonly timezone?: string | undefined;
 }
 
 /** Only what is given changes; `senderIds` and `sources`, when given, replace the whole set. */
@@ -25,15 +40,17 @@ export interface UpdateAgency {
   readonly senderIds?: { readonly sms?: string | undefined; readonly email?: string | undefined } | undefined;
   readonly ratePerMinute?: number | undefined;
   readonly dailyQuota?: number | undefined;
+  /** Switches the answer time to hours (working days no longer count). */
   readonly complaintResponseHours?: number | undefined;
+  /** Switches the answer time to working days. */
+  readonly complaintResponseWorkingDays?: number | undefined;
+  readonly timezone?: string | undefined;
 }
 
 export const DEFAULT_RATE_PER_MINUTE = 3_000;
 export const DEFAULT_DAILY_QUOTA = 250_000;
 /** Three days, as Indonesia's LAPOR! expects a first answer; an agency's own target replaces it. */
 export const DEFAULT_COMPLAINT_RESPONSE_HOURS = 72;
-/** Ninety days: beyond that a complaint is not being answered at all. */
-const MAX_COMPLAINT_RESPONSE_HOURS = 2_160;
 
 /** Admin operations on agencies and their credentials. */
 @Injectable()
@@ -48,7 +65,7 @@ export class AgencyService {
   }
 
   async create(input: CreateAgency, actor: AuditActor): Promise<AgencyWithSources> {
-    const problems = validateAgency(input);
+    const problems = validateAgency(input, input.complaintResponseHours !== undefined && input.complaintResponseWorkingDays !== undefined);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
     const senderIds = definedOnly(input.senderIds);
     const agency = await this.agencies.create({
@@ -60,6 +77,8 @@ export class AgencyService {
       ratePerMinute: input.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE,
       dailyQuota: input.dailyQuota ?? DEFAULT_DAILY_QUOTA,
       complaintResponseHours: input.complaintResponseHours ?? DEFAULT_COMPLAINT_RESPONSE_HOURS,
+      complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? null,
+      timezone: timezoneOf(input.timezone),
       callbackUrl: null,
       callbackSecretSealed: null,
     }, (created) =>
@@ -78,6 +97,8 @@ export class AgencyService {
               ratePerMinute: created.ratePerMinute,
               dailyQuota: created.dailyQuota,
               complaintResponseHours: created.complaintResponseHours,
+              complaintResponseWorkingDays: created.complaintResponseWorkingDays ?? null,
+              timezone: created.timezone,
             },
           },
     );
@@ -98,8 +119,10 @@ export class AgencyService {
       ratePerMinute: input.ratePerMinute ?? current.ratePerMinute,
       dailyQuota: input.dailyQuota ?? current.dailyQuota,
       complaintResponseHours: input.complaintResponseHours ?? current.complaintResponseHours,
+      complaintResponseWorkingDays: input.complaintResponseWorkingDays,
+      timezone: input.timezone,
     };
-    const problems = validateAgency(next);
+    const problems = validateAgency(next, input.complaintResponseHours !== undefined && input.complaintResponseWorkingDays !== undefined);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
     const fields = {
       ...(input.name === undefined ? {} : { name: next.name.trim() }),
@@ -107,7 +130,10 @@ export class AgencyService {
       ...(senderIds === undefined ? {} : { senderIds }),
       ...(input.ratePerMinute === undefined ? {} : { ratePerMinute: next.ratePerMinute }),
       ...(input.dailyQuota === undefined ? {} : { dailyQuota: next.dailyQuota }),
-      ...(input.complaintResponseHours === undefined ? {} : { complaintResponseHours: next.complaintResponseHours }),
+      // One target at a time: hours given switch the agency to hours, working days given to working days.
+      ...(input.complaintResponseHours === undefined ? {} : { complaintResponseHours: next.complaintResponseHours, complaintResponseWorkingDays: null }),
+      ...(input.complaintResponseWorkingDays === undefined ? {} : { complaintResponseWorkingDays: input.complaintResponseWorkingDays }),
+      ...(input.timezone === undefined ? {} : { timezone: timezoneOf(input.timezone) }),
     };
     const sources = input.sources === undefined ? undefined : [...new Set(input.sources)];
     const updated = await this.agencies.update(current.id, fields, sources, (after) =>
@@ -193,6 +219,8 @@ function changes(before: AgencyWithSources, after: AgencyWithSources): AuditDeta
     ['ratePerMinute', before.ratePerMinute, after.ratePerMinute],
     ['dailyQuota', before.dailyQuota, after.dailyQuota],
     ['complaintResponseHours', before.complaintResponseHours, after.complaintResponseHours],
+    ['complaintResponseWorkingDays', before.complaintResponseWorkingDays ?? null, after.complaintResponseWorkingDays ?? null],
+    ['timezone', before.timezone, after.timezone],
     ['sources', [...before.sources].sort(), [...after.sources].sort()],
     ['senderIds', senders(before), senders(after)],
   ];
@@ -213,7 +241,14 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-function validateAgency(input: CreateAgency): string[] {
+/** The zone label to store; validation has already refused anything else. */
+function timezoneOf(raw: string | undefined): TimezoneLabel {
+  if (raw === undefined) return 'WIB';
+  const zone = checkTimezone(raw);
+  return zone.ok ? zone.value : 'WIB';
+}
+
+function validateAgency(input: CreateAgency, bothTargets: boolean): string[] {
   const problems: string[] = [];
   if (!/^[a-z0-9][a-z0-9-]{1,63}$/.test(input.code)) problems.push('code must be 2-64 lowercase letters, digits or dashes');
   if (input.name.trim() === '' || input.name.length > 200) problems.push('name must be 1 to 200 characters');
@@ -236,8 +271,19 @@ function validateAgency(input: CreateAgency): string[] {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) problems.push(`${name} must be a positive integer`);
   }
   const hours = input.complaintResponseHours;
-  if (hours !== undefined && (!Number.isInteger(hours) || hours < 1 || hours > MAX_COMPLAINT_RESPONSE_HOURS)) {
-    problems.push(`complaintResponseHours must be a whole number of hours from 1 to ${String(MAX_COMPLAINT_RESPONSE_HOURS)}`);
+  if (hours !== undefined && (!Number.isInteger(hours) || hours < 1 || hours > MAX_ANSWER_HOURS)) {
+    problems.push(`complaintResponseHours must be a whole number of hours from 1 to ${String(MAX_ANSWER_HOURS)}`);
+  }
+  const days = input.complaintResponseWorkingDays;
+  if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > MAX_ANSWER_WORKING_DAYS)) {
+    problems.push(`complaintResponseWorkingDays must be a whole number of working days from 1 to ${String(MAX_ANSWER_WORKING_DAYS)}`);
+  }
+  if (bothTargets) {
+    problems.push('give complaintResponseHours or complaintResponseWorkingDays, not both: the answer time is one or the other');
+  }
+  if (input.timezone !== undefined) {
+    const zone = checkTimezone(input.timezone);
+    if (!zone.ok) problems.push(`timezone: ${zone.message}`);
   }
   return problems;
 }

@@ -31,6 +31,8 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [AgencyErrorCode.Conflict]: 409,
   [AgencyErrorCode.NotFound]: 404,
   [AgencyErrorCode.KeyNotFound]: 404,
+  [AgencyErrorCode.DayOffInvalid]: 400,
+  [AgencyErrorCode.DayOffNotFound]: 404,
   [CatalogErrorCode.InvalidEventType]: 400,
   [CatalogErrorCode.EventTypeTaken]: 409,
   [CatalogErrorCode.UnknownEventType]: 404,

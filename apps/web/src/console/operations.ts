@@ -175,6 +175,8 @@ export const AUDIT_ACTIONS = [
   'complaint.transferred',
   'secret_key.registered',
   'secrets.reencrypted',
+  'day_off.set',
+  'day_off.removed',
 ] as const;
 
 export interface AuditActor {

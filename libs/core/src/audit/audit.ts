@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   'complaint.transferred',
   'secret_key.registered',
   'secrets.reencrypted',
+  'day_off.set',
+  'day_off.removed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

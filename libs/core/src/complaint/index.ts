@@ -1,4 +1,15 @@
 export {
+  answerDueAt,
+  type AnswerTarget,
+  checkDayOff,
+  DAY_OFF_NAME_LIMIT,
+  type DayOffCheck,
+  describeAnswerTarget,
+  MAX_ANSWER_HOURS,
+  MAX_ANSWER_WORKING_DAYS,
+  WorkingCalendar,
+} from './answer-time.js';
+export {
   checkAnswer,
   checkRoute,
   COMPLAINT_ANSWER_LIMIT,

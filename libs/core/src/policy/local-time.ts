@@ -35,3 +35,15 @@ export function formatLocalTime(at: Date, timezone: TimezoneLabel): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${pad(Math.floor(minute / 60))}:${pad(minute % 60)}`;
 }
+
+/** The instant the local day holding `at` began (local midnight). */
+export function localDayStart(at: Date, timezone: TimezoneLabel): Date {
+  const ms = at.getTime();
+  return new Date(ms - mod(ms + offsetMs(timezone), DAY_MS));
+}
+
+/** The local calendar date of `at`, as `YYYY-MM-DD`, with its weekday (0 Sunday … 6 Saturday). */
+export function localDate(at: Date, timezone: TimezoneLabel): { readonly date: string; readonly weekday: number } {
+  const shifted = new Date(at.getTime() + offsetMs(timezone));
+  return { date: shifted.toISOString().slice(0, 10), weekday: shifted.getUTCDay() };
+}

@@ -18,6 +18,10 @@ export const AgencySchema = defineEntity({
     dailyQuota: p.integer(),
     /** How long a citizen's complaint may wait for this agency's answer before it is overdue. */
     complaintResponseHours: p.integer().default(72),
+    /** When set, the answer time is this many working days instead (libs/core `answerDueAt`), and the hours are not used. */
+    complaintResponseWorkingDays: p.integer().nullable(),
+    /** WIB, WITA or WIT: where the agency's working days begin and end. */
+    timezone: p.string().length(8).default('WIB'),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -63,6 +63,8 @@ export const ComplaintSchema = defineEntity({
     purgedAt: p.datetime().nullable(),
     /** While the agency's answer is awaited: when it is due, by the agency's response target. Null otherwise. */
     dueAt: p.datetime().nullable(),
+    /** When the agency's answer clock started (opened, written again after an answer, transferred): `due_at` is counted from it. */
+    dueFrom: p.datetime().nullable(),
     /** When the agency was told it had let the answer time pass (once per wait). */
     remindedAt: p.datetime().nullable(),
   },
@@ -88,3 +90,20 @@ export const ComplaintMessageSchema = defineEntity({
   },
 });
 export type ComplaintMessage = InferEntity<typeof ComplaintMessageSchema>;
+
+/**
+ * A date on which no agency (`scope` empty) or one agency (`scope` its id) works, besides weekends: public holidays,
+ * collective leave (cuti bersama), a regional holiday. Answer times in working days skip them. `scope` is text rather
+ * than a nullable agency id so that a date is unique per scope under the primary key.
+ */
+export const DayOffSchema = defineEntity({
+  name: 'DayOff',
+  tableName: 'day_off',
+  properties: {
+    day: p.string().columnType('date').primary(),
+    scope: p.string().length(36).primary(),
+    name: p.string().length(200),
+    createdAt: p.datetime(),
+  },
+});
+export type DayOff = InferEntity<typeof DayOffSchema>;

@@ -1,7 +1,9 @@
+import type { EntitySchema } from '@mikro-orm/core';
+
 import { AdminCredentialSchema, AgencySchema, AgencySourceSchema, ApiKeySchema, RateCounterSchema } from './agency.entity.js';
 import { AuditLogSchema } from './audit.entity.js';
 import { CitizenSchema, CitizenSessionSchema, ConsentRecordSchema, ContactPointSchema, DelegateSchema, OneTimeCodeSchema, ProgrammeMemberSchema } from './citizen.entity.js';
-import { ComplaintMessageSchema, ComplaintSchema, InboundRouteSchema } from './complaint.entity.js';
+import { ComplaintMessageSchema, ComplaintSchema, DayOffSchema, InboundRouteSchema } from './complaint.entity.js';
 import {
   CallbackAttemptSchema,
   CallbackDeliverySchema,
@@ -30,7 +32,7 @@ export { type Probe, ProbeSchema } from './probe.entity.js';
 export { type SecretKey, SecretKeySchema } from './secret-key.entity.js';
 
 /** Every entity, for the ORM configuration. */
-export const ENTITIES = [
+export const ENTITIES: EntitySchema[] = [
   AuditLogSchema,
   SecretKeySchema,
   ProbeSchema,
@@ -63,5 +65,6 @@ export const ENTITIES = [
   SurveySessionSchema,
   InboundRouteSchema,
   ComplaintSchema,
+  DayOffSchema,
   ComplaintMessageSchema,
 ];

@@ -20,6 +20,7 @@ import { Migration20261202112724ReplyOptions } from './migration-20261202112724-
 import { Migration20261202135457AuditLog } from './migration-20261202135457-audit-log.js';
 import { Migration20261202135936ComplaintDeadlines } from './migration-20261202135936-complaint-deadlines.js';
 import { Migration20261202162739SecretKeys } from './migration-20261202162739-secret-keys.js';
+import { Migration20261202213053WorkingDays } from './migration-20261202213053-working-days.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -43,6 +44,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202135457AuditLog', class: Migration20261202135457AuditLog },
   { name: 'Migration20261202135936ComplaintDeadlines', class: Migration20261202135936ComplaintDeadlines },
   { name: 'Migration20261202162739SecretKeys', class: Migration20261202162739SecretKeys },
+  { name: 'Migration20261202213053WorkingDays', class: Migration20261202213053WorkingDays },
 ];
 
 /** Names of every migration, in order. */

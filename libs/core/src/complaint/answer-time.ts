@@ -1,0 +1,79 @@
+import { localDate, localDayStart } from '../policy/local-time.js';
+import type { TimezoneLabel } from '../policy/policy.types.js';
+
+/**
+ * How long a complaint may wait for its agency's answer: hours on the clock, or working days. Indonesian complaint
+ * handling counts working days (hari kerja): a complaint sent on Friday evening is not three days late on Monday.
+ */
+export type AnswerTarget = { readonly hours: number } | { readonly workingDays: number };
+
+export const MAX_ANSWER_HOURS = 2_160;
+/** Sixty working days: the longest a public-service complaint may take to settle (Permenpan RB 62/2018). */
+export const MAX_ANSWER_WORKING_DAYS = 60;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The dates an agency does not work besides Saturdays and Sundays: the national days off (public holidays and
+ * collective leave) and its own (a regional holiday, the city's anniversary). Dates are local `YYYY-MM-DD`.
+ */
+export class WorkingCalendar {
+  private readonly national = new Set<string>();
+  private readonly own = new Map<string, Set<string>>();
+
+  /** `agencyId` null marks a day off for every agency. */
+  constructor(daysOff: Iterable<{ readonly day: string; readonly agencyId: string | null }> = []) {
+    for (const { day, agencyId } of daysOff) {
+      if (agencyId === null) this.national.add(day);
+      else this.own.set(agencyId, (this.own.get(agencyId) ?? new Set<string>()).add(day));
+    }
+  }
+
+  isDayOff(agencyId: string, date: string, weekday: number): boolean {
+    return weekday === 0 || weekday === 6 || this.national.has(date) || (this.own.get(agencyId)?.has(date) ?? false);
+  }
+}
+
+/**
+ * When the answer is due if the agency's clock starts at `from`. In working days, counting starts the day after
+ * `from` (the day a complaint arrives is not a whole day's work), and the answer is due at the end of the last
+ * working day, local midnight in the agency's zone: three working days from Friday 15:00 WIB is Thursday 00:00 WIB.
+ */
+export function answerDueAt(from: Date, target: AnswerTarget, agency: { readonly id: string; readonly timezone: TimezoneLabel }, calendar: WorkingCalendar): Date {
+  if ('hours' in target) return new Date(from.getTime() + target.hours * HOUR_MS);
+  let dayStart = localDayStart(from, agency.timezone).getTime();
+  // Bounded by the target's weeks plus every day off the calendar could hold in that span (at most every day).
+  for (let counted = 0, steps = 0; steps < 366 * 5; steps += 1) {
+    dayStart += DAY_MS;
+    const { date, weekday } = localDate(new Date(dayStart), agency.timezone);
+    if (calendar.isDayOff(agency.id, date, weekday)) continue;
+    counted += 1;
+    if (counted === target.workingDays) return new Date(dayStart + DAY_MS);
+  }
+  // Only a calendar with five years of days off in a row ends here; the answer is then due when that span ends.
+  return new Date(dayStart + DAY_MS);
+}
+
+/** The target in words for people: "72 hours", "3 working days". */
+export const describeAnswerTarget = (target: AnswerTarget): string =>
+  'hours' in target ? `${String(target.hours)} hour${target.hours === 1 ? '' : 's'}` : `${String(target.workingDays)} working day${target.workingDays === 1 ? '' : 's'}`;
+
+export type DayOffCheck = { readonly ok: true; readonly day: string; readonly name: string } | { readonly ok: false; readonly problem: string };
+
+export const DAY_OFF_NAME_LIMIT = 200;
+
+/** A day off as an admin enters it: a real calendar date `YYYY-MM-DD` and a name (`Hari Raya Idulfitri 1448 H`). */
+export function checkDayOff(day: string, name: string): DayOffCheck {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
+  const parsed = match === null ? null : new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  if (match === null || parsed === null || parsed.toISOString().slice(0, 10) !== day.trim()) {
+    return { ok: false, problem: `expected a date like 2027-03-10, got ${JSON.stringify(day)}` };
+  }
+  const year = parsed.getUTCFullYear();
+  if (year < 2000 || year > 2100) return { ok: false, problem: `the year must be from 2000 to 2100, got ${String(year)}` };
+  const trimmed = name.trim();
+  if (trimmed === '') return { ok: false, problem: 'the day off needs a name, e.g. "Hari Kemerdekaan RI"' };
+  if (trimmed.length > DAY_OFF_NAME_LIMIT) return { ok: false, problem: `the name is over ${String(DAY_OFF_NAME_LIMIT)} characters` };
+  return { ok: true, day: day.trim(), name: trimmed };
+}

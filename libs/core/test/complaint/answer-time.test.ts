@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+
+import { answerDueAt, checkDayOff, describeAnswerTarget, WorkingCalendar } from '../../src/index.js';
+
+const bandung = { id: 'a-bdg', timezone: 'WIB' as const };
+const jayapura = { id: 'a-jpr', timezone: 'WIT' as const };
+const at = (iso: string): Date => new Date(iso);
+
+describe('answerDueAt', () => {
+  it('adds clock hours, weekends and days off included', () => {
+    const calendar = new WorkingCalendar([{ day: '2026-12-07', agencyId: null }]);
+    expect(answerDueAt(at('2026-12-04T08:00:00Z'), { hours: 72 }, bandung, calendar)).toEqual(at('2026-12-07T08:00:00Z'));
+  });
+
+  it('counts working days from the next local day and ends at local midnight', () => {
+    // Friday 4 December 2026, 15:00 WIB: Monday, Tuesday, Wednesday; due Thursday 00:00 WIB (Wednesday 17:00 UTC).
+    expect(answerDueAt(at('2026-12-04T08:00:00Z'), { workingDays: 3 }, bandung, new WorkingCalendar())).toEqual(at('2026-12-09T17:00:00Z'));
+    // Sent on Saturday: the same three days.
+    expect(answerDueAt(at('2026-12-05T03:00:00Z'), { workingDays: 3 }, bandung, new WorkingCalendar())).toEqual(at('2026-12-09T17:00:00Z'));
+  });
+
+  it('reads days in the agency own zone', () => {
+    // Monday 7 December 2026, 23:30 WIT = 14:30 UTC; one working day is Tuesday, due Wednesday 00:00 WIT = Tuesday 15:00 UTC.
+    expect(answerDueAt(at('2026-12-07T14:30:00Z'), { workingDays: 1 }, jayapura, new WorkingCalendar())).toEqual(at('2026-12-08T15:00:00Z'));
+    // The same instant in WIB is Monday 21:30: also Tuesday, due Wednesday 00:00 WIB.
+    expect(answerDueAt(at('2026-12-07T14:30:00Z'), { workingDays: 1 }, bandung, new WorkingCalendar())).toEqual(at('2026-12-08T17:00:00Z'));
+  });
+
+  it('skips national days off for everyone and an agency own days off for it alone', () => {
+    const calendar = new WorkingCalendar([
+      { day: '2026-12-24', agencyId: null },
+      { day: '2026-12-25', agencyId: null },
+      { day: '2026-12-28', agencyId: 'a-bdg' },
+    ]);
+    // Wednesday 23 December, 10:00 WIB: 24 and 25 off, 26 and 27 weekend, 28 off for Bandung: 29, 30 → due 31 00:00 WIB.
+    expect(answerDueAt(at('2026-12-23T03:00:00Z'), { workingDays: 2 }, bandung, calendar)).toEqual(at('2026-12-30T17:00:00Z'));
+    // Another agency works on the 28th.
+    expect(answerDueAt(at('2026-12-23T03:00:00Z'), { workingDays: 2 }, { id: 'other', timezone: 'WIB' }, calendar)).toEqual(at('2026-12-29T17:00:00Z'));
+  });
+
+  it('ends even when the calendar holds no working day at all', () => {
+    const days = Array.from({ length: 366 * 6 }, (_, i) => ({ day: new Date(Date.UTC(2027, 0, 1 + i)).toISOString().slice(0, 10), agencyId: null }));
+    const due = answerDueAt(at('2026-12-31T03:00:00Z'), { workingDays: 1 }, bandung, new WorkingCalendar(days));
+    expect(due.getTime()).toBeGreaterThan(at('2031-12-01T00:00:00Z').getTime());
+  });
+});
+
+describe('checkDayOff', () => {
+  it('takes a real date and a name', () => {
+    expect(checkDayOff(' 2027-08-17 ', ' Hari Kemerdekaan RI ')).toEqual({ ok: true, day: '2027-08-17', name: 'Hari Kemerdekaan RI' });
+  });
+
+  it.each([
+    ['2027-02-30', 'x', 'expected a date like 2027-03-10, got "2027-02-30"'],
+    ['17/08/2027', 'x', 'expected a date like 2027-03-10, got "17/08/2027"'],
+    ['1999-12-31', 'x', 'the year must be from 2000 to 2100, got 1999'],
+    ['2027-08-17', '  ', 'the day off needs a name, e.g. "Hari Kemerdekaan RI"'],
+    ['2027-08-17', 'x'.repeat(201), 'the name is over 200 characters'],
+  ])('refuses %s / %s', (day, name, problem) => {
+    expect(checkDayOff(day, name)).toEqual({ ok: false, problem });
+  });
+});
+
+it('describes a target', () => {
+  expect([describeAnswerTarget({ hours: 1 }), describeAnswerTarget({ hours: 72 }), describeAnswerTarget({ workingDays: 3 })]).toEqual(['1 hour', '72 hours', '3 working days']);
+});
