@@ -10,6 +10,7 @@ import { AGENCIES_HELP, agenciesCommand } from './commands/agencies.js';
 import { AUDIT_HELP, auditCommand } from './commands/audit.js';
 import { CITIZENS_HELP, citizensCommand } from './commands/citizens.js';
 import { CONFIG_HELP, configCommand } from './commands/config.js';
+import { DAYS_OFF_HELP, daysOffCommand } from './commands/days-off.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
 import { INBOUND_HELP, inboundCommand } from './commands/inbound.js';
 import { KEYS_HELP, keysCommand } from './commands/keys.js';
@@ -34,6 +35,7 @@ Commands on a running hub (KABAR_URL or --url, default http://127.0.0.1:3000; ad
   citizens import FILE.csv               register or update citizens from a CSV file
   plugins discover|list|install|…        channel plugins: install, approve, configure, check, enable, route
   inbound list|route|remove              route citizens' own messages (short code, keyword) to agencies' complaint desks
+  days-off list|set|import|remove        public holidays and agencies' days off, for answer times in working days
   audit list|verify                      who changed what on the platform, and whether the trail is intact
   secrets status|reencrypt               master-key rotation: what each key still seals, and moving it to the new key
   demo [--url URL]                       publish demo events with the keys in KABAR_DATA_DIR/demo.json
@@ -55,6 +57,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   citizens: CITIZENS_HELP,
   plugins: PLUGINS_HELP,
   inbound: INBOUND_HELP,
+  'days-off': DAYS_OFF_HELP,
   audit: AUDIT_HELP,
   secrets: SECRETS_HELP,
   demo: DEMO_HELP,
@@ -113,6 +116,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return pluginsCommand(rest, io, env);
     case 'inbound':
       return inboundCommand(rest, io, env);
+    case 'days-off':
+      return daysOffCommand(rest, io, env);
     case 'audit':
       return auditCommand(rest, io, env);
     case 'secrets':

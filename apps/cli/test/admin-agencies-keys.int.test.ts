@@ -1,5 +1,9 @@
 import 'reflect-metadata';
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { createHub } from '@kabar/hub';
 import { aConfig, createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -95,9 +99,9 @@ describe('kabar admin, agencies and keys', () => {
     const listed = await kabar(['agencies', 'list'], hubEnv);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^CODE\s+NAME\s+LOCALE\s+SOURCES\s+SMS SENDER\s+E-MAIL SENDER\s+RATE\s+QUOTA$/);
+    expect(lines[0]).toMatch(/^CODE\s+NAME\s+LOCALE\s+SOURCES\s+SMS SENDER\s+E-MAIL SENDER\s+RATE\s+QUOTA\s+ANSWER TIME$/);
     expect(lines[1]).toMatch(/^bapenda-bdg\s+Bapenda Kota Bandung\s+en\s+https:\/\/bapenda\.bandung\.go\.id\/pbb, https:\/\/bapenda\.bandung\.go\.id\/bphtb\s+BAPENDA BDG\s+Bapenda </);
-    expect(lines[2]).toMatch(/^lapor-bdg\s+LAPOR! Kota Bandung\s+id\s+\/lapor\s+-\s+-\s+3000\/min\s+250000\/day$/);
+    expect(lines[2]).toMatch(/^lapor-bdg\s+LAPOR! Kota Bandung\s+id\s+\/lapor\s+-\s+-\s+3000\/min\s+250000\/day\s+72 h WIB$/);
     // Columns line up under their headers.
     expect([lines[1]?.indexOf('Bapenda Kota'), lines[2]?.indexOf('LAPOR!')]).toEqual([lines[0]?.indexOf('NAME'), lines[0]?.indexOf('NAME')]);
 
@@ -239,6 +243,41 @@ describe('kabar admin, agencies and keys', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('kabar: INBOUND_ROUTE_NOT_FOUND: no inbound route of that id\n');
     expect(JSON.parse((await kabar(['inbound', 'list', '--json'], hubEnv)).stdout)).toHaveLength(1);
+  });
+
+  it('keeps the working calendar with `kabar days-off`, and sets answer times in working days with `kabar agencies`', async () => {
+    const zone = await kabar(['agencies', 'update', 'lapor-bdg', '--answer-days', '5', '--timezone', 'WITA', '--json'], hubEnv);
+    expect(JSON.parse(zone.stdout)).toMatchObject({ complaintResponseWorkingDays: 5, timezone: 'WITA' });
+    expect(await kabar(['agencies', 'update', 'lapor-bdg', '--answer-days', '5', '--answer-hours', '2'], hubEnv)).toMatchObject({ code: 2, stderr: 'kabar: give --answer-hours or --answer-days, not both\n' });
+    expect((await kabar(['agencies', 'list'], hubEnv)).stdout).toMatch(/\nlapor-bdg .* 5 working days WITA\n/);
+
+    const one = await kabar(['days-off', 'set', '2027-08-17', 'Hari Kemerdekaan RI'], hubEnv);
+    expect(one).toMatchObject({ code: 0, stdout: '2027-08-17 is a day off for every agency: Hari Kemerdekaan RI (0 waiting complaints moved)\n' });
+    const file = join(mkdtempSync(join(tmpdir(), 'kabar-days-off-')), 'libur-2027.csv');
+    writeFileSync(file, 'date,name,agency\n2027-12-25,Hari Raya Natal,\n2027-09-25,"Hari jadi Kota Bandung, ke-217",lapor-bdg\n');
+    expect(await kabar(['days-off', 'import', file], hubEnv)).toMatchObject({ code: 0, stdout: '2 days off set (0 waiting complaints moved)\n' });
+    const listed = await kabar(['days-off', 'list', '--year', '2027'], hubEnv);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^DATE\s+NAME\s+AGENCY$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['2027-08-17', 'Hari Kemerdekaan RI', '(all)'],
+      ['2027-09-25', 'Hari jadi Kota Bandung, ke-217', 'lapor-bdg'],
+      ['2027-12-25', 'Hari Raya Natal', '(all)'],
+    ]);
+    const ofBapenda = JSON.parse((await kabar(['days-off', 'list', '--year', '2027', '--agency', 'bapenda-bdg', '--json'], hubEnv)).stdout) as { day: string }[];
+    expect(ofBapenda.map((d) => d.day)).toEqual(['2027-08-17', '2027-12-25']);
+
+    // A file with one bad line sends nothing.
+    writeFileSync(file, 'date,name\n2027-02-30,Salah\n2027-03-10,Baik\n');
+    const bad = await kabar(['days-off', 'import', file], hubEnv);
+    expect(bad).toMatchObject({ code: 1, stderr: `${file}:2: expected a date like 2027-03-10, got "2027-02-30"\nkabar: 1 line with errors: nothing imported\n` });
+    expect(JSON.parse((await kabar(['days-off', 'list', '--year', '2027', '--json'], hubEnv)).stdout)).toHaveLength(3);
+
+    expect(await kabar(['days-off', 'remove', '2027-09-25', '--agency', 'lapor-bdg'], hubEnv)).toMatchObject({ code: 0, stdout: '2027-09-25 is a working day again for lapor-bdg (0 waiting complaints moved)\n' });
+    expect(await kabar(['days-off', 'remove', '2027-09-25', '--agency', 'lapor-bdg'], hubEnv)).toMatchObject({ code: 1, stderr: 'kabar: DAY_OFF_NOT_FOUND: no day off on 2027-09-25 for lapor-bdg\n' });
+    expect(await kabar(['days-off', 'set', '2027-13-01', 'x'], hubEnv)).toMatchObject({ code: 1, stderr: 'kabar: DAY_OFF_INVALID: day 1: expected a date like 2027-03-10, got "2027-13-01"\n' });
+    expect((await kabar(['days-off', 'list', '--year', '27'], hubEnv)).code).toBe(2);
+    expect((await kabar(['days-off', 'set', '2027-08-18'], hubEnv)).code).toBe(2);
   });
 
   it('lists the changes above in the audit trail, newest first and a page at a time, and verifies it with `kabar audit`', async () => {

@@ -82,6 +82,20 @@ describe('demo data on the embedded mode', () => {
     expect(demo.agencies.map((a) => a.code)).toEqual(agencies.map((a) => a.code));
   });
 
+  it("counts LAPOR!'s answer time in working days, on a calendar with this year's fixed national holidays", async () => {
+    const year = new Date().getUTCFullYear();
+    const res = await graphql<{ agencies: { code: string; complaintResponseWorkingDays: number | null; timezone: string }[]; daysOff: { day: string; name: string; agencyCode: string | null }[] }>(
+      url,
+      `{ agencies { code complaintResponseWorkingDays timezone } daysOff(year: ${String(year)}) { day name agencyCode } }`,
+      {},
+      bearer(demo.adminToken),
+    );
+    expect(res.data?.agencies.find((a) => a.code === 'lapor-bdg')).toEqual({ code: 'lapor-bdg', complaintResponseWorkingDays: 3, timezone: 'WIB' });
+    expect(res.data?.agencies.find((a) => a.code === 'bapenda-bdg')?.complaintResponseWorkingDays).toBeNull();
+    expect(res.data?.daysOff).toContainEqual({ day: `${String(year)}-08-17`, name: 'Hari Kemerdekaan Republik Indonesia', agencyCode: null });
+    expect(res.data?.daysOff).toHaveLength(5);
+  });
+
   it('gives each agency a live key and its event types', async () => {
     for (const agency of demo.agencies) {
       expect(agency.key.token, agency.code).toMatch(/^live_[A-Za-z0-9]{12}\./);

@@ -6,9 +6,9 @@ import { type Io, printJson, table } from '../output.js';
 
 export const AGENCIES_HELP = `kabar agencies create --code CODE --name NAME --source SOURCE [--source SOURCE2…]
                       [--sms-sender ID] [--email-sender "Name <address>"] [--locale id|en] [--rate N] [--quota N]
-                      [--answer-hours N]
+                      [--answer-hours N | --answer-days N] [--timezone WIB|WITA|WIT]
 kabar agencies update CODE [--name NAME] [--source SOURCE…] [--sms-sender ID] [--email-sender "Name <address>"]
-                      [--locale id|en] [--rate N] [--quota N] [--answer-hours N]
+                      [--locale id|en] [--rate N] [--quota N] [--answer-hours N | --answer-days N] [--timezone ZONE]
 kabar agencies list
 
 Registers, changes and lists agencies on a running hub, over its admin GraphQL API; the hub checks every value.
@@ -20,6 +20,9 @@ Registers, changes and lists agencies on a running hub, over its admin GraphQL A
   --rate          requests per minute per key (default 3000)
   --quota         events per day per key (default 250000)
   --answer-hours  hours a citizen's complaint may wait for the agency's answer before it is overdue (default 72)
+  --answer-days   the answer time in working days instead (1 to 60): Monday to Friday, days off skipped
+                  (\`kabar days-off\`), due at the end of the last one in the agency's zone
+  --timezone      WIB (default), WITA or WIT: where the agency's working days begin and end
 
 Common options (also for \`kabar keys\`):
   --url URL       the hub (default KABAR_URL, else ${DEFAULT_HUB_URL})
@@ -36,9 +39,11 @@ interface AgencyView {
   ratePerMinute: number;
   dailyQuota: number;
   complaintResponseHours: number;
+  complaintResponseWorkingDays: number | null;
+  timezone: string;
 }
 
-const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours';
+const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone';
 
 /** The flags `create` and `update` share: what an agency is and what it may send. */
 const AGENCY_OPTIONS = {
@@ -51,6 +56,8 @@ const AGENCY_OPTIONS = {
   rate: { type: 'string' },
   quota: { type: 'string' },
   'answer-hours': { type: 'string' },
+  'answer-days': { type: 'string' },
+  timezone: { type: 'string' },
 } as const;
 
 export async function agenciesCommand(args: readonly string[], io: Io, env: Env): Promise<number> {
@@ -85,7 +92,7 @@ async function create(args: readonly string[], io: Io, env: Env): Promise<number
     sources: values.source,
     ...(values.locale === undefined ? {} : { defaultLocale: values.locale }),
     ...(senderIds.sms === undefined && senderIds.email === undefined ? {} : { senderIds }),
-    ...limits(values.rate, values.quota, values['answer-hours']),
+    ...limits(values),
   };
   const { createAgency } = await hub.graphql<{ createAgency: AgencyView }>(
     adminToken(values.token, env),
@@ -112,7 +119,7 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values.source === undefined ? {} : { sources: values.source }),
     ...(values.locale === undefined ? {} : { defaultLocale: values.locale }),
-    ...limits(values.rate, values.quota, values['answer-hours']),
+    ...limits(values),
   };
   const sms = values['sms-sender'];
   const email = values['email-sender'];
@@ -134,18 +141,27 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
   return 0;
 }
 
-/** --rate, --quota and --answer-hours as the hub's integers; the hub says what is wrong with a number it refuses. */
-function limits(rate: string | undefined, quota: string | undefined, answerHours: string | undefined): { ratePerMinute?: number; dailyQuota?: number; complaintResponseHours?: number } {
+/** --rate, --quota, --answer-hours, --answer-days and --timezone as the hub takes them; the hub says what is wrong with a value it refuses. */
+function limits(values: { rate?: string | undefined; quota?: string | undefined; 'answer-hours'?: string | undefined; 'answer-days'?: string | undefined; timezone?: string | undefined }): Record<string, number | string> {
   const whole = (flag: string, value: string): number => {
     if (!/^\d+$/.test(value)) throw new CliError(CliErrorCode.Usage, `${flag} must be a whole number, got ${JSON.stringify(value)}`);
     return Number(value);
   };
+  const { rate, quota, timezone } = values;
+  const hours = values['answer-hours'];
+  const days = values['answer-days'];
+  if (hours !== undefined && days !== undefined) throw new CliError(CliErrorCode.Usage, 'give --answer-hours or --answer-days, not both');
   return {
     ...(rate === undefined ? {} : { ratePerMinute: whole('--rate', rate) }),
     ...(quota === undefined ? {} : { dailyQuota: whole('--quota', quota) }),
-    ...(answerHours === undefined ? {} : { complaintResponseHours: whole('--answer-hours', answerHours) }),
+    ...(hours === undefined ? {} : { complaintResponseHours: whole('--answer-hours', hours) }),
+    ...(days === undefined ? {} : { complaintResponseWorkingDays: whole('--answer-days', days) }),
+    ...(timezone === undefined ? {} : { timezone }),
   };
 }
+
+/** The answer target as people say it. */
+const answerTime = (a: AgencyView): string => (a.complaintResponseWorkingDays === null ? `${String(a.complaintResponseHours)} h` : `${String(a.complaintResponseWorkingDays)} working days`);
 
 async function list(args: readonly string[], io: Io, env: Env): Promise<number> {
   const { values } = parseArgs({ args: [...args], strict: true, options: HUB_OPTIONS });
@@ -155,8 +171,18 @@ async function list(args: readonly string[], io: Io, env: Env): Promise<number> 
     printJson(io, agencies);
     return 0;
   }
-  const rows = agencies.map((a) => [a.code, a.name, a.defaultLocale, a.sources.join(', '), a.senderIds.sms ?? '-', a.senderIds.email ?? '-', `${String(a.ratePerMinute)}/min`, `${String(a.dailyQuota)}/day`]);
-  for (const line of table(['CODE', 'NAME', 'LOCALE', 'SOURCES', 'SMS SENDER', 'E-MAIL SENDER', 'RATE', 'QUOTA'], rows)) io.out(line);
+  const rows = agencies.map((a) => [
+    a.code,
+    a.name,
+    a.defaultLocale,
+    a.sources.join(', '),
+    a.senderIds.sms ?? '-',
+    a.senderIds.email ?? '-',
+    `${String(a.ratePerMinute)}/min`,
+    `${String(a.dailyQuota)}/day`,
+    `${answerTime(a)} ${a.timezone}`,
+  ]);
+  for (const line of table(['CODE', 'NAME', 'LOCALE', 'SOURCES', 'SMS SENDER', 'E-MAIL SENDER', 'RATE', 'QUOTA', 'ANSWER TIME'], rows)) io.out(line);
   if (agencies.length === 0) io.err('kabar: no agencies yet; add one with `kabar agencies create`');
   return 0;
 }

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
-import { citizenCsvColumn, type CitizenRecord, describeError, parseCitizenCsv } from '@kabar/core';
+import { citizenCsvColumn, type CitizenRecord, parseCitizenCsv } from '@kabar/core';
 
 import { CliError, CliErrorCode } from '../cli-error.js';
+import { readCsv } from '../csv-file.js';
 import { adminToken, DEFAULT_HUB_URL, type Env, HUB_OPTIONS, HubClient, hubUrl } from '../hub-client.js';
 import { type Io, printJson } from '../output.js';
 
@@ -118,24 +118,6 @@ function parseBatchSize(flag: string | undefined): number {
   const size = /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
   if (!(size >= 1 && size <= MAX_BATCH_SIZE)) throw new CliError(CliErrorCode.Usage, `--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}, got "${flag}"`);
   return size;
-}
-
-/** The file as text; a file that is not UTF-8 is refused rather than read with replacement characters in names. */
-async function readCsv(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ENOENT') throw new CliError(CliErrorCode.Failed, `no file ${file}`);
-    if (code === 'EISDIR') throw new CliError(CliErrorCode.Failed, `${file} is a directory, not a CSV file`);
-    throw new CliError(CliErrorCode.Failed, `cannot read ${file}: ${describeError(error)}`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new CliError(CliErrorCode.Failed, `${file} is not UTF-8 text; save it as "CSV UTF-8"`);
-  }
 }
 
 /** One request's worth of records, with the CSV line of each to point back at. */

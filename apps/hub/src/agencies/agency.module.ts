@@ -5,5 +5,5 @@ import { AgencyService } from './agency.service.js';
 import { DaysOffResolver } from './days-off.resolver.js';
 import { DaysOffService } from './days-off.service.js';
 
-@Module({ providers: [AgencyService, AgencyResolver, DaysOffService, DaysOffResolver], exports: [AgencyService] })
+@Module({ providers: [AgencyService, AgencyResolver, DaysOffService, DaysOffResolver], exports: [AgencyService, DaysOffService] })
 export class AgencyModule {}

@@ -200,6 +200,8 @@ export const DEMO_AGENCIES: readonly DemoAgency[] = [
       defaultLocale: 'id',
       sources: ['https://lapor.bandung.go.id/tiket'],
       senderIds: { sms: 'LAPOR BDG', email: 'LAPOR! Kota Bandung <tiket@lapor.bandung.go.id>' },
+      // A first answer within three working days, as LAPOR! expects.
+      complaintResponseWorkingDays: 3,
     },
     eventType: {
       type: 'id.go.bandung.lapor.complaint-status-changed.v1',
@@ -260,6 +262,22 @@ export const DEMO_INBOUND_ROUTES: readonly { readonly agencyCode: string; readon
   { agencyCode: 'disdukcapil-bdg', channel: 'sms', to: '1708', keyword: 'KTP' },
   { agencyCode: 'lapor-bdg', channel: 'whatsapp', to: '', keyword: '' },
 ];
+
+/**
+ * Indonesia's national holidays on fixed dates, for this year and the next. The others (Idulfitri, Iduladha, Nyepi,
+ * Waisak, Imlek…) move with their calendars and, with collective leave, are set each year by joint decree: admins
+ * enter them from it.
+ */
+export function demoDaysOff(year: number): { day: string; name: string; agencyCode: null }[] {
+  const fixed = [
+    ['01-01', 'Tahun Baru Masehi'],
+    ['05-01', 'Hari Buruh Internasional'],
+    ['06-01', 'Hari Lahir Pancasila'],
+    ['08-17', 'Hari Kemerdekaan Republik Indonesia'],
+    ['12-25', 'Hari Raya Natal'],
+  ] as const;
+  return [year, year + 1].flatMap((y) => fixed.map(([date, name]) => ({ day: `${String(y)}-${date}`, name, agencyCode: null })));
+}
 
 /** Andi reported a dark street lamp by SMS to 1708, and LAPOR! answered: his preference centre shows the conversation. */
 export const SHOWCASE_COMPLAINT = {

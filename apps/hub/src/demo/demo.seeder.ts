@@ -5,13 +5,14 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 
 import { AgencyService } from '../agencies/agency.service.js';
+import { DaysOffService } from '../agencies/days-off.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { ComplaintDesk } from '../complaints/complaint-desk.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { SurveyService } from '../surveys/survey.service.js';
-import { DEMO_AGENCIES, DEMO_CITIZENS, DEMO_INBOUND_ROUTES, SHOWCASE_COMPLAINT } from './demo.data.js';
+import { DEMO_AGENCIES, DEMO_CITIZENS, DEMO_INBOUND_ROUTES, demoDaysOff, SHOWCASE_COMPLAINT } from './demo.data.js';
 import { type DemoFile, writeDemoFile } from './demo-file.js';
 import { SHOWCASE_DEATH, SHOWCASE_HEALTH_TIPS, SHOWCASE_HOSPITAL, SHOWCASE_REGISTRY_DEATH, showcaseEvents, showcasePreferences } from './demo-showcase.js';
 
@@ -32,6 +33,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
 
   constructor(
     private readonly agencies: AgencyService,
+    private readonly daysOff: DaysOffService,
     private readonly catalog: CatalogService,
     private readonly ingest: IngestService,
     private readonly surveys: SurveyService,
@@ -87,6 +89,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
       (result) => ({ action: 'citizens.imported', actor: DEMO_ACTOR, agencyId: null, target: { kind: 'citizens', id: 'demo' }, details: { rows: DEMO_CITIZENS.length, ...result } }),
     );
     for (const r of DEMO_INBOUND_ROUTES) await this.complaints.setRoute(r.agencyCode, r.channel, r.to, r.keyword, DEMO_ACTOR);
+    await this.daysOff.set(demoDaysOff(new Date().getUTCFullYear()), DEMO_ACTOR);
     await this.showcase(agencies);
     await this.showcaseComplaint();
     const citizens: DemoFile['citizens'][number][] = [];

@@ -1,3 +1,4 @@
+import { parseCsv } from '../citizens/csv.js';
 import { localDate, localDayStart } from '../policy/local-time.js';
 import type { TimezoneLabel } from '../policy/policy.types.js';
 
@@ -76,4 +77,43 @@ export function checkDayOff(day: string, name: string): DayOffCheck {
   if (trimmed === '') return { ok: false, problem: 'the day off needs a name, e.g. "Hari Kemerdekaan RI"' };
   if (trimmed.length > DAY_OFF_NAME_LIMIT) return { ok: false, problem: `the name is over ${String(DAY_OFF_NAME_LIMIT)} characters` };
   return { ok: true, day: day.trim(), name: trimmed };
+}
+
+export interface DayOffLine {
+  readonly day: string;
+  readonly name: string;
+  /** Null: every agency. */
+  readonly agencyCode: string | null;
+}
+
+export interface DaysOffCsv {
+  readonly days: readonly DayOffLine[];
+  readonly errors: readonly { readonly line: number; readonly message: string }[];
+}
+
+/**
+ * A calendar as admins keep it in a spreadsheet: a header naming `date` and `name` (and, optionally, `agency`, empty
+ * for every agency), then one day off per line. Every line is checked; any error means nothing should be sent.
+ * @example parseDaysOffCsv('date,name\n2027-08-17,Hari Kemerdekaan RI\n').days // [{ day: '2027-08-17', name: 'Hari Kemerdekaan RI', agencyCode: null }]
+ */
+export function parseDaysOffCsv(text: string): DaysOffCsv {
+  const [header, ...records] = parseCsv(text);
+  if (header === undefined) return { days: [], errors: [{ line: 1, message: 'the file is empty: expected a header "date,name,agency"' }] };
+  const columns = header.fields.map((f) => f.trim().toLowerCase());
+  const at = { date: columns.indexOf('date'), name: columns.indexOf('name'), agency: columns.indexOf('agency') };
+  if (at.date < 0 || at.name < 0) return { days: [], errors: [{ line: header.line, message: `expected a header with date and name (and optionally agency), got "${header.fields.join(',')}"` }] };
+  const days: DayOffLine[] = [];
+  const errors: { line: number; message: string }[] = [];
+  for (const record of records) {
+    if (record.problem !== null) {
+      errors.push({ line: record.line, message: record.problem });
+      continue;
+    }
+    const agency = at.agency < 0 ? '' : (record.fields[at.agency] ?? '').trim();
+    const check = checkDayOff(record.fields[at.date] ?? '', record.fields[at.name] ?? '');
+    if (check.ok) days.push({ day: check.day, name: check.name, agencyCode: agency === '' ? null : agency });
+    else errors.push({ line: record.line, message: check.problem });
+  }
+  if (days.length === 0 && errors.length === 0) errors.push({ line: header.line, message: 'no days off under the header' });
+  return { days, errors };
 }

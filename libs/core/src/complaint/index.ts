@@ -4,9 +4,12 @@ export {
   checkDayOff,
   DAY_OFF_NAME_LIMIT,
   type DayOffCheck,
+  type DayOffLine,
+  type DaysOffCsv,
   describeAnswerTarget,
   MAX_ANSWER_HOURS,
   MAX_ANSWER_WORKING_DAYS,
+  parseDaysOffCsv,
   WorkingCalendar,
 } from './answer-time.js';
 export {

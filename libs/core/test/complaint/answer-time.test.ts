@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answerDueAt, checkDayOff, describeAnswerTarget, WorkingCalendar } from '../../src/index.js';
+import { answerDueAt, checkDayOff, describeAnswerTarget, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
 
 const bandung = { id: 'a-bdg', timezone: 'WIB' as const };
 const jayapura = { id: 'a-jpr', timezone: 'WIT' as const };
@@ -63,4 +63,27 @@ describe('checkDayOff', () => {
 
 it('describes a target', () => {
   expect([describeAnswerTarget({ hours: 1 }), describeAnswerTarget({ hours: 72 }), describeAnswerTarget({ workingDays: 3 })]).toEqual(['1 hour', '72 hours', '3 working days']);
+});
+
+describe('parseDaysOffCsv', () => {
+  it('reads national and agency days off under any column order', () => {
+    const csv = 'Name,Date,Agency\r\nHari Kemerdekaan RI,2027-08-17,\r\n"Hari jadi Kota Bandung, ke-217",2027-09-25,lapor-bdg\r\n';
+    expect(parseDaysOffCsv(csv)).toEqual({
+      days: [
+        { day: '2027-08-17', name: 'Hari Kemerdekaan RI', agencyCode: null },
+        { day: '2027-09-25', name: 'Hari jadi Kota Bandung, ke-217', agencyCode: 'lapor-bdg' },
+      ],
+      errors: [],
+    });
+  });
+
+  it('names every bad line, and a bad or empty header', () => {
+    expect(parseDaysOffCsv('date,name\n2027-13-01,Salah\n2027-12-25,\n2027-12-25,Natal\n').errors).toEqual([
+      { line: 2, message: 'expected a date like 2027-03-10, got "2027-13-01"' },
+      { line: 3, message: 'the day off needs a name, e.g. "Hari Kemerdekaan RI"' },
+    ]);
+    expect(parseDaysOffCsv('tanggal,nama\n2027-12-25,Natal\n').errors).toEqual([{ line: 1, message: 'expected a header with date and name (and optionally agency), got "tanggal,nama"' }]);
+    expect(parseDaysOffCsv('').errors).toEqual([{ line: 1, message: 'the file is empty: expected a header "date,name,agency"' }]);
+    expect(parseDaysOffCsv('date,name\n').errors).toEqual([{ line: 1, message: 'no days off under the header' }]);
+  });
 });
