@@ -96,7 +96,7 @@ describe('the admin console in Chromium', () => {
       '{ agencies { code senderIds { sms } ratePerMinute sources } }',
     );
     expect(agencies.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({ code: 'dinkes-bdg', senderIds: { sms: 'DINKES-BDG' }, ratePerMinute: 600, sources: ['/id/go/bandung/dinkes'] });
-    await expect.poll(() => created.locator('p').textContent()).toContain('600/min · 250000/day · answer within 72 h');
+    await expect.poll(() => created.locator('p').textContent()).toContain('600/min · 250000/day · answer within 72 hours (WIB)');
 
     // Edited as shown: the hub's refusal of an answer target of 0 hours is shown in the form, the fixed one is saved.
     await created.getByRole('button', { name: 'Edit' }).click();
@@ -104,15 +104,33 @@ describe('the admin console in Chromium', () => {
     expect(await edit.getByLabel('SMS sender ID').inputValue()).toBe('DINKES-BDG');
     expect(await edit.getByLabel('CloudEvents sources').inputValue()).toBe('/id/go/bandung/dinkes');
     await edit.getByLabel('SMS sender ID').fill('DINKES-KOTA');
-    await edit.getByLabel('Answer within (hours)').fill('0');
+    await edit.getByLabel('Answer within', { exact: true }).fill('0');
     await edit.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => edit.getByRole('alert').textContent()).toBe('AGENCY_INVALID_INPUT: complaintResponseHours must be a whole number of hours from 1 to 2160');
-    await edit.getByLabel('Answer within (hours)').fill('48');
+    await edit.getByLabel('Answer within', { exact: true }).fill('48');
     await edit.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => edit.count()).toBe(0);
-    await expect.poll(() => created.locator('p').textContent()).toContain('SMS DINKES-KOTA · — · 600/min · 250000/day · answer within 48 h');
-    const edited = await as<{ agencies: { code: string; senderIds: { sms: string | null }; complaintResponseHours: number }[] }>(hub.url, agency.admin, '{ agencies { code senderIds { sms } complaintResponseHours } }');
-    expect(edited.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({ code: 'dinkes-bdg', senderIds: { sms: 'DINKES-KOTA' }, complaintResponseHours: 48 });
+    await expect.poll(() => created.locator('p').textContent()).toContain('SMS DINKES-KOTA · — · 600/min · 250000/day · answer within 48 hours (WIB)');
+    // Then in working days, in the agency's own zone; the form opens on what the agency has.
+    await created.getByRole('button', { name: 'Edit' }).click();
+    expect(await edit.getByLabel('Unit').inputValue()).toBe('hours');
+    await edit.getByLabel('Answer within', { exact: true }).fill('5');
+    await edit.getByLabel('Unit').selectOption({ label: 'working days' });
+    await edit.getByLabel('Time zone').selectOption('WITA');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => created.locator('p').textContent()).toContain('answer within 5 working days (WITA)');
+    const edited = await as<{ agencies: { code: string; senderIds: { sms: string | null }; complaintResponseHours: number; complaintResponseWorkingDays: number | null; timezone: string }[] }>(
+      hub.url,
+      agency.admin,
+      '{ agencies { code senderIds { sms } complaintResponseHours complaintResponseWorkingDays timezone } }',
+    );
+    expect(edited.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({
+      code: 'dinkes-bdg',
+      senderIds: { sms: 'DINKES-KOTA' },
+      complaintResponseHours: 48,
+      complaintResponseWorkingDays: 5,
+      timezone: 'WITA',
+    });
 
     // Its first key: the secret is shown once and works; revoked, it stops working.
     await created.getByRole('button', { name: 'API keys' }).click();
@@ -196,8 +214,8 @@ describe('the admin console in Chromium', () => {
 
     // Citizens' own messages: the city's short code to the new agency, PAJAK to another; a bad keyword is refused.
     await page.getByRole('button', { name: 'Inbound' }).click();
-    await expect.poll(() => page.locator('section p.muted').last().textContent()).toContain('No routes yet');
-    const form = page.locator('form.card');
+    await expect.poll(() => page.getByText('No routes yet').count()).toBe(1);
+    const form = page.locator('form.card').first();
     await form.getByLabel('Agency').selectOption({ label: 'Dinas Kesehatan Kota Bandung' });
     await form.getByLabel('To address (short code, number; blank for all)').fill('1708');
     await form.getByRole('button', { name: 'Save route' }).click();
@@ -215,6 +233,29 @@ describe('the admin console in Chromium', () => {
     await expect.poll(() => page.locator('tr.route').count()).toBe(1);
     const routes = await as<{ inboundRoutes: { agencyCode: string; to: string; keyword: string }[] }>(hub.url, agency.admin, '{ inboundRoutes { agencyCode to keyword } }');
     expect(routes.data?.inboundRoutes).toEqual([{ agencyCode: 'dinkes-bdg', to: '1708', keyword: 'PAJAK' }]);
+
+    // The working calendar under the routes: a national day off and one of the new agency's, that one removed again.
+    const next = String(new Date().getFullYear() + 1);
+    const daysOff = page.locator('section.days-off');
+    await daysOff.getByLabel('Year').selectOption(next);
+    await expect.poll(() => daysOff.getByText('No days off this year yet.').count()).toBe(1);
+    const dayForm = daysOff.locator('form');
+    await dayForm.getByLabel('Date').fill(`${next}-08-17`);
+    await dayForm.getByLabel('Name').fill('Hari Kemerdekaan RI');
+    await dayForm.getByRole('button', { name: 'Save day off' }).click();
+    await expect.poll(() => daysOff.getByRole('status').textContent()).toBe('0 waiting complaints moved');
+    await dayForm.getByLabel('Date').fill(`${next}-09-25`);
+    await dayForm.getByLabel('Name').fill('Hari jadi');
+    await dayForm.getByLabel('For').selectOption({ label: 'Dinas Kesehatan Kota Bandung' });
+    await dayForm.getByRole('button', { name: 'Save day off' }).click();
+    await expect.poll(() => daysOff.locator('tr.day-off').allTextContents()).toEqual([
+      `${next}-08-17Hari Kemerdekaan RIevery agencyRemove`,
+      `${next}-09-25Hari jadiDinas Kesehatan Kota BandungRemove`,
+    ]);
+    await daysOff.locator(`tr.day-off[data-day="${next}-09-25"]`).getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => daysOff.locator('tr.day-off').count()).toBe(1);
+    const kept = await as<{ daysOff: { day: string; agencyCode: string | null }[] }>(hub.url, agency.admin, 'query($y: Int!) { daysOff(year: $y) { day agencyCode } }', { y: Number(next) });
+    expect(kept.data?.daysOff).toEqual([{ day: `${next}-08-17`, agencyCode: null }]);
 
     // The audit trail: every change above, newest first, 50 to a page; filtered by agency and action, the hub's
     // refusal of an unknown agency shown; the chain checked, then checked again after an entry is forged in the

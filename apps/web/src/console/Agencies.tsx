@@ -12,7 +12,8 @@ const numberOrNull = (text: string): number | null => (text.trim() === '' ? null
 const notWholeNumber = (text: string): boolean => text.trim() !== '' && !/^\d{1,9}$/.test(text.trim());
 const linesOf = (text: string): string[] => text.split('\n').map((s) => s.trim()).filter((s) => s !== '');
 
-const NUMBER_FIELDS = ['ratePerMinute', 'dailyQuota', 'complaintResponseHours'] as const;
+const NUMBER_FIELDS = ['ratePerMinute', 'dailyQuota', 'answerTime'] as const;
+const TIMEZONES = ['WIB', 'WITA', 'WIT'] as const;
 
 /** Refuses, in the hub's words, a number field that would reach the hub as null (NaN) and silently keep its value. */
 function checkNumbers(form: Readonly<Record<(typeof NUMBER_FIELDS)[number], string>>): void {
@@ -20,7 +21,7 @@ function checkNumbers(form: Readonly<Record<(typeof NUMBER_FIELDS)[number], stri
   if (wrong.length > 0) throw new ApiError('AGENCY_INVALID_INPUT', wrong.map((name) => `${name} must be a whole number`).join('; '));
 }
 
-const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', complaintResponseHours: '' };
+const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', answerTime: '', answerUnit: 'hours', timezone: 'WIB' };
 
 type Settings = Omit<typeof NEW_AGENCY, 'code'>;
 
@@ -34,8 +35,16 @@ function settingsInput(form: Settings): UpdateAgencyInput {
     senderIds: { sms: blankToNull(form.sms), email: blankToNull(form.email) },
     ratePerMinute: numberOrNull(form.ratePerMinute),
     dailyQuota: numberOrNull(form.dailyQuota),
-    complaintResponseHours: numberOrNull(form.complaintResponseHours),
+    // The answer time goes in the unit the form shows; the hub switches the agency to it.
+    complaintResponseHours: form.answerUnit === 'hours' ? numberOrNull(form.answerTime) : null,
+    complaintResponseWorkingDays: form.answerUnit === 'workingDays' ? numberOrNull(form.answerTime) : null,
+    timezone: form.timezone,
   };
+}
+
+/** "72 hours" or "3 working days", as the agency's target stands. */
+function answerTarget(agency: Agency, t: (key: 'unitHours' | 'unitWorkingDays') => string): string {
+  return agency.complaintResponseWorkingDays === null ? `${String(agency.complaintResponseHours)} ${t('unitHours')}` : `${String(agency.complaintResponseWorkingDays)} ${t('unitWorkingDays')}`;
 }
 type FieldChange = React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>;
 
@@ -82,7 +91,7 @@ export function Agencies(): React.JSX.Element {
               </span>
             </div>
             <p className="small muted">
-              {a.sources.join(', ')} · SMS {a.senderIds.sms ?? '—'} · {a.senderIds.email ?? '—'} · {a.ratePerMinute}/{t('perMinute')} · {a.dailyQuota}/{t('perDay')} · {t('answerWithin')} {a.complaintResponseHours} {t('hours')} · {t('callback')}: {a.callbackUrl ?? t('none')}
+              {a.sources.join(', ')} · SMS {a.senderIds.sms ?? '—'} · {a.senderIds.email ?? '—'} · {a.ratePerMinute}/{t('perMinute')} · {a.dailyQuota}/{t('perDay')} · {t('answerWithin')} {answerTarget(a, t)} ({a.timezone}) · {t('callback')}: {a.callbackUrl ?? t('none')}
             </p>
             {editing === a.code && (
               <EditAgency
@@ -149,7 +158,24 @@ function AgencyFields({ form, field, children }: { readonly form: Settings; read
           {t('dailyQuota')} <input inputMode="numeric" value={form.dailyQuota} onChange={field('dailyQuota')} />
         </label>
         <label>
-          {t('answerHours')} <input inputMode="numeric" value={form.complaintResponseHours} onChange={field('complaintResponseHours')} />
+          {t('answerHours')} <input inputMode="numeric" value={form.answerTime} onChange={field('answerTime')} />
+        </label>
+        <label>
+          {t('answerUnit')}
+          <select value={form.answerUnit} onChange={field('answerUnit')}>
+            <option value="hours">{t('unitHours')}</option>
+            <option value="workingDays">{t('unitWorkingDays')}</option>
+          </select>
+        </label>
+        <label>
+          {t('timezone')}
+          <select value={form.timezone} onChange={field('timezone')}>
+            {TIMEZONES.map((zone) => (
+              <option key={zone} value={zone}>
+                {zone}
+              </option>
+            ))}
+          </select>
         </label>
       </div>
     </>
@@ -168,7 +194,9 @@ function EditAgency({ agency, onSaved, onCancel }: { readonly agency: Agency; re
     email: agency.senderIds.email ?? '',
     ratePerMinute: String(agency.ratePerMinute),
     dailyQuota: String(agency.dailyQuota),
-    complaintResponseHours: String(agency.complaintResponseHours),
+    answerTime: String(agency.complaintResponseWorkingDays ?? agency.complaintResponseHours),
+    answerUnit: agency.complaintResponseWorkingDays === null ? 'hours' : 'workingDays',
+    timezone: agency.timezone,
   });
   const action = useAction();
   const field = (name: keyof Settings) => (e: FieldChange) => setForm({ ...form, [name]: e.target.value });

@@ -7,6 +7,7 @@ import { useLang } from '../lang.js';
 import { Agencies } from './Agencies.js';
 import { AuditLog } from './AuditLog.js';
 import { Citizens } from './Citizens.js';
+import { DaysOff } from './DaysOff.js';
 import { HealthPanel } from './HealthPanel.js';
 import { InboundRoutes } from './InboundRoutes.js';
 import { Plugins } from './Plugins.js';
@@ -140,7 +141,13 @@ function view(tab: Tab): React.JSX.Element {
     case 'plugins':
       return <Plugins />;
     case 'inbound':
-      return <InboundRoutes />;
+      // Where citizens' messages go, and the calendar their answer times count on.
+      return (
+        <>
+          <InboundRoutes />
+          <DaysOff />
+        </>
+      );
     case 'audit':
       return <AuditLog />;
     case 'health':

@@ -10,7 +10,7 @@ export interface Health {
   readonly version: string;
 }
 
-export const AGENCIES = '{ agencies { id code name defaultLocale sources senderIds { sms email } ratePerMinute dailyQuota complaintResponseHours callbackUrl } }';
+export const AGENCIES = '{ agencies { id code name defaultLocale sources senderIds { sms email } ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone callbackUrl } }';
 
 export interface Agency {
   readonly id: string;
@@ -22,6 +22,9 @@ export interface Agency {
   readonly ratePerMinute: number;
   readonly dailyQuota: number;
   readonly complaintResponseHours: number;
+  /** When set, the answer time is in working days and the hours are not used. */
+  readonly complaintResponseWorkingDays: number | null;
+  readonly timezone: string;
   readonly callbackUrl: string | null;
 }
 
@@ -35,7 +38,10 @@ export interface CreateAgencyInput {
   readonly senderIds: { readonly sms: string | null; readonly email: string | null };
   readonly ratePerMinute: number | null;
   readonly dailyQuota: number | null;
+  /** One of the two is sent: hours switch the agency to hours, working days to working days. */
   readonly complaintResponseHours: number | null;
+  readonly complaintResponseWorkingDays: number | null;
+  readonly timezone: string;
 }
 
 export const UPDATE_AGENCY = 'mutation($code: String!, $input: UpdateAgencyInput!) { updateAgency(code: $code, input: $input) { code } }';
@@ -117,6 +123,22 @@ export interface CsvImport {
 export const INBOUND_ROUTES = '{ inboundRoutes { id agencyCode channel to keyword } agencies { code name } }';
 export const SET_INBOUND_ROUTE = 'mutation($r: InboundRouteInput!) { setInboundRoute(route: $r) { id } }';
 export const REMOVE_INBOUND_ROUTE = 'mutation($id: ID!) { removeInboundRoute(id: $id) }';
+
+export const DAYS_OFF = 'query($year: Int!) { daysOff(year: $year) { day name agencyCode } agencies { code name } }';
+export const SET_DAYS_OFF = 'mutation($days: [DayOffInput!]!) { setDaysOff(days: $days) { changed dueTimesMoved } }';
+export const REMOVE_DAY_OFF = 'mutation($day: String!, $agencyCode: String) { removeDayOff(day: $day, agencyCode: $agencyCode) { changed dueTimesMoved } }';
+
+export interface DayOff {
+  readonly day: string;
+  readonly name: string;
+  /** Null: every agency. */
+  readonly agencyCode: string | null;
+}
+
+export interface DaysOffChange {
+  readonly changed: number;
+  readonly dueTimesMoved: number;
+}
 
 export interface InboundRoute {
   readonly id: string;
