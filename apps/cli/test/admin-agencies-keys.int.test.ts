@@ -246,10 +246,11 @@ describe('kabar admin, agencies and keys', () => {
   });
 
   it('keeps the working calendar with `kabar days-off`, and sets answer times in working days with `kabar agencies`', async () => {
-    const zone = await kabar(['agencies', 'update', 'lapor-bdg', '--answer-days', '5', '--timezone', 'WITA', '--json'], hubEnv);
-    expect(JSON.parse(zone.stdout)).toMatchObject({ complaintResponseWorkingDays: 5, timezone: 'WITA' });
+    const zone = await kabar(['agencies', 'update', 'lapor-bdg', '--answer-days', '5', '--timezone', 'WITA', '--escalate-to', 'bapenda-bdg', '--json'], hubEnv);
+    expect(JSON.parse(zone.stdout)).toMatchObject({ complaintResponseWorkingDays: 5, timezone: 'WITA', complaintEscalation: 'bapenda-bdg' });
     expect(await kabar(['agencies', 'update', 'lapor-bdg', '--answer-days', '5', '--answer-hours', '2'], hubEnv)).toMatchObject({ code: 2, stderr: 'kabar: give --answer-hours or --answer-days, not both\n' });
-    expect((await kabar(['agencies', 'list'], hubEnv)).stdout).toMatch(/\nlapor-bdg .* 5 working days WITA\n/);
+    expect((await kabar(['agencies', 'list'], hubEnv)).stdout).toMatch(/\nlapor-bdg .* 5 working days WITA → bapenda-bdg\n/);
+    expect(JSON.parse((await kabar(['agencies', 'update', 'lapor-bdg', '--escalate-to', '', '--json'], hubEnv)).stdout)).toMatchObject({ complaintEscalation: null });
 
     const one = await kabar(['days-off', 'set', '2027-08-17', 'Hari Kemerdekaan RI'], hubEnv);
     expect(one).toMatchObject({ code: 0, stdout: '2027-08-17 is a day off for every agency: Hari Kemerdekaan RI (0 waiting complaints moved)\n' });

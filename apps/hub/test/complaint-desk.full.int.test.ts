@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { createHmac } from 'node:crypto';
 
 import { SecretBox } from '@kabar/core';
-import { COMPLAINT_MESSAGE_TYPE, COMPLAINT_OVERDUE_TYPE, COMPLAINT_TRANSFER_TYPE, ComplaintDeadlines, ComplaintDesk, InboundStage } from '@kabar/hub';
+import { COMPLAINT_ESCALATED_TYPE, COMPLAINT_MESSAGE_TYPE, COMPLAINT_OVERDUE_TYPE, COMPLAINT_TRANSFER_TYPE, ComplaintDeadlines, ComplaintDesk, InboundStage } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
 import { WaitingRepository } from '@kabar/persistence';
 import { eventually, queryDatabase } from '@kabar/testing';
@@ -422,13 +422,16 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect((await eventually(() => Promise.resolve(sentToCitizen()[1]))).text?.body).toBe(`LAPOR! Kota Bandung (${reference ?? ''}): Terima kasih, tim kami akan memeriksa.`);
   });
 
-  it("tells the agency once when a complaint waits past its response target, and starts the clock again with each wait", async () => {
+  it("tells the agency once when a complaint waits past its response target, and the agency it escalates to, and starts the clock again with each wait", async () => {
     const HOUR = 3_600_000;
     const timed = 'query($id: ID!) { complaint(id: $id) { state dueAt overdue } }';
     type Timed = { state: string; dueAt: string | null; overdue: boolean };
     const timing = async (agency: PolicyAgency, id: string): Promise<Timed | null> => (await gql<{ complaint: Timed | null }>(agency.key, timed, { id })).complaint;
-    const set = await gql<{ updateAgency: { complaintResponseHours: number } }>(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseHours: 2 }) { complaintResponseHours } }');
-    expect(set.updateAgency.complaintResponseHours).toBe(2);
+    const set = await gql<{ updateAgency: { complaintResponseHours: number; complaintEscalation: string | null } }>(
+      lapor.admin,
+      'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseHours: 2, complaintEscalation: "bapenda-bdg" }) { complaintResponseHours complaintEscalation } }',
+    );
+    expect(set.updateAgency).toEqual({ complaintResponseHours: 2, complaintEscalation: 'bapenda-bdg' });
 
     const phone = '+6281255550001';
     const wrote = Date.now();
@@ -458,6 +461,14 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(told).toMatchObject({ type: COMPLAINT_OVERDUE_TYPE, subject: mine.id, data: { complaintId: mine.id, reference: mine.reference, channel: 'sms' } });
     expect(JSON.stringify(told)).not.toContain(phone.slice(3));
     expect(JSON.stringify(told)).not.toContain('Sampah');
+    // The agency it escalates to hears of it at the same time: whose complaint, which, and when it was due; not the thread.
+    const escalations = (): Record<string, unknown>[] =>
+      (receivers['bapenda-bdg']?.events ?? []).filter((e) => e['type'] === COMPLAINT_ESCALATED_TYPE && (e['data'] as { complaintId?: string }).complaintId === mine.id);
+    const [escalated] = await eventually(() => Promise.resolve(escalations().length > 0 ? escalations() : undefined));
+    expect(escalated).toMatchObject({ type: COMPLAINT_ESCALATED_TYPE, subject: mine.id, data: { complaintId: mine.id, reference: mine.reference, agency: 'lapor-bdg', channel: 'sms', dueAt: (told?.['data'] as { dueAt: string }).dueAt } });
+    expect(JSON.stringify(escalated)).not.toContain('Sampah');
+    expect(JSON.stringify(escalated)).not.toContain(phone.slice(3));
+    expect((receivers['lapor-bdg']?.events ?? []).filter((e) => e['type'] === COMPLAINT_ESCALATED_TYPE)).toEqual([]);
 
     // The answer stops the clock; the citizen's next message starts a new wait, reminded about afresh.
     await answer(lapor, mine.id, 'Petugas kebersihan dijadwalkan besok pagi.');
@@ -470,8 +481,9 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(new Date(second?.dueAt ?? 0).getTime()).toBeGreaterThanOrEqual(again + 2 * HOUR - 1_000);
     await lapse();
     expect(await deadlines.remindOverdue()).toBe(1);
-    await eventually(() => Promise.resolve(overdueCallbacks().length === 2 ? true : undefined));
+    await eventually(() => Promise.resolve(overdueCallbacks().length === 2 && escalations().length === 2 ? true : undefined));
     expect(new Set(overdueCallbacks().map((e) => e['id'])).size).toBe(2);
+    expect(new Set(escalations().map((e) => e['id'])).size).toBe(2);
 
     // Handed on, the complaint waits for the other agency by that agency's own target (the default three days).
     const moved = Date.now();
@@ -484,8 +496,13 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
 
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
     expect(metrics).toMatch(/kabar_complaints_overdue_total\{agency="lapor-bdg"\} 2/);
+    expect(metrics).toMatch(/kabar_complaints_escalated_total\{agency="lapor-bdg",to="bapenda-bdg"\} 2/);
     const refused = await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseHours: 0 }) { code } }');
     expect(refused).toBe('AGENCY_INVALID_INPUT');
+    expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintEscalation: "lapor-bdg" }) { code } }')).toBe('AGENCY_INVALID_INPUT');
+    expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintEscalation: "no-such" }) { code } }')).toBe('AGENCY_INVALID_INPUT');
+    const cleared = await gql<{ updateAgency: { complaintEscalation: string | null } }>(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintEscalation: "" }) { complaintEscalation } }');
+    expect(cleared.updateAgency.complaintEscalation).toBeNull();
   });
 
   it('counts answer times in working days in the agency zone, skipping days off, and moves waiting complaints when the calendar changes', async () => {

@@ -117,12 +117,15 @@ describe('the admin console in Chromium', () => {
     await edit.getByLabel('Answer within', { exact: true }).fill('5');
     await edit.getByLabel('Unit').selectOption({ label: 'working days' });
     await edit.getByLabel('Time zone').selectOption('WITA');
+    // The agency itself is not among those it may escalate to.
+    expect(await edit.getByLabel('Overdue complaints escalate to').locator('option').allTextContents()).not.toContain('Dinas Kesehatan Kota Bandung');
+    await edit.getByLabel('Overdue complaints escalate to').selectOption('bapenda-cons');
     await edit.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => created.locator('p').textContent()).toContain('answer within 5 working days (WITA)');
-    const edited = await as<{ agencies: { code: string; senderIds: { sms: string | null }; complaintResponseHours: number; complaintResponseWorkingDays: number | null; timezone: string }[] }>(
+    await expect.poll(() => created.locator('p').textContent()).toContain('answer within 5 working days (WITA) → bapenda-cons');
+    const edited = await as<{ agencies: { code: string; senderIds: { sms: string | null }; complaintResponseHours: number; complaintResponseWorkingDays: number | null; timezone: string; complaintEscalation: string | null }[] }>(
       hub.url,
       agency.admin,
-      '{ agencies { code senderIds { sms } complaintResponseHours complaintResponseWorkingDays timezone } }',
+      '{ agencies { code senderIds { sms } complaintResponseHours complaintResponseWorkingDays timezone complaintEscalation } }',
     );
     expect(edited.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({
       code: 'dinkes-bdg',
@@ -130,6 +133,7 @@ describe('the admin console in Chromium', () => {
       complaintResponseHours: 48,
       complaintResponseWorkingDays: 5,
       timezone: 'WITA',
+      complaintEscalation: 'bapenda-cons',
     });
 
     // Its first key: the secret is shown once and works; revoked, it stops working.

@@ -29,6 +29,8 @@ export interface NewAgency {
   readonly complaintResponseWorkingDays?: number | null;
   /** WIB (the default), WITA or WIT. */
   readonly timezone?: string;
+  /** Told when one of this agency's complaints goes unanswered past its due time. */
+  readonly escalationAgencyId?: string | null;
   readonly callbackUrl: string | null;
   readonly callbackSecretSealed: string | null;
 }
@@ -115,7 +117,7 @@ export class AgencyRepository {
    */
   async update(
     agencyId: string,
-    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone'>>,
+    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone' | 'escalationAgencyId'>>,
     sources: readonly string[] | undefined,
     audit: Audited<AgencyWithSources | null>,
   ): Promise<AgencyWithSources | null> {

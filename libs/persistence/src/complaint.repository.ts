@@ -114,6 +114,8 @@ export interface OverdueComplaint {
   readonly channel: string;
   readonly openedAt: Date;
   readonly dueAt: Date;
+  /** The agency to escalate to, when the late agency has one. */
+  readonly escalation: { readonly agencyId: string; readonly agencyCode: string } | null;
 }
 
 interface ComplaintDbRow {
@@ -365,13 +367,33 @@ export class ComplaintRepository {
    * instance reminds each once (`markReminded` in the same transaction).
    */
   async overdue(tx: EntityManager, now: Date, limit: number): Promise<OverdueComplaint[]> {
-    const rows = await query<{ id: string; number: string | number; agency_id: string; code: string; channel: string; opened_at: Date | string; due_at: Date | string }>(
+    const rows = await query<{
+      id: string;
+      number: string | number;
+      agency_id: string;
+      code: string;
+      channel: string;
+      opened_at: Date | string;
+      due_at: Date | string;
+      escalation_id: string | null;
+      escalation_code: string | null;
+    }>(
       tx,
-      `select c."id", c."number", c."agency_id", a."code", c."channel", c."opened_at", c."due_at" from "complaint" c join "agency" a on a."id" = c."agency_id"
+      `select c."id", c."number", c."agency_id", a."code", c."channel", c."opened_at", c."due_at", e."id" as "escalation_id", e."code" as "escalation_code"
+       from "complaint" c join "agency" a on a."id" = c."agency_id" left join "agency" e on e."id" = a."escalation_agency_id"
        where c."due_at" <= ? and c."reminded_at" is null order by c."due_at" limit ? for update of c skip locked`,
       [now, limit],
     );
-    return rows.map((r) => ({ id: r.id, number: Number(r.number), agencyId: r.agency_id, agencyCode: r.code, channel: r.channel, openedAt: new Date(r.opened_at), dueAt: new Date(r.due_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      number: Number(r.number),
+      agencyId: r.agency_id,
+      agencyCode: r.code,
+      channel: r.channel,
+      openedAt: new Date(r.opened_at),
+      dueAt: new Date(r.due_at),
+      escalation: r.escalation_id === null || r.escalation_code === null ? null : { agencyId: r.escalation_id, agencyCode: r.escalation_code },
+    }));
   }
 
   async markReminded(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {

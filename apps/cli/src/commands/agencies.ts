@@ -6,9 +6,10 @@ import { type Io, printJson, table } from '../output.js';
 
 export const AGENCIES_HELP = `kabar agencies create --code CODE --name NAME --source SOURCE [--source SOURCE2…]
                       [--sms-sender ID] [--email-sender "Name <address>"] [--locale id|en] [--rate N] [--quota N]
-                      [--answer-hours N | --answer-days N] [--timezone WIB|WITA|WIT]
+                      [--answer-hours N | --answer-days N] [--timezone WIB|WITA|WIT] [--escalate-to CODE]
 kabar agencies update CODE [--name NAME] [--source SOURCE…] [--sms-sender ID] [--email-sender "Name <address>"]
                       [--locale id|en] [--rate N] [--quota N] [--answer-hours N | --answer-days N] [--timezone ZONE]
+                      [--escalate-to CODE]
 kabar agencies list
 
 Registers, changes and lists agencies on a running hub, over its admin GraphQL API; the hub checks every value.
@@ -23,6 +24,7 @@ Registers, changes and lists agencies on a running hub, over its admin GraphQL A
   --answer-days   the answer time in working days instead (1 to 60): Monday to Friday, days off skipped
                   (\`kabar days-off\`), due at the end of the last one in the agency's zone
   --timezone      WIB (default), WITA or WIT: where the agency's working days begin and end
+  --escalate-to   another agency told when this one lets a complaint wait past its due time (on update, "" removes it)
 
 Common options (also for \`kabar keys\`):
   --url URL       the hub (default KABAR_URL, else ${DEFAULT_HUB_URL})
@@ -41,9 +43,10 @@ interface AgencyView {
   complaintResponseHours: number;
   complaintResponseWorkingDays: number | null;
   timezone: string;
+  complaintEscalation: string | null;
 }
 
-const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone';
+const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone complaintEscalation';
 
 /** The flags `create` and `update` share: what an agency is and what it may send. */
 const AGENCY_OPTIONS = {
@@ -58,6 +61,7 @@ const AGENCY_OPTIONS = {
   'answer-hours': { type: 'string' },
   'answer-days': { type: 'string' },
   timezone: { type: 'string' },
+  'escalate-to': { type: 'string' },
 } as const;
 
 export async function agenciesCommand(args: readonly string[], io: Io, env: Env): Promise<number> {
@@ -141,8 +145,8 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
   return 0;
 }
 
-/** --rate, --quota, --answer-hours, --answer-days and --timezone as the hub takes them; the hub says what is wrong with a value it refuses. */
-function limits(values: { rate?: string | undefined; quota?: string | undefined; 'answer-hours'?: string | undefined; 'answer-days'?: string | undefined; timezone?: string | undefined }): Record<string, number | string> {
+/** --rate, --quota, --answer-hours, --answer-days, --timezone and --escalate-to as the hub takes them; the hub says what is wrong with a value it refuses. */
+function limits(values: { rate?: string | undefined; quota?: string | undefined; 'answer-hours'?: string | undefined; 'answer-days'?: string | undefined; timezone?: string | undefined; 'escalate-to'?: string | undefined }): Record<string, number | string> {
   const whole = (flag: string, value: string): number => {
     if (!/^\d+$/.test(value)) throw new CliError(CliErrorCode.Usage, `${flag} must be a whole number, got ${JSON.stringify(value)}`);
     return Number(value);
@@ -157,6 +161,7 @@ function limits(values: { rate?: string | undefined; quota?: string | undefined;
     ...(hours === undefined ? {} : { complaintResponseHours: whole('--answer-hours', hours) }),
     ...(days === undefined ? {} : { complaintResponseWorkingDays: whole('--answer-days', days) }),
     ...(timezone === undefined ? {} : { timezone }),
+    ...(values['escalate-to'] === undefined ? {} : { complaintEscalation: values['escalate-to'] }),
   };
 }
 
@@ -180,7 +185,7 @@ async function list(args: readonly string[], io: Io, env: Env): Promise<number> 
     a.senderIds.email ?? '-',
     `${String(a.ratePerMinute)}/min`,
     `${String(a.dailyQuota)}/day`,
-    `${answerTime(a)} ${a.timezone}`,
+    `${answerTime(a)} ${a.timezone}${a.complaintEscalation === null ? '' : ` → ${a.complaintEscalation}`}`,
   ]);
   for (const line of table(['CODE', 'NAME', 'LOCALE', 'SOURCES', 'SMS SENDER', 'E-MAIL SENDER', 'RATE', 'QUOTA', 'ANSWER TIME'], rows)) io.out(line);
   if (agencies.length === 0) io.err('kabar: no agencies yet; add one with `kabar agencies create`');

@@ -49,6 +49,9 @@ export class CreateAgencyInput {
 
   @Field(() => String, { nullable: true, description: 'WIB (default), WITA or WIT: where the agency working days begin and end.' })
   timezone?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The code of another agency (a supervisor, the city desk) told when this one lets a complaint wait past its due time.' })
+  complaintEscalation?: string | null;
 }
 
 @InputType({ description: 'Only the fields given change; `senderIds` and `sources`, when given, replace the whole set.' })
@@ -79,6 +82,9 @@ export class UpdateAgencyInput {
 
   @Field(() => String, { nullable: true, description: 'WIB, WITA or WIT. Complaints already waiting in working days move with it.' })
   timezone?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The code of another agency told when this one lets a complaint wait past its due time; "" removes it.' })
+  complaintEscalation?: string | null;
 }
 
 @ObjectType('SenderIds')
@@ -127,6 +133,12 @@ export class AgencyModel {
 
   @Field({ description: 'WIB, WITA or WIT.' })
   timezone!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The agency told (callback id.kabar.complaint.escalated.v1) when this one lets a complaint wait past its due time; it learns the reference and the times, not the thread.',
+  })
+  complaintEscalation!: string | null;
 }
 
 @ObjectType('ApiKey')

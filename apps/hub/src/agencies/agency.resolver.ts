@@ -6,7 +6,7 @@ import { CurrentActor, RequireScope } from '../auth/index.js';
 import { AgencyModel, ApiKeyKind, ApiKeyModel, CallbackRegistrationModel, CreateAgencyInput, IssuedApiKeyModel, UpdateAgencyInput } from './agency.model.js';
 import { AgencyService } from './agency.service.js';
 
-const toAgency = (a: AgencyWithSources): AgencyModel => ({
+const toAgency = (a: AgencyWithSources, codes: ReadonlyMap<string, string>): AgencyModel => ({
   id: a.id,
   code: a.code,
   name: a.name,
@@ -19,6 +19,7 @@ const toAgency = (a: AgencyWithSources): AgencyModel => ({
   complaintResponseHours: a.complaintResponseHours,
   complaintResponseWorkingDays: a.complaintResponseWorkingDays ?? null,
   timezone: a.timezone,
+  complaintEscalation: a.escalationAgencyId === null || a.escalationAgencyId === undefined ? null : (codes.get(a.escalationAgencyId) ?? null),
 });
 
 const toKey = (k: ApiKey): ApiKeyModel => ({
@@ -37,8 +38,8 @@ export class AgencyResolver {
 
   @Mutation(() => AgencyModel)
   async createAgency(@CurrentActor() actor: AuditActor, @Args('input') input: CreateAgencyInput): Promise<AgencyModel> {
-    return toAgency(
-      await this.service.create({
+    const created = await this.service.create(
+      {
         code: input.code,
         name: input.name,
         defaultLocale: input.defaultLocale,
@@ -50,34 +51,39 @@ export class AgencyResolver {
         complaintResponseHours: input.complaintResponseHours ?? undefined,
         complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
         timezone: input.timezone ?? undefined,
-      }, actor),
+        complaintEscalation: input.complaintEscalation ?? undefined,
+      },
+      actor,
     );
+    return toAgency(created, await this.service.codesById());
   }
 
   @Mutation(() => AgencyModel, { description: "Changes an agency's name, language, sources, sender IDs or limits. AGENCY_INVALID_INPUT, AGENCY_NOT_FOUND, AGENCY_CONFLICT (a source of another agency)." })
   async updateAgency(@CurrentActor() actor: AuditActor, @Args('code') code: string, @Args('input') input: UpdateAgencyInput): Promise<AgencyModel> {
-    return toAgency(
-      await this.service.update(
-        code,
-        {
-          name: input.name ?? undefined,
-          defaultLocale: input.defaultLocale ?? undefined,
-          sources: input.sources ?? undefined,
-          senderIds: input.senderIds === undefined || input.senderIds === null ? undefined : { sms: input.senderIds.sms ?? undefined, email: input.senderIds.email ?? undefined },
-          ratePerMinute: input.ratePerMinute ?? undefined,
-          dailyQuota: input.dailyQuota ?? undefined,
-          complaintResponseHours: input.complaintResponseHours ?? undefined,
-          complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
-          timezone: input.timezone ?? undefined,
-        },
-        actor,
-      ),
+    const updated = await this.service.update(
+      code,
+      {
+        name: input.name ?? undefined,
+        defaultLocale: input.defaultLocale ?? undefined,
+        sources: input.sources ?? undefined,
+        senderIds: input.senderIds === undefined || input.senderIds === null ? undefined : { sms: input.senderIds.sms ?? undefined, email: input.senderIds.email ?? undefined },
+        ratePerMinute: input.ratePerMinute ?? undefined,
+        dailyQuota: input.dailyQuota ?? undefined,
+        complaintResponseHours: input.complaintResponseHours ?? undefined,
+        complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
+        timezone: input.timezone ?? undefined,
+        complaintEscalation: input.complaintEscalation ?? undefined,
+      },
+      actor,
     );
+    return toAgency(updated, await this.service.codesById());
   }
 
   @Query(() => [AgencyModel])
   async agencies(): Promise<AgencyModel[]> {
-    return (await this.service.list()).map(toAgency);
+    const agencies = await this.service.list();
+    const codes = new Map(agencies.map((a) => [a.id, a.code]));
+    return agencies.map((a) => toAgency(a, codes));
   }
 
   @Mutation(() => IssuedApiKeyModel)

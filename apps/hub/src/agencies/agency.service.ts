@@ -30,6 +30,8 @@ export interface CreateAgency {
   /** Answer time in working days instead of hours. */
   readonly complaintResponseWorkingDays?: number | undefined;
   readonly timezone?: string | undefined;
+  /** The code of the agency told when this one's complaints go unanswered past their due time. */
+  readonly complaintEscalation?: string | undefined;
 }
 
 /** Only what is given changes; `senderIds` and `sources`, when given, replace the whole set. */
@@ -45,6 +47,8 @@ export interface UpdateAgency {
   /** Switches the answer time to working days. */
   readonly complaintResponseWorkingDays?: number | undefined;
   readonly timezone?: string | undefined;
+  /** Another agency's code; "" removes it. */
+  readonly complaintEscalation?: string | undefined;
 }
 
 export const DEFAULT_RATE_PER_MINUTE = 3_000;
@@ -68,6 +72,7 @@ export class AgencyService {
     const problems = validateAgency(input, input.complaintResponseHours !== undefined && input.complaintResponseWorkingDays !== undefined);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
     const senderIds = definedOnly(input.senderIds);
+    const escalationAgencyId = (await this.escalationOf(input.complaintEscalation, input.code)) ?? null;
     const agency = await this.agencies.create({
       code: input.code,
       name: input.name.trim(),
@@ -79,6 +84,7 @@ export class AgencyService {
       complaintResponseHours: input.complaintResponseHours ?? DEFAULT_COMPLAINT_RESPONSE_HOURS,
       complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? null,
       timezone: timezoneOf(input.timezone),
+      escalationAgencyId,
       callbackUrl: null,
       callbackSecretSealed: null,
     }, (created) =>
@@ -99,6 +105,7 @@ export class AgencyService {
               complaintResponseHours: created.complaintResponseHours,
               complaintResponseWorkingDays: created.complaintResponseWorkingDays ?? null,
               timezone: created.timezone,
+              complaintEscalation: input.complaintEscalation?.trim() === '' ? null : (input.complaintEscalation ?? null),
             },
           },
     );
@@ -124,6 +131,7 @@ export class AgencyService {
     };
     const problems = validateAgency(next, input.complaintResponseHours !== undefined && input.complaintResponseWorkingDays !== undefined);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
+    const escalationAgencyId = await this.escalationOf(input.complaintEscalation, code);
     const fields = {
       ...(input.name === undefined ? {} : { name: next.name.trim() }),
       ...(input.defaultLocale === undefined ? {} : { defaultLocale: next.defaultLocale }),
@@ -134,10 +142,12 @@ export class AgencyService {
       ...(input.complaintResponseHours === undefined ? {} : { complaintResponseHours: next.complaintResponseHours, complaintResponseWorkingDays: null }),
       ...(input.complaintResponseWorkingDays === undefined ? {} : { complaintResponseWorkingDays: input.complaintResponseWorkingDays }),
       ...(input.timezone === undefined ? {} : { timezone: timezoneOf(input.timezone) }),
+      ...(escalationAgencyId === undefined ? {} : { escalationAgencyId }),
     };
     const sources = input.sources === undefined ? undefined : [...new Set(input.sources)];
+    const codes = await this.codesById();
     const updated = await this.agencies.update(current.id, fields, sources, (after) =>
-      after === null ? null : { action: 'agency.updated', actor, agencyId: current.id, target: { kind: 'agency', id: code }, details: changes(current, after) },
+      after === null ? null : { action: 'agency.updated', actor, agencyId: current.id, target: { kind: 'agency', id: code }, details: changes(current, after, codes) },
     );
     if (updated === null) throw new AgencyError(AgencyErrorCode.Conflict, 'one of the sources is already registered to another agency');
     return updated;
@@ -145,6 +155,21 @@ export class AgencyService {
 
   list(): Promise<AgencyWithSources[]> {
     return this.agencies.list();
+  }
+
+  /** Every agency's code by id, to name the agencies others escalate to. */
+  async codesById(): Promise<Map<string, string>> {
+    return new Map((await this.agencies.list()).map((a) => [a.id, a.code]));
+  }
+
+  /** The escalation agency's id for the code given (undefined: not given; "": none). AGENCY_INVALID_INPUT for an unknown code or the agency itself. */
+  private async escalationOf(code: string | undefined, own: string): Promise<string | null | undefined> {
+    if (code === undefined) return undefined;
+    if (code.trim() === '') return null;
+    if (code === own) throw new AgencyError(AgencyErrorCode.InvalidInput, 'complaintEscalation must name another agency, not this one');
+    const target = await this.agencies.findByCode(code);
+    if (target === null) throw new AgencyError(AgencyErrorCode.InvalidInput, `complaintEscalation: no agency ${code}`);
+    return target.id;
   }
 
   async get(code: string): Promise<AgencyWithSources> {
@@ -210,7 +235,8 @@ function definedOnly(senderIds: { readonly sms?: string | undefined; readonly em
 }
 
 /** What an update changed, for the audit trail: each field's new value beside the one it replaced. */
-function changes(before: AgencyWithSources, after: AgencyWithSources): AuditDetails {
+function changes(before: AgencyWithSources, after: AgencyWithSources, codes: ReadonlyMap<string, string>): AuditDetails {
+  const escalation = (a: AgencyWithSources): string | null => (a.escalationAgencyId === null || a.escalationAgencyId === undefined ? null : (codes.get(a.escalationAgencyId) ?? a.escalationAgencyId));
   const out: Record<string, AuditValue> = {};
   const senders = (a: AgencyWithSources): string[] => Object.entries(a.senderIds).map(([channel, id]) => `${channel}=${id}`).sort();
   const pairs: [string, AuditValue, AuditValue][] = [
@@ -221,6 +247,7 @@ function changes(before: AgencyWithSources, after: AgencyWithSources): AuditDeta
     ['complaintResponseHours', before.complaintResponseHours, after.complaintResponseHours],
     ['complaintResponseWorkingDays', before.complaintResponseWorkingDays ?? null, after.complaintResponseWorkingDays ?? null],
     ['timezone', before.timezone, after.timezone],
+    ['complaintEscalation', escalation(before), escalation(after)],
     ['sources', [...before.sources].sort(), [...after.sources].sort()],
     ['senderIds', senders(before), senders(after)],
   ];

@@ -10,6 +10,8 @@ import { MetricsService } from '../metrics/metrics.service.js';
 
 /** What an agency's callback receives when a complaint's answer time passes without an answer. */
 export const COMPLAINT_OVERDUE_TYPE = 'id.kabar.complaint.overdue.v1';
+/** What the agency it escalates to receives at the same time. */
+export const COMPLAINT_ESCALATED_TYPE = 'id.kabar.complaint.escalated.v1';
 
 const BATCH = 500;
 const SWEEP_EVERY_MS = 60_000;
@@ -21,6 +23,12 @@ export interface ComplaintOverdueEvent {
   readonly channel: string;
   readonly openedAt: string;
   readonly dueAt: string;
+}
+
+/** The escalation callback's `data`: the overdue facts and whose complaint it is; the thread stays with that agency. */
+export interface ComplaintEscalatedEvent extends ComplaintOverdueEvent {
+  /** The code of the agency that let the complaint wait. */
+  readonly agency: string;
 }
 
 /**
@@ -61,7 +69,7 @@ export class ComplaintDeadlines implements OnApplicationBootstrap, BeforeApplica
   async remindOverdue(now: Date = new Date()): Promise<number> {
     const overdue = await this.em.fork().transactional(async (tx) => {
       const due = await this.store.overdue(tx, now, BATCH);
-      await this.callbacks.enqueueIn(tx, due.map(callbackOf), now);
+      await this.callbacks.enqueueIn(tx, due.flatMap(callbacksOf), now);
       await this.store.markReminded(
         tx,
         due.map((c) => c.id),
@@ -69,12 +77,16 @@ export class ComplaintDeadlines implements OnApplicationBootstrap, BeforeApplica
       );
       return due;
     });
-    for (const c of overdue) this.metrics.complaintsOverdue.inc({ agency: c.agencyCode });
+    for (const c of overdue) {
+      this.metrics.complaintsOverdue.inc({ agency: c.agencyCode });
+      if (c.escalation !== null) this.metrics.complaintsEscalated.inc({ agency: c.agencyCode, to: c.escalation.agencyCode });
+    }
     return overdue.length;
   }
 }
 
-function callbackOf(complaint: OverdueComplaint): { agencyId: string; webhookId: string; payload: string } {
+/** The late agency's reminder and, when it has one, the notice to the agency it escalates to. */
+function callbacksOf(complaint: OverdueComplaint): { agencyId: string; webhookId: string; payload: string }[] {
   const data: ComplaintOverdueEvent = {
     complaintId: complaint.id,
     reference: complaintReference(complaint.number),
@@ -84,10 +96,15 @@ function callbackOf(complaint: OverdueComplaint): { agencyId: string; webhookId:
   };
   // One reminder per wait: a later wait of the same complaint has another due time, so another id (base 36 seconds,
   // to stay within the 64 characters a webhook id has).
-  const webhookId = `overdue.${complaint.id}.${Math.floor(complaint.dueAt.getTime() / 1000).toString(36)}`;
-  return {
+  const wait = `${complaint.id}.${Math.floor(complaint.dueAt.getTime() / 1000).toString(36)}`;
+  const time = complaint.dueAt.toISOString();
+  const reminder = {
     agencyId: complaint.agencyId,
-    webhookId,
-    payload: kabarEventJson({ id: webhookId, type: COMPLAINT_OVERDUE_TYPE, subject: complaint.id, time: complaint.dueAt.toISOString(), agency: complaint.agencyCode, data }),
+    webhookId: `overdue.${wait}`,
+    payload: kabarEventJson({ id: `overdue.${wait}`, type: COMPLAINT_OVERDUE_TYPE, subject: complaint.id, time, agency: complaint.agencyCode, data }),
   };
+  if (complaint.escalation === null) return [reminder];
+  const escalated: ComplaintEscalatedEvent = { ...data, agency: complaint.agencyCode };
+  const payload = kabarEventJson({ id: `escalated.${wait}`, type: COMPLAINT_ESCALATED_TYPE, subject: complaint.id, time, agency: complaint.escalation.agencyCode, data: escalated });
+  return [reminder, { agencyId: complaint.escalation.agencyId, webhookId: `escalated.${wait}`, payload }];
 }

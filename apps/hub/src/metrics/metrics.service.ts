@@ -45,6 +45,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly complaintsEscalated = new Counter({
+    name: 'kabar_complaints_escalated_total',
+    help: 'Overdue complaints the agency it escalates to was told of, by the late agency and that one.',
+    labelNames: ['agency', 'to'] as const,
+    registers: [this.registry],
+  });
+
   /**
    * Credentials refused, by what was presented and why: a rise in refused admin or agency keys is someone guessing or a
    * leaked key being tried after its revocation. No key id is a label (they are unbounded and name the holder).

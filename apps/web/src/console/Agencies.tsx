@@ -21,7 +21,7 @@ function checkNumbers(form: Readonly<Record<(typeof NUMBER_FIELDS)[number], stri
   if (wrong.length > 0) throw new ApiError('AGENCY_INVALID_INPUT', wrong.map((name) => `${name} must be a whole number`).join('; '));
 }
 
-const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', answerTime: '', answerUnit: 'hours', timezone: 'WIB' };
+const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', answerTime: '', answerUnit: 'hours', timezone: 'WIB', escalation: '' };
 
 type Settings = Omit<typeof NEW_AGENCY, 'code'>;
 
@@ -39,6 +39,8 @@ function settingsInput(form: Settings): UpdateAgencyInput {
     complaintResponseHours: form.answerUnit === 'hours' ? numberOrNull(form.answerTime) : null,
     complaintResponseWorkingDays: form.answerUnit === 'workingDays' ? numberOrNull(form.answerTime) : null,
     timezone: form.timezone,
+    // Empty means none: the hub removes an agency's escalation given as "".
+    complaintEscalation: form.escalation,
   };
 }
 
@@ -91,11 +93,12 @@ export function Agencies(): React.JSX.Element {
               </span>
             </div>
             <p className="small muted">
-              {a.sources.join(', ')} · SMS {a.senderIds.sms ?? '—'} · {a.senderIds.email ?? '—'} · {a.ratePerMinute}/{t('perMinute')} · {a.dailyQuota}/{t('perDay')} · {t('answerWithin')} {answerTarget(a, t)} ({a.timezone}) · {t('callback')}: {a.callbackUrl ?? t('none')}
+              {a.sources.join(', ')} · SMS {a.senderIds.sms ?? '—'} · {a.senderIds.email ?? '—'} · {a.ratePerMinute}/{t('perMinute')} · {a.dailyQuota}/{t('perDay')} · {t('answerWithin')} {answerTarget(a, t)} ({a.timezone}){a.complaintEscalation === null ? '' : ` → ${a.complaintEscalation}`} · {t('callback')}: {a.callbackUrl ?? t('none')}
             </p>
             {editing === a.code && (
               <EditAgency
                 agency={a}
+                others={data.agencies}
                 onSaved={() => {
                   setEditing(null);
                   reload();
@@ -109,7 +112,7 @@ export function Agencies(): React.JSX.Element {
       </ul>
       <form onSubmit={create} className="card">
         <h2>{t('newAgency')}</h2>
-        <AgencyFields form={form} field={field}>
+        <AgencyFields form={form} field={field} others={data?.agencies ?? []}>
           <label>
             {t('code')} <input required value={form.code} onChange={field('code')} placeholder="bapenda-bdg" />
           </label>
@@ -124,7 +127,18 @@ export function Agencies(): React.JSX.Element {
 }
 
 /** The fields a new agency and an edited one share; `children` (a new agency's code) leads the first row. */
-function AgencyFields({ form, field, children }: { readonly form: Settings; readonly field: (name: keyof Settings) => (e: FieldChange) => void; readonly children?: React.ReactNode }): React.JSX.Element {
+function AgencyFields({
+  form,
+  field,
+  others,
+  children,
+}: {
+  readonly form: Settings;
+  readonly field: (name: keyof Settings) => (e: FieldChange) => void;
+  /** The agencies overdue complaints may escalate to (the agency itself is left out by the caller). */
+  readonly others: readonly Agency[];
+  readonly children?: React.ReactNode;
+}): React.JSX.Element {
   const { t } = useConsole();
   return (
     <>
@@ -177,13 +191,34 @@ function AgencyFields({ form, field, children }: { readonly form: Settings; read
             ))}
           </select>
         </label>
+        <label>
+          {t('escalateTo')}
+          <select value={form.escalation} onChange={field('escalation')}>
+            <option value="">{t('none')}</option>
+            {others.map((a) => (
+              <option key={a.code} value={a.code}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
     </>
   );
 }
 
 /** One agency's settings as the hub holds them; every field is sent, so what the form shows is what the agency gets. */
-function EditAgency({ agency, onSaved, onCancel }: { readonly agency: Agency; readonly onSaved: () => void; readonly onCancel: () => void }): React.JSX.Element {
+function EditAgency({
+  agency,
+  others,
+  onSaved,
+  onCancel,
+}: {
+  readonly agency: Agency;
+  readonly others: readonly Agency[];
+  readonly onSaved: () => void;
+  readonly onCancel: () => void;
+}): React.JSX.Element {
   const { t } = useConsole();
   const { call } = useApi();
   const [form, setForm] = useState<Settings>({
@@ -197,6 +232,7 @@ function EditAgency({ agency, onSaved, onCancel }: { readonly agency: Agency; re
     answerTime: String(agency.complaintResponseWorkingDays ?? agency.complaintResponseHours),
     answerUnit: agency.complaintResponseWorkingDays === null ? 'hours' : 'workingDays',
     timezone: agency.timezone,
+    escalation: agency.complaintEscalation ?? '',
   });
   const action = useAction();
   const field = (name: keyof Settings) => (e: FieldChange) => setForm({ ...form, [name]: e.target.value });
@@ -214,7 +250,7 @@ function EditAgency({ agency, onSaved, onCancel }: { readonly agency: Agency; re
 
   return (
     <form onSubmit={save} className="edit">
-      <AgencyFields form={form} field={field} />
+      <AgencyFields form={form} field={field} others={others.filter((a) => a.code !== agency.code)} />
       <button type="submit" disabled={action.busy}>
         {t('save')}
       </button>{' '}

@@ -21,6 +21,7 @@ import { Migration20261202135457AuditLog } from './migration-20261202135457-audi
 import { Migration20261202135936ComplaintDeadlines } from './migration-20261202135936-complaint-deadlines.js';
 import { Migration20261202162739SecretKeys } from './migration-20261202162739-secret-keys.js';
 import { Migration20261202213053WorkingDays } from './migration-20261202213053-working-days.js';
+import { Migration20261202214933ComplaintEscalation } from './migration-20261202214933-complaint-escalation.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -45,6 +46,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202135936ComplaintDeadlines', class: Migration20261202135936ComplaintDeadlines },
   { name: 'Migration20261202162739SecretKeys', class: Migration20261202162739SecretKeys },
   { name: 'Migration20261202213053WorkingDays', class: Migration20261202213053WorkingDays },
+  { name: 'Migration20261202214933ComplaintEscalation', class: Migration20261202214933ComplaintEscalation },
 ];
 
 /** Names of every migration, in order. */
