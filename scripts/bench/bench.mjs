@@ -247,6 +247,12 @@ console.log(`kabar: ingest-to-dispatch latency p50 ${fmt(p50)} ms, p99 ${fmt(p99
 // ---- raw floor: kafkajs consumer -> batched INSERT into PostgreSQL, same records
 await withClient(dbUrl, (c) => c.query('create table floor_event (source text, id text, subject text, data jsonb, primary key (source, id))'));
 const pool = new pg.Pool({ connectionString: dbUrl, max: PARTITIONS });
+// pg-pool resolves end() before its clients' sockets have closed, so the drop of the database at the end can reach
+// one still closing; an idle client's error is then the pool's, and unhandled it would kill the script after its
+// figures (it did once in npm test). Errors before the pool ends still do.
+pool.on('error', (error) => {
+  if (!pool.ending) throw error;
+});
 const consumer = kafka.consumer({ groupId: `${namespace}floor`, maxWaitTimeInMs: 500 });
 await consumer.connect();
 await consumer.subscribe({ topic: `${namespace}${TOPICS.events}`, fromBeginning: true });
