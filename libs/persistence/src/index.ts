@@ -63,5 +63,5 @@ export { ProbeRepository } from './probe.repository.js';
 export { type Bucket, RateCounterRepository } from './rate-counter.repository.js';
 export { type ClaimedJob, type JobKind, type NewJob, ScheduleRepository } from './schedule.repository.js';
 export { type ReencryptCursor, type RegisteredKey, type Reseal, SEALED_COLUMNS, type SealedCount, SecretKeyRepository } from './secret-key.repository.js';
-export { type ExpiredSession, type SessionWrite, type StoredProgress, type SurveyOpening, SurveyRepository, type SurveyResponseRow, type SurveyRow } from './survey.repository.js';
+export { type ExpiredSession, type SessionWrite, type StoredProgress, type SurveyOpening, SurveyRepository, type SurveyResponseRow, type SurveyRow, type SurveyTally } from './survey.repository.js';
 export { type DeferredNotification, type FallbackCandidate, type ReleasedNotification, WaitingRepository } from './waiting.repository.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import type { AnswerCount, SurveySessionCounts } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { type Audited,audited } from './audit.repository.js';
@@ -325,6 +326,44 @@ export class SurveyRepository {
     );
   }
 
+  /**
+   * One version of one of the agency's surveys (the latest when `version` is null), with its sessions begun in
+   * [from, to) counted by how they stand at `now` and their answers counted by question and value (text answers by
+   * question only): three statements, however many responses. Null when the agency has no such survey or version.
+   */
+  async tally(agencyId: string, code: string, version: number | null, from: Date, to: Date, now: Date): Promise<SurveyTally | null> {
+    const em = this.em.fork();
+    const [row] = await query<Row>(
+      em,
+      `select "id", "code", "version", "definition", "created_at" from "survey" where "agency_id" = ? and "code" = ? ${version === null ? '' : 'and "version" = ?'}
+       order by "version" desc limit 1`,
+      version === null ? [agencyId, code] : [agencyId, code, version],
+    );
+    if (row === undefined) return null;
+    const survey = toRow(row);
+    const states = await query<{ state: string; n: number }>(
+      em,
+      `select case when "state" = 'open' and "expires_at" <= ? then 'expired' else "state" end as "state", count(*)::int as "n"
+       from "survey_session" where "survey_id" = ? and "started_at" >= ? and "started_at" < ? group by 1`,
+      [now, survey.id, from, to],
+    );
+    const questions = Array.isArray(survey.definition['questions']) ? (survey.definition['questions'] as unknown[]) : [];
+    const counted = questions.flatMap((q) => (typeof q === 'object' && q !== null && (q as { kind?: unknown }).kind !== 'text' ? [String((q as { id?: unknown }).id)] : []));
+    const answers = await query<{ question_id: string; value: string | null; completed: boolean; n: number }>(
+      em,
+      `select a->>'questionId' as "question_id", case when a->>'questionId' = any(?::text[]) then a->>'value' end as "value", s."state" = 'completed' as "completed", count(*)::int as "n"
+       from "survey_session" s cross join lateral jsonb_array_elements(s."answers") as a
+       where s."survey_id" = ? and s."started_at" >= ? and s."started_at" < ? group by 1, 2, 3`,
+      [arrayParam(counted), survey.id, from, to],
+    );
+    const n = (state: string): number => states.find((r) => r.state === state)?.n ?? 0;
+    return {
+      survey,
+      sessions: { asked: states.reduce((sum, r) => sum + r.n, 0), completed: n('completed'), abandoned: n('abandoned'), expired: n('expired'), open: n('open') },
+      answers: answers.map((a) => ({ questionId: a.question_id, value: a.value, completed: a.completed, count: a.n })),
+    };
+  }
+
   /** One of the agency's surveys' responses (every version), oldest first, `limit` after the session `after`. */
   async responses(agencyId: string, code: string, after: string | null, limit: number): Promise<SurveyResponseRow[]> {
     const rows = await query<ResponseDbRow>(
@@ -359,4 +398,11 @@ export class SurveyRepository {
     if (notifications.length === 0) return;
     await insertColumns(em, 'notification', NOTIFICATION_COLUMNS, notifications.map((n) => notificationRow(n, now)));
   }
+}
+
+/** A survey version's sessions and answers counted in the database, for `summarizeSurvey` (libs/core). */
+export interface SurveyTally {
+  readonly survey: SurveyRow;
+  readonly sessions: SurveySessionCounts;
+  readonly answers: AnswerCount[];
 }

@@ -88,6 +88,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [SurveyErrorCode.Invalid]: 400,
   [SurveyErrorCode.Unknown]: 404,
   [SurveyErrorCode.BadCursor]: 400,
+  [SurveyErrorCode.PeriodInvalid]: 400,
   [SurveyErrorCode.NotFound]: 404,
   [SurveyErrorCode.Closed]: 409,
   [SurveyErrorCode.NotWaiting]: 409,

@@ -15,6 +15,8 @@ export enum SurveyErrorCode {
   NotWaiting = 'SURVEY_NOT_WAITING',
   /** The answer does not fit the question: not one of its choices, not a score in range, empty or too long. */
   AnswerInvalid = 'SURVEY_ANSWER_INVALID',
+  /** A summary's period ends before it starts. */
+  PeriodInvalid = 'SURVEY_PERIOD_INVALID',
 }
 
 export class SurveyError extends CodedError<SurveyErrorCode> {}

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 import { GraphQLJSON, GraphQLJSONObject } from '../graphql/json.scalar.js';
 
@@ -128,4 +128,100 @@ export class InboxSurveyModel {
 
   @Field(() => Int, { description: 'Questions answered so far.' })
   answered!: number;
+}
+
+@ObjectType('SurveySessionCounts', { description: 'Surveys begun in the period, by how they stand: `expired` closed unanswered at their deadline.' })
+export class SurveySessionCountsModel {
+  @Field(() => Int)
+  asked!: number;
+
+  @Field(() => Int)
+  completed!: number;
+
+  @Field(() => Int)
+  abandoned!: number;
+
+  @Field(() => Int)
+  expired!: number;
+
+  @Field(() => Int)
+  open!: number;
+}
+
+@ObjectType('SurveyChoiceCount')
+export class SurveyChoiceCountModel {
+  @Field()
+  code!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType('SurveyScoreCount')
+export class SurveyScoreCountModel {
+  @Field(() => Int)
+  score!: number;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType('SurveyQuestionSummary', { description: 'One question: how many answered it, and what they chose or scored (text answers are in surveyResponses).' })
+export class SurveyQuestionSummaryModel {
+  @Field()
+  id!: string;
+
+  @Field({ description: 'choice, rating or text.' })
+  kind!: string;
+
+  @Field(() => Int, { description: 'Answers given, by every session begun in the period, finished or not.' })
+  answered!: number;
+
+  @Field(() => [SurveyChoiceCountModel], { description: 'A choice question: each choice, in order, with its count.' })
+  choices!: SurveyChoiceCountModel[];
+
+  @Field(() => [SurveyScoreCountModel], { description: 'A rating question: each score from min to max, with its count.' })
+  scores!: SurveyScoreCountModel[];
+
+  @Field(() => Float, { nullable: true, description: 'A rating question: the mean score, two decimals.' })
+  mean!: number | null;
+}
+
+@ObjectType('SatisfactionIndex', {
+  description:
+    'The community satisfaction index (Indeks Kepuasan Masyarakat, PermenPAN-RB 14/2017) over the rating questions on the 1–4 scale: the mean of their mean scores × 25, from completed questionnaires.',
+})
+export class SatisfactionIndexModel {
+  @Field(() => Float, { description: '25 to 100, two decimals.' })
+  value!: number;
+
+  @Field({ description: 'A (88.31–100, very good), B (76.61–88.30, good), C (65.00–76.60, poor) or D (below 65, very poor).' })
+  grade!: string;
+
+  @Field(() => [String], { description: 'The questions counted as its elements.' })
+  questions!: string[];
+
+  @Field(() => Int, { description: 'Completed questionnaires it was computed from.' })
+  respondents!: number;
+}
+
+@ObjectType('SurveySummary')
+export class SurveySummaryModel {
+  @Field()
+  survey!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => SurveySessionCountsModel)
+  sessions!: SurveySessionCountsModel;
+
+  @Field(() => Float, { nullable: true, description: 'Completed out of asked, 0 to 1; null when none was asked.' })
+  completionRate!: number | null;
+
+  @Field(() => [SurveyQuestionSummaryModel], { description: 'In the order of the definition.' })
+  questions!: SurveyQuestionSummaryModel[];
+
+  @Field(() => SatisfactionIndexModel, { nullable: true, description: 'Null without a rating question on the 1–4 scale answered in a completed questionnaire.' })
+  satisfaction!: SatisfactionIndexModel | null;
 }

@@ -4,7 +4,7 @@ import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { type AgencyPrincipal, CurrentActor, CurrentAgency, RequireScope } from '../auth/index.js';
 import { GraphQLJSONObject } from '../graphql/json.scalar.js';
-import { SurveyModel, SurveyResponseModel, SurveyResponseState } from './survey.model.js';
+import { SurveyModel, SurveyResponseModel, SurveyResponseState, SurveySummaryModel } from './survey.model.js';
 import { SurveyService } from './survey.service.js';
 
 const toModel = (row: SurveyRow): SurveyModel => ({ code: row.code, version: row.version, definition: row.definition, savedAt: row.createdAt });
@@ -50,6 +50,28 @@ export class SurveyResolver {
   @Query(() => [SurveyModel], { description: 'The latest version of each of your surveys.' })
   async surveys(@CurrentAgency() agency: AgencyPrincipal): Promise<SurveyModel[]> {
     return (await this.service.list(agency.agencyId)).map(toModel);
+  }
+
+  @Query(() => SurveySummaryModel, {
+    description:
+      'One of your surveys summed up: sessions by outcome, the completion rate, each question\'s answers by choice or score, and the satisfaction index (IKM) over its 1–4 rating questions. The latest version unless `version`; the sessions begun in [`from`, `to`), all when not given. UNKNOWN_SURVEY, SURVEY_PERIOD_INVALID.',
+  })
+  async surveySummary(
+    @CurrentAgency() agency: AgencyPrincipal,
+    @Args('survey') survey: string,
+    @Args('version', { type: () => Int, nullable: true }) version: number | null,
+    @Args('from', { type: () => Date, nullable: true }) from: Date | null,
+    @Args('to', { type: () => Date, nullable: true }) to: Date | null,
+  ): Promise<SurveySummaryModel> {
+    const { code, version: shown, summary } = await this.service.summary(agency.agencyId, survey, version ?? null, from ?? null, to ?? null);
+    return {
+      survey: code,
+      version: shown,
+      sessions: { ...summary.sessions },
+      completionRate: summary.completionRate,
+      questions: summary.questions.map((q) => ({ ...q, choices: q.choices.map((c) => ({ ...c })), scores: q.scores.map((s) => ({ ...s })) })),
+      satisfaction: summary.satisfaction === null ? null : { ...summary.satisfaction, questions: [...summary.satisfaction.questions] },
+    };
   }
 
   @Query(() => [SurveyResponseModel], {

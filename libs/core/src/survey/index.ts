@@ -17,6 +17,16 @@ export {
   withFirstQuestion,
 } from './session.js';
 export {
+  type AnswerCount,
+  type QuestionSummary,
+  type SatisfactionIndex,
+  type ServiceGrade,
+  serviceGrade,
+  summarizeSurvey,
+  type SurveySessionCounts,
+  type SurveySummary,
+} from './summary.js';
+export {
   answer,
   type Answered,
   type AnswerRefusal,
