@@ -559,6 +559,8 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
 
     // Bad input is refused by code, and changes nothing.
     expect(await refusal(lapor.admin, 'mutation { setDaysOff(days: [{ day: "2027-02-30", name: "x" }]) { changed } }')).toBe('DAY_OFF_INVALID');
+    expect(await refusal(lapor.admin, 'mutation { setDaysOff(days: [{ day: "2027-03-10", name: "x" }, { day: "2027-03-10", name: "y" }]) { changed } }')).toBe('DAY_OFF_INVALID');
+    expect(await refusal(lapor.admin, 'mutation { setDaysOff(days: []) { changed } }')).toBe('DAY_OFF_INVALID');
     expect(await refusal(lapor.admin, 'mutation { setDaysOff(days: [{ day: "2027-03-10", name: "x", agencyCode: "no-such" }]) { changed } }')).toBe('AGENCY_NOT_FOUND');
     expect(await refusal(lapor.admin, 'mutation { removeDayOff(day: "2027-08-18", agencyCode: "lapor-bdg") { changed } }')).toBe('DAY_OFF_NOT_FOUND');
     expect(await refusal(lapor.admin, '{ daysOff(year: 1999) { day } }')).toBe('DAY_OFF_INVALID');

@@ -53,10 +53,17 @@ export class DaysOffService {
       throw new AgencyError(AgencyErrorCode.DayOffInvalid, `give 1 to ${String(DAYS_OFF_PER_CALL)} days off at a time, got ${String(days.length)}`);
     }
     const problems: string[] = [];
+    const seen = new Map<string, number>();
     const checked = days.flatMap((d, i) => {
       const check = checkDayOff(d.day, d.name);
       if (!check.ok) problems.push(`day ${String(i + 1)}: ${check.problem}`);
-      return check.ok ? [{ ...check, agencyCode: d.agencyCode }] : [];
+      if (!check.ok) return [];
+      // One statement writes them all, and it can write each day of a scope once.
+      const key = `${check.day} ${d.agencyCode ?? ''}`;
+      const first = seen.get(key);
+      if (first !== undefined) problems.push(`day ${String(i + 1)}: ${check.day} is already day ${String(first)}${d.agencyCode === null ? '' : ` for ${d.agencyCode}`}`);
+      seen.set(key, first ?? i + 1);
+      return [{ ...check, agencyCode: d.agencyCode }];
     });
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.DayOffInvalid, problems.join('; '), { problems });
     const ids = new Map<string, string>();

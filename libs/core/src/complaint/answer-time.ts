@@ -104,6 +104,7 @@ export function parseDaysOffCsv(text: string): DaysOffCsv {
   if (at.date < 0 || at.name < 0) return { days: [], errors: [{ line: header.line, message: `expected a header with date and name (and optionally agency), got "${header.fields.join(',')}"` }] };
   const days: DayOffLine[] = [];
   const errors: { line: number; message: string }[] = [];
+  const lines = new Map<string, number>();
   for (const record of records) {
     if (record.problem !== null) {
       errors.push({ line: record.line, message: record.problem });
@@ -111,8 +112,15 @@ export function parseDaysOffCsv(text: string): DaysOffCsv {
     }
     const agency = at.agency < 0 ? '' : (record.fields[at.agency] ?? '').trim();
     const check = checkDayOff(record.fields[at.date] ?? '', record.fields[at.name] ?? '');
-    if (check.ok) days.push({ day: check.day, name: check.name, agencyCode: agency === '' ? null : agency });
-    else errors.push({ line: record.line, message: check.problem });
+    if (!check.ok) {
+      errors.push({ line: record.line, message: check.problem });
+      continue;
+    }
+    const key = `${check.day} ${agency}`;
+    const first = lines.get(key);
+    if (first !== undefined) errors.push({ line: record.line, message: `${check.day} is already on line ${String(first)}` });
+    else lines.set(key, record.line);
+    days.push({ day: check.day, name: check.name, agencyCode: agency === '' ? null : agency });
   }
   if (days.length === 0 && errors.length === 0) errors.push({ line: header.line, message: 'no days off under the header' });
   return { days, errors };

@@ -82,6 +82,7 @@ describe('parseDaysOffCsv', () => {
       { line: 2, message: 'expected a date like 2027-03-10, got "2027-13-01"' },
       { line: 3, message: 'the day off needs a name, e.g. "Hari Kemerdekaan RI"' },
     ]);
+    expect(parseDaysOffCsv('date,name,agency\n2027-12-25,Natal,\n2027-12-25,Natal,lapor-bdg\n2027-12-25,Hari Natal,\n').errors).toEqual([{ line: 4, message: '2027-12-25 is already on line 2' }]);
     expect(parseDaysOffCsv('tanggal,nama\n2027-12-25,Natal\n').errors).toEqual([{ line: 1, message: 'expected a header with date and name (and optionally agency), got "tanggal,nama"' }]);
     expect(parseDaysOffCsv('').errors).toEqual([{ line: 1, message: 'the file is empty: expected a header "date,name,agency"' }]);
     expect(parseDaysOffCsv('date,name\n').errors).toEqual([{ line: 1, message: 'no days off under the header' }]);
