@@ -4,7 +4,7 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { CurrentActor, RequireScope } from '../auth/index.js';
 import { AgencyModel, ApiKeyKind, ApiKeyModel, CallbackRegistrationModel, CreateAgencyInput, IssuedApiKeyModel, UpdateAgencyInput } from './agency.model.js';
-import { AgencyService } from './agency.service.js';
+import { AgencyService,type CreateAgency } from './agency.service.js';
 
 const toAgency = (a: AgencyWithSources, codes: ReadonlyMap<string, string>): AgencyModel => ({
   id: a.id,
@@ -20,6 +20,16 @@ const toAgency = (a: AgencyWithSources, codes: ReadonlyMap<string, string>): Age
   complaintResponseWorkingDays: a.complaintResponseWorkingDays ?? null,
   timezone: a.timezone,
   complaintEscalation: a.escalationAgencyId === null || a.escalationAgencyId === undefined ? null : (codes.get(a.escalationAgencyId) ?? null),
+});
+
+/** The limits and answer-time settings both inputs carry; GraphQL's null for a field sent as null means "not given". */
+const limitsOf = (input: CreateAgencyInput | UpdateAgencyInput): Pick<CreateAgency, 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone' | 'complaintEscalation'> => ({
+  ratePerMinute: input.ratePerMinute ?? undefined,
+  dailyQuota: input.dailyQuota ?? undefined,
+  complaintResponseHours: input.complaintResponseHours ?? undefined,
+  complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
+  timezone: input.timezone ?? undefined,
+  complaintEscalation: input.complaintEscalation ?? undefined,
 });
 
 const toKey = (k: ApiKey): ApiKeyModel => ({
@@ -46,12 +56,7 @@ export class AgencyResolver {
         sources: input.sources,
         // GraphQL gives null for a field sent as null: that means "not given", as leaving it out does.
         senderIds: { sms: input.senderIds?.sms ?? undefined, email: input.senderIds?.email ?? undefined },
-        ratePerMinute: input.ratePerMinute ?? undefined,
-        dailyQuota: input.dailyQuota ?? undefined,
-        complaintResponseHours: input.complaintResponseHours ?? undefined,
-        complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
-        timezone: input.timezone ?? undefined,
-        complaintEscalation: input.complaintEscalation ?? undefined,
+        ...limitsOf(input),
       },
       actor,
     );
@@ -67,12 +72,7 @@ export class AgencyResolver {
         defaultLocale: input.defaultLocale ?? undefined,
         sources: input.sources ?? undefined,
         senderIds: input.senderIds === undefined || input.senderIds === null ? undefined : { sms: input.senderIds.sms ?? undefined, email: input.senderIds.email ?? undefined },
-        ratePerMinute: input.ratePerMinute ?? undefined,
-        dailyQuota: input.dailyQuota ?? undefined,
-        complaintResponseHours: input.complaintResponseHours ?? undefined,
-        complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
-        timezone: input.timezone ?? undefined,
-        complaintEscalation: input.complaintEscalation ?? undefined,
+        ...limitsOf(input),
       },
       actor,
     );

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ApiError } from '../api.js';
 import { useApi } from '../context.js';
 import { Outcome, useAction, useQuery, when } from '../load.js';
+import { AgencySelect } from './AgencySelect.js';
 import { useConsole } from './Console.js';
 import { AGENCIES, type Agency, API_KEYS, type ApiKey, CREATE_AGENCY, type CreateAgencyInput, ISSUE_KEY, REVOKE_KEY, UPDATE_AGENCY, type UpdateAgencyInput } from './operations.js';
 
@@ -59,7 +60,8 @@ export function Agencies(): React.JSX.Element {
   const [editing, setEditing] = useState<string | null>(null);
   const [form, setForm] = useState(NEW_AGENCY);
   const action = useAction();
-  const field = (name: keyof typeof form) => (e: FieldChange) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form, value: string): void => setForm({ ...form, [name]: value });
+  const field = (name: keyof typeof form) => (e: FieldChange) => set(name, e.target.value);
 
   const create = (e: React.FormEvent): void => {
     e.preventDefault();
@@ -112,7 +114,7 @@ export function Agencies(): React.JSX.Element {
       </ul>
       <form onSubmit={create} className="card">
         <h2>{t('newAgency')}</h2>
-        <AgencyFields form={form} field={field} others={data?.agencies ?? []}>
+        <AgencyFields form={form} field={field} set={set} others={data?.agencies ?? []}>
           <label>
             {t('code')} <input required value={form.code} onChange={field('code')} placeholder="bapenda-bdg" />
           </label>
@@ -130,11 +132,13 @@ export function Agencies(): React.JSX.Element {
 function AgencyFields({
   form,
   field,
+  set,
   others,
   children,
 }: {
   readonly form: Settings;
   readonly field: (name: keyof Settings) => (e: FieldChange) => void;
+  readonly set: (name: keyof Settings, value: string) => void;
   /** The agencies overdue complaints may escalate to (the agency itself is left out by the caller). */
   readonly others: readonly Agency[];
   readonly children?: React.ReactNode;
@@ -191,17 +195,7 @@ function AgencyFields({
             ))}
           </select>
         </label>
-        <label>
-          {t('escalateTo')}
-          <select value={form.escalation} onChange={field('escalation')}>
-            <option value="">{t('none')}</option>
-            {others.map((a) => (
-              <option key={a.code} value={a.code}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <AgencySelect label={t('escalateTo')} value={form.escalation} agencies={others} blank="none" onChange={(code) => set('escalation', code)} />
       </div>
     </>
   );
@@ -235,7 +229,8 @@ function EditAgency({
     escalation: agency.complaintEscalation ?? '',
   });
   const action = useAction();
-  const field = (name: keyof Settings) => (e: FieldChange) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof Settings, value: string): void => setForm({ ...form, [name]: value });
+  const field = (name: keyof Settings) => (e: FieldChange) => set(name, e.target.value);
 
   const save = (e: React.FormEvent): void => {
     e.preventDefault();
@@ -250,7 +245,7 @@ function EditAgency({
 
   return (
     <form onSubmit={save} className="edit">
-      <AgencyFields form={form} field={field} others={others.filter((a) => a.code !== agency.code)} />
+      <AgencyFields form={form} field={field} set={set} others={others.filter((a) => a.code !== agency.code)} />
       <button type="submit" disabled={action.busy}>
         {t('save')}
       </button>{' '}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 
 import { useApi } from '../context.js';
 import { Outcome, useAction, useQuery } from '../load.js';
+import { AgencySelect } from './AgencySelect.js';
 import { useConsole } from './Console.js';
 import { type DayOff, DAYS_OFF, type DaysOffChange, REMOVE_DAY_OFF, SET_DAYS_OFF } from './operations.js';
 
@@ -76,17 +77,7 @@ export function DaysOff(): React.JSX.Element {
           <label>
             {t('dayOffName')} <input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="Hari Kemerdekaan RI" />
           </label>
-          <label>
-            {t('dayOffFor')}
-            <select value={form.agencyCode} onChange={(e) => setForm({ ...form, agencyCode: e.target.value })}>
-              <option value="">{t('everyAgency')}</option>
-              {agencies.map((a) => (
-                <option key={a.code} value={a.code}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <AgencySelect label={t('dayOffFor')} value={form.agencyCode} agencies={agencies} blank="everyAgency" onChange={(agencyCode) => setForm({ ...form, agencyCode })} />
         </div>
         <button type="submit" disabled={action.busy}>
           {t('addDayOff')}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 
 import { useApi } from '../context.js';
 import { Choice, Outcome, useAction, useQuery } from '../load.js';
+import { AgencySelect } from './AgencySelect.js';
 import { useConsole } from './Console.js';
 import { INBOUND_ROUTES, type InboundRoute, REMOVE_INBOUND_ROUTE, SET_INBOUND_ROUTE } from './operations.js';
 
@@ -57,16 +58,7 @@ export function InboundRoutes(): React.JSX.Element {
       </table>
       <form onSubmit={save} className="card">
         <div className="row">
-          <label>
-            {t('agency')}
-            <select value={form.agencyCode} onChange={(e) => setForm({ ...form, agencyCode: e.target.value })}>
-              {agencies.map((a) => (
-                <option key={a.code} value={a.code}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <AgencySelect label={t('agency')} value={form.agencyCode} agencies={agencies} onChange={(agencyCode) => setForm({ ...form, agencyCode })} />
           <Choice label={t('channel')} value={form.channel} options={CHANNELS} onChange={(channel) => setForm({ ...form, channel })} />
           <label>
             {t('inboundTo')} <input value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} placeholder="1708" />
