@@ -322,6 +322,23 @@ describe('demo data on the embedded mode', () => {
       bearer(lapor?.key.token ?? ''),
     );
     expect(responses.data?.surveyResponses).toEqual([{ state: 'completed', channel: 'inbox', answers: [{ questionId: 'puas', value: 'ya' }, { questionId: 'skor', value: 5 }] }]);
+    // Summed up on the embedded database too; a 1–5 score is no element of the satisfaction index.
+    const summary = await graphql<{ surveySummary: unknown }>(
+      url,
+      '{ surveySummary(survey: "kepuasan-layanan") { sessions { asked completed } completionRate questions { id answered choices { code count } mean } satisfaction { value } } }',
+      {},
+      bearer(lapor?.key.token ?? ''),
+    );
+    expect(summary.data?.surveySummary).toEqual({
+      sessions: { asked: 1, completed: 1 },
+      completionRate: 1,
+      questions: [
+        { id: 'puas', answered: 1, choices: [{ code: 'ya', count: 1 }, { code: 'tidak', count: 0 }], mean: null },
+        { id: 'skor', answered: 1, choices: [], mean: 5 },
+        { id: 'masalah', answered: 0, choices: [], mean: null },
+      ],
+      satisfaction: null,
+    });
   });
 });
 
