@@ -9,6 +9,7 @@ import { ADMIN_HELP, adminCommand } from './commands/admin.js';
 import { AGENCIES_HELP, agenciesCommand } from './commands/agencies.js';
 import { AUDIT_HELP, auditCommand } from './commands/audit.js';
 import { CITIZENS_HELP, citizensCommand } from './commands/citizens.js';
+import { COMPLAINTS_HELP, complaintsCommand } from './commands/complaints.js';
 import { CONFIG_HELP, configCommand } from './commands/config.js';
 import { DAYS_OFF_HELP, daysOffCommand } from './commands/days-off.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
@@ -36,6 +37,7 @@ Commands on a running hub (KABAR_URL or --url, default http://127.0.0.1:3000; ad
   plugins discover|list|install|…        channel plugins: install, approve, configure, check, enable, route
   inbound list|route|remove              route citizens' own messages (short code, keyword) to agencies' complaint desks
   days-off list|set|import|remove        public holidays and agencies' days off, for answer times in working days
+  complaints performance                 how each agency answers its complaints: follow-up and in-time rates
   audit list|verify                      who changed what on the platform, and whether the trail is intact
   secrets status|reencrypt               master-key rotation: what each key still seals, and moving it to the new key
   demo [--url URL]                       publish demo events with the keys in KABAR_DATA_DIR/demo.json
@@ -58,6 +60,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   plugins: PLUGINS_HELP,
   inbound: INBOUND_HELP,
   'days-off': DAYS_OFF_HELP,
+  complaints: COMPLAINTS_HELP,
   audit: AUDIT_HELP,
   secrets: SECRETS_HELP,
   demo: DEMO_HELP,
@@ -118,6 +121,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return inboundCommand(rest, io, env);
     case 'days-off':
       return daysOffCommand(rest, io, env);
+    case 'complaints':
+      return complaintsCommand(rest, io, env);
     case 'audit':
       return auditCommand(rest, io, env);
     case 'secrets':

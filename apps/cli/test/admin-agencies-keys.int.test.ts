@@ -281,6 +281,32 @@ describe('kabar admin, agencies and keys', () => {
     expect((await kabar(['days-off', 'set', '2027-08-18'], hubEnv)).code).toBe(2);
   });
 
+  it('shows how each agency answers its complaints with `kabar complaints performance`', async () => {
+    const none = await kabar(['complaints', 'performance'], hubEnv);
+    expect(none).toMatchObject({ code: 0, stderr: 'kabar: no complaints opened in that period\n' });
+    // Two complaints as the desk records them: one answered after three hours, one still waiting and gone overdue.
+    const [lapor] = await queryDatabase<{ id: string }>(database.url, "select id from agency where code = 'lapor-bdg'");
+    const complaint = (state: string, overdue: number, answeredAfterHours: number | null) =>
+      queryDatabase(
+        database.url,
+        `insert into complaint (id, agency_id, event_id, channel, plugin, from_hash, locale, state, opened_at, last_activity_at, overdue_count, first_answered_at)
+         values (gen_random_uuid(), $1, gen_random_uuid(), 'sms', 'sms-smpp', 'h', 'id', $2, now() - interval '1 day', now(), $3, now() - interval '1 day' + make_interval(hours => $4::int))`,
+        [lapor?.id, state, overdue, answeredAfterHours],
+      );
+    await complaint('answered', 0, 3);
+    await complaint('open', 1, null);
+    const shown = await kabar(['complaints', 'performance'], hubEnv);
+    expect(shown.stderr).toBe('');
+    const lines = shown.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^AGENCY\s+OPENED\s+WAITING\s+ANSWERED\s+OVERDUE\s+FOLLOW-UP\s+IN TIME\s+FIRST ANSWER$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([['lapor-bdg', '2', '1', '1', '1', '50.0 %', '100.0 %', '3 h']]);
+    const json = JSON.parse((await kabar(['complaints', 'performance', '--from', '2020-01-01', '--to', '2020-02-01', '--json'], hubEnv)).stdout) as unknown[];
+    expect(json).toEqual([]);
+    expect(await kabar(['complaints', 'performance', '--from', '1 Nov'], hubEnv)).toMatchObject({ code: 2, stderr: 'kabar: --from must be a date like 2026-11-01, got "1 Nov"\n' });
+    const backwards = await kabar(['complaints', 'performance', '--from', '2026-12-01', '--to', '2026-11-01'], hubEnv);
+    expect(backwards).toMatchObject({ code: 1, stderr: 'kabar: COMPLAINT_PERIOD_INVALID: `from` must be before `to`\n' });
+  });
+
   it('lists the changes above in the audit trail, newest first and a page at a time, and verifies it with `kabar audit`', async () => {
     const listed = await kabar(['audit', 'list', '--agency', 'bapenda-bdg'], hubEnv);
     expect(listed.stderr).toBe('');

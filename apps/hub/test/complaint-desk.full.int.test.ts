@@ -572,6 +572,56 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     await update('timezone: "WIB"');
   });
 
+  it('reports how an agency handles its complaints: answered, in time, still waiting, and the time to a first answer', async () => {
+    // Counted from now on, so the complaints of the tests above stay out of it.
+    const since = new Date().toISOString();
+    const phones = ['+6281255550003', '+6281255550004', '+6281255550005'];
+    for (const [i, phone] of phones.entries()) {
+      await write(phone, `Keluhan nomor ${String(i + 1)} tentang taman kota`);
+      await nthSms(phone, 0);
+    }
+    const mine = (await complaints(lapor)).filter((c) => c.messages.some((m) => m.text?.endsWith('tentang taman kota') === true));
+    const byText = (n: number): string => mine.find((c) => c.messages.some((m) => m.text === `Keluhan nomor ${String(n)} tentang taman kota`))?.id ?? '';
+    const [inTime, late, waiting] = [byText(1), byText(2), byText(3)];
+    await answer(lapor, inTime, 'Sudah kami jadwalkan.');
+    // The second waits past its due time and is reported late before it is answered.
+    await sql("update complaint set due_at = now() - interval '1 second' where id = $1", [late]);
+    expect(await hub.app.get(ComplaintDeadlines).remindOverdue()).toBeGreaterThanOrEqual(1);
+    await answer(lapor, late, 'Maaf terlambat, sudah ditangani.');
+
+    const PERFORMANCE = `query($from: DateTime, $to: DateTime) { complaintPerformance(from: $from, to: $to) {
+      agencyCode opened waiting answered closed wentOverdue answeredInTime answerRate inTimeRate medianFirstAnswerHours } }`;
+    const mineNow = async (): Promise<Record<string, unknown> | undefined> =>
+      (await gql<{ complaintPerformance: Record<string, unknown> }>(lapor.key, PERFORMANCE, { from: since })).complaintPerformance;
+    expect(await mineNow()).toEqual({
+      agencyCode: 'lapor-bdg',
+      opened: 3,
+      waiting: 1,
+      answered: 2,
+      closed: 0,
+      wentOverdue: 1,
+      answeredInTime: 1,
+      answerRate: 0.667,
+      inTimeRate: 0.5,
+      medianFirstAnswerHours: 0,
+    });
+    // Closing without a word is no answer.
+    await gql(lapor.key, 'mutation($id: ID!) { closeComplaint(id: $id) { id } }', { id: waiting });
+    expect(await mineNow()).toMatchObject({ opened: 3, waiting: 0, answered: 2, closed: 1 });
+
+    // Admins see every agency that holds complaints of the period; agencies only their own.
+    const all = await gql<{ complaintPerformanceByAgency: { agencyCode: string; opened: number }[] }>(
+      lapor.admin,
+      'query($from: DateTime) { complaintPerformanceByAgency(from: $from) { agencyCode opened } }',
+      { from: since },
+    );
+    expect(all.complaintPerformanceByAgency).toEqual([{ agencyCode: 'lapor-bdg', opened: 3 }]);
+    const empty = await gql<{ complaintPerformance: Record<string, unknown> }>(bapenda.key, PERFORMANCE, { from: since });
+    expect(empty.complaintPerformance).toMatchObject({ agencyCode: 'bapenda-bdg', opened: 0, answerRate: null, medianFirstAnswerHours: null });
+    expect(await refusal(lapor.key, PERFORMANCE, { from: since, to: new Date(Date.now() - 86_400_000).toISOString() })).toBe('COMPLAINT_PERIOD_INVALID');
+    expect(await refusal(lapor.key, '{ complaintPerformanceByAgency { opened } }')).toBe('FORBIDDEN');
+  });
+
   it('purges what citizens wrote and where from under the retention policy, keeping the reference and state', async () => {
     // The purge job's round, as if the longest retention period (90 days) had passed since.
     await new WaitingRepository(hub.app.get(EntityManager)).purge({ critical: 90, transactional: 7 }, new Date(Date.now() + 91 * 86_400_000));

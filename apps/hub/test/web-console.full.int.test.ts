@@ -217,7 +217,14 @@ describe('the admin console in Chromium', () => {
     expect(again.data?.importCitizensCsv).toEqual({ created: 0, updated: 2 });
 
     // Citizens' own messages: the city's short code to the new agency, PAJAK to another; a bad keyword is refused.
+    // A complaint the new agency answered two hours after it came in, for the complaint-handling table.
+    await queryDatabase(
+      hub.database.url,
+      `insert into complaint (id, agency_id, event_id, channel, plugin, from_hash, locale, state, opened_at, last_activity_at, overdue_count, first_answered_at)
+       select gen_random_uuid(), id, gen_random_uuid(), 'sms', 'sms-smpp', 'h', 'id', 'answered', now() - interval '1 day', now(), 0, now() - interval '22 hours' from agency where code = 'dinkes-bdg'`,
+    );
     await page.getByRole('button', { name: 'Inbound' }).click();
+    await expect.poll(() => page.locator('tr.performance[data-agency="dinkes-bdg"]').textContent()).toBe('dinkes-bdg100100.0 %100.0 %2 h');
     await expect.poll(() => page.getByText('No routes yet').count()).toBe(1);
     const form = page.locator('form.card').first();
     await form.getByLabel('Agency').selectOption({ label: 'Dinas Kesehatan Kota Bandung' });

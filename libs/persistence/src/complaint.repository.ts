@@ -106,6 +106,22 @@ export interface ComplaintRow {
 }
 
 /** A complaint whose answer time passed without an answer, for the reminder to its agency. */
+/** How one agency's complaints stand (see `ComplaintRepository.performance`). */
+export interface ComplaintPerformanceRow {
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly opened: number;
+  /** Still waiting for the agency's answer. */
+  readonly waiting: number;
+  /** Answered in words at least once. */
+  readonly answered: number;
+  readonly closed: number;
+  /** Went past a due time at least once. */
+  readonly wentOverdue: number;
+  readonly answeredInTime: number;
+  readonly medianFirstAnswerSeconds: number | null;
+}
+
 export interface OverdueComplaint {
   readonly id: string;
   readonly number: number;
@@ -314,14 +330,56 @@ export class ComplaintRepository {
     );
   }
 
-  /** The agency wrote back (`answered`) or closed it. */
-  async setState(tx: EntityManager, id: string, state: 'answered' | 'closed', now: Date): Promise<void> {
-    await query(tx, 'update "complaint" set "state" = ?, "last_activity_at" = ?, "closed_at" = ?, "due_at" = null, "due_from" = null, "reminded_at" = null where "id" = ?', [
-      state,
-      now,
-      state === 'closed' ? now : null,
-      id,
-    ]);
+  /** The agency wrote back (`answered`) or closed it; `inWords` when it said something (its first answer is kept). */
+  async setState(tx: EntityManager, id: string, state: 'answered' | 'closed', inWords: boolean, now: Date): Promise<void> {
+    await query(
+      tx,
+      `update "complaint" set "state" = ?, "last_activity_at" = ?, "closed_at" = ?, "due_at" = null, "due_from" = null, "reminded_at" = null,
+         "first_answered_at" = ${inWords ? 'coalesce("first_answered_at", ?::timestamptz)' : '"first_answered_at"'} where "id" = ?`,
+      inWords ? [state, now, state === 'closed' ? now : null, now, id] : [state, now, state === 'closed' ? now : null, id],
+    );
+  }
+
+  /**
+   * How the agencies' complaints opened in [from, to) stand, per agency holding them (one agency's with `agencyId`):
+   * one statement. `answeredInTime` had a first answer and never went past a due time.
+   */
+  async performance(agencyId: string | null, from: Date, to: Date): Promise<ComplaintPerformanceRow[]> {
+    const rows = await query<{
+      agency_id: string;
+      code: string;
+      opened: number;
+      waiting: number;
+      answered: number;
+      closed: number;
+      went_overdue: number;
+      answered_in_time: number;
+      median_first_answer_s: number | string | null;
+    }>(
+      this.em.fork(),
+      `select c."agency_id", a."code", count(*)::int as "opened",
+         count(*) filter (where c."state" = 'open')::int as "waiting",
+         count(*) filter (where c."first_answered_at" is not null)::int as "answered",
+         count(*) filter (where c."state" = 'closed')::int as "closed",
+         count(*) filter (where c."overdue_count" > 0)::int as "went_overdue",
+         count(*) filter (where c."first_answered_at" is not null and c."overdue_count" = 0)::int as "answered_in_time",
+         percentile_cont(0.5) within group (order by extract(epoch from c."first_answered_at" - c."opened_at")) filter (where c."first_answered_at" is not null) as "median_first_answer_s"
+       from "complaint" c join "agency" a on a."id" = c."agency_id"
+       where c."opened_at" >= ? and c."opened_at" < ? ${agencyId === null ? '' : 'and c."agency_id" = ?'}
+       group by c."agency_id", a."code" order by a."code"`,
+      agencyId === null ? [from, to] : [from, to, agencyId],
+    );
+    return rows.map((r) => ({
+      agencyId: r.agency_id,
+      agencyCode: r.code,
+      opened: r.opened,
+      waiting: r.waiting,
+      answered: r.answered,
+      closed: r.closed,
+      wentOverdue: r.went_overdue,
+      answeredInTime: r.answered_in_time,
+      medianFirstAnswerSeconds: r.median_first_answer_s === null ? null : Math.round(Number(r.median_first_answer_s)),
+    }));
   }
 
   /** Hands the complaint, and the event its messages go out as, to another agency; it waits for that one's answer. */
@@ -398,7 +456,7 @@ export class ComplaintRepository {
 
   async markReminded(tx: EntityManager, ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
-    await query(tx, 'update "complaint" set "reminded_at" = ? where "id" = any(?::uuid[])', [now, arrayParam(ids)]);
+    await query(tx, 'update "complaint" set "reminded_at" = ?, "overdue_count" = "overdue_count" + 1 where "id" = any(?::uuid[])', [now, arrayParam(ids)]);
   }
 
   /** A registered citizen's complaints (those sent from their verified contact points), newest first. */

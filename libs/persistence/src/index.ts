@@ -10,6 +10,7 @@ export {
   COMPLAINT_EVENT_TYPE,
   COMPLAINT_SOURCE,
   type ComplaintMessageRow,
+  type ComplaintPerformanceRow,
   ComplaintRepository,
   type ComplaintRow,
   type DeskAgency,

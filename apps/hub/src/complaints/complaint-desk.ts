@@ -4,6 +4,7 @@ import {
   checkRoute,
   complaintAnswer,
   complaintClosed,
+  complaintRates,
   complaintReceived,
   complaintReference,
   type ComplaintThread,
@@ -27,6 +28,7 @@ import {
   CallbackRepository,
   COMPLAINT_SOURCE,
   type ComplaintMessageRow,
+  type ComplaintPerformanceRow,
   ComplaintRepository,
   type ComplaintRow,
   type DeskAgency,
@@ -61,6 +63,13 @@ export const COMPLAINT_TRANSFER_TYPE = 'id.kabar.complaint.transferred.v1';
 
 /** The most complaints an agency reads in one page. */
 export const COMPLAINT_PAGE_LIMIT = 100;
+
+/** How one agency handled its complaints, with the rates it is judged by. */
+export interface ComplaintPerformance extends Omit<ComplaintPerformanceRow, 'medianFirstAnswerSeconds'> {
+  readonly answerRate: number | null;
+  readonly inTimeRate: number | null;
+  readonly medianFirstAnswerHours: number | null;
+}
 
 /** A complaint with its thread, as its agency reads it. */
 export interface ComplaintView extends ComplaintRow {
@@ -312,7 +321,7 @@ export class ComplaintDesk {
       const locale: Locale = isLocale(complaint.locale) ? complaint.locale : 'id';
       const words = close ? complaintClosed(reference, complaint.agencyName, checked?.text ?? null, locale) : complaintAnswer(reference, complaint.agencyName, checked?.text ?? '');
       const message = outgoing({ ...complaint, fromSealed: complaint.fromSealed, locale }, words, checked?.text ?? null);
-      await this.store.setState(tx, complaint.id, close ? 'closed' : 'answered', now);
+      await this.store.setState(tx, complaint.id, close ? 'closed' : 'answered', checked !== null, now);
       // The answer's words stay in the thread; the trail says who answered, not what.
       await appendAudit(tx, {
         action: checked === null ? 'complaint.closed' : 'complaint.answered',
@@ -397,6 +406,22 @@ export class ComplaintDesk {
     if (!isUuid(complaintId)) return null;
     const row = await this.store.one(this.em.fork(), { agencyId }, complaintId);
     return row === null ? null : (await this.withThreads([row]))[0] ?? null;
+  }
+
+  /**
+   * How agencies handled the complaints opened in [from, to) that they hold now: every agency's, or one's with
+   * `agencyId`. The last 30 days when no period is given. COMPLAINT_PERIOD_INVALID for one that ends before it starts.
+   */
+  async performance(agencyId: string | null, from: Date | null, to: Date | null, now = new Date()): Promise<ComplaintPerformance[]> {
+    const end = to ?? now;
+    const start = from ?? new Date(end.getTime() - 30 * 86_400_000);
+    if (start.getTime() >= end.getTime()) throw new ComplaintError(ComplaintErrorCode.PeriodInvalid, '`from` must be before `to`');
+    const rows = await this.store.performance(agencyId, start, end);
+    return rows.map((r) => ({
+      ...r,
+      ...complaintRates(r),
+      medianFirstAnswerHours: r.medianFirstAnswerSeconds === null ? null : Math.round(r.medianFirstAnswerSeconds / 360) / 10,
+    }));
   }
 
   /** The agency's complaints, newest first, in one state or all, before the one numbered `before`; only those overdue at `overdueAt` if given. */

@@ -17,6 +17,8 @@ export enum ComplaintErrorCode {
   RouteInvalid = 'INBOUND_ROUTE_INVALID',
   /** No inbound route of that id. */
   RouteNotFound = 'INBOUND_ROUTE_NOT_FOUND',
+  /** A performance period that ends before it starts. */
+  PeriodInvalid = 'COMPLAINT_PERIOD_INVALID',
 }
 
 export class ComplaintError extends CodedError<ComplaintErrorCode> {}

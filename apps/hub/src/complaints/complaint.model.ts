@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 import { GraphQLJSON } from '../graphql/json.scalar.js';
 
@@ -154,4 +154,37 @@ export class MyComplaintModel {
 
   @Field(() => [MyComplaintMessageModel], { description: 'The conversation, oldest first.' })
   messages!: MyComplaintMessageModel[];
+}
+
+@ObjectType('ComplaintPerformance', { description: 'How an agency handled the complaints opened in a period that it holds now.' })
+export class ComplaintPerformanceModel {
+  @Field()
+  agencyCode!: string;
+
+  @Field(() => Int)
+  opened!: number;
+
+  @Field(() => Int, { description: 'Still waiting for the agency.' })
+  waiting!: number;
+
+  @Field(() => Int, { description: 'Answered in words at least once (closing without words is no answer).' })
+  answered!: number;
+
+  @Field(() => Int)
+  closed!: number;
+
+  @Field(() => Int, { description: 'Went past a due time at least once.' })
+  wentOverdue!: number;
+
+  @Field(() => Int, { description: 'Answered, and never past a due time.' })
+  answeredInTime!: number;
+
+  @Field(() => Float, { nullable: true, description: 'answered / opened, three decimals.' })
+  answerRate!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'answeredInTime / answered, three decimals.' })
+  inTimeRate!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Median hours from opening to the first answer, one decimal.' })
+  medianFirstAnswerHours!: number | null;
 }

@@ -3,7 +3,7 @@ import type { InboundRouteRow } from '@kabar/persistence';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { type AgencyPrincipal, type CitizenPrincipal, CurrentActor, CurrentAgency, CurrentCitizen, RequireScope } from '../auth/index.js';
-import { ComplaintModel, ComplaintStateModel, InboundRouteInput, InboundRouteModel, MyComplaintModel } from './complaint.model.js';
+import { ComplaintModel, ComplaintPerformanceModel, ComplaintStateModel, InboundRouteInput, InboundRouteModel, MyComplaintModel } from './complaint.model.js';
 import { ComplaintDesk, type ComplaintView } from './complaint-desk.js';
 
 const STATES: Readonly<Record<string, ComplaintStateModel>> = { open: ComplaintStateModel.open, answered: ComplaintStateModel.answered, closed: ComplaintStateModel.closed };
@@ -55,6 +55,19 @@ export class ComplaintResolver {
   ): Promise<ComplaintModel[]> {
     const now = new Date();
     return (await this.desk.page(agency.agencyId, state ?? null, before ?? null, first, overdue === true ? now : null)).map((v) => toModel(v, now));
+  }
+
+  @Query(() => ComplaintPerformanceModel, {
+    description:
+      'How you handled the complaints opened in [`from`, `to`) that you hold now (the last 30 days by default): opened, waiting, answered, closed, gone overdue, answered in time, the rates and the median time to a first answer. COMPLAINT_PERIOD_INVALID.',
+  })
+  async complaintPerformance(
+    @CurrentAgency() agency: AgencyPrincipal,
+    @Args('from', { type: () => Date, nullable: true }) from: Date | null,
+    @Args('to', { type: () => Date, nullable: true }) to: Date | null,
+  ): Promise<ComplaintPerformanceModel> {
+    const [mine] = await this.desk.performance(agency.agencyId, from ?? null, to ?? null);
+    return mine ?? { agencyCode: agency.agencyCode, opened: 0, waiting: 0, answered: 0, closed: 0, wentOverdue: 0, answeredInTime: 0, answerRate: null, inTimeRate: null, medianFirstAnswerHours: null };
   }
 
   @Query(() => ComplaintModel, { nullable: true, description: 'One of your complaints with its thread; null for none (or another agency\'s).' })
@@ -139,5 +152,20 @@ export class InboundRouteResolver {
   async removeInboundRoute(@CurrentActor() actor: AuditActor, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
     await this.desk.removeRoute(id, actor);
     return true;
+  }
+}
+
+/** Platform admins oversee every complaint desk: which agencies answer, and in time. */
+@Resolver(() => ComplaintPerformanceModel)
+@RequireScope('admin')
+export class ComplaintOversightResolver {
+  constructor(private readonly desk: ComplaintDesk) {}
+
+  @Query(() => [ComplaintPerformanceModel], { description: 'complaintPerformance for every agency holding complaints opened in the period, by code. COMPLAINT_PERIOD_INVALID.' })
+  async complaintPerformanceByAgency(
+    @Args('from', { type: () => Date, nullable: true }) from: Date | null,
+    @Args('to', { type: () => Date, nullable: true }) to: Date | null,
+  ): Promise<ComplaintPerformanceModel[]> {
+    return this.desk.performance(null, from ?? null, to ?? null);
   }
 }

@@ -96,6 +96,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [ComplaintErrorCode.NotFound]: 404,
   [ComplaintErrorCode.Closed]: 409,
   [ComplaintErrorCode.AnswerInvalid]: 400,
+  [ComplaintErrorCode.PeriodInvalid]: 400,
   [ComplaintErrorCode.TransferInvalid]: 400,
   [ComplaintErrorCode.MediaNotFound]: 404,
   [ComplaintErrorCode.MediaUnavailable]: 502,

@@ -7,6 +7,7 @@ import { useLang } from '../lang.js';
 import { Agencies } from './Agencies.js';
 import { AuditLog } from './AuditLog.js';
 import { Citizens } from './Citizens.js';
+import { ComplaintPerformance } from './ComplaintPerformance.js';
 import { DaysOff } from './DaysOff.js';
 import { HealthPanel } from './HealthPanel.js';
 import { InboundRoutes } from './InboundRoutes.js';
@@ -145,6 +146,7 @@ function view(tab: Tab): React.JSX.Element {
       return (
         <>
           <InboundRoutes />
+          <ComplaintPerformance />
           <DaysOff />
         </>
       );

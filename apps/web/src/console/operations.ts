@@ -139,6 +139,22 @@ export interface DayOff {
   readonly agencyCode: string | null;
 }
 
+export const COMPLAINT_PERFORMANCE =
+  '{ complaintPerformanceByAgency { agencyCode opened waiting answered closed wentOverdue answeredInTime answerRate inTimeRate medianFirstAnswerHours } }';
+
+export interface ComplaintPerformance {
+  readonly agencyCode: string;
+  readonly opened: number;
+  readonly waiting: number;
+  readonly answered: number;
+  readonly closed: number;
+  readonly wentOverdue: number;
+  readonly answeredInTime: number;
+  readonly answerRate: number | null;
+  readonly inTimeRate: number | null;
+  readonly medianFirstAnswerHours: number | null;
+}
+
 export interface DaysOffChange {
   readonly changed: number;
   readonly dueTimesMoved: number;

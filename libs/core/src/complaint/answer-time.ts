@@ -125,3 +125,19 @@ export function parseDaysOffCsv(text: string): DaysOffCsv {
   if (days.length === 0 && errors.length === 0) errors.push({ line: header.line, message: 'no days off under the header' });
   return { days, errors };
 }
+
+/** How an agency handles complaints, counted: opened in a period, answered at all, answered without going late. */
+export interface ComplaintCounts {
+  readonly opened: number;
+  readonly answered: number;
+  readonly answeredInTime: number;
+}
+
+/**
+ * The two rates complaint desks are judged by: how many complaints got an answer (follow-up rate, as LAPOR! reports
+ * it), and how many of those came before their due time. Three decimals; null where there is nothing to divide.
+ */
+export function complaintRates(counts: ComplaintCounts): { readonly answerRate: number | null; readonly inTimeRate: number | null } {
+  const rate = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 1000) / 1000);
+  return { answerRate: rate(counts.answered, counts.opened), inTimeRate: rate(counts.answeredInTime, counts.answered) };
+}

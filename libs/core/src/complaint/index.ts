@@ -2,6 +2,8 @@ export {
   answerDueAt,
   type AnswerTarget,
   checkDayOff,
+  type ComplaintCounts,
+  complaintRates,
   DAY_OFF_NAME_LIMIT,
   type DayOffCheck,
   type DayOffLine,

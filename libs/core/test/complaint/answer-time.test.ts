@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answerDueAt, checkDayOff, describeAnswerTarget, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
+import { answerDueAt, checkDayOff, complaintRates, describeAnswerTarget, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
 
 const bandung = { id: 'a-bdg', timezone: 'WIB' as const };
 const jayapura = { id: 'a-jpr', timezone: 'WIT' as const };
@@ -87,4 +87,9 @@ describe('parseDaysOffCsv', () => {
     expect(parseDaysOffCsv('').errors).toEqual([{ line: 1, message: 'the file is empty: expected a header "date,name,agency"' }]);
     expect(parseDaysOffCsv('date,name\n').errors).toEqual([{ line: 1, message: 'no days off under the header' }]);
   });
+});
+
+it('rates answers out of complaints opened, and those in time out of those answered', () => {
+  expect(complaintRates({ opened: 8, answered: 6, answeredInTime: 4 })).toEqual({ answerRate: 0.75, inTimeRate: 0.667 });
+  expect(complaintRates({ opened: 0, answered: 0, answeredInTime: 0 })).toEqual({ answerRate: null, inTimeRate: null });
 });

@@ -67,6 +67,10 @@ export const ComplaintSchema = defineEntity({
     dueFrom: p.datetime().nullable(),
     /** When the agency was told it had let the answer time pass (once per wait). */
     remindedAt: p.datetime().nullable(),
+    /** How many of its waits went past their due time: the record of lateness once an answer clears `reminded_at`. */
+    overdueCount: p.integer().default(0),
+    /** When the agency holding it first answered in words (closing without words is no answer). */
+    firstAnsweredAt: p.datetime().nullable(),
   },
 });
 export type Complaint = InferEntity<typeof ComplaintSchema>;
