@@ -547,6 +547,12 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(new Set(listed.daysOff.map((d) => d.agencyCode))).toEqual(new Set([null, 'bapenda-bdg', 'lapor-bdg']));
     const ofLapor = await gql<{ daysOff: { agencyCode: string | null }[] }>(lapor.admin, '{ daysOff(year: 2027, agencyCode: "lapor-bdg") { agencyCode } }');
     expect(ofLapor.daysOff.map((d) => d.agencyCode)).toEqual([null, 'lapor-bdg']);
+    // The agency reads the same calendar, and never another agency's days.
+    const own = await gql<{ myDaysOff: { day: string; agencyCode: string | null }[] }>(lapor.key, '{ myDaysOff(year: 2027) { day agencyCode } }');
+    expect(own.myDaysOff).toEqual([
+      { day: '2027-08-17', agencyCode: null },
+      { day: '2027-08-18', agencyCode: 'lapor-bdg' },
+    ]);
 
     // Removed again, and the agency moved to WIT: the same days end two hours earlier in UTC.
     const removed = await gql<{ removeDayOff: Change }>(lapor.admin, 'mutation { removeDayOff(day: "2027-08-18", agencyCode: "lapor-bdg") { changed dueTimesMoved } }');

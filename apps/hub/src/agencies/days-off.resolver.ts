@@ -1,7 +1,7 @@
 import type { AuditActor } from '@kabar/core';
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { CurrentActor, RequireScope } from '../auth/index.js';
+import { type AgencyPrincipal, CurrentActor, CurrentAgency, RequireScope } from '../auth/index.js';
 import { DayOffInput, DayOffModel, DaysOffChangeModel } from './days-off.model.js';
 import { DaysOffService } from './days-off.service.js';
 
@@ -30,5 +30,17 @@ export class DaysOffResolver {
     @Args('agencyCode', { type: () => String, nullable: true }) agencyCode: string | null,
   ): Promise<DaysOffChangeModel> {
     return this.service.remove(day, agencyCode ?? null, actor);
+  }
+}
+
+/** An agency reads the calendar its answer times count on: the national days off and its own. */
+@Resolver(() => DayOffModel)
+@RequireScope('agency')
+export class AgencyDaysOffResolver {
+  constructor(private readonly service: DaysOffService) {}
+
+  @Query(() => [DayOffModel], { description: "A year's days off that count for your complaint answer times: every agency's and your own. DAY_OFF_INVALID." })
+  myDaysOff(@CurrentAgency() agency: AgencyPrincipal, @Args('year', { type: () => Int }) year: number): Promise<DayOffModel[]> {
+    return this.service.year(year, agency.agencyCode);
   }
 }
