@@ -1,5 +1,5 @@
 export { AgencyRepository, type AgencyWithSources, type NewAgency, type NewApiKey, type SourceOwner } from './agency.repository.js';
-export { type AnswerClock, answerClocks, DayOffRepository, type DayOffRow, type DueAt, rescheduleWaiting } from './answer-clock.js';
+export { DayOffRepository, type DayOffRow } from './answer-clock.js';
 export { appendAudit, type Audited, audited, type AuditFilter, AuditRepository } from './audit.repository.js';
 export { insertColumns, insertRows, Json } from './bulk.js';
 export { type CallbackOutcome, CallbackRepository, type ClaimedCallback, type NewCallbackDelivery } from './callback.repository.js';

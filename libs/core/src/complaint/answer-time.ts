@@ -56,13 +56,9 @@ export function answerDueAt(from: Date, target: AnswerTarget, agency: { readonly
   return new Date(dayStart + DAY_MS);
 }
 
-/** The target in words for people: "72 hours", "3 working days". */
-export const describeAnswerTarget = (target: AnswerTarget): string =>
-  'hours' in target ? `${String(target.hours)} hour${target.hours === 1 ? '' : 's'}` : `${String(target.workingDays)} working day${target.workingDays === 1 ? '' : 's'}`;
-
 export type DayOffCheck = { readonly ok: true; readonly day: string; readonly name: string } | { readonly ok: false; readonly problem: string };
 
-export const DAY_OFF_NAME_LIMIT = 200;
+const DAY_OFF_NAME_LIMIT = 200;
 
 /** A day off as an admin enters it: a real calendar date `YYYY-MM-DD` and a name (`Hari Raya Idulfitri 1448 H`). */
 export function checkDayOff(day: string, name: string): DayOffCheck {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answerDueAt, checkDayOff, complaintRates, describeAnswerTarget, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
+import { answerDueAt, checkDayOff, complaintRates, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
 
 const bandung = { id: 'a-bdg', timezone: 'WIB' as const };
 const jayapura = { id: 'a-jpr', timezone: 'WIT' as const };
@@ -61,9 +61,6 @@ describe('checkDayOff', () => {
   });
 });
 
-it('describes a target', () => {
-  expect([describeAnswerTarget({ hours: 1 }), describeAnswerTarget({ hours: 72 }), describeAnswerTarget({ workingDays: 3 })]).toEqual(['1 hour', '72 hours', '3 working days']);
-});
 
 describe('parseDaysOffCsv', () => {
   it('reads national and agency days off under any column order', () => {
