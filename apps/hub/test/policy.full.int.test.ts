@@ -270,6 +270,30 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     await eventually(async () => ((await notificationsOf('quiet-reminder'))[0]?.state === 'delivered' ? true : undefined));
   });
 
+  it("shows an agency's helpdesk its own notifications to a citizen, held ones with why, and never another agency's", async () => {
+    const reminder = await registerType(url, tax, 'helpdesk-reminder', { messageClass: 'reminder' });
+    const notice = await registerType(url, hospital, 'helpdesk-notice', { messageClass: 'transactional' });
+    const nowWib = (Date.now() / MINUTE + 7 * 60) % (24 * 60);
+    const citizen = await aCitizen([], { quietStart: Math.floor(nowWib - 60 + 24 * 60) % (24 * 60), quietEnd: Math.floor(nowWib + 60) % (24 * 60) });
+    expect(await publish(tax, 'helpdesk-1', reminder, citizen.nationalId, { note: 'pajak' })).toBe('held');
+    expect(await publish(hospital, 'helpdesk-2', notice, citizen.nationalId, { note: 'jadwal' })).toBe('held');
+    type Seen = { eventId: string; eventSource: string; state: string; channel: string | null; decisions: string[]; dueAt: string | null };
+    const QUERY = 'query($s: String!) { notificationsTo(subject: $s) { eventId eventSource state channel decisions dueAt } }';
+    // Written as a person reads it out, with spaces: the same citizen.
+    const spaced = citizen.nationalId.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const seen = await as<{ notificationsTo: Seen[] | null }>(url, tax.key, QUERY, { s: spaced });
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data?.notificationsTo).toEqual([
+      { eventId: 'helpdesk-1', eventSource: tax.source, state: 'held', channel: 'inbox', decisions: expect.arrayContaining(['QUIET_HOURS_HELD']) as unknown, dueAt: expect.any(String) as unknown },
+    ]);
+    const theirs = await as<{ notificationsTo: Seen[] | null }>(url, hospital.key, QUERY, { s: citizen.nationalId });
+    expect(theirs.data?.notificationsTo?.map((n) => n.eventId)).toEqual(['helpdesk-2']);
+    expect(JSON.stringify(seen.data)).not.toContain(citizen.nationalId);
+    // Nobody registered with that subject: null, not an empty history.
+    expect((await as<{ notificationsTo: Seen[] | null }>(url, tax.key, QUERY, { s: '3273019999999999' })).data?.notificationsTo).toBeNull();
+    expect((await as(url, tax.admin, QUERY, { s: citizen.nationalId })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   it('drops a held message whose event expired before quiet hours ended', async () => {
     const shortLived = await registerType(url, tax, 'short-lived', { messageClass: 'reminder', defaultExpirySeconds: 3600 });
     const nowWib = (Date.now() / MINUTE + 7 * 60) % (24 * 60);

@@ -92,6 +92,36 @@ export interface StoredEvent {
   readonly createdAt: Date;
 }
 
+interface NotificationDbRow {
+  id: string;
+  event_id: string;
+  channel: string | null;
+  state: string;
+  reason: string | null;
+  template_version: number | string | null;
+  recipient_role: string;
+  codes: string[] | null;
+  due_at: Date | string | null;
+  updated_at: Date | string;
+}
+
+/** What an agency reads of a notification, from the `notification` table under the alias `n`. */
+const NOTIFICATION_VIEW_COLUMNS = `n."id", n."event_id", n."channel", n."state", n."reason", n."template_version", n."recipient_role", n."due_at", n."updated_at",
+  (select array_agg(d->>'code') from jsonb_array_elements(n."decisions") d) as "codes"`;
+
+const toNotificationView = (n: NotificationDbRow): NotificationView => ({
+  id: n.id,
+  eventId: n.event_id,
+  channel: n.channel,
+  state: n.state,
+  reason: n.reason,
+  templateVersion: n.template_version === null ? null : Number(n.template_version),
+  recipientRole: n.recipient_role,
+  decisionCodes: n.codes ?? [],
+  dueAt: n.due_at === null ? null : new Date(n.due_at),
+  updatedAt: new Date(n.updated_at),
+});
+
 export interface NotificationView {
   readonly id: string;
   readonly eventId: string;
@@ -218,38 +248,33 @@ export class EventRepository {
       [source, ceId, agencyId],
     );
     if (row === undefined) return null;
-    const notifications = await query<{
-      id: string;
-      event_id: string;
-      channel: string | null;
-      state: string;
-      reason: string | null;
-      template_version: number | string | null;
-      recipient_role: string;
-      codes: string[] | null;
-      due_at: Date | string | null;
-      updated_at: Date | string;
-    }>(
+    const notifications = await query<NotificationDbRow>(
       em,
-      `select "id", "event_id", "channel", "state", "reason", "template_version", "recipient_role", "due_at", "updated_at",
-              (select array_agg(d->>'code') from jsonb_array_elements("decisions") d) as "codes"
-       from "notification" where "event_id" = ? order by "created_at"`,
+      `select ${NOTIFICATION_VIEW_COLUMNS} from "notification" n where n."event_id" = ? order by n."created_at"`,
       [row.id],
     );
     return {
       event: toStored(row),
-      notifications: notifications.map((n) => ({
-        id: n.id,
-        eventId: n.event_id,
-        channel: n.channel,
-        state: n.state,
-        reason: n.reason,
-        templateVersion: n.template_version === null ? null : Number(n.template_version),
-        recipientRole: n.recipient_role,
-        decisionCodes: n.codes ?? [],
-        dueAt: n.due_at === null ? null : new Date(n.due_at),
-        updatedAt: new Date(n.updated_at),
-      })),
+      notifications: notifications.map(toNotificationView),
     };
+  }
+
+  /**
+   * The agency's notifications to one registered citizen (found by the keyed hash of the event subject that names
+   * them), newest first, each with the event it was about; null when no citizen has that subject. What a helpdesk
+   * needs to answer "did you send me that SMS?", and never another agency's.
+   */
+  async toSubjectForAgency(agencyId: string, subjectHash: string, limit: number): Promise<(NotificationView & { readonly event: Pick<StoredEvent, 'source' | 'ceId' | 'type'>; readonly createdAt: Date })[] | null> {
+    const em = this.em.fork();
+    const [citizen] = await query<{ id: string }>(em, 'select "id" from "citizen" where "subject_hash" = ?', [subjectHash]);
+    if (citizen === undefined) return null;
+    const rows = await query<NotificationDbRow & { source: string; ce_id: string; type: string; created_at: Date | string }>(
+      em,
+      `select ${NOTIFICATION_VIEW_COLUMNS}, e."source", e."ce_id", e."type", n."created_at"
+       from "notification" n join "event" e on e."id" = n."event_id"
+       where n."citizen_id" = ? and n."agency_id" = ? order by n."created_at" desc limit ?`,
+      [citizen.id, agencyId, limit],
+    );
+    return rows.map((r) => ({ ...toNotificationView(r), event: { source: r.source, ceId: r.ce_id, type: r.type }, createdAt: new Date(r.created_at) }));
   }
 }

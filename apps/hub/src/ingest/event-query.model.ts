@@ -83,3 +83,18 @@ export class DeliveryStatusModel {
   @Field()
   at!: string;
 }
+
+@ObjectType('SubjectNotification', { description: 'One of your notifications to a citizen, with the event it was about.' })
+export class SubjectNotificationModel extends NotificationModel {
+  @Field({ description: 'Your event: its CloudEvents source.' })
+  eventSource!: string;
+
+  @Field({ description: 'Your event: its CloudEvents id.' })
+  eventId!: string;
+
+  @Field()
+  eventType!: string;
+
+  @Field()
+  createdAt!: Date;
+}

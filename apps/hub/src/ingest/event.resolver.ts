@@ -1,5 +1,5 @@
-import type { AuditActor } from '@kabar/core';
-import { EventRepository } from '@kabar/persistence';
+import { type AuditActor, SecretBox } from '@kabar/core';
+import { EventRepository, type NotificationView } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Args, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 
@@ -7,8 +7,22 @@ import { type AgencyPrincipal, CurrentActor, CurrentAgency, RequireScope } from 
 import type { DeliveryStatus } from '../delivery/status-event.js';
 import { LiveEvents } from '../live/live-events.js';
 import { CancelService } from './cancel.service.js';
-import { DeliveryStatusModel, EventModel } from './event-query.model.js';
+import { DeliveryStatusModel, EventModel, NotificationModel, SubjectNotificationModel } from './event-query.model.js';
+import { normalizeSubject } from './ingest.service.js';
 import { StatusFanout } from './status-fanout.js';
+
+/** A notification as the schema shows it, as a plain object (the model is a class only for its decorators). */
+const toNotification = (n: NotificationView): Pick<NotificationModel, keyof NotificationModel> => ({
+  id: n.id,
+  channel: n.channel,
+  state: n.state,
+  reason: n.reason,
+  templateVersion: n.templateVersion,
+  recipientRole: n.recipientRole,
+  decisions: n.decisionCodes,
+  dueAt: n.dueAt,
+  updatedAt: n.updatedAt,
+});
 
 /** An agency's view of its own events and their notifications' states; never another agency's. */
 @Resolver(() => EventModel)
@@ -21,6 +35,7 @@ export class EventResolver {
     private readonly live: LiveEvents,
     private readonly cancellation: CancelService,
     private readonly fanout: StatusFanout,
+    private readonly box: SecretBox,
   ) {
     this.events = new EventRepository(em);
   }
@@ -38,18 +53,22 @@ export class EventResolver {
       status: event.status,
       receivedVia: event.receivedVia,
       receivedAt: event.createdAt,
-      notifications: notifications.map((n) => ({
-        id: n.id,
-        channel: n.channel,
-        state: n.state,
-        reason: n.reason,
-        templateVersion: n.templateVersion,
-        recipientRole: n.recipientRole,
-        decisions: n.decisionCodes,
-        dueAt: n.dueAt,
-        updatedAt: n.updatedAt,
-      })),
+      notifications: notifications.map(toNotification),
     };
+  }
+
+  @Query(() => [SubjectNotificationModel], {
+    nullable: true,
+    description:
+      'Your notifications to the citizen your events name by this subject (e.g. a national ID), newest first, `first` of them (default 20, at most 100), each with its state, reason and policy decisions: what a helpdesk needs to answer "did you send me that SMS?". Null when no citizen is registered with that subject; never another agency\'s notifications, never a contact point.',
+  })
+  async notificationsTo(
+    @CurrentAgency() agency: AgencyPrincipal,
+    @Args('subject') subject: string,
+    @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
+  ): Promise<SubjectNotificationModel[] | null> {
+    const found = await this.events.toSubjectForAgency(agency.agencyId, this.box.lookupHash(normalizeSubject(subject)), Math.min(Math.max(Math.trunc(first), 1), 100));
+    return found === null ? null : found.map((n) => ({ ...toNotification(n), eventSource: n.event.source, eventId: n.event.ceId, eventType: n.event.type, createdAt: n.createdAt }));
   }
 
   @Mutation(() => Int, {
