@@ -250,6 +250,11 @@ describe('kabar admin, agencies and keys', () => {
     expect(JSON.parse(zone.stdout)).toMatchObject({ complaintResponseWorkingDays: 5, timezone: 'WITA', complaintEscalation: 'bapenda-bdg' });
     expect(await kabar(['agencies', 'update', 'lapor-bdg', '--answer-days', '5', '--answer-hours', '2'], hubEnv)).toMatchObject({ code: 2, stderr: 'kabar: give --answer-hours or --answer-days, not both\n' });
     expect((await kabar(['agencies', 'list'], hubEnv)).stdout).toMatch(/\nlapor-bdg .* 5 working days WITA → bapenda-bdg\n/);
+    const sixDays = await kabar(['agencies', 'update', 'lapor-bdg', '--weekdays', '1-6', '--json'], hubEnv);
+    expect(JSON.parse(sixDays.stdout)).toMatchObject({ workingWeekdays: [1, 2, 3, 4, 5, 6] });
+    expect((await kabar(['agencies', 'list'], hubEnv)).stdout).toMatch(/\nlapor-bdg .* 5 working days WITA days 1-6 → bapenda-bdg\n/);
+    expect(await kabar(['agencies', 'update', 'lapor-bdg', '--weekdays', 'Mon-Fri'], hubEnv)).toMatchObject({ code: 2 });
+    expect((await kabar(['agencies', 'update', 'lapor-bdg', '--weekdays', '0-5'], hubEnv)).stderr).toMatch(/^kabar: AGENCY_INVALID_INPUT: workingWeekdays: working weekdays are 1 \(Monday\) to 7 \(Sunday\)/);
     expect(JSON.parse((await kabar(['agencies', 'update', 'lapor-bdg', '--escalate-to', '', '--json'], hubEnv)).stdout)).toMatchObject({ complaintEscalation: null });
 
     const one = await kabar(['days-off', 'set', '2027-08-17', 'Hari Kemerdekaan RI'], hubEnv);

@@ -559,6 +559,14 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(removed.removeDayOff).toEqual({ changed: 1, dueTimesMoved: 1 });
     expect(await update('timezone: "Asia/Jayapura"')).toMatchObject({ timezone: 'WIT', complaintResponseWorkingDays: 3 });
     expect(await dueOf(mine.id)).toBe('2027-08-19T15:00:00.000Z');
+    // A six-day week counts Saturday the 14th: Saturday, Monday, Wednesday; due at the end of the 18th, WIT.
+    expect(await update('workingWeekdays: [6, 1, 2, 3, 4, 5]')).toMatchObject({ timezone: 'WIT' });
+    expect(await dueOf(mine.id)).toBe('2027-08-18T15:00:00.000Z');
+    expect((await gql<{ agencies: { code: string; workingWeekdays: number[] }[] }>(lapor.admin, '{ agencies { code workingWeekdays } }')).agencies.find((a) => a.code === 'lapor-bdg')?.workingWeekdays).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    await update('workingWeekdays: [1, 2, 3, 4, 5]');
+    expect(await dueOf(mine.id)).toBe('2027-08-19T15:00:00.000Z');
     // Back to hours: counted from the same start.
     expect(await update('complaintResponseHours: 48')).toEqual({ complaintResponseHours: 48, complaintResponseWorkingDays: null, timezone: 'WIT' });
     expect(await dueOf(mine.id)).toBe('2027-08-15T08:00:00.000Z');
@@ -573,6 +581,8 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
     expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseHours: 24, complaintResponseWorkingDays: 2 }) { code } }')).toBe('AGENCY_INVALID_INPUT');
     expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { complaintResponseWorkingDays: 61 }) { code } }')).toBe('AGENCY_INVALID_INPUT');
     expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { timezone: "Mars" }) { code } }')).toBe('AGENCY_INVALID_INPUT');
+    expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { workingWeekdays: [] }) { code } }')).toBe('AGENCY_INVALID_INPUT');
+    expect(await refusal(lapor.admin, 'mutation { updateAgency(code: "lapor-bdg", input: { workingWeekdays: [0, 1] }) { code } }')).toBe('AGENCY_INVALID_INPUT');
     expect(await refusal(lapor.key, '{ daysOff(year: 2027) { day } }')).toBe('FORBIDDEN');
     expect(await dueOf(mine.id)).toBe('2027-08-15T08:00:00.000Z');
     await update('timezone: "WIB"');

@@ -29,6 +29,8 @@ export interface NewAgency {
   readonly complaintResponseWorkingDays?: number | null;
   /** WIB (the default), WITA or WIT. */
   readonly timezone?: string;
+  /** ISO weekday digits, '12345' (the default) for Monday to Friday. */
+  readonly workingWeekdays?: string;
   /** Told when one of this agency's complaints goes unanswered past its due time. */
   readonly escalationAgencyId?: string | null;
   readonly callbackUrl: string | null;
@@ -117,7 +119,7 @@ export class AgencyRepository {
    */
   async update(
     agencyId: string,
-    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone' | 'escalationAgencyId'>>,
+    fields: Partial<Pick<NewAgency, 'name' | 'defaultLocale' | 'senderIds' | 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone' | 'workingWeekdays' | 'escalationAgencyId'>>,
     sources: readonly string[] | undefined,
     audit: Audited<AgencyWithSources | null>,
   ): Promise<AgencyWithSources | null> {
@@ -132,7 +134,7 @@ export class AgencyRepository {
       }
       if (Object.keys(fields).length > 0) await tx.nativeUpdate(AgencySchema, { id: agencyId }, { ...fields });
       // Complaints already waiting move to the new target, counted from when they started waiting.
-      if (fields.complaintResponseHours !== undefined || fields.complaintResponseWorkingDays !== undefined || fields.timezone !== undefined) {
+      if (fields.complaintResponseHours !== undefined || fields.complaintResponseWorkingDays !== undefined || fields.timezone !== undefined || fields.workingWeekdays !== undefined) {
         await rescheduleWaiting(tx, { agencyId });
       }
       const agency = await tx.findOneOrFail(AgencySchema, { id: agencyId }, { refresh: true });

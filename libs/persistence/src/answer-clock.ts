@@ -12,6 +12,7 @@ export type DueAt = (agencyId: string, from: Date) => Date | null;
 export interface AnswerClock {
   readonly target: AnswerTarget;
   readonly timezone: TimezoneLabel;
+  readonly workingWeekdays: readonly number[];
 }
 
 interface ClockRow {
@@ -19,11 +20,13 @@ interface ClockRow {
   complaint_response_hours: number;
   complaint_response_working_days: number | null;
   timezone: string;
+  working_weekdays: string;
 }
 
 const toClock = (r: ClockRow): AnswerClock => ({
   target: r.complaint_response_working_days === null ? { hours: r.complaint_response_hours } : { workingDays: r.complaint_response_working_days },
   timezone: Object.hasOwn(TIMEZONES, r.timezone) ? (r.timezone as TimezoneLabel) : 'WIB',
+  workingWeekdays: Array.from(r.working_weekdays.matchAll(/[1-7]/g), (m) => Number(m[0])),
 });
 
 // A day before the earliest clock start: a clock started late on a UTC day may already be the next day in WIT.
@@ -44,14 +47,14 @@ async function calendarSince(tx: EntityManager, agencyIds: readonly string[], si
  */
 export async function answerClocks(tx: EntityManager, agencyIds: readonly string[], since: Date): Promise<DueAt> {
   if (agencyIds.length === 0) return () => null;
-  const rows = await query<ClockRow>(tx, 'select "id", "complaint_response_hours", "complaint_response_working_days", "timezone" from "agency" where "id" = any(?::uuid[])', [
+  const rows = await query<ClockRow>(tx, 'select "id", "complaint_response_hours", "complaint_response_working_days", "timezone", "working_weekdays" from "agency" where "id" = any(?::uuid[])', [
     arrayParam([...new Set(agencyIds)]),
   ]);
   const clocks = new Map(rows.map((r) => [r.id, toClock(r)]));
   const calendar = await calendarSince(tx, agencyIds, since);
   return (agencyId, from) => {
     const clock = clocks.get(agencyId);
-    return clock === undefined ? null : answerDueAt(from, clock.target, { id: agencyId, timezone: clock.timezone }, calendar);
+    return clock === undefined ? null : answerDueAt(from, clock.target, { id: agencyId, timezone: clock.timezone, workingWeekdays: clock.workingWeekdays }, calendar);
   };
 }
 

@@ -6,10 +6,11 @@ import { type Io, printJson, table } from '../output.js';
 
 export const AGENCIES_HELP = `kabar agencies create --code CODE --name NAME --source SOURCE [--source SOURCE2…]
                       [--sms-sender ID] [--email-sender "Name <address>"] [--locale id|en] [--rate N] [--quota N]
-                      [--answer-hours N | --answer-days N] [--timezone WIB|WITA|WIT] [--escalate-to CODE]
+                      [--answer-hours N | --answer-days N] [--timezone WIB|WITA|WIT] [--weekdays 1-5]
+                      [--escalate-to CODE]
 kabar agencies update CODE [--name NAME] [--source SOURCE…] [--sms-sender ID] [--email-sender "Name <address>"]
                       [--locale id|en] [--rate N] [--quota N] [--answer-hours N | --answer-days N] [--timezone ZONE]
-                      [--escalate-to CODE]
+                      [--weekdays 1-5] [--escalate-to CODE]
 kabar agencies list
 
 Registers, changes and lists agencies on a running hub, over its admin GraphQL API; the hub checks every value.
@@ -24,6 +25,8 @@ Registers, changes and lists agencies on a running hub, over its admin GraphQL A
   --answer-days   the answer time in working days instead (1 to 60): Monday to Friday, days off skipped
                   (\`kabar days-off\`), due at the end of the last one in the agency's zone
   --timezone      WIB (default), WITA or WIT: where the agency's working days begin and end
+  --weekdays      the days its working days fall on, 1 Monday to 7 Sunday, as a list or ranges (default 1-5;
+                  1-6 for a six-day week)
   --escalate-to   another agency told when this one lets a complaint wait past its due time (on update, "" removes it)
 
 Common options (also for \`kabar keys\`):
@@ -43,10 +46,11 @@ interface AgencyView {
   complaintResponseHours: number;
   complaintResponseWorkingDays: number | null;
   timezone: string;
+  workingWeekdays: number[];
   complaintEscalation: string | null;
 }
 
-const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone complaintEscalation';
+const AGENCY_FIELDS = 'id code name defaultLocale sources senderIds { sms email } callbackUrl ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone workingWeekdays complaintEscalation';
 
 /** The flags `create` and `update` share: what an agency is and what it may send. */
 const AGENCY_OPTIONS = {
@@ -62,6 +66,7 @@ const AGENCY_OPTIONS = {
   'answer-days': { type: 'string' },
   timezone: { type: 'string' },
   'escalate-to': { type: 'string' },
+  weekdays: { type: 'string' },
 } as const;
 
 export async function agenciesCommand(args: readonly string[], io: Io, env: Env): Promise<number> {
@@ -146,7 +151,7 @@ async function update(args: readonly string[], io: Io, env: Env): Promise<number
 }
 
 /** --rate, --quota, --answer-hours, --answer-days, --timezone and --escalate-to as the hub takes them; the hub says what is wrong with a value it refuses. */
-function limits(values: { rate?: string | undefined; quota?: string | undefined; 'answer-hours'?: string | undefined; 'answer-days'?: string | undefined; timezone?: string | undefined; 'escalate-to'?: string | undefined }): Record<string, number | string> {
+function limits(values: { rate?: string | undefined; quota?: string | undefined; 'answer-hours'?: string | undefined; 'answer-days'?: string | undefined; timezone?: string | undefined; 'escalate-to'?: string | undefined; weekdays?: string | undefined }): Record<string, number | string | number[]> {
   const whole = (flag: string, value: string): number => {
     if (!/^\d+$/.test(value)) throw new CliError(CliErrorCode.Usage, `${flag} must be a whole number, got ${JSON.stringify(value)}`);
     return Number(value);
@@ -162,8 +167,28 @@ function limits(values: { rate?: string | undefined; quota?: string | undefined;
     ...(days === undefined ? {} : { complaintResponseWorkingDays: whole('--answer-days', days) }),
     ...(timezone === undefined ? {} : { timezone }),
     ...(values['escalate-to'] === undefined ? {} : { complaintEscalation: values['escalate-to'] }),
+    ...(values.weekdays === undefined ? {} : { workingWeekdays: weekdaysOf(values.weekdays) }),
   };
 }
+
+/** `1-5`, `1-6` or `1,2,3,4,5,7` as the days they name; the hub checks the week itself. */
+function weekdaysOf(text: string): number[] {
+  const days = text.split(',').flatMap((part) => {
+    const range = /^\s*(\d)\s*(?:-\s*(\d)\s*)?$/.exec(part);
+    if (range === null) throw new CliError(CliErrorCode.Usage, `--weekdays must be days 1 (Monday) to 7 (Sunday) like 1-5 or 1,2,3,4,5,6, got ${JSON.stringify(text)}`);
+    const from = Number(range[1]);
+    const to = range[2] === undefined ? from : Number(range[2]);
+    return Array.from({ length: Math.max(to - from + 1, 0) }, (_, i) => from + i);
+  });
+  return days;
+}
+
+/** "1-5" for a run of days, else the days listed. */
+const weekdaysText = (days: readonly number[]): string => {
+  const sorted = [...days].sort((a, b) => a - b);
+  const contiguous = sorted.every((d, i) => i === 0 || d === (sorted[i - 1] ?? 0) + 1);
+  return contiguous && sorted.length > 1 ? `${String(sorted[0])}-${String(sorted.at(-1))}` : sorted.join(',');
+};
 
 /** The answer target as people say it. */
 const answerTime = (a: AgencyView): string => (a.complaintResponseWorkingDays === null ? `${String(a.complaintResponseHours)} h` : `${String(a.complaintResponseWorkingDays)} working days`);
@@ -185,7 +210,7 @@ async function list(args: readonly string[], io: Io, env: Env): Promise<number> 
     a.senderIds.email ?? '-',
     `${String(a.ratePerMinute)}/min`,
     `${String(a.dailyQuota)}/day`,
-    `${answerTime(a)} ${a.timezone}${a.complaintEscalation === null ? '' : ` → ${a.complaintEscalation}`}`,
+    `${answerTime(a)} ${a.timezone}${a.complaintResponseWorkingDays !== null && weekdaysText(a.workingWeekdays) !== '1-5' ? ` days ${weekdaysText(a.workingWeekdays)}` : ''}${a.complaintEscalation === null ? '' : ` → ${a.complaintEscalation}`}`,
   ]);
   for (const line of table(['CODE', 'NAME', 'LOCALE', 'SOURCES', 'SMS SENDER', 'E-MAIL SENDER', 'RATE', 'QUOTA', 'ANSWER TIME'], rows)) io.out(line);
   if (agencies.length === 0) io.err('kabar: no agencies yet; add one with `kabar agencies create`');

@@ -50,6 +50,9 @@ export class CreateAgencyInput {
   @Field(() => String, { nullable: true, description: 'WIB (default), WITA or WIT: where the agency working days begin and end.' })
   timezone?: string | null;
 
+  @Field(() => [Int], { nullable: true, description: 'The ISO weekdays (1 Monday … 7 Sunday) its working days fall on; Monday to Friday by default.' })
+  workingWeekdays?: number[] | null;
+
   @Field(() => String, { nullable: true, description: 'The code of another agency (a supervisor, the city desk) told when this one lets a complaint wait past its due time.' })
   complaintEscalation?: string | null;
 }
@@ -82,6 +85,9 @@ export class UpdateAgencyInput {
 
   @Field(() => String, { nullable: true, description: 'WIB, WITA or WIT. Complaints already waiting in working days move with it.' })
   timezone?: string | null;
+
+  @Field(() => [Int], { nullable: true, description: 'The ISO weekdays (1 Monday … 7 Sunday) its working days fall on, e.g. [1, 2, 3, 4, 5, 6] for a six-day week. Complaints already waiting in working days move with it.' })
+  workingWeekdays?: number[] | null;
 
   @Field(() => String, { nullable: true, description: 'The code of another agency told when this one lets a complaint wait past its due time; "" removes it.' })
   complaintEscalation?: string | null;
@@ -133,6 +139,9 @@ export class AgencyModel {
 
   @Field({ description: 'WIB, WITA or WIT.' })
   timezone!: string;
+
+  @Field(() => [Int], { description: 'The ISO weekdays (1 Monday … 7 Sunday) its working days fall on.' })
+  workingWeekdays!: number[];
 
   @Field(() => String, {
     nullable: true,

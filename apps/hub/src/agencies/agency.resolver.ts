@@ -19,16 +19,18 @@ const toAgency = (a: AgencyWithSources, codes: ReadonlyMap<string, string>): Age
   complaintResponseHours: a.complaintResponseHours,
   complaintResponseWorkingDays: a.complaintResponseWorkingDays ?? null,
   timezone: a.timezone,
+  workingWeekdays: Array.from(a.workingWeekdays.matchAll(/[1-7]/g), (m) => Number(m[0])),
   complaintEscalation: a.escalationAgencyId === null || a.escalationAgencyId === undefined ? null : (codes.get(a.escalationAgencyId) ?? null),
 });
 
 /** The limits and answer-time settings both inputs carry; GraphQL's null for a field sent as null means "not given". */
-const limitsOf = (input: CreateAgencyInput | UpdateAgencyInput): Pick<CreateAgency, 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone' | 'complaintEscalation'> => ({
+const limitsOf = (input: CreateAgencyInput | UpdateAgencyInput): Pick<CreateAgency, 'ratePerMinute' | 'dailyQuota' | 'complaintResponseHours' | 'complaintResponseWorkingDays' | 'timezone' | 'workingWeekdays' | 'complaintEscalation'> => ({
   ratePerMinute: input.ratePerMinute ?? undefined,
   dailyQuota: input.dailyQuota ?? undefined,
   complaintResponseHours: input.complaintResponseHours ?? undefined,
   complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? undefined,
   timezone: input.timezone ?? undefined,
+  workingWeekdays: input.workingWeekdays ?? undefined,
   complaintEscalation: input.complaintEscalation ?? undefined,
 });
 

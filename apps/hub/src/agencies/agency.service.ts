@@ -3,6 +3,8 @@ import {
   type AuditDetails,
   type AuditValue,
   checkTimezone,
+  checkWorkingWeekdays,
+  FIVE_DAY_WEEK,
   generateWebhookSecret,
   hashSecret,
   isLocale,
@@ -30,6 +32,8 @@ export interface CreateAgency {
   /** Answer time in working days instead of hours. */
   readonly complaintResponseWorkingDays?: number | undefined;
   readonly timezone?: string | undefined;
+  /** ISO weekdays (1 Monday … 7 Sunday) its working days fall on; Monday to Friday by default. */
+  readonly workingWeekdays?: readonly number[] | undefined;
   /** The code of the agency told when this one's complaints go unanswered past their due time. */
   readonly complaintEscalation?: string | undefined;
 }
@@ -47,6 +51,7 @@ export interface UpdateAgency {
   /** Switches the answer time to working days. */
   readonly complaintResponseWorkingDays?: number | undefined;
   readonly timezone?: string | undefined;
+  readonly workingWeekdays?: readonly number[] | undefined;
   /** Another agency's code; "" removes it. */
   readonly complaintEscalation?: string | undefined;
 }
@@ -84,6 +89,7 @@ export class AgencyService {
       complaintResponseHours: input.complaintResponseHours ?? DEFAULT_COMPLAINT_RESPONSE_HOURS,
       complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? null,
       timezone: timezoneOf(input.timezone),
+      workingWeekdays: weekdaysOf(input.workingWeekdays ?? FIVE_DAY_WEEK),
       escalationAgencyId,
       callbackUrl: null,
       callbackSecretSealed: null,
@@ -105,6 +111,7 @@ export class AgencyService {
               complaintResponseHours: created.complaintResponseHours,
               complaintResponseWorkingDays: created.complaintResponseWorkingDays ?? null,
               timezone: created.timezone,
+              workingWeekdays: created.workingWeekdays,
               complaintEscalation: input.complaintEscalation?.trim() === '' ? null : (input.complaintEscalation ?? null),
             },
           },
@@ -128,6 +135,7 @@ export class AgencyService {
       complaintResponseHours: input.complaintResponseHours ?? current.complaintResponseHours,
       complaintResponseWorkingDays: input.complaintResponseWorkingDays,
       timezone: input.timezone,
+      workingWeekdays: input.workingWeekdays,
     };
     const problems = validateAgency(next, input.complaintResponseHours !== undefined && input.complaintResponseWorkingDays !== undefined);
     if (problems.length > 0) throw new AgencyError(AgencyErrorCode.InvalidInput, problems.join('; '), { problems });
@@ -142,6 +150,7 @@ export class AgencyService {
       ...(input.complaintResponseHours === undefined ? {} : { complaintResponseHours: next.complaintResponseHours, complaintResponseWorkingDays: null }),
       ...(input.complaintResponseWorkingDays === undefined ? {} : { complaintResponseWorkingDays: input.complaintResponseWorkingDays }),
       ...(input.timezone === undefined ? {} : { timezone: timezoneOf(input.timezone) }),
+      ...(input.workingWeekdays === undefined ? {} : { workingWeekdays: weekdaysOf(input.workingWeekdays) }),
       ...(escalationAgencyId === undefined ? {} : { escalationAgencyId }),
     };
     const sources = input.sources === undefined ? undefined : [...new Set(input.sources)];
@@ -247,6 +256,7 @@ function changes(before: AgencyWithSources, after: AgencyWithSources, codes: Rea
     ['complaintResponseHours', before.complaintResponseHours, after.complaintResponseHours],
     ['complaintResponseWorkingDays', before.complaintResponseWorkingDays ?? null, after.complaintResponseWorkingDays ?? null],
     ['timezone', before.timezone, after.timezone],
+    ['workingWeekdays', before.workingWeekdays, after.workingWeekdays],
     ['complaintEscalation', escalation(before), escalation(after)],
     ['sources', [...before.sources].sort(), [...after.sources].sort()],
     ['senderIds', senders(before), senders(after)],
@@ -267,6 +277,9 @@ function isHttpUrl(value: string): boolean {
     return false;
   }
 }
+
+/** A working week as stored: its ISO weekday digits in order, '12345' for Monday to Friday. */
+const weekdaysOf = (weekdays: readonly number[]): string => [...new Set(weekdays)].sort((a, b) => a - b).join('');
 
 /** The zone label to store; validation has already refused anything else. */
 function timezoneOf(raw: string | undefined): TimezoneLabel {
@@ -307,6 +320,10 @@ function validateAgency(input: CreateAgency, bothTargets: boolean): string[] {
   }
   if (bothTargets) {
     problems.push('give complaintResponseHours or complaintResponseWorkingDays, not both: the answer time is one or the other');
+  }
+  if (input.workingWeekdays !== undefined) {
+    const week = checkWorkingWeekdays(input.workingWeekdays);
+    if (week !== null) problems.push(`workingWeekdays: ${week}`);
   }
   if (input.timezone !== undefined) {
     const zone = checkTimezone(input.timezone);

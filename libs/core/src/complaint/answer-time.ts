@@ -15,8 +15,19 @@ export const MAX_ANSWER_WORKING_DAYS = 60;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** ISO weekdays, 1 Monday to 7 Sunday. The civil service's week is Monday to Friday (Perpres 21/2023). */
+export const FIVE_DAY_WEEK: readonly number[] = [1, 2, 3, 4, 5];
+
+/** Null when `weekdays` is a working week (1 to 7 distinct ISO weekdays), else what is wrong with it. */
+export function checkWorkingWeekdays(weekdays: readonly number[]): string | null {
+  if (weekdays.length === 0) return 'a working week needs at least one working day';
+  if (weekdays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) return 'working weekdays are 1 (Monday) to 7 (Sunday)';
+  if (new Set(weekdays).size !== weekdays.length) return 'a working weekday is given twice';
+  return null;
+}
+
 /**
- * The dates an agency does not work besides Saturdays and Sundays: the national days off (public holidays and
+ * The dates an agency does not work on days of its working week: the national days off (public holidays and
  * collective leave) and its own (a regional holiday, the city's anniversary). Dates are local `YYYY-MM-DD`.
  */
 export class WorkingCalendar {
@@ -31,8 +42,8 @@ export class WorkingCalendar {
     }
   }
 
-  isDayOff(agencyId: string, date: string, weekday: number): boolean {
-    return weekday === 0 || weekday === 6 || this.national.has(date) || (this.own.get(agencyId)?.has(date) ?? false);
+  isDayOff(agencyId: string, date: string): boolean {
+    return this.national.has(date) || (this.own.get(agencyId)?.has(date) ?? false);
   }
 }
 
@@ -41,14 +52,21 @@ export class WorkingCalendar {
  * `from` (the day a complaint arrives is not a whole day's work), and the answer is due at the end of the last
  * working day, local midnight in the agency's zone: three working days from Friday 15:00 WIB is Thursday 00:00 WIB.
  */
-export function answerDueAt(from: Date, target: AnswerTarget, agency: { readonly id: string; readonly timezone: TimezoneLabel }, calendar: WorkingCalendar): Date {
+export function answerDueAt(
+  from: Date,
+  target: AnswerTarget,
+  agency: { readonly id: string; readonly timezone: TimezoneLabel; readonly workingWeekdays?: readonly number[] },
+  calendar: WorkingCalendar,
+): Date {
   if ('hours' in target) return new Date(from.getTime() + target.hours * HOUR_MS);
+  const week = new Set(agency.workingWeekdays ?? FIVE_DAY_WEEK);
   let dayStart = localDayStart(from, agency.timezone).getTime();
-  // Bounded by the target's weeks plus every day off the calendar could hold in that span (at most every day).
+  // Bounded: a week has a working day, and the calendar holds finitely many days off.
   for (let counted = 0, steps = 0; steps < 366 * 5; steps += 1) {
     dayStart += DAY_MS;
     const { date, weekday } = localDate(new Date(dayStart), agency.timezone);
-    if (calendar.isDayOff(agency.id, date, weekday)) continue;
+    // JavaScript counts Sunday as 0; ISO as 7.
+    if (!week.has(weekday === 0 ? 7 : weekday) || calendar.isDayOff(agency.id, date)) continue;
     counted += 1;
     if (counted === target.workingDays) return new Date(dayStart + DAY_MS);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answerDueAt, checkDayOff, complaintRates, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
+import { answerDueAt, checkDayOff, checkWorkingWeekdays, complaintRates, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
 
 const bandung = { id: 'a-bdg', timezone: 'WIB' as const };
 const jayapura = { id: 'a-jpr', timezone: 'WIT' as const };
@@ -36,6 +36,25 @@ describe('answerDueAt', () => {
     expect(answerDueAt(at('2026-12-23T03:00:00Z'), { workingDays: 2 }, bandung, calendar)).toEqual(at('2026-12-30T17:00:00Z'));
     // Another agency works on the 28th.
     expect(answerDueAt(at('2026-12-23T03:00:00Z'), { workingDays: 2 }, { id: 'other', timezone: 'WIB' }, calendar)).toEqual(at('2026-12-29T17:00:00Z'));
+  });
+
+  it('counts the days of a six-day week, and a hospital desk that works every day', () => {
+    // Friday 4 December 2026, 15:00 WIB, three working days of a Monday-to-Saturday week: Saturday, Monday, Tuesday.
+    const sixDays = { ...bandung, workingWeekdays: [1, 2, 3, 4, 5, 6] };
+    expect(answerDueAt(at('2026-12-04T08:00:00Z'), { workingDays: 3 }, sixDays, new WorkingCalendar())).toEqual(at('2026-12-08T17:00:00Z'));
+    const everyDay = { ...bandung, workingWeekdays: [1, 2, 3, 4, 5, 6, 7] };
+    expect(answerDueAt(at('2026-12-04T08:00:00Z'), { workingDays: 3 }, everyDay, new WorkingCalendar())).toEqual(at('2026-12-07T17:00:00Z'));
+    // A day off on its Sunday still counts for it.
+    expect(answerDueAt(at('2026-12-04T08:00:00Z'), { workingDays: 3 }, everyDay, new WorkingCalendar([{ day: '2026-12-06', agencyId: null }]))).toEqual(at('2026-12-08T17:00:00Z'));
+  });
+
+  it('checks a working week', () => {
+    expect([checkWorkingWeekdays([1, 2, 3, 4, 5]), checkWorkingWeekdays([]), checkWorkingWeekdays([0, 1]), checkWorkingWeekdays([1, 1])]).toEqual([
+      null,
+      'a working week needs at least one working day',
+      'working weekdays are 1 (Monday) to 7 (Sunday)',
+      'a working weekday is given twice',
+    ]);
   });
 
   it('ends even when the calendar holds no working day at all', () => {

@@ -22,6 +22,8 @@ export const AgencySchema = defineEntity({
     complaintResponseWorkingDays: p.integer().nullable(),
     /** WIB, WITA or WIT: where the agency's working days begin and end. */
     timezone: p.string().length(8).default('WIB'),
+    /** The ISO weekdays (1 Monday … 7 Sunday) its working days fall on, as digits: '12345' Monday to Friday. */
+    workingWeekdays: p.string().length(7).default('12345'),
     /** The agency told, besides this one, when one of this agency's complaints goes unanswered past its due time (a supervisor, the city's desk). */
     escalationAgencyId: p.uuid().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
