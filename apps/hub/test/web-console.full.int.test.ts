@@ -120,12 +120,15 @@ describe('the admin console in Chromium', () => {
     // The agency itself is not among those it may escalate to.
     expect(await edit.getByLabel('Overdue complaints escalate to').locator('option').allTextContents()).not.toContain('Dinas Kesehatan Kota Bandung');
     await edit.getByLabel('Overdue complaints escalate to').selectOption('bapenda-cons');
+    // A six-day week: Saturday ticked beside Monday to Friday.
+    expect(await edit.getByRole('checkbox', { name: 'Sat' }).isChecked()).toBe(false);
+    await edit.getByRole('checkbox', { name: 'Sat' }).check();
     await edit.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => created.locator('p').textContent()).toContain('answer within 5 working days (WITA) → bapenda-cons');
-    const edited = await as<{ agencies: { code: string; senderIds: { sms: string | null }; complaintResponseHours: number; complaintResponseWorkingDays: number | null; timezone: string; complaintEscalation: string | null }[] }>(
+    const edited = await as<{ agencies: { code: string; senderIds: { sms: string | null }; complaintResponseHours: number; complaintResponseWorkingDays: number | null; timezone: string; workingWeekdays: number[]; complaintEscalation: string | null }[] }>(
       hub.url,
       agency.admin,
-      '{ agencies { code senderIds { sms } complaintResponseHours complaintResponseWorkingDays timezone complaintEscalation } }',
+      '{ agencies { code senderIds { sms } complaintResponseHours complaintResponseWorkingDays timezone workingWeekdays complaintEscalation } }',
     );
     expect(edited.data?.agencies.find((a) => a.code === 'dinkes-bdg')).toEqual({
       code: 'dinkes-bdg',
@@ -133,6 +136,7 @@ describe('the admin console in Chromium', () => {
       complaintResponseHours: 48,
       complaintResponseWorkingDays: 5,
       timezone: 'WITA',
+      workingWeekdays: [1, 2, 3, 4, 5, 6],
       complaintEscalation: 'bapenda-cons',
     });
 

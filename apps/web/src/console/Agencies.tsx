@@ -22,7 +22,17 @@ function checkNumbers(form: Readonly<Record<(typeof NUMBER_FIELDS)[number], stri
   if (wrong.length > 0) throw new ApiError('AGENCY_INVALID_INPUT', wrong.map((name) => `${name} must be a whole number`).join('; '));
 }
 
-const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', answerTime: '', answerUnit: 'hours', timezone: 'WIB', escalation: '' };
+const NEW_AGENCY = { code: '', name: '', defaultLocale: 'id', sources: '', sms: '', email: '', ratePerMinute: '', dailyQuota: '', answerTime: '', answerUnit: 'hours', timezone: 'WIB', weekdays: '12345', escalation: '' };
+/** ISO weekdays, 1 Monday to 7 Sunday, with their names' text keys. */
+const WEEKDAYS = [
+  [1, 'mon'],
+  [2, 'tue'],
+  [3, 'wed'],
+  [4, 'thu'],
+  [5, 'fri'],
+  [6, 'sat'],
+  [7, 'sun'],
+] as const;
 
 type Settings = Omit<typeof NEW_AGENCY, 'code'>;
 
@@ -40,6 +50,7 @@ function settingsInput(form: Settings): UpdateAgencyInput {
     complaintResponseHours: form.answerUnit === 'hours' ? numberOrNull(form.answerTime) : null,
     complaintResponseWorkingDays: form.answerUnit === 'workingDays' ? numberOrNull(form.answerTime) : null,
     timezone: form.timezone,
+    workingWeekdays: [...form.weekdays.matchAll(/[1-7]/g)].map((m) => Number(m[0])),
     // Empty means none: the hub removes an agency's escalation given as "".
     complaintEscalation: form.escalation,
   };
@@ -195,6 +206,19 @@ function AgencyFields({
             ))}
           </select>
         </label>
+        <fieldset className="weekdays">
+          <legend>{t('workingWeek')}</legend>
+          {WEEKDAYS.map(([day, key]) => (
+            <label key={day}>
+              <input
+                type="checkbox"
+                checked={form.weekdays.includes(String(day))}
+                onChange={(e) => set('weekdays', WEEKDAYS.map(([d]) => d).filter((d) => (d === day ? e.target.checked : form.weekdays.includes(String(d)))).join(''))}
+              />{' '}
+              {t(key)}
+            </label>
+          ))}
+        </fieldset>
         <AgencySelect label={t('escalateTo')} value={form.escalation} agencies={others} blank="none" onChange={(code) => set('escalation', code)} />
       </div>
     </>
@@ -226,6 +250,7 @@ function EditAgency({
     answerTime: String(agency.complaintResponseWorkingDays ?? agency.complaintResponseHours),
     answerUnit: agency.complaintResponseWorkingDays === null ? 'hours' : 'workingDays',
     timezone: agency.timezone,
+    weekdays: agency.workingWeekdays.join(''),
     escalation: agency.complaintEscalation ?? '',
   });
   const action = useAction();

@@ -10,7 +10,7 @@ export interface Health {
   readonly version: string;
 }
 
-export const AGENCIES = '{ agencies { id code name defaultLocale sources senderIds { sms email } ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone complaintEscalation callbackUrl } }';
+export const AGENCIES = '{ agencies { id code name defaultLocale sources senderIds { sms email } ratePerMinute dailyQuota complaintResponseHours complaintResponseWorkingDays timezone workingWeekdays complaintEscalation callbackUrl } }';
 
 export interface Agency {
   readonly id: string;
@@ -25,6 +25,8 @@ export interface Agency {
   /** When set, the answer time is in working days and the hours are not used. */
   readonly complaintResponseWorkingDays: number | null;
   readonly timezone: string;
+  /** ISO weekdays, 1 Monday to 7 Sunday. */
+  readonly workingWeekdays: readonly number[];
   /** The agency told when this one lets a complaint wait past its due time. */
   readonly complaintEscalation: string | null;
   readonly callbackUrl: string | null;
@@ -44,6 +46,7 @@ export interface CreateAgencyInput {
   readonly complaintResponseHours: number | null;
   readonly complaintResponseWorkingDays: number | null;
   readonly timezone: string;
+  readonly workingWeekdays: readonly number[];
   /** Another agency's code; "" for none. */
   readonly complaintEscalation: string;
 }
