@@ -1,4 +1,4 @@
-import { answerDueAt, type AnswerTarget, type TimezoneLabel, TIMEZONES, WorkingCalendar } from '@kabar/core';
+import { answerDueAt, type AnswerTarget, type TimezoneLabel, TIMEZONES, weekdaysOfDigits, WorkingCalendar } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { type Audited, audited } from './audit.repository.js';
@@ -26,7 +26,7 @@ interface ClockRow {
 const toClock = (r: ClockRow): AnswerClock => ({
   target: r.complaint_response_working_days === null ? { hours: r.complaint_response_hours } : { workingDays: r.complaint_response_working_days },
   timezone: Object.hasOwn(TIMEZONES, r.timezone) ? (r.timezone as TimezoneLabel) : 'WIB',
-  workingWeekdays: Array.from(r.working_weekdays.matchAll(/[1-7]/g), (m) => Number(m[0])),
+  workingWeekdays: weekdaysOfDigits(r.working_weekdays),
 });
 
 // A day before the earliest clock start: a clock started late on a UTC day may already be the next day in WIT.

@@ -1,4 +1,4 @@
-import type { AuditActor } from '@kabar/core';
+import { type AuditActor, weekdaysOfDigits } from '@kabar/core';
 import type { AgencyWithSources, ApiKey } from '@kabar/persistence';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 
@@ -19,7 +19,7 @@ const toAgency = (a: AgencyWithSources, codes: ReadonlyMap<string, string>): Age
   complaintResponseHours: a.complaintResponseHours,
   complaintResponseWorkingDays: a.complaintResponseWorkingDays ?? null,
   timezone: a.timezone,
-  workingWeekdays: Array.from(a.workingWeekdays.matchAll(/[1-7]/g), (m) => Number(m[0])),
+  workingWeekdays: weekdaysOfDigits(a.workingWeekdays),
   complaintEscalation: a.escalationAgencyId === null || a.escalationAgencyId === undefined ? null : (codes.get(a.escalationAgencyId) ?? null),
 });
 

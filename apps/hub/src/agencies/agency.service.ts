@@ -12,6 +12,7 @@ import {
   MAX_ANSWER_WORKING_DAYS,
   SecretBox,
   type TimezoneLabel,
+  weekdayDigits,
 } from '@kabar/core';
 import { newCredential } from '@kabar/core';
 import { AgencyRepository,type AgencyWithSources } from '@kabar/persistence';
@@ -89,7 +90,7 @@ export class AgencyService {
       complaintResponseHours: input.complaintResponseHours ?? DEFAULT_COMPLAINT_RESPONSE_HOURS,
       complaintResponseWorkingDays: input.complaintResponseWorkingDays ?? null,
       timezone: timezoneOf(input.timezone),
-      workingWeekdays: weekdaysOf(input.workingWeekdays ?? FIVE_DAY_WEEK),
+      workingWeekdays: weekdayDigits(input.workingWeekdays ?? FIVE_DAY_WEEK),
       escalationAgencyId,
       callbackUrl: null,
       callbackSecretSealed: null,
@@ -150,7 +151,7 @@ export class AgencyService {
       ...(input.complaintResponseHours === undefined ? {} : { complaintResponseHours: next.complaintResponseHours, complaintResponseWorkingDays: null }),
       ...(input.complaintResponseWorkingDays === undefined ? {} : { complaintResponseWorkingDays: input.complaintResponseWorkingDays }),
       ...(input.timezone === undefined ? {} : { timezone: timezoneOf(input.timezone) }),
-      ...(input.workingWeekdays === undefined ? {} : { workingWeekdays: weekdaysOf(input.workingWeekdays) }),
+      ...(input.workingWeekdays === undefined ? {} : { workingWeekdays: weekdayDigits(input.workingWeekdays) }),
       ...(escalationAgencyId === undefined ? {} : { escalationAgencyId }),
     };
     const sources = input.sources === undefined ? undefined : [...new Set(input.sources)];
@@ -277,9 +278,6 @@ function isHttpUrl(value: string): boolean {
     return false;
   }
 }
-
-/** A working week as stored: its ISO weekday digits in order, '12345' for Monday to Friday. */
-const weekdaysOf = (weekdays: readonly number[]): string => [...new Set(weekdays)].sort((a, b) => a - b).join('');
 
 /** The zone label to store; validation has already refused anything else. */
 function timezoneOf(raw: string | undefined): TimezoneLabel {

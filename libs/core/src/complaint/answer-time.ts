@@ -18,6 +18,12 @@ const DAY_MS = 24 * HOUR_MS;
 /** ISO weekdays, 1 Monday to 7 Sunday. The civil service's week is Monday to Friday (Perpres 21/2023). */
 export const FIVE_DAY_WEEK: readonly number[] = [1, 2, 3, 4, 5];
 
+/** A working week as the database keeps it: its ISO weekday digits in order, '12345' for Monday to Friday. */
+export const weekdayDigits = (weekdays: readonly number[]): string => [...new Set(weekdays)].sort((a, b) => a - b).join('');
+
+/** The ISO weekdays of stored digits (anything but 1 to 7 is ignored). */
+export const weekdaysOfDigits = (digits: string): number[] => Array.from(digits.matchAll(/[1-7]/g), (m) => Number(m[0]));
+
 /** Null when `weekdays` is a working week (1 to 7 distinct ISO weekdays), else what is wrong with it. */
 export function checkWorkingWeekdays(weekdays: readonly number[]): string | null {
   if (weekdays.length === 0) return 'a working week needs at least one working day';

@@ -12,6 +12,8 @@ export {
   MAX_ANSWER_HOURS,
   MAX_ANSWER_WORKING_DAYS,
   parseDaysOffCsv,
+  weekdayDigits,
+  weekdaysOfDigits,
   WorkingCalendar,
 } from './answer-time.js';
 export {

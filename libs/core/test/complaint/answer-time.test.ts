@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { answerDueAt, checkDayOff, checkWorkingWeekdays, complaintRates, parseDaysOffCsv, WorkingCalendar } from '../../src/index.js';
+import { answerDueAt, checkDayOff, checkWorkingWeekdays, complaintRates, parseDaysOffCsv, weekdayDigits, weekdaysOfDigits, WorkingCalendar } from '../../src/index.js';
 
 const bandung = { id: 'a-bdg', timezone: 'WIB' as const };
 const jayapura = { id: 'a-jpr', timezone: 'WIT' as const };
@@ -46,6 +46,11 @@ describe('answerDueAt', () => {
     expect(answerDueAt(at('2026-12-04T08:00:00Z'), { workingDays: 3 }, everyDay, new WorkingCalendar())).toEqual(at('2026-12-07T17:00:00Z'));
     // A day off on its Sunday still counts for it.
     expect(answerDueAt(at('2026-12-04T08:00:00Z'), { workingDays: 3 }, everyDay, new WorkingCalendar([{ day: '2026-12-06', agencyId: null }]))).toEqual(at('2026-12-08T17:00:00Z'));
+  });
+
+  it('keeps a working week as digits', () => {
+    expect(weekdayDigits([6, 1, 2, 3, 4, 5, 1])).toBe('123456');
+    expect(weekdaysOfDigits('12345')).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('checks a working week', () => {
