@@ -270,6 +270,32 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     await eventually(async () => ((await notificationsOf('quiet-reminder'))[0]?.state === 'delivered' ? true : undefined));
   });
 
+  it('sends a held message nowhere near a number the citizen removed meanwhile, and moves it on to the inbox', async () => {
+    const type = await registerType(url, tax, 'quiet-sms-reminder', { messageClass: 'reminder', channels: ['sms', 'inbox'] });
+    const nowWib = (Date.now() / MINUTE + 7 * 60) % (24 * 60);
+    const quiet = { quietStart: Math.floor(nowWib - 60 + 24 * 60) % (24 * 60), quietEnd: Math.floor(nowWib + 60) % (24 * 60), channelOrder: { '*': ['sms', 'inbox'] } };
+    const citizen = await aCitizen([{ channel: 'sms', value: '+6281234500077' }], quiet);
+    expect(await publish(tax, 'quiet-removed-sms', type, citizen.nationalId, { note: 'besok' })).toBe('held');
+    const [held] = await notificationsOf('quiet-removed-sms');
+    expect(held?.channel).toBe('sms');
+    const [phone] = await preferences.contactPoints(citizen.id);
+    expect(await preferences.removeContactPoint(citizen.id, phone?.id ?? '')).toBe(true);
+
+    const submitsBefore = smsc.submits.length;
+    await runScheduler(new Date(new Date(held?.due_at ?? 0).getTime() + 1000));
+    await eventually(async () => {
+      const [n] = await notificationsOf('quiet-removed-sms');
+      return n?.channel === 'inbox' && n.state === 'delivered' ? n : undefined;
+    });
+    expect(smsc.submits.slice(submitsBefore).map((s) => s.destinationAddr)).not.toContain('6281234500077');
+    // The SMS plugin found no address behind the removed point and refused it before the SMSC; the fallback took over.
+    const attempts = await sql<{ plugin: string; error_code: string | null }>(
+      'select d.plugin, d.error_code from delivery_attempt d join notification n on n.id = d.notification_id join event e on e.id = n.event_id where e.ce_id = $1 order by d.id',
+      ['quiet-removed-sms'],
+    );
+    expect(attempts).toEqual([{ plugin: 'sms-smpp', error_code: 'INVALID_RECIPIENT' }, { plugin: 'inbox', error_code: null }]);
+  });
+
   it("shows an agency's helpdesk its own notifications to a citizen, held ones with why, and never another agency's", async () => {
     const reminder = await registerType(url, tax, 'helpdesk-reminder', { messageClass: 'reminder' });
     const notice = await registerType(url, hospital, 'helpdesk-notice', { messageClass: 'transactional' });

@@ -13,8 +13,8 @@ export const EventSchema = defineEntity({
     // No foreign-key constraint here or on the other hot-path references to agencies, events and notifications below
     // (migration LeanWrites): each cost PostgreSQL a locked lookup of the parent per row written, every writer locking
     // the same agency row, for rows the hub writes only in the transaction that read or wrote their parent; and no
-    // parent is ever deleted (retention purges content in place). References to citizens and contact points keep
-    // theirs: a citizen may remove a contact point, and their rows must follow.
+    // parent is ever deleted (retention purges content in place). References to citizens and contact points went the
+    // same way later (migration UnlockedReferences): see the notification's.
     agency: () => p.manyToOne(AgencySchema).createForeignKeyConstraint(false),
     source: p.string().length(512),
     ceId: p.string().length(255),
@@ -42,9 +42,14 @@ export const NotificationSchema = defineEntity({
     id: p.uuid().primary(),
     event: () => p.manyToOne(EventSchema).createForeignKeyConstraint(false).index(),
     agency: () => p.manyToOne(AgencySchema).createForeignKeyConstraint(false),
-    citizen: () => p.manyToOne(CitizenSchema).nullable().deleteRule('set null'),
+    // No foreign keys to citizens and contact points either (migration UnlockedReferences). A check cost PostgreSQL a
+    // locked lookup per row, and the contact point's `on delete set null` read the whole table (no index leads with
+    // the column) each time a citizen removed a phone number. No citizen is ever deleted; a removed contact point
+    // leaves its id here as the fallback chain always did, and dispatch finds no address behind it, as it found none
+    // behind the null.
+    citizen: () => p.manyToOne(CitizenSchema).nullable().createForeignKeyConstraint(false),
     /** The point chosen for delivery; null for the inbox or when nothing was sent. */
-    contactPoint: () => p.manyToOne(ContactPointSchema).nullable().deleteRule('set null'),
+    contactPoint: () => p.manyToOne(ContactPointSchema).nullable().createForeignKeyConstraint(false),
     channel: p.string().length(16).nullable(),
     locale: p.string().length(8).nullable(),
     templateVersion: p.integer().nullable(),
@@ -114,7 +119,8 @@ export const InboxItemSchema = defineEntity({
   tableName: 'inbox_item',
   properties: {
     notificationId: p.uuid().primary(),
-    citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade').index(),
+    // Written by dispatch for a citizen the planner read; no check per row (migration UnlockedReferences).
+    citizen: () => p.manyToOne(CitizenSchema).createForeignKeyConstraint(false).index(),
     agencyCode: p.string().length(64),
     eventType: p.string().length(255),
     subject: p.text().nullable(),
