@@ -15,11 +15,16 @@ import { describe, expect, it } from 'vitest';
 //   now 32-bit integer arithmetic, as in the Java client, about twenty times faster, with the same hashes.
 // - its CRC-32C over every record batch sent went one byte per step (2 % of the hub's CPU); it now goes eight bytes per
 //   step through eight derived tables (slicing-by-8), three to four times faster.
+// - each record was one growing encoder plus one encoder per header copied into it, and every layer of a produce request
+//   (batch, partition, topic, request) a growing encoder copied into the next. A record is now one encoder of its exact
+//   size with its headers written in place, and each layer is sized for what it holds: encoding 1,000 status records
+//   went from 5.0 to 3.4 ms, with the same bytes (the broker checks them in the Kafka tests).
 const require = createRequire(import.meta.url);
 const modulePath = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
 const encoderPath = require.resolve('kafkajs/src/protocol/encoder.js');
 const murmurPath = require.resolve('kafkajs/src/producer/partitioners/default/murmur2.js');
 const crcPath = require.resolve('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
+const recordPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
 
 interface Message {
   readonly key: string;
@@ -33,6 +38,7 @@ describe('kafkajs patch: grouping messages by partition', () => {
     expect(readFileSync(encoderPath, 'utf8')).not.toContain('Buffer.alloc(');
     expect(readFileSync(crcPath, 'utf8')).toContain('slicing-by-8');
     expect(readFileSync(murmurPath, 'utf8')).toContain('Math.imul');
+    expect(readFileSync(recordPath, 'utf8')).not.toContain("require('../../header/v0')");
     expect(readFileSync(encoderPath, 'utf8')).not.toContain('this.writeBufferInternal(Buffer.from(byteArray))\n    return this\n  }\n\n  writeVarLong');
   });
 
@@ -159,5 +165,41 @@ describe('kafkajs patch: murmur2 in 32-bit arithmetic', () => {
     expect(murmur2('é')).toBe(186971271);
     expect(murmur2('bench')).toBe(-1369556065);
     expect(murmur2(Buffer.from([0xff, 0x80, 0x7f, 0x00, 0xfe, 0xc3, 0x01]))).toBe(-1962230793);
+  });
+});
+
+/** A Kafka record (v2 format) from its definition: every field in order, varints by zigzagVarint. */
+function recordByDefinition(r: { offsetDelta: number; timestampDelta: number; key: Buffer | null; value: Buffer | null; headers: [string, Buffer][] }): Buffer {
+  const bytes = (b: Buffer | null): number[] => (b === null ? zigzagVarint(-1n, 32n) : [...zigzagVarint(BigInt(b.length), 32n), ...b]);
+  const body = [
+    0,
+    ...zigzagVarint(BigInt(r.timestampDelta), 64n),
+    ...zigzagVarint(BigInt(r.offsetDelta), 32n),
+    ...bytes(r.key),
+    ...bytes(r.value),
+    ...zigzagVarint(BigInt(r.headers.length), 32n),
+    ...r.headers.flatMap(([k, v]) => [...bytes(Buffer.from(k)), ...bytes(v)]),
+  ];
+  return Buffer.from([...zigzagVarint(BigInt(body.length), 32n), ...body]);
+}
+
+describe('kafkajs patch: a record in one encoder of its exact size', () => {
+  const Record = require(recordPath) as (r: { offsetDelta: number; timestampDelta: number; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> }) => { readonly buffer: Buffer; size(): number };
+
+  it('writes the fields as the record format defines, headers in place, with no byte to spare', () => {
+    // Leave non-zero bytes in the pool the encoder takes its memory from.
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafe(1024).fill(0xcd);
+    const cases: { offsetDelta: number; timestampDelta: number; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> }[] = [
+      { offsetDelta: 0, timestampDelta: 0, key: null, value: null, headers: {} },
+      { offsetDelta: 3, timestampDelta: 1_500, key: Buffer.from('bapenda-bdg'), value: Buffer.from('{"ä":"ü"}'), headers: { 'content-type': Buffer.from('application/json') } },
+      { offsetDelta: 70_000, timestampDelta: 2 ** 40, key: Buffer.from('k'), value: Buffer.alloc(3_000, 7), headers: { ce_id: Buffer.from('é'.repeat(90)), multi: [Buffer.from('a'), Buffer.from('bb')] } },
+    ];
+    for (const c of cases) {
+      const headers = Object.entries(c.headers).flatMap(([k, v]): [string, Buffer][] => (Array.isArray(v) ? v.map((one): [string, Buffer] => [k, one]) : [[k, v]]));
+      const encoded = Record(c);
+      const expected = recordByDefinition({ ...c, headers });
+      expect(encoded.buffer.equals(expected)).toBe(true);
+      expect(encoded.size()).toBe(expected.length);
+    }
   });
 });
