@@ -35,6 +35,9 @@ export type Citizen = InferEntity<typeof CitizenSchema>;
 export const ContactPointSchema = defineEntity({
   name: 'ContactPoint',
   tableName: 'contact_point',
+  // A citizen's points in their order: what the policy reads for every batch (`citizen_id = any(…)`), the preference
+  // centre shows, and a new point's position counts from (migration CitizenIndexes).
+  indexes: [{ properties: ['citizen', 'position'] }],
   properties: {
     id: p.uuid().primary(),
     citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade'),

@@ -36,6 +36,8 @@ export const ComplaintSchema = defineEntity({
     { properties: ['agency', 'number'] },
     // The deadline sweep finds complaints past their answer time.
     { properties: ['dueAt'] },
+    // A citizen's own complaints in the preference centre, newest first (migration CitizenIndexes).
+    { properties: ['citizen', 'openedAt'] },
   ],
   properties: {
     id: p.uuid().primary(),

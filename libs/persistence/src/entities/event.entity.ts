@@ -37,7 +37,13 @@ export const NotificationSchema = defineEntity({
   name: 'Notification',
   tableName: 'notification',
   // Only event types with a dedup key set a hash: the dedup index leaves the rest out.
-  indexes: [{ properties: ['citizen', 'createdAt'] }, { properties: ['citizen', 'dedupKeyHash'], where: '"dedup_key_hash" is not null' }],
+  indexes: [
+    { properties: ['citizen', 'createdAt'] },
+    { properties: ['citizen', 'dedupKeyHash'], where: '"dedup_key_hash" is not null' },
+    // A citizen's history also lists what went to their guardian on their behalf; only those rows carry it, so the
+    // index costs the rest nothing (migration CitizenIndexes).
+    { properties: ['onBehalfOf', 'createdAt'], where: '"on_behalf_of" is not null' },
+  ],
   properties: {
     id: p.uuid().primary(),
     event: () => p.manyToOne(EventSchema).createForeignKeyConstraint(false).index(),
