@@ -119,7 +119,7 @@ export class SecretKeyRepository {
         this.em.fork(),
         `select "id"::text as "id", "${column}" as "sealed" from "${table}"
          where "${column}" is not null and not starts_with("${column}", ?)${at.after === null ? '' : ` and "id" > ?::${idType}`}
-         order by "id" limit ?`,
+         order by "${table}"."id" limit ?`,
         at.after === null ? [`v1:${currentKeyId}:`, batch] : [`v1:${currentKeyId}:`, at.after, batch],
       );
       const changes = rows.flatMap((r) => {

@@ -4,6 +4,10 @@ import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 export const CitizenSchema = defineEntity({
   name: 'Citizen',
   tableName: 'citizen',
+  // A broadcast to a region pages through `region_code = ? or region_code like '32.73.%'` in id order; without this
+  // a small region read the whole register for every page. The pattern operator class makes `like 'prefix%'` an index
+  // range whatever the database's collation (migration ReportAndPurgeIndexes).
+  indexes: [{ name: 'citizen_region_code_id_index', expression: 'create index "citizen_region_code_id_index" on "citizen" ("region_code" varchar_pattern_ops, "id")' }],
   properties: {
     id: p.uuid().primary(),
     subjectHash: p.string().length(64).unique(),

@@ -38,6 +38,11 @@ export const ComplaintSchema = defineEntity({
     { properties: ['dueAt'] },
     // A citizen's own complaints in the preference centre, newest first (migration CitizenIndexes).
     { properties: ['citizen', 'openedAt'] },
+    // An agency's complaints in one state (its desk's "open" list), the answer-time report over a period, and the
+    // hourly retention purge of complaints not yet purged (migration ReportAndPurgeIndexes).
+    { properties: ['agency', 'state', 'number'] },
+    { properties: ['openedAt'] },
+    { properties: ['lastActivityAt'], where: '"purged_at" is null' },
   ],
   properties: {
     id: p.uuid().primary(),

@@ -85,6 +85,10 @@ export const SurveySessionSchema = defineEntity({
   indexes: [
     { name: 'survey_session_open_index', properties: ['contactHash', 'channel'], where: `"state" = 'open'` },
     { name: 'survey_session_survey_id_id_index', properties: ['survey', 'id'] },
+    // A survey's summary over a period, and the hourly purge of answers past retention, which finds only sessions
+    // that still hold answers (migration ReportAndPurgeIndexes).
+    { properties: ['survey', 'startedAt'] },
+    { properties: ['finishedAt'], where: `"answers" <> '[]'` },
   ],
   properties: {
     id: p.uuid().primary(),

@@ -26,6 +26,7 @@ import { Migration20261202222107ComplaintPerformance } from './migration-2026120
 import { Migration20261202225957WorkingWeekdays } from './migration-20261202225957-working-weekdays.js';
 import { Migration20261203005921UnlockedReferences } from './migration-20261203005921-unlocked-references.js';
 import { Migration20261203011811CitizenIndexes } from './migration-20261203011811-citizen-indexes.js';
+import { Migration20261203013544ReportAndPurgeIndexes } from './migration-20261203013544-report-and-purge-indexes.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -55,6 +56,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261202225957WorkingWeekdays', class: Migration20261202225957WorkingWeekdays },
   { name: 'Migration20261203005921UnlockedReferences', class: Migration20261203005921UnlockedReferences },
   { name: 'Migration20261203011811CitizenIndexes', class: Migration20261203011811CitizenIndexes },
+  { name: 'Migration20261203013544ReportAndPurgeIndexes', class: Migration20261203013544ReportAndPurgeIndexes },
 ];
 
 /** Names of every migration, in order. */
