@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { NotificationPlanner, WaitingScheduler } from '@kabar/hub';
-import { type PreferencePatch, PreferenceRepository } from '@kabar/persistence';
+import { type PreferencePatch, PreferenceRepository, WaitingRepository } from '@kabar/persistence';
 import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
@@ -478,7 +478,12 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     // Critical messages are kept 90 days by default: only the others are due after 8 days.
     const [before] = await sql<{ n: string }>("select count(*) as n from notification where state = 'delivered' and rendered_body is not null and message_class <> 'critical'");
     expect(Number(before?.n)).toBeGreaterThan(0);
-    await runScheduler(new Date(Date.now() + 8 * 24 * 60 * MINUTE));
+    const [spent] = await sql<{ n: string }>("select count(*) as n from event e where e.data is not null and not exists (select 1 from notification n where n.event_id = e.id and n.message_class = 'critical')");
+    expect(Number(spent?.n)).toBeGreaterThan(0);
+    // Two at a time, as the hourly job does 5,000 at a time: every batch takes its inbox copies and spent events along.
+    const later = new Date(Date.now() + 8 * 24 * 60 * MINUTE);
+    expect(await new WaitingRepository(app.get(EntityManager)).purge({ critical: 90, transactional: 7, reminder: 7, informational: 7 }, later, 2)).toBeGreaterThan(2);
+    await runScheduler(later);
     const [left] = await sql<{ n: string }>(
       "select count(*) as n from notification where state = 'delivered' and message_class <> 'critical' and (rendered_body is not null or purged_at is null)",
     );
@@ -490,5 +495,13 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     const inbox = await sql<{ purged: boolean }>('select n.purged_at is not null as purged from inbox_item i join notification n on n.id = i.notification_id');
     expect(inbox.length).toBeGreaterThan(0);
     expect(inbox.every((i) => !i.purged)).toBe(true);
+    // Event data goes with the event's last notification: kept while a critical message is kept, gone otherwise.
+    const events = await sql<{ has_data: boolean; critical: boolean; unpurged: boolean }>(
+      `select e.data is not null as has_data, exists (select 1 from notification n where n.event_id = e.id and n.message_class = 'critical') as critical,
+              exists (select 1 from notification n where n.event_id = e.id and n.purged_at is null) as unpurged
+       from event e where exists (select 1 from notification n where n.event_id = e.id)`,
+    );
+    expect(events.filter((e) => !e.unpurged && e.has_data)).toEqual([]);
+    expect(events.filter((e) => e.critical && e.has_data).length).toBeGreaterThan(0);
   });
 });

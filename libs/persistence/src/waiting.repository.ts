@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 
 import { type Audited,audited } from './audit.repository.js';
+import { arrayParam } from './bulk.js';
 import { ComplaintRepository } from './complaint.repository.js';
 import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
 import { query } from './query.js';
@@ -69,6 +70,9 @@ const toReleased = (r: ReleasedRow): ReleasedNotification => ({
   fallback: json(r.fallback),
   fallbackAfterSeconds: r.fallback_after_seconds,
 });
+
+/** Notifications purged per transaction: bounded work and locks however much falls due at once. */
+const PURGE_BATCH = 5_000;
 
 /** The SQL of waiting: held notifications released, digests gathered, fallbacks taken, content purged. */
 export class WaitingRepository {
@@ -264,46 +268,68 @@ export class WaitingRepository {
 
   /**
    * Retention: removes rendered content and the contact point from notifications older than their class's period,
-   * and event data once every notification of the event is purged. Outcomes (state, channel, times) stay. The keys of
-   * citizens' replies go once no provider would send them again. A survey's later messages (no class) go with the
-   * shortest period; its answers, the citizen's own words, are emptied after the longest.
+   * their inbox copies, and event data once every notification of the event is purged. Outcomes (state, channel,
+   * times) stay. The keys of citizens' replies go once no provider would send them again. A survey's later messages
+   * (no class) go with the shortest period; its answers, the citizen's own words, are emptied after the longest.
+   *
+   * Notifications go `batch` at a time, each batch with its inbox items and events in one transaction, found through
+   * the index of notifications not yet purged: what is due this hour, never the table (migration PurgeIndex).
    */
-  async purge(retentionDays: Readonly<Record<string, number>>, now: Date): Promise<number> {
+  async purge(retentionDays: Readonly<Record<string, number>>, now: Date, batch = PURGE_BATCH): Promise<number> {
     let purged = 0;
-    const em = this.em.fork();
     for (const [messageClass, days] of Object.entries(retentionDays)) {
-      const rows = await query(
-        em,
-        `update "notification" set "rendered_subject" = null, "rendered_body" = null, "rendered_html" = null, "contact_point_id" = null, "purged_at" = ?
-         where "purged_at" is null and "message_class" = ? and "created_at" < ? and "state" not in ('held', 'deferred', 'accepted', 'dispatching')
-         returning "id"`,
-        [now, messageClass, new Date(now.getTime() - days * 86_400_000)],
+      purged += await this.purgeNotifications(
+        '"message_class" = ? and "created_at" < ? and "state" not in (\'held\', \'deferred\', \'accepted\', \'dispatching\')',
+        [messageClass, new Date(now.getTime() - days * 86_400_000)],
+        '',
+        now,
+        batch,
       );
-      purged += rows.length;
     }
     const shortest = new Date(now.getTime() - Math.min(...Object.values(retentionDays)) * 86_400_000);
     // A survey's later questions and the complaint desk's messages carry no class: kept for the shortest period.
-    const surveyMessages = await query(
-      em,
-      `update "notification" set "rendered_subject" = null, "rendered_body" = null, "rendered_html" = null, "contact_point_id" = null, "address_sealed" = null, "purged_at" = ?
-       where "purged_at" is null and "message_class" is null and "recipient_role" in ('survey', 'complaint') and "created_at" < ? and "state" not in ('accepted', 'dispatching')
-       returning "id"`,
-      [now, shortest],
+    purged += await this.purgeNotifications(
+      '"message_class" is null and "recipient_role" in (\'survey\', \'complaint\') and "created_at" < ? and "state" not in (\'accepted\', \'dispatching\')',
+      [shortest],
+      ', "address_sealed" = null',
+      now,
+      batch,
     );
-    purged += surveyMessages.length;
+    const em = this.em.fork();
     const longest = new Date(now.getTime() - Math.max(...Object.values(retentionDays)) * 86_400_000);
     await query(em, `update "survey_session" set "answers" = '[]', "seen" = '[]' where "finished_at" < ? and "answers" <> '[]'`, [longest]);
     // A complaint is a case the agency may be asked about: its thread is kept as long as the longest-kept messages.
     await this.complaints.purge(em, longest, now);
-    await query(
-      em,
-      `update "event" e set "data" = null where e."data" is not null and e."created_at" < ?
-         and not exists (select 1 from "notification" n where n."event_id" = e."id" and n."purged_at" is null)`,
-      [shortest],
-    );
-    await query(em, `delete from "inbox_item" i using "notification" n where n."id" = i."notification_id" and n."purged_at" is not null`);
     await query(em, 'delete from "inbound_seen" where "received_at" < ?', [new Date(now.getTime() - INBOUND_DEDUP_DAYS * 86_400_000)]);
     return purged;
+  }
+
+  /** Purges the notifications `where` selects, `batch` per transaction, with their inbox copies and spent event data. */
+  private async purgeNotifications(where: string, params: readonly unknown[], alsoSet: string, now: Date, batch: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const done = await this.em.fork().transactional(async (tx) => {
+        const rows = await query<{ id: string; event_id: string }>(
+          tx,
+          `update "notification" set "rendered_subject" = null, "rendered_body" = null, "rendered_html" = null, "contact_point_id" = null${alsoSet}, "purged_at" = ?
+           where "id" in (select "id" from "notification" where "purged_at" is null and ${where} limit ? for update skip locked)
+           returning "id", "event_id"`,
+          [now, ...params, batch],
+        );
+        if (rows.length === 0) return 0;
+        await query(tx, 'delete from "inbox_item" where "notification_id" = any(?::uuid[])', [arrayParam(rows.map((r) => r.id))]);
+        // An event's data goes with its last notification (a guardian's copy may be purged in a later batch or run).
+        await query(
+          tx,
+          `update "event" e set "data" = null where e."id" = any(?::uuid[]) and e."data" is not null
+             and not exists (select 1 from "notification" n where n."event_id" = e."id" and n."purged_at" is null)`,
+          [arrayParam([...new Set(rows.map((r) => r.event_id))])],
+        );
+        return rows.length;
+      });
+      total += done;
+      if (done < batch) return total;
+    }
   }
 
   /**

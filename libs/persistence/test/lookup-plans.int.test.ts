@@ -14,7 +14,7 @@ const SURVEY = '0193a5c2-7d4e-7b7a-9f3e-0123456789ae';
  * Statements on tables that grow with the country, each with the index it must be able to use. With sequential scans
  * switched off for the session, PostgreSQL plans the index wherever one can serve the statement, so a test on an
  * empty database sees what a national one would do; without the index it falls back to a whole-table read (before
- * migrations CitizenIndexes and ReportAndPurgeIndexes every one of these did).
+ * migrations CitizenIndexes, ReportAndPurgeIndexes and PurgeIndex every one of these did).
  */
 const LOOKUPS: readonly { readonly what: string; readonly index: string; readonly sql: string }[] = [
   {
@@ -61,6 +61,16 @@ const LOOKUPS: readonly { readonly what: string; readonly index: string; readonl
     what: 'the hourly purge of survey answers past retention',
     index: 'survey_session_finished_at_index',
     sql: `select "id" from "survey_session" where "finished_at" < '2026-01-01' and "answers" <> '[]'`,
+  },
+  {
+    what: 'the hourly retention purge of notifications of one class',
+    index: 'notification_message_class_created_at_index',
+    sql: `select "id" from "notification" where "purged_at" is null and "message_class" = 'reminder' and "created_at" < '2026-01-01' and "state" not in ('held', 'deferred', 'accepted', 'dispatching') limit 5000`,
+  },
+  {
+    what: "the hourly retention purge of a survey's and the complaint desk's messages",
+    index: 'notification_message_class_created_at_index',
+    sql: `select "id" from "notification" where "purged_at" is null and "message_class" is null and "recipient_role" in ('survey', 'complaint') and "created_at" < '2026-01-01' limit 5000`,
   },
   {
     what: 'a broadcast page of a small region',

@@ -43,6 +43,9 @@ export const NotificationSchema = defineEntity({
     // A citizen's history also lists what went to their guardian on their behalf; only those rows carry it, so the
     // index costs the rest nothing (migration CitizenIndexes).
     { properties: ['onBehalfOf', 'createdAt'], where: '"on_behalf_of" is not null' },
+    // The hourly retention purge finds what fell due among notifications not yet purged; a purged one leaves the index
+    // (migration PurgeIndex). Dispatch's update of the state stays HOT: it changes none of these columns.
+    { properties: ['messageClass', 'createdAt'], where: '"purged_at" is null' },
   ],
   properties: {
     id: p.uuid().primary(),

@@ -27,6 +27,7 @@ import { Migration20261202225957WorkingWeekdays } from './migration-202612022259
 import { Migration20261203005921UnlockedReferences } from './migration-20261203005921-unlocked-references.js';
 import { Migration20261203011811CitizenIndexes } from './migration-20261203011811-citizen-indexes.js';
 import { Migration20261203013544ReportAndPurgeIndexes } from './migration-20261203013544-report-and-purge-indexes.js';
+import { Migration20261203013819PurgeIndex } from './migration-20261203013819-purge-index.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -57,6 +58,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261203005921UnlockedReferences', class: Migration20261203005921UnlockedReferences },
   { name: 'Migration20261203011811CitizenIndexes', class: Migration20261203011811CitizenIndexes },
   { name: 'Migration20261203013544ReportAndPurgeIndexes', class: Migration20261203013544ReportAndPurgeIndexes },
+  { name: 'Migration20261203013819PurgeIndex', class: Migration20261203013819PurgeIndex },
 ];
 
 /** Names of every migration, in order. */
