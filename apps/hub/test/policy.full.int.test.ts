@@ -504,4 +504,36 @@ describe('policy engine on PostgreSQL and Kafka', () => {
     expect(events.filter((e) => !e.unpurged && e.has_data)).toEqual([]);
     expect(events.filter((e) => e.critical && e.has_data).length).toBeGreaterThan(0);
   });
+
+  it('deletes, in the same hourly purge, what only expires: rate counters, sessions, one-time codes, finished callbacks', async () => {
+    const citizen = await aCitizen([{ channel: 'sms', value: '+6281234500088' }]);
+    const [point] = await preferences.contactPoints(citizen.id);
+    const [agency] = await sql<{ id: string }>('select id from agency where code = $1', [tax.code]);
+    const now = Date.now();
+    const past = new Date(now - 2 * 86_400_000);
+    const soon = new Date(now + 3_600_000);
+    const old = new Date(now - 100 * 86_400_000);
+    await sql("insert into rate_counter (key_id, bucket, count, expires_at) values ('hk-key', 'gone', 1, $1), ('hk-key', 'live', 1, $2)", [past, soon]);
+    await sql("insert into citizen_session (token_hash, citizen_id, expires_at, created_at) values ('hk-gone', $1, $2, $2), ('hk-live', $1, $3, now())", [citizen.id, past, soon]);
+    await sql(
+      "insert into one_time_code (id, contact_point_id, purpose, code_hash, attempts, expires_at, created_at) values (gen_random_uuid(), $1, 'verify', 'hk-gone', 0, $2, $2), (gen_random_uuid(), $1, 'verify', 'hk-live', 0, $3, now())",
+      [point?.id, past, soon],
+    );
+    await sql(
+      `insert into callback_delivery (agency_id, webhook_id, payload, attempts, next_attempt_at, delivered_at, created_at) values
+         ($1, 'hk-delivered-old', '{}', 1, null, $2, $2), ($1, 'hk-given-up-old', '{}', 20, null, null, $2),
+         ($1, 'hk-retrying-old', '{}', 3, $3, null, $2), ($1, 'hk-delivered-new', '{}', 1, null, now(), now())`,
+      [agency?.id, old, soon],
+    );
+
+    await new WaitingRepository(app.get(EntityManager)).purge({ critical: 90, transactional: 7, reminder: 7, informational: 7 }, new Date(now));
+
+    expect((await sql<{ bucket: string }>("select bucket from rate_counter where key_id = 'hk-key'")).map((r) => r.bucket)).toEqual(['live']);
+    expect((await sql<{ token_hash: string }>("select token_hash from citizen_session where token_hash like 'hk-%'")).map((r) => r.token_hash)).toEqual(['hk-live']);
+    expect((await sql<{ code_hash: string }>("select code_hash from one_time_code where code_hash like 'hk-%'")).map((r) => r.code_hash)).toEqual(['hk-live']);
+    expect((await sql<{ webhook_id: string }>("select webhook_id from callback_delivery where webhook_id like 'hk-%' order by webhook_id")).map((r) => r.webhook_id)).toEqual([
+      'hk-delivered-new',
+      'hk-retrying-old',
+    ]);
+  });
 });

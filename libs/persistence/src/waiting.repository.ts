@@ -5,6 +5,7 @@ import { arrayParam } from './bulk.js';
 import { ComplaintRepository } from './complaint.repository.js';
 import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
 import { query } from './query.js';
+import { RateCounterRepository } from './rate-counter.repository.js';
 
 /** A notification coming out of waiting, with what its status message and dispatch need. */
 export interface ReleasedNotification {
@@ -272,6 +273,8 @@ export class WaitingRepository {
    * times) stay. The keys of citizens' replies go once no provider would send them again. A survey's later messages
    * (no class) go with the shortest period; its answers, the citizen's own words, are emptied after the longest.
    *
+   * Also deletes what only expires: rate counters, sessions, one-time codes, finished status callbacks.
+   *
    * Notifications go `batch` at a time, each batch with its inbox items and events in one transaction, found through
    * the index of notifications not yet purged: what is due this hour, never the table (migration PurgeIndex).
    */
@@ -301,6 +304,13 @@ export class WaitingRepository {
     // A complaint is a case the agency may be asked about: its thread is kept as long as the longest-kept messages.
     await this.complaints.purge(em, longest, now);
     await query(em, 'delete from "inbound_seen" where "received_at" < ?', [new Date(now.getTime() - INBOUND_DEDUP_DAYS * 86_400_000)]);
+    // What only ever expires, or nothing would ever remove: rate counters past their bucket, sessions past their
+    // time, one-time codes a day after theirs (well past any count window), and status callbacks delivered or given
+    // up, kept as long as the longest-kept messages (their attempts go with them).
+    await new RateCounterRepository(this.em).purgeExpired(now);
+    await query(em, 'delete from "citizen_session" where "expires_at" < ?', [now]);
+    await query(em, 'delete from "one_time_code" where "expires_at" < ?', [new Date(now.getTime() - 86_400_000)]);
+    await query(em, 'delete from "callback_delivery" where "next_attempt_at" is null and "created_at" < ?', [longest]);
     return purged;
   }
 

@@ -14,7 +14,7 @@ const SURVEY = '0193a5c2-7d4e-7b7a-9f3e-0123456789ae';
  * Statements on tables that grow with the country, each with the index it must be able to use. With sequential scans
  * switched off for the session, PostgreSQL plans the index wherever one can serve the statement, so a test on an
  * empty database sees what a national one would do; without the index it falls back to a whole-table read (before
- * migrations CitizenIndexes, ReportAndPurgeIndexes and PurgeIndex every one of these did).
+ * migrations CitizenIndexes, ReportAndPurgeIndexes, PurgeIndex and Housekeeping every one of these did).
  */
 const LOOKUPS: readonly { readonly what: string; readonly index: string; readonly sql: string }[] = [
   {
@@ -71,6 +71,21 @@ const LOOKUPS: readonly { readonly what: string; readonly index: string; readonl
     what: "the hourly retention purge of a survey's and the complaint desk's messages",
     index: 'notification_message_class_created_at_index',
     sql: `select "id" from "notification" where "purged_at" is null and "message_class" is null and "recipient_role" in ('survey', 'complaint') and "created_at" < '2026-01-01' limit 5000`,
+  },
+  {
+    what: 'the hourly purge of expired sessions',
+    index: 'citizen_session_expires_at_index',
+    sql: `select "token_hash" from "citizen_session" where "expires_at" < '2026-01-01'`,
+  },
+  {
+    what: 'the hourly purge of expired one-time codes',
+    index: 'one_time_code_expires_at_index',
+    sql: `select "id" from "one_time_code" where "expires_at" < '2026-01-01'`,
+  },
+  {
+    what: 'the hourly purge of finished status callbacks',
+    index: 'callback_delivery_created_at_index',
+    sql: `select "id" from "callback_delivery" where "next_attempt_at" is null and "created_at" < '2026-01-01'`,
   },
   {
     what: 'a broadcast page of a small region',

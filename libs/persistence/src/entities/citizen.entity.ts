@@ -107,7 +107,8 @@ export const OneTimeCodeSchema = defineEntity({
     purpose: p.string().length(12),
     codeHash: p.string().length(64),
     attempts: p.integer().default(0),
-    expiresAt: p.datetime(),
+    /** Indexed for the hourly purge of expired codes (migration Housekeeping). */
+    expiresAt: p.datetime().index(),
     usedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
@@ -121,7 +122,8 @@ export const CitizenSessionSchema = defineEntity({
   properties: {
     tokenHash: p.string().length(64).primary(),
     citizen: () => p.manyToOne(CitizenSchema).deleteRule('cascade').index(),
-    expiresAt: p.datetime(),
+    /** Indexed for the hourly purge of expired sessions (migration Housekeeping). */
+    expiresAt: p.datetime().index(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -145,6 +145,9 @@ export type InboxItem = InferEntity<typeof InboxItemSchema>;
 export const CallbackDeliverySchema = defineEntity({
   name: 'CallbackDelivery',
   tableName: 'callback_delivery',
+  // The hourly purge finds deliveries that are done (delivered or given up: nothing left to attempt) by age; a
+  // delivery still being retried is not in this index (migration Housekeeping).
+  indexes: [{ properties: ['createdAt'], where: '"next_attempt_at" is null' }],
   properties: {
     id: p.bigint().primary().autoincrement(),
     agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),

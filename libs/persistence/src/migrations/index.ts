@@ -28,6 +28,7 @@ import { Migration20261203005921UnlockedReferences } from './migration-202612030
 import { Migration20261203011811CitizenIndexes } from './migration-20261203011811-citizen-indexes.js';
 import { Migration20261203013544ReportAndPurgeIndexes } from './migration-20261203013544-report-and-purge-indexes.js';
 import { Migration20261203013819PurgeIndex } from './migration-20261203013819-purge-index.js';
+import { Migration20261203014234Housekeeping } from './migration-20261203014234-housekeeping.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -59,6 +60,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261203011811CitizenIndexes', class: Migration20261203011811CitizenIndexes },
   { name: 'Migration20261203013544ReportAndPurgeIndexes', class: Migration20261203013544ReportAndPurgeIndexes },
   { name: 'Migration20261203013819PurgeIndex', class: Migration20261203013819PurgeIndex },
+  { name: 'Migration20261203014234Housekeeping', class: Migration20261203014234Housekeeping },
 ];
 
 /** Names of every migration, in order. */
