@@ -291,4 +291,36 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
     const [session] = await sql<{ answers: { questionId: string; value: unknown }[] }>("select ss.answers from survey_session ss join event e on e.id = ss.event_id where e.ce_id = 'tiket-wa'");
     expect(session?.answers).toEqual([{ questionId: 'puas', value: 'ya' }]);
   });
+
+  it('pages responses of every version in one id order, a page at a time', async () => {
+    const saved = await as<{ saveSurvey: { version: number } }>(hub.url, lapor.key, 'mutation($d: JSONObject!) { saveSurvey(definition: $d) { version } }', { d: SATISFACTION });
+    expect(saved.data?.saveSurvey.version).toBeGreaterThan(1);
+    const versions = await sql<{ id: string }>('select s.id from survey s join agency a on a.id = s.agency_id where s.code = $1 and a.code = $2 order by s.version', [SATISFACTION.code, lapor.code]);
+    const [template] = await sql<{ id: string }>('select id from survey_session where survey_id = $1 limit 1', [versions[0]?.id]);
+    // Six more responses after every real one, alternating between the versions.
+    const added = Array.from({ length: 6 }, (_, i) => `ffffffff-ffff-7fff-bfff-${String(i + 1).padStart(12, '0')}`);
+    for (const [i, id] of added.entries()) {
+      await sql(
+        `insert into survey_session (id, opened_by, survey_id, agency_id, event_id, citizen_id, contact_point_id, channel, contact_hash, locale, state, question_id, answers, refusals, seen, started_at, updated_at, finished_at, expires_at)
+         select $1, gen_random_uuid(), $2, agency_id, event_id, citizen_id, contact_point_id, channel, null, locale, 'completed', null, answers, refusals, seen, started_at, updated_at, now(), expires_at
+         from survey_session where id = $3`,
+        [id, versions[i % versions.length]?.id, template?.id],
+      );
+    }
+    const everyId = (await sql<{ id: string }>('select ss.id from survey_session ss join survey s on s.id = ss.survey_id where s.code = $1 and ss.agency_id = s.agency_id order by ss.id', [SATISFACTION.code])).map((r) => r.id);
+    const paged: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await as<{ surveyResponses: { id: string; version: number }[] }>(hub.url, lapor.key, 'query($s: String!, $after: ID) { surveyResponses(survey: $s, after: $after, first: 2) { id version } }', {
+        s: SATISFACTION.code,
+        after,
+      });
+      const rows = page.data?.surveyResponses ?? [];
+      if (rows.length === 0) break;
+      expect(rows.length).toBeLessThanOrEqual(2);
+      paged.push(...rows.map((r) => r.id));
+      after = rows.at(-1)?.id;
+    }
+    expect(paged).toEqual(everyId);
+    expect(paged.slice(-6)).toEqual(added);
+  });
 });

@@ -368,10 +368,16 @@ export class SurveyRepository {
   async responses(agencyId: string, code: string, after: string | null, limit: number): Promise<SurveyResponseRow[]> {
     const rows = await query<ResponseDbRow>(
       this.em.fork(),
-      `select ${RESPONSE_COLUMNS} from "survey_session" ss join "survey" s on s."id" = ss."survey_id" join "event" e on e."id" = ss."event_id" join "agency" a on a."id" = ss."agency_id"
-       where s."agency_id" = ? and s."code" = ? and ss."agency_id" = ? ${after === null ? '' : 'and ss."id" > ?'}
+      // Each version's next page through its (survey_id, id) index, then the first `limit` of those: a page reads at
+      // most versions × limit sessions, where one sort over every version's sessions made paging quadratic.
+      `select ${RESPONSE_COLUMNS} from "survey" s
+       cross join lateral (
+         select * from "survey_session" x where x."survey_id" = s."id" and x."agency_id" = ? ${after === null ? '' : 'and x."id" > ?'} order by x."id" limit ?
+       ) ss
+       join "event" e on e."id" = ss."event_id" join "agency" a on a."id" = ss."agency_id"
+       where s."agency_id" = ? and s."code" = ?
        order by ss."id" limit ?`,
-      [agencyId, code, agencyId, ...(after === null ? [] : [after]), limit],
+      [agencyId, ...(after === null ? [] : [after]), limit, agencyId, code, limit],
     );
     return rows.map(toResponse);
   }
