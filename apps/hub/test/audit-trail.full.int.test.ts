@@ -237,6 +237,26 @@ describe('audit trail on PostgreSQL', () => {
 
   });
 
+  it("records a helpdesk's lookup of a citizen by national ID, found or not, without the number", async () => {
+    const citizen = aCitizenRow().build();
+    await must(admin, IMPORT, { rows: [citizen], dryRun: false });
+    const LOOKUP = 'query($s: String!) { notificationsTo(subject: $s) { state } }';
+    expect((await must<{ notificationsTo: unknown[] | null }>(bapenda.key, LOOKUP, { s: citizen.nationalId })).notificationsTo).toEqual([]);
+    expect((await must<{ notificationsTo: unknown[] | null }>(dukcapil.key, LOOKUP, { s: '3273019999999999' })).notificationsTo).toBeNull();
+    const [registered] = await queryDatabase<{ id: string }>(database.url, 'select c.id from citizen c order by c.created_at desc limit 1');
+
+    const lookups = await log({ action: 'citizen.looked_up' });
+    expect(lookups.map((e) => [e.agencyCode, e.targetKind, e.targetId, e.details, e.actor.keyId])).toEqual([
+      ['dukcapil-bdg', 'citizen', '', { found: false, shown: 0 }, dukcapil.keyId],
+      ['bapenda-bdg', 'citizen', registered?.id, { found: true, shown: 0 }, bapenda.keyId],
+    ]);
+    // An agency sees its own lookups, not another's.
+    const seen = (await must<{ agencyAuditLog: Entry[] }>(bapenda.key, `{ agencyAuditLog(action: "citizen.looked_up") { ${ENTRY} } }`)).agencyAuditLog;
+    expect(seen.map((e) => e.agencyCode)).toEqual(['bapenda-bdg']);
+    const stored = JSON.stringify(await queryDatabase(database.url, "select * from audit_log where action = 'citizen.looked_up'"));
+    for (const number of [citizen.nationalId, '3273019999999999']) expect(stored).not.toContain(number);
+  });
+
   it("records the client's address a trusted proxy forwards", async () => {
     const res = await graphql<{ issueApiKey: { key: { id: string } } }>(url, 'mutation { issueApiKey(agencyCode: "bapenda-bdg", kind: test, name: "via-proxy") { key { id } } }', {}, {
       authorization: `Bearer ${admin}`,

@@ -1,6 +1,7 @@
 import type { BusRecord, OutboxRow } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
+import { type Audited, audited } from './audit.repository.js';
 import { type ColumnCell, type ColumnType, insertColumns, Json } from './bulk.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { query } from './query.js';
@@ -136,6 +137,15 @@ export interface NotificationView {
   readonly updatedAt: Date;
 }
 
+/** One of an agency's notifications to a citizen, with the event it was about (a helpdesk's view). */
+export type SubjectNotification = NotificationView & { readonly event: Pick<StoredEvent, 'source' | 'ceId' | 'type'>; readonly createdAt: Date };
+
+/** A helpdesk lookup's result: the citizen found (null for none) and what the agency sent them. */
+export interface SubjectLookup {
+  readonly citizenId: string | null;
+  readonly notifications: SubjectNotification[] | null;
+}
+
 /** A batch ingested in one transaction: what was new, what was a replay. */
 export interface IngestWrite {
   readonly events: readonly NewEvent[];
@@ -262,19 +272,26 @@ export class EventRepository {
   /**
    * The agency's notifications to one registered citizen (found by the keyed hash of the event subject that names
    * them), newest first, each with the event it was about; null when no citizen has that subject. What a helpdesk
-   * needs to answer "did you send me that SMS?", and never another agency's.
+   * needs to answer "did you send me that SMS?", and never another agency's. `audit` records the lookup in the same
+   * transaction: looking a person up by their national ID is an access to their data, found or not.
    */
-  async toSubjectForAgency(agencyId: string, subjectHash: string, limit: number): Promise<(NotificationView & { readonly event: Pick<StoredEvent, 'source' | 'ceId' | 'type'>; readonly createdAt: Date })[] | null> {
-    const em = this.em.fork();
-    const [citizen] = await query<{ id: string }>(em, 'select "id" from "citizen" where "subject_hash" = ?', [subjectHash]);
-    if (citizen === undefined) return null;
-    const rows = await query<NotificationDbRow & { source: string; ce_id: string; type: string; created_at: Date | string }>(
-      em,
-      `select ${NOTIFICATION_VIEW_COLUMNS}, e."source", e."ce_id", e."type", n."created_at"
-       from "notification" n join "event" e on e."id" = n."event_id"
-       where n."citizen_id" = ? and n."agency_id" = ? order by n."created_at" desc limit ?`,
-      [citizen.id, agencyId, limit],
-    );
-    return rows.map((r) => ({ ...toNotificationView(r), event: { source: r.source, ceId: r.ce_id, type: r.type }, createdAt: new Date(r.created_at) }));
+  async toSubjectForAgency(agencyId: string, subjectHash: string, limit: number, audit: Audited<SubjectLookup>): Promise<SubjectNotification[] | null> {
+    const found = await audited(this.em, audit, async (tx): Promise<SubjectLookup> => {
+      const [citizen] = await query<{ id: string }>(tx, 'select "id" from "citizen" where "subject_hash" = ?', [subjectHash]);
+      if (citizen === undefined) return { citizenId: null, notifications: null };
+      const rows = await query<NotificationDbRow & { source: string; ce_id: string; type: string; created_at: Date | string }>(
+        tx,
+        `select ${NOTIFICATION_VIEW_COLUMNS}, e."source", e."ce_id", e."type", n."created_at"
+         from "notification" n join "event" e on e."id" = n."event_id"
+         where n."citizen_id" = ? and n."agency_id" = ? order by n."created_at" desc limit ?`,
+        [citizen.id, agencyId, limit],
+      );
+      return {
+        citizenId: citizen.id,
+        notifications: rows.map((r) => ({ ...toNotificationView(r), event: { source: r.source, ceId: r.ce_id, type: r.type }, createdAt: new Date(r.created_at) })),
+      };
+    });
+    return found.notifications;
   }
+
 }

@@ -33,6 +33,8 @@ export {
   notificationRow,
   type NotificationView,
   type StoredEvent,
+  type SubjectLookup,
+  type SubjectNotification,
 } from './event.repository.js';
 export { INBOUND_DEDUP_DAYS, InboundRepository } from './inbound.repository.js';
 export { type InboxCursor, type InboxEntry, InboxRepository } from './inbox.repository.js';

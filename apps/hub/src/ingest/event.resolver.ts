@@ -60,14 +60,22 @@ export class EventResolver {
   @Query(() => [SubjectNotificationModel], {
     nullable: true,
     description:
-      'Your notifications to the citizen your events name by this subject (e.g. a national ID), newest first, `first` of them (default 20, at most 100), each with its state, reason and policy decisions: what a helpdesk needs to answer "did you send me that SMS?". Null when no citizen is registered with that subject; never another agency\'s notifications, never a contact point.',
+      'Your notifications to the citizen your events name by this subject (e.g. a national ID), newest first, `first` of them (default 20, at most 100), each with its state, reason and policy decisions: what a helpdesk needs to answer "did you send me that SMS?". Null when no citizen is registered with that subject; never another agency\'s notifications, never a contact point. Each lookup, found or not, is recorded in the audit trail (citizen.looked_up) with your key.',
   })
   async notificationsTo(
     @CurrentAgency() agency: AgencyPrincipal,
+    @CurrentActor() actor: AuditActor,
     @Args('subject') subject: string,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
   ): Promise<SubjectNotificationModel[] | null> {
-    const found = await this.events.toSubjectForAgency(agency.agencyId, this.box.lookupHash(normalizeSubject(subject)), Math.min(Math.max(Math.trunc(first), 1), 100));
+    // The trail names the citizen by their id, never by the national ID asked for.
+    const found = await this.events.toSubjectForAgency(agency.agencyId, this.box.lookupHash(normalizeSubject(subject)), Math.min(Math.max(Math.trunc(first), 1), 100), (lookup) => ({
+      action: 'citizen.looked_up',
+      actor,
+      agencyId: agency.agencyId,
+      target: { kind: 'citizen', id: lookup.citizenId ?? '' },
+      details: { found: lookup.citizenId !== null, shown: lookup.notifications?.length ?? 0 },
+    }));
     return found === null ? null : found.map((n) => ({ ...toNotification(n), eventSource: n.event.source, eventId: n.event.ceId, eventType: n.event.type, createdAt: n.createdAt }));
   }
 

@@ -222,6 +222,7 @@ export const AUDIT_ACTIONS = [
   'secrets.reencrypted',
   'day_off.set',
   'day_off.removed',
+  'citizen.looked_up',
 ] as const;
 
 export interface AuditActor {

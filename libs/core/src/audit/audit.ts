@@ -36,6 +36,8 @@ export const AUDIT_ACTIONS = [
   'secrets.reencrypted',
   'day_off.set',
   'day_off.removed',
+  // A read, not a change: an agency's helpdesk looked a citizen up by the national ID its events name them by.
+  'citizen.looked_up',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
