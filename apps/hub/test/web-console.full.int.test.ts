@@ -288,7 +288,9 @@ describe('the admin console in Chromium', () => {
       );
       return answer.data?.auditLog.map((e) => e.seq) ?? [];
     };
-    const seqsShown = async (): Promise<number[]> => Promise.all((await page.locator('tr.audit-entry').all()).map(async (row) => Number(await row.getAttribute('data-seq'))));
+    // Read in one go: row by row, a row that a new page replaced between the listing and the read would be waited
+    // for (the action timeout, longer than the poll's), which is how this check once failed under load.
+    const seqsShown = (): Promise<number[]> => page.locator('tr.audit-entry').evaluateAll((rows: readonly { getAttribute(name: string): string | null }[]) => rows.map((row) => Number(row.getAttribute('data-seq'))));
     await page.getByRole('button', { name: 'Audit' }).click();
     const newest = await trail();
     expect(newest).toHaveLength(50);
@@ -308,6 +310,9 @@ describe('the admin console in Chromium', () => {
     const show = async (agencyCode: string, action: string): Promise<void> => {
       await page.getByLabel('Agency code (blank for all)').fill(agencyCode);
       await page.getByLabel('Action').selectOption(action === '' ? { label: 'all' } : action);
+      // Both fields are controlled: once they show the values, the form holds them, and Show asks for this filter.
+      await expect.poll(() => page.getByLabel('Agency code (blank for all)').inputValue()).toBe(agencyCode);
+      await expect.poll(() => page.getByLabel('Action').inputValue()).toBe(action);
       await page.getByRole('button', { name: 'Show', exact: true }).click();
     };
     // Templates saved by the agency's own system, with the key it used.
