@@ -137,7 +137,12 @@ const startHubs = () => {
       stdio: ['ignore', process.env.BENCH_HUB_LOG ? openSync(process.env.BENCH_HUB_LOG, 'a') : 'ignore', 'inherit'],
     }),
   );
-  return { processes, kill: (signal) => processes.forEach((h) => h.kill(signal)), once: (event, fn) => Promise.all(processes.map((h) => new Promise((r) => h.once(event, r)))).then(fn) };
+  // A hub that exits on its own (a refused flag under an older Node, a config error) ends the run at once with its exit
+  // code, instead of a minute later as "stuck at 0".
+  const state = { stopping: false, died: null };
+  for (const h of processes) h.once('exit', (code, signal) => { if (!state.stopping) state.died ??= `a hub process exited (code ${code}, signal ${signal}) before the run ended`; });
+  const check = () => { if (state.died) throw new Error(state.died); };
+  return { processes, check, kill: (signal) => { state.stopping = true; processes.forEach((h) => h.kill(signal)); }, once: (event, fn) => Promise.all(processes.map((h) => new Promise((r) => h.once(event, r)))).then(fn) };
 };
 let hub = startHubs();
 const hubs = hub.processes;
@@ -203,6 +208,7 @@ const delivered = await withClient(dbUrl, async (c) => {
       walAtLast = (await c.query('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn;
       return rows[0].n;
     }
+    hub.check();
     if (rows[0].n !== last) [last, lastChange] = [rows[0].n, performance.now()];
     // No progress for a minute means the pipeline is stuck: report it rather than wait forever.
     if (performance.now() - lastChange > 60_000) {
@@ -310,6 +316,7 @@ if (BROADCAST > 0) {
       const n = rows[0].delivered - before;
       if (planned === 0 && rows[0].status === 'broadcast') planned = performance.now();
       if (n >= BROADCAST) return performance.now();
+      hub.check();
       if (n !== last) [last, lastChange] = [n, performance.now()];
       if (performance.now() - lastChange > 120_000) {
         hub.kill('SIGTERM');

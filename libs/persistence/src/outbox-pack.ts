@@ -26,23 +26,32 @@ export function packRecords(records: readonly BusRecord[]): Buffer {
   return Buffer.concat([Buffer.from([COMPRESSED]), compressed]);
 }
 
+/**
+ * The plain pack, written into one buffer sized beforehand: building it from five small buffers per record and
+ * concatenating them was a visible share of the hub's allocations (a pack is 500 status messages).
+ */
 function plainPack(records: readonly BusRecord[]): Buffer {
-  const parts: Buffer[] = [];
-  const length = (n: number): Buffer => {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32BE(n, 0);
-    return b;
+  const headers = records.map((r) => JSON.stringify(r.headers));
+  let size = 0;
+  records.forEach((r, i) => {
+    size += 12 + (r.key === null ? 0 : Buffer.byteLength(r.key, 'utf8')) + Buffer.byteLength(headers[i] ?? '', 'utf8') + r.value.length;
+  });
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  // Writes a 4-byte length, then the string's bytes in the space after it, and fills the length in.
+  const text = (value: string): void => {
+    const written = out.write(value, at + 4, 'utf8');
+    out.writeUInt32BE(written, at);
+    at += 4 + written;
   };
-  for (const r of records) {
-    if (r.key === null) parts.push(length(NULL_KEY));
-    else {
-      const key = Buffer.from(r.key, 'utf8');
-      parts.push(length(key.length), key);
-    }
-    const headers = Buffer.from(JSON.stringify(r.headers), 'utf8');
-    parts.push(length(headers.length), headers, length(r.value.length), r.value);
-  }
-  return Buffer.concat(parts);
+  records.forEach((r, i) => {
+    if (r.key === null) at = out.writeUInt32BE(NULL_KEY, at);
+    else text(r.key);
+    text(headers[i] ?? '');
+    at = out.writeUInt32BE(r.value.length, at);
+    at += r.value.copy(out, at);
+  });
+  return out;
 }
 
 /**

@@ -20,6 +20,18 @@ describe('outbox packing', () => {
     expect(() => unpackRecords('kabar.status.v1', plain.subarray(0, plain.length - 2))).toThrow(/truncated/);
   });
 
+  it('lays each record out as length-prefixed key, headers JSON and value, the format rows already stored use', () => {
+    const u32 = (n: number): number[] => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+    const bytes = (text: string): number[] => [...Buffer.from(text, 'utf8')];
+    const records = [record(7, 'dukcapil-ñ'), { ...record(8, null), value: Buffer.from('é') }];
+    const expected = [
+      ...u32(11), ...bytes('dukcapil-ñ'), ...u32(43), ...bytes('{"content-type":"application/json","n":"7"}'),
+      ...u32(4), 7, 0, 255, 7,
+      ...u32(0xffff_ffff), ...u32(43), ...bytes('{"content-type":"application/json","n":"8"}'), ...u32(2), ...bytes('é'),
+    ];
+    expect([...brotliDecompressSync(packRecords(records).subarray(1))]).toEqual(expected);
+  });
+
   it('packs nothing into nothing', () => {
     expect(unpackRecords('kabar.status.v1', packRecords([]))).toEqual([]);
   });
