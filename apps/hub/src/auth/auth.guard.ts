@@ -13,6 +13,17 @@ const SCOPE_KEY = 'kabar:scope';
 /** Marks a resolver or controller method as needing an admin or agency credential, or a citizen session. */
 export const RequireScope = (scope: Scope): MethodDecorator & ClassDecorator => SetMetadata(SCOPE_KEY, scope);
 
+const reflector = new Reflector();
+
+/**
+ * The scope an operation needs: its method's own, else its class's; undefined for an open one. The guard asks this, and
+ * the isolation test asks it of every resolver and controller method, so a new agency-scoped operation is found there.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest's Reflector takes handlers and classes as Function
+export function requiredScope(handler: Function, type: Function): Scope | undefined {
+  return reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, [handler, type]);
+}
+
 /** The GraphQL context: the credential as sent over HTTP or in graphql-ws connection parameters. */
 export interface GraphqlContext {
   readonly authorization: string | undefined;
@@ -35,13 +46,10 @@ function carrierOf(context: ExecutionContext): { carrier: object; authorization:
 
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly auth: AuthService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const scope = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, [context.getHandler(), context.getClass()]);
+    const scope = requiredScope(context.getHandler(), context.getClass());
     if (scope === undefined) return true;
     const { carrier, authorization } = carrierOf(context);
     const principal = await this.auth.authenticate(authorization);
