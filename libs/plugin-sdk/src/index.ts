@@ -21,6 +21,7 @@ export {
   type ServeChannelPluginOptions,
 } from './grpc/index.js';
 export type { InboxItem, InboxWriter } from './inbox-writer.type.js';
+export { mapInParallel } from './map-in-parallel.js';
 export type { OutboundMessage } from './outbound-message.type.js';
 export { secretPaths, validatePluginConfig } from './plugin-config.validation.js';
 export { type ConfigProblem, PluginConfigError, PluginError } from './plugin-error.exception.js';

@@ -2,6 +2,7 @@ import { describeError } from '@kabar/core';
 import {
   type ChannelProvider,
   failedOutcome,
+  mapInParallel,
   type OutboundMessage,
   PluginError,
   PluginErrorCode,
@@ -121,19 +122,6 @@ function phoneNumberOf(exchange: GraphExchange): { lastDigits: string; quality: 
   const { display_phone_number: display, quality_rating: quality } = exchange.json;
   if (typeof display !== 'string' || !/\d/.test(display)) return undefined;
   return { lastDigits: display.replace(/\D/g, '').slice(-4), quality: typeof quality === 'string' ? quality : 'UNKNOWN' };
-}
-
-/** Like `Promise.all(items.map(fn))`, results in input order, but with at most `limit` calls pending. */
-async function mapInParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < items.length; index = next++) {
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

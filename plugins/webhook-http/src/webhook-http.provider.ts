@@ -2,6 +2,7 @@ import { signWebhook } from '@kabar/core';
 import {
   type ChannelProvider,
   failedOutcome,
+  mapInParallel,
   type OutboundMessage,
   PluginError,
   PluginErrorCode,
@@ -93,17 +94,4 @@ function errorFor(answer: HttpAnswer, host: string): PluginError | undefined {
   if (status === 401 || status === 403) return new PluginError(PluginErrorCode.Unauthorized, reason, { status });
   // Other 4xx, and 3xx: a signed POST is never re-sent to another address the receiver names.
   return new PluginError(PluginErrorCode.Rejected, reason, { status });
-}
-
-/** Like `Promise.all(items.map(fn))`, results in input order, but with at most `limit` calls pending. */
-async function mapInParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < items.length; index = next++) {
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
