@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createHub } from '@kabar/hub';
-import { aConfig, createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { aConfig, closedPort, createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { closedPort, kabar } from './support/run-kabar.js';
+import { kabar } from './support/run-kabar.js';
 
 const ADMIN_TOKEN = /^adm_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;
 const LIVE_TOKEN = /^live_[A-Za-z0-9]{12}\.[A-Za-z0-9_-]{43}$/;

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createHub } from '@kabar/hub';
-import { aConfig } from '@kabar/testing';
+import { aConfig, closedPort } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { closedPort, kabar } from './support/run-kabar.js';
+import { kabar } from './support/run-kabar.js';
 
 // `kabar demo` against an embedded hub (in-memory PGlite, in-process bus) that seeded its demo data on start.
 describe('kabar demo', () => {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { generateWebhookSecret, type Logger, SecretBox } from '@kabar/core';
 import type { Bus, ReceivedRecord } from '@kabar/messaging';
 import { AgencyRepository, CallbackRepository, migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { aConfig, closeNow, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import { Test } from '@nestjs/testing';
 import { pino } from 'pino';
@@ -79,8 +79,7 @@ class Receiver {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    await closeNow(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,3 @@
-import net from 'node:net';
-
 import { type Logger, SILENT_LOGGER } from '@kabar/core';
 import {
   type Channel,
@@ -23,7 +21,7 @@ import {
   validatePluginConfig,
 } from '@kabar/plugin-sdk';
 import { anOutboundMessage } from '@kabar/plugin-sdk/conformance';
-import { selfSignedCertificate } from '@kabar/testing';
+import { closedPort, selfSignedCertificate } from '@kabar/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // Real: grpc-js servers and clients over loopback TCP (and TLS with a certificate made for this run). The plugin behind
@@ -84,14 +82,6 @@ function recordingLogger(): { logger: Logger; text: () => string } {
   return { logger: { debug: record, info: record, warn: record, error: record }, text: () => lines.join('\n') };
 }
 
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const smsMessage = (overrides: Partial<OutboundMessage> = {}): OutboundMessage => anOutboundMessage({ channel: 'sms', ...overrides });
 

@@ -2,5 +2,6 @@ export { type Certificate, selfSignedCertificate } from './certificate.js';
 export { eventually } from './eventually.js';
 export { graphql, type GraphqlResponse } from './graphql-client.js';
 export { type HubProcess, startHubProcess } from './hub-process.js';
+export { closedPort, closeNow } from './network.js';
 export { aConfig, uniqueNamespace } from './test-config.js';
 export { createTestDatabase, queryDatabase, type TestDatabase } from './test-database.js';

@@ -2,9 +2,10 @@ import { SILENT_LOGGER } from '@kabar/core';
 import manifest, { type ChatWhatsAppConfig } from '@kabar/plugin-chat-whatsapp';
 import { type ChannelProvider, type OutboundMessage, type SendOutcome, validatePluginConfig } from '@kabar/plugin-sdk';
 import { anOutboundMessage, runConformance } from '@kabar/plugin-sdk/conformance';
+import { closedPort } from '@kabar/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { type Behaviour, closedPort, FBTRACE_ID, graphCertificate, type GraphPeer, MAGIC_PHONE_NUMBER_IDS, MAGIC_RECIPIENTS, type ReceivedRequest, startGraphPeer } from './whatsapp-cloud.fixture.js';
+import { type Behaviour, FBTRACE_ID, graphCertificate, type GraphPeer, MAGIC_PHONE_NUMBER_IDS, MAGIC_RECIPIENTS, type ReceivedRequest, startGraphPeer } from './whatsapp-cloud.fixture.js';
 
 // Real: node:https over TLS to a loopback server with a certificate made for this run (trusted through the plugin's
 // caCertificates setting), answering as the Cloud API on Meta's Graph API does, error bodies included.

@@ -2,9 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 
-import { type Certificate, selfSignedCertificate } from '@kabar/testing';
+import { type Certificate, closeNow, selfSignedCertificate } from '@kabar/testing';
 
 /** Meta's trace id, fixed so error messages can be compared whole. */
 export const FBTRACE_ID = 'AZk3mPq9XyT1vLw8nR2bC7d';
@@ -138,21 +137,8 @@ export async function startGraphPeer(options: GraphPeerOptions): Promise<GraphPe
       released = true;
       for (const release of holding.splice(0)) release();
     },
-    close: () => {
-      // Hanging requests would keep close() waiting forever.
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
-    },
+    close: () => closeNow(server),
   };
-}
-
-/** A port nothing listens on, for "connection refused". */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function route(received: ReceivedRequest, response: ServerResponse, options: GraphPeerOptions, answer: Answer, hold: () => void): void {

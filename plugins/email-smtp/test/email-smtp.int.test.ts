@@ -2,9 +2,10 @@ import { SILENT_LOGGER } from '@kabar/core';
 import manifest, { type EmailSmtpConfig, messageIdFor } from '@kabar/plugin-email-smtp';
 import { type ChannelProvider, type OutboundMessage, validatePluginConfig } from '@kabar/plugin-sdk';
 import { anOutboundMessage, runConformance } from '@kabar/plugin-sdk/conformance';
+import { closedPort } from '@kabar/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { closedPort, type ReceivedMail, selfSignedCertificate, type SmtpPeer, startSilentPeer, startSmtpPeer } from './smtp-peer.fixture.js';
+import { type ReceivedMail, selfSignedCertificate, type SmtpPeer, startSilentPeer, startSmtpPeer } from './smtp-peer.fixture.js';
 
 // Real: smtp-server on loopback with STARTTLS (a certificate made for this run) and AUTH; mailparser reads what it got.
 const certificate = selfSignedCertificate();

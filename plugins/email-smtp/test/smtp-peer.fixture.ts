@@ -90,15 +90,6 @@ export async function startSilentPeer(): Promise<{ readonly port: number; close(
   };
 }
 
-/** A port nothing listens on, for "connection refused". */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function replyError(responseCode: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode });
 }

@@ -2,6 +2,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { verifyWebhook } from '@kabar/core';
+import { closeNow } from '@kabar/testing';
 
 export interface ReceivedRequest {
   readonly method: string;
@@ -44,11 +45,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     origin: `http://127.0.0.1:${port}`,
     requests,
     accepted: () => requests.filter((r) => r.verified && r.path === '/ok').map((r) => r.webhookId ?? ''),
-    close: () => {
-      // Hanging requests would keep close() waiting forever.
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
-    },
+    close: () => closeNow(server),
   };
 }
 

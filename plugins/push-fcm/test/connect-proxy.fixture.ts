@@ -20,6 +20,8 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 
+import { closeNow } from '@kabar/testing';
+
 import { type FcmPeer, PEER_ACCESS_TOKEN } from './fcm-server.fixture.js';
 
 export interface ConnectProxyOptions {
@@ -96,8 +98,7 @@ export async function startConnectProxy(options: ConnectProxyOptions): Promise<C
     close: () => {
       // Tunnels left the HTTP server's books when they were answered; they are ours to end.
       for (const socket of sockets) socket.destroy();
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
+      return closeNow(server);
     },
   };
 }

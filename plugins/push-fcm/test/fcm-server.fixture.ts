@@ -16,12 +16,11 @@ import { randomBytes, randomUUID, verify } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 
 import type { FcmDial } from '@kabar/plugin-push-fcm';
-import { type Certificate, selfSignedCertificate } from '@kabar/testing';
+import { type Certificate, closeNow, selfSignedCertificate } from '@kabar/testing';
 
 export const FCM_HOST = 'fcm.googleapis.com';
 export const OAUTH_HOST = 'oauth2.googleapis.com';
@@ -179,21 +178,8 @@ export async function startFcmPeer(options: FcmPeerOptions = {}): Promise<FcmPee
         .map((r) => parseJson(r.body) as { validate_only?: boolean; message?: { data?: { notificationId?: string } } })
         .filter((json) => json.validate_only !== true)
         .map((json) => json.message?.data?.notificationId ?? '(no notificationId)'),
-    close: () => {
-      // Hanging requests would keep close() waiting forever.
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
-    },
+    close: () => closeNow(server),
   };
-}
-
-/** A port nothing listens on, for "connection refused". */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A dial to any local port with Google's SNI, for peers other than the FCM one (e.g. a closed port). */

@@ -4,9 +4,10 @@ import { SILENT_LOGGER } from '@kabar/core';
 import manifest, { createFcmProvider, type FcmConnectionSeam, PROBE_TOKEN } from '@kabar/plugin-push-fcm';
 import { type ChannelProvider, type OutboundMessage, type SendOutcome, validatePluginConfig } from '@kabar/plugin-sdk';
 import { anOutboundMessage } from '@kabar/plugin-sdk/conformance';
+import { closedPort } from '@kabar/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { aDeviceToken, closedPort, dialTo, FCM_HOST, type FcmPeer, MAGIC_TOKENS, OAUTH_HOST, type ReceivedRequest, SILENT_OAUTH_ACCOUNT, startFcmPeer } from './fcm-server.fixture.js';
+import { aDeviceToken, dialTo, FCM_HOST, type FcmPeer, MAGIC_TOKENS, OAUTH_HOST, type ReceivedRequest, SILENT_OAUTH_ACCOUNT, startFcmPeer } from './fcm-server.fixture.js';
 
 // Real: firebase-admin, over TLS to a loopback server with a certificate for fcm.googleapis.com made for this run,
 // answering as FCM's v1 API and Google's OAuth endpoint do. Only the dial is swapped (the provider's connection seam);

@@ -4,10 +4,11 @@ import { SILENT_LOGGER } from '@kabar/core';
 import manifest, { type PushFcmConfig } from '@kabar/plugin-push-fcm';
 import { type ChannelProvider, type OutboundMessage, PluginConfigError, validatePluginConfig } from '@kabar/plugin-sdk';
 import { anOutboundMessage, runConformance } from '@kabar/plugin-sdk/conformance';
+import { closedPort } from '@kabar/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { aPushFcmConfig, type ConnectProxy, type ConnectProxyOptions, startConnectProxy } from './connect-proxy.fixture.js';
-import { aDeviceToken, closedPort, FCM_HOST, type FcmPeer, googleCertificate, OAUTH_HOST, PEER_ACCESS_TOKEN, PEER_PROJECT_ID, startFcmPeer } from './fcm-server.fixture.js';
+import { aDeviceToken, FCM_HOST, type FcmPeer, googleCertificate, OAUTH_HOST, PEER_ACCESS_TOKEN, PEER_PROJECT_ID, startFcmPeer } from './fcm-server.fixture.js';
 
 // Real: the plugin as the hub makes it (validatePluginConfig, then the manifest's create: no seam), firebase-admin, an
 // HTTP CONNECT proxy on loopback, and TLS inside its tunnels to the FCM-shaped peer, whose self-signed certificate for

@@ -2,9 +2,10 @@ import { generateWebhookSecret, SILENT_LOGGER } from '@kabar/core';
 import { type ChannelProvider, type OutboundMessage, secretPaths, validatePluginConfig } from '@kabar/plugin-sdk';
 import { anOutboundMessage, runConformance } from '@kabar/plugin-sdk/conformance';
 import manifest, { type WebhookHttpConfig, type WebhookPayload } from '@kabar/plugin-webhook-http';
+import { closedPort } from '@kabar/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { closedPort, selfSignedCertificate, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.fixture.js';
+import { selfSignedCertificate, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.fixture.js';
 
 // Real: a TLS server on loopback with a certificate made for this run, verifying with the standardwebhooks library.
 const secret = generateWebhookSecret();

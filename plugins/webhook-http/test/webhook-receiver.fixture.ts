@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 
-import { type Certificate, selfSignedCertificate } from '@kabar/testing';
+import { type Certificate, closeNow, selfSignedCertificate } from '@kabar/testing';
 import { Webhook } from 'standardwebhooks';
 
 export { type Certificate, selfSignedCertificate };
@@ -51,21 +50,8 @@ export async function startWebhookReceiver(certificate: Certificate, secret: str
     origin: `https://127.0.0.1:${port}`,
     requests,
     accepted: () => requests.filter((r) => r.verified && r.path === '/ok').map((r) => String(r.headers['webhook-id'])),
-    close: () => {
-      // Hanging requests would keep close() waiting forever.
-      server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
-    },
+    close: () => closeNow(server),
   };
-}
-
-/** A port nothing listens on, for "connection refused". */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function respond(path: string, response: ServerResponse): void {

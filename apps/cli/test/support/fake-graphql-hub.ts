@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { closeNow } from '@kabar/testing';
+
 /** One GraphQL request as the fake hub received it. */
 export interface GraphqlRequest<Variables = Record<string, unknown>> {
   readonly authorization: string | undefined;
@@ -38,12 +40,6 @@ export async function startFakeGraphqlHub<Variables = Record<string, unknown>>(a
   return {
     url: `http://127.0.0.1:${String(port)}`,
     requests,
-    close: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => {
-          done();
-        });
-      }),
+    close: () => closeNow(server),
   };
 }
