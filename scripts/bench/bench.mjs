@@ -8,7 +8,8 @@
 // Not a test.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -28,7 +29,7 @@ const PARTITIONS = Number(values.partitions);
 const BROADCAST = Number(values.broadcast);
 const HISTORY = Number(values.history);
 const env = Object.fromEntries(
-  (await import('node:fs')).readFileSync(new URL('../../.kabar/services.env', import.meta.url), 'utf8')
+  readFileSync(new URL('../../.kabar/services.env', import.meta.url), 'utf8')
     .split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)),
 );
 const adminUrl = env.DATABASE_URL;
@@ -144,13 +145,16 @@ const startHubs = () => {
   const check = () => { if (state.died) throw new Error(state.died); };
   return { processes, check, kill: (signal) => { state.stopping = true; processes.forEach((h) => h.kill(signal)); }, once: (event, fn) => Promise.all(processes.map((h) => new Promise((r) => h.once(event, r)))).then(fn) };
 };
+// Profiles already in BENCH_CPU_PROF's folder are an earlier run's: only the new ones are summed up below.
+const profileDir = process.env.BENCH_CPU_PROF;
+const profilesBefore = new Set(profileDir === undefined ? [] : (() => { try { return readdirSync(profileDir); } catch { return []; } })());
 let hub = startHubs();
 const hubs = hub.processes;
 let peakRss = 0;
 const rssTimer = setInterval(async () => {
   for (const h of hubs) {
     try {
-      const status = (await import('node:fs')).readFileSync(`/proc/${h.pid}/status`, 'utf8');
+      const status = readFileSync(`/proc/${h.pid}/status`, 'utf8');
       peakRss = Math.max(peakRss, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
     } catch { /* process gone */ }
   }
@@ -158,7 +162,6 @@ const rssTimer = setInterval(async () => {
 // CPU time is steadier than wall time on a shared 2-core machine: the hubs' own (utime + stime of their processes)
 // and the whole machine's (busy jiffies in /proc/stat: hubs, PostgreSQL, the broker), from the hubs' start (so their
 // start-up, about 2 s of CPU, is in it) to the last notification delivered, within one poll (100 ms near the end).
-const { readdirSync, readFileSync } = await import('node:fs');
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 // CPU of a process from /proc/<pid>/stat: its own (utime + stime) and, with children, that of its exited children.
 const processCpuMs = (pid, children = false) => {
@@ -237,6 +240,14 @@ console.log(`kabar: per second since the first ingest (ingested/sent): ${timelin
 hub.kill('SIGTERM');
 await new Promise((r) => hub.once('exit', r));
 clearInterval(rssTimer);
+if (profileDir !== undefined) {
+  // Where the hub's own CPU went (start-up and the run), by area; runtime and native time is charged to its caller.
+  // Loaded only here: profile-areas.ts runs through Node's type stripping (Node 24, as npm run bench uses).
+  const { IDLE, profileAreas } = await import('./profile-areas.ts');
+  const fresh = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
+  const areas = profileAreas(fresh.map((f) => JSON.parse(readFileSync(join(profileDir, f), 'utf8')))).filter((a) => a.area !== IDLE && a.share >= 0.005);
+  console.log(`kabar: hub CPU by area (V8 profile; the profiler itself slows the hub): ${areas.map((a) => `${a.area} ${(a.share * 100).toFixed(1)} %`).join(', ')}`);
+}
 const { span, p50, p99, ingest_span: ingestSpan, dispatch_span: dispatchSpan } = stats.rows[0];
 const kabarRate = N / Number(span);
 console.log(`kabar: ${fmt(delivered)} notifications delivered (inbox plugin); ${fmt(kabarRate)} events/s from first ingest to last dispatch (${Number(span).toFixed(1)} s; wall ${((performance.now() - hubStart) / 1000).toFixed(1)} s incl. start)`);

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
@@ -6,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Runs a command to its end and gives its exit code and everything it printed. */
-function run(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+function run(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -21,9 +24,14 @@ function run(args: readonly string[]): Promise<{ code: number | null; output: st
 // (a repository's new audit parameter once did). This runs it on a small load against the real services and checks
 // that it gets through and prints its figures; never their values, which depend on the machine.
 describe('the benchmark script', () => {
-  it('takes a small load through the whole path and prints events/s, latency, memory and the ratio to the floor', async () => {
-    const { code, output } = await run(['scripts/bench/bench.mjs', '--events', '500', '--broadcast', '0']);
+  it('takes a small load through the whole path and prints events/s, latency, memory, the ratio to the floor and the hub CPU by area', async () => {
+    // With the hub's CPU profile, so its summary by area is exercised on a real profile too.
+    const profiles = mkdtempSync(join(tmpdir(), 'kabar-bench-prof-'));
+    const { code, output } = await run(['scripts/bench/bench.mjs', '--events', '500', '--broadcast', '0'], { BENCH_CPU_PROF: profiles });
+    rmSync(profiles, { recursive: true, force: true });
     expect(code, output).toBe(0);
+    // A run of 500 events is mostly the hub's start-up.
+    expect(output).toMatch(/hub CPU by area \(V8 profile[^)]*\): .*module loading \(start-up\) [\d.]+ %/);
     expect(output).toMatch(/kabar: 500 notifications delivered \(inbox plugin\); [\d,]+ events\/s/);
     expect(output).toMatch(/latency p50 [\d,]+ ms, p99 [\d,]+ ms; peak RSS per hub [\d,]+ MiB/);
     expect(output).toMatch(/CPU per 1,000 notifications delivered/);
