@@ -2,5 +2,5 @@ export type { BatchHandler, Bus, BusHealth, BusKind, BusRecord, ReceivedRecord, 
 export { createBus } from './create-bus.js';
 export { InProcessBus } from './in-process-bus.js';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
-export { OutboxRelay, type OutboxRelayOptions, type OutboxRow, type OutboxStore } from './outbox-relay.js';
+export { type DrainLeaves, OutboxRelay, type OutboxRelayOptions, type OutboxRow, type OutboxStore } from './outbox-relay.js';
 export { ALL_TOPICS, type TopicName, TOPICS } from './topics.js';

@@ -12,10 +12,11 @@ export interface OutboxRow {
 export interface OutboxStore {
   /**
    * Claims up to `limit` of the oldest unclaimed rows, passes them to `publish`, and removes them only if `publish`
-   * resolves — all in one transaction, so a failed publish or a crash leaves them for the next round.
+   * resolves — all in one transaction, so a failed publish or a crash leaves them for the next round. `leave` names
+   * rows it must not take: their writer is handing them off.
    * Returns how many rows were published.
    */
-  drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number>;
+  drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>, leave?: DrainLeaves): Promise<number>;
   /**
    * The same for rows whose records the caller holds (it just wrote them): claims those still there and unclaimed,
    * passes their records to `publish` and removes them if it resolves, in one transaction, without reading them
@@ -24,22 +25,48 @@ export interface OutboxStore {
   release(rows: readonly OutboxRow[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number>;
 }
 
+/** Rows a drain leaves to the writers handing them off. */
+export interface DrainLeaves {
+  /** Rows this relay's hand-offs hold. */
+  readonly ids?: readonly number[];
+  /** Rows written less than this long ago: a writer, here or in another instance, is about to hand them off. */
+  readonly youngerThanMs?: number;
+}
+
 export interface OutboxRelayOptions {
   readonly batchSize: number;
   /** Safety-net poll for rows written by other instances or left by a crash; local writers call `wake()`. */
   readonly pollIntervalMs: number;
 }
 
-/**
- * Hand-offs publishing at once; past this, rows are left to the drain, so a bus slower than the writers never makes
- * the records in hand pile up in memory.
- */
+/** Hand-offs publishing at once; rows handed off meanwhile wait in memory and go out together in the next one. */
 const MAX_HANDOFFS = 8;
+/**
+ * Records waiting for a hand-off slot; past this, rows are left to the drain, so a bus slower than the writers never
+ * makes the records in hand pile up in memory.
+ */
+const MAX_WAITING_RECORDS = 50_000;
+/**
+ * A drain on its regular poll leaves rows this young: their writers hand them off as soon as their transactions
+ * commit, and a poll that read them back first cost the database and the hub a third of all status messages' work.
+ * Rows a crash or a failed hand-off left are older, or the relay was woken for them.
+ */
+const SETTLE_MS = 10_000;
 
 /** Moves committed outbox rows to the bus. Any number of hub instances may run one; rows are claimed, not shared. */
 export class OutboxRelay {
   private readonly loop: PollingLoop;
   private readonly handOffs = new Set<Promise<void>>();
+  /** Rows handed off while every slot was busy, in the order they came. */
+  private waiting: OutboxRow[] = [];
+  private waitingRecords = 0;
+  /**
+   * Ids of rows handed off and not yet published or given up: the drain leaves them alone. Reading them back from the
+   * database while their writer publishes them from memory was the drain's work for a third of all status messages.
+   */
+  private readonly held = new Set<number>();
+  /** Set by `wake()`: the next drain takes young rows too (a writer that does not hand off, or one that failed). */
+  private woken = true;
 
   constructor(
     private readonly store: OutboxStore,
@@ -47,7 +74,7 @@ export class OutboxRelay {
     private readonly logger: Logger,
     options: OutboxRelayOptions,
   ) {
-    this.loop = new PollingLoop(() => store.drain(options.batchSize, (records) => bus.publish(records)), {
+    this.loop = new PollingLoop(() => this.drainOnce(options.batchSize), {
       ...options,
       onError: (error, failures) => logger.warn({ error: describeError(error), failures }, 'outbox relay could not publish; will retry'),
     });
@@ -57,22 +84,57 @@ export class OutboxRelay {
     this.loop.start();
   }
 
-  /** Tells the relay that rows were just committed, so it need not wait for the next poll. */
+  /** Tells the relay that rows were just committed (and not handed off), so it need not wait for the next poll. */
   wake(): void {
+    this.woken = true;
     this.loop.wake();
   }
 
   /**
    * Publishes rows the caller just committed from the records it still holds, in the background: the drain would
-   * read them back from the database first, which for status messages was the larger part of their cost. Rows it
-   * cannot publish (bus down, too many hand-offs at once) stay for the drain, which is woken.
+   * read them back from the database first, which for status messages was the larger part of their cost. While
+   * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off. Rows it cannot publish (bus down,
+   * more than MAX_WAITING_RECORDS waiting) stay for the drain, which is woken.
    */
   handOff(rows: readonly OutboxRow[]): void {
     if (rows.length === 0) return;
-    if (this.handOffs.size >= MAX_HANDOFFS) {
+    if (this.handOffs.size < MAX_HANDOFFS) {
+      this.release(rows);
+      return;
+    }
+    const records = rows.reduce((n, r) => n + r.records.length, 0);
+    if (this.waitingRecords + records > MAX_WAITING_RECORDS) {
       this.wake();
       return;
     }
+    for (const r of rows) this.held.add(r.id);
+    this.waiting.push(...rows);
+    this.waitingRecords += records;
+  }
+
+  async stop(): Promise<void> {
+    while (this.handOffs.size > 0) await Promise.all([...this.handOffs]);
+    await this.loop.stop();
+  }
+
+  private async drainOnce(limit: number): Promise<number> {
+    const woken = this.woken;
+    this.woken = false;
+    let full = false;
+    let failed = true;
+    try {
+      const published = await this.store.drain(limit, (records) => this.bus.publish(records), { ids: [...this.held], youngerThanMs: woken ? 0 : SETTLE_MS });
+      full = published >= limit;
+      failed = false;
+      return published;
+    } finally {
+      // Another round follows a full one at once and a failed one after its backoff: both still for the woken rows.
+      if (woken && (full || failed)) this.woken = true;
+    }
+  }
+
+  private release(rows: readonly OutboxRow[]): void {
+    for (const r of rows) this.held.add(r.id);
     const done: Promise<void> = this.store
       .release(rows, (records) => this.bus.publish(records))
       .then(
@@ -82,12 +144,21 @@ export class OutboxRelay {
           this.wake();
         },
       )
-      .finally(() => this.handOffs.delete(done));
+      .finally(() => {
+        // Published, or left for the drain: either way no longer this hand-off's.
+        for (const r of rows) this.held.delete(r.id);
+        this.handOffs.delete(done);
+        this.next();
+      });
     this.handOffs.add(done);
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([...this.handOffs]);
-    await this.loop.stop();
+  /** Starts one hand-off for every row that waited for a slot. */
+  private next(): void {
+    if (this.waiting.length === 0 || this.handOffs.size >= MAX_HANDOFFS) return;
+    const rows = this.waiting;
+    this.waiting = [];
+    this.waitingRecords = 0;
+    this.release(rows);
   }
 }

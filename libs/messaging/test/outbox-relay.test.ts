@@ -1,36 +1,59 @@
 import { SILENT_LOGGER } from '@kabar/core';
-import { type BusRecord, InProcessBus, OutboxRelay, type OutboxRow, type OutboxStore, type ReceivedRecord } from '@kabar/messaging';
+import { type BusRecord, type DrainLeaves, InProcessBus, OutboxRelay, type OutboxRow, type OutboxStore, type ReceivedRecord } from '@kabar/messaging';
 import { eventually } from '@kabar/testing';
 import { describe, expect, it } from 'vitest';
 
-/** The store's contract in memory: rows leave only when publish resolves. (The SQL version is tested on Postgres.) */
+/**
+ * The store's contract in memory: one table of rows by id; rows leave only when publish resolves; the drain takes the
+ * oldest not in `skip`. (The SQL version, with its row locks, is tested on PostgreSQL.)
+ */
 class MemoryOutbox implements OutboxStore {
-  rows: BusRecord[] = [];
+  readonly table = new Map<number, readonly BusRecord[]>();
+  /** When each row was written (Date.now()). */
+  private readonly writtenAt = new Map<number, number>();
   drains = 0;
-  /** Rows written for a hand-off, by id; `release` takes those still here. */
-  readonly held = new Map<number, readonly BusRecord[]>();
+  private nextId = 1_000;
 
-  async drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
-    this.drains++;
-    const batch = this.rows.slice(0, limit);
-    if (batch.length === 0) return 0;
-    await publish(batch);
-    this.rows = this.rows.slice(batch.length);
-    return batch.length;
+  /** Rows written without a hand-off, one record each: only a drain publishes them. */
+  push(...records: BusRecord[]): void {
+    for (const record of records) this.put(this.nextId++, [record]);
   }
 
-  async release(rows: readonly OutboxRow[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
-    const mine = rows.filter((r) => this.held.has(r.id));
-    const records = mine.flatMap((r) => r.records);
-    if (records.length > 0) await publish(records);
-    for (const r of mine) this.held.delete(r.id);
+  async drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>, leave: DrainLeaves = {}): Promise<number> {
+    this.drains++;
+    const ids: number[] = [];
+    let count = 0;
+    const settledBy = Date.now() - (leave.youngerThanMs ?? 0);
+    for (const id of [...this.table.keys()].sort((a, b) => a - b)) {
+      if (count >= limit) break;
+      if (leave.ids?.includes(id) === true || (this.writtenAt.get(id) ?? 0) > settledBy) continue;
+      ids.push(id);
+      count += this.table.get(id)?.length ?? 0;
+    }
+    const records = ids.flatMap((id) => this.table.get(id) ?? []);
+    if (records.length === 0) return 0;
+    await publish(records);
+    for (const id of ids) this.table.delete(id);
     return records.length;
   }
 
-  /** Writes records as one row for a hand-off; the drain sees them too (as rows a crashed writer left). */
+  async release(rows: readonly OutboxRow[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
+    const mine = rows.filter((r) => this.table.has(r.id));
+    const records = mine.flatMap((r) => r.records);
+    if (records.length > 0) await publish(records);
+    for (const r of mine) this.table.delete(r.id);
+    return records.length;
+  }
+
+  /** Writes records as one row, as a writer does before handing it off. */
   write(id: number, records: readonly BusRecord[]): OutboxRow {
-    this.held.set(id, records);
+    this.put(id, records);
     return { id, records };
+  }
+
+  private put(id: number, records: readonly BusRecord[]): void {
+    this.table.set(id, records);
+    this.writtenAt.set(id, Date.now());
   }
 }
 
@@ -60,11 +83,31 @@ describe('OutboxRelay', () => {
     const relay = new OutboxRelay(store, bus, SILENT_LOGGER, { batchSize: 2, pollIntervalMs: 600_000 });
     relay.start();
     await eventually(() => Promise.resolve(store.drains > 0 ? true : undefined));
-    store.rows.push(row(1), row(2), row(3), row(4), row(5));
+    store.push(row(1), row(2), row(3), row(4), row(5));
     relay.wake();
     await eventually(() => Promise.resolve(seen.length === 5 ? true : undefined));
     expect(seen).toEqual(['1', '2', '3', '4', '5']);
-    expect(store.rows).toEqual([]);
+    expect(store.table.size).toBe(0);
+    await relay.stop();
+    await bus.close();
+  });
+
+  it('leaves young rows to their writers on a regular poll, and takes them when woken', async () => {
+    const store = new MemoryOutbox();
+    const bus = new InProcessBus(SILENT_LOGGER);
+    const seen: string[] = [];
+    await bus.subscribe({ groupId: 'g', topics: ['t'], handler: (r: readonly ReceivedRecord[]) => Promise.resolve(void seen.push(...r.map((x) => x.value.toString()))) });
+    const relay = new OutboxRelay(store, bus, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 5 });
+    relay.start();
+    await eventually(() => Promise.resolve(store.drains > 0 ? true : undefined));
+    // Committed, its writer about to hand it off: polls pass it by.
+    store.write(1, [row(1)]);
+    const drainsBefore = store.drains;
+    await eventually(() => Promise.resolve(store.drains > drainsBefore + 5 ? true : undefined));
+    expect(seen).toEqual([]);
+    relay.wake();
+    await eventually(() => Promise.resolve(seen.length === 1 ? true : undefined));
+    expect(store.table.size).toBe(0);
     await relay.stop();
     await bus.close();
   });
@@ -72,14 +115,14 @@ describe('OutboxRelay', () => {
   it('keeps rows when the bus refuses them and publishes them once it recovers', async () => {
     const store = new MemoryOutbox();
     const { flaky, published, recover } = flakyBus();
-    store.rows.push(row(1));
+    store.push(row(1));
     const relay = new OutboxRelay(store, flaky, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 10 });
     relay.start();
     await eventually(() => Promise.resolve(store.drains >= 2 ? true : undefined));
-    expect(store.rows).toHaveLength(1);
+    expect(store.table.size).toBe(1);
     recover();
     await eventually(() => Promise.resolve(published.length === 1 ? true : undefined));
-    expect(store.rows).toEqual([]);
+    expect(store.table.size).toBe(0);
     await relay.stop();
   });
 
@@ -92,7 +135,7 @@ describe('OutboxRelay', () => {
     relay.handOff([store.write(1, [row(1), row(2)]), store.write(2, [row(3)])]);
     await eventually(() => Promise.resolve(seen.length === 3 ? true : undefined));
     expect(seen).toEqual(['1', '2', '3']);
-    expect(store.held.size).toBe(0);
+    expect(store.table.size).toBe(0);
     expect(store.drains).toBe(0);
     await relay.stop();
     await bus.close();
@@ -107,29 +150,59 @@ describe('OutboxRelay', () => {
     const drainsBefore = store.drains;
     relay.handOff([store.write(1, [row(1)])]);
     await eventually(() => Promise.resolve(store.drains > drainsBefore ? true : undefined));
-    expect(store.held.size).toBe(1);
+    expect(store.table.has(1)).toBe(true);
     expect(published).toEqual([]);
     recover();
     relay.handOff([store.write(2, [row(2)])]);
-    await eventually(() => Promise.resolve(published.length === 1 ? true : undefined));
-    expect(published).toEqual([row(2)]);
+    // Row 2 by its hand-off; row 1 by the drain, backing off after the refusal until a writer's wake.
+    relay.wake();
+    await eventually(() => Promise.resolve(published.length === 2 ? true : undefined));
+    expect(published).toEqual(expect.arrayContaining([row(1), row(2)]));
+    expect(store.table.size).toBe(0);
     await relay.stop();
   });
 
-  it('hands at most eight batches to the bus at once and leaves the rest to the drain', async () => {
+  it('hands at most eight batches to the bus at once; rows handed off meanwhile wait, untouched by the drain, and go out together', async () => {
     const store = new MemoryOutbox();
     const bus = new InProcessBus(SILENT_LOGGER);
-    const pending: (() => void)[] = [];
+    const calls: { records: readonly BusRecord[]; resolve: () => void }[] = [];
     const slow = Object.assign(Object.create(bus) as InProcessBus, {
-      publish: () => new Promise<void>((resolve) => pending.push(resolve)),
+      publish: (records: readonly BusRecord[]) => new Promise<void>((resolve) => calls.push({ records, resolve })),
     });
     const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000 });
+    relay.start();
     for (let id = 1; id <= 10; id++) relay.handOff([store.write(id, [row(id)])]);
-    await eventually(() => Promise.resolve(pending.length === 8 ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(pending).toHaveLength(8);
-    for (const resolve of pending) resolve();
+    await eventually(() => Promise.resolve(calls.length === 8 ? true : undefined));
+    // A drain now (woken by another writer) must leave rows 9 and 10 to their hand-off.
+    const drainsBefore = store.drains;
+    relay.wake();
+    await eventually(() => Promise.resolve(store.drains > drainsBefore ? true : undefined));
+    expect(calls).toHaveLength(8);
+    for (const call of calls.splice(0)) call.resolve();
+    await eventually(() => Promise.resolve(calls.length === 1 ? true : undefined));
+    expect(calls[0]?.records).toEqual([row(9), row(10)]);
+    calls[0]?.resolve();
     await relay.stop();
-    expect([...store.held.keys()]).toEqual([9, 10]);
+    expect(store.table.size).toBe(0);
+  });
+
+  it('leaves rows to the drain once too many records wait for a hand-off', async () => {
+    const store = new MemoryOutbox();
+    const bus = new InProcessBus(SILENT_LOGGER);
+    const calls: { records: readonly BusRecord[]; resolve: () => void }[] = [];
+    const slow = Object.assign(Object.create(bus) as InProcessBus, {
+      publish: (records: readonly BusRecord[]) => new Promise<void>((resolve) => calls.push({ records, resolve })),
+    });
+    const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 100_000, pollIntervalMs: 600_000 });
+    relay.start();
+    await eventually(() => Promise.resolve(store.drains > 0 ? true : undefined));
+    for (let id = 1; id <= 8; id++) relay.handOff([store.write(id, [row(id)])]);
+    const many = Array.from({ length: 50_001 }, (_, n) => row(n));
+    relay.handOff([store.write(9, many)]);
+    // Not waiting in memory: the woken drain publishes it from the table.
+    await eventually(() => Promise.resolve(calls.some((c) => c.records.length === 50_001) ? true : undefined));
+    for (const call of calls.splice(0)) call.resolve();
+    await relay.stop();
+    expect(store.table.size).toBe(0);
   });
 });

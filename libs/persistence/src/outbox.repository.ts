@@ -1,5 +1,5 @@
 import { appendTo } from '@kabar/core';
-import type { BusRecord, OutboxRow, OutboxStore } from '@kabar/messaging';
+import type { BusRecord, DrainLeaves, OutboxRow, OutboxStore } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { packRecords, unpackRecords } from './outbox-pack.js';
@@ -74,21 +74,32 @@ export class OutboxRepository implements OutboxStore {
     });
   }
 
-  /** Drains whole rows, oldest first, until `limit` records (a packed row is never split, so up to PACK_SIZE - 1 more). */
-  drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
+  /**
+   * Drains whole rows, oldest first, until `limit` records (a packed row is never split, so up to PACK_SIZE - 1 more).
+   * Rows in `leave` are being handed off by their writers and are left to them.
+   */
+  drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>, leave: DrainLeaves = {}): Promise<number> {
+    const skip = leave.ids ?? [];
+    // Rows written at least this long ago (created_at is the writer's transaction time).
+    const settledSeconds = (leave.youngerThanMs ?? 0) / 1000;
     return this.em.fork().transactional(async (tx) => {
       // SKIP LOCKED lets several relays share the table without waiting on each other's rows. Rows are few (packed),
       // so the candidates are locked first and the records counted here; the rest stay for the next round.
       const locked =
         this.first.length === 0
-          ? await query<{ id: string | number; records: number; topic: string }>(tx, 'select "id", "records", "topic" from "outbox" order by "id" limit ? for update skip locked', [limit])
+          ? await query<{ id: string | number; records: number; topic: string }>(
+              tx,
+              'select "id", "records", "topic" from "outbox" where not ("id" = any(?::bigint[])) and "created_at" <= now() - make_interval(secs => ?) order by "id" limit ? for update skip locked',
+              [skip, settledSeconds, limit],
+            )
           : await query<{ id: string | number; records: number; topic: string }>(
               tx,
               `select "id", "records", "topic" from "outbox"
-               where "id" in (select "id" from "outbox" where "topic" = any(?::text[]) order by "id" limit ?)
-                  or "id" in (select "id" from "outbox" where not ("topic" = any(?::text[])) order by "id" limit ?)
+               where ("id" in (select "id" from "outbox" where "topic" = any(?::text[]) and not ("id" = any(?::bigint[])) order by "id" limit ?)
+                  or "id" in (select "id" from "outbox" where not ("topic" = any(?::text[])) and not ("id" = any(?::bigint[])) order by "id" limit ?))
+                 and "created_at" <= now() - make_interval(secs => ?)
                order by "id" for update skip locked`,
-              [[...this.first], limit, [...this.first], limit],
+              [[...this.first], skip, limit, [...this.first], skip, limit, settledSeconds],
             );
       const rank = (topic: string): number => (this.first.includes(topic) ? 0 : 1);
       const ordered = locked.map((r) => ({ id: Number(r.id), records: r.records, rank: rank(r.topic) })).sort((a, b) => a.rank - b.rank || a.id - b.id);

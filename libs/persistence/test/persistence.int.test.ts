@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from '@kabar/config';
 import { SILENT_LOGGER } from '@kabar/core';
-import type { BusRecord } from '@kabar/messaging';
+import type { BusRecord, OutboxRow } from '@kabar/messaging';
 import { insertColumns, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
@@ -120,6 +120,21 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)));
     expect(published.slice(3)).toEqual([written[2], written[4]]);
     expect(await outbox.count()).toBe(0);
+  });
+
+  it('leaves the rows a writer is handing off, and rows too young to have been handed off yet, with or without priority topics', async () => {
+    for (const outbox of [new OutboxRepository(orm.em), new OutboxRepository(orm.em, ['kabar.dispatch.v1'])]) {
+      const rows: OutboxRow[] = [];
+      for (const n of [1, 2, 3]) rows.push(...(await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [record(n)]))));
+      const handedOff = rows.slice(0, 2).map((r) => r.id);
+      const published: BusRecord[] = [];
+      expect(await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)), { youngerThanMs: 60_000 })).toBe(0);
+      expect(await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)), { ids: handedOff, youngerThanMs: 0 })).toBe(1);
+      expect(published).toEqual([record(3)]);
+      expect(await outbox.release(rows.slice(0, 2), (records) => Promise.resolve(void published.push(...records)))).toBe(2);
+      expect(published).toEqual([record(3), record(1), record(2)]);
+      expect(await outbox.count()).toBe(0);
+    }
   });
 
   it('stores a batch of one topic as few packed rows, and publishes them as the same records in order, never split', async () => {

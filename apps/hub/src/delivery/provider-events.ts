@@ -1,5 +1,5 @@
 import { describeError, type Logger, SecretBox, timeOrderedId } from '@kabar/core';
-import { type BusRecord, OutboxRelay, TOPICS } from '@kabar/messaging';
+import { type BusRecord, OutboxRelay, type OutboxRow, TOPICS } from '@kabar/messaging';
 import { DispatchRepository, InboundRepository, OutboxRepository, ScheduleRepository, type SentNotification } from '@kabar/persistence';
 import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
 import type { EntityManager } from '@mikro-orm/core';
@@ -37,16 +37,18 @@ export class ProviderEvents {
     try {
       const n = await this.dispatch.applyReceipt(plugin, receipt.messageId, delivered ? 'delivered' : 'failed', reason);
       if (n === null) return; // unknown id, or the notification already moved on
-      await this.em.fork().transactional(async (tx) => {
+      const rows = await this.em.fork().transactional(async (tx) => {
         const status = { agency: n.agencyCode, eventId: n.eventId, source: n.source, id: n.ceId, notificationId: n.id, reason, channel: n.channel, at: new Date().toISOString() };
-        await this.outbox.enqueue(tx, [statusRecord({ ...status, state: delivered ? 'delivered' : 'failed' })]);
+        const records: BusRecord[] = [statusRecord({ ...status, state: delivered ? 'delivered' : 'failed' })];
         if (!delivered) {
           const dead = { notificationId: n.id, eventId: n.eventId, source: n.source, ceId: n.ceId, agencyCode: n.agencyCode, channel: n.channel, plugin, code: reason ?? 'DLR_FAILED' };
-          await this.outbox.enqueue(tx, [deadLetterRecord({ ...dead, reason: `${dead.code}: the provider's receipt says ${receipt.stat.slice(0, 32)}` })]);
+          records.push(deadLetterRecord({ ...dead, reason: `${dead.code}: the provider's receipt says ${receipt.stat.slice(0, 32)}` }));
           await this.schedule.schedule(tx, [{ kind: 'fallback', ref: n.id, dueAt: new Date() }]);
         }
+        return this.outbox.enqueue(tx, records);
       });
-      this.relay.wake();
+      // Receipts come one per message sent: published from memory, not read back by the relay's drain.
+      this.relay.handOff(rows);
     } catch (error) {
       this.logger.warn({ plugin, error: describeError(error) }, 'delivery receipt not applied; the plugin is told, so the provider can send it again');
       throw new ProviderEventNotRecorded('delivery receipt');
@@ -62,11 +64,11 @@ export class ProviderEvents {
       // routes it to.
       const inReplyTo = message.replyTo === undefined ? null : await this.dispatch.sentAs(plugin, message.replyTo);
       const record = this.inboundRecord(plugin, message, inReplyTo);
-      await this.em.fork().transactional(async (tx) => {
-        if (key !== null && !(await this.seen.firstSighting(tx, key, new Date()))) return;
-        await this.outbox.enqueue(tx, [record]);
+      const rows = await this.em.fork().transactional(async (tx): Promise<OutboxRow[]> => {
+        if (key !== null && !(await this.seen.firstSighting(tx, key, new Date()))) return [];
+        return this.outbox.enqueue(tx, [record]);
       });
-      this.relay.wake();
+      this.relay.handOff(rows);
     } catch (error) {
       this.logger.warn({ plugin, error: describeError(error) }, 'inbound message not recorded; the plugin is told, so the provider can send it again');
       throw new ProviderEventNotRecorded('inbound message');
