@@ -35,6 +35,11 @@ export interface DrainLeaves {
 
 export interface OutboxRelayOptions {
   readonly batchSize: number;
+  /**
+   * Topics whose handed-off rows never wait for a hand-off slot (the next stage of delivery waits on them, and their
+   * records are small); the rest queue behind the hand-offs publishing.
+   */
+  readonly priorityTopics?: readonly string[];
   /** Safety-net poll for rows written by other instances or left by a crash; local writers call `wake()`. */
   readonly pollIntervalMs: number;
 }
@@ -67,6 +72,7 @@ export class OutboxRelay {
   private readonly held = new Set<number>();
   /** Set by `wake()`: the next drain takes young rows too (a writer that does not hand off, or one that failed). */
   private woken = true;
+  private readonly priority: ReadonlySet<string>;
 
   constructor(
     private readonly store: OutboxStore,
@@ -74,6 +80,7 @@ export class OutboxRelay {
     private readonly logger: Logger,
     options: OutboxRelayOptions,
   ) {
+    this.priority = new Set(options.priorityTopics ?? []);
     this.loop = new PollingLoop(() => this.drainOnce(options.batchSize), {
       ...options,
       onError: (error, failures) => logger.warn({ error: describeError(error), failures }, 'outbox relay could not publish; will retry'),
@@ -93,14 +100,22 @@ export class OutboxRelay {
   /**
    * Publishes rows the caller just committed from the records it still holds, in the background: the drain would
    * read them back from the database first, which for status messages was the larger part of their cost. While
-   * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off. Rows it cannot publish (bus down,
-   * more than MAX_WAITING_RECORDS waiting) stay for the drain, which is woken.
+   * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off, except those of priority topics,
+   * which go at once. Rows it cannot publish (bus down, more than MAX_WAITING_RECORDS waiting) stay for the drain,
+   * which is woken.
    */
   handOff(rows: readonly OutboxRow[]): void {
     if (rows.length === 0) return;
     if (this.handOffs.size < MAX_HANDOFFS) {
       this.release(rows);
       return;
+    }
+    // A packed row holds one topic's records: its first names it.
+    const urgent = rows.filter((r) => this.priority.has(r.records[0]?.topic ?? ''));
+    if (urgent.length > 0) {
+      this.release(urgent);
+      rows = rows.filter((r) => !urgent.includes(r));
+      if (rows.length === 0) return;
     }
     const records = rows.reduce((n, r) => n + r.records.length, 0);
     if (this.waitingRecords + records > MAX_WAITING_RECORDS) {

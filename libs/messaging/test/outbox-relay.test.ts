@@ -186,6 +186,27 @@ describe('OutboxRelay', () => {
     expect(store.table.size).toBe(0);
   });
 
+  it('publishes rows of priority topics at once even while eight hand-offs are publishing', async () => {
+    const store = new MemoryOutbox();
+    const bus = new InProcessBus(SILENT_LOGGER);
+    const calls: { records: readonly BusRecord[]; resolve: () => void }[] = [];
+    const slow = Object.assign(Object.create(bus) as InProcessBus, {
+      publish: (records: readonly BusRecord[]) => new Promise<void>((resolve) => calls.push({ records, resolve })),
+    });
+    const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000, priorityTopics: ['next-stage'] });
+    for (let id = 1; id <= 8; id++) relay.handOff([store.write(id, [row(id)])]);
+    const nextStage: BusRecord = { ...row(99), topic: 'next-stage' };
+    relay.handOff([store.write(9, [row(9)]), store.write(10, [nextStage])]);
+    await eventually(() => Promise.resolve(calls.length === 9 ? true : undefined));
+    expect(calls[8]?.records).toEqual([nextStage]);
+    for (const call of calls.splice(0)) call.resolve();
+    await eventually(() => Promise.resolve(calls.length === 1 ? true : undefined));
+    expect(calls[0]?.records).toEqual([row(9)]);
+    calls[0]?.resolve();
+    await relay.stop();
+    expect(store.table.size).toBe(0);
+  });
+
   it('leaves rows to the drain once too many records wait for a hand-off', async () => {
     const store = new MemoryOutbox();
     const bus = new InProcessBus(SILENT_LOGGER);

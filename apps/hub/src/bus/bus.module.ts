@@ -64,7 +64,7 @@ export class BusLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
       provide: OutboxRelay,
       inject: [EntityManager, BUS, ROOT_LOGGER],
       useFactory: (em: EntityManager, bus: Bus, logger: Logger) =>
-        new OutboxRelay(new OutboxRepository(em, [TOPICS.dispatch]), bus, logger, { batchSize: 5_000, pollIntervalMs: 1_000 }),
+        new OutboxRelay(new OutboxRepository(em, [TOPICS.dispatch]), bus, logger, { batchSize: 5_000, pollIntervalMs: 1_000, priorityTopics: [TOPICS.dispatch] }),
     },
     BusLifecycle,
   ],
