@@ -28,7 +28,7 @@ export class CancelService {
     );
     if (result === null) throw new IngestError(IngestErrorCode.UnknownEvent, `no event (${source}, ${id}) of your agency`);
     const at = new Date().toISOString();
-    await this.em.fork().transactional((tx) =>
+    const rows = await this.em.fork().transactional((tx) =>
       this.outbox.enqueue(
         tx,
         result.cancelled.map((n) =>
@@ -36,7 +36,7 @@ export class CancelService {
         ),
       ),
     );
-    this.relay.wake();
+    this.relay.handOff(rows);
     return result.cancelled.length;
   }
 }

@@ -93,7 +93,6 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         this.logger.warn({ kind: job.kind, jobId: job.id, error: describeError(error) }, 'scheduled job failed; it will come due again');
       }
     }
-    if (jobs.length > 0) this.relay.wake();
     // A broadcast with more pages is due again at once: report a full round so the loop does not sleep in between.
     return more ? BATCH : jobs.length;
   }
@@ -113,11 +112,14 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       case 'broadcast':
         return this.broadcast(job, now);
       case 'retry':
-        await this.em.fork().transactional(async (tx) => {
-          // No new fallback deadline: the first one still stands for this channel.
-          await this.sendOn(tx, await this.waiting.resume(tx, [job.ref]), now, []);
-          await this.schedule.done(tx, [job.id]);
-        });
+        this.relay.handOff(
+          await this.em.fork().transactional(async (tx) => {
+            // No new fallback deadline: the first one still stands for this channel.
+            const rows = await this.sendOn(tx, await this.waiting.resume(tx, [job.ref]), now, []);
+            await this.schedule.done(tx, [job.id]);
+            return rows;
+          }),
+        );
         return false;
       case 'survey-expiry':
         return false; // claimed by the survey stage (SurveyRunner), never here
@@ -131,15 +133,18 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async release(job: ClaimedJob, now: Date): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
+    const rows = await this.em.fork().transactional(async (tx) => {
       const released = await this.waiting.release(tx, [job.ref], now);
-      await this.sendOn(tx, released, now, null);
+      const written = await this.sendOn(tx, released, now, null);
       await this.schedule.done(tx, [job.id]);
+      return written;
     });
+    this.relay.handOff(rows);
   }
 
   private async digest(job: ClaimedJob, now: Date): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
+    const rows = await this.em.fork().transactional(async (tx): Promise<OutboxRow[]> => {
+      let written: OutboxRow[] = [];
       const due = await this.waiting.deferred(tx, job.ref, now);
       const [carrier, ...others] = due;
       if (carrier !== undefined) {
@@ -148,20 +153,22 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         const lines = due.map((n, i) => `${String(i + 1)}. ${n.agencyName}: ${n.subject === null ? '' : `${n.subject} - `}${n.body ?? ''}`);
         const decision = { step: 'digest', code: 'DIGEST_SENT', params: { count: due.length, at: now.toISOString() } };
         const sent = await this.waiting.digest(tx, carrier.id, others.map((o) => o.id), text.subject(due.length), [text.intro(due.length), ...lines].join('\n'), decision);
-        await this.sendOn(tx, sent === null ? [] : [sent], now, null);
+        written = await this.sendOn(tx, sent === null ? [] : [sent], now, null);
       }
       await this.schedule.done(tx, [job.id]);
+      return written;
     });
+    this.relay.handOff(rows);
   }
 
   private async fallback(job: ClaimedJob, now: Date): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
+    const rows = await this.em.fork().transactional(async (tx): Promise<OutboxRow[]> => {
       const candidate = await this.waiting.fallbackCandidate(tx, job.ref);
       const [next, ...rest] = candidate?.fallback ?? [];
       // Delivered (or read) in time, cancelled, or nothing left to try: the deadline passes quietly.
       if (candidate === null || next === undefined || !['sent', 'failed', 'retrying', 'dispatching', 'accepted'].includes(candidate.state)) {
         await this.schedule.done(tx, [job.id]);
-        return;
+        return [];
       }
       const templates = await this.catalog.latestTemplates([candidate.eventTypeId], tx);
       const survey = (await this.planner.surveysFor([candidate.eventTypeId], tx)).get(candidate.eventTypeId);
@@ -173,9 +180,11 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       };
       const moved = rendered === null ? null : await this.waiting.retarget(tx, candidate.id, next, rest, rendered, rendered.asked === null ? [decision] : [decision, rendered.asked]);
       if (moved === null) this.logger.warn({ notificationId: candidate.id, channel: next.channel }, 'fallback channel has no renderable template; staying on the first channel');
-      await this.sendOn(tx, moved === null ? [] : [moved], now, rest);
+      const written = await this.sendOn(tx, moved === null ? [] : [moved], now, rest);
       await this.schedule.done(tx, [job.id]);
+      return written;
     });
+    this.relay.handOff(rows);
   }
 
   /**
@@ -247,9 +256,12 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
     return this.events.ownerOf(agencyId);
   }
 
-  /** Hands released notifications to dispatch with their status, and arms the next fallback deadline. */
-  private async sendOn(tx: EntityManager, released: readonly ReleasedNotification[], now: Date, restOverride: readonly { channel: string; contactPointId: string | null }[] | null): Promise<void> {
-    if (released.length === 0) return;
+  /**
+   * Hands released notifications to dispatch with their status, and arms the next fallback deadline. Returns the
+   * outbox rows written, for the caller to hand off once its transaction commits.
+   */
+  private async sendOn(tx: EntityManager, released: readonly ReleasedNotification[], now: Date, restOverride: readonly { channel: string; contactPointId: string | null }[] | null): Promise<OutboxRow[]> {
+    if (released.length === 0) return [];
     const statuses: DeliveryStatus[] = released.map((n) => ({
       agency: n.agencyCode,
       eventId: n.eventId,
@@ -265,7 +277,7 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
       released.map((n) => ({ id: n.id, eventId: n.eventId, citizenId: n.citizenId, state: 'accepted' })),
       () => undefined,
     );
-    await this.outbox.enqueue(tx, [...dispatch, ...statuses.map(statusRecord)]);
+    const rows = await this.outbox.enqueue(tx, [...dispatch, ...statuses.map(statusRecord)]);
     await this.schedule.schedule(
       tx,
       released.flatMap((n) => {
@@ -273,5 +285,6 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         return rest.length > 0 && n.fallbackAfterSeconds !== null ? [{ kind: 'fallback' as const, ref: n.id, dueAt: new Date(now.getTime() + n.fallbackAfterSeconds * 1000) }] : [];
       }),
     );
+    return rows;
   }
 }
