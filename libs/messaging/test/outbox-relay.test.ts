@@ -71,14 +71,29 @@ function flakyBus(): { flaky: InProcessBus; published: BusRecord[]; recover: () 
   return { flaky, published, recover: () => (refuse = false) };
 }
 
+/** An in-process bus with a subscriber on topic `t` that keeps the values it receives, in order. */
+async function watchedBus(): Promise<{ bus: InProcessBus; seen: string[] }> {
+  const bus = new InProcessBus(SILENT_LOGGER);
+  const seen: string[] = [];
+  await bus.subscribe({ groupId: 'g', topics: ['t'], handler: (r: readonly ReceivedRecord[]) => Promise.resolve(void seen.push(...r.map((x) => x.value.toString()))) });
+  return { bus, seen };
+}
+
+/** A bus whose publishes wait until the test resolves them, each call kept with its records. */
+function slowBus(): { slow: InProcessBus; calls: { records: readonly BusRecord[]; resolve: () => void }[] } {
+  const calls: { records: readonly BusRecord[]; resolve: () => void }[] = [];
+  const slow = Object.assign(Object.create(new InProcessBus(SILENT_LOGGER)) as InProcessBus, {
+    publish: (records: readonly BusRecord[]) => new Promise<void>((resolve) => calls.push({ records, resolve })),
+  });
+  return { slow, calls };
+}
+
 const row = (n: number): BusRecord => ({ topic: 't', key: null, value: Buffer.from(String(n)), headers: {} });
 
 describe('OutboxRelay', () => {
   it('publishes rows in order, in batches, as soon as it is woken', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    const seen: string[] = [];
-    await bus.subscribe({ groupId: 'g', topics: ['t'], handler: (r: readonly ReceivedRecord[]) => Promise.resolve(void seen.push(...r.map((x) => x.value.toString()))) });
+    const { bus, seen } = await watchedBus();
     // A poll interval far longer than the test: only wake() can explain prompt delivery.
     const relay = new OutboxRelay(store, bus, SILENT_LOGGER, { batchSize: 2, pollIntervalMs: 600_000 });
     relay.start();
@@ -94,9 +109,7 @@ describe('OutboxRelay', () => {
 
   it('leaves young rows to their writers on a regular poll, and takes them when woken', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    const seen: string[] = [];
-    await bus.subscribe({ groupId: 'g', topics: ['t'], handler: (r: readonly ReceivedRecord[]) => Promise.resolve(void seen.push(...r.map((x) => x.value.toString()))) });
+    const { bus, seen } = await watchedBus();
     const relay = new OutboxRelay(store, bus, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 5 });
     relay.start();
     await eventually(() => Promise.resolve(store.drains > 0 ? true : undefined));
@@ -128,9 +141,7 @@ describe('OutboxRelay', () => {
 
   it('publishes handed-off rows from the records in hand, without a drain', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    const seen: string[] = [];
-    await bus.subscribe({ groupId: 'g', topics: ['t'], handler: (r: readonly ReceivedRecord[]) => Promise.resolve(void seen.push(...r.map((x) => x.value.toString()))) });
+    const { bus, seen } = await watchedBus();
     const relay = new OutboxRelay(store, bus, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000 });
     relay.handOff([store.write(1, [row(1), row(2)]), store.write(2, [row(3)])]);
     await eventually(() => Promise.resolve(seen.length === 3 ? true : undefined));
@@ -164,11 +175,7 @@ describe('OutboxRelay', () => {
 
   it('hands at most eight batches to the bus at once; rows handed off meanwhile wait, untouched by the drain, and go out together', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    const calls: { records: readonly BusRecord[]; resolve: () => void }[] = [];
-    const slow = Object.assign(Object.create(bus) as InProcessBus, {
-      publish: (records: readonly BusRecord[]) => new Promise<void>((resolve) => calls.push({ records, resolve })),
-    });
+    const { slow, calls } = slowBus();
     const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000 });
     relay.start();
     for (let id = 1; id <= 10; id++) relay.handOff([store.write(id, [row(id)])]);
@@ -188,11 +195,7 @@ describe('OutboxRelay', () => {
 
   it('publishes rows of priority topics at once even while eight hand-offs are publishing', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    const calls: { records: readonly BusRecord[]; resolve: () => void }[] = [];
-    const slow = Object.assign(Object.create(bus) as InProcessBus, {
-      publish: (records: readonly BusRecord[]) => new Promise<void>((resolve) => calls.push({ records, resolve })),
-    });
+    const { slow, calls } = slowBus();
     const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000, priorityTopics: ['next-stage'] });
     for (let id = 1; id <= 8; id++) relay.handOff([store.write(id, [row(id)])]);
     const nextStage: BusRecord = { ...row(99), topic: 'next-stage' };
@@ -209,11 +212,7 @@ describe('OutboxRelay', () => {
 
   it('leaves rows to the drain once too many records wait for a hand-off', async () => {
     const store = new MemoryOutbox();
-    const bus = new InProcessBus(SILENT_LOGGER);
-    const calls: { records: readonly BusRecord[]; resolve: () => void }[] = [];
-    const slow = Object.assign(Object.create(bus) as InProcessBus, {
-      publish: (records: readonly BusRecord[]) => new Promise<void>((resolve) => calls.push({ records, resolve })),
-    });
+    const { slow, calls } = slowBus();
     const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 100_000, pollIntervalMs: 600_000 });
     relay.start();
     await eventually(() => Promise.resolve(store.drains > 0 ? true : undefined));
