@@ -36,8 +36,8 @@ export interface DrainLeaves {
 export interface OutboxRelayOptions {
   readonly batchSize: number;
   /**
-   * Topics whose handed-off rows never wait for a hand-off slot (the next stage of delivery waits on them, and their
-   * records are small); the rest queue behind the hand-offs publishing.
+   * Topics whose rows never wait for a hand-off slot: a hand-off holding one goes at once, with the rest of its rows
+   * (the next stage of delivery waits on them). Other hand-offs queue behind the ones publishing.
    */
   readonly priorityTopics?: readonly string[];
   /** Safety-net poll for rows written by other instances or left by a crash; local writers call `wake()`. */
@@ -100,22 +100,17 @@ export class OutboxRelay {
   /**
    * Publishes rows the caller just committed from the records it still holds, in the background: the drain would
    * read them back from the database first, which for status messages was the larger part of their cost. While
-   * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off, except those of priority topics,
-   * which go at once. Rows it cannot publish (bus down, more than MAX_WAITING_RECORDS waiting) stay for the drain,
+   * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off, except hand-offs holding a row
+   * of a priority topic, which go at once. Rows it cannot publish (bus down, more than MAX_WAITING_RECORDS waiting) stay for the drain,
    * which is woken.
    */
   handOff(rows: readonly OutboxRow[]): void {
     if (rows.length === 0) return;
-    if (this.handOffs.size < MAX_HANDOFFS) {
+    // A packed row holds one topic's records: its first names it. A hand-off with a priority row goes whole, so the
+    // statuses written with it (`accepted`) still leave with it, ahead of what the next stage reports (`delivered`).
+    if (this.handOffs.size < MAX_HANDOFFS || rows.some((r) => this.priority.has(r.records[0]?.topic ?? ''))) {
       this.release(rows);
       return;
-    }
-    // A packed row holds one topic's records: its first names it.
-    const urgent = rows.filter((r) => this.priority.has(r.records[0]?.topic ?? ''));
-    if (urgent.length > 0) {
-      this.release(urgent);
-      rows = rows.filter((r) => !urgent.includes(r));
-      if (rows.length === 0) return;
     }
     const records = rows.reduce((n, r) => n + r.records.length, 0);
     if (this.waitingRecords + records > MAX_WAITING_RECORDS) {

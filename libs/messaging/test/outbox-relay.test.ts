@@ -193,15 +193,17 @@ describe('OutboxRelay', () => {
     expect(store.table.size).toBe(0);
   });
 
-  it('publishes rows of priority topics at once even while eight hand-offs are publishing', async () => {
+  it('publishes a hand-off holding a priority topic at once and whole, even while eight hand-offs are publishing', async () => {
     const store = new MemoryOutbox();
     const { slow, calls } = slowBus();
     const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000, priorityTopics: ['next-stage'] });
     for (let id = 1; id <= 8; id++) relay.handOff([store.write(id, [row(id)])]);
+    relay.handOff([store.write(9, [row(9)])]);
     const nextStage: BusRecord = { ...row(99), topic: 'next-stage' };
-    relay.handOff([store.write(9, [row(9)]), store.write(10, [nextStage])]);
+    // The next stage's row with the status written beside it: they leave together, so the status is not overtaken.
+    relay.handOff([store.write(10, [nextStage]), store.write(11, [row(11)])]);
     await eventually(() => Promise.resolve(calls.length === 9 ? true : undefined));
-    expect(calls[8]?.records).toEqual([nextStage]);
+    expect(calls[8]?.records).toEqual([nextStage, row(11)]);
     for (const call of calls.splice(0)) call.resolve();
     await eventually(() => Promise.resolve(calls.length === 1 ? true : undefined));
     expect(calls[0]?.records).toEqual([row(9)]);
