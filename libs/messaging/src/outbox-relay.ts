@@ -101,8 +101,8 @@ export class OutboxRelay {
    * Publishes rows the caller just committed from the records it still holds, in the background: the drain would
    * read them back from the database first, which for status messages was the larger part of their cost. While
    * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off, except hand-offs holding a row
-   * of a priority topic, which go at once. Rows it cannot publish (bus down, more than MAX_WAITING_RECORDS waiting) stay for the drain,
-   * which is woken.
+   * of a priority topic, which go at once. Rows it cannot publish (bus down, more than MAX_WAITING_RECORDS waiting)
+   * stay for the drain, which is woken.
    */
   handOff(rows: readonly OutboxRow[]): void {
     if (rows.length === 0) return;
@@ -148,16 +148,17 @@ export class OutboxRelay {
     const done: Promise<void> = this.store
       .release(rows, (records) => this.bus.publish(records))
       .then(
-        () => undefined,
+        () => false,
         (error: unknown) => {
           this.logger.warn({ error: describeError(error) }, 'outbox hand-off could not publish; the relay will');
-          this.wake();
+          return true;
         },
       )
-      .finally(() => {
-        // Published, or left for the drain: either way no longer this hand-off's.
+      .then((failed) => {
+        // Published, or left for the drain: either way no longer this hand-off's, and a drain woken now takes them.
         for (const r of rows) this.held.delete(r.id);
         this.handOffs.delete(done);
+        if (failed) this.wake();
         this.next();
       });
     this.handOffs.add(done);

@@ -173,6 +173,28 @@ describe('OutboxRelay', () => {
     await relay.stop();
   });
 
+  it('drains the rows of a failed hand-off as soon as it fails, not at the next poll', async () => {
+    const store = new MemoryOutbox();
+    const published: BusRecord[] = [];
+    let refusals = 1;
+    const once = Object.assign(Object.create(new InProcessBus(SILENT_LOGGER)) as InProcessBus, {
+      publish: (records: readonly BusRecord[]) => {
+        if (refusals-- > 0) return Promise.reject(new Error('broker hiccup'));
+        published.push(...records);
+        return Promise.resolve();
+      },
+    });
+    // A poll far longer than the test: only the failed hand-off's wake can explain the drain.
+    const relay = new OutboxRelay(store, once, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000 });
+    relay.start();
+    await eventually(() => Promise.resolve(store.drains > 0 ? true : undefined));
+    relay.handOff([store.write(1, [row(1)])]);
+    await eventually(() => Promise.resolve(published.length === 1 ? true : undefined));
+    expect(published).toEqual([row(1)]);
+    expect(store.table.size).toBe(0);
+    await relay.stop();
+  });
+
   it('hands at most eight batches to the bus at once; rows handed off meanwhile wait, untouched by the drain, and go out together', async () => {
     const store = new MemoryOutbox();
     const { slow, calls } = slowBus();
