@@ -47,6 +47,12 @@ export interface OutboxRelayOptions {
 /** Hand-offs publishing at once; rows handed off meanwhile wait in memory and go out together in the next one. */
 const MAX_HANDOFFS = 8;
 /**
+ * Hand-offs publishing at once when the newest holds a priority topic's rows: past the others, so the next stage is
+ * not kept waiting behind status messages, but bounded all the same, as each holds its records and a database
+ * connection while it publishes.
+ */
+const MAX_PRIORITY_HANDOFFS = 12;
+/**
  * Records waiting for a hand-off slot; past this, rows are left to the drain, so a bus slower than the writers never
  * makes the records in hand pile up in memory.
  */
@@ -106,9 +112,9 @@ export class OutboxRelay {
    */
   handOff(rows: readonly OutboxRow[]): void {
     if (rows.length === 0) return;
-    // A packed row holds one topic's records: its first names it. A hand-off with a priority row goes whole, so the
-    // statuses written with it (`accepted`) still leave with it, ahead of what the next stage reports (`delivered`).
-    if (this.handOffs.size < MAX_HANDOFFS || rows.some((r) => this.priority.has(r.records[0]?.topic ?? ''))) {
+    // A hand-off with a priority row goes whole, so the statuses written with it (`accepted`) still leave with it,
+    // ahead of what the next stage reports (`delivered`).
+    if (this.handOffs.size < this.slotsFor(rows)) {
       this.release(rows);
       return;
     }
@@ -164,9 +170,15 @@ export class OutboxRelay {
     this.handOffs.add(done);
   }
 
+  /** Hand-offs that may be publishing for these rows to start: more when they hold a priority topic's rows. */
+  private slotsFor(rows: readonly OutboxRow[]): number {
+    // A packed row holds one topic's records: its first names it.
+    return rows.some((r) => this.priority.has(r.records[0]?.topic ?? '')) ? MAX_PRIORITY_HANDOFFS : MAX_HANDOFFS;
+  }
+
   /** Starts one hand-off for every row that waited for a slot. */
   private next(): void {
-    if (this.waiting.length === 0 || this.handOffs.size >= MAX_HANDOFFS) return;
+    if (this.waiting.length === 0 || this.handOffs.size >= this.slotsFor(this.waiting)) return;
     const rows = this.waiting;
     this.waiting = [];
     this.waitingRecords = 0;

@@ -234,6 +234,22 @@ describe('OutboxRelay', () => {
     expect(store.table.size).toBe(0);
   });
 
+  it('lets hand-offs with priority rows pass the others only up to twelve publishing at once', async () => {
+    const store = new MemoryOutbox();
+    const { slow, calls } = slowBus();
+    const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000, priorityTopics: ['next-stage'] });
+    const nextStage = (n: number): BusRecord => ({ ...row(n), topic: 'next-stage' });
+    for (let id = 1; id <= 13; id++) relay.handOff([store.write(id, [nextStage(id)])]);
+    await eventually(() => Promise.resolve(calls.length === 12 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toHaveLength(12);
+    calls.splice(0, 1)[0]?.resolve();
+    await eventually(() => Promise.resolve(calls.some((c) => c.records[0]?.value.toString() === '13') ? true : undefined));
+    for (const call of calls.splice(0)) call.resolve();
+    await relay.stop();
+    expect(store.table.size).toBe(0);
+  });
+
   it('leaves rows to the drain once too many records wait for a hand-off', async () => {
     const store = new MemoryOutbox();
     const { slow, calls } = slowBus();
