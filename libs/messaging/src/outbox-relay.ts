@@ -36,8 +36,8 @@ export interface DrainLeaves {
 export interface OutboxRelayOptions {
   readonly batchSize: number;
   /**
-   * Topics whose rows never wait for a hand-off slot: a hand-off holding one goes at once, with the rest of its rows
-   * (the next stage of delivery waits on them). Other hand-offs queue behind the ones publishing.
+   * Topics whose handed-off rows go ahead of the rows waiting for a hand-off slot (the next stage of delivery waits on
+   * them, and their records are small), up to MAX_PRIORITY_HANDOFFS publishing.
    */
   readonly priorityTopics?: readonly string[];
   /** Safety-net poll for rows written by other instances or left by a crash; local writers call `wake()`. */
@@ -47,9 +47,9 @@ export interface OutboxRelayOptions {
 /** Hand-offs publishing at once; rows handed off meanwhile wait in memory and go out together in the next one. */
 const MAX_HANDOFFS = 8;
 /**
- * Hand-offs publishing at once when the newest holds a priority topic's rows: past the others, so the next stage is
- * not kept waiting behind status messages, but bounded all the same, as each holds its records and a database
- * connection while it publishes.
+ * Hand-offs publishing at once that a priority topic's rows may still join on their own: past the others, so the next
+ * stage is not kept waiting behind status messages, but bounded all the same, as each holds a database connection
+ * while it publishes.
  */
 const MAX_PRIORITY_HANDOFFS = 12;
 /**
@@ -106,17 +106,23 @@ export class OutboxRelay {
   /**
    * Publishes rows the caller just committed from the records it still holds, in the background: the drain would
    * read them back from the database first, which for status messages was the larger part of their cost. While
-   * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off, except hand-offs holding a row
-   * of a priority topic, which go at once. Rows it cannot publish (bus down, more than MAX_WAITING_RECORDS waiting)
-   * stay for the drain, which is woken.
+   * MAX_HANDOFFS are publishing, rows wait and go out together in the next hand-off, except rows of a priority topic,
+   * which go ahead. Rows it cannot publish (bus down, more than MAX_WAITING_RECORDS waiting) stay for the drain, which
+   * is woken.
    */
   handOff(rows: readonly OutboxRow[]): void {
     if (rows.length === 0) return;
-    // A hand-off with a priority row goes whole, so the statuses written with it (`accepted`) still leave with it,
-    // ahead of what the next stage reports (`delivered`).
-    if (this.handOffs.size < this.slotsFor(rows)) {
+    if (this.handOffs.size < MAX_HANDOFFS) {
       this.release(rows);
       return;
+    }
+    // The next stage's rows go ahead on their own. The statuses written beside them wait here, and what the next
+    // stage then reports (`delivered`) queues behind them, so it does not overtake them either.
+    const ahead = this.handOffs.size < MAX_PRIORITY_HANDOFFS ? rows.filter((r) => this.isPriority(r)) : [];
+    if (ahead.length > 0) {
+      this.release(ahead);
+      rows = rows.filter((r) => !ahead.includes(r));
+      if (rows.length === 0) return;
     }
     const records = rows.reduce((n, r) => n + r.records.length, 0);
     if (this.waitingRecords + records > MAX_WAITING_RECORDS) {
@@ -170,15 +176,14 @@ export class OutboxRelay {
     this.handOffs.add(done);
   }
 
-  /** Hand-offs that may be publishing for these rows to start: more when they hold a priority topic's rows. */
-  private slotsFor(rows: readonly OutboxRow[]): number {
-    // A packed row holds one topic's records: its first names it.
-    return rows.some((r) => this.priority.has(r.records[0]?.topic ?? '')) ? MAX_PRIORITY_HANDOFFS : MAX_HANDOFFS;
+  /** A packed row holds one topic's records: its first names it. */
+  private isPriority(row: OutboxRow): boolean {
+    return this.priority.has(row.records[0]?.topic ?? '');
   }
 
   /** Starts one hand-off for every row that waited for a slot. */
   private next(): void {
-    if (this.waiting.length === 0 || this.handOffs.size >= this.slotsFor(this.waiting)) return;
+    if (this.waiting.length === 0 || this.handOffs.size >= MAX_HANDOFFS) return;
     const rows = this.waiting;
     this.waiting = [];
     this.waitingRecords = 0;

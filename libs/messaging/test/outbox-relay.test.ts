@@ -215,26 +215,28 @@ describe('OutboxRelay', () => {
     expect(store.table.size).toBe(0);
   });
 
-  it('publishes a hand-off holding a priority topic at once and whole, even while eight hand-offs are publishing', async () => {
+  it('publishes priority rows ahead of the rows waiting for a slot; their statuses and what follows wait in order', async () => {
     const store = new MemoryOutbox();
     const { slow, calls } = slowBus();
     const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000, priorityTopics: ['next-stage'] });
     for (let id = 1; id <= 8; id++) relay.handOff([store.write(id, [row(id)])]);
     relay.handOff([store.write(9, [row(9)])]);
     const nextStage: BusRecord = { ...row(99), topic: 'next-stage' };
-    // The next stage's row with the status written beside it: they leave together, so the status is not overtaken.
+    // The next stage's row goes ahead; the status written beside it (11) waits, and so does what the next stage
+    // reports afterwards (12), behind it.
     relay.handOff([store.write(10, [nextStage]), store.write(11, [row(11)])]);
+    relay.handOff([store.write(12, [row(12)])]);
     await eventually(() => Promise.resolve(calls.length === 9 ? true : undefined));
-    expect(calls[8]?.records).toEqual([nextStage, row(11)]);
+    expect(calls[8]?.records).toEqual([nextStage]);
     for (const call of calls.splice(0)) call.resolve();
     await eventually(() => Promise.resolve(calls.length === 1 ? true : undefined));
-    expect(calls[0]?.records).toEqual([row(9)]);
+    expect(calls[0]?.records).toEqual([row(9), row(11), row(12)]);
     calls[0]?.resolve();
     await relay.stop();
     expect(store.table.size).toBe(0);
   });
 
-  it('lets hand-offs with priority rows pass the others only up to twelve publishing at once', async () => {
+  it('lets priority rows go ahead only while fewer than twelve hand-offs publish', async () => {
     const store = new MemoryOutbox();
     const { slow, calls } = slowBus();
     const relay = new OutboxRelay(store, slow, SILENT_LOGGER, { batchSize: 10, pollIntervalMs: 600_000, priorityTopics: ['next-stage'] });
@@ -243,9 +245,10 @@ describe('OutboxRelay', () => {
     await eventually(() => Promise.resolve(calls.length === 12 ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(calls).toHaveLength(12);
-    calls.splice(0, 1)[0]?.resolve();
-    await eventually(() => Promise.resolve(calls.some((c) => c.records[0]?.value.toString() === '13') ? true : undefined));
     for (const call of calls.splice(0)) call.resolve();
+    await eventually(() => Promise.resolve(calls.length === 1 ? true : undefined));
+    expect(calls[0]?.records).toEqual([nextStage(13)]);
+    calls[0]?.resolve();
     await relay.stop();
     expect(store.table.size).toBe(0);
   });
