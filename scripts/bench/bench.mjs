@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { SecretBox } from '@kabar/core';
+import { signKafkaRecord } from '@kabar/contracts';
+import { hashSecret, newCredential, SecretBox } from '@kabar/core';
 import { TOPICS } from '@kabar/messaging';
 import { AgencyRepository, CatalogRepository, CitizenRepository, migrate, openDatabase } from '@kabar/persistence';
 import { Kafka, logLevel } from 'kafkajs';
@@ -61,6 +62,10 @@ const dbUrl = await freshDatabase('kabar_bench');
 const orm = await openDatabase({ kind: 'postgres', url: dbUrl }, 10_000, quiet);
 await migrate(orm);
 const agency = await new AgencyRepository(orm.em).create({ code: 'bench', name: 'Bench', defaultLocale: 'id', senderIds: {}, sources: [SOURCE], ratePerMinute: 1e9, dailyQuota: 1e9, callbackUrl: null, callbackSecretSealed: null }, () => null);
+// The agency's producer signs every record with its key, as the hub requires by default (KABAR_KAFKA_EVENT_AUTH).
+const credential = newCredential('live');
+await new AgencyRepository(orm.em).addKey({ id: credential.id, agencyId: agency.id, name: 'bench', kind: 'live', secretHash: hashSecret(credential.secret), secretSealed: box.encrypt(credential.secret) }, () => null);
+const signed = (key, value) => ({ key, value, headers: signKafkaRecord(credential.id, credential.secret, { value, headers: { 'content-type': 'application/cloudevents+json' } }) });
 const catalog = new CatalogRepository(orm.em);
 const type = await catalog.upsertEventType(agency.id, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, allowedChannels: ['inbox'], defaultExpirySeconds: 86400, requiredLocales: ['id', 'en'] }, () => null);
 await catalog.addTemplateVersions(type.id, [
@@ -105,7 +110,7 @@ for (let start = 0; start < N; start += 2000) {
   const messages = [];
   for (let n = start; n < Math.min(N, start + 2000); n++) {
     const subject = subjectOf(n % CITIZENS);
-    messages.push({ key: subject, value: JSON.stringify({ specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n } }), headers: { 'content-type': 'application/cloudevents+json' } });
+    messages.push(signed(subject, JSON.stringify({ specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n } })));
   }
   await producer.send({ topic: `${namespace}${TOPICS.events}`, messages });
 }
@@ -133,6 +138,8 @@ const startHubs = () => {
       env: {
         PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace,
         KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1', KABAR_CAPS: 'none', KABAR_QUIET_HOURS: 'none',
+        // KABAR_KAFKA_EVENT_AUTH=source measures the hub without checking the records' signatures.
+        KABAR_KAFKA_EVENT_AUTH: process.env.KABAR_KAFKA_EVENT_AUTH ?? 'signed',
       },
       // BENCH_HUB_LOG=<file> keeps the hubs' JSON logs (warnings and errors) for a run that goes wrong.
       stdio: ['ignore', process.env.BENCH_HUB_LOG ? openSync(process.env.BENCH_HUB_LOG, 'a') : 'ignore', 'inherit'],
@@ -315,7 +322,7 @@ if (BROADCAST > 0) {
   const published = performance.now();
   await bProducer.send({
     topic: `${namespace}${TOPICS.events}`,
-    messages: [{ key: 'region:32.73', value: JSON.stringify({ specversion: '1.0', id: 'broadcast-1', source: SOURCE, type: TYPE, subject: 'region:32.73', data: { n: 0 } }), headers: { 'content-type': 'application/cloudevents+json' } }],
+    messages: [signed('region:32.73', JSON.stringify({ specversion: '1.0', id: 'broadcast-1', source: SOURCE, type: TYPE, subject: 'region:32.73', data: { n: 0 } }))],
   });
   await bProducer.disconnect();
   let planned = 0;

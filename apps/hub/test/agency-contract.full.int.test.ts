@@ -9,7 +9,7 @@ import { createClient } from 'graphql-ws';
 import { type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { aCitizen, type AgencyFixture, anAgency, as, typeOf } from './support/agency-fixture.js';
+import { aCitizen, type AgencyFixture, anAgency, as, signedBy, typeOf } from './support/agency-fixture.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 
 const NATIONAL_ID = '3273010101900002';
@@ -63,11 +63,11 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     await producer.send({
       topic: `${namespace}${TOPICS.events}`,
       messages: [
-        {
+        signedBy(agency.key, {
           key: NATIONAL_ID,
           value: JSON.stringify({ amount: 750000, dueDate: '2026-12-31' }),
           headers: { ce_specversion: '1.0', ce_id: 'k-1', ce_source: agency.source, ce_type: typeOf(agency.code), ce_subject: NATIONAL_ID, 'content-type': 'application/json' },
-        },
+        }),
       ],
     });
     expect(await eventually(async () => ((await stateOf('k-1')) === 'delivered' ? 'delivered' : undefined))).toBe('delivered');
@@ -77,12 +77,13 @@ describe('agency contract on PostgreSQL and Kafka', () => {
 
   it('ingests structured-mode records from the CloudEvents SDK, and a replay sends nothing new', async () => {
     const message = SdkKafka.structured(new SdkEvent({ ...event('k-2'), data: { amount: 1, dueDate: '2026-12-31' } }));
-    const record = { key: NATIONAL_ID, value: message.value, headers: message.headers as Record<string, string> };
+    const record = signedBy(agency.key, { key: NATIONAL_ID, value: message.value, headers: message.headers as Record<string, string> });
     await producer.send({ topic: `${namespace}${TOPICS.events}`, messages: [record] });
     await eventually(async () => ((await stateOf('k-2')) === 'delivered' ? true : undefined));
     const before = await inboxCount();
     await producer.send({ topic: `${namespace}${TOPICS.events}`, messages: [record] });
-    await producer.send({ topic: `${namespace}${TOPICS.events}`, messages: [{ ...record, value: SdkKafka.structured(new SdkEvent({ ...event('k-3') })).value }] });
+    const third = SdkKafka.structured(new SdkEvent({ ...event('k-3') }));
+    await producer.send({ topic: `${namespace}${TOPICS.events}`, messages: [signedBy(agency.key, { key: NATIONAL_ID, value: third.value, headers: third.headers as Record<string, string> })] });
     await eventually(async () => ((await stateOf('k-3')) === 'delivered' ? true : undefined));
     expect(await inboxCount()).toBe(before + 1);
   });
@@ -99,21 +100,49 @@ describe('agency contract on PostgreSQL and Kafka', () => {
       },
     });
     const topic = `${namespace}${TOPICS.events}`;
+    const structured = { 'content-type': 'application/cloudevents+json' };
+    const signed = (value: string, key = agency.key): { key: string; value: string; headers: Record<string, string> } => signedBy(key, { key: NATIONAL_ID, value, headers: structured });
+    // Another agency on the same hub, and a key of this agency that was revoked.
+    const other = await anAgency(app, url, 'disdukcapil-bdg');
+    const issued = await as<{ issueApiKey: { key: { id: string }; secret: string } }>(url, agency.admin, 'mutation { issueApiKey(agencyCode: "bapenda-bdg", kind: live, name: "old") { key { id } secret } }');
+    const revoked = issued.data?.issueApiKey;
+    await as(url, agency.admin, `mutation { revokeApiKey(agencyCode: "bapenda-bdg", keyId: "${revoked?.key.id ?? ''}") }`);
+    const tampered = signed(JSON.stringify(event('k-tampered')));
     await producer.send({
       topic,
       messages: [
-        { key: 'x', value: '{not json', headers: { 'content-type': 'application/cloudevents+json' } },
-        { key: 'x', value: JSON.stringify(event('k-bad-data', { data: { amount: 'lots' } })), headers: { 'content-type': 'application/cloudevents+json' } },
-        { key: 'x', value: JSON.stringify(event('k-foreign', { source: '/somebody/else' })), headers: { 'content-type': 'application/cloudevents+json' } },
-        { key: NATIONAL_ID, value: JSON.stringify(event('k-after')), headers: { 'content-type': 'application/cloudevents+json' } },
+        signed('{not json'),
+        signed(JSON.stringify(event('k-bad-data', { data: { amount: 'lots' } }))),
+        signed(JSON.stringify(event('k-unknown', { source: '/somebody/else' }))),
+        { key: NATIONAL_ID, value: JSON.stringify(event('k-unsigned')), headers: structured },
+        { ...tampered, value: JSON.stringify(event('k-tampered', { subject: '3273010101900009' })) },
+        signed(JSON.stringify(event('k-revoked')), revoked?.secret),
+        // Signed by another agency's key, under this agency's source and type: refused, as over HTTP.
+        signed(JSON.stringify(event('k-foreign')), other.key),
+        signed(JSON.stringify(event('k-after'))),
       ],
     });
     await eventually(async () => ((await stateOf('k-after')) === 'delivered' ? true : undefined));
-    await eventually(() => Promise.resolve(seen.length >= 3 ? true : undefined));
+    await eventually(() => Promise.resolve(seen.length >= 7 ? true : undefined));
     await dlq.disconnect();
-    expect(seen.map((h) => h[DLQ_HEADERS.code])).toEqual(['MALFORMED_JSON', 'DATA_INVALID', 'UNKNOWN_SOURCE']);
+    expect(seen.map((h) => h[DLQ_HEADERS.code])).toEqual(['MALFORMED_JSON', 'DATA_INVALID', 'SOURCE_NOT_ALLOWED', 'SIGNATURE_REQUIRED', 'SIGNATURE_INVALID', 'UNKNOWN_KEY', 'SOURCE_NOT_ALLOWED']);
     expect(seen[1]?.[DLQ_HEADERS.reason]).toContain('/amount');
     expect(seen[1]?.[DLQ_HEADERS.topic]).toBe(TOPICS.events);
+    for (const id of ['k-unsigned', 'k-tampered', 'k-revoked', 'k-foreign']) expect(await stateOf(id)).toBeUndefined();
+    const refused = await (await fetch(`${url}/metrics`)).text();
+    expect(refused).toMatch(/kabar_credentials_refused_total\{credential="kafka",reason="SIGNATURE_INVALID"\} 1/);
+  });
+
+  it('puts a record signed with a test key in the sandbox, as a test key does over HTTP', async () => {
+    const issued = await as<{ issueApiKey: { key: { id: string }; secret: string } }>(url, agency.admin, 'mutation { issueApiKey(agencyCode: "bapenda-bdg", kind: test, name: "staging") { key { id } secret } }');
+    const testKey = issued.data?.issueApiKey.secret ?? '';
+    expect(testKey.startsWith('test_')).toBe(true);
+    await producer.send({
+      topic: `${namespace}${TOPICS.events}`,
+      messages: [signedBy(testKey, { key: NATIONAL_ID, value: JSON.stringify(event('k-test-key', { subject: '+6280000000001' })), headers: { 'content-type': 'application/cloudevents+json' } })],
+    });
+    const sandboxed = await eventually(async () => (await queryDatabase<{ sandbox: boolean }>(database.url, "select sandbox from event where ce_id = 'k-test-key'"))[0]);
+    expect(sandboxed.sandbox).toBe(true);
   });
 
   it('accepts the HTTP binding in binary, structured and batch mode from the CloudEvents SDK', async () => {

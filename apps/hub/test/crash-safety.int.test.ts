@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import { SecretBox, SILENT_LOGGER } from '@kabar/core';
+import { signKafkaRecord } from '@kabar/contracts';
+import { hashSecret, newCredential, SecretBox, SILENT_LOGGER } from '@kabar/core';
 import { TOPICS } from '@kabar/messaging';
 import { AgencyRepository, CatalogRepository, CitizenRepository, migrate, openDatabase } from '@kabar/persistence';
 import { createTestDatabase, eventually, queryDatabase, startHubProcess, type TestDatabase, uniqueNamespace } from '@kabar/testing';
@@ -38,6 +39,12 @@ describe('crash safety', () => {
       callbackUrl: null,
       callbackSecretSealed: null,
     }, () => null);
+    // The agency's producer signs each record with its key, as KABAR_KAFKA_EVENT_AUTH=signed (the default) requires.
+    const credential = newCredential('live');
+    await new AgencyRepository(orm.em).addKey(
+      { id: credential.id, agencyId: agency?.id ?? '', name: 'backend', kind: 'live', secretHash: hashSecret(credential.secret), secretSealed: box.encrypt(credential.secret) },
+      () => null,
+    );
     const catalog = new CatalogRepository(orm.em);
     const type = await catalog.upsertEventType(agency?.id ?? '', {
       type: TYPE,
@@ -69,11 +76,8 @@ describe('crash safety', () => {
         messages: Array.from({ length: 500 }, (_, i) => {
           const n = start + i;
           const subject = `32730101019000${String(n % 10).padStart(2, '0')}`;
-          return {
-            key: subject,
-            value: JSON.stringify({ specversion: '1.0', id: `e-${n}`, source: SOURCE, type: TYPE, subject, data: { n } }),
-            headers: { 'content-type': 'application/cloudevents+json' },
-          };
+          const value = JSON.stringify({ specversion: '1.0', id: `e-${n}`, source: SOURCE, type: TYPE, subject, data: { n } });
+          return { key: subject, value, headers: signKafkaRecord(credential.id, credential.secret, { value, headers: { 'content-type': 'application/cloudevents+json' } }) };
         }),
       });
     }

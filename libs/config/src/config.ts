@@ -15,6 +15,10 @@ export interface KafkaConfig {
   readonly connectTimeoutMs: number;
 }
 
+/** How the hub knows which agency wrote a record on `kabar.events.v1` (KABAR_KAFKA_EVENT_AUTH). */
+export type KafkaEventAuth = 'signed' | 'source';
+export const KAFKA_EVENT_AUTH: readonly [KafkaEventAuth, ...KafkaEventAuth[]] = ['signed', 'source'];
+
 /** The whole configuration, parsed and checked once at boot. Nothing else reads `process.env`. */
 export interface KabarConfig {
   readonly port: number;
@@ -27,6 +31,12 @@ export interface KabarConfig {
   readonly databaseConnectTimeoutMs: number;
   /** `null` selects the in-process bus (embedded mode). */
   readonly kafka: KafkaConfig | null;
+  /**
+   * `signed`: each record names an API key and carries its HMAC, and the key's agency is the publisher (as over HTTP).
+   * `source`: the agency that owns the event's source is taken as the publisher. Applies to whichever bus carries
+   * the topic; in embedded mode only the hub itself writes it.
+   */
+  readonly kafkaEventAuth: KafkaEventAuth;
   readonly logLevel: LogLevel;
   /** Plugin id -> raw configuration, validated by the hub against each plugin's schema. */
   readonly plugins: Readonly<Record<string, unknown>>;

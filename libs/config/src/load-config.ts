@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { type KabarConfig, LOG_LEVELS, type LogLevel, type PolicyConfig, type Role, ROLES, type SecretKeyConfig } from './config.js';
+import { type KabarConfig, KAFKA_EVENT_AUTH, type KafkaEventAuth, LOG_LEVELS, type LogLevel, type PolicyConfig, type Role, ROLES, type SecretKeyConfig } from './config.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { type VariableName, VARIABLES } from './variables.js';
 
@@ -283,6 +283,7 @@ export function loadConfig(env: ConfigSource): KabarConfig {
     database: databaseUrl === undefined ? { kind: 'pglite', dataDir: `${dataDir}/pglite` } : { kind: 'postgres', url: databaseUrl },
     databaseConnectTimeoutMs: reader.integer('DATABASE_CONNECT_TIMEOUT_MS', 0, 3_600_000),
     kafka: brokers === undefined ? null : { brokers, ...kafkaSettings },
+    kafkaEventAuth: reader.oneOf<KafkaEventAuth>('KABAR_KAFKA_EVENT_AUTH', KAFKA_EVENT_AUTH),
     logLevel: reader.oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS),
     secretKey,
     retiredSecretKeys: parseRetiredSecretKeys(reader, secretKey),

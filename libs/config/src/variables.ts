@@ -60,6 +60,12 @@ export const VARIABLES = {
     defaultValue: '1',
     description: 'Replication factor for topics the hub creates (3 in production).',
   },
+  KABAR_KAFKA_EVENT_AUTH: {
+    name: 'KABAR_KAFKA_EVENT_AUTH',
+    defaultValue: 'signed',
+    description:
+      '`signed`: a record on `kabar.events.v1` must carry `kabar-key` and `kabar-signature` (HMAC-SHA256 with the API key\'s secret) and may only use its agency\'s sources. `source`: unsigned records are trusted to come from the agency that owns their `source`; only where the cluster lets nobody but trusted systems write the topic.',
+  },
   KAFKA_CONNECT_TIMEOUT_MS: {
     name: 'KAFKA_CONNECT_TIMEOUT_MS',
     defaultValue: '120000',

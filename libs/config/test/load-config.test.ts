@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       database: { kind: 'pglite', dataDir: '.kabar/pglite' },
       databaseConnectTimeoutMs: 15_000,
       kafka: null,
+      kafkaEventAuth: 'signed',
       logLevel: 'info',
       secretKey: null,
       retiredSecretKeys: [],
@@ -107,7 +108,9 @@ describe('loadConfig', () => {
       KAFKA_PARTITIONS: '12',
       PORT: '8080',
       KABAR_ROLE: 'worker',
+      KABAR_KAFKA_EVENT_AUTH: 'source',
     });
+    expect(config.kafkaEventAuth).toBe('source');
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://kabar:secret@db.internal:5432/kabar' });
     expect(config.kafka).toEqual({
       brokers: ['k1:9092', 'k2:9092'],
@@ -133,6 +136,7 @@ describe('loadConfig', () => {
     ['KAFKA_NAMESPACE', 'has space', 'up to 100 letters, digits, dots, dashes or underscores'],
     ['KABAR_SECRET_KEY_ID', 'no spaces please', 'up to 32 letters, digits, dashes or underscores'],
     ['KABAR_DEMO', 'yes', 'one of true, false'],
+    ['KABAR_KAFKA_EVENT_AUTH', 'none', 'one of signed, source'],
   ])('rejects %s=%s, naming the variable and what it expects', (variable, value, expected) => {
     expect(problemsOf({ [variable]: value })).toEqual([{ variable, expected, got: value }]);
   });

@@ -31,6 +31,8 @@ class ConfigBuilder {
     database: { kind: 'pglite', dataDir: 'memory://' },
     databaseConnectTimeoutMs: 10_000,
     kafka: null,
+    // The production default: tests that write kabar.events.v1 sign their records as an agency must.
+    kafkaEventAuth: 'signed',
     logLevel: 'warn',
     secretKey: { id: 'test', key: TEST_KEY },
     retiredSecretKeys: [],

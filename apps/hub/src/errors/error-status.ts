@@ -39,6 +39,10 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [CatalogErrorCode.InvalidTemplate]: 400,
   [IngestErrorCode.SourceNotAllowed]: 403,
   [IngestErrorCode.UnknownSource]: 400,
+  // Kafka-only refusals (dead letters); mapped like their HTTP counterparts should they ever reach an edge.
+  [IngestErrorCode.SignatureRequired]: 401,
+  [IngestErrorCode.SignatureInvalid]: 401,
+  [IngestErrorCode.UnknownKey]: 401,
   [IngestErrorCode.UnknownType]: 400,
   [IngestErrorCode.MissingSubject]: 400,
   [IngestErrorCode.DataInvalid]: 422,

@@ -7,7 +7,9 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationB
 import { BUS } from '../bus/bus.module.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { IngestError } from './ingest.errors.js';
 import { IngestService } from './ingest.service.js';
+import { type RecordPublisher, RecordPublishers } from './record-publishers.js';
 
 /** Headers a dead-lettered record carries, so an operator (or the agency) can see why and where it came from. */
 export const DLQ_HEADERS = {
@@ -20,7 +22,8 @@ export const DLQ_HEADERS = {
 
 /**
  * Agencies' Kafka producers write `kabar.events.v1`; this consumer feeds the same ingest path as GraphQL and HTTP.
- * A record that can never be processed goes to `kabar.events.dlq.v1` with the reason, and the consumer moves on.
+ * Each record's signing key names its agency (RecordPublishers). A record that can never be processed goes to
+ * `kabar.events.dlq.v1` with the reason, and the consumer moves on.
  */
 @Injectable()
 export class IngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -28,6 +31,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     private readonly ingest: IngestService,
+    private readonly publishers: RecordPublishers,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -45,22 +49,38 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
 
   /** Exposed for tests and the benchmark; throws only when the database is unavailable (the bus then retries). */
   async handle(records: readonly ReceivedRecord[]): Promise<void> {
-    const deadLetters: BusRecord[] = [];
-    const parsed: { record: ReceivedRecord; event: CloudEvent }[] = [];
-    for (const record of records) {
+    const refused = new Map<ReceivedRecord, KabarError>();
+    const parsed: { record: ReceivedRecord; publisher: RecordPublisher; event: CloudEvent }[] = [];
+    // Who wrote a record is settled before anything in it is read.
+    const publishers = await this.publishers.of(records);
+    records.forEach((record, i) => {
+      const publisher = publishers[i];
+      if (publisher === undefined) throw new Error('a record has no publisher answer'); // unreachable: one answer per record
+      if (publisher instanceof IngestError) {
+        this.metrics.credentialsRefused.inc({ credential: 'kafka', reason: publisher.code });
+        refused.set(record, publisher);
+        return;
+      }
       try {
-        parsed.push({ record, event: parseKafkaRecord({ key: record.key, value: record.value, headers: { ...record.headers } }) });
+        parsed.push({ record, publisher, event: parseKafkaRecord({ key: record.key, value: record.value, headers: { ...record.headers } }) });
       } catch (error) {
         if (!(error instanceof CloudEventError)) throw error;
-        deadLetters.push(deadLetter(record, error));
+        refused.set(record, error);
       }
-    }
-    const outcomes = await this.ingest.ingest(parsed.map((p) => ({ event: p.event, via: 'kafka', agencyId: null, origin: { partition: p.record.partition, key: p.record.key } })));
+    });
+    const outcomes = await this.ingest.ingest(
+      parsed.map((p) => ({ event: p.event, via: 'kafka', agencyId: p.publisher.agencyId, sandbox: p.publisher.sandbox, origin: { partition: p.record.partition, key: p.record.key } })),
+    );
     outcomes.forEach((outcome, i) => {
       const item = parsed[i];
-      if (!outcome.ok && item !== undefined) deadLetters.push(deadLetter(item.record, outcome.error));
+      if (!outcome.ok && item !== undefined) refused.set(item.record, outcome.error);
     });
-    if (deadLetters.length > 0) {
+    if (refused.size > 0) {
+      // In the order the records came, whichever check refused them.
+      const deadLetters = records.flatMap((record) => {
+        const error = refused.get(record);
+        return error === undefined ? [] : [deadLetter(record, error)];
+      });
       await this.bus.publish(deadLetters);
       this.logger.warn({ count: deadLetters.length, codes: [...new Set(deadLetters.map((d) => d.headers[DLQ_HEADERS.code]))] }, 'dead-lettered event records');
     }

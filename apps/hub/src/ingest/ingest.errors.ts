@@ -9,6 +9,12 @@ export enum IngestErrorCode {
   RateLimited = 'RATE_LIMITED',
   QuotaExceeded = 'QUOTA_EXCEEDED',
   UnknownEvent = 'UNKNOWN_EVENT',
+  /** A record on kabar.events.v1 without `kabar-key` and `kabar-signature` while KABAR_KAFKA_EVENT_AUTH=signed. */
+  SignatureRequired = 'SIGNATURE_REQUIRED',
+  /** The record's `kabar-signature` is not its signature under the named key's secret. */
+  SignatureInvalid = 'SIGNATURE_INVALID',
+  /** The record names a key that does not exist or is revoked. */
+  UnknownKey = 'UNKNOWN_KEY',
   /** Other writers kept changing the same citizens' history while the batch was decided: publish again shortly. */
   Contended = 'CONTENDED',
 }

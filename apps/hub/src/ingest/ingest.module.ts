@@ -9,12 +9,13 @@ import { IngestService } from './ingest.service.js';
 import { PublishResolver } from './publish.resolver.js';
 import { PublishService } from './publish.service.js';
 import { RateLimiter } from './rate-limiter.js';
+import { RecordPublishers } from './record-publishers.js';
 import { StatusFanout } from './status-fanout.js';
 
 @Module({
   imports: [PolicyModule],
   controllers: [EventsController],
-  providers: [CancelService, IngestService, PublishService, RateLimiter, PublishResolver, EventResolver, IngestConsumer, StatusFanout],
+  providers: [CancelService, IngestService, PublishService, RateLimiter, PublishResolver, EventResolver, IngestConsumer, RecordPublishers, StatusFanout],
   exports: [IngestService, PublishService],
 })
 export class IngestModule {}

@@ -58,7 +58,7 @@ export class MetricsService {
    */
   readonly credentialsRefused = new Counter({
     name: 'kabar_credentials_refused_total',
-    help: 'Credentials refused, by kind (admin, agency, jwt, citizen, none) and reason (the error code).',
+    help: 'Credentials refused, by kind (admin, agency, jwt, citizen, none; kafka for a signed record) and reason (the error code).',
     labelNames: ['credential', 'reason'] as const,
     registers: [this.registry],
   });

@@ -1,3 +1,4 @@
+import { signKafkaRecord } from '@kabar/contracts';
 import { SecretBox } from '@kabar/core';
 import { AgencyService } from '@kabar/hub';
 import { CitizenRepository } from '@kabar/persistence';
@@ -60,6 +61,12 @@ export async function anAgency(app: INestApplication, url: string, code = 'bapen
     if (saved.errors !== undefined) throw new Error(JSON.stringify(saved.errors));
   }
   return { code, source, key, keyId: issued.data?.issueApiKey.key.id ?? '', admin };
+}
+
+/** A Kafka record as the agency's producer sends it, signed with its key (`kabar-key`, `kabar-signature`). */
+export function signedBy<R extends { value: Buffer | string | null; headers: Record<string, string> }>(key: string, record: R): R {
+  const dot = key.indexOf('.');
+  return { ...record, headers: signKafkaRecord(key.slice(0, dot), key.slice(dot + 1), record) };
 }
 
 /** The event type name the fixture registers for an agency code. */
