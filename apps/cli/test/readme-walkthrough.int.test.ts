@@ -3,10 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { eventually, graphql, type HubProcess, startHubProcess } from '@kabar/testing';
+import { eventually, graphql, type HubProcess, readWalkthrough, startHubProcess, type WalkthroughCommand } from '@kabar/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-
-import { readWalkthrough, type WalkthroughCommand } from './support/readme-walkthrough.js';
 
 // Runs the README's plugin walkthrough (the block between the walkthrough:plugins markers) as written, so that the
 // README cannot rot: terminal 1 is the built hub as a child process on a fresh embedded database, terminal 2 is

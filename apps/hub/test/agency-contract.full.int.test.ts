@@ -1,8 +1,12 @@
 import 'reflect-metadata';
 
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
 import { DLQ_HEADERS } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
-import { eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { eventually, queryDatabase, readWalkthrough, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { CloudEvent as SdkEvent, HTTP, Kafka as SdkKafka } from 'cloudevents';
 import { createClient } from 'graphql-ws';
@@ -13,6 +17,7 @@ import { aCitizen, type AgencyFixture, anAgency, as, signedBy, typeOf } from './
 import { type FullHub, startFullHub } from './support/full-hub.js';
 
 const NATIONAL_ID = '3273010101900002';
+const ROOT = resolve(import.meta.dirname, '../../..');
 
 // The agency contract through real PostgreSQL and a real Kafka broker: Kafka producers, the HTTP binding (driven by
 // the official CloudEvents SDK), dead letters, status events, subscriptions and limits.
@@ -131,6 +136,33 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     for (const id of ['k-unsigned', 'k-tampered', 'k-revoked', 'k-foreign']) expect(await stateOf(id)).toBeUndefined();
     const refused = await (await fetch(`${url}/metrics`)).text();
     expect(refused).toMatch(/kabar_credentials_refused_total\{credential="kafka",reason="SIGNATURE_INVALID"\} 1/);
+  });
+
+  it("runs the README's Kafka example as written: a signed record from a plain kafkajs producer is delivered", async () => {
+    // The README's agency, type and citizen, set up as its full-local-mode steps and the agency's integrator would.
+    const created = await as(url, agency.admin, 'mutation($i: CreateAgencyInput!) { createAgency(input: $i) { id } }', {
+      i: { code: 'bapenda-readme', name: 'Bapenda Kota Bandung', defaultLocale: 'id', sources: ['https://bapenda.bandung.go.id/pbb'] },
+    });
+    expect(created.errors).toBeUndefined();
+    const issued = await as<{ issueApiKey: { secret: string } }>(url, agency.admin, 'mutation { issueApiKey(agencyCode: "bapenda-readme", kind: live, name: "backend") { secret } }');
+    const key = issued.data?.issueApiKey.secret ?? '';
+    const type = 'id.go.bandung.bapenda.pbb-due.v1';
+    const registered = await as(url, key, 'mutation($i: RegisterEventTypeInput!) { registerEventType(input: $i) { id } }', {
+      i: { type, messageClass: 'reminder', dataSchema: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } }, allowedChannels: ['inbox'] },
+    });
+    expect(registered.errors).toBeUndefined();
+    const saved = await as(url, key, 'mutation($i: SaveTemplateInput!) { saveTemplate(input: $i) { version } }', {
+      i: { eventType: type, channel: 'inbox', locales: [{ locale: 'id', body: 'PBB Rp{{formatNumber amount}}' }, { locale: 'en', body: 'Property tax IDR {{formatNumber amount}}' }] },
+    });
+    expect(saved.errors).toBeUndefined();
+    await aCitizen(app, '3273035112880003', 'id', []);
+
+    const [command, ...others] = readWalkthrough(join(ROOT, 'README.md'), 'kafka').commands;
+    expect(others).toEqual([]);
+    // Only what must differ in a test: the broker and this hub's topic namespace.
+    const text = (command?.text ?? '').replaceAll('127.0.0.1:19092', services.kafkaBrokers).replaceAll(`'${TOPICS.events}'`, `'${namespace}${TOPICS.events}'`);
+    await promisify(execFile)('bash', ['-c', text], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', KEY: key }, timeout: 60_000 });
+    expect(await eventually(async () => ((await stateOf('pbb-2026-0003')) === 'delivered' ? 'delivered' : undefined))).toBe('delivered');
   });
 
   it('puts a record signed with a test key in the sandbox, as a test key does over HTTP', async () => {
