@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
+import { SecretBox } from '@kabar/core';
 import { DLQ_HEADERS } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
 import { eventually, queryDatabase, readWalkthrough, type TestDatabase } from '@kabar/testing';
@@ -163,6 +165,36 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     const text = (command?.text ?? '').replaceAll('127.0.0.1:19092', services.kafkaBrokers).replaceAll(`'${TOPICS.events}'`, `'${namespace}${TOPICS.events}'`);
     await promisify(execFile)('bash', ['-c', text], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', KEY: key }, timeout: 60_000 });
     expect(await eventually(async () => ((await stateOf('pbb-2026-0003')) === 'delivered' ? 'delivered' : undefined))).toBe('delivered');
+  });
+
+  it('dead-letters the records of a key whose secret no master key of the hub opens, and keeps consuming', async () => {
+    const issued = await as<{ issueApiKey: { key: { id: string }; secret: string } }>(url, agency.admin, 'mutation { issueApiKey(agencyCode: "bapenda-bdg", kind: live, name: "sealed elsewhere") { key { id } secret } }');
+    const lost = issued.data?.issueApiKey;
+    // As after a master key was retired without being kept in KABAR_RETIRED_SECRET_KEYS.
+    const elsewhere = new SecretBox({ gone: randomBytes(32) }, 'gone').encrypt('whatever');
+    await queryDatabase(database.url, 'update api_key set secret_sealed = $1 where id = $2', [elsewhere, lost?.key.id]);
+    const dlq: Consumer = kafka.consumer({ groupId: `dlq-unopened-${namespace}` });
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${namespace}${TOPICS.eventsDeadLetter}`, fromBeginning: true });
+    const seen: Record<string, string>[] = [];
+    await dlq.run({
+      eachMessage: ({ message }) => {
+        seen.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        return Promise.resolve();
+      },
+    });
+    const structured = { 'content-type': 'application/cloudevents+json' };
+    await producer.send({
+      topic: `${namespace}${TOPICS.events}`,
+      messages: [
+        signedBy(lost?.secret ?? '', { key: NATIONAL_ID, value: JSON.stringify(event('k-unopened')), headers: structured }),
+        signedBy(agency.key, { key: NATIONAL_ID, value: JSON.stringify(event('k-after-unopened')), headers: structured }),
+      ],
+    });
+    await eventually(async () => ((await stateOf('k-after-unopened')) === 'delivered' ? true : undefined));
+    await eventually(() => Promise.resolve(seen.some((h) => h[DLQ_HEADERS.code] === 'UNKNOWN_KEY' && h[DLQ_HEADERS.reason]?.includes('cannot be opened')) ? true : undefined));
+    await dlq.disconnect();
+    expect(await stateOf('k-unopened')).toBeUndefined();
   });
 
   it('puts a record signed with a test key in the sandbox, as a test key does over HTTP', async () => {

@@ -1,12 +1,12 @@
 import type { KabarConfig } from '@kabar/config';
 import { hasValidKafkaSignature, KAFKA_KEY_HEADER, KAFKA_SIGNATURE_HEADER } from '@kabar/contracts';
-import { SecretBox } from '@kabar/core';
+import { type Logger, SecretBox, SecretBoxError } from '@kabar/core';
 import type { ReceivedRecord } from '@kabar/messaging';
 import { AgencyRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 
-import { KABAR_CONFIG } from '../config/config.module.js';
+import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 
 /** Who published a record: the signing key's agency (null when the event's source decides) and whether it is a test. */
@@ -16,6 +16,7 @@ export interface RecordPublisher {
 }
 
 const BY_SOURCE: RecordPublisher = { agencyId: null, sandbox: false };
+const UNOPENED = Symbol('unopened');
 
 interface SigningKey {
   readonly agencyId: string;
@@ -38,6 +39,7 @@ export class RecordPublishers {
     em: EntityManager,
     private readonly box: SecretBox,
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.agencies = new AgencyRepository(em);
   }
@@ -53,6 +55,7 @@ export class RecordPublishers {
       }
       const key = keys.get(keyId);
       if (key === undefined) return new IngestError(IngestErrorCode.UnknownKey, `header "${KAFKA_KEY_HEADER}" names a key that does not exist or is revoked`);
+      if (key === UNOPENED) return new IngestError(IngestErrorCode.UnknownKey, `the secret of the key in "${KAFKA_KEY_HEADER}" cannot be opened with this hub's master keys`);
       if (!hasValidKafkaSignature(key.secret, record)) {
         return new IngestError(IngestErrorCode.SignatureInvalid, `header "${KAFKA_SIGNATURE_HEADER}" is not this record's v1 signature under the key's secret`);
       }
@@ -60,10 +63,20 @@ export class RecordPublishers {
     });
   }
 
-  private async keys(ids: ReadonlySet<string>): Promise<Map<string, SigningKey>> {
+  private async keys(ids: ReadonlySet<string>): Promise<Map<string, SigningKey | typeof UNOPENED>> {
     const found = await this.agencies.findKeys([...ids].filter((id) => id.length <= 40));
-    return new Map(
-      found.filter((key) => key.revokedAt === null).map((key) => [key.id, { agencyId: key.agency.id, sandbox: key.kind === 'test', secret: this.box.decrypt(key.secretSealed) }]),
-    );
+    const keys = new Map<string, SigningKey | typeof UNOPENED>();
+    for (const key of found) {
+      if (key.revokedAt !== null) continue;
+      try {
+        keys.set(key.id, { agencyId: key.agency.id, sandbox: key.kind === 'test', secret: this.box.decrypt(key.secretSealed) });
+      } catch (error) {
+        // A secret sealed under a master key this hub no longer holds: its records are refused, not retried forever.
+        if (!(error instanceof SecretBoxError)) throw error;
+        this.logger.error({ keyId: key.id, error: error.code }, 'an API key secret cannot be opened with the configured master keys; its Kafka records are dead-lettered');
+        keys.set(key.id, UNOPENED);
+      }
+    }
+    return keys;
   }
 }
