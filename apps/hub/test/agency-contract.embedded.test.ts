@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 
+import { randomBytes } from 'node:crypto';
+
+import { SecretBox } from '@kabar/core';
 import { createHub, signJwt } from '@kabar/hub';
 import { aConfig, eventually, graphql } from '@kabar/testing';
+import { EntityManager } from '@mikro-orm/core';
 import type { INestApplication } from '@nestjs/common';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +100,20 @@ describe('agency contract (embedded)', () => {
     expect(stale.errors?.[0]?.extensions?.code).toBe('TOKEN_EXPIRED');
     const forged = await as(url, signJwt(keyId, 'not-the-secret-000000000000000000000000000', now), PUBLISH, { e: taxEvent('jwt-3') });
     expect(forged.errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('refuses a JWT whose key secret no master key of the hub opens with 401, not a server error', async () => {
+    const issued = await as<{ issueApiKey: { key: { id: string }; secret: string } }>(url, agency.admin, 'mutation { issueApiKey(agencyCode: "bapenda-bdg", kind: live, name: "sealed elsewhere") { key { id } secret } }');
+    const [keyId, secret] = (issued.data?.issueApiKey.secret ?? '').split('.') as [string, string];
+    // As after a master key was retired without being kept in KABAR_RETIRED_SECRET_KEYS.
+    const elsewhere = new SecretBox({ gone: randomBytes(32) }, 'gone').encrypt(secret);
+    await app.get(EntityManager).getConnection().execute('update api_key set secret_sealed = ? where id = ?', [elsewhere, keyId]);
+    const jwt = signJwt(keyId, secret, Math.floor(Date.now() / 1000));
+    const gql = await as(url, jwt, PUBLISH, { e: taxEvent('jwt-unopened') });
+    expect(gql.errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+    const http = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(taxEvent('jwt-unopened')) });
+    expect(http.status).toBe(401);
+    expect(await http.json()).toMatchObject({ code: 'INVALID_CREDENTIALS' });
   });
 
   it('refuses unknown, revoked and missing credentials, and admin operations to agencies', async () => {

@@ -1,4 +1,4 @@
-import { hashSecret, safeEqual, SecretBox } from '@kabar/core';
+import { hashSecret, safeEqual, SecretBox, SecretBoxError } from '@kabar/core';
 import { splitCredential } from '@kabar/core';
 import { AgencyRepository, type ApiKey, CitizenAuthRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
@@ -76,8 +76,21 @@ export class AuthService {
     const issuer = peekIssuer(token);
     const key = issuer === null ? null : await this.agencies.findKey(issuer);
     if (key === null || key.revokedAt !== null) throw invalid();
-    verifyJwt(token, this.box.decrypt(key.secretSealed), Math.floor(Date.now() / 1000));
+    verifyJwt(token, this.openSecret(key.secretSealed), Math.floor(Date.now() / 1000));
     return agencyPrincipal(key);
+  }
+
+  /**
+   * A key's secret for checking a signature. One sealed under a master key the hub no longer holds cannot check
+   * anything: to the agency that is a key that no longer works (the bearer key itself, checked by hash, still does).
+   */
+  private openSecret(sealed: string): string {
+    try {
+      return this.box.decrypt(sealed);
+    } catch (error) {
+      if (!(error instanceof SecretBoxError)) throw error;
+      throw new AuthError(AuthErrorCode.InvalidCredentials, 'this key can no longer verify a JWT: send the key itself, or ask for a new one');
+    }
   }
 }
 
