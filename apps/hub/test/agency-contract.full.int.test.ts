@@ -49,6 +49,21 @@ describe('agency contract on PostgreSQL and Kafka', () => {
   const stateOf = async (id: string): Promise<string | undefined> =>
     (await queryDatabase<{ state: string }>(database.url, 'select n.state from notification n join event e on e.id = n.event_id where e.ce_id = $1', [id]))[0]?.state;
 
+  /** A reader of the dead-letter topic from its start, collecting each record's headers as text. */
+  const deadLetterHeaders = async (group: string): Promise<{ dlq: Consumer; seen: Record<string, string>[] }> => {
+    const dlq = kafka.consumer({ groupId: `${group}-${namespace}` });
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${namespace}${TOPICS.eventsDeadLetter}`, fromBeginning: true });
+    const seen: Record<string, string>[] = [];
+    await dlq.run({
+      eachMessage: ({ message }) => {
+        seen.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        return Promise.resolve();
+      },
+    });
+    return { dlq, seen };
+  };
+
   beforeAll(async () => {
     hub = await startFullHub(services);
     ({ app, url, database } = hub);
@@ -96,16 +111,7 @@ describe('agency contract on PostgreSQL and Kafka', () => {
   });
 
   it('dead-letters records it can never process, with the reason, and keeps consuming', async () => {
-    const dlq: Consumer = kafka.consumer({ groupId: `dlq-reader-${namespace}` });
-    await dlq.connect();
-    await dlq.subscribe({ topic: `${namespace}${TOPICS.eventsDeadLetter}`, fromBeginning: true });
-    const seen: Record<string, string>[] = [];
-    await dlq.run({
-      eachMessage: ({ message }) => {
-        seen.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
-        return Promise.resolve();
-      },
-    });
+    const { dlq, seen } = await deadLetterHeaders('dlq-reader');
     const topic = `${namespace}${TOPICS.events}`;
     const structured = { 'content-type': 'application/cloudevents+json' };
     const signed = (value: string, key = agency.key): { key: string; value: string; headers: Record<string, string> } => signedBy(key, { key: NATIONAL_ID, value, headers: structured });
@@ -173,16 +179,7 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     // As after a master key was retired without being kept in KABAR_RETIRED_SECRET_KEYS.
     const elsewhere = new SecretBox({ gone: randomBytes(32) }, 'gone').encrypt('whatever');
     await queryDatabase(database.url, 'update api_key set secret_sealed = $1 where id = $2', [elsewhere, lost?.key.id]);
-    const dlq: Consumer = kafka.consumer({ groupId: `dlq-unopened-${namespace}` });
-    await dlq.connect();
-    await dlq.subscribe({ topic: `${namespace}${TOPICS.eventsDeadLetter}`, fromBeginning: true });
-    const seen: Record<string, string>[] = [];
-    await dlq.run({
-      eachMessage: ({ message }) => {
-        seen.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
-        return Promise.resolve();
-      },
-    });
+    const { dlq, seen } = await deadLetterHeaders('dlq-unopened');
     const structured = { 'content-type': 'application/cloudevents+json' };
     await producer.send({
       topic: `${namespace}${TOPICS.events}`,
