@@ -1,9 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { eventually, graphql, type HubProcess, readWalkthrough, startHubProcess, type WalkthroughCommand } from '@kabar/testing';
+import { eventually, graphql, type HubProcess, readWalkthrough, runInOrder, startHubProcess, type WalkthroughCommand } from '@kabar/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Runs the README's plugin walkthrough (the block between the walkthrough:plugins markers) as written, so that the
@@ -15,7 +15,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const WALKTHROUGH = readWalkthrough(join(ROOT, 'README.md'), 'plugins');
-const STEP_MARK = /^@@step (\d+)$/m;
 
 interface Places {
   readonly hubPort: string;
@@ -76,26 +75,6 @@ function openTerminal(command: string): Terminal {
   };
 }
 
-interface StepOutput {
-  readonly started: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs commands in order in one bash that stops at the first failure; returns each one's stdout and stderr. */
-function runInOrder(commands: readonly string[]): Promise<{ code: number; steps: StepOutput[] }> {
-  // A mark before each command, on both streams, splits the output by step.
-  const script = ['set -euo pipefail', ...commands.map((command, i) => `printf '\\n@@step ${i}\\n'; printf '\\n@@step ${i}\\n' >&2\n${command}`)].join('\n');
-  return new Promise((done) => {
-    execFile('bash', ['-c', script], { cwd: ROOT, env: TERMINAL_ENV, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const split = (output: string): string[] => output.split(STEP_MARK).filter((_, i) => i % 2 === 0).slice(1);
-      const [outs, errs] = [split(stdout), split(stderr)];
-      const steps = commands.map((_, i) => ({ started: outs[i] !== undefined, stdout: outs[i] ?? '', stderr: errs[i] ?? '' }));
-      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, steps });
-    });
-  });
-}
-
 /** The one command of a terminal, checked to be what this test knows how to stand in for. */
 function onlyCommand(terminal: number, shape: RegExp): WalkthroughCommand {
   const commands = WALKTHROUGH.commands.filter((c) => c.terminal === terminal);
@@ -136,7 +115,7 @@ describe('README: the plugin walkthrough, as written', () => {
     const steps = WALKTHROUGH.commands.filter((c) => c.terminal === 3);
     expect(steps.length).toBeGreaterThan(0);
     const commands = steps.map((step) => substitute(step.text, places));
-    const run = await runInOrder(commands);
+    const run = await runInOrder(commands, { cwd: ROOT, env: TERMINAL_ENV });
     const last = run.steps.findLastIndex((s) => s.started);
     expect(run.code, `\`${commands[last] ?? ''}\` failed (exit ${run.code}):\n${run.steps[last]?.stdout ?? ''}${run.steps[last]?.stderr ?? ''}`).toBe(0);
     steps.forEach((step, i) => {

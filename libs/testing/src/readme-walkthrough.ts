@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** One shell command of a README walkthrough, as a reader would type it. */
@@ -71,4 +72,30 @@ function splitCommands(block: string): { text: string; comment: string }[] {
   }
   if (text.trim() !== '' || comment !== '') commands.push({ text: text.trim(), comment });
   return commands;
+}
+
+/** What one command of runInOrder printed, and whether it started (the run stops at the first failure). */
+export interface StepOutput {
+  readonly started: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const STEP_MARK = /^@@step (\d+)$/m;
+
+/**
+ * Runs a walkthrough's commands in order in one bash that stops at the first failure, as a reader pasting them into
+ * one terminal would (a variable one command sets is there for the next), and returns each one's stdout and stderr.
+ */
+export function runInOrder(commands: readonly string[], options: { readonly cwd: string; readonly env: Readonly<Record<string, string>> }): Promise<{ code: number; steps: StepOutput[] }> {
+  // A mark before each command, on both streams, splits the output by step.
+  const script = ['set -euo pipefail', ...commands.map((command, i) => `printf '\\n@@step ${String(i)}\\n'; printf '\\n@@step ${String(i)}\\n' >&2\n${command}`)].join('\n');
+  return new Promise((done) => {
+    execFile('bash', ['-c', script], { cwd: options.cwd, env: options.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const split = (output: string): string[] => output.split(STEP_MARK).filter((_, i) => i % 2 === 0).slice(1);
+      const [outs, errs] = [split(stdout), split(stderr)];
+      const steps = commands.map((_, i) => ({ started: outs[i] !== undefined, stdout: outs[i] ?? '', stderr: errs[i] ?? '' }));
+      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, steps });
+    });
+  });
 }
