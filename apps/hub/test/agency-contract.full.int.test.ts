@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
+import { KAFKA_KEY_HEADER } from '@kabar/contracts';
 import { SecretBox } from '@kabar/core';
 import { DLQ_HEADERS } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
@@ -144,6 +145,32 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     for (const id of ['k-unsigned', 'k-tampered', 'k-revoked', 'k-foreign']) expect(await stateOf(id)).toBeUndefined();
     const refused = await (await fetch(`${url}/metrics`)).text();
     expect(refused).toMatch(/kabar_credentials_refused_total\{credential="kafka",reason="SIGNATURE_INVALID"\} 1/);
+  });
+
+  it('counts Kafka records against the daily quota the key shares with HTTP: the records past it are dead-lettered QUOTA_EXCEEDED', async () => {
+    const { dlq, seen } = await deadLetterHeaders('dlq-quota');
+    const capped = await anAgency(app, url, 'rsud-bdg', { dailyQuota: 3 });
+    const own = (id: string): Record<string, unknown> => ({ ...event(id), source: capped.source, type: typeOf(capped.code) });
+    const overHttp = (id: string): Promise<Response> =>
+      fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${capped.key}`, 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(own(id)) });
+    expect((await overHttp('q-http')).status).toBe(202);
+    // Two of the four fit in what the day has left.
+    await producer.send({
+      topic: `${namespace}${TOPICS.events}`,
+      messages: ['q-1', 'q-2', 'q-3', 'q-4'].map((id) => signedBy(capped.key, { key: NATIONAL_ID, value: JSON.stringify(own(id)), headers: { 'content-type': 'application/cloudevents+json' } })),
+    });
+    const overQuota = (): Record<string, string>[] => seen.filter((h) => h[KAFKA_KEY_HEADER] === capped.keyId);
+    await eventually(() => Promise.resolve(overQuota().length >= 2 ? true : undefined));
+    await eventually(async () => ((await stateOf('q-2')) === 'delivered' ? true : undefined));
+    await dlq.disconnect();
+    expect(overQuota().map((h) => h[DLQ_HEADERS.code])).toEqual(['QUOTA_EXCEEDED', 'QUOTA_EXCEEDED']);
+    expect(overQuota()[0]?.[DLQ_HEADERS.reason]).toContain('daily quota of 3');
+    expect(await stateOf('q-1')).toBe('delivered');
+    for (const id of ['q-3', 'q-4']) expect(await stateOf(id)).toBeUndefined();
+    // The key's day is spent on every transport.
+    const refused = await overHttp('q-http-2');
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: 'QUOTA_EXCEEDED' });
   });
 
   it("runs the README's Kafka example as written: a signed record from a plain kafkajs producer is delivered", async () => {

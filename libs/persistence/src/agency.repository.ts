@@ -161,10 +161,13 @@ export class AgencyRepository {
     return this.em.fork().findOne(ApiKeySchema, { id }, { populate: ['agency'] });
   }
 
-  /** Keys by id, revoked ones included, for checking the signatures of one batch of Kafka records in one query. */
+  /**
+   * Keys by id with their agencies, revoked ones included, for checking the signatures of one batch of Kafka records
+   * and counting them against their agencies' quotas, in one query.
+   */
   findKeys(ids: readonly string[]): Promise<ApiKey[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.em.fork().find(ApiKeySchema, { id: { $in: [...ids] } });
+    return this.em.fork().find(ApiKeySchema, { id: { $in: [...ids] } }, { populate: ['agency'], strategy: 'joined' });
   }
 
   /** Revokes a key of this agency; false if it does not exist or belongs to another agency. */

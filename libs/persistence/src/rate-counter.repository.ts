@@ -14,14 +14,32 @@ export class RateCounterRepository {
 
   /** Adds `n` to each bucket of the key in one statement and returns the new totals by bucket name. */
   async add(keyId: string, n: number, buckets: readonly Bucket[]): Promise<Map<string, number>> {
-    const params = buckets.flatMap((b) => [keyId, b.name, n, b.expiresAt]);
-    const rows = await query<{ bucket: string; count: number | string }>(this.em.fork(), 
-      `insert into "rate_counter" ("key_id", "bucket", "count", "expires_at") values ${buckets.map(() => '(?, ?, ?, ?)').join(', ')}
+    return (await this.addMany([{ keyId, n }], buckets)).get(keyId) ?? new Map<string, number>();
+  }
+
+  /**
+   * Adds each key's `n` (negative to give counts back) to each of its buckets in one statement, for a whole batch of
+   * Kafka records signed by several keys; returns the new totals by key, then by bucket name.
+   */
+  async addMany(counts: readonly { readonly keyId: string; readonly n: number }[], buckets: readonly Bucket[]): Promise<Map<string, Map<string, number>>> {
+    const totals = new Map<string, Map<string, number>>();
+    // One row per (key, bucket): an upsert may not touch the same row twice in one statement.
+    const byKey = new Map<string, number>();
+    for (const { keyId, n } of counts) byKey.set(keyId, (byKey.get(keyId) ?? 0) + n);
+    if (byKey.size === 0 || buckets.length === 0) return totals;
+    const params = [...byKey].flatMap(([keyId, n]) => buckets.flatMap((b) => [keyId, b.name, n, b.expiresAt]));
+    const rows = await query<{ key_id: string; bucket: string; count: number | string }>(this.em.fork(),
+      `insert into "rate_counter" ("key_id", "bucket", "count", "expires_at") values ${[...byKey].flatMap(() => buckets.map(() => '(?, ?, ?, ?)')).join(', ')}
        on conflict ("key_id", "bucket") do update set "count" = "rate_counter"."count" + excluded."count"
-       returning "bucket", "count"`,
+       returning "key_id", "bucket", "count"`,
       params,
     );
-    return new Map(rows.map((r) => [r.bucket, Number(r.count)]));
+    for (const row of rows) {
+      const byBucket = totals.get(row.key_id) ?? new Map<string, number>();
+      byBucket.set(row.bucket, Number(row.count));
+      totals.set(row.key_id, byBucket);
+    }
+    return totals;
   }
 
   /** Drops counters whose window has passed. */

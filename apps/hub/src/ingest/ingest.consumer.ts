@@ -9,6 +9,7 @@ import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { IngestError } from './ingest.errors.js';
 import { IngestService } from './ingest.service.js';
+import { type DailyRequest, quotaExceeded, RateLimiter } from './rate-limiter.js';
 import { type RecordPublisher, RecordPublishers } from './record-publishers.js';
 
 /** Headers a dead-lettered record carries, so an operator (or the agency) can see why and where it came from. */
@@ -32,6 +33,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly ingest: IngestService,
     private readonly publishers: RecordPublishers,
+    private readonly limiter: RateLimiter,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -49,16 +51,60 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
 
   /** Exposed for tests and the benchmark; throws only when the database is unavailable (the bus then retries). */
   async handle(records: readonly ReceivedRecord[]): Promise<void> {
-    const refused = new Map<ReceivedRecord, KabarError>();
-    const parsed: { record: ReceivedRecord; publisher: RecordPublisher; event: CloudEvent }[] = [];
     // Who wrote a record is settled before anything in it is read.
     const publishers = await this.publishers.of(records);
+    const now = new Date();
+    const quota = await this.dailyQuota(publishers, now);
+    try {
+      await this.ingestAdmitted(records, publishers, quota.overQuota);
+    } catch (error) {
+      // The batch will come again: what it counted against the quotas is taken back so that it is not counted twice.
+      await this.limiter.giveBackDaily(quota.counted, now).catch((giveBackError: unknown) => {
+        this.logger.warn({ error: giveBackError instanceof Error ? giveBackError.message : 'failed' }, 'could not give back the quota counted by a failed batch');
+      });
+      throw error;
+    }
+    this.metrics.busRecordsConsumed.inc({ topic: TOPICS.events }, records.length);
+  }
+
+  /**
+   * Counts the batch's signed records against their keys' daily quotas, in one statement; the records past a quota
+   * are answered QUOTA_EXCEEDED (dead-lettered), in record order, as a request past it is refused with 429.
+   */
+  private async dailyQuota(publishers: readonly (RecordPublisher | IngestError)[], now: Date): Promise<{ counted: DailyRequest[]; overQuota: (IngestError | undefined)[] }> {
+    const perKey = new Map<string, DailyRequest>();
+    for (const publisher of publishers) {
+      if (publisher instanceof IngestError || publisher.key === undefined) continue;
+      const { id, perDay } = publisher.key;
+      perKey.set(id, { keyId: id, n: (perKey.get(id)?.n ?? 0) + 1, perDay });
+    }
+    const counted = [...perKey.values()];
+    const left = counted.length === 0 ? new Map<string, number>() : await this.limiter.admitDaily(counted, now);
+    const overQuota = publishers.map((publisher) => {
+      if (publisher instanceof IngestError || publisher.key === undefined) return undefined;
+      const { id, perDay } = publisher.key;
+      const room = left.get(id) ?? 0;
+      left.set(id, room - 1);
+      return room > 0 ? undefined : quotaExceeded(perDay, now);
+    });
+    return { counted, overQuota };
+  }
+
+  /** Ingests the records no check refused, and dead-letters the rest with their reasons, in record order. */
+  private async ingestAdmitted(records: readonly ReceivedRecord[], publishers: readonly (RecordPublisher | IngestError)[], overQuota: readonly (IngestError | undefined)[]): Promise<void> {
+    const refused = new Map<ReceivedRecord, KabarError>();
+    const parsed: { record: ReceivedRecord; publisher: RecordPublisher; event: CloudEvent }[] = [];
     records.forEach((record, i) => {
       const publisher = publishers[i];
       if (publisher === undefined) throw new Error('a record has no publisher answer'); // unreachable: one answer per record
       if (publisher instanceof IngestError) {
         this.metrics.credentialsRefused.inc({ credential: 'kafka', reason: publisher.code });
         refused.set(record, publisher);
+        return;
+      }
+      const over = overQuota[i];
+      if (over !== undefined) {
+        refused.set(record, over);
         return;
       }
       try {
@@ -84,7 +130,6 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
       await this.bus.publish(deadLetters);
       this.logger.warn({ count: deadLetters.length, codes: [...new Set(deadLetters.map((d) => d.headers[DLQ_HEADERS.code]))] }, 'dead-lettered event records');
     }
-    this.metrics.busRecordsConsumed.inc({ topic: TOPICS.events }, records.length);
   }
 }
 

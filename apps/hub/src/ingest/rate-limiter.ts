@@ -24,20 +24,53 @@ export class RateLimiter {
   /** Counts `n` events for the key; throws RATE_LIMITED or QUOTA_EXCEEDED with the seconds to wait. */
   async consume(keyId: string, n: number, limits: Limits, now = new Date()): Promise<void> {
     const minuteStart = Math.floor(now.getTime() / 60_000) * 60_000;
-    const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     const minute = `m${minuteStart / 60_000}`;
-    const day = `d${dayStart / 86_400_000}`;
-    const totals = await this.counters.add(keyId, n, [
-      { name: minute, expiresAt: new Date(minuteStart + 120_000) },
-      { name: day, expiresAt: new Date(dayStart + 2 * 86_400_000) },
-    ]);
-    if ((totals.get(day) ?? 0) > limits.perDay) {
-      const retryAfterSeconds = Math.ceil((dayStart + 86_400_000 - now.getTime()) / 1000);
-      throw new IngestError(IngestErrorCode.QuotaExceeded, `daily quota of ${limits.perDay} events for this key is used up`, { retryAfterSeconds });
-    }
+    const day = dayBucket(now);
+    const totals = await this.counters.add(keyId, n, [{ name: minute, expiresAt: new Date(minuteStart + 120_000) }, day]);
+    if ((totals.get(day.name) ?? 0) > limits.perDay) throw quotaExceeded(limits.perDay, now);
     if ((totals.get(minute) ?? 0) > limits.perMinute) {
       const retryAfterSeconds = Math.max(1, Math.ceil((minuteStart + 60_000 - now.getTime()) / 1000));
       throw new IngestError(IngestErrorCode.RateLimited, `rate limit of ${limits.perMinute} events per minute for this key reached`, { retryAfterSeconds });
     }
   }
+
+  /**
+   * The daily quota for a batch of Kafka records, several keys at once in one statement: counts each key's records
+   * and answers how many of them, in order, fit in what was left of its quota (the rest are QUOTA_EXCEEDED). Only
+   * the day is counted: a Kafka producer is not answered, and the consumer's own pace already bounds the rate.
+   */
+  async admitDaily(requests: readonly DailyRequest[], now = new Date()): Promise<Map<string, number>> {
+    const day = dayBucket(now);
+    const totals = await this.counters.addMany(requests, [day]);
+    return new Map(
+      requests.map(({ keyId, n, perDay }) => {
+        const before = (totals.get(keyId)?.get(day.name) ?? n) - n;
+        return [keyId, Math.max(0, Math.min(n, perDay - before))];
+      }),
+    );
+  }
+
+  /** Takes back what admitDaily counted, at the same instant, for a batch that failed and will be delivered again. */
+  async giveBackDaily(requests: readonly DailyRequest[], now: Date): Promise<void> {
+    await this.counters.addMany(requests.map(({ keyId, n }) => ({ keyId, n: -n })), [dayBucket(now)]);
+  }
+}
+
+export interface DailyRequest {
+  readonly keyId: string;
+  /** Records of the batch signed with the key. */
+  readonly n: number;
+  readonly perDay: number;
+}
+
+/** The UTC day's counter, kept a day after it ends. */
+function dayBucket(now: Date): { name: string; expiresAt: Date } {
+  const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return { name: `d${dayStart / 86_400_000}`, expiresAt: new Date(dayStart + 2 * 86_400_000) };
+}
+
+/** QUOTA_EXCEEDED, with the seconds until the UTC day ends. */
+export function quotaExceeded(perDay: number, now: Date): IngestError {
+  const dayEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + 86_400_000;
+  return new IngestError(IngestErrorCode.QuotaExceeded, `daily quota of ${perDay} events for this key is used up`, { retryAfterSeconds: Math.ceil((dayEnd - now.getTime()) / 1000) });
 }

@@ -9,10 +9,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 
-/** Who published a record: the signing key's agency (null when the event's source decides) and whether it is a test. */
+/**
+ * Who published a record: the signing key's agency (null when the event's source decides) and whether it is a test;
+ * for a signed record, the key and its agency's daily quota, which Kafka records count against as requests do.
+ */
 export interface RecordPublisher {
   readonly agencyId: string | null;
   readonly sandbox: boolean;
+  readonly key?: { readonly id: string; readonly perDay: number };
 }
 
 const BY_SOURCE: RecordPublisher = { agencyId: null, sandbox: false };
@@ -22,6 +26,7 @@ interface SigningKey {
   readonly agencyId: string;
   readonly sandbox: boolean;
   readonly secret: string;
+  readonly perDay: number;
 }
 
 /**
@@ -59,7 +64,7 @@ export class RecordPublishers {
       if (!hasValidKafkaSignature(key.secret, record)) {
         return new IngestError(IngestErrorCode.SignatureInvalid, `header "${KAFKA_SIGNATURE_HEADER}" is not this record's v1 signature under the key's secret`);
       }
-      return { agencyId: key.agencyId, sandbox: key.sandbox };
+      return { agencyId: key.agencyId, sandbox: key.sandbox, key: { id: keyId, perDay: key.perDay } };
     });
   }
 
@@ -69,7 +74,7 @@ export class RecordPublishers {
     for (const key of found) {
       if (key.revokedAt !== null) continue;
       try {
-        keys.set(key.id, { agencyId: key.agency.id, sandbox: key.kind === 'test', secret: this.box.decrypt(key.secretSealed) });
+        keys.set(key.id, { agencyId: key.agency.id, sandbox: key.kind === 'test', secret: this.box.decrypt(key.secretSealed), perDay: key.agency.dailyQuota });
       } catch (error) {
         // A secret sealed under a master key this hub no longer holds: its records are refused, not retried forever.
         if (!(error instanceof SecretBoxError)) throw error;

@@ -31,14 +31,14 @@ export function as<Data>(url: string, token: string, query: string, variables: R
  * An admin, an agency with a live key, the tax-due event type with inbox and SMS templates in id and en —
  * all through the public GraphQL contract, as an integrator would do it.
  */
-export async function anAgency(app: INestApplication, url: string, code = 'bapenda-bdg', options: { ratePerMinute?: number } = {}): Promise<AgencyFixture & { admin: string }> {
+export async function anAgency(app: INestApplication, url: string, code = 'bapenda-bdg', options: { ratePerMinute?: number; dailyQuota?: number } = {}): Promise<AgencyFixture & { admin: string }> {
   const admin = await app.get(AgencyService).createAdmin('test admin', { kind: 'system', id: 'test' });
   const source = `/id/go/bandung/${code}`;
   const created = await as<{ createAgency: { id: string } }>(
     url,
     admin,
     `mutation($input: CreateAgencyInput!) { createAgency(input: $input) { id } }`,
-    { input: { code, name: `Agency ${code}`, defaultLocale: 'id', sources: [source], senderIds: { sms: 'BAPENDA-BDG' }, ratePerMinute: options.ratePerMinute } },
+    { input: { code, name: `Agency ${code}`, defaultLocale: 'id', sources: [source], senderIds: { sms: 'BAPENDA-BDG' }, ratePerMinute: options.ratePerMinute, dailyQuota: options.dailyQuota } },
   );
   if (created.errors !== undefined) throw new Error(JSON.stringify(created.errors));
   const issued = await as<{ issueApiKey: { key: { id: string }; secret: string } }>(url, admin, 'mutation { issueApiKey(agencyCode: "' + code + '", kind: live, name: "backend") { key { id } secret } }');
