@@ -67,10 +67,11 @@ const credential = newCredential('live');
 await new AgencyRepository(orm.em).addKey({ id: credential.id, agencyId: agency.id, name: 'bench', kind: 'live', secretHash: hashSecret(credential.secret), secretSealed: box.encrypt(credential.secret) }, () => null);
 const signed = (key, value) => ({ key, value, headers: signKafkaRecord(credential.id, credential.secret, { value, headers: { 'content-type': 'application/cloudevents+json' } }) });
 const catalog = new CatalogRepository(orm.em);
-const type = await catalog.upsertEventType(agency.id, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } }, allowedChannels: ['inbox'], defaultExpirySeconds: 86400, requiredLocales: ['id', 'en'] }, () => null);
+const type = await catalog.upsertEventType(agency.id, { type: TYPE, description: null, messageClass: 'reminder', dataSchema: { type: 'object', required: ['n', 'amount', 'dueDate'], properties: { n: { type: 'integer' }, amount: { type: 'integer' }, dueDate: { type: 'string' } } }, allowedChannels: ['inbox'], defaultExpirySeconds: 86400, requiredLocales: ['id', 'en'] }, () => null);
 await catalog.addTemplateVersions(type.id, [
-  { channel: 'inbox', locale: 'id', subject: null, body: 'Pengingat nomor {{n}}', html: null },
-  { channel: 'inbox', locale: 'en', subject: null, body: 'Reminder number {{n}}', html: null },
+  // As agencies' templates are (see the demo data): amounts and dates through the number and date helpers.
+  { channel: 'inbox', locale: 'id', subject: null, body: 'Pengingat nomor {{n}}: tagihan Rp{{formatNumber amount}} jatuh tempo {{formatDate dueDate}}.', html: null },
+  { channel: 'inbox', locale: 'en', subject: null, body: 'Reminder number {{n}}: IDR {{formatNumber amount}} due on {{formatDate dueDate}}.', html: null },
 ], () => null);
 const citizens = new CitizenRepository(orm.em);
 for (let i = 0; i < CITIZENS; i++) await citizens.create(box.lookupHash(subjectOf(i)), i % 2 ? 'en' : 'id', []);
@@ -110,7 +111,7 @@ for (let start = 0; start < N; start += 2000) {
   const messages = [];
   for (let n = start; n < Math.min(N, start + 2000); n++) {
     const subject = subjectOf(n % CITIZENS);
-    messages.push(signed(subject, JSON.stringify({ specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n } })));
+    messages.push(signed(subject, JSON.stringify({ specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n, amount: 100_000 + n, dueDate: '2026-12-31' } })));
   }
   await producer.send({ topic: `${namespace}${TOPICS.events}`, messages });
 }
@@ -322,7 +323,7 @@ if (BROADCAST > 0) {
   const published = performance.now();
   await bProducer.send({
     topic: `${namespace}${TOPICS.events}`,
-    messages: [signed('region:32.73', JSON.stringify({ specversion: '1.0', id: 'broadcast-1', source: SOURCE, type: TYPE, subject: 'region:32.73', data: { n: 0 } }))],
+    messages: [signed('region:32.73', JSON.stringify({ specversion: '1.0', id: 'broadcast-1', source: SOURCE, type: TYPE, subject: 'region:32.73', data: { n: 0, amount: 100_000, dueDate: '2026-12-31' } }))],
   });
   await bProducer.disconnect();
   let planned = 0;

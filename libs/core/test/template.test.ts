@@ -58,6 +58,15 @@ describe('TemplateRenderer', () => {
     const template = { subject: null, body: '{{formatNumber amount}} / {{formatDate dueDate}}', html: null };
     expect(renderer.render(template, { amount: 1250000, dueDate: '2026-12-31' }, 'id', 'fmt').body).toBe('1.250.000 / 31 Desember 2026');
     expect(renderer.render(template, { amount: 1250000, dueDate: '2026-12-31' }, 'en', 'fmt').body).toBe('1,250,000 / 31 December 2026');
+    // The formatters are made once per locale: going back to Indonesian does not keep the English one.
+    expect(renderer.render(template, { amount: 980000, dueDate: '2027-01-15' }, 'id', 'fmt').body).toBe('980.000 / 15 Januari 2027');
+  });
+
+  it('formats an instant as a date in the renderer’s time zone', () => {
+    const template = { subject: null, body: '{{formatDate at}}', html: null };
+    const lateEvening = { at: '2026-12-31T20:00:00Z' };
+    expect(renderer.render(template, lateEvening, 'en', 'tz').body).toBe('1 January 2027');
+    expect(new TemplateRenderer('UTC').render(template, lateEvening, 'en', 'tz').body).toBe('31 December 2026');
   });
 
   it('fails on a missing field instead of sending an empty gap', () => {
