@@ -15,6 +15,12 @@ describe('SecretBox', () => {
     expect(box.decrypt(a)).toBe('+6281234567890');
   });
 
+  it('opens a value sealed before its keys became KeyObjects: the ciphertext format is unchanged', () => {
+    // Sealed by the previous release, which handed AES-GCM the derived key as a Buffer.
+    const box = new SecretBox({ k1: Buffer.alloc(32, 1) }, 'k1');
+    expect(box.decrypt('v1:k1:BzJYYptKsx8Qx8kb:z148H_Sy__mHx55oBAE3EQ:XuE2XvQwTC2P2qIzarc')).toBe('+6281210000001');
+  });
+
   it('decrypts data sealed under an older key after rotation', () => {
     const old = new SecretBox({ k1 }, 'k1').encrypt('budi@example.id');
     const rotated = new SecretBox({ k1, k2 }, 'k2');
