@@ -1,5 +1,5 @@
 import { checkTemplate, TemplateRenderer } from '@kabar/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const schema = {
   type: 'object',
@@ -60,6 +60,21 @@ describe('TemplateRenderer', () => {
     expect(renderer.render(template, { amount: 1250000, dueDate: '2026-12-31' }, 'en', 'fmt').body).toBe('1,250,000 / 31 December 2026');
     // The formatters are made once per locale: going back to Indonesian does not keep the English one.
     expect(renderer.render(template, { amount: 980000, dueDate: '2027-01-15' }, 'id', 'fmt').body).toBe('980.000 / 15 Januari 2027');
+  });
+
+  it('makes its Intl formatters once, not once a message (a formatter costs a hundred times a format)', () => {
+    const numberFormats = vi.spyOn(Intl, 'NumberFormat');
+    const dateFormats = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const fresh = new TemplateRenderer();
+      const made = numberFormats.mock.calls.length + dateFormats.mock.calls.length;
+      const template = { subject: null, body: '{{formatNumber amount}} / {{formatDate dueDate}}', html: null };
+      for (let i = 0; i < 20; i++) fresh.render(template, { amount: i, dueDate: '2026-12-31' }, i % 2 === 0 ? 'id' : 'en', 'once');
+      expect(numberFormats.mock.calls.length + dateFormats.mock.calls.length).toBe(made);
+    } finally {
+      numberFormats.mockRestore();
+      dateFormats.mockRestore();
+    }
   });
 
   it('formats an instant as a date in the renderer’s time zone', () => {
