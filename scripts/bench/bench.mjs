@@ -283,11 +283,18 @@ await consumer.connect();
 await consumer.subscribe({ topic: `${namespace}${TOPICS.events}`, fromBeginning: true });
 let floorCount = 0;
 let floorStart = 0;
+// The floor's CPU, counted as Kabar's is (first record to last insert): this process (the consumer), PostgreSQL, the
+// broker and the whole machine. Next to Kabar's it says how much more work Kabar does per event, which the ratio is.
+let floorCpuAtFirst;
+const floorCpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return { ...cpuNow(), hub: (user + system) / 1000 };
+};
 const floorDone = new Promise((resolve) => {
   void consumer.run({
     partitionsConsumedConcurrently: PARTITIONS,
     eachBatch: async ({ batch }) => {
-      if (floorStart === 0) floorStart = performance.now();
+      if (floorStart === 0) [floorStart, floorCpuAtFirst] = [performance.now(), floorCpuNow()];
       const params = [];
       const rows = batch.messages.map((m, i) => {
         const e = JSON.parse(m.value.toString());
@@ -301,10 +308,13 @@ const floorDone = new Promise((resolve) => {
   });
 });
 const floorEnd = await floorDone;
+const floorCpuAtLast = floorCpuNow();
 await consumer.disconnect();
 await pool.end();
 const floorRate = N / ((floorEnd - floorStart) / 1000);
 console.log(`floor: ${fmt(floorRate)} events/s (kafkajs eachBatch -> one INSERT per batch)`);
+const floorCpu = (what) => perThousand(floorCpuAtLast[what] - floorCpuAtFirst[what]);
+console.log(`floor: CPU per 1,000 events: consumer ${floorCpu('hub')} ms, PostgreSQL ${floorCpu('postgres')} ms, broker ${floorCpu('broker')} ms; whole machine ${floorCpu('machine')} ms (Kabar's: ${cpu('machine')} ms)`);
 console.log(`ratio kabar/floor: ${(kabarRate / floorRate * 100).toFixed(1)} %  (goal: >= 10,000 notifications/s and >= 50 % of the floor)`);
 
 // ---- broadcast: one event to a region of BROADCAST generated citizens
