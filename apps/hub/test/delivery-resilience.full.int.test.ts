@@ -125,6 +125,33 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
     ]);
   });
 
+  it('applies a delivery receipt that overtook its attempt once the attempt is written, and receipts that come together', async () => {
+    const messageIdOf = async (ceId: string) =>
+      (await sql<{ provider_message_id: string }>('select d.provider_message_id from delivery_attempt d join notification n on n.id = d.notification_id join event e on e.id = n.event_id where e.ce_id = $1', [ceId]))[0]
+        ?.provider_message_id ?? '';
+    const receipt = (messageId: string) => ({
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: '6281234560201', esm_class: 0x04, data_coding: 0,
+      short_message: `id:${messageId} sub:001 dlvrd:001 submit date:2612011030 done date:2612011031 stat:DELIVRD err:000 text:x`,
+    });
+    // The peer numbers the messages it accepts: the receipt for the next one comes before it is even sent, as a fast
+    // SMSC's receipt can come before the hub has written the attempt of a large batch.
+    const early = `tsel-${String(smsc.submits.filter((s) => s.messageId !== undefined).length + 1).padStart(6, '0')}`;
+    expect((await smsc.deliver(receipt(early))).command_status).toBe(0);
+    expect(await sql("select payload->>'state' as state from scheduled_job where kind = 'receipt'")).toEqual([{ state: 'delivered' }]);
+    await publish('dlr-early', await smsCitizen('+6281234560201'));
+    await eventually(async () => ((await stateOf('dlr-early'))?.state === 'delivered' ? true : undefined));
+    expect(await messageIdOf('dlr-early')).toBe(early);
+    expect(await sql("select id from scheduled_job where kind = 'receipt'")).toEqual([]);
+
+    // Five receipts at once, each answered only when recorded; a repeated receipt changes nothing.
+    const ids = ['dlr-many-1', 'dlr-many-2', 'dlr-many-3', 'dlr-many-4', 'dlr-many-5'];
+    for (const [i, id] of ids.entries()) await publish(id, await smsCitizen(`+628123456030${String(i)}`));
+    for (const id of ids) await waitFor(id, ['sent']);
+    const answers = await Promise.all([...ids, ids[0] ?? ''].map(async (id) => (await smsc.deliver(receipt(await messageIdOf(id)))).command_status));
+    expect(answers).toEqual([0, 0, 0, 0, 0, 0]);
+    for (const id of ids) expect((await stateOf(id))?.state).toBe('delivered');
+  });
+
   /** Reads a topic from its start until `done` says the records are enough. */
   const readTopic = async <T,>(topic: string, done: (records: { value: Record<string, unknown>; headers: Record<string, string> }[]) => T | undefined): Promise<T> => {
     const kafka = new Kafka({ brokers: services.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });

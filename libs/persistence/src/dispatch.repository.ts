@@ -6,6 +6,24 @@ import { OutboxRepository } from './outbox.repository.js';
 import { query } from './query.js';
 import { type NewJob, ScheduleRepository } from './schedule.repository.js';
 
+/** A provider's delivery receipt, as `applyReceipts` takes it. */
+export interface ReceiptToApply {
+  readonly plugin: string;
+  readonly providerMessageId: string;
+  readonly state: 'delivered' | 'failed';
+  readonly reason: string | null;
+}
+
+/** A notification a receipt changed, with what its status message needs. */
+export interface ReceiptedNotification {
+  readonly id: string;
+  readonly eventId: string;
+  readonly source: string;
+  readonly ceId: string;
+  readonly agencyCode: string;
+  readonly channel: string | null;
+}
+
 /** Everything a plugin call needs for one notification. */
 export interface DispatchRow {
   readonly notificationId: string;
@@ -216,26 +234,46 @@ export class DispatchRepository {
   }
 
   /**
-   * Applies a provider's delivery receipt to the notification whose attempt got that provider message id. Only a
-   * notification still `sent` changes (a late receipt after a fallback moved it on changes nothing). Returns it with
-   * what its status message needs, or null.
+   * Applies providers' delivery receipts, in the caller's transaction, in one statement: each to the notification whose
+   * last attempt got that provider message id. Only a notification still `sent` changes (a late receipt after a
+   * fallback moved it on changes nothing). Answers, by the receipt's index, the notifications that changed (with what
+   * their status messages need) and the receipts whose message id no attempt has yet: a receipt can overtake the
+   * attempt it answers, whose row is written once the plugin call returns.
    */
-  async applyReceipt(
-    plugin: string,
-    providerMessageId: string,
-    state: 'delivered' | 'failed',
-    reason: string | null,
-  ): Promise<{ id: string; eventId: string; source: string; ceId: string; agencyCode: string; channel: string | null } | null> {
-    const [row] = await query<{ id: string; event_id: string; source: string; ce_id: string; code: string; channel: string | null }>(
-      this.em.fork(),
-      `update "notification" n set "state" = ?, "reason" = ?, "updated_at" = now()
-       from "event" e, "agency" a
-       where n."id" = (select d."notification_id" from "delivery_attempt" d where d."plugin" = ? and d."provider_message_id" = ? order by d."id" desc limit 1)
-         and n."state" = 'sent' and e."id" = n."event_id" and a."id" = n."agency_id"
-       returning n."id", n."event_id", e."source", e."ce_id", a."code", n."channel"`,
-      [state, reason, plugin, providerMessageId],
+  async applyReceipts(tx: EntityManager, receipts: readonly ReceiptToApply[]): Promise<{ applied: Map<number, ReceiptedNotification>; unknown: number[] }> {
+    if (receipts.length === 0) return { applied: new Map(), unknown: [] };
+    const rows = await query<{ i: string; id: string | null; event_id: string | null; source: string | null; ce_id: string | null; code: string | null; channel: string | null }>(
+      tx,
+      `with r as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[]) with ordinality as r(plugin, message_id, state, reason, i)),
+       found as (
+         select distinct on (r.i) r.i, d."notification_id" from r
+         join "delivery_attempt" d on d."plugin" = r.plugin and d."provider_message_id" = r.message_id
+         order by r.i, d."id" desc),
+       changed as (
+         update "notification" n set "state" = r.state, "reason" = r.reason, "updated_at" = now()
+         from found f join r on r.i = f.i
+         where n."id" = f."notification_id" and n."state" = 'sent'
+         returning r.i, n."id", n."event_id", n."agency_id", n."channel")
+       select c.i, c."id", c."event_id", e."source", e."ce_id", a."code", c."channel"
+         from changed c join "event" e on e."id" = c."event_id" join "agency" a on a."id" = c."agency_id"
+       union all
+       select r.i, null, null, null, null, null, null from r where not exists (select 1 from found f where f.i = r.i)`,
+      [
+        arrayParam(receipts.map((r) => r.plugin)),
+        arrayParam(receipts.map((r) => r.providerMessageId)),
+        arrayParam(receipts.map((r) => r.state)),
+        arrayParam(receipts.map((r) => r.reason)),
+      ],
     );
-    return row === undefined ? null : { id: row.id, eventId: row.event_id, source: row.source, ceId: row.ce_id, agencyCode: row.code, channel: row.channel };
+    const applied = new Map<number, ReceiptedNotification>();
+    const unknown: number[] = [];
+    for (const row of rows) {
+      // Ordinality counts from 1.
+      const index = Number(row.i) - 1;
+      if (row.id === null || row.event_id === null || row.source === null || row.ce_id === null || row.code === null) unknown.push(index);
+      else applied.set(index, { id: row.id, eventId: row.event_id, source: row.source, ceId: row.ce_id, agencyCode: row.code, channel: row.channel });
+    }
+    return { applied, unknown: unknown.sort((a, b) => a - b) };
   }
 
   /**

@@ -4,7 +4,7 @@ import { insertRows, Json } from './bulk.js';
 import { query } from './query.js';
 
 /** Kinds of waiting the hub does as rows. */
-export type JobKind = 'release' | 'digest' | 'fallback' | 'broadcast' | 'purge' | 'retry' | 'survey-expiry';
+export type JobKind = 'release' | 'digest' | 'fallback' | 'broadcast' | 'purge' | 'retry' | 'survey-expiry' | 'receipt';
 
 export interface NewJob {
   readonly kind: JobKind;

@@ -10,6 +10,7 @@ import { BUS } from '../bus/bus.module.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { DELIVERY_RESILIENCE, type DeliveryResilience, PLUGIN_REGISTRY } from './delivery.tokens.js';
 import { DispatchService } from './dispatch.service.js';
+import { EarlyReceipts } from './early-receipts.js';
 import { PluginRegistry } from './plugin-registry.js';
 import { PluginRuntime } from './plugin-runtime.js';
 import { ProviderEvents } from './provider-events.js';
@@ -40,12 +41,17 @@ export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicati
 @Module({
   providers: [
     {
+      provide: ProviderEvents,
+      inject: [EntityManager, SecretBox, OutboxRelay, ROOT_LOGGER],
+      useFactory: (em: EntityManager, box: SecretBox, relay: OutboxRelay, logger: Logger) => new ProviderEvents(em, box, relay, logger),
+    },
+    {
       provide: PLUGIN_REGISTRY,
-      inject: [KABAR_CONFIG, ROOT_LOGGER, EntityManager, SecretBox, OutboxRelay],
-      useFactory: (config: KabarConfig, logger: Logger, em: EntityManager, box: SecretBox, relay: OutboxRelay) => {
+      inject: [KABAR_CONFIG, ROOT_LOGGER, EntityManager, ProviderEvents],
+      useFactory: (config: KabarConfig, logger: Logger, em: EntityManager, events: ProviderEvents) => {
         const repository = new DispatchRepository(em);
         const inbox: InboxWriter = { put: (items) => repository.putInbox(items.map((i) => ({ ...i, subject: i.subject ?? null }))) };
-        return PluginRegistry.create(config, logger, inbox, new ProviderEvents(em, box, relay, logger));
+        return PluginRegistry.create(config, logger, inbox, events);
       },
     },
     {
@@ -58,6 +64,7 @@ export class DispatchConsumer implements OnApplicationBootstrap, BeforeApplicati
     },
     DispatchService,
     DispatchConsumer,
+    EarlyReceipts,
     PluginRuntime,
   ],
   // The registry's providers hold connections (SMPP binds, SMTP pools): the citizens' one-time codes share them.

@@ -123,6 +123,8 @@ export class WaitingScheduler implements OnApplicationBootstrap, BeforeApplicati
         return false;
       case 'survey-expiry':
         return false; // claimed by the survey stage (SurveyRunner), never here
+      case 'receipt':
+        return false; // claimed by EarlyReceipts (delivery), never here
       case 'purge': {
         const purged = await this.waiting.purge(this.config.policy.retentionDays, now);
         if (purged > 0) this.logger.info({ purged }, 'purged notification content past its retention');
