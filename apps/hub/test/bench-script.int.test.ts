@@ -36,6 +36,17 @@ describe('the benchmark script', () => {
     expect(output).toMatch(/latency p50 [\d,]+ ms, p99 [\d,]+ ms; peak RSS per hub [\d,]+ MiB/);
     expect(output).toMatch(/CPU per 1,000 notifications delivered/);
     expect(output).toMatch(/floor: [\d,]+ events\/s/);
+    expect(output).toMatch(/floor: CPU per 1,000 events: consumer \d+ ms, PostgreSQL \d+ ms, broker \d+ ms; whole machine \d+ ms/);
     expect(output).toMatch(/ratio kabar\/floor: [\d.]+ %/);
+  }, 300_000);
+
+  it('takes SMS through the sms-smpp plugin to kabar smsc, with its receipts and the agency callbacks, and prints when the last arrived', async () => {
+    const { code, output } = await run(['scripts/bench/bench.mjs', '--events', '300', '--broadcast', '0', '--channel', 'sms', '--callbacks']);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/kabar: 300 notifications sent \(sms-smpp plugin to kabar smsc\); [\d,]+ events\/s/);
+    expect(output).toMatch(/the last delivery receipt was applied [\d.]+ s after the last send/);
+    // accepted, sent and delivered for each SMS
+    expect(output).toMatch(/kabar: 900 status callbacks received, the last [\d.]+ s after the last send/);
+    expect(output).toMatch(/the SMPP peer \d+ ms/);
   }, 300_000);
 });

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpAgent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import { generateWebhookSecret, type Logger, SecretBox } from '@kabar/core';
 import type { Bus, ReceivedRecord } from '@kabar/messaging';
 import { AgencyRepository, CallbackRepository, migrate, openDatabase } from '@kabar/persistence';
-import { aConfig, closeNow, createTestDatabase, eventually, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { aConfig, closeNow, createTestDatabase, eventually, queryDatabase, selfSignedCertificate, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import { Test } from '@nestjs/testing';
 import { pino } from 'pino';
@@ -458,14 +459,47 @@ describe('status callbacks', () => {
       { ...consumed(fromExtension), headers: withoutAgencyHeader },
       consumed(good),
     ];
-    let woken = 0;
-    consumer = new CallbackConsumer(new CallbackRepository(orm.em), aLogger(logs), clock, () => woken++);
     await consumer.handle(records);
 
     const rows = await queryDatabase<{ webhook_id: string }>(database.url, 'select "webhook_id" from "callback_delivery"');
     expect(rows.map((r) => r.webhook_id).sort()).toEqual([webhookIdOf(good), webhookIdOf(fromExtension)].sort());
-    expect(woken).toBe(1);
     expect(logs.map((l) => [l.level, l.message, l.fields.offset, l.fields.reason])).toEqual([['warn', 'skipped a malformed status record', '1', 'MALFORMED_JSON']]);
+  });
+
+  it('sends what the consumer hands off without a claim, and leaves what a stopped scheduler held to a claim once its lease ends', async () => {
+    const repository = new CallbackRepository(orm.em);
+    const leaseMs = DEFAULT_CALLBACK_OPTIONS.leaseMs;
+    const first = aScheduler();
+    consumer = new CallbackConsumer(repository, aLogger(logs), clock, first);
+    const [a, b] = [aStatus(), aStatus()];
+    await consumer.handle([consumed(a), consumed(b)]);
+    // Leased to this scheduler as they were written: no round can claim them meanwhile.
+    expect(await repository.claimDue(clock.now(), 10, new Date(clock.now().getTime() + leaseMs))).toEqual([]);
+    expect(await first.runOnce()).toBe(2);
+    expect(receiver.requests.map((r) => [r.headers['webhook-id'], r.verified]).sort()).toEqual([[webhookIdOf(a), true], [webhookIdOf(b), true]].sort());
+    for (const status of [a, b]) expect(await delivery(webhookIdOf(status))).toMatchObject({ attempts: 1, last_status: 200, next_attempt_at: null });
+
+    // Handed to a scheduler that never runs it (its hub died): once the lease has ended, another worker's round
+    // claims and sends it, and the first, should it run after all, does not send it again.
+    const c = aStatus();
+    await consumer.handle([consumed(c)]);
+    clock.advance(leaseMs);
+    expect(await aScheduler().runOnce()).toBe(1);
+    expect(await first.runOnce()).toBe(0);
+    expect(receiver.requests.filter((r) => r.headers['webhook-id'] === webhookIdOf(c))).toHaveLength(1);
+    expect(await attemptsOf(webhookIdOf(c))).toHaveLength(1);
+  });
+
+  it('writes deliveries due now, for any round to claim, when its scheduler already holds as many as it should', async () => {
+    const scheduler = aScheduler({ batchSize: 1, concurrency: 1 });
+    consumer = new CallbackConsumer(new CallbackRepository(orm.em), aLogger(logs), clock, scheduler);
+    // 64 rounds of one: the first 64 are handed off, the batch that would pass that is written due now.
+    const held = Array.from({ length: 64 }, () => aStatus());
+    await consumer.handle(held.map((st) => consumed(st)));
+    const more = [aStatus(), aStatus()];
+    await consumer.handle(more.map((st) => consumed(st)));
+    const due = await new CallbackRepository(orm.em).claimDue(clock.now(), 10, new Date(clock.now().getTime() + 60_000));
+    expect(due.map((d) => d.webhookId).sort()).toEqual(more.map((st) => webhookIdOf(st)).sort());
   });
 
   it('records refused connections and timeouts as attempts to retry, without the URL query in errors or logs', async () => {
@@ -487,6 +521,52 @@ describe('status callbacks', () => {
     const stored = await queryDatabase(database.url, 'select "error" from "callback_attempt" union all select "last_error" from "callback_delivery"');
     expect(JSON.stringify(stored)).not.toContain('s3cr3t');
     expect(JSON.stringify(logs)).not.toContain('s3cr3t');
+  });
+
+  it('posts over TLS on kept-alive connections, and does not follow a redirect', async () => {
+    const certificate = selfSignedCertificate('kabar-test-callbacks');
+    const seen: { path: string; verified: boolean }[] = [];
+    let connections = 0;
+    const server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+        let verified = true;
+        try {
+          new Webhook(secret).verify(Buffer.concat(chunks).toString('utf8'), headers);
+        } catch {
+          verified = false;
+        }
+        seen.push({ path: req.url ?? '', verified });
+        if (req.url?.startsWith('/moved') === true) res.writeHead(302, { location: '/hooks/elsewhere' }).end();
+        else res.writeHead(204).end();
+      });
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+    try {
+      const sender = new CallbackSender(5_000, Date.now, { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true, ca: certificate.cert }) });
+      const send = (path: string, n: number) => sender.send({ url: `${url}${path}`, secret, webhookId: `msg_${String(n)}`, payload: JSON.stringify({ n }) });
+      expect(await send('/hooks/kabar?token=s3cr3t-query', 1)).toMatchObject({ status: 204, error: null });
+      expect(await send('/hooks/kabar?token=s3cr3t-query', 2)).toMatchObject({ status: 204, error: null });
+      // A 3xx is an answer that is not delivery: the signed status goes nowhere else.
+      expect(await send('/moved', 3)).toMatchObject({ status: 302, error: null });
+      expect(seen).toEqual([
+        { path: '/hooks/kabar?token=s3cr3t-query', verified: true },
+        { path: '/hooks/kabar?token=s3cr3t-query', verified: true },
+        { path: '/moved', verified: true },
+      ]);
+      expect(connections).toBe(1);
+      // Without the test authority, the self-signed receiver is refused, and the error names no path or token.
+      const untrusted = await new CallbackSender(5_000).send({ url: `${url}/hooks/kabar?token=s3cr3t-query`, secret, webhookId: 'msg_4', payload: '{}' });
+      expect(untrusted.status).toBeNull();
+      expect(untrusted.error).toMatch(/certificate/i);
+      expect(untrusted.error).not.toContain('s3cr3t');
+    } finally {
+      await closeNow(server);
+    }
   });
 
   it('refuses options under which a round could outlast its lease', () => {

@@ -71,6 +71,36 @@ export class CallbackRepository {
   }
 
   /**
+   * Writes new deliveries leased at once to the writer until `leaseUntil` (so no round claims them meanwhile), in one
+   * statement, and returns the new ones ready to send: the writer's own scheduler sends them without a claim, which
+   * would scan the table and write each row once more. If it cannot (it stopped, or its lease ran out), the rows come
+   * due when the lease ends and any worker's round claims them, as it would a crashed worker's.
+   */
+  async enqueueLeased(deliveries: readonly NewCallbackDelivery[], at: Date, leaseUntil: Date): Promise<ClaimedCallback[]> {
+    const rows = await insertRows<{ id: string | number; webhook_id: string }>(
+      this.em.fork(),
+      'callback_delivery',
+      ['agency_id', 'webhook_id', 'payload', 'attempts', 'next_attempt_at', 'created_at'],
+      deliveries.map((d) => [d.agencyId, d.webhookId, d.payload, 0, leaseUntil, at]),
+      'on conflict ("webhook_id") do nothing returning "id", "webhook_id"',
+    );
+    if (rows.length === 0) return [];
+    const byWebhookId = new Map(deliveries.map((d) => [d.webhookId, d]));
+    const agencies = await query<{ id: string; callback_url: string | null; callback_secret_sealed: string | null }>(
+      this.em.fork(),
+      'select "id", "callback_url", "callback_secret_sealed" from "agency" where "id" = any(?::uuid[])',
+      [arrayParam([...new Set(deliveries.map((d) => d.agencyId))])],
+    );
+    const agencyById = new Map(agencies.map((a) => [a.id, a]));
+    return rows.flatMap((row) => {
+      const d = byWebhookId.get(row.webhook_id);
+      if (d === undefined) return [];
+      const agency = agencyById.get(d.agencyId);
+      return [{ id: String(row.id), agencyId: d.agencyId, webhookId: d.webhookId, payload: d.payload, attempts: 0, url: agency?.callback_url ?? null, secretSealed: agency?.callback_secret_sealed ?? null, firstAttemptAt: null }];
+    });
+  }
+
+  /**
    * In the writer's transaction `em`: deliveries for those of the agencies that registered a callback URL (the rest
    * are dropped), due at `at`, in one statement; a replayed webhook id adds nothing.
    */

@@ -31,8 +31,9 @@ export interface PluginContext {
   readonly inbox?: InboxWriter;
   /**
    * Delivery receipts the provider sends later. The hub marks the notification delivered or failed (which also
-   * stops its fallback). Resolves once the hub has recorded it (a receipt for an unknown message is recorded as
-   * nothing to do). Rejects when the hub could not record it (its database is unreachable): where the provider sends
+   * stops its fallback). Resolves once the hub has recorded it: a receipt for a message the hub has not yet written
+   * an attempt for (it can overtake the end of a large dispatch batch) is kept and applied once it has, for a day.
+   * Receipts that arrive together are recorded together. Rejects when the hub could not record it (its database is unreachable): where the provider sends
    * again what it was not acknowledged for, the plugin answers it with a temporary error (SMPP: deliver_sm_resp with
    * ESME_RX_T_APPN; a webhook: `ProviderWebhookErrorCode.NotRecorded`), so it comes back; otherwise it logs and
    * carries on. A rejection never says anything about the provider itself.

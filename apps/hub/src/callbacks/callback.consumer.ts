@@ -3,6 +3,7 @@ import { describeError, type Logger } from '@kabar/core';
 import { type Bus, type ReceivedRecord, type Subscription, TOPICS } from '@kabar/messaging';
 import type { CallbackRepository, NewCallbackDelivery } from '@kabar/persistence';
 
+import type { CallbackHandOff } from './callback.scheduler.js';
 import type { Clock } from './clock.type.js';
 import { replyCallback } from './reply-event.js';
 
@@ -31,8 +32,11 @@ export class CallbackConsumer {
     private readonly repository: CallbackRepository,
     private readonly logger: Logger,
     private readonly clock: Clock,
-    /** Called after new deliveries were committed (the local scheduler's `wake`). */
-    private readonly onEnqueued: () => void = () => undefined,
+    /**
+     * The local scheduler: new deliveries are leased to it as they are written and sent by it without a claim. Without
+     * one (or when it holds enough already) they are written due now, for any worker's round to claim.
+     */
+    private readonly handOff?: CallbackHandOff,
   ) {}
 
   /** Statuses, and citizens' replies to agencies' notifications (`kabar.inbound.v1` records with an agency header). */
@@ -70,8 +74,11 @@ export class CallbackConsumer {
       return agencyId === undefined ? [] : [{ agencyId, webhookId: s.webhookId, payload: s.payload }];
     });
     if (deliveries.length === 0) return;
-    const inserted = await this.repository.enqueue(deliveries, this.clock.now());
-    if (inserted > 0) this.onEnqueued();
+    const now = this.clock.now();
+    const leaseUntil = this.handOff?.leaseFor(now, deliveries.length) ?? null;
+    if (leaseUntil === null) {
+      if ((await this.repository.enqueue(deliveries, now)) > 0) this.handOff?.wake();
+    } else this.handOff?.take(await this.repository.enqueueLeased(deliveries, now, leaseUntil), leaseUntil);
   }
 
   private parse(record: ReceivedRecord): StatusToDeliver | undefined {

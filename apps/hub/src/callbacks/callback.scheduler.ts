@@ -19,25 +19,46 @@ export interface CallbackSchedulerOptions {
   readonly leaseMs: number;
 }
 
-export const DEFAULT_CALLBACK_OPTIONS: CallbackSchedulerOptions = { pollIntervalMs: 1_000, batchSize: 32, concurrency: 8, timeoutMs: 10_000, leaseMs: 60_000 };
+export const DEFAULT_CALLBACK_OPTIONS: CallbackSchedulerOptions = { pollIntervalMs: 1_000, batchSize: 256, concurrency: 32, timeoutMs: 10_000, leaseMs: 120_000 };
+
+/**
+ * Where the consumer puts new deliveries: leased to this instance as they are written, sent in its next rounds
+ * without a claim. `leaseFor` says until when, or null when this instance already holds as many as it should.
+ */
+export interface CallbackHandOff {
+  leaseFor(now: Date, count: number): Date | null;
+  take(callbacks: readonly ClaimedCallback[], leaseUntil: Date): void;
+  /** New deliveries were written due now: a round should claim them. */
+  wake(): void;
+}
+
+/** Deliveries handed off and waiting in memory at most, in rounds' worth; past it, new ones wait for a claim. */
+const HANDED_OFF_ROUNDS = 64;
 
 export const GAVE_UP = 'GAVE_UP';
 const NO_CALLBACK_URL = 'NO_CALLBACK_URL';
 const SECRET_UNREADABLE = 'SECRET_UNREADABLE';
 
 /**
- * Delivers due callbacks: claims a batch, POSTs it (bounded concurrency), records every attempt and reschedules
- * failures with backoff. Any number of instances may run; each row is leased to one of them.
+ * Delivers due callbacks: takes a batch (handed off by the consumer as it wrote them, else claimed), POSTs it (bounded
+ * concurrency), records every attempt and reschedules failures with backoff. Any number of instances may run; each
+ * row is leased to one of them.
+ *
+ * Rounds of 256 at 32 in flight: with rounds of 32 at 8, the benchmark with callbacks spent most of PostgreSQL's time
+ * claiming (each claim walks the index entries earlier claims left behind), 4.7 ms a claim.
  *
  * Why a lease rather than one transaction around the calls: a round can take up to
- * ceil(batchSize / concurrency) × timeoutMs (40 s by default) of waiting on receivers; holding row locks, an open
+ * ceil(batchSize / concurrency) × timeoutMs (80 s by default) of waiting on receivers; holding row locks, an open
  * transaction and a pooled connection that long would starve the pool and stall vacuum. The claim commits at once and
  * pushes `next_attempt_at` past the lease, so other workers skip the rows and a crashed worker's rows come due again by
  * themselves. The constructor refuses options where a round could outlast its lease, which would let a second worker
  * send the same row (harmless to receivers, which de-duplicate on `webhook-id`, but not what we promise).
  */
-export class CallbackScheduler {
+export class CallbackScheduler implements CallbackHandOff {
   private readonly loop: PollingLoop;
+  private readonly worstRoundMs: number;
+  /** Handed off by the consumer, oldest first, each with the end of its lease. */
+  private handedOff: { readonly callback: ClaimedCallback; readonly leaseUntil: number }[] = [];
 
   constructor(
     private readonly repository: CallbackRepository,
@@ -52,6 +73,7 @@ export class CallbackScheduler {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`callback scheduler option ${name} must be a positive integer`);
     }
     const worstRoundMs = Math.ceil(options.batchSize / options.concurrency) * options.timeoutMs;
+    this.worstRoundMs = worstRoundMs;
     if (worstRoundMs >= options.leaseMs) {
       throw new RangeError(`callback lease (${options.leaseMs} ms) must outlast a round (up to ${worstRoundMs} ms): raise leaseMs or concurrency, or lower batchSize`);
     }
@@ -76,10 +98,25 @@ export class CallbackScheduler {
     this.loop.wake();
   }
 
-  /** One round: claims what is due now, delivers it, records the outcomes. Returns how many deliveries it claimed. */
+  leaseFor(now: Date, count: number): Date | null {
+    if (this.handedOff.length + count > this.options.batchSize * HANDED_OFF_ROUNDS) return null;
+    return new Date(now.getTime() + this.options.leaseMs);
+  }
+
+  take(callbacks: readonly ClaimedCallback[], leaseUntil: Date): void {
+    if (callbacks.length === 0) return;
+    for (const callback of callbacks) this.handedOff.push({ callback, leaseUntil: leaseUntil.getTime() });
+    this.loop.wake();
+  }
+
+  /**
+   * One round: the deliveries handed off if any, else those due now, claimed; delivers them and records the outcomes.
+   * Returns how many deliveries it took.
+   */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
-    const claimed = await this.repository.claimDue(now, this.options.batchSize, new Date(now.getTime() + this.options.leaseMs));
+    const handedOff = this.fromHandOff(now);
+    const claimed = handedOff.length > 0 ? handedOff : await this.repository.claimDue(now, this.options.batchSize, new Date(now.getTime() + this.options.leaseMs));
     if (claimed.length === 0) return 0;
     const secrets = new Map<string, string | null>();
     const outcomes = await mapConcurrent(claimed, this.options.concurrency, (delivery) => this.attempt(delivery, secrets));
@@ -113,6 +150,19 @@ export class CallbackScheduler {
       case 'give-up':
         return { ...base, deliveredAt: null, nextAttemptAt: null, lastError: GAVE_UP };
     }
+  }
+
+  /**
+   * Up to a round of handed-off deliveries. Those whose lease would end before a round could finish are left to the
+   * rounds that claim them once it has (as a crashed worker's are), so no delivery is ever sent by two workers.
+   */
+  private fromHandOff(now: Date): ClaimedCallback[] {
+    const deadline = now.getTime() + this.worstRoundMs;
+    const stale = this.handedOff.findIndex((h) => h.leaseUntil > deadline);
+    this.handedOff = stale === -1 ? [] : this.handedOff.slice(stale);
+    const round = this.handedOff.slice(0, this.options.batchSize);
+    this.handedOff = this.handedOff.slice(round.length);
+    return round.map((h) => h.callback);
   }
 
   /** Unseals each agency's secret once per round; an unreadable one is retried like a failed call (a key may be restored). */

@@ -53,7 +53,7 @@ const PROVIDERS: Provider[] = [
     provide: CallbackConsumer,
     inject: [CallbackRepository, ROOT_LOGGER, CALLBACK_CLOCK, CallbackScheduler],
     useFactory: (repository: CallbackRepository, logger: Logger, clock: Clock, scheduler: CallbackScheduler) =>
-      new CallbackConsumer(repository, logger, clock, () => scheduler.wake()),
+      new CallbackConsumer(repository, logger, clock, scheduler),
   },
   CallbacksLifecycle,
 ];
