@@ -14,10 +14,18 @@ export interface KafkaBusOptions {
   readonly replicationFactor: number;
   /** How long `start()` keeps retrying an unreachable broker. */
   readonly connectTimeoutMs: number;
+  /** How long the group coordinator waits for a consumer's heartbeat before it gives its partitions away (30 s). */
+  readonly sessionTimeoutMs?: number;
 }
 
 /** Bytes of record data per produce request; headers and framing fit in the rest of the broker's 1 MiB default. */
 const MAX_REQUEST_BYTES = 512 * 1024;
+/**
+ * How often a consumer whose handler is still running tells the coordinator it is alive. kafkajs heartbeats only
+ * between batches; a batch that takes longer than the session (a dispatch batch of thousands of SMS through one
+ * SMSC window can) would otherwise lose its partitions mid-way, fail its commit and be handled again by the next owner.
+ */
+const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
 /** How long a subscriber that asked to wait for its group join waits at most. */
 const JOIN_WAIT_MS = 30_000;
 
@@ -133,7 +141,12 @@ export class KafkaBus implements Bus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const consumer = this.kafka.consumer({ groupId: this.wire(options.groupId), allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    const consumer = this.kafka.consumer({
+      groupId: this.wire(options.groupId),
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+      ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: this.options.sessionTimeoutMs }),
+    });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics.map((topic) => this.wire(topic)), fromBeginning: options.from !== 'latest' });
@@ -154,20 +167,24 @@ export class KafkaBus implements Bus {
           headers: decodeHeaders(m.headers),
         }));
         // Offsets are resolved only after the handler's transaction committed: a crash replays, never skips.
-        for (let failures = 0; payload.isRunning() && !payload.isStale(); ) {
-          try {
-            await options.handler(records);
-            break;
-          } catch (error) {
-            failures++;
-            const delayMs = backoffDelay(DEFAULT_BACKOFF, failures);
-            this.logger.warn(
-              { groupId: options.groupId, topic: batch.topic, partition: batch.partition, error: describeError(error), delayMs },
-              'bus handler failed; retrying the batch',
-            );
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
-            await payload.heartbeat();
+        const alive = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_WHILE_HANDLING_MS);
+        try {
+          for (let failures = 0; payload.isRunning() && !payload.isStale(); ) {
+            try {
+              await options.handler(records);
+              break;
+            } catch (error) {
+              failures++;
+              const delayMs = backoffDelay(DEFAULT_BACKOFF, failures);
+              this.logger.warn(
+                { groupId: options.groupId, topic: batch.topic, partition: batch.partition, error: describeError(error), delayMs },
+                'bus handler failed; retrying the batch',
+              );
+              await new Promise((resolve) => setTimeout(resolve, delayMs));
+            }
           }
+        } finally {
+          clearInterval(alive);
         }
         if (!payload.isRunning() || payload.isStale()) return;
         const last = batch.messages.at(-1);

@@ -93,6 +93,39 @@ describe('KafkaBus against a real broker', () => {
     expect(again).toEqual([2]);
   });
 
+  it('keeps its partitions through a handler that runs longer than the session, and handles the batch once', async () => {
+    const slowNamespace = uniqueNamespace();
+    // The broker's shortest session: a handler of 10 s outlives it unless the consumer heartbeats while it runs.
+    const slow = new KafkaBus({ ...options(slowNamespace, ['slow']), sessionTimeoutMs: 6_000 }, SILENT_LOGGER);
+    await slow.start();
+    const calls: number[] = [];
+    const subscription = await slow.subscribe({
+      groupId: 'g-slow',
+      topics: ['slow'],
+      waitUntilAssigned: true,
+      handler: async (records) => {
+        calls.push(...records.map((r) => (JSON.parse(r.value.toString()) as { n: number }).n));
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+      },
+    });
+    await slow.publish([record('slow', 'k', 1)]);
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      // Committed after the handler: the member was still the partition's owner when it finished.
+      const committed = async (): Promise<true | undefined> => {
+        const [topic] = await admin.fetchOffsets({ groupId: `${slowNamespace}g-slow`, topics: [`${slowNamespace}slow`] });
+        return topic?.partitions.some((p) => p.offset === '1') === true ? true : undefined;
+      };
+      await eventually(committed, 30_000);
+      expect(calls).toEqual([1]);
+    } finally {
+      await admin.disconnect();
+      await subscription.close();
+      await slow.close();
+    }
+  }, 60_000);
+
   it('runs without process warnings: the patched kafkajs never asks Node for a negative timer', async () => {
     const other = new KafkaBus(options(uniqueNamespace(), ['quiet']), SILENT_LOGGER);
     await other.start();
