@@ -490,16 +490,33 @@ describe('status callbacks', () => {
     expect(await attemptsOf(webhookIdOf(c))).toHaveLength(1);
   });
 
-  it('writes deliveries due now, for any round to claim, when its scheduler already holds as many as it should', async () => {
+  it('makes the consumer wait while its scheduler holds as many as it should, and write them due now once it stops', async () => {
+    const repository = new CallbackRepository(orm.em);
+    const dueNow = async (): Promise<string[]> => (await repository.claimDue(clock.now(), 100, new Date(clock.now().getTime() + 60_000))).map((d) => d.webhookId).sort();
     const scheduler = aScheduler({ batchSize: 1, concurrency: 1 });
-    consumer = new CallbackConsumer(new CallbackRepository(orm.em), aLogger(logs), clock, scheduler);
-    // 64 rounds of one: the first 64 are handed off, the batch that would pass that is written due now.
-    const held = Array.from({ length: 64 }, () => aStatus());
-    await consumer.handle(held.map((st) => consumed(st)));
-    const more = [aStatus(), aStatus()];
-    await consumer.handle(more.map((st) => consumed(st)));
-    const due = await new CallbackRepository(orm.em).claimDue(clock.now(), 10, new Date(clock.now().getTime() + 60_000));
-    expect(due.map((d) => d.webhookId).sort()).toEqual(more.map((st) => webhookIdOf(st)).sort());
+    consumer = new CallbackConsumer(repository, aLogger(logs), clock, scheduler);
+    // Room for 64 rounds of one: the first 63 and then 1 fill it; the next two wait until rounds have sent two.
+    await consumer.handle(Array.from({ length: 63 }, () => consumed(aStatus())));
+    await consumer.handle([consumed(aStatus())]);
+    const waiting = [aStatus(), aStatus()];
+    let written = false;
+    const handled = consumer.handle(waiting.map((st) => consumed(st))).then(() => (written = true));
+    expect(await scheduler.runOnce()).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toBe(false);
+    expect(await scheduler.runOnce()).toBe(1);
+    await handled;
+    // Written leased to the scheduler, as the first were: nothing is due for a claim.
+    expect(await dueNow()).toEqual([]);
+    expect(await countOf('callback_delivery')).toBe(66);
+
+    // Full again: a stopping scheduler lets the waiting consumer go on, writing its deliveries due now.
+    const late = [aStatus()];
+    const lateHandled = consumer.handle(late.map((st) => consumed(st)));
+    await scheduler.stop();
+    await lateHandled;
+    expect(await dueNow()).toEqual(late.map((st) => webhookIdOf(st)));
+    expect(receiver.requests).toHaveLength(2);
   });
 
   it('records refused connections and timeouts as attempts to retry, without the URL query in errors or logs', async () => {

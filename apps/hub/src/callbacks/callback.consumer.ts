@@ -1,7 +1,7 @@
 import { CloudEventError, parseKafkaRecord } from '@kabar/contracts';
 import { describeError, type Logger } from '@kabar/core';
 import { type Bus, type ReceivedRecord, type Subscription, TOPICS } from '@kabar/messaging';
-import type { CallbackRepository, NewCallbackDelivery } from '@kabar/persistence';
+import type { CallbackRepository, ClaimedCallback, NewCallbackDelivery } from '@kabar/persistence';
 
 import type { CallbackHandOff } from './callback.scheduler.js';
 import type { Clock } from './clock.type.js';
@@ -33,8 +33,9 @@ export class CallbackConsumer {
     private readonly logger: Logger,
     private readonly clock: Clock,
     /**
-     * The local scheduler: new deliveries are leased to it as they are written and sent by it without a claim. Without
-     * one (or when it holds enough already) they are written due now, for any worker's round to claim.
+     * The local scheduler: new deliveries are leased to it as they are written and sent by it without a claim; while
+     * it is behind, the consumer waits for room. Without one (or once it is stopping) they are written due now, for
+     * any worker's round to claim.
      */
     private readonly handOff?: CallbackHandOff,
   ) {}
@@ -74,11 +75,18 @@ export class CallbackConsumer {
       return agencyId === undefined ? [] : [{ agencyId, webhookId: s.webhookId, payload: s.payload }];
     });
     if (deliveries.length === 0) return;
+    const ticket = (await this.handOff?.room(deliveries.length)) ?? null;
     const now = this.clock.now();
-    const leaseUntil = this.handOff?.leaseFor(now, deliveries.length) ?? null;
-    if (leaseUntil === null) {
+    if (ticket === null) {
       if ((await this.repository.enqueue(deliveries, now)) > 0) this.handOff?.wake();
-    } else this.handOff?.take(await this.repository.enqueueLeased(deliveries, now, leaseUntil), leaseUntil);
+      return;
+    }
+    let written: ClaimedCallback[] = [];
+    try {
+      written = await this.repository.enqueueLeased(deliveries, now, ticket.leaseUntil);
+    } finally {
+      ticket.take(written);
+    }
   }
 
   private parse(record: ReceivedRecord): StatusToDeliver | undefined {

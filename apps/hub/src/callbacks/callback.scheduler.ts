@@ -23,16 +23,26 @@ export const DEFAULT_CALLBACK_OPTIONS: CallbackSchedulerOptions = { pollInterval
 
 /**
  * Where the consumer puts new deliveries: leased to this instance as they are written, sent in its next rounds
- * without a claim. `leaseFor` says until when, or null when this instance already holds as many as it should.
+ * without a claim.
  */
 export interface CallbackHandOff {
-  leaseFor(now: Date, count: number): Date | null;
-  take(callbacks: readonly ClaimedCallback[], leaseUntil: Date): void;
+  /**
+   * Resolves with the lease for `count` more deliveries once this instance has room for them: while its rounds are
+   * behind, the consumer waits, and the backlog stays on the status topic rather than in the table, where claiming it
+   * back costs a scan per round. Null once the scheduler is stopping: they are then written due now, for any worker.
+   */
+  room(count: number): Promise<HandOffTicket | null>;
   /** New deliveries were written due now: a round should claim them. */
   wake(): void;
 }
 
-/** Deliveries handed off and waiting in memory at most, in rounds' worth; past it, new ones wait for a claim. */
+/** Room for some deliveries: write them leased until `leaseUntil`, then `take` those written (none if it failed). */
+export interface HandOffTicket {
+  readonly leaseUntil: Date;
+  take(callbacks: readonly ClaimedCallback[]): void;
+}
+
+/** Deliveries handed off and waiting in memory at most, in rounds' worth. */
 const HANDED_OFF_ROUNDS = 64;
 
 export const GAVE_UP = 'GAVE_UP';
@@ -59,6 +69,11 @@ export class CallbackScheduler implements CallbackHandOff {
   private readonly worstRoundMs: number;
   /** Handed off by the consumer, oldest first, each with the end of its lease. */
   private handedOff: { readonly callback: ClaimedCallback; readonly leaseUntil: number }[] = [];
+  /** Consumers waiting for room in `handedOff`, in arrival order. */
+  private waiting: { readonly count: number; readonly resolve: (ticket: HandOffTicket | null) => void }[] = [];
+  /** Room given to consumers whose deliveries have not arrived yet. */
+  private reserved = 0;
+  private stopping = false;
 
   constructor(
     private readonly repository: CallbackRepository,
@@ -88,8 +103,14 @@ export class CallbackScheduler implements CallbackHandOff {
     this.loop.start();
   }
 
-  /** Lets a round in progress finish (its outcomes are recorded), then returns. */
+  /**
+   * Lets a round in progress finish (its outcomes are recorded), then returns. Consumers waiting for room are
+   * answered at once (null); deliveries still handed off are claimed by any worker once their lease ends.
+   */
   stop(): Promise<void> {
+    this.stopping = true;
+    for (const w of this.waiting) w.resolve(null);
+    this.waiting = [];
     return this.loop.stop();
   }
 
@@ -98,12 +119,42 @@ export class CallbackScheduler implements CallbackHandOff {
     this.loop.wake();
   }
 
-  leaseFor(now: Date, count: number): Date | null {
-    if (this.handedOff.length + count > this.options.batchSize * HANDED_OFF_ROUNDS) return null;
-    return new Date(now.getTime() + this.options.leaseMs);
+  room(count: number): Promise<HandOffTicket | null> {
+    if (this.stopping) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiting.push({ count, resolve });
+      this.admitWaiting();
+    });
   }
 
-  take(callbacks: readonly ClaimedCallback[], leaseUntil: Date): void {
+  /** Answers waiting consumers, in order, while there is room (a batch larger than the whole room waits for an empty queue). */
+  private admitWaiting(): void {
+    const capacity = this.options.batchSize * HANDED_OFF_ROUNDS;
+    let next = this.waiting[0];
+    while (next !== undefined) {
+      const held = this.handedOff.length + this.reserved;
+      if (held > 0 && held + next.count > capacity) return;
+      this.waiting.shift();
+      const { count } = next;
+      this.reserved += count;
+      // The lease starts now, when the rows are about to be written, not when the consumer started waiting.
+      const leaseUntil = new Date(this.clock.now().getTime() + this.options.leaseMs);
+      let taken = false;
+      next.resolve({
+        leaseUntil,
+        take: (callbacks) => {
+          if (taken) return;
+          taken = true;
+          this.reserved -= count;
+          this.take(callbacks, leaseUntil);
+          this.admitWaiting();
+        },
+      });
+      next = this.waiting[0];
+    }
+  }
+
+  private take(callbacks: readonly ClaimedCallback[], leaseUntil: Date): void {
     if (callbacks.length === 0) return;
     for (const callback of callbacks) this.handedOff.push({ callback, leaseUntil: leaseUntil.getTime() });
     this.loop.wake();
@@ -162,6 +213,7 @@ export class CallbackScheduler implements CallbackHandOff {
     this.handedOff = stale === -1 ? [] : this.handedOff.slice(stale);
     const round = this.handedOff.slice(0, this.options.batchSize);
     this.handedOff = this.handedOff.slice(round.length);
+    this.admitWaiting();
     return round.map((h) => h.callback);
   }
 

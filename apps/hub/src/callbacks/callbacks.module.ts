@@ -34,8 +34,10 @@ export class CallbacksLifecycle implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
+    // The scheduler first: a consumer batch waiting for room in it is then written due now and can finish, instead
+    // of holding the subscription's close until slow receivers have been called.
     await this.scheduler.stop();
+    await this.subscription?.close();
   }
 }
 
