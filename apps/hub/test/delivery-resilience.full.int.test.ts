@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { DESTINATION, type SmscPeer,startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
+import { DispatchService } from '../src/delivery/dispatch.service.js';
 import { as } from './support/agency-fixture.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
@@ -239,6 +240,33 @@ describe('delivery retries and circuit breaking on PostgreSQL and Kafka', () => 
     const attempts = await attemptsOf(refused.id);
     expect(attempts[0]).toEqual(['sms-smpp', 'CIRCUIT_OPEN']);
     expect(attempts.at(-1)).toEqual(['sms-smpp', null]);
+  });
+
+  it('does not send again what another worker claimed and is still sending, and sends it once that claim has run out', async () => {
+    const phone = '+6281234560401';
+    await publish('in-flight-1', await smsCitizen(phone));
+    const sent = await waitFor('in-flight-1', ['sent']);
+    const submitsTo = (): number => smsc.submits.filter((s) => s.destinationAddr === phone.slice(1)).length;
+    expect(submitsTo()).toBe(1);
+    // As if another worker had just claimed it and were calling the SMSC when a rebalance handed its dispatch batch here.
+    await sql("update notification set state = 'dispatching', updated_at = now() where id = $1", [sent.id]);
+    const batch = { topic: 'kabar.dispatch.v1', key: null, value: Buffer.from(JSON.stringify({ notificationIds: [sent.id] })), headers: {}, partition: 0, offset: '0', timestamp: Date.now() };
+    await app.get(DispatchService).handle([batch]);
+    expect(submitsTo()).toBe(1);
+    expect((await stateOf('in-flight-1'))?.state).toBe('dispatching');
+    // A retry for when that claim runs out (five minutes, and a second).
+    const [job] = await sql<{ due_at: Date; claimed_at: Date }>(
+      "select j.due_at, n.updated_at as claimed_at from scheduled_job j join notification n on n.id::text = j.ref where j.kind = 'retry' and j.ref = $1",
+      [sent.id],
+    );
+    expect(job === undefined ? undefined : new Date(job.due_at).getTime() - new Date(job.claimed_at).getTime()).toBe(301_000);
+
+    // That worker died: once its claim is older than the lease, the retry sends it, once.
+    await sql("update notification set updated_at = now() - interval '6 minutes' where id = $1", [sent.id]);
+    await app.get(WaitingScheduler).runOnce(new Date(Date.now() + 302_000));
+    await waitFor('in-flight-1', ['sent']);
+    expect(submitsTo()).toBe(2);
+    expect((await attemptsOf(sent.id)).map(([plugin]) => plugin)).toEqual(['sms-smpp', 'sms-smpp']);
   });
 
   it('claims an SMS (committed) before handing it to the SMSC, where a crash mid-call would leave it visible', async () => {

@@ -57,6 +57,13 @@ export interface DispatchRow {
 /** States dispatch takes a notification from: waiting to go, or claimed by a dispatch that did not finish. */
 const CLAIMABLE = "'accepted', 'dispatching'";
 
+/**
+ * How long a claim keeps other workers from sending a notification again. A Kafka rebalance can hand a dispatch batch
+ * to a new owner while the old one is still calling the provider; without it, the new owner re-sent what was in
+ * flight. Longer than any one dispatch of a chunk; a claim older than this is a crashed worker's.
+ */
+export const DISPATCH_CLAIM_LEASE_MS = 5 * 60_000;
+
 const ATTEMPT_COLUMNS = [
   ['notification_id', 'uuid'],
   ['plugin', 'text'],
@@ -185,17 +192,30 @@ export class DispatchRepository {
    * Claims loaded notifications before their peer is called (state `dispatching`, attempts + 1), committed, so a
    * crash between the call and its outcome leaves a visible trace and a redelivery re-sends under the next attempt
    * number with the same idempotency key. Returns the attempt number per id claimed; one finished meanwhile (by
-   * another worker) is not claimed and must not be sent.
+   * another worker) is not claimed and must not be sent. One claimed by another worker less than
+   * DISPATCH_CLAIM_LEASE_MS ago is not claimed either: it gets a `retry` job for when that claim runs out, which sends
+   * it again only if it is still `dispatching` then (its worker died).
    */
   async claim(ids: readonly string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();
-    const rows = await query<{ id: string; attempts: string | number }>(
+    const unique = arrayParam([...new Set(ids)]);
+    // Both parts read the same snapshot: a row claimed here was `accepted` (or stale) in it, so it is not in the second.
+    // The retry comes due a second after the other claim runs out, so that claim has certainly run out by then.
+    const rows = await query<{ id: string; attempts: string | number | null; lease_ends: Date | string | null }>(
       this.em.fork(),
-      `update "notification" set "state" = 'dispatching', "attempts" = "attempts" + 1, "updated_at" = now()
-       where "id" = any(?::uuid[]) and "state" in (${CLAIMABLE}) returning "id", "attempts"`,
-      [arrayParam([...new Set(ids)])],
+      `with claimed as (
+         update "notification" set "state" = 'dispatching', "attempts" = "attempts" + 1, "updated_at" = now()
+         where "id" = any(?::uuid[]) and ("state" = 'accepted' or ("state" = 'dispatching' and "updated_at" < now() - ? * interval '1 millisecond'))
+         returning "id", "attempts")
+       select "id", "attempts", null::timestamptz as "lease_ends" from claimed
+       union all
+       select "id", null, "updated_at" + (? + 1000) * interval '1 millisecond' from "notification"
+       where "id" = any(?::uuid[]) and "state" = 'dispatching' and "updated_at" >= now() - ? * interval '1 millisecond'`,
+      [unique, DISPATCH_CLAIM_LEASE_MS, DISPATCH_CLAIM_LEASE_MS, unique, DISPATCH_CLAIM_LEASE_MS],
     );
-    return new Map(rows.map((r) => [r.id, Number(r.attempts)]));
+    const inFlight = rows.flatMap((r) => (r.lease_ends === null ? [] : [{ kind: 'retry' as const, ref: r.id, dueAt: new Date(r.lease_ends) }]));
+    await this.schedule.schedule(null, inFlight);
+    return new Map(rows.flatMap((r) => (r.attempts === null ? [] : [[r.id, Number(r.attempts)]])));
   }
 
   /**

@@ -22,7 +22,7 @@ export {
   type ThreadRow,
 } from './complaint.repository.js';
 export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';
-export { type AttemptOutcome, DispatchRepository, type DispatchRow, type InboxRow, type ReceiptedNotification, type ReceiptToApply, type SentNotification } from './dispatch.repository.js';
+export { type AttemptOutcome, DISPATCH_CLAIM_LEASE_MS, DispatchRepository, type DispatchRow, type InboxRow, type ReceiptedNotification, type ReceiptToApply, type SentNotification } from './dispatch.repository.js';
 export * from './entities/index.js';
 export {
   EventRepository,

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { type Audited,audited } from './audit.repository.js';
 import { arrayParam } from './bulk.js';
 import { ComplaintRepository } from './complaint.repository.js';
+import { DISPATCH_CLAIM_LEASE_MS } from './dispatch.repository.js';
 import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
 import { query } from './query.js';
 import { RateCounterRepository } from './rate-counter.repository.js';
@@ -101,16 +102,20 @@ export class WaitingRepository {
     return rows.map(toReleased);
   }
 
-  /** Notifications waiting to retry go back to dispatch (unless something else, e.g. a fallback, moved them on). */
+  /**
+   * Notifications waiting to retry go back to dispatch (unless something else, e.g. a fallback, moved them on), and so
+   * do those still `dispatching` under a claim older than DISPATCH_CLAIM_LEASE_MS (the worker that claimed them died).
+   */
   async resume(tx: EntityManager, ids: readonly string[]): Promise<ReleasedNotification[]> {
     if (ids.length === 0) return [];
     const rows = await query<ReleasedRow>(
       tx,
       `update "notification" n set "state" = 'accepted', "updated_at" = now()
        from "event" e, "agency" a
-       where n."id" = any(?::uuid[]) and n."state" = 'retrying' and e."id" = n."event_id" and a."id" = n."agency_id"
+       where n."id" = any(?::uuid[]) and (n."state" = 'retrying' or (n."state" = 'dispatching' and n."updated_at" < now() - ? * interval '1 millisecond'))
+         and e."id" = n."event_id" and a."id" = n."agency_id"
        returning ${RELEASED_COLUMNS}`,
-      [[...ids]],
+      [[...ids], DISPATCH_CLAIM_LEASE_MS],
     );
     return rows.map(toReleased);
   }
