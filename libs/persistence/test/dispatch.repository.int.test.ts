@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { SILENT_LOGGER } from '@kabar/core';
-import { AgencyRepository, CatalogRepository, DispatchRepository, EventRepository, migrate, type NewNotification, openDatabase } from '@kabar/persistence';
+import { AgencyRepository, CatalogRepository, DISPATCH_CLAIM_LEASE_MS, DispatchRepository, EventRepository, migrate, type NewNotification, openDatabase } from '@kabar/persistence';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -60,11 +60,22 @@ describe('dispatch repository on PostgreSQL', () => {
     expect(await stateOf(id)).toEqual({ state: 'accepted', attempts: 0 });
   });
 
-  it('claims before a call, and a claim left by a crash is re-sent under the next attempt number', async () => {
+  it('claims before a call, and a claim left by a crash is re-sent under the next attempt number once it has run out', async () => {
     const id = await accepted();
     expect(await repository.claim([id])).toEqual(new Map([[id, 1]]));
     expect(await stateOf(id)).toEqual({ state: 'dispatching', attempts: 1 });
-    // The hub died before the outcome: the redelivered batch loads and claims it again.
+    // Redelivered while the claim holds (a rebalance, or a restart right after a crash): not claimed again; a retry
+    // comes due a second after the claim runs out.
+    expect(await repository.claim([id])).toEqual(new Map());
+    const [job] = await queryDatabase<{ due_at: Date; claimed_at: Date }>(
+      database.url,
+      `select j."due_at", n."updated_at" as claimed_at from "scheduled_job" j join "notification" n on n."id"::text = j."ref" where j."kind" = 'retry' and j."ref" = $1`,
+      [id],
+    );
+    // Both to the millisecond, as the job's time is written.
+    expect(job === undefined ? undefined : job.due_at.getTime() - job.claimed_at.getTime()).toBe(DISPATCH_CLAIM_LEASE_MS + 1_000);
+    // The hub died before the outcome and the claim has run out: the redelivered batch loads and claims it again.
+    await queryDatabase(database.url, `update "notification" set "updated_at" = now() - interval '6 minutes' where "id" = $1`, [id]);
     expect((await repository.load([id]))[0]?.attemptNo).toBe(2);
     expect(await repository.claim([id])).toEqual(new Map([[id, 2]]));
     await repository.finish([sent(id, 2)], []);
