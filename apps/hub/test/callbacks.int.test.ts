@@ -519,6 +519,24 @@ describe('status callbacks', () => {
     expect(receiver.requests).toHaveLength(2);
   });
 
+  it('claims deliveries that come due while the hand-off never runs dry, within ten rounds', async () => {
+    const repository = new CallbackRepository(orm.em);
+    // Written due now (as after a failed attempt or by another hub), before the hand-off fills up.
+    const due = aStatus();
+    await consumer.handle([consumed(due)]);
+    const scheduler = aScheduler({ batchSize: 1, concurrency: 1 });
+    consumer = new CallbackConsumer(repository, aLogger(logs), clock, scheduler);
+    await consumer.handle(Array.from({ length: 20 }, () => consumed(aStatus())));
+    const rounds: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await scheduler.runOnce();
+      rounds.push(receiver.requests.at(-1)?.headers['webhook-id'] ?? '');
+    }
+    // Nine rounds from the hand-off, the tenth a claim.
+    expect(rounds.indexOf(webhookIdOf(due))).toBe(9);
+    expect(receiver.requests).toHaveLength(10);
+  });
+
   it('records refused connections and timeouts as attempts to retry, without the URL query in errors or logs', async () => {
     const refused = aStatus({ agency: 'dinkes' });
     const slow = aStatus({ agency: 'lambat' });

@@ -44,6 +44,8 @@ export interface HandOffTicket {
 
 /** Deliveries handed off and waiting in memory at most, in rounds' worth. */
 const HANDED_OFF_ROUNDS = 64;
+/** How often a round claims beside a full hand-off. */
+const CLAIM_EVERY_ROUNDS = 10;
 
 export const GAVE_UP = 'GAVE_UP';
 const NO_CALLBACK_URL = 'NO_CALLBACK_URL';
@@ -74,6 +76,7 @@ export class CallbackScheduler implements CallbackHandOff {
   /** Room given to consumers whose deliveries have not arrived yet. */
   private reserved = 0;
   private stopping = false;
+  private rounds = 0;
 
   constructor(
     private readonly repository: CallbackRepository,
@@ -92,7 +95,8 @@ export class CallbackScheduler implements CallbackHandOff {
     if (worstRoundMs >= options.leaseMs) {
       throw new RangeError(`callback lease (${options.leaseMs} ms) must outlast a round (up to ${worstRoundMs} ms): raise leaseMs or concurrency, or lower batchSize`);
     }
-    this.loop = new PollingLoop(() => this.runOnce(), {
+    // More handed off than a round took means more work now, whatever the round's size: no sleep in between.
+    this.loop = new PollingLoop(async () => Math.max(await this.runOnce(), this.handedOff.length > 0 ? options.batchSize : 0), {
       batchSize: options.batchSize,
       pollIntervalMs: options.pollIntervalMs,
       onError: (error, failures) => logger.warn({ error: describeError(error), failures }, 'callback round failed; will retry'),
@@ -166,8 +170,14 @@ export class CallbackScheduler implements CallbackHandOff {
    */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
-    const handedOff = this.fromHandOff(now);
-    const claimed = handedOff.length > 0 ? handedOff : await this.repository.claimDue(now, this.options.batchSize, new Date(now.getTime() + this.options.leaseMs));
+    // A round claims when the hand-off is empty; every tenth round also keeps an eighth of itself for claims, so
+    // retries coming due (and other workers' leftovers) are not starved by a hand-off that never runs dry. Not every
+    // round: each claim scans, and what the hand-off carries needs none.
+    this.rounds++;
+    const kept = this.rounds % CLAIM_EVERY_ROUNDS === 0 ? Math.ceil(this.options.batchSize / 8) : 0;
+    const handedOff = this.fromHandOff(now, this.options.batchSize - kept);
+    const room = handedOff.length === 0 ? this.options.batchSize : kept;
+    const claimed = [...handedOff, ...(room === 0 ? [] : await this.repository.claimDue(now, room, new Date(now.getTime() + this.options.leaseMs)))];
     if (claimed.length === 0) return 0;
     const secrets = new Map<string, string | null>();
     const outcomes = await mapConcurrent(claimed, this.options.concurrency, (delivery) => this.attempt(delivery, secrets));
@@ -204,14 +214,14 @@ export class CallbackScheduler implements CallbackHandOff {
   }
 
   /**
-   * Up to a round of handed-off deliveries. Those whose lease would end before a round could finish are left to the
+   * Up to `limit` handed-off deliveries. Those whose lease would end before a round could finish are left to the
    * rounds that claim them once it has (as a crashed worker's are), so no delivery is ever sent by two workers.
    */
-  private fromHandOff(now: Date): ClaimedCallback[] {
+  private fromHandOff(now: Date, limit: number): ClaimedCallback[] {
     const deadline = now.getTime() + this.worstRoundMs;
     const stale = this.handedOff.findIndex((h) => h.leaseUntil > deadline);
     this.handedOff = stale === -1 ? [] : this.handedOff.slice(stale);
-    const round = this.handedOff.slice(0, this.options.batchSize);
+    const round = this.handedOff.slice(0, limit);
     this.handedOff = this.handedOff.slice(round.length);
     this.admitWaiting();
     return round.map((h) => h.callback);
