@@ -262,18 +262,22 @@ export class DispatchRepository {
    */
   async applyReceipts(tx: EntityManager, receipts: readonly ReceiptToApply[]): Promise<{ applied: Map<number, ReceiptedNotification>; unknown: number[] }> {
     if (receipts.length === 0) return { applied: new Map(), unknown: [] };
+    // One index probe per receipt (LATERAL … LIMIT 1 on the partial index): as a join, the planner hashed the whole
+    // delivery_attempt table for a batch of 80 receipts, 13 ms a batch at 100,000 attempts and growing with the table.
     const rows = await query<{ i: string; id: string | null; event_id: string | null; source: string | null; ce_id: string | null; code: string | null; channel: string | null }>(
       tx,
       `with r as (select * from unnest(?::text[], ?::text[], ?::text[], ?::text[]) with ordinality as r(plugin, message_id, state, reason, i)),
        found as (
-         select distinct on (r.i) r.i, d."notification_id" from r
-         join "delivery_attempt" d on d."plugin" = r.plugin and d."provider_message_id" = r.message_id
-         order by r.i, d."id" desc),
+         select r.i, r.state, r.reason, d."notification_id" from r
+         cross join lateral (
+           select d."notification_id" from "delivery_attempt" d
+           where d."plugin" = r.plugin and d."provider_message_id" = r.message_id and d."provider_message_id" is not null
+           order by d."id" desc limit 1) d),
        changed as (
-         update "notification" n set "state" = r.state, "reason" = r.reason, "updated_at" = now()
-         from found f join r on r.i = f.i
+         update "notification" n set "state" = f.state, "reason" = f.reason, "updated_at" = now()
+         from found f
          where n."id" = f."notification_id" and n."state" = 'sent'
-         returning r.i, n."id", n."event_id", n."agency_id", n."channel")
+         returning f.i, n."id", n."event_id", n."agency_id", n."channel")
        select c.i, c."id", c."event_id", e."source", e."ce_id", a."code", c."channel"
          from changed c join "event" e on e."id" = c."event_id" join "agency" a on a."id" = c."agency_id"
        union all
