@@ -1,4 +1,5 @@
 // npm run bench [-- --events N] [--broadcast N] [--history N] [--channel inbox|sms] [--callbacks]
+//                  [--transport kafka|http [--batch N] [--connections N]]
 // Publishes N CloudEvents to Kafka and measures the whole Kabar path (Kafka -> ingest -> PostgreSQL -> outbox ->
 // dispatch -> inbox plugin) in a real hub process, then, in the same run, the raw floor: a bare kafkajs consumer that
 // reads the same records and inserts them into PostgreSQL in batches. Prints figures and the ratio. Then a broadcast:
@@ -9,12 +10,16 @@
 // answers every submit_sm and sends a delivery receipt; the run ends when every notification is delivered (receipt
 // applied). --callbacks gives the agency a callback URL: a receiver in this process counts the signed status
 // callbacks, and the run ends when all have arrived.
+// --transport http publishes the same events over the hubs' POST /v1/events instead of Kafka: --batch events per
+// request (1: one structured event per request, as most agencies send; more: application/cloudevents-batch+json), from
+// --connections kept-alive connections spread over the hubs, authenticated with the agency's API key. The client is
+// this process: its CPU is in the machine's figure. The floor still reads the records from Kafka (its own topic).
 // Not a test.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
+import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,7 +32,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 
 const { values } = parseArgs({
-  options: { broadcast: { type: 'string', default: '1000000' }, events: { type: 'string', default: '100000' }, citizens: { type: 'string', default: '1000' }, partitions: { type: 'string', default: '6' }, hubs: { type: 'string', default: '1' }, history: { type: 'string', default: '0' }, channel: { type: 'string', default: 'inbox' }, callbacks: { type: 'boolean', default: false } },
+  options: { broadcast: { type: 'string', default: '1000000' }, events: { type: 'string', default: '100000' }, citizens: { type: 'string', default: '1000' }, partitions: { type: 'string', default: '6' }, hubs: { type: 'string', default: '1' }, history: { type: 'string', default: '0' }, channel: { type: 'string', default: 'inbox' }, callbacks: { type: 'boolean', default: false }, transport: { type: 'string', default: 'kafka' }, batch: { type: 'string', default: '100' }, connections: { type: 'string', default: '8' } },
 });
 const HUBS = Number(values.hubs);
 const N = Number(values.events);
@@ -38,6 +43,11 @@ const HISTORY = Number(values.history);
 const CHANNEL = values.channel;
 if (CHANNEL !== 'inbox' && CHANNEL !== 'sms') throw new Error(`--channel must be inbox or sms, not ${CHANNEL}`);
 const CALLBACKS = values.callbacks;
+const TRANSPORT = values.transport;
+if (TRANSPORT !== 'kafka' && TRANSPORT !== 'http') throw new Error(`--transport must be kafka or http, not ${TRANSPORT}`);
+const BATCH = Number(values.batch);
+const CONNECTIONS = Number(values.connections);
+if (!(BATCH >= 1 && BATCH <= 1000) || !(CONNECTIONS >= 1)) throw new Error('--batch must be 1 to 1000 (the hub\'s batch limit) and --connections at least 1');
 // Status messages (and so callbacks) per notification: accepted and delivered; an SMS is also sent before its receipt.
 const STATUSES_PER_NOTIFICATION = CHANNEL === 'sms' ? 3 : 2;
 const env = Object.fromEntries(
@@ -156,23 +166,26 @@ if (HISTORY > 0) {
 
 const namespace = `bench${randomBytes(3).toString('hex')}.`;
 const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+// Over HTTP the hubs get the events from this process; the floor still reads them from Kafka, from a topic of its own.
+const floorTopic = TRANSPORT === 'kafka' ? `${namespace}${TOPICS.events}` : `${namespace}bench.floor.v1`;
 const admin = kafka.admin();
 await admin.connect();
-await admin.createTopics({ topics: Object.values(TOPICS).map((t) => ({ topic: `${namespace}${t}`, numPartitions: PARTITIONS })) });
+await admin.createTopics({ topics: [...new Set([...Object.values(TOPICS).map((t) => `${namespace}${t}`), floorTopic])].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
 await admin.disconnect();
+const eventOf = (n) => {
+  const subject = subjectOf(n % CITIZENS);
+  return { specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n, amount: 100_000 + n, dueDate: '2026-12-31' } };
+};
 const producer = kafka.producer();
 await producer.connect();
 const produceStart = performance.now();
 for (let start = 0; start < N; start += 2000) {
   const messages = [];
-  for (let n = start; n < Math.min(N, start + 2000); n++) {
-    const subject = subjectOf(n % CITIZENS);
-    messages.push(signed(subject, JSON.stringify({ specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n, amount: 100_000 + n, dueDate: '2026-12-31' } })));
-  }
-  await producer.send({ topic: `${namespace}${TOPICS.events}`, messages });
+  for (let n = start; n < Math.min(N, start + 2000); n++) messages.push(signed(subjectOf(n % CITIZENS), JSON.stringify(eventOf(n))));
+  await producer.send({ topic: floorTopic, messages });
 }
 await producer.disconnect();
-console.log(`produced ${fmt(N)} events to Kafka in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`);
+console.log(`produced ${fmt(N)} events to Kafka in ${((performance.now() - produceStart) / 1000).toFixed(1)} s${TRANSPORT === 'http' ? ' (for the floor; the hubs get them over HTTP)' : ''}`);
 // Server settings the figures depend on, printed so runs on differently configured servers are not compared blindly
 // (a CI image, for one, switches autovacuum off: a fresh database then has no statistics, which cost about 5 %).
 const settings = await withClient(adminUrl, (c) => c.query("select name, setting, unit from pg_settings where name in ('autovacuum', 'fsync', 'synchronous_commit', 'shared_buffers', 'wal_compression') order by name"));
@@ -188,12 +201,14 @@ const profile = [
   ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : []),
 ];
-// --hubs N starts N hub processes sharing the consumer groups, as replicas would in Kubernetes.
+// --hubs N starts N hub processes sharing the consumer groups, as replicas would in Kubernetes. Over HTTP each listens
+// on a port of its own, which the publisher spreads its connections over.
+const hubPorts = await Promise.all(Array.from({ length: HUBS }, () => (TRANSPORT === 'http' ? freePort() : 0)));
 const startHubs = () => {
-  const processes = Array.from({ length: HUBS }, () =>
+  const processes = hubPorts.map((port) =>
     spawn(process.execPath, [...profile, hubMain], {
       env: {
-        PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace,
+        PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: brokers.join(','), KAFKA_NAMESPACE: namespace,
         KAFKA_PARTITIONS: String(PARTITIONS), KABAR_SECRET_KEY: masterKey.toString('base64'), KABAR_SECRET_KEY_ID: 'k1', KABAR_CAPS: 'none', KABAR_QUIET_HOURS: 'none',
         // KABAR_KAFKA_EVENT_AUTH=source measures the hub without checking the records' signatures.
         KABAR_KAFKA_EVENT_AUTH: process.env.KABAR_KAFKA_EVENT_AUTH ?? 'signed',
@@ -259,6 +274,48 @@ const walLsn = () => withClient(dbUrl, async (c) => (await c.query('select pg_cu
 const walAtFirst = await walLsn();
 let walAtLast;
 const hubStart = performance.now();
+// --transport http: once every hub answers /health/ready, CONNECTIONS loops post the events, each taking the next
+// batch, until all are accepted. A batch answered with anything but every event accepted ends the run: the figures
+// would not be of the path.
+const agent = new HttpAgent({ keepAlive: true, maxSockets: CONNECTIONS });
+const post = (port, path, body, headers) => new Promise((resolve, reject) => {
+  const req = httpRequest({ host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', agent, headers }, (res) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+  });
+  req.on('error', reject);
+  req.end(body);
+});
+const publishedOverHttp = TRANSPORT !== 'http' ? null : (async () => {
+  for (const port of hubPorts) {
+    for (let tries = 0; (await post(port, '/health/ready').catch(() => ({ status: 0 }))).status !== 200; tries++) {
+      hub.check();
+      if (tries > 600) throw new Error(`the hub on port ${port} did not get ready`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const authorization = `Bearer ${credential.token}`;
+  let next = 0;
+  const loop = async (connection) => {
+    const port = hubPorts[connection % hubPorts.length];
+    for (let start = next; start < N; start = next) {
+      next += BATCH;
+      const events = Array.from({ length: Math.min(BATCH, N - start) }, (_, i) => eventOf(start + i));
+      const body = JSON.stringify(BATCH === 1 ? events[0] : events);
+      const type = BATCH === 1 ? 'application/cloudevents+json' : 'application/cloudevents-batch+json';
+      const answer = await post(port, '/v1/events', body, { authorization, 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      const accepted = answer.status === 202 || (answer.status === 200 && JSON.parse(answer.body).results.every((r) => r.status !== 'rejected'));
+      if (!accepted) throw new Error(`POST /v1/events answered ${answer.status}: ${answer.body.slice(0, 500)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, c) => loop(c)));
+  return performance.now();
+})();
+// A failed publish ends the run at once, as a hub that exits does.
+let publishFailed = null;
+publishedOverHttp?.catch((error) => { publishFailed = error; });
+const publisherCheck = () => { if (publishFailed !== null) { hub.kill('SIGTERM'); throw publishFailed; } };
 let deliveredAt;
 let statusesOutAt;
 let receiptsAt;
@@ -305,6 +362,7 @@ const sent = await withClient(dbUrl, async (c) => {
       return rows[0].n;
     }
     hub.check();
+    publisherCheck();
     if (rows[0].n !== last) [last, lastChange] = [rows[0].n, performance.now()];
     // No progress for a minute means the pipeline is stuck: report it rather than wait forever.
     if (performance.now() - lastChange > 60_000) {
@@ -341,11 +399,16 @@ if (profileDir !== undefined) {
   const areas = profileAreas(fresh.map((f) => JSON.parse(readFileSync(join(profileDir, f), 'utf8')))).filter((a) => a.area !== IDLE && a.share >= 0.005);
   console.log(`kabar: hub CPU by area (V8 profile; the profiler itself slows the hub): ${areas.map((a) => `${a.area} ${(a.share * 100).toFixed(1)} %`).join(', ')}`);
 }
+agent.destroy();
 const { span, p50, p99, ingest_span: ingestSpan, dispatch_span: dispatchSpan } = stats.rows[0];
 const kabarRate = N / Number(span);
 console.log(`kabar: ${fmt(sent)} notifications ${CHANNEL === 'sms' ? 'sent (sms-smpp plugin to kabar smsc)' : 'delivered (inbox plugin)'}; ${fmt(kabarRate)} events/s from first ingest to last dispatch (${Number(span).toFixed(1)} s; wall ${((performance.now() - hubStart) / 1000).toFixed(1)} s incl. start)`);
 console.log(`kabar: stages: ingest ${fmt(N / Number(ingestSpan))} events/s (${Number(ingestSpan).toFixed(1)} s), dispatch ${fmt(N / Number(dispatchSpan))} notifications/s (${Number(dispatchSpan).toFixed(1)} s)`);
 const after = (at) => (at - deliveredAt) / 1000;
+if (publishedOverHttp !== null) {
+  const publishedAt = await publishedOverHttp;
+  console.log(`kabar: published over HTTP (${BATCH === 1 ? 'one structured event per request' : `batches of ${fmt(BATCH)}`}, ${CONNECTIONS} kept-alive connections, ${HUBS} hub${HUBS === 1 ? '' : 's'}): the last request answered ${(publishedAt - hubStart) / 1000 > 0 ? ((publishedAt - hubStart) / 1000).toFixed(1) : '0'} s after the hubs started, ${after(publishedAt).toFixed(1)} s from the last dispatch`);
+}
 if (receiptsAt !== undefined) console.log(`kabar: the last delivery receipt was applied ${after(receiptsAt).toFixed(1)} s after the last send (${fmt(N / (Number(span) + after(receiptsAt)))} events/s counted to it)`);
 console.log(`kabar: the last status message left the outbox ${after(statusesOutAt).toFixed(1)} s after the last ${CHANNEL === 'sms' ? 'send' : 'delivery'} (${fmt(N / (Number(span) + after(statusesOutAt)))} events/s with the statuses)${callbacksAt === undefined ? '; CPU and WAL below count until then' : ''}`);
 if (callbacksAt !== undefined) console.log(`kabar: ${fmt(callbacksReceived)} status callbacks received, the last ${after(callbacksAt).toFixed(1)} s after the last send (${fmt(N / (Number(span) + after(callbacksAt)))} events/s with the callbacks); CPU and WAL below count until then`);
@@ -368,7 +431,7 @@ pool.on('error', (error) => {
 });
 const consumer = kafka.consumer({ groupId: `${namespace}floor`, maxWaitTimeInMs: 500 });
 await consumer.connect();
-await consumer.subscribe({ topic: `${namespace}${TOPICS.events}`, fromBeginning: true });
+await consumer.subscribe({ topic: floorTopic, fromBeginning: true });
 let floorCount = 0;
 let floorStart = 0;
 // The floor's CPU, counted as Kabar's is (first record to last insert): this process (the consumer), PostgreSQL, the

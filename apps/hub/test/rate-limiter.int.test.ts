@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { RateLimiter } from '../src/ingest/rate-limiter.js';
 
-// The daily quota that Kafka batches count against, shared with requests, on PostgreSQL.
-describe('per-key daily quota for Kafka batches on PostgreSQL', () => {
+// The per-key limits on PostgreSQL: the daily quota that Kafka batches count against, shared with requests, and the
+// requests' minute and day counted for several at once.
+describe('per-key limits on PostgreSQL', () => {
   let database: TestDatabase;
   let orm: MikroORM;
   let limiter: RateLimiter;
@@ -41,6 +42,25 @@ describe('per-key daily quota for Kafka batches on PostgreSQL', () => {
     await limiter.giveBackDaily(batch, now);
     expect((await limiter.admitDaily(batch, now)).get('key-c')).toBe(4);
     expect((await limiter.admitDaily([{ keyId: 'key-c', n: 2, perDay: 5 }], now)).get('key-c')).toBe(1);
+  });
+
+  it('answers requests counted together (one per key or several) as if they had come one after another', async () => {
+    const minute = { perMinute: 3, perDay: 1_000 };
+    const answers = await limiter.consumeMany(
+      [
+        { keyId: 'key-d', n: 2, limits: minute },
+        { keyId: 'key-e', n: 1, limits: minute },
+        { keyId: 'key-d', n: 2, limits: minute }, // 4 of 3 this minute: refused, and counted
+        { keyId: 'key-d', n: 1, limits: minute },
+      ],
+      now,
+    );
+    expect(answers.map((a) => a?.code ?? null)).toEqual([null, null, 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect(answers[2]?.details.retryAfterSeconds).toBe(60); // now is on the minute
+    // The next call starts from what this one counted: key-e has 2 left, key-d none.
+    const next = await limiter.consumeMany([{ keyId: 'key-e', n: 2, limits: minute }, { keyId: 'key-d', n: 1, limits: minute }], now);
+    expect(next.map((a) => a?.code ?? null)).toEqual([null, 'RATE_LIMITED']);
+    await expect(limiter.consume('key-e', 1, minute, now)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
   });
 
   it('starts each key afresh on the next UTC day', async () => {

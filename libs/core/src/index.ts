@@ -5,7 +5,7 @@ export { appendTo } from './collections.js';
 export * from './complaint/index.js';
 export { newCredential, newKeyId, splitCredential } from './credentials.js';
 export * from './delivery/index.js';
-export { GroupCommit } from './group-commit.js';
+export { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { CodedError, isKabarError, KabarError } from './kabar-error.js';
 export { type Logger, SILENT_LOGGER } from './logger.js';
 export * from './notify/index.js';

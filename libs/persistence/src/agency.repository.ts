@@ -156,14 +156,10 @@ export class AgencyRepository {
     return this.em.fork().find(ApiKeySchema, { agency: agencyId }, { orderBy: { createdAt: 'asc' } });
   }
 
-  /** The key with its agency, for authentication. */
-  findKey(id: string): Promise<ApiKey | null> {
-    return this.em.fork().findOne(ApiKeySchema, { id }, { populate: ['agency'] });
-  }
-
   /**
-   * Keys by id with their agencies, revoked ones included, for checking the signatures of one batch of Kafka records
-   * and counting them against their agencies' quotas, in one query.
+   * Keys by id with their agencies, revoked ones included, in one query: for checking the signatures of one batch of
+   * Kafka records and counting them against their agencies' quotas, and for authenticating the requests that arrive
+   * together.
    */
   findKeys(ids: readonly string[]): Promise<ApiKey[]> {
     if (ids.length === 0) return Promise.resolve([]);

@@ -27,9 +27,12 @@ export class RateCounterRepository {
     const byKey = new Map<string, number>();
     for (const { keyId, n } of counts) byKey.set(keyId, (byKey.get(keyId) ?? 0) + n);
     if (byKey.size === 0 || buckets.length === 0) return totals;
-    const params = [...byKey].flatMap(([keyId, n]) => buckets.flatMap((b) => [keyId, b.name, n, b.expiresAt]));
+    // Rows are locked in the order they are written: in key order, two statements over the same keys (two hubs'
+    // batches) wait for each other instead of deadlocking.
+    const ordered = [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const params = ordered.flatMap(([keyId, n]) => buckets.flatMap((b) => [keyId, b.name, n, b.expiresAt]));
     const rows = await query<{ key_id: string; bucket: string; count: number | string }>(this.em.fork(),
-      `insert into "rate_counter" ("key_id", "bucket", "count", "expires_at") values ${[...byKey].flatMap(() => buckets.map(() => '(?, ?, ?, ?)')).join(', ')}
+      `insert into "rate_counter" ("key_id", "bucket", "count", "expires_at") values ${ordered.flatMap(() => buckets.map(() => '(?, ?, ?, ?)')).join(', ')}
        on conflict ("key_id", "bucket") do update set "count" = "rate_counter"."count" + excluded."count"
        returning "key_id", "bucket", "count"`,
       params,

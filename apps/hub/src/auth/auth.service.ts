@@ -1,5 +1,4 @@
-import { hashSecret, safeEqual, SecretBox, SecretBoxError } from '@kabar/core';
-import { splitCredential } from '@kabar/core';
+import { GroupCommit, hashSecret, safeEqual, SecretBox, SecretBoxError, splitCredential } from '@kabar/core';
 import { AgencyRepository, type ApiKey, CitizenAuthRepository } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -15,6 +14,17 @@ import type { Principal } from './principal.js';
 export class AuthService {
   private readonly agencies: AgencyRepository;
   private readonly sessions: CitizenAuthRepository;
+  /**
+   * Agency keys are read for every request, never cached (a revoked key is refused at once, on every instance); the
+   * requests that arrive together (agencies publishing an event per request) share one read.
+   */
+  private readonly keys = new GroupCommit<string, ApiKey | null>(
+    async (ids) => {
+      const found = new Map((await this.agencies.findKeys([...new Set(ids)])).map((key) => [key.id, key]));
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    { concurrency: 2, gatherTurn: true },
+  );
 
   constructor(
     em: EntityManager,
@@ -46,7 +56,7 @@ export class AuthService {
       if (admin === null || !safeEqual(admin.secretHash, hashSecret(credential.secret))) throw invalid();
       return { kind: 'admin', adminId: admin.id };
     }
-    const key = await this.agencies.findKey(credential.id);
+    const key = await this.keys.submit(credential.id);
     if (key === null || key.revokedAt !== null || !safeEqual(key.secretHash, hashSecret(credential.secret))) throw invalid();
     return agencyPrincipal(key);
   }
@@ -74,7 +84,7 @@ export class AuthService {
 
   private async fromJwt(token: string): Promise<Principal> {
     const issuer = peekIssuer(token);
-    const key = issuer === null ? null : await this.agencies.findKey(issuer);
+    const key = issuer === null ? null : await this.keys.submit(issuer);
     if (key === null || key.revokedAt !== null) throw invalid();
     verifyJwt(token, this.openSecret(key.secretSealed), Math.floor(Date.now() / 1000));
     return agencyPrincipal(key);

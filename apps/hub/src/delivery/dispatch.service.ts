@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { appendTo, CircuitBreaker, type CircuitBreakerPolicy, type CircuitState, type DeliveryRetryPolicy, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox, SendRateLimiter } from '@kabar/core';
+import { appendTo, CircuitBreaker, type CircuitBreakerPolicy, type CircuitState, type DeliveryRetryPolicy, GroupCommit, type Logger, nextDeliveryAttempt, sandboxOutcome, SecretBox, SendRateLimiter } from '@kabar/core';
 import type { BusRecord, ReceivedRecord } from '@kabar/messaging';
 import { OutboxRelay } from '@kabar/messaging';
 import { type AttemptOutcome, DispatchRepository, type DispatchRow, type NewJob } from '@kabar/persistence';
@@ -28,6 +28,17 @@ export class DispatchService {
   private readonly breakers = new Map<string, CircuitBreaker>();
   /** One send-rate limiter per rate-limited install, per hub process (a limit is per worker: see setPluginRateLimit). */
   private readonly limiters = new Map<string, SendRateLimiter>();
+  /**
+   * Dispatch rounds. The batches of one Kafka fetch (one per partition) arrive together; small ones (traffic that
+   * trickles in, such as agencies publishing an event per HTTP request) go as one round of up to a chunk, where each
+   * would pay a round's queries and transaction for a notification or two. Big ones (a backlog) go alone, as before.
+   */
+  private readonly rounds = new GroupCommit<readonly string[]>((lists) => this.dispatchAll(lists.flat()).then(() => lists.map(() => undefined)), {
+    maxBatch: DISPATCH_CHUNK,
+    weigh: (ids) => ids.length,
+    concurrency: ROUNDS_AT_ONCE,
+    gatherTurn: true,
+  });
 
   constructor(
     em: EntityManager,
@@ -51,6 +62,10 @@ export class DispatchService {
 
   async handle(records: readonly ReceivedRecord[]): Promise<void> {
     const ids = records.flatMap((r) => this.notificationIds(r));
+    if (ids.length > 0) await this.rounds.submit(ids);
+  }
+
+  private async dispatchAll(ids: readonly string[]): Promise<void> {
     // Bounded chunks keep plugin batches reasonable; a few run side by side, so a large batch does not hold up the
     // partitions fetched after it (the Kafka consumer fetches again only when every batch of a round is done).
     const chunks: string[][] = [];
@@ -306,6 +321,8 @@ export class DispatchService {
 }
 
 const DISPATCH_CHUNK = 1_000;
+/** Rounds at once: no fewer than the partitions a consumer handles side by side, which bound them. */
+const ROUNDS_AT_ONCE = 16;
 /** Chunks of one batch dispatched at once: each holds a database connection for its claim and its outcome. */
 const CHUNKS_AT_ONCE = 3;
 

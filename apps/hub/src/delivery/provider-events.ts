@@ -48,7 +48,7 @@ export class ProviderEvents {
    * Receipts come one per message sent, thousands a second from a busy SMSC: those that arrive while a batch is being
    * written go together in the next, so the database sees a few statements per batch, not per receipt.
    */
-  private readonly receipts = new GroupCommit<Receipt>((batch) => this.writeReceipts(batch), RECEIPT_BATCH);
+  private readonly receipts = new GroupCommit<Receipt>((batch) => this.writeReceipts(batch).then(() => batch.map(() => undefined)), { maxBatch: RECEIPT_BATCH });
 
   constructor(
     private readonly em: EntityManager,

@@ -23,15 +23,37 @@ export class RateLimiter {
 
   /** Counts `n` events for the key; throws RATE_LIMITED or QUOTA_EXCEEDED with the seconds to wait. */
   async consume(keyId: string, n: number, limits: Limits, now = new Date()): Promise<void> {
+    const [refusal] = await this.consumeMany([{ keyId, n, limits }], now);
+    if (refusal !== null && refusal !== undefined) throw refusal;
+  }
+
+  /**
+   * Counts the events of several requests (of one key or many) in one statement, and answers each, in order, as if
+   * they had come one after another: null for admitted, or its RATE_LIMITED / QUOTA_EXCEEDED. As with one request, a
+   * refused request's events are counted too.
+   */
+  async consumeMany(requests: readonly CountRequest[], now = new Date()): Promise<(IngestError | null)[]> {
     const minuteStart = Math.floor(now.getTime() / 60_000) * 60_000;
     const minute = `m${minuteStart / 60_000}`;
     const day = dayBucket(now);
-    const totals = await this.counters.add(keyId, n, [{ name: minute, expiresAt: new Date(minuteStart + 120_000) }, day]);
-    if ((totals.get(day.name) ?? 0) > limits.perDay) throw quotaExceeded(limits.perDay, now);
-    if ((totals.get(minute) ?? 0) > limits.perMinute) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((minuteStart + 60_000 - now.getTime()) / 1000));
-      throw new IngestError(IngestErrorCode.RateLimited, `rate limit of ${limits.perMinute} events per minute for this key reached`, { retryAfterSeconds });
-    }
+    const totals = await this.counters.addMany(requests, [{ name: minute, expiresAt: new Date(minuteStart + 120_000) }, day]);
+    // Each key's totals before this call (what it added taken off), then each request's running total, in order.
+    const added = new Map<string, number>();
+    for (const { keyId, n } of requests) added.set(keyId, (added.get(keyId) ?? 0) + n);
+    const running = new Map(
+      [...added].map(([keyId, sum]) => [keyId, { minute: (totals.get(keyId)?.get(minute) ?? sum) - sum, day: (totals.get(keyId)?.get(day.name) ?? sum) - sum }]),
+    );
+    return requests.map(({ keyId, n, limits }) => {
+      const entry = running.get(keyId) ?? { minute: 0, day: 0 };
+      entry.minute += n;
+      entry.day += n;
+      if (entry.day > limits.perDay) return quotaExceeded(limits.perDay, now);
+      if (entry.minute > limits.perMinute) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((minuteStart + 60_000 - now.getTime()) / 1000));
+        return new IngestError(IngestErrorCode.RateLimited, `rate limit of ${limits.perMinute} events per minute for this key reached`, { retryAfterSeconds });
+      }
+      return null;
+    });
   }
 
   /**
@@ -54,6 +76,13 @@ export class RateLimiter {
   async giveBackDaily(requests: readonly DailyRequest[], now: Date): Promise<void> {
     await this.counters.addMany(requests.map(({ keyId, n }) => ({ keyId, n: -n })), [dayBucket(now)]);
   }
+}
+
+export interface CountRequest {
+  readonly keyId: string;
+  /** Events of the request. */
+  readonly n: number;
+  readonly limits: Limits;
 }
 
 export interface DailyRequest {
