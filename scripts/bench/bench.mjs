@@ -407,7 +407,7 @@ console.log(`kabar: stages: ingest ${fmt(N / Number(ingestSpan))} events/s (${Nu
 const after = (at) => (at - deliveredAt) / 1000;
 if (publishedOverHttp !== null) {
   const publishedAt = await publishedOverHttp;
-  console.log(`kabar: published over HTTP (${BATCH === 1 ? 'one structured event per request' : `batches of ${fmt(BATCH)}`}, ${CONNECTIONS} kept-alive connections, ${HUBS} hub${HUBS === 1 ? '' : 's'}): the last request answered ${(publishedAt - hubStart) / 1000 > 0 ? ((publishedAt - hubStart) / 1000).toFixed(1) : '0'} s after the hubs started, ${after(publishedAt).toFixed(1)} s from the last dispatch`);
+  console.log(`kabar: published over HTTP (${BATCH === 1 ? 'one structured event per request' : `batches of ${fmt(BATCH)}`}, ${CONNECTIONS} kept-alive connections, ${HUBS} hub${HUBS === 1 ? '' : 's'}): the last request answered ${((publishedAt - hubStart) / 1000).toFixed(1)} s after the hubs started, the last dispatch ${(-after(publishedAt)).toFixed(1)} s after that`);
 }
 if (receiptsAt !== undefined) console.log(`kabar: the last delivery receipt was applied ${after(receiptsAt).toFixed(1)} s after the last send (${fmt(N / (Number(span) + after(receiptsAt)))} events/s counted to it)`);
 console.log(`kabar: the last status message left the outbox ${after(statusesOutAt).toFixed(1)} s after the last ${CHANNEL === 'sms' ? 'send' : 'delivery'} (${fmt(N / (Number(span) + after(statusesOutAt)))} events/s with the statuses)${callbacksAt === undefined ? '; CPU and WAL below count until then' : ''}`);

@@ -49,4 +49,22 @@ describe('the benchmark script', () => {
     expect(output).toMatch(/kabar: 900 status callbacks received, the last [\d.]+ s after the last send/);
     expect(output).toMatch(/the SMPP peer \d+ ms/);
   }, 300_000);
+
+  it('publishes over HTTP, one event per request from several connections, and prints when the last was answered', async () => {
+    const { code, output } = await run(['scripts/bench/bench.mjs', '--events', '300', '--broadcast', '0', '--transport', 'http', '--batch', '1', '--connections', '4']);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/for the floor; the hubs get them over HTTP/);
+    expect(output).toMatch(/kabar: 300 notifications delivered \(inbox plugin\); [\d,]+ events\/s/);
+    expect(output).toMatch(/published over HTTP \(one structured event per request, 4 kept-alive connections, 1 hub\): the last request answered [\d.]+ s after the hubs started/);
+    expect(output).toMatch(/ratio kabar\/floor: [\d.]+ %/);
+  }, 300_000);
+
+  it('refuses a transport or a batch it does not know, before touching anything', async () => {
+    const unknown = await run(['scripts/bench/bench.mjs', '--transport', 'smtp']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.output).toContain('--transport must be kafka or http, not smtp');
+    const tooBig = await run(['scripts/bench/bench.mjs', '--transport', 'http', '--batch', '5000']);
+    expect(tooBig.code).not.toBe(0);
+    expect(tooBig.output).toContain("--batch must be 1 to 1000 (the hub's batch limit)");
+  }, 60_000);
 });
