@@ -86,6 +86,29 @@ describe('publish requests and dispatch batches coalesced on PostgreSQL and Kafk
     expect(new Set(stored.map((r) => r.created_at.getTime())).size).toBe(1);
   });
 
+  it('ingests the others when the database refuses one request of a batch, which fails alone', async () => {
+    // A fault the checks cannot foresee, from the real database: a trigger refusing one event id.
+    await queryDatabase(
+      hub.database.url,
+      "create function refuse_poison() returns trigger language plpgsql as $$ begin if new.ce_id = 'poison' then raise exception 'refused for the test'; end if; return new; end $$",
+    );
+    await queryDatabase(hub.database.url, 'create trigger refuse_poison before insert on event for each row execute function refuse_poison()');
+    try {
+      const publisher = hub.app.get(PublishService);
+      const taxAgency = await principalOf(tax.key);
+      const answers = await Promise.allSettled(['p-1', 'poison', 'p-2'].map((id) => publisher.publish(taxAgency, itemsOf(body(tax, id, NIKS[1])), 'http')));
+      expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const [first, poison, second] = answers;
+      expect(first?.status === 'fulfilled' ? first.value : null).toMatchObject([{ ok: true, id: 'p-1', duplicate: false }]);
+      expect(second?.status === 'fulfilled' ? second.value : null).toMatchObject([{ ok: true, id: 'p-2', duplicate: false }]);
+      expect(String(poison?.status === 'rejected' ? poison.reason : '')).toContain('refused for the test');
+      const stored = await queryDatabase<{ ce_id: string }>(hub.database.url, "select ce_id from event where ce_id in ('p-1', 'p-2', 'poison') order by ce_id");
+      expect(stored.map((r) => r.ce_id)).toEqual(['p-1', 'p-2']);
+    } finally {
+      await queryDatabase(hub.database.url, 'drop trigger refuse_poison on event');
+    }
+  });
+
   it('answers concurrent single-event HTTP requests each on its own: accepted once each, past the limit 429', async () => {
     const answers = await Promise.all([
       ...['h-1', 'h-2', 'h-3', 'h-4'].map((id, i) => post(tax.key, body(tax, id, NIKS[i % NIKS.length]))),

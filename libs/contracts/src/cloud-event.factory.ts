@@ -29,6 +29,16 @@ export interface CreateOptions {
   readonly inputBytes?: number;
 }
 
+/**
+ * CloudEvents 1.0 strings must not use the control characters U+0000-U+001F and U+007F-U+009F (type system, String);
+ * U+0000 would also fail in the database (a 500, where the agency is owed a 400 naming the attribute).
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const NO_CONTROL_CHARACTERS = 'must not contain control characters (U+0000 to U+001F, U+007F to U+009F), as CloudEvents 1.0 requires';
+
+/** Longest `id` Kabar stores (CloudEvents sets no limit; UUIDs and database keys are far shorter). */
+const MAX_ID_LENGTH = 255;
+
 /** Room for attribute names, quotes and separators added by the structured form. */
 const STRUCTURE_OVERHEAD = 1_024;
 
@@ -71,16 +81,19 @@ export function createCloudEvent(raw: RawCloudEvent, options: CreateOptions = {}
     const value = attributes[attribute];
     if (value === undefined) throw missing(attribute);
     if (typeof value !== 'string' || value === '') throw invalid(attribute, 'must be a non-empty string');
+    if (CONTROL_CHARACTER.test(value)) throw invalid(attribute, NO_CONTROL_CHARACTERS);
     return value;
   };
   const optional = (attribute: ContextAttribute): string | undefined => {
     const value = attributes[attribute];
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value === '') throw invalid(attribute, 'must be a non-empty string when present');
+    if (CONTROL_CHARACTER.test(value)) throw invalid(attribute, NO_CONTROL_CHARACTERS);
     return value;
   };
 
   const id = required('id');
+  if (id.length > MAX_ID_LENGTH) throw invalid('id', `must be at most ${String(MAX_ID_LENGTH)} characters (it is stored, with the source, to answer replays)`);
   const source = required('source');
   if (!isUriReference(source)) throw invalid('source', 'must be a URI-reference (RFC 3986), e.g. "/agencies/dukcapil" or "https://dukcapil.go.id"');
   const type = required('type');
@@ -106,6 +119,7 @@ export function createCloudEvent(raw: RawCloudEvent, options: CreateOptions = {}
         details(name),
       );
     }
+    if (typeof value === 'string' && CONTROL_CHARACTER.test(value)) throw invalid(name, NO_CONTROL_CHARACTERS);
     if (typeof value === 'string' || typeof value === 'boolean' || (Number.isInteger(value) && typeof value === 'number' && value >= INT32_MIN && value <= INT32_MAX)) {
       extensions[name] = value;
     } else {
@@ -128,6 +142,8 @@ export function createCloudEvent(raw: RawCloudEvent, options: CreateOptions = {}
         throw new CloudEventError(CloudEventErrorCode.DataNotJson, 'data must be a JSON value (object, array, string, finite number, boolean or null)', { attribute: 'data' });
       case 'too-deep':
         throw new CloudEventError(CloudEventErrorCode.DataNotJson, `data nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays; flatten it`, { attribute: 'data', limit: MAX_JSON_DEPTH });
+      case 'nul':
+        throw new CloudEventError(CloudEventErrorCode.InvalidAttribute, 'data holds the character U+0000 (NUL) in a string or a key, which cannot be stored; remove it', { attribute: 'data' });
     }
   }
 

@@ -29,14 +29,19 @@ export const MAX_JSON_DEPTH = 64;
 
 /**
  * Whether `value` survives a JSON round trip unchanged (null, boolean, finite number, string, arrays and plain objects
- * of those) within MAX_JSON_DEPTH levels. Iterative, so hostile nesting cannot overflow the stack here.
+ * of those) within MAX_JSON_DEPTH levels, and can be stored: 'nul' for a string or key holding U+0000, which JSON
+ * allows (`"\u0000"`) and PostgreSQL's jsonb and text refuse. Iterative, so hostile nesting cannot overflow the stack.
  * @example checkJsonValue({ nik: '3273...', amount: 1.5 }) // 'ok'
  */
-export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' {
+export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' | 'nul' {
   const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const current = next.value;
-    if (typeof current === 'string' || typeof current === 'boolean' || current === null) continue;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return 'nul';
+      continue;
+    }
+    if (typeof current === 'boolean' || current === null) continue;
     if (typeof current === 'number') {
       if (!Number.isFinite(current)) return 'not-json';
       continue;
@@ -49,6 +54,7 @@ export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' {
     } else {
       const proto: unknown = Object.getPrototypeOf(current);
       if (proto !== Object.prototype && proto !== null) return 'not-json';
+      if (Object.keys(current).some((key) => key.includes('\u0000'))) return 'nul';
       children = Object.values(current);
     }
     for (const child of children) pending.push({ value: child, depth: next.depth + 1 });

@@ -69,6 +69,36 @@ const cases: readonly Case[] = [
   { name: 'ce-datacontenttype over HTTP', error: () => binary({ 'ce-datacontenttype': 'application/json' }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'datacontenttype', header: 'ce-datacontenttype' } },
   { name: 'Kafka content-type and ce_datacontenttype disagree', error: () => kafka({ ce_datacontenttype: 'application/xml' }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'datacontenttype', header: 'ce_datacontenttype' } },
   { name: 'specversion not a string', error: () => structured({ specversion: 1 }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'specversion' } },
+  // Control characters, which CloudEvents strings must not use (and U+0000, which the database cannot store: a 500 once).
+  ...(
+    [
+      ['id', 'a\u0000b'],
+      ['subject', '3273010101\u0000900001'],
+      ['subject', 'line\nbreak'],
+      ['type', 'id.go.x\u007f.v1'],
+      ['source', '/agency\u0085'],
+    ] as const
+  ).map(
+    ([attribute, value]): Case => ({
+      name: `${attribute} with U+${value.codePointAt(value.search(/[\u0000-\u001f\u007f-\u009f]/))?.toString(16).padStart(4, '0') ?? ''}`,
+      error: () => structured({ [attribute]: value }),
+      code: CloudEventErrorCode.InvalidAttribute,
+      details: { attribute },
+      message: `attribute "${attribute}" must not contain control characters (U+0000 to U+001F, U+007F to U+009F), as CloudEvents 1.0 requires`,
+    }),
+  ),
+  { name: 'extension value with a tab', error: () => structured({ region: '32\t73' }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'region' }, message: /must not contain control characters/ },
+  { name: 'GraphQL subject with U+0000', error: () => input({ subject: 'a\u0000' }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'subject' } },
+  { name: 'Kafka ce_id with U+0000', error: () => kafka({ ce_id: 'a\u0000b' }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'id', header: 'ce_id' } },
+  { name: 'id of 256 characters', error: () => structured({ id: 'x'.repeat(256) }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'id' }, message: /must be at most 255 characters/ },
+  {
+    name: 'U+0000 in a string of data',
+    error: () => structured({ data: { note: ['ok', 'a\u0000b'] } }),
+    code: CloudEventErrorCode.InvalidAttribute,
+    details: { attribute: 'data' },
+    message: 'data holds the character U+0000 (NUL) in a string or a key, which cannot be stored; remove it',
+  },
+  { name: 'U+0000 in a key of data', error: () => structured({ data: { 'a\u0000': 1 } }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'data' } },
   // UNSUPPORTED_SPECVERSION
   ...['0.3', '1.0.2', '1'].map(
     (specversion): Case => ({
@@ -132,5 +162,10 @@ describe('CloudEventError codes', () => {
   it('never echoes the rejected value of an attribute', () => {
     const error = structured({ subject: '3273010101900001', time: 'NIK 3273010101900001' });
     expect(`${error.message} ${JSON.stringify(error.details)}`).not.toContain('3273010101900001');
+  });
+
+  it('takes an id of 255 characters, and control characters JSON data may carry besides U+0000', () => {
+    const [result] = parseHttpRequest(STRUCTURED, json({ ...MINIMAL, id: 'x'.repeat(255), data: { note: 'line\nbreak\ttab' } })).results;
+    expect(result?.ok).toBe(true);
   });
 });
