@@ -147,6 +147,35 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     expect(refused).toMatch(/kabar_credentials_refused_total\{credential="kafka",reason="SIGNATURE_INVALID"\} 1/);
   });
 
+  it('dead-letters an event the database refuses though it passed every check (NOT_STORED), ingests the rest of its batch and keeps consuming', async () => {
+    const { dlq, seen } = await deadLetterHeaders('dlq-not-stored');
+    // A fault no check foresees, from the real database: a trigger refusing one event id. Retried as a batch, it
+    // would hold the partition for ever.
+    await queryDatabase(
+      database.url,
+      "create function refuse_poison() returns trigger language plpgsql as $$ begin if new.ce_id = 'k-poison' then raise exception 'refused for the test'; end if; return new; end $$",
+    );
+    await queryDatabase(database.url, 'create trigger refuse_poison before insert on event for each row execute function refuse_poison()');
+    try {
+      const structured = { 'content-type': 'application/cloudevents+json' };
+      await producer.send({
+        topic: `${namespace}${TOPICS.events}`,
+        messages: ['k-ok-1', 'k-poison', 'k-ok-2'].map((id) => signedBy(agency.key, { key: NATIONAL_ID, value: JSON.stringify(event(id)), headers: structured })),
+      });
+      await eventually(async () => ((await stateOf('k-ok-2')) === 'delivered' ? true : undefined));
+      const notStored = (): Record<string, string>[] => seen.filter((h) => h[DLQ_HEADERS.code] === 'NOT_STORED');
+      await eventually(() => Promise.resolve(notStored().length >= 1 ? true : undefined));
+      await dlq.disconnect();
+      expect(notStored()).toHaveLength(1);
+      expect(notStored()[0]?.[DLQ_HEADERS.reason]).toContain('the database refused to store this event');
+      expect(notStored()[0]?.[DLQ_HEADERS.reason]).not.toContain('refused for the test');
+      expect(await stateOf('k-ok-1')).toBe('delivered');
+      expect(await stateOf('k-poison')).toBeUndefined();
+    } finally {
+      await queryDatabase(database.url, 'drop trigger refuse_poison on event');
+    }
+  });
+
   it('counts Kafka records against the daily quota the key shares with HTTP: the records past it are dead-lettered QUOTA_EXCEEDED', async () => {
     const { dlq, seen } = await deadLetterHeaders('dlq-quota');
     const capped = await anAgency(app, url, 'rsud-bdg', { dailyQuota: 3 });

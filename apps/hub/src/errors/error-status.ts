@@ -50,6 +50,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [IngestErrorCode.QuotaExceeded]: 429,
   [IngestErrorCode.UnknownEvent]: 404,
   [IngestErrorCode.Contended]: 503,
+  [IngestErrorCode.NotStored]: 500,
   [PluginAdminErrorCode.InvalidPackage]: 400,
   [PluginAdminErrorCode.IntegrityMismatch]: 409,
   [PluginAdminErrorCode.InvalidConfig]: 400,

@@ -2,13 +2,14 @@ import type { KabarConfig } from '@kabar/config';
 import { type CloudEvent, CloudEventError, parseKafkaRecord } from '@kabar/contracts';
 import { KabarError, type Logger } from '@kabar/core';
 import { type Bus, type BusRecord, type ReceivedRecord, type Subscription, TOPICS } from '@kabar/messaging';
+import { EntityManager } from '@mikro-orm/core';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 
 import { BUS } from '../bus/bus.module.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { IngestError } from './ingest.errors.js';
-import { IngestService } from './ingest.service.js';
+import { IngestError, IngestErrorCode } from './ingest.errors.js';
+import { type IngestItem, type IngestOutcome, IngestService } from './ingest.service.js';
 import { type DailyRequest, quotaExceeded, RateLimiter } from './rate-limiter.js';
 import { type RecordPublisher, RecordPublishers } from './record-publishers.js';
 
@@ -38,6 +39,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     @Inject(KABAR_CONFIG) private readonly config: KabarConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly metrics: MetricsService,
+    private readonly em: EntityManager,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -114,7 +116,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
         refused.set(record, error);
       }
     });
-    const outcomes = await this.ingest.ingest(
+    const outcomes = await this.ingestOrIsolate(
       parsed.map((p) => ({ event: p.event, via: 'kafka', agencyId: p.publisher.agencyId, sandbox: p.publisher.sandbox, origin: { partition: p.record.partition, key: p.record.key } })),
     );
     outcomes.forEach((outcome, i) => {
@@ -129,6 +131,42 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
       });
       await this.bus.publish(deadLetters);
       this.logger.warn({ count: deadLetters.length, codes: [...new Set(deadLetters.map((d) => d.headers[DLQ_HEADERS.code]))] }, 'dead-lettered event records');
+    }
+  }
+
+  /**
+   * The ingest's outcomes for the batch's items. If the ingest fails while the database answers, the failure is in an
+   * event that passed every check (a bug the checks did not foresee): retried, the batch would fail for ever and hold
+   * its partition. The items are then ingested one by one, and those the database refuses alone are answered
+   * NOT_STORED, to be dead-lettered while the partition moves on. While the database does not answer, the error goes
+   * up and the bus retries the batch.
+   */
+  private async ingestOrIsolate(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+    try {
+      return await this.ingest.ingest(items);
+    } catch (error) {
+      if (error instanceof IngestError || !(await this.databaseAnswers())) throw error;
+      const outcomes: IngestOutcome[] = [];
+      for (const item of items) {
+        try {
+          outcomes.push(...(await this.ingest.ingest([item])));
+        } catch (alone) {
+          if (alone instanceof IngestError || !(await this.databaseAnswers())) throw alone;
+          // The database's message may quote the event's values: only the error's kind and SQLSTATE are logged.
+          this.logger.error({ source: item.event.source, error: errorKind(alone) }, 'the database refused an event that passed every check; dead-lettered');
+          outcomes.push({ ok: false, source: item.event.source, id: item.event.id, error: new IngestError(IngestErrorCode.NotStored, 'the database refused to store this event, which passed every check; the hub logged the kind of error') });
+        }
+      }
+      return outcomes;
+    }
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await this.em.getConnection().execute('select 1');
+      return true;
+    } catch {
+      return false;
     }
   }
 }
@@ -148,4 +186,11 @@ function deadLetter(record: ReceivedRecord, error: KabarError): BusRecord {
       [DLQ_HEADERS.offset]: record.offset,
     },
   };
+}
+
+/** An error's class and SQLSTATE (or other code), never its message. */
+function errorKind(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
 }

@@ -17,6 +17,8 @@ export enum IngestErrorCode {
   UnknownKey = 'UNKNOWN_KEY',
   /** Other writers kept changing the same citizens' history while the batch was decided: publish again shortly. */
   Contended = 'CONTENDED',
+  /** The event passed every check, yet the database refused to store it while it stored others: a bug to report. */
+  NotStored = 'NOT_STORED',
 }
 
 export class IngestError extends CodedError<IngestErrorCode> {}
