@@ -15,6 +15,7 @@ import { aMessagesValue, anInboundMessage, aWebhook, BUSINESS_PHONE_NUMBER_ID, C
 import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
 import { type CallbackReceiver, callbackReceiver } from './support/callback-receiver.js';
+import { noDeliveryInFlight } from './support/delivery-records.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 import { SATISFACTION } from './support/survey-fixture.js';
@@ -639,12 +640,8 @@ describe('the complaint desk on PostgreSQL and Kafka', () => {
   });
 
   it('purges what citizens wrote and where from under the retention policy, keeping the reference and state', async () => {
-    // The answers of the tests above may still be on their way (a purge leaves messages in flight alone); 90 days on,
-    // they would long have gone.
-    await eventually(async () => {
-      const inFlight = await sql<{ n: string }>("select count(*) as n from \"notification\" where \"state\" in ('accepted', 'dispatching')");
-      return Number(inFlight[0]?.n) === 0 ? true : undefined;
-    });
+    // The answers of the tests above may still be on their way; 90 days on, they would long have gone.
+    await noDeliveryInFlight(hub.database.url);
     // The purge job's round, as if the longest retention period (90 days) had passed since.
     await new WaitingRepository(hub.app.get(EntityManager)).purge({ critical: 90, transactional: 7 }, new Date(Date.now() + 91 * 86_400_000));
     expect(Number((await sql<{ n: string }>('select count(*) as n from "complaint" where "purged_at" is null or "from_sealed" is not null'))[0]?.n)).toBe(0);

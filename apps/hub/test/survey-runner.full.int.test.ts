@@ -15,6 +15,7 @@ import { aMessagesValue, anInboundMessage, aWebhook, BUSINESS_PHONE_NUMBER_ID, C
 import { type SmscPeer, startSmscPeer } from '../../../plugins/sms-smpp/test/smsc-peer.fixture.js';
 import { as } from './support/agency-fixture.js';
 import { type CallbackReceiver, callbackReceiver } from './support/callback-receiver.js';
+import { noDeliveryInFlight } from './support/delivery-records.js';
 import { type FullHub, startFullHub } from './support/full-hub.js';
 import { type PolicyAgency, policyAgency, registeredCitizen, registerType } from './support/policy-fixture.js';
 import { SATISFACTION } from './support/survey-fixture.js';
@@ -230,6 +231,7 @@ describe('surveys answered by SMS on PostgreSQL and Kafka', () => {
   it('empties answers and the survey messages past retention, keeping the outcomes', async () => {
     // Past the longest retention (90 days) after the last survey closed (the deadline above, 73 hours on).
     const later = new Date(Date.now() + 94 * 86_400_000);
+    await noDeliveryInFlight(hub.database.url);
     await new WaitingRepository(hub.app.get(EntityManager)).purge({ critical: 90, transactional: 7 }, later);
     const sessions = await sql<{ state: string; answers: unknown[] }>('select state, answers from survey_session');
     expect(sessions.length).toBeGreaterThan(0);

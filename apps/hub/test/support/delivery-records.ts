@@ -1,4 +1,4 @@
-import { queryDatabase } from '@kabar/testing';
+import { eventually, queryDatabase } from '@kabar/testing';
 
 /**
  * The state of an event's notification, read from the database (by the event's CloudEvents id), or undefined before
@@ -21,4 +21,16 @@ export async function deliveryAttemptsOf(databaseUrl: string, ceId: string): Pro
     [ceId],
   );
   return rows.map((a) => [a.plugin, a.error_code]);
+}
+
+/**
+ * Waits until no notification is on its way (`accepted` or `dispatching`): a purge leaves those alone, so a test that
+ * purges "days later" must first let the deliveries that earlier cases started finish, as days would.
+ * @example await noDeliveryInFlight(database.url); await repository.purge(retention, later);
+ */
+export async function noDeliveryInFlight(databaseUrl: string): Promise<void> {
+  await eventually(async () => {
+    const rows = await queryDatabase<{ n: number }>(databaseUrl, "select count(*)::int as n from notification where state in ('accepted', 'dispatching')");
+    return rows[0]?.n === 0 ? true : undefined;
+  });
 }
