@@ -37,6 +37,30 @@ export interface NewAgency {
   readonly callbackSecretSealed: string | null;
 }
 
+/** What checking a credential needs of an API key and its agency. */
+export interface KeyCredential {
+  readonly id: string;
+  /** `live` or `test`. */
+  readonly kind: string;
+  readonly secretHash: string;
+  /** The secret sealed by SecretBox, to verify JWT and Kafka record signatures. */
+  readonly secretSealed: string;
+  readonly revoked: boolean;
+  readonly agency: { readonly id: string; readonly code: string; readonly ratePerMinute: number; readonly dailyQuota: number };
+}
+
+interface KeyRow {
+  id: string;
+  kind: string;
+  secret_hash: string;
+  secret_sealed: string;
+  revoked: boolean;
+  agency_id: string;
+  agency_code: string;
+  rate_per_minute: number;
+  daily_quota: number;
+}
+
 export interface AgencyWithSources extends Agency {
   readonly sources: string[];
 }
@@ -157,13 +181,29 @@ export class AgencyRepository {
   }
 
   /**
-   * Keys by id with their agencies, revoked ones included, in one query: for checking the signatures of one batch of
-   * Kafka records and counting them against their agencies' quotas, and for authenticating the requests that arrive
-   * together.
+   * Keys by id with what checking them needs of their agencies, revoked ones included, in one query: for checking the
+   * signatures of one batch of Kafka records and counting them against their agencies' quotas, and for authenticating
+   * the requests that arrive together. Plain SQL, no entities: it runs for every request group, and MikroORM's `find`
+   * with a joined agency was a tenth of the hub's CPU with agencies posting one event per request.
    */
-  findKeys(ids: readonly string[]): Promise<ApiKey[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.em.fork().find(ApiKeySchema, { id: { $in: [...ids] } }, { populate: ['agency'], strategy: 'joined' });
+  async findKeys(ids: readonly string[]): Promise<KeyCredential[]> {
+    if (ids.length === 0) return [];
+    const rows = await query<KeyRow>(
+      this.em.fork(),
+      `select k."id", k."kind", k."secret_hash", k."secret_sealed", k."revoked_at" is not null as "revoked",
+              a."id" as "agency_id", a."code" as "agency_code", a."rate_per_minute", a."daily_quota"
+         from "api_key" k join "agency" a on a."id" = k."agency_id"
+        where k."id" = any(?::text[])`,
+      [[...ids]],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      secretHash: r.secret_hash,
+      secretSealed: r.secret_sealed,
+      revoked: r.revoked,
+      agency: { id: r.agency_id, code: r.agency_code, ratePerMinute: r.rate_per_minute, dailyQuota: r.daily_quota },
+    }));
   }
 
   /** Revokes a key of this agency; false if it does not exist or belongs to another agency. */

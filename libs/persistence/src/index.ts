@@ -1,9 +1,9 @@
-export { AgencyRepository, type AgencyWithSources, type NewAgency, type NewApiKey, type SourceOwner } from './agency.repository.js';
+export { AgencyRepository, type AgencyWithSources, type KeyCredential, type NewAgency, type NewApiKey, type SourceOwner } from './agency.repository.js';
 export { DayOffRepository, type DayOffRow } from './answer-clock.js';
 export { appendAudit, type Audited, audited, type AuditFilter, AuditRepository } from './audit.repository.js';
 export { insertColumns, insertRows, Json } from './bulk.js';
 export { type CallbackOutcome, CallbackRepository, type ClaimedCallback, type NewCallbackDelivery } from './callback.repository.js';
-export { CatalogRepository, type ConsentPurposeRow, type EventTypeInput, type LatestTemplate, type TemplateInput } from './catalog.repository.js';
+export { CatalogRepository, type ConsentPurposeRow, type EventTypeInput, type EventTypeRecord, type LatestTemplate, type TemplateInput } from './catalog.repository.js';
 export { type CitizenRef, CitizenRepository, type ContactRef, type NewContactPoint } from './citizen.repository.js';
 export { CitizenAuthRepository, type CitizenSessionRow, type CodeTarget, type LiveCode, type NewOneTimeCode } from './citizen-auth.repository.js';
 export {

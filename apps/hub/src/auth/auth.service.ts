@@ -1,5 +1,5 @@
 import { GroupCommit, hashSecret, safeEqual, SecretBox, SecretBoxError, splitCredential } from '@kabar/core';
-import { AgencyRepository, type ApiKey, CitizenAuthRepository } from '@kabar/persistence';
+import { AgencyRepository, CitizenAuthRepository, type KeyCredential } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
@@ -18,7 +18,7 @@ export class AuthService {
    * Agency keys are read for every request, never cached (a revoked key is refused at once, on every instance); the
    * requests that arrive together (agencies publishing an event per request) share one read.
    */
-  private readonly keys = new GroupCommit<string, ApiKey | null>(
+  private readonly keys = new GroupCommit<string, KeyCredential | null>(
     async (ids) => {
       const found = new Map((await this.agencies.findKeys([...new Set(ids)])).map((key) => [key.id, key]));
       return ids.map((id) => found.get(id) ?? null);
@@ -57,7 +57,7 @@ export class AuthService {
       return { kind: 'admin', adminId: admin.id };
     }
     const key = await this.keys.submit(credential.id);
-    if (key === null || key.revokedAt !== null || !safeEqual(key.secretHash, hashSecret(credential.secret))) throw invalid();
+    if (key === null || key.revoked || !safeEqual(key.secretHash, hashSecret(credential.secret))) throw invalid();
     return agencyPrincipal(key);
   }
 
@@ -85,7 +85,7 @@ export class AuthService {
   private async fromJwt(token: string): Promise<Principal> {
     const issuer = peekIssuer(token);
     const key = issuer === null ? null : await this.keys.submit(issuer);
-    if (key === null || key.revokedAt !== null) throw invalid();
+    if (key === null || key.revoked) throw invalid();
     verifyJwt(token, this.openSecret(key.secretSealed), Math.floor(Date.now() / 1000));
     return agencyPrincipal(key);
   }
@@ -112,7 +112,7 @@ function credentialKind(token: string | undefined): string {
   return token.startsWith('adm_') ? 'admin' : 'agency';
 }
 
-function agencyPrincipal(key: ApiKey): Principal {
+function agencyPrincipal(key: KeyCredential): Principal {
   return {
     kind: 'agency',
     agencyId: key.agency.id,

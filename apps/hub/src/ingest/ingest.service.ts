@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@kabar/contracts';
 import { DataValidator, SecretBox, timeOrderedId } from '@kabar/core';
 import { type BusRecord, OutboxRelay, type OutboxRow, TOPICS } from '@kabar/messaging';
-import { AgencyRepository, CatalogRepository, EventRepository, type EventType, type NewEvent, type NewJob, type NewNotification, type SourceOwner } from '@kabar/persistence';
+import { AgencyRepository, CatalogRepository, EventRepository, type EventTypeRecord, type NewEvent, type NewJob, type NewNotification, type SourceOwner } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 
@@ -76,7 +76,7 @@ interface Valid {
   readonly index: number;
   readonly item: IngestItem;
   readonly owner: SourceOwner;
-  readonly type: EventType;
+  readonly type: EventTypeRecord;
   readonly row: NewEvent;
   /** `region:32.73` or `programme:pkh` for a broadcast; null for an event about one citizen. */
   readonly audience: string | null;
@@ -215,7 +215,7 @@ export class IngestService {
     }
   }
 
-  private check(item: IngestItem, owners: ReadonlyMap<string, SourceOwner>, types: ReadonlyMap<string, EventType>): Omit<Valid, 'index' | 'item'> | IngestError {
+  private check(item: IngestItem, owners: ReadonlyMap<string, SourceOwner>, types: ReadonlyMap<string, EventTypeRecord>): Omit<Valid, 'index' | 'item'> | IngestError {
     const { event } = item;
     const owner = owners.get(event.source);
     if (owner === undefined || (item.agencyId !== null && owner.agencyId !== item.agencyId)) {
@@ -224,7 +224,7 @@ export class IngestService {
         : new IngestError(IngestErrorCode.SourceNotAllowed, `source "${event.source}" is not registered to your agency`);
     }
     const type = types.get(event.type);
-    if (type?.agency.id !== owner.agencyId) {
+    if (type?.agencyId !== owner.agencyId) {
       return new IngestError(IngestErrorCode.UnknownType, `event type "${event.type}" is not registered for this agency`);
     }
     if (event.subject === undefined || event.subject.trim() === '') {

@@ -72,7 +72,7 @@ export class RecordPublishers {
     const found = await this.agencies.findKeys([...ids].filter((id) => id.length <= 40));
     const keys = new Map<string, SigningKey | typeof UNOPENED>();
     for (const key of found) {
-      if (key.revokedAt !== null) continue;
+      if (key.revoked) continue;
       try {
         keys.set(key.id, { agencyId: key.agency.id, sandbox: key.kind === 'test', secret: this.box.decrypt(key.secretSealed), perDay: key.agency.dailyQuota });
       } catch (error) {

@@ -43,7 +43,7 @@ import {
 import {
   CatalogRepository,
   type CitizenPolicyRow,
-  type EventType,
+  type EventTypeRecord,
   type LatestTemplate,
   type NewJob,
   type NewNotification,
@@ -65,7 +65,7 @@ export interface PlanInput {
   readonly eventId: string;
   readonly source: string;
   readonly ceId: string;
-  readonly type: EventType;
+  readonly type: EventTypeRecord;
   readonly owner: SourceOwner;
   /** The plain subject, used only to compute dedup keys (which are stored hashed). */
   readonly subject: string | null;
@@ -191,7 +191,7 @@ export function policyCitizen(row: CitizenPolicyRow): PolicyCitizen {
   };
 }
 
-function policyType(type: EventType, owner: SourceOwner, templates: readonly LatestTemplate[]): PolicyEventType {
+function policyType(type: EventTypeRecord, owner: SourceOwner, templates: readonly LatestTemplate[]): PolicyEventType {
   return {
     id: type.id,
     type: type.type,
