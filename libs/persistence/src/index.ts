@@ -48,6 +48,7 @@ export {
   COUNTED_STATES,
   type CountedNotification,
   PolicyRepository,
+  type Recipients,
   type StoredDedupHit,
 } from './policy.repository.js';
 export {

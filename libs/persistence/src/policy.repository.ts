@@ -1,4 +1,3 @@
-import { appendTo } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { query } from './query.js';
@@ -46,6 +45,19 @@ interface CitizenRow {
   digest: boolean;
   caps: Record<string, { count: number; periodSeconds: number }> | string;
   channel_order: Record<string, string[]> | string;
+  contacts: { id: string; channel: string; verified: boolean }[] | string;
+  consents: { purpose: string; action: string; at: string; noticeVersion: string }[] | string;
+  delegates: string[] | string;
+}
+
+/** An ingest batch's recipients (PolicyRepository.recipients). */
+export interface Recipients {
+  /** Citizen id by subject hash, for the subjects that name a citizen. */
+  readonly subjectIds: Map<string, string>;
+  /** Active delegates (e.g. guardians) of those citizens, in the order they were added: principal id -> delegate ids. */
+  readonly delegates: Map<string, string[]>;
+  /** Every citizen read: the subjects', the ids asked for and the delegates. */
+  readonly citizens: Map<string, CitizenPolicyRow>;
 }
 
 const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
@@ -54,31 +66,51 @@ const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.par
 export class PolicyRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** Citizens by id, with their usable contact points and every consent record. */
-  async citizens(ids: readonly string[]): Promise<Map<string, CitizenPolicyRow>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const em = this.em.fork();
-    // Three statements in turn on one connection: the batch's whole need, whatever its size.
+  /**
+   * Who an ingest batch reaches, in one statement in the common case: the citizens its subjects name (by subject hash)
+   * and those of `ids` (a broadcast page), each with usable contact points, consent records and active delegates; a
+   * second statement only for delegates not already read. With agencies posting one event per request a batch holds a
+   * few events, so the statements per batch, not the rows, were the cost (there were five).
+   */
+  async recipients(subjectHashes: readonly string[], ids: readonly string[] = []): Promise<Recipients> {
+    const hashes = [...new Set(subjectHashes)];
+    const wanted = [...new Set(ids)];
+    if (hashes.length === 0 && wanted.length === 0) return { subjectIds: new Map(), delegates: new Map(), citizens: new Map() };
+    // Only subjects' delegates are asked for: a broadcast page (ids alone) skips that subquery.
+    const found =
+      hashes.length === 0
+        ? await this.citizenRows('"id" = any(?::uuid[])', [wanted], false)
+        : await this.citizenRows('"subject_hash" = any(?::text[]) or "id" = any(?::uuid[])', [hashes, wanted], true);
+    const hashSet = new Set(hashes);
+    const subjectIds = new Map<string, string>();
+    const delegates = new Map<string, string[]>();
+    for (const { row, delegateIds } of found) {
+      if (!hashSet.has(row.subjectHash)) continue;
+      subjectIds.set(row.subjectHash, row.id);
+      if (delegateIds.length > 0) delegates.set(row.id, delegateIds);
+    }
+    const citizens = new Map(found.map(({ row }) => [row.id, row]));
+    const missing = [...new Set([...delegates.values()].flat())].filter((id) => !citizens.has(id));
+    if (missing.length > 0) for (const { row } of await this.citizenRows('"id" = any(?::uuid[])', [missing], false)) citizens.set(row.id, row);
+    return { subjectIds, delegates, citizens };
+  }
+
+  private async citizenRows(where: string, params: readonly unknown[], withDelegates: boolean): Promise<{ row: CitizenPolicyRow; delegateIds: string[] }[]> {
     const rows = await query<CitizenRow>(
-        em,
-        'select "id", "subject_hash", "locale", "timezone", "quiet_start", "quiet_end", "digest", "caps", "channel_order" from "citizen" where "id" = any(?::uuid[])',
-        [unique],
-      );
-    const contacts = await query<{ id: string; citizen_id: string; channel: string; verified: boolean }>(
-        em,
-        `select "id", "citizen_id", "channel", "verified_at" is not null as "verified" from "contact_point"
-         where "citizen_id" = any(?::uuid[]) and "invalid_at" is null order by "citizen_id", "position", "created_at"`,
-        [unique],
-      );
-    const consents = await query<{ citizen_id: string; purpose: string; action: string; recorded_at: Date | string; notice_version: string }>(
-        em,
-        'select "citizen_id", "purpose", "action", "recorded_at", "notice_version" from "consent_record" where "citizen_id" = any(?::uuid[]) order by "id"',
-        [unique],
-      );
-    const result = new Map<string, CitizenPolicyRow>();
-    for (const r of rows) {
-      result.set(r.id, {
+      this.em.fork(),
+      `select c."id", c."subject_hash", c."locale", c."timezone", c."quiet_start", c."quiet_end", c."digest", c."caps", c."channel_order",
+              (select coalesce(json_agg(json_build_object('id', p."id", 'channel', p."channel", 'verified', p."verified_at" is not null)
+                                        order by p."position", p."created_at"), '[]')
+                 from "contact_point" p where p."citizen_id" = c."id" and p."invalid_at" is null) as "contacts",
+              (select coalesce(json_agg(json_build_object('purpose', r."purpose", 'action', r."action", 'at', r."recorded_at", 'noticeVersion', r."notice_version")
+                                        order by r."id"), '[]')
+                 from "consent_record" r where r."citizen_id" = c."id") as "consents",
+              ${withDelegates ? `(select coalesce(json_agg(d."delegate_id" order by d."created_at"), '[]') from "delegate" d where d."citizen_id" = c."id" and d."ended_at" is null)` : `'[]'::json`} as "delegates"
+         from "citizen" c where ${where}`,
+      params,
+    );
+    return rows.map((r) => ({
+      row: {
         id: r.id,
         subjectHash: r.subject_hash,
         locale: r.locale,
@@ -88,35 +120,11 @@ export class PolicyRepository {
         digest: r.digest,
         caps: json(r.caps),
         channelOrder: json(r.channel_order),
-        contacts: [],
-        consents: [],
-      });
-    }
-    for (const c of contacts) result.get(c.citizen_id)?.contacts.push({ id: c.id, channel: c.channel, verified: c.verified });
-    for (const c of consents) result.get(c.citizen_id)?.consents.push({ purpose: c.purpose, action: c.action, at: new Date(c.recorded_at), noticeVersion: c.notice_version });
-    return result;
-  }
-
-  /** Citizen ids by subject hash. */
-  async bySubjectHashes(hashes: readonly string[]): Promise<Map<string, string>> {
-    const unique = [...new Set(hashes)];
-    if (unique.length === 0) return new Map();
-    const rows = await query<{ id: string; subject_hash: string }>(this.em.fork(), 'select "id", "subject_hash" from "citizen" where "subject_hash" = any(?::text[])', [unique]);
-    return new Map(rows.map((r) => [r.subject_hash, r.id]));
-  }
-
-  /** Active delegates (e.g. guardians) of each citizen: principal id -> delegate citizen ids. */
-  async delegatesOf(citizenIds: readonly string[]): Promise<Map<string, string[]>> {
-    const unique = [...new Set(citizenIds)];
-    if (unique.length === 0) return new Map();
-    const rows = await query<{ citizen_id: string; delegate_id: string }>(
-      this.em.fork(),
-      'select "citizen_id", "delegate_id" from "delegate" where "citizen_id" = any(?::uuid[]) and "ended_at" is null order by "created_at"',
-      [unique],
-    );
-    const result = new Map<string, string[]>();
-    for (const r of rows) appendTo(result, r.citizen_id, r.delegate_id);
-    return result;
+        contacts: json(r.contacts),
+        consents: json(r.consents).map((c) => ({ purpose: c.purpose, action: c.action, at: new Date(c.at), noticeVersion: c.noticeVersion })),
+      },
+      delegateIds: json(r.delegates),
+    }));
   }
 
   /**

@@ -237,10 +237,10 @@ export class NotificationPlanner {
   async plan(all: readonly PlanInput[], now = new Date()): Promise<Plan> {
     const inputs = all.filter((i) => i.sandbox !== true);
     const sandboxed = all.filter((i) => i.sandbox === true);
-    const subjectIds = await this.policy.bySubjectHashes(inputs.flatMap((i) => (i.audience === undefined && i.subjectHash !== null ? [i.subjectHash] : [])));
-    const delegates = await this.policy.delegatesOf([...subjectIds.values()]);
-    const everyone = [...subjectIds.values(), ...[...delegates.values()].flat(), ...inputs.flatMap((i) => i.audience ?? [])];
-    const rows = await this.policy.citizens(everyone);
+    const { subjectIds, delegates, citizens: rows } = await this.policy.recipients(
+      inputs.flatMap((i) => (i.audience === undefined && i.subjectHash !== null ? [i.subjectHash] : [])),
+      inputs.flatMap((i) => i.audience ?? []),
+    );
     const citizens = new Map([...rows].map(([id, row]) => [id, policyCitizen(row)]));
     const templates = await this.catalog.latestTemplates([...new Set(inputs.map((i) => i.type.id))]);
     const surveys = await this.surveysFor(inputs.flatMap((i) => (i.type.surveyCode == null ? [] : [i.type.id])));
