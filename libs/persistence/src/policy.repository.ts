@@ -76,11 +76,12 @@ export class PolicyRepository {
     const hashes = [...new Set(subjectHashes)];
     const wanted = [...new Set(ids)];
     if (hashes.length === 0 && wanted.length === 0) return { subjectIds: new Map(), delegates: new Map(), citizens: new Map() };
+    // Two plain index lookups rather than one with `or`, which PostgreSQL may answer by reading the whole table.
     // Only subjects' delegates are asked for: a broadcast page (ids alone) skips that subquery.
-    const found =
-      hashes.length === 0
-        ? await this.citizenRows('"id" = any(?::uuid[])', [wanted], false)
-        : await this.citizenRows('"subject_hash" = any(?::text[]) or "id" = any(?::uuid[])', [hashes, wanted], true);
+    const found = [
+      ...(hashes.length === 0 ? [] : await this.citizenRows('"subject_hash" = any(?::text[])', [hashes], true)),
+      ...(wanted.length === 0 ? [] : await this.citizenRows('"id" = any(?::uuid[])', [wanted], false)),
+    ];
     const hashSet = new Set(hashes);
     const subjectIds = new Map<string, string>();
     const delegates = new Map<string, string[]>();

@@ -5,17 +5,16 @@ import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const CITIZEN = '0193a5c2-7d4e-7b7a-9f3e-0123456789ab';
-const OTHER = '0193a5c2-7d4e-7b7a-9f3e-0123456789ac';
 
 const AGENCY = '0193a5c2-7d4e-7b7a-9f3e-0123456789ad';
 const SURVEY = '0193a5c2-7d4e-7b7a-9f3e-0123456789ae';
 
-/** PolicyRepository.recipients as it reads an ingest batch's citizens (subjects, and a page of ids). */
+/** PolicyRepository.recipients as it reads an ingest batch's citizens by subject (a broadcast page reads them by id). */
 const RECIPIENTS = `select c."id",
     (select coalesce(json_agg(json_build_object('id', p."id") order by p."position", p."created_at"), '[]') from "contact_point" p where p."citizen_id" = c."id" and p."invalid_at" is null) as "contacts",
     (select coalesce(json_agg(r."purpose" order by r."id"), '[]') from "consent_record" r where r."citizen_id" = c."id") as "consents",
     (select coalesce(json_agg(d."delegate_id" order by d."created_at"), '[]') from "delegate" d where d."citizen_id" = c."id" and d."ended_at" is null) as "delegates"
-  from "citizen" c where c."subject_hash" = any('{a,b}'::text[]) or c."id" = any('{${CITIZEN},${OTHER}}'::uuid[])`;
+  from "citizen" c where c."subject_hash" = any('{a,b}'::text[])`;
 
 /**
  * Statements on tables that grow with the country, each with the index it must be able to use. With sequential scans
@@ -27,7 +26,6 @@ const LOOKUPS: readonly { readonly what: string; readonly index: string; readonl
   ...(
     [
       ['citizens by subject', 'citizen_subject_hash_unique'],
-      ['citizens by id (a broadcast page)', 'citizen_pkey'],
       ['contact points', 'contact_point_citizen_id_position_index'],
       ['consents', 'consent_record_citizen_id_index'],
       ['delegates', 'delegate_citizen_id_delegate_id_unique'],

@@ -74,6 +74,11 @@ describe('PolicyRepository.recipients on PostgreSQL', () => {
     expect(subjectIds.size).toBe(0);
     expect(delegates.size).toBe(0);
     expect([...citizens.keys()].sort()).toEqual([MINOR, NEIGHBOUR].sort());
+    // With subjects too: the page's citizens come without their delegates, the subjects' as always.
+    const mixed = await repository.recipients(['h-adult'], [MINOR]);
+    expect(mixed.subjectIds).toEqual(new Map([['h-adult', ADULT]]));
+    expect(mixed.delegates.size).toBe(0);
+    expect([...mixed.citizens.keys()].sort()).toEqual([MINOR, ADULT].sort());
   });
 
   it('reads a delegate once when it is a subject of the same batch too, and nothing for an empty batch', async () => {
