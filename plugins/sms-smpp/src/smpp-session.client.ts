@@ -72,6 +72,7 @@ interface Pending {
 export class SmppSession {
   private closed = false;
   private closing = false;
+  private corked = false;
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Pending>();
   private readonly window: RequestWindow;
@@ -184,12 +185,28 @@ export class SmppSession {
         this.options.responseTimeoutMs,
       );
       this.pending.add(entry);
+      this.gatherWrites();
       const written = this.session.send(new smpp.PDU(command, fields), (response) => {
         clearTimeout(timer);
         this.pending.delete(entry);
         resolve(response);
       });
       if (!written) entry.fail(this.lostError(`${command} to ${where}`));
+    });
+  }
+
+  /**
+   * The PDUs sent in one turn of the event loop (a window of submit_sm, the answers to a burst of receipts) go out in
+   * one socket write instead of one each: the library writes every PDU on its own.
+   */
+  private gatherWrites(): void {
+    if (this.corked) return;
+    const socket = this.session.socket;
+    socket.cork();
+    this.corked = true;
+    setImmediate(() => {
+      this.corked = false;
+      socket.uncork();
     });
   }
 
@@ -255,7 +272,9 @@ export class SmppSession {
     const late = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(ESME_ROK), DELIVER_ANSWER_MS)));
     void Promise.race([taken.then(() => ESME_ROK, () => ESME_RX_T_APPN), late]).then((status) => {
       clearTimeout(timer);
-      if (!this.closed) this.session.send(pdu.response(status === ESME_ROK ? { message_id: '' } : { message_id: '', command_status: status }));
+      if (this.closed) return;
+      this.gatherWrites();
+      this.session.send(pdu.response(status === ESME_ROK ? { message_id: '' } : { message_id: '', command_status: status }));
     });
   }
 }
