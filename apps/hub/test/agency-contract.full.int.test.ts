@@ -126,6 +126,8 @@ describe('agency contract on PostgreSQL and Kafka', () => {
       topic,
       messages: [
         signed('{not json'),
+        // Half a character (JSON "\ud83d" alone): the database cannot store it, so it is refused before the ingest.
+        signed(JSON.stringify(event('k-half', { data: { note: 'Lampu \ud83d mati' } }))),
         signed(JSON.stringify(event('k-bad-data', { data: { amount: 'lots' } }))),
         signed(JSON.stringify(event('k-unknown', { source: '/somebody/else' }))),
         { key: NATIONAL_ID, value: JSON.stringify(event('k-unsigned')), headers: structured },
@@ -137,11 +139,12 @@ describe('agency contract on PostgreSQL and Kafka', () => {
       ],
     });
     await eventually(async () => ((await stateOf('k-after')) === 'delivered' ? true : undefined));
-    await eventually(() => Promise.resolve(seen.length >= 7 ? true : undefined));
+    await eventually(() => Promise.resolve(seen.length >= 8 ? true : undefined));
     await dlq.disconnect();
-    expect(seen.map((h) => h[DLQ_HEADERS.code])).toEqual(['MALFORMED_JSON', 'DATA_INVALID', 'SOURCE_NOT_ALLOWED', 'SIGNATURE_REQUIRED', 'SIGNATURE_INVALID', 'UNKNOWN_KEY', 'SOURCE_NOT_ALLOWED']);
-    expect(seen[1]?.[DLQ_HEADERS.reason]).toContain('/amount');
-    expect(seen[1]?.[DLQ_HEADERS.topic]).toBe(TOPICS.events);
+    expect(seen.map((h) => h[DLQ_HEADERS.code])).toEqual(['MALFORMED_JSON', 'INVALID_ATTRIBUTE', 'DATA_INVALID', 'SOURCE_NOT_ALLOWED', 'SIGNATURE_REQUIRED', 'SIGNATURE_INVALID', 'UNKNOWN_KEY', 'SOURCE_NOT_ALLOWED']);
+    expect(seen[1]?.[DLQ_HEADERS.reason]).toContain('unpaired surrogate');
+    expect(seen[2]?.[DLQ_HEADERS.reason]).toContain('/amount');
+    expect(seen[2]?.[DLQ_HEADERS.topic]).toBe(TOPICS.events);
     for (const id of ['k-unsigned', 'k-tampered', 'k-revoked', 'k-foreign']) expect(await stateOf(id)).toBeUndefined();
     const refused = await (await fetch(`${url}/metrics`)).text();
     expect(refused).toMatch(/kabar_credentials_refused_total\{credential="kafka",reason="SIGNATURE_INVALID"\} 1/);
@@ -287,6 +290,7 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     ['malformed JSON', { 'content-type': 'application/cloudevents+json' }, '{oops', 400, 'MALFORMED_JSON'],
     ['a missing attribute', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: 'x', type: 't.v1' }), 400, 'MISSING_ATTRIBUTE'],
     ['an event over 256 KiB', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: 'x', source: '/s', type: 't.v1', data: 'x'.repeat(300_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+    ['half a character in data', { 'content-type': 'application/cloudevents+json' }, JSON.stringify({ specversion: '1.0', id: 'x', source: '/s', type: 't.v1', data: { title: 'Lampu \ud83d mati' } }), 400, 'INVALID_ATTRIBUTE'],
     ['an unknown key', { 'content-type': 'application/cloudevents+json', authorization: 'Bearer live_AAAAAAAAAAAA.' + 'b'.repeat(43) }, '{}', 401, 'INVALID_CREDENTIALS'],
   ])('answers %s with problem+json', async (_name, headers, body, status, code) => {
     const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${agency.key}`, ...headers }, body });

@@ -2,7 +2,7 @@ import { CloudEventError, type CloudEventErrorDetails } from './cloud-event.exce
 import { type CloudEvent, type CloudEventExtensionValue,CLOUDEVENTS_SPEC_VERSION } from './cloud-event.type.js';
 import { type ContextAttribute,EXTENSION_NAME, isContextAttribute } from './cloud-event-attributes.constant.js';
 import { CloudEventErrorCode } from './cloud-event-error-code.enum.js';
-import { checkJsonValue, MAX_JSON_DEPTH } from './json-value.util.js';
+import { checkJsonValue, MAX_JSON_DEPTH, unpairedSurrogate } from './json-value.util.js';
 import { hasUtf8Charset, isJsonMediaType, parseMediaType } from './media-type.util.js';
 import { isRfc3339 } from './rfc3339.util.js';
 import { encodeStructuredJson } from './structured-json.encoder.js';
@@ -77,18 +77,24 @@ export function createCloudEvent(raw: RawCloudEvent, options: CreateOptions = {}
     );
   }
 
+  /** Control characters and half characters, refused in every string attribute and string extension alike. */
+  const checkText = (attribute: string, value: string): void => {
+    if (CONTROL_CHARACTER.test(value)) throw invalid(attribute, NO_CONTROL_CHARACTERS);
+    const half = unpairedSurrogate(value);
+    if (half !== undefined) throw invalid(attribute, `must be well-formed Unicode, but holds an unpaired surrogate (${half}), half of a character`);
+  };
   const required = (attribute: ContextAttribute): string => {
     const value = attributes[attribute];
     if (value === undefined) throw missing(attribute);
     if (typeof value !== 'string' || value === '') throw invalid(attribute, 'must be a non-empty string');
-    if (CONTROL_CHARACTER.test(value)) throw invalid(attribute, NO_CONTROL_CHARACTERS);
+    checkText(attribute, value);
     return value;
   };
   const optional = (attribute: ContextAttribute): string | undefined => {
     const value = attributes[attribute];
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value === '') throw invalid(attribute, 'must be a non-empty string when present');
-    if (CONTROL_CHARACTER.test(value)) throw invalid(attribute, NO_CONTROL_CHARACTERS);
+    checkText(attribute, value);
     return value;
   };
 
@@ -119,7 +125,7 @@ export function createCloudEvent(raw: RawCloudEvent, options: CreateOptions = {}
         details(name),
       );
     }
-    if (typeof value === 'string' && CONTROL_CHARACTER.test(value)) throw invalid(name, NO_CONTROL_CHARACTERS);
+    if (typeof value === 'string') checkText(name, value);
     if (typeof value === 'string' || typeof value === 'boolean' || (Number.isInteger(value) && typeof value === 'number' && value >= INT32_MIN && value <= INT32_MAX)) {
       extensions[name] = value;
     } else {
@@ -144,6 +150,12 @@ export function createCloudEvent(raw: RawCloudEvent, options: CreateOptions = {}
         throw new CloudEventError(CloudEventErrorCode.DataNotJson, `data nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays; flatten it`, { attribute: 'data', limit: MAX_JSON_DEPTH });
       case 'nul':
         throw new CloudEventError(CloudEventErrorCode.InvalidAttribute, 'data holds the character U+0000 (NUL) in a string or a key, which cannot be stored; remove it', { attribute: 'data' });
+      case 'unpaired-surrogate':
+        throw new CloudEventError(
+          CloudEventErrorCode.InvalidAttribute,
+          'data holds an unpaired surrogate in a string or a key (JSON "\\ud800" to "\\udfff" without its other half): it is half of a character and cannot be stored; send the whole character',
+          { attribute: 'data' },
+        );
     }
   }
 

@@ -24,21 +24,38 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A UTF-16 surrogate without its other half: JSON's `"\ud83d"` escape and JavaScript strings allow it, but it is not a
+ * Unicode character. PostgreSQL's jsonb refuses it (a 500 once, on a complaint title); text would turn it into U+FFFD,
+ * so the agency would hear back an id it never sent. Matched per code unit (no `u` flag) on purpose.
+ */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The first unpaired surrogate in `text` as `U+D83D`, or undefined when the text is well-formed Unicode.
+ * @example unpairedSurrogate('ok \ud83d') // 'U+D83D'
+ */
+export function unpairedSurrogate(text: string): string | undefined {
+  const at = text.search(UNPAIRED_SURROGATE);
+  return at < 0 ? undefined : `U+${text.charCodeAt(at).toString(16).toUpperCase()}`;
+}
+
 /** Real payloads nest a handful of levels; a cap keeps serialisation (recursive in V8) far from the stack limit. */
 export const MAX_JSON_DEPTH = 64;
 
 /**
  * Whether `value` survives a JSON round trip unchanged (null, boolean, finite number, string, arrays and plain objects
  * of those) within MAX_JSON_DEPTH levels, and can be stored: 'nul' for a string or key holding U+0000, which JSON
- * allows (`"\u0000"`) and PostgreSQL's jsonb and text refuse. Iterative, so hostile nesting cannot overflow the stack.
+ * allows (`"\u0000"`) and PostgreSQL's jsonb and text refuse; 'unpaired-surrogate' for one holding half a character. Iterative, so hostile nesting cannot overflow the stack.
  * @example checkJsonValue({ nik: '3273...', amount: 1.5 }) // 'ok'
  */
-export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' | 'nul' {
+export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' | 'nul' | 'unpaired-surrogate' {
   const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const current = next.value;
     if (typeof current === 'string') {
       if (current.includes('\u0000')) return 'nul';
+      if (UNPAIRED_SURROGATE.test(current)) return 'unpaired-surrogate';
       continue;
     }
     if (typeof current === 'boolean' || current === null) continue;
@@ -54,7 +71,9 @@ export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' |
     } else {
       const proto: unknown = Object.getPrototypeOf(current);
       if (proto !== Object.prototype && proto !== null) return 'not-json';
-      if (Object.keys(current).some((key) => key.includes('\u0000'))) return 'nul';
+      const keys = Object.keys(current);
+      if (keys.some((key) => key.includes('\u0000'))) return 'nul';
+      if (keys.some((key) => UNPAIRED_SURROGATE.test(key))) return 'unpaired-surrogate';
       children = Object.values(current);
     }
     for (const child of children) pending.push({ value: child, depth: next.depth + 1 });

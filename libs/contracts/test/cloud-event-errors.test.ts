@@ -99,6 +99,32 @@ const cases: readonly Case[] = [
     message: 'data holds the character U+0000 (NUL) in a string or a key, which cannot be stored; remove it',
   },
   { name: 'U+0000 in a key of data', error: () => structured({ data: { 'a\u0000': 1 } }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'data' } },
+  // Half a character (a UTF-16 surrogate alone): jsonb refuses it, so a complaint title holding one was a 500 once.
+  ...(
+    [
+      ['id', 'pbb-\ud83d', 'U+D83D'],
+      ['subject', '\udc4d3273010101900001', 'U+DC4D'],
+      ['region', '32.73\ud800', 'U+D800'],
+    ] as const
+  ).map(
+    ([attribute, value, half]): Case => ({
+      name: `${attribute} with an unpaired surrogate ${half}`,
+      error: () => structured({ [attribute]: value }),
+      code: CloudEventErrorCode.InvalidAttribute,
+      details: { attribute },
+      message: `attribute "${attribute}" must be well-formed Unicode, but holds an unpaired surrogate (${half}), half of a character`,
+    }),
+  ),
+  { name: 'GraphQL source with an unpaired surrogate', error: () => input({ source: '/agency/\udbff' }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'source' } },
+  {
+    name: 'an unpaired surrogate in a string of data',
+    // JSON.stringify writes the lone half as the escape "\ud83d", as an agency's serializer would.
+    error: () => structured({ data: { title: ['ok', 'Lampu \ud83d mati'] } }),
+    code: CloudEventErrorCode.InvalidAttribute,
+    details: { attribute: 'data' },
+    message: /unpaired surrogate in a string or a key/,
+  },
+  { name: 'an unpaired surrogate in a key of data', error: () => structured({ data: { ['\udc00a']: 1 } }), code: CloudEventErrorCode.InvalidAttribute, details: { attribute: 'data' } },
   // UNSUPPORTED_SPECVERSION
   ...['0.3', '1.0.2', '1'].map(
     (specversion): Case => ({
@@ -162,6 +188,11 @@ describe('CloudEventError codes', () => {
   it('never echoes the rejected value of an attribute', () => {
     const error = structured({ subject: '3273010101900001', time: 'NIK 3273010101900001' });
     expect(`${error.message} ${JSON.stringify(error.details)}`).not.toContain('3273010101900001');
+  });
+
+  it('takes characters outside the Basic Multilingual Plane whole, in attributes and in data', () => {
+    const [result] = parseHttpRequest(STRUCTURED, json({ ...MINIMAL, id: 'lapor-\u{1F44D}', region: '\u{1F3E0}', data: { title: 'Lampu mati \u{1F4A1}', ['\u{1F600}']: 1 } })).results;
+    expect(result?.ok).toBe(true);
   });
 
   it('takes an id of 255 characters, and control characters JSON data may carry besides U+0000', () => {

@@ -5,6 +5,7 @@ import { arrayParam } from './bulk.js';
 import { ComplaintRepository } from './complaint.repository.js';
 import { DISPATCH_CLAIM_LEASE_MS } from './dispatch.repository.js';
 import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
+import { jsonText } from './json-text.js';
 import { query } from './query.js';
 import { RateCounterRepository } from './rate-counter.repository.js';
 
@@ -182,14 +183,14 @@ export class WaitingRepository {
        from "event" e, "agency" a
        where n."id" = ? and e."id" = n."event_id" and a."id" = n."agency_id"
        returning ${RELEASED_COLUMNS}`,
-      [subject, body, JSON.stringify([decision]), carrierId],
+      [subject, body, jsonText([decision]), carrierId],
     );
     if (others.length > 0) {
       await query(
         tx,
         `update "notification" set "state" = 'digested', "reason" = 'DIGEST', "merged_into" = ?, "due_at" = null,
                 "decisions" = "decisions" || ?::jsonb, "updated_at" = now() where "id" = any(?::uuid[])`,
-        [carrierId, JSON.stringify([decision]), [...others]],
+        [carrierId, jsonText([decision]), [...others]],
       );
     }
     return carrier === undefined ? null : toReleased(carrier);
@@ -258,14 +259,14 @@ export class WaitingRepository {
       [
         next.channel,
         next.contactPointId,
-        JSON.stringify(rest),
+        jsonText(rest),
         rendered.locale,
         rendered.templateVersion,
         rendered.renderedSubject,
         rendered.renderedBody,
         rendered.renderedHtml,
-        rendered.replyOptions == null ? null : JSON.stringify(rendered.replyOptions),
-        JSON.stringify(decisions),
+        rendered.replyOptions == null ? null : jsonText(rendered.replyOptions),
+        jsonText(decisions),
         id,
       ],
     );

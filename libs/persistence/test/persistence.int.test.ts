@@ -1,7 +1,7 @@
 import type { DatabaseConfig } from '@kabar/config';
 import { SILENT_LOGGER } from '@kabar/core';
 import type { BusRecord, OutboxRow } from '@kabar/messaging';
-import { insertColumns, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
+import { insertColumns, insertRows, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
@@ -60,6 +60,22 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     expect(stored.map((r) => (r.at === null ? null : new Date(r.at).toISOString()))).toEqual([...awkward.map(() => at.toISOString()), null]);
     expect(stored.map((r) => (typeof r.j === 'string' ? (JSON.parse(r.j) as unknown) : r.j))).toEqual([...awkward.map((t, i) => ({ t, list: [i, null, 'x"y'] })), null]);
     await em.getConnection().execute('drop table "bulk_probe"');
+  });
+
+  it('stores half a character in JSON as U+FFFD, as text columns do, where jsonb refused the whole value', async () => {
+    const em = orm.em.fork() as SqlEntityManager;
+    await em.getConnection().execute('create table "bulk_halves" ("k" int, "t" text, "j" jsonb)');
+    // A citizen's text cut between the two halves of an emoji; a literal backslash-u that only looks like an escape.
+    const texts = ['Lampu \ud83d', '\udc4d ok', 'C:\\ud800\\x', 'whole \u{1F44D}', 'both \\\ud83d'];
+    const stored = ['Lampu \ufffd', '\ufffd ok', 'C:\\ud800\\x', 'whole \u{1F44D}', 'both \\\ufffd'];
+    const columns = [['k', 'integer'], ['t', 'text'], ['j', 'jsonb']] as const;
+    await insertColumns(em, 'bulk_halves', columns, texts.map((t, k) => [k, t, new Json({ [t]: [t] })]));
+    await insertRows(em, 'bulk_halves', ['k', 't', 'j'], [[9, texts[0] ?? '', new Json({ one: texts[0] })]]);
+    const rows = await em.getConnection().execute<{ t: string; j: unknown }[]>('select "t", "j" from "bulk_halves" order by "k"');
+    const json = (j: unknown): unknown => (typeof j === 'string' ? (JSON.parse(j) as unknown) : j);
+    expect(rows.map((r) => r.t)).toEqual([...stored, stored[0]]);
+    expect(rows.map((r) => json(r.j))).toEqual([...stored.map((t) => ({ [t]: [t] })), { one: stored[0] }]);
+    await em.getConnection().execute('drop table "bulk_halves"');
   });
 
   it('bulk-inserts a column with one value in every row (sent once) exactly as the others', async () => {
