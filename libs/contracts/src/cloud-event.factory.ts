@@ -1,8 +1,10 @@
+import { unpairedSurrogate } from '@kabar/core';
+
 import { CloudEventError, type CloudEventErrorDetails } from './cloud-event.exception.js';
 import { type CloudEvent, type CloudEventExtensionValue,CLOUDEVENTS_SPEC_VERSION } from './cloud-event.type.js';
 import { type ContextAttribute,EXTENSION_NAME, isContextAttribute } from './cloud-event-attributes.constant.js';
 import { CloudEventErrorCode } from './cloud-event-error-code.enum.js';
-import { checkJsonValue, MAX_JSON_DEPTH, unpairedSurrogate } from './json-value.util.js';
+import { checkJsonValue, MAX_JSON_DEPTH } from './json-value.util.js';
 import { hasUtf8Charset, isJsonMediaType, parseMediaType } from './media-type.util.js';
 import { isRfc3339 } from './rfc3339.util.js';
 import { encodeStructuredJson } from './structured-json.encoder.js';

@@ -1,3 +1,5 @@
+import { unpairedSurrogate } from '@kabar/core';
+
 import { CloudEventError } from './cloud-event.exception.js';
 import { CloudEventErrorCode } from './cloud-event-error-code.enum.js';
 
@@ -24,22 +26,6 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * A UTF-16 surrogate without its other half: JSON's `"\ud83d"` escape and JavaScript strings allow it, but it is not a
- * Unicode character. PostgreSQL's jsonb refuses it (a 500 once, on a complaint title); text would turn it into U+FFFD,
- * so the agency would hear back an id it never sent. Matched per code unit (no `u` flag) on purpose.
- */
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * The first unpaired surrogate in `text` as `U+D83D`, or undefined when the text is well-formed Unicode.
- * @example unpairedSurrogate('ok \ud83d') // 'U+D83D'
- */
-export function unpairedSurrogate(text: string): string | undefined {
-  const at = text.search(UNPAIRED_SURROGATE);
-  return at < 0 ? undefined : `U+${text.charCodeAt(at).toString(16).toUpperCase()}`;
-}
-
 /** Real payloads nest a handful of levels; a cap keeps serialisation (recursive in V8) far from the stack limit. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -55,7 +41,7 @@ export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' |
     const current = next.value;
     if (typeof current === 'string') {
       if (current.includes('\u0000')) return 'nul';
-      if (UNPAIRED_SURROGATE.test(current)) return 'unpaired-surrogate';
+      if (unpairedSurrogate(current) !== undefined) return 'unpaired-surrogate';
       continue;
     }
     if (typeof current === 'boolean' || current === null) continue;
@@ -73,7 +59,7 @@ export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' |
       if (proto !== Object.prototype && proto !== null) return 'not-json';
       const keys = Object.keys(current);
       if (keys.some((key) => key.includes('\u0000'))) return 'nul';
-      if (keys.some((key) => UNPAIRED_SURROGATE.test(key))) return 'unpaired-surrogate';
+      if (keys.some((key) => unpairedSurrogate(key) !== undefined)) return 'unpaired-surrogate';
       children = Object.values(current);
     }
     for (const child of children) pending.push({ value: child, depth: next.depth + 1 });

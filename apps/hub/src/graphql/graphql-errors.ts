@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { describeError, isKabarError, type Logger } from '@kabar/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
-/** Codes Apollo and graphql-js set themselves for bad requests; they pass through unchanged. */
+/** Codes Apollo and graphql-js (and the hub's request plugins) set for bad requests; they pass through unchanged. */
 const CLIENT_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -14,6 +14,7 @@ const CLIENT_CODES = new Set([
   'QUERY_TOO_LARGE',
   'QUERY_TOO_DEEP',
   'QUERY_TOO_COMPLEX',
+  'MALFORMED_TEXT',
 ]);
 
 /** Details that help a client fix its request; anything else stays in the logs. */

@@ -1,5 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
+import { JsonbType } from './jsonb.type.js';
+
 /** A public-service organisation that publishes events (tax office, civil registry, complaint desk). */
 export const AgencySchema = defineEntity({
   name: 'Agency',
@@ -10,7 +12,7 @@ export const AgencySchema = defineEntity({
     name: p.string().length(200),
     defaultLocale: p.string().length(8),
     /** Per channel, the identity messages go out under, e.g. { sms: 'BAPENDA-BDG', email: 'Bapenda <noreply@…>' }. */
-    senderIds: p.json<Record<string, string>>(),
+    senderIds: p.json<Record<string, string>>().type(JsonbType),
     callbackUrl: p.string().length(2048).nullable(),
     /** Standard Webhooks secret for status callbacks, sealed by SecretBox. */
     callbackSecretSealed: p.text().nullable(),

@@ -1,5 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
+import { JsonbType } from './jsonb.type.js';
+
 /**
  * The audit trail (libs/core `AuditRecord`): written unsealed in the transaction of the change it records, then given
  * its place (`seq`) and chained MAC by the hub's sealer. Its trigger refuses deletes and any update but the one that
@@ -44,7 +46,7 @@ return new;`,
     action: p.string().length(40),
     targetKind: p.string().length(40),
     targetId: p.string().length(200),
-    details: p.json<Record<string, unknown>>(),
+    details: p.json<Record<string, unknown>>().type(JsonbType),
     keyId: p.string().length(32).nullable(),
     mac: p.string().length(64).nullable(),
   },

@@ -1,5 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
+import { JsonbType } from './jsonb.type.js';
+
 /** A person Kabar may notify. Found by the keyed hash of their national ID; the ID itself is not stored in clear. */
 export const CitizenSchema = defineEntity({
   name: 'Citizen',
@@ -25,9 +27,9 @@ export const CitizenSchema = defineEntity({
     /** Informational messages gathered into one daily digest. */
     digest: p.boolean().default(false),
     /** The citizen's own caps per message class, { reminder: { count, periodSeconds } }; only tighter ones count. */
-    caps: p.json<Record<string, { count: number; periodSeconds: number }>>().default('{}'),
+    caps: p.json<Record<string, { count: number; periodSeconds: number }>>().type(JsonbType).default('{}'),
     /** Channel order per category, { tax: ['push', 'sms'], '*': ['sms'] }. */
-    channelOrder: p.json<Record<string, string[]>>().default('{}'),
+    channelOrder: p.json<Record<string, string[]>>().type(JsonbType).default('{}'),
     createdAt: p.datetime().onCreate(() => new Date()),
     // A database default, so the column could be added to a table that already has citizens.
     updatedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()).onUpdate(() => new Date()),
@@ -75,7 +77,7 @@ export const ConsentRecordSchema = defineEntity({
     action: p.string().length(12),
     /** Where it was given: preference-centre, paper form at a service counter, import… */
     channel: p.string().length(32).nullable(),
-    evidence: p.json<Record<string, string>>(),
+    evidence: p.json<Record<string, string>>().type(JsonbType),
     recordedAt: p.datetime(),
   },
 });

@@ -2,6 +2,7 @@ import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
 import { AgencySchema } from './agency.entity.js';
 import { CitizenSchema } from './citizen.entity.js';
+import { JsonbType } from './jsonb.type.js';
 
 /**
  * Where citizens' own messages go (libs/core `InboundRoute`): by channel, the address they wrote to and their first
@@ -94,7 +95,7 @@ export const ComplaintMessageSchema = defineEntity({
     kind: p.string().length(16),
     /** Emptied under the retention policy, with the media reference. */
     text: p.text().nullable(),
-    media: p.json<unknown>().nullable(),
+    media: p.json<unknown>().type(JsonbType).nullable(),
     /** The notification an agency's message went out as. */
     notificationId: p.uuid().nullable(),
     at: p.datetime(),

@@ -1,6 +1,7 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
 import { AgencySchema } from './agency.entity.js';
+import { JsonbType } from './jsonb.type.js';
 
 /** A kind of event an agency publishes, e.g. `id.go.bapenda.tax-due.v1`, with the schema its `data` must match. */
 export const EventTypeSchema = defineEntity({
@@ -12,10 +13,10 @@ export const EventTypeSchema = defineEntity({
     type: p.string().length(255).unique(),
     description: p.text().nullable(),
     messageClass: p.string().length(16),
-    dataSchema: p.json<Record<string, unknown>>(),
-    allowedChannels: p.json<string[]>(),
+    dataSchema: p.json<Record<string, unknown>>().type(JsonbType),
+    allowedChannels: p.json<string[]>().type(JsonbType),
     defaultExpirySeconds: p.integer(),
-    requiredLocales: p.json<string[]>(),
+    requiredLocales: p.json<string[]>().type(JsonbType),
     /** Groups types for citizens' channel order, e.g. `tax`; `general` when the agency sets none. */
     category: p.string().length(32).default('general'),
     /** The purpose named by consents when `basis` is `consent`. */
@@ -66,7 +67,7 @@ export const SurveySchema = defineEntity({
     agency: () => p.manyToOne(AgencySchema).deleteRule('cascade'),
     code: p.string().length(40),
     version: p.integer(),
-    definition: p.json<Record<string, unknown>>(),
+    definition: p.json<Record<string, unknown>>().type(JsonbType),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -106,9 +107,9 @@ export const SurveySessionSchema = defineEntity({
     locale: p.string().length(8),
     state: p.string().length(12),
     questionId: p.string().length(40).nullable(),
-    answers: p.json<unknown[]>(),
+    answers: p.json<unknown[]>().type(JsonbType),
     refusals: p.integer(),
-    seen: p.json<string[]>(),
+    seen: p.json<string[]>().type(JsonbType),
     startedAt: p.datetime(),
     updatedAt: p.datetime(),
     finishedAt: p.datetime().nullable(),

@@ -2,6 +2,7 @@ import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 
 import { AgencySchema } from './agency.entity.js';
 import { CitizenSchema, ContactPointSchema } from './citizen.entity.js';
+import { JsonbType } from './jsonb.type.js';
 
 /** An accepted CloudEvent. `(source, ce_id)` is unique: a replay on any transport finds the original. */
 export const EventSchema = defineEntity({
@@ -22,7 +23,7 @@ export const EventSchema = defineEntity({
     subjectHash: p.string().length(64).nullable(),
     time: p.datetime().nullable(),
     expiresAt: p.datetime().nullable(),
-    data: p.json<unknown>().nullable(),
+    data: p.json<unknown>().type(JsonbType).nullable(),
     receivedVia: p.string().length(8),
     status: p.string().length(16),
     /** Published with a test key (or the kabarsandbox extension): nothing is sent to anyone. */
@@ -75,13 +76,13 @@ export const NotificationSchema = defineEntity({
     onBehalfOf: p.uuid().nullable(),
     messageClass: p.string().length(16).nullable(),
     /** The policy's findings, step by step, without personal data: shown to the citizen in plain words. */
-    decisions: p.json<unknown[]>().default('[]'),
+    decisions: p.json<unknown[]>().type(JsonbType).default('[]'),
     /** When a held or deferred notification is due. */
     dueAt: p.datetime().nullable(),
     /** The notification a merged one was folded into (cross-agency dedup), or the digest that carried a deferred one. */
     mergedInto: p.uuid().nullable(),
     /** Channels still to try, in order, if this one is not delivered within `fallbackAfterSeconds`. */
-    fallback: p.json<{ channel: string; contactPointId: string | null }[]>().default('[]'),
+    fallback: p.json<{ channel: string; contactPointId: string | null }[]>().type(JsonbType).default('[]'),
     fallbackAfterSeconds: p.integer().nullable(),
     /** Keyed hash of the dedup key, so equal keys match without storing the subject. */
     dedupKeyHash: p.string().length(64).nullable(),
@@ -94,7 +95,7 @@ export const NotificationSchema = defineEntity({
     /** The sender this message goes out from instead of the agency's (a complaint's answer comes from its short code). */
     sender: p.string().length(32).nullable(),
     /** Answers offered as buttons (a survey question's choices on WhatsApp): `[{ id, title }]`. */
-    replyOptions: p.json<{ id: string; title: string }[]>().nullable(),
+    replyOptions: p.json<{ id: string; title: string }[]>().type(JsonbType).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
@@ -195,7 +196,7 @@ export const ScheduledJobSchema = defineEntity({
     ref: p.string().length(64),
     dueAt: p.datetime(),
     /** Job state, e.g. a broadcast's paging cursor. */
-    payload: p.json<Record<string, unknown>>().default('{}'),
+    payload: p.json<Record<string, unknown>>().type(JsonbType).default('{}'),
     attempts: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

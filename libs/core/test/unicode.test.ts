@@ -1,0 +1,32 @@
+import { unpairedSurrogate, unpairedSurrogateIn } from '@kabar/core';
+import { describe, expect, it } from 'vitest';
+
+describe('unpaired surrogates (half a character)', () => {
+  it.each([
+    ['a high half at the end', 'Lampu \ud83d', 'U+D83D'],
+    ['a low half at the start', '\udc4d ok', 'U+DC4D'],
+    ['a high half before another high half', '\ud83d\ud83d\udc4d', 'U+D83D'],
+    ['two low halves after a pair', '\ud83d\udc4d\udc4d', 'U+DC4D'],
+  ])('finds %s', (_name, text, half) => {
+    expect(unpairedSurrogate(text)).toBe(half);
+  });
+
+  it.each([['plain text', 'Pengingat PBB'], ['whole characters beyond the BMP', 'Lampu \u{1F4A1} \u{1F44D}\u{1F3FD}'], ['nothing', ''], ['U+FFFD itself', '\ufffd']])(
+    'finds none in %s',
+    (_name, text) => {
+      expect(unpairedSurrogate(text)).toBeUndefined();
+    },
+  );
+
+  it('names the path of the first string holding one, in arrays and objects, and the parent of a key holding one', () => {
+    expect(unpairedSurrogateIn({ input: { name: 'ok', sources: ['/a', '/b\ud800'] } }, 'variables')).toEqual({ path: 'variables.input.sources[1]', half: 'U+D800' });
+    expect(unpairedSurrogateIn({ input: { ['x\udfff']: 1 } }, 'variables')).toEqual({ path: 'variables.input', half: 'U+DFFF' });
+    expect(unpairedSurrogateIn({ n: 1, b: true, z: null, list: [{ t: '\u{1F600}' }] }, 'variables')).toBeUndefined();
+  });
+
+  it('walks hostile nesting without overflowing the stack', () => {
+    let deep: unknown = 'end \ud83d';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(unpairedSurrogateIn(deep, 'v')?.half).toBe('U+D83D');
+  });
+});
