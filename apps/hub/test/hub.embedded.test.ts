@@ -126,17 +126,21 @@ describe('hub on the embedded default', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe(code);
   });
 
-  it('refuses half a character (an unpaired surrogate) in variables with MALFORMED_TEXT, as graphql-js does in the query text, and takes whole ones', async () => {
+  it('refuses U+0000 and half a character (an unpaired surrogate) with MALFORMED_TEXT, where the database refused them with a 500, and takes whole characters', async () => {
     const probe = 'mutation($note: String!) { sendProbe(input: { note: $note }) { id } }';
     const variable = await graphql(url, probe, { note: 'Lampu \ud83d mati' }, admin);
     expect(variable.status).toBe(400);
     expect(variable.errors?.[0], JSON.stringify(variable.errors)).toMatchObject({ extensions: { code: 'MALFORMED_TEXT' } });
-    expect(variable.errors?.[0]?.message).toBe('variables.note holds half a character (an unpaired surrogate, U+D83D); send whole characters');
+    expect(variable.errors?.[0]?.message).toBe('variables.note holds half a character (an unpaired surrogate, U+D83D), which cannot be stored');
+    const nul = await graphql(url, probe, { note: 'a\u0000b' }, admin);
+    expect(nul.errors?.[0]).toMatchObject({ message: 'variables.note holds the character U+0000 (NUL), which cannot be stored', extensions: { code: 'MALFORMED_TEXT' } });
     // In a key of a JSON input; in the query text itself graphql-js refuses it as it parses.
     const key = await graphql(url, probe, { note: 'ok', ['\udc4d']: 1 }, admin);
     expect(key.errors?.[0]?.message).toContain('variables holds half a character');
     const literal = await graphql(url, 'mutation { sendProbe(input: { note: "Lampu \\ud83d mati" }) { id } }', {}, admin);
     expect(literal.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    const nulLiteral = await graphql(url, 'mutation { sendProbe(input: { note: "a\\u0000b" }) { id } }', {}, admin);
+    expect(nulLiteral.errors?.[0]).toMatchObject({ message: 'a string in the query holds the character U+0000 (NUL), which cannot be stored', extensions: { code: 'MALFORMED_TEXT' } });
     const whole = await graphql<{ sendProbe: { id: string } }>(url, probe, { note: 'Lampu \u{1F4A1} mati' }, admin);
     expect(whole.errors).toBeUndefined();
     expect(whole.data?.sendProbe.id).toMatch(/^[0-9a-f-]{36}$/);

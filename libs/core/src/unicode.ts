@@ -15,25 +15,36 @@ export function unpairedSurrogate(text: string): string | undefined {
 }
 
 /**
- * Where in a JSON-like value (strings, arrays, plain objects, their keys) the first unpaired surrogate is, as a path
- * such as `input.sources[1]`, with the surrogate; undefined when every string is well-formed. Iterative: hostile
- * nesting cannot overflow the stack.
- * @example unpairedSurrogateIn({ name: 'Dinas \ud83d' }, 'input') // { path: 'input.name', half: 'U+D83D' }
+ * What in `text` no database column can hold as sent, said for a person: the character U+0000, which PostgreSQL's
+ * text and jsonb refuse, or half a character; undefined when there is neither.
+ * @example unstorableText('a\u0000b') // 'the character U+0000 (NUL)'
  */
-export function unpairedSurrogateIn(value: unknown, root: string): { readonly path: string; readonly half: string } | undefined {
+export function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'the character U+0000 (NUL)';
+  const half = unpairedSurrogate(text);
+  return half === undefined ? undefined : `half a character (an unpaired surrogate, ${half})`;
+}
+
+/**
+ * Where in a JSON-like value (strings, arrays, plain objects, their keys) the first text no column can hold is (see
+ * `unstorableText`), as a path such as `variables.input.sources[1]`, with what it holds; undefined when there is none.
+ * Iterative: hostile nesting cannot overflow the stack.
+ * @example unstorableTextIn({ name: 'Dinas \ud83d' }, 'input') // { path: 'input.name', problem: 'half a character (an unpaired surrogate, U+D83D)' }
+ */
+export function unstorableTextIn(value: unknown, root: string): { readonly path: string; readonly problem: string } | undefined {
   const pending: { value: unknown; path: string }[] = [{ value, path: root }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value: current, path } = next;
     if (typeof current === 'string') {
-      const half = unpairedSurrogate(current);
-      if (half !== undefined) return { path, half };
+      const problem = unstorableText(current);
+      if (problem !== undefined) return { path, problem };
     } else if (Array.isArray(current)) {
       current.forEach((item: unknown, i) => pending.push({ value: item, path: `${path}[${String(i)}]` }));
     } else if (typeof current === 'object' && current !== null) {
       for (const [key, item] of Object.entries(current)) {
-        const half = unpairedSurrogate(key);
+        const problem = unstorableText(key);
         // The key itself is the bad text: name its parent, not the key it cannot print.
-        if (half !== undefined) return { path, half };
+        if (problem !== undefined) return { path, problem };
         pending.push({ value: item, path: `${path}.${key}` });
       }
     }

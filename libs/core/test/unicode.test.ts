@@ -1,4 +1,4 @@
-import { unpairedSurrogate, unpairedSurrogateIn } from '@kabar/core';
+import { unpairedSurrogate, unstorableText, unstorableTextIn } from '@kabar/core';
 import { describe, expect, it } from 'vitest';
 
 describe('unpaired surrogates (half a character)', () => {
@@ -18,15 +18,22 @@ describe('unpaired surrogates (half a character)', () => {
     },
   );
 
+  it('says what no column can store: U+0000 first, then half a character', () => {
+    expect(unstorableText('a\u0000\ud83d')).toBe('the character U+0000 (NUL)');
+    expect(unstorableText('a\ud83d')).toBe('half a character (an unpaired surrogate, U+D83D)');
+    expect(unstorableText('a\u0001 \u{1F44D}')).toBeUndefined();
+  });
+
   it('names the path of the first string holding one, in arrays and objects, and the parent of a key holding one', () => {
-    expect(unpairedSurrogateIn({ input: { name: 'ok', sources: ['/a', '/b\ud800'] } }, 'variables')).toEqual({ path: 'variables.input.sources[1]', half: 'U+D800' });
-    expect(unpairedSurrogateIn({ input: { ['x\udfff']: 1 } }, 'variables')).toEqual({ path: 'variables.input', half: 'U+DFFF' });
-    expect(unpairedSurrogateIn({ n: 1, b: true, z: null, list: [{ t: '\u{1F600}' }] }, 'variables')).toBeUndefined();
+    expect(unstorableTextIn({ input: { name: 'ok', sources: ['/a', '/b\ud800'] } }, 'variables')).toEqual({ path: 'variables.input.sources[1]', problem: 'half a character (an unpaired surrogate, U+D800)' });
+    expect(unstorableTextIn({ input: { ['x\udfff']: 1 } }, 'variables')).toEqual({ path: 'variables.input', problem: 'half a character (an unpaired surrogate, U+DFFF)' });
+    expect(unstorableTextIn({ input: [{ note: 'a\u0000' }] }, 'variables')).toEqual({ path: 'variables.input[0].note', problem: 'the character U+0000 (NUL)' });
+    expect(unstorableTextIn({ n: 1, b: true, z: null, list: [{ t: '\u{1F600}' }] }, 'variables')).toBeUndefined();
   });
 
   it('walks hostile nesting without overflowing the stack', () => {
     let deep: unknown = 'end \ud83d';
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(unpairedSurrogateIn(deep, 'v')?.half).toBe('U+D83D');
+    expect(unstorableTextIn(deep, 'v')?.problem).toBe('half a character (an unpaired surrogate, U+D83D)');
   });
 });

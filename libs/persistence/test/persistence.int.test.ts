@@ -62,7 +62,7 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     await em.getConnection().execute('drop table "bulk_probe"');
   });
 
-  it('stores half a character in JSON as U+FFFD, as text columns do, where jsonb refused the whole value', async () => {
+  it('stores half a character and U+0000 in JSON as U+FFFD (as text columns store a half), where jsonb refused the whole value', async () => {
     const em = orm.em.fork() as SqlEntityManager;
     await em.getConnection().execute('create table "bulk_halves" ("k" int, "t" text, "j" jsonb)');
     // A citizen's text cut between the two halves of an emoji; a literal backslash-u that only looks like an escape.
@@ -70,11 +70,13 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     const stored = ['Lampu \ufffd', '\ufffd ok', 'C:\\ud800\\x', 'whole \u{1F44D}', 'both \\\ufffd'];
     const columns = [['k', 'integer'], ['t', 'text'], ['j', 'jsonb']] as const;
     await insertColumns(em, 'bulk_halves', columns, texts.map((t, k) => [k, t, new Json({ [t]: [t] })]));
+    // U+0000, which jsonb refuses too (text refuses it as well: only JSON is mended here).
+    await insertColumns(em, 'bulk_halves', columns, [[8, 'nul', new Json({ ['a\u0000']: 'b\u0000\\u0000' })]]);
     await insertRows(em, 'bulk_halves', ['k', 't', 'j'], [[9, texts[0] ?? '', new Json({ one: texts[0] })]]);
     const rows = await em.getConnection().execute<{ t: string; j: unknown }[]>('select "t", "j" from "bulk_halves" order by "k"');
     const json = (j: unknown): unknown => (typeof j === 'string' ? (JSON.parse(j) as unknown) : j);
-    expect(rows.map((r) => r.t)).toEqual([...stored, stored[0]]);
-    expect(rows.map((r) => json(r.j))).toEqual([...stored.map((t) => ({ [t]: [t] })), { one: stored[0] }]);
+    expect(rows.map((r) => r.t)).toEqual([...stored, 'nul', stored[0]]);
+    expect(rows.map((r) => json(r.j))).toEqual([...stored.map((t) => ({ [t]: [t] })), { ['a\ufffd']: 'b\ufffd\\u0000' }, { one: stored[0] }]);
     await em.getConnection().execute('drop table "bulk_halves"');
   });
 

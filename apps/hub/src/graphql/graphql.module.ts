@@ -9,7 +9,7 @@ import type { GraphqlContext } from '../auth/index.js';
 import { ROOT_LOGGER } from '../config/config.module.js';
 import { clientErrorStatusPlugin, formatGraphqlError } from './graphql-errors.js';
 import { queryLimitsPlugin } from './query-limits.js';
-import { wellFormedTextPlugin } from './well-formed-text.js';
+import { storableTextPlugin } from './storable-text.js';
 
 /** HTTP requests carry the credential in a header; graphql-ws connections in their connection parameters. */
 function graphqlContext(input: { req?: Request; connectionParams?: Record<string, unknown>; extra?: { request?: { socket?: { remoteAddress?: string } } } }): GraphqlContext {
@@ -34,7 +34,7 @@ function graphqlContext(input: { req?: Request; connectionParams?: Record<string
         sortSchema: true,
         playground: false,
         introspection: true,
-        plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(), wellFormedTextPlugin(), clientErrorStatusPlugin()],
+        plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(), storableTextPlugin(), clientErrorStatusPlugin()],
         subscriptions: { 'graphql-ws': true },
         includeStacktraceInErrorResponses: false,
         formatError: formatGraphqlError(logger),
