@@ -170,6 +170,12 @@ describe('provider webhooks over HTTP: WhatsApp statuses and replies (embedded)'
     expect(JSON.stringify(inbound)).not.toContain(wamid);
   });
 
+  it('publishes a reply holding U+0000 or half an emoji with U+FFFD in their place, which every stage can store', async () => {
+    const res = await postWebhook(textWebhook('Lampu mati \ud83d di Jl. Dago\u0000', 'wamid.reply-mended'));
+    expect(res.status).toBe(200);
+    expect((await inboundWith('Lampu mati \ufffd di Jl. Dago\ufffd')).providerMessageId).toBe('wamid.reply-mended');
+  });
+
   it('publishes a reply once when Meta sends its webhook again', async () => {
     const body = textWebhook('Bisa diambil hari Sabtu?', 'wamid.reply-twice');
     expect((await postWebhook(body)).status).toBe(200);

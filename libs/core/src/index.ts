@@ -15,7 +15,7 @@ export { describeError, RetryExhaustedError, type RetryFailure, type RetryOption
 export { hashSecret, randomToken, safeEqual, SecretBox, SecretBoxError, SecretBoxErrorCode } from './secret-box.js';
 export * from './survey/index.js';
 export { timeOrderedId } from './time-ordered-id.js';
-export { unpairedSurrogate, unstorableText, unstorableTextIn } from './unicode.js';
+export { storableJson, unpairedSurrogate, unstorableText, unstorableTextIn } from './unicode.js';
 export { isUuid } from './uuid.js';
 export {
   generateWebhookSecret,

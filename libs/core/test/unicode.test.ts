@@ -1,4 +1,4 @@
-import { unpairedSurrogate, unstorableText, unstorableTextIn } from '@kabar/core';
+import { storableJson, unpairedSurrogate, unstorableText, unstorableTextIn } from '@kabar/core';
 import { describe, expect, it } from 'vitest';
 
 describe('unpaired surrogates (half a character)', () => {
@@ -35,5 +35,12 @@ describe('unpaired surrogates (half a character)', () => {
     let deep: unknown = 'end \ud83d';
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(unstorableTextIn(deep, 'v')?.problem).toBe('half a character (an unpaired surrogate, U+D83D)');
+  });
+
+  it('writes JSON with U+FFFD for U+0000 and each half, leaving whole characters and escaped backslashes as they were', () => {
+    const text = storableJson({ ['k\u0000']: ['Lampu \ud83d', 'C:\\ud800', 'both \\\udc4d', '\u{1F44D}', 'tab\t'] });
+    expect(JSON.parse(text)).toEqual({ ['k\ufffd']: ['Lampu \ufffd', 'C:\\ud800', 'both \\\ufffd', '\u{1F44D}', 'tab\t'] });
+    expect(storableJson(undefined)).toBe('null');
+    expect(storableJson({ plain: 'Pengingat' })).toBe('{"plain":"Pengingat"}');
   });
 });

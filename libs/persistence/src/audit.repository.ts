@@ -1,7 +1,7 @@
 import { AUDIT_GENESIS, type AuditActor, type AuditDetails, auditPayload, type AuditRecord, type AuditRow, type SealedAuditRow, timeOrderedId } from '@kabar/core';
+import { storableJson } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
-import { jsonText } from './json-text.js';
 import { query } from './query.js';
 
 /** What a change records about itself once it knows its result; null when it changed nothing. */
@@ -25,7 +25,7 @@ export async function appendAudit(tx: EntityManager, record: AuditRecord, at: Da
       record.action,
       record.target.kind,
       record.target.id,
-      jsonText(record.details),
+      storableJson(record.details),
     ],
   );
 }

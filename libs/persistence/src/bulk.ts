@@ -1,6 +1,6 @@
+import { storableJson } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
-import { jsonText } from './json-text.js';
 import { MAX_PARAMETERS, query } from './query.js';
 
 /** A value for a bulk statement; `Json` marks values to send as jsonb. */
@@ -31,7 +31,7 @@ export async function insertRows<Row extends object = Record<string, unknown>>(
     const tuples = rows.slice(start, start + perStatement).map((row) => {
       const placeholders = row.map((cell) => {
         if (cell instanceof Json) {
-          params.push(jsonText(cell.value));
+          params.push(storableJson(cell.value));
           return '?::jsonb';
         }
         params.push(cell);
@@ -108,7 +108,7 @@ function plainColumn(rows: readonly (readonly ColumnCell[])[], index: number, as
 function jsonColumn(rows: readonly (readonly ColumnCell[])[], index: number, asArray = false): EncodedColumn {
   const texts = rows.map((row) => {
     const cell = row[index] ?? null;
-    return jsonText(cell instanceof Json ? (cell.value ?? null) : cell);
+    return storableJson(cell instanceof Json ? (cell.value ?? null) : cell);
   });
   const first = texts[0] ?? 'null';
   if (!asArray && texts.every((t) => t === first)) return { kind: 'scalar', value: first };
@@ -143,7 +143,7 @@ function arrayLiteral(count: number, cellAt: (r: number) => ColumnCell | undefin
       if (cell !== lastDate) [lastDate, lastText] = [cell, `"${cell.toISOString()}"`];
       parts[r] = lastText;
     } else {
-      const text = cell instanceof Json ? jsonText(cell.value ?? null) : cell;
+      const text = cell instanceof Json ? storableJson(cell.value ?? null) : cell;
       // Most values (ids, codes, times) hold neither quote nor backslash: two native scans beat a regex replace.
       parts[r] = text.includes('"') || text.includes('\\') ? `"${text.replace(QUOTED, '\\$&')}"` : `"${text}"`;
     }

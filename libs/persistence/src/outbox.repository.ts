@@ -1,8 +1,8 @@
 import { appendTo } from '@kabar/core';
+import { storableJson } from '@kabar/core';
 import type { BusRecord, DrainLeaves, OutboxRow, OutboxStore } from '@kabar/messaging';
 import type { EntityManager } from '@mikro-orm/core';
 
-import { jsonText } from './json-text.js';
 import { packRecords, unpackRecords } from './outbox-pack.js';
 import { query } from './query.js';
 
@@ -48,7 +48,7 @@ export class OutboxRepository implements OutboxStore {
       for (let start = 0; start < group.length; start += PACK_SIZE) {
         const chunk = group.slice(start, start + PACK_SIZE);
         const [single] = chunk;
-        if (chunk.length === 1 && single !== undefined) params.push(topic, single.key, single.value, jsonText(single.headers), 1);
+        if (chunk.length === 1 && single !== undefined) params.push(topic, single.key, single.value, storableJson(single.headers), 1);
         else params.push(topic, null, packRecords(chunk), '{}', chunk.length);
         rows.push('(?, ?, ?, ?::jsonb, ?, now())');
         held.push(chunk);

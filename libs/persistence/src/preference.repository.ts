@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
+import { storableJson } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { type Audited,audited } from './audit.repository.js';
 import { insertRows, Json } from './bulk.js';
-import { jsonText } from './json-text.js';
 import { query } from './query.js';
 
 /** A citizen row ready to store: everything personal is already sealed or hashed by the caller. */
@@ -228,8 +228,8 @@ export class PreferenceRepository {
     if (patch.quietStart !== undefined) set('quiet_start', patch.quietStart);
     if (patch.quietEnd !== undefined) set('quiet_end', patch.quietEnd);
     if (patch.digest !== undefined) set('digest', patch.digest);
-    if (patch.caps !== undefined) set('caps', jsonText(patch.caps), '::jsonb');
-    if (patch.channelOrder !== undefined) set('channel_order', jsonText(patch.channelOrder), '::jsonb');
+    if (patch.caps !== undefined) set('caps', storableJson(patch.caps), '::jsonb');
+    if (patch.channelOrder !== undefined) set('channel_order', storableJson(patch.channelOrder), '::jsonb');
     if (sets.length === 0) return;
     await query(this.em.fork(), `update "citizen" set ${sets.join(', ')}, "updated_at" = now() where "id" = ?`, [...params, citizenId]);
   }
@@ -298,7 +298,7 @@ export class PreferenceRepository {
       this.em.fork(),
       `insert into "consent_record" ("citizen_id", "purpose", "basis", "notice_version", "action", "channel", "evidence", "recorded_at")
        values (?, ?, ?, ?, ?, ?, ?::jsonb, clock_timestamp()) returning "recorded_at"`,
-      [consent.citizenId, consent.purpose, consent.basis, consent.noticeVersion, consent.action, consent.channel, jsonText(consent.evidence)],
+      [consent.citizenId, consent.purpose, consent.basis, consent.noticeVersion, consent.action, consent.channel, storableJson(consent.evidence)],
     );
     return row === undefined ? new Date() : date(row.recorded_at);
   }

@@ -1,7 +1,7 @@
+import { storableJson } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { insertRows, Json } from './bulk.js';
-import { jsonText } from './json-text.js';
 import { query } from './query.js';
 
 /** Kinds of waiting the hub does as rows. */
@@ -78,7 +78,7 @@ export class ScheduleRepository {
 
   /** Moves a job to a later time with new state (a broadcast's next page, a purge's next run). */
   async reschedule(em: EntityManager | null, id: string, dueAt: Date, payload: Record<string, unknown>): Promise<void> {
-    await query(em ?? this.em.fork(), 'update "scheduled_job" set "due_at" = ?, "payload" = ?::jsonb, "attempts" = 0 where "id" = ?', [dueAt, jsonText(payload), id]);
+    await query(em ?? this.em.fork(), 'update "scheduled_job" set "due_at" = ?, "payload" = ?::jsonb, "attempts" = 0 where "id" = ?', [dueAt, storableJson(payload), id]);
   }
 
   /** Drops jobs by (kind, ref), e.g. a fallback deadline once the first channel reported delivery. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import type { AnswerCount, SurveySessionCounts } from '@kabar/core';
+import { storableJson } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { type Audited,audited } from './audit.repository.js';
 import { arrayParam, insertColumns, insertRows, Json } from './bulk.js';
 import { type NewNotification, NOTIFICATION_COLUMNS, notificationRow } from './event.repository.js';
-import { jsonText } from './json-text.js';
 import { query } from './query.js';
 
 /** One version of an agency's survey, its definition as saved (checked by libs/core before it gets here). */
@@ -236,7 +236,7 @@ export class SurveyRepository {
         `insert into "survey" ("id", "agency_id", "code", "version", "definition", "created_at")
          select ?, ?, ?, coalesce(max("version"), 0) + 1, ?::jsonb, now() from "survey" where "agency_id" = ? and "code" = ?
          returning "id", "code", "version", "definition", "created_at"`,
-        [randomUUID(), agencyId, code, jsonText(definition), agencyId, code],
+        [randomUUID(), agencyId, code, storableJson(definition), agencyId, code],
       );
       if (row === undefined) throw new Error('the survey insert returned no row');
       return toRow(row);

@@ -1,3 +1,4 @@
+import { storableJson } from '@kabar/core';
 import type { EntityManager } from '@mikro-orm/core';
 
 import { type Audited,audited } from './audit.repository.js';
@@ -5,7 +6,6 @@ import { arrayParam } from './bulk.js';
 import { ComplaintRepository } from './complaint.repository.js';
 import { DISPATCH_CLAIM_LEASE_MS } from './dispatch.repository.js';
 import { INBOUND_DEDUP_DAYS } from './inbound.repository.js';
-import { jsonText } from './json-text.js';
 import { query } from './query.js';
 import { RateCounterRepository } from './rate-counter.repository.js';
 
@@ -183,14 +183,14 @@ export class WaitingRepository {
        from "event" e, "agency" a
        where n."id" = ? and e."id" = n."event_id" and a."id" = n."agency_id"
        returning ${RELEASED_COLUMNS}`,
-      [subject, body, jsonText([decision]), carrierId],
+      [subject, body, storableJson([decision]), carrierId],
     );
     if (others.length > 0) {
       await query(
         tx,
         `update "notification" set "state" = 'digested', "reason" = 'DIGEST', "merged_into" = ?, "due_at" = null,
                 "decisions" = "decisions" || ?::jsonb, "updated_at" = now() where "id" = any(?::uuid[])`,
-        [carrierId, jsonText([decision]), [...others]],
+        [carrierId, storableJson([decision]), [...others]],
       );
     }
     return carrier === undefined ? null : toReleased(carrier);
@@ -259,14 +259,14 @@ export class WaitingRepository {
       [
         next.channel,
         next.contactPointId,
-        jsonText(rest),
+        storableJson(rest),
         rendered.locale,
         rendered.templateVersion,
         rendered.renderedSubject,
         rendered.renderedBody,
         rendered.renderedHtml,
-        rendered.replyOptions == null ? null : jsonText(rendered.replyOptions),
-        jsonText(decisions),
+        rendered.replyOptions == null ? null : storableJson(rendered.replyOptions),
+        storableJson(decisions),
         id,
       ],
     );

@@ -1,4 +1,4 @@
-import { describeError, GroupCommit, type Logger, SecretBox, timeOrderedId } from '@kabar/core';
+import { describeError, GroupCommit, type Logger, SecretBox, storableJson, timeOrderedId } from '@kabar/core';
 import { type BusRecord, OutboxRelay, type OutboxRow, TOPICS } from '@kabar/messaging';
 import { type ClaimedJob, DispatchRepository, InboundRepository, type NewJob, OutboxRepository, ScheduleRepository, type SentNotification } from '@kabar/persistence';
 import type { ProviderInbound, ProviderReceipt } from '@kabar/plugin-sdk';
@@ -174,8 +174,10 @@ export class ProviderEvents {
     return {
       topic: TOPICS.inbound,
       key: this.box.lookupHash(message.from),
+      // What the citizen's phone or the provider sent that no column can hold (U+0000, half an emoji cut at a
+      // segment's end) becomes U+FFFD here, once for every stage that stores the reply (a complaint, a survey answer).
       value: Buffer.from(
-        JSON.stringify({
+        storableJson({
           // Fixed here, before the outbox: a redelivered record keeps it, so a callback of it is sent once.
           id: timeOrderedId(),
           plugin,
