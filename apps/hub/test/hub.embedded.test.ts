@@ -146,6 +146,20 @@ describe('hub on the embedded default', () => {
     expect(whole.data?.sendProbe.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('refuses a DateTime that is not an RFC 3339 date-time with BAD_USER_INPUT, in variables and literals, where an Invalid Date was a 500', async () => {
+    const byAgency = 'query($from: DateTime) { complaintPerformanceByAgency(from: $from) { agencyCode } }';
+    for (const from of [[], {}, 'soon', 1_700_000_000_000, '2026-02-30T00:00:00Z', '2026-11-01']) {
+      const res = await graphql(url, byAgency, { from }, admin);
+      expect(res.errors?.[0], JSON.stringify(from)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      expect(res.errors?.[0]?.message).toContain('RFC 3339');
+    }
+    const literal = await graphql(url, '{ complaintPerformanceByAgency(from: "yesterday") { agencyCode } }', {}, admin);
+    expect(literal.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const fine = await graphql<{ complaintPerformanceByAgency: unknown[] }>(url, byAgency, { from: '2026-11-01T07:00:00+07:00' }, admin);
+    expect(fine.errors).toBeUndefined();
+    expect(Array.isArray(fine.data?.complaintPerformanceByAgency)).toBe(true);
+  });
+
   it('answers a body that is not JSON with a GraphQL-shaped 400', async () => {
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(res.status).toBe(400);

@@ -7,6 +7,7 @@ import type { Request } from 'express';
 
 import type { GraphqlContext } from '../auth/index.js';
 import { ROOT_LOGGER } from '../config/config.module.js';
+import { DateTimeScalar } from './date-time.scalar.js';
 import { clientErrorStatusPlugin, formatGraphqlError } from './graphql-errors.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { storableTextPlugin } from './storable-text.js';
@@ -31,6 +32,7 @@ function graphqlContext(input: { req?: Request; connectionParams?: Record<string
       inject: [ROOT_LOGGER],
       useFactory: (logger: Logger) => ({
         autoSchemaFile: true,
+        buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
         sortSchema: true,
         playground: false,
         introspection: true,
