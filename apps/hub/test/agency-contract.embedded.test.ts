@@ -71,7 +71,7 @@ describe('agency contract (embedded)', () => {
     ['no subject', { subject: null }, 'MISSING_SUBJECT'],
     ['a bad specversion', { specversion: '0.3' }, 'UNSUPPORTED_SPECVERSION'],
     ['an empty id', { id: '' }, 'INVALID_ATTRIBUTE'],
-    // Refused for the whole operation, as any GraphQL text holding one is (HTTP and Kafka say INVALID_ATTRIBUTE).
+    // Refused for the whole operation, as every GraphQL text holding one is (HTTP and Kafka say INVALID_ATTRIBUTE).
     ['half a character in data', { data: { amount: 5, dueDate: '2026-08-31', note: 'Rp\ud83d' } }, 'MALFORMED_TEXT'],
   ])('rejects %s with its code', async (_name, change, code) => {
     const res = await as(url, agency.key, PUBLISH, { e: { ...taxEvent('tx-bad'), ...change } });
