@@ -32,7 +32,8 @@ export const MAX_JSON_DEPTH = 64;
 /**
  * Whether `value` survives a JSON round trip unchanged (null, boolean, finite number, string, arrays and plain objects
  * of those) within MAX_JSON_DEPTH levels, and can be stored: 'nul' for a string or key holding U+0000, which JSON
- * allows (`"\u0000"`) and PostgreSQL's jsonb and text refuse; 'unpaired-surrogate' for one holding half a character. Iterative, so hostile nesting cannot overflow the stack.
+ * allows (`"\u0000"`) and PostgreSQL's jsonb and text refuse; 'unpaired-surrogate' for one holding half a character.
+ * Iterative, so hostile nesting cannot overflow the stack.
  * @example checkJsonValue({ nik: '3273...', amount: 1.5 }) // 'ok'
  */
 export function checkJsonValue(value: unknown): 'ok' | 'not-json' | 'too-deep' | 'nul' | 'unpaired-surrogate' {
