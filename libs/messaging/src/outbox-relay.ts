@@ -12,15 +12,16 @@ export interface OutboxRow {
 export interface OutboxStore {
   /**
    * Claims up to `limit` of the oldest unclaimed rows, passes them to `publish`, and removes them only if `publish`
-   * resolves — all in one transaction, so a failed publish or a crash leaves them for the next round. `leave` names
-   * rows it must not take: their writer is handing them off.
-   * Returns how many rows were published.
+   * resolves. The claim is a lease committed before `publish` is called, so no database connection waits on the bus;
+   * a failed publish ends it at once and a crash leaves it to run out, after which the rows are the next round's.
+   * `leave` names rows it must not take: their writer is handing them off.
+   * Returns how many records were published.
    */
   drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>, leave?: DrainLeaves): Promise<number>;
   /**
    * The same for rows whose records the caller holds (it just wrote them): claims those still there and unclaimed,
-   * passes their records to `publish` and removes them if it resolves, in one transaction, without reading them
-   * back. A row a relay's drain holds is left to it. Returns how many records were published.
+   * passes their records to `publish` and removes them if it resolves, without reading them back. A row another
+   * relay has claimed is left to it. Returns how many records were published.
    */
   release(rows: readonly OutboxRow[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number>;
 }
@@ -48,8 +49,7 @@ export interface OutboxRelayOptions {
 const MAX_HANDOFFS = 8;
 /**
  * Hand-offs publishing at once that a priority topic's rows may still join on their own: past the others, so the next
- * stage is not kept waiting behind status messages, but bounded all the same, as each holds a database connection
- * while it publishes.
+ * stage is not kept waiting behind status messages, but bounded all the same, as each is a request the bus queues.
  */
 const MAX_PRIORITY_HANDOFFS = 12;
 /**

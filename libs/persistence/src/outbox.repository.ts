@@ -19,6 +19,17 @@ interface StoredRow {
 const PACK_SIZE = 500;
 
 /**
+ * How long a relay's claim keeps other relays off rows it is publishing. Publishing holds no database connection (a
+ * broker that stalls would otherwise hold the whole pool); a relay that crashes or stalls past the lease has its rows
+ * published again by another, which consumers take in their stride (at least once: every stage is idempotent). Longer
+ * than a Kafka request's timeout, so a slow broker seldom causes a second copy; short, so rows a crash left wait little.
+ */
+const LEASE_SECONDS = 30;
+
+/** Rows no relay is publishing: never claimed, claim ended by a failed publish, or lease run out. */
+const UNCLAIMED = '("claimed_until" is null or "claimed_until" < now())';
+
+/**
  * Writes outbox rows inside callers' transactions and drains them for the relay. Several records of one topic written
  * together become one packed row (outbox-pack.ts), so a batch of status messages costs the database one row, not one
  * per message; the relay publishes them as the separate records they are, in order.
@@ -60,49 +71,50 @@ export class OutboxRepository implements OutboxStore {
     return held.map((chunk, i) => ({ id: sorted[i] ?? 0, records: chunk }));
   }
 
-  release(rows: readonly OutboxRow[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
-    if (rows.length === 0) return Promise.resolve(0);
-    return this.em.fork().transactional(async (tx) => {
-      const claimed = await query<{ id: string | number }>(
-        tx,
-        'delete from "outbox" where "id" in (select "id" from "outbox" where "id" = any(?::bigint[]) for update skip locked) returning "id"',
-        [rows.map((r) => r.id)],
-      );
-      const ids = new Set(claimed.map((r) => Number(r.id)));
-      const records = rows.filter((r) => ids.has(r.id)).flatMap((r) => r.records);
-      if (records.length > 0) await publish(records);
-      return records.length;
-    });
+  async release(rows: readonly OutboxRow[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<number> {
+    if (rows.length === 0) return 0;
+    // SKIP LOCKED: a row a drain is claiming this instant is left to it rather than waited for.
+    const claimed = await query<{ id: string | number }>(
+      this.em.fork(),
+      `update "outbox" set "claimed_until" = now() + make_interval(secs => ?)
+       where "id" in (select "id" from "outbox" where "id" = any(?::bigint[]) and ${UNCLAIMED} for update skip locked) returning "id"`,
+      [LEASE_SECONDS, rows.map((r) => r.id)],
+    );
+    const ids = new Set(claimed.map((r) => Number(r.id)));
+    const records = rows.filter((r) => ids.has(r.id)).flatMap((r) => r.records);
+    await this.publishClaimed([...ids], records, publish);
+    return records.length;
   }
 
   /**
    * Drains whole rows, oldest first, until `limit` records (a packed row is never split, so up to PACK_SIZE - 1 more).
    * Rows in `leave` are being handed off by their writers and are left to them.
    */
-  drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>, leave: DrainLeaves = {}): Promise<number> {
+  async drain(limit: number, publish: (records: readonly BusRecord[]) => Promise<void>, leave: DrainLeaves = {}): Promise<number> {
     const skip = leave.ids ?? [];
     // Rows written at least this long ago (created_at is the writer's transaction time).
     const settledSeconds = (leave.youngerThanMs ?? 0) / 1000;
-    return this.em.fork().transactional(async (tx) => {
-      // SKIP LOCKED lets several relays share the table without waiting on each other's rows. Rows are few (packed),
-      // so the candidates are locked first and the records counted here; the rest stay for the next round.
+    const rank = (topic: string): number => (this.first.includes(topic) ? 0 : 1);
+    // The claim is a transaction of its own, committed before anything is published.
+    const rows = await this.em.fork().transactional(async (tx) => {
+      // SKIP LOCKED lets several relays claim at once without waiting on each other's rows. Rows are few (packed), so
+      // the candidates are locked first and the records counted here; the rest stay for the next round.
       const locked =
         this.first.length === 0
           ? await query<{ id: string | number; records: number; topic: string }>(
               tx,
-              'select "id", "records", "topic" from "outbox" where not ("id" = any(?::bigint[])) and "created_at" <= now() - make_interval(secs => ?) order by "id" limit ? for update skip locked',
+              `select "id", "records", "topic" from "outbox" where not ("id" = any(?::bigint[])) and ${UNCLAIMED} and "created_at" <= now() - make_interval(secs => ?) order by "id" limit ? for update skip locked`,
               [skip, settledSeconds, limit],
             )
           : await query<{ id: string | number; records: number; topic: string }>(
               tx,
               `select "id", "records", "topic" from "outbox"
-               where ("id" in (select "id" from "outbox" where "topic" = any(?::text[]) and not ("id" = any(?::bigint[])) order by "id" limit ?)
-                  or "id" in (select "id" from "outbox" where not ("topic" = any(?::text[])) and not ("id" = any(?::bigint[])) order by "id" limit ?))
+               where ("id" in (select "id" from "outbox" where "topic" = any(?::text[]) and not ("id" = any(?::bigint[])) and ${UNCLAIMED} order by "id" limit ?)
+                  or "id" in (select "id" from "outbox" where not ("topic" = any(?::text[])) and not ("id" = any(?::bigint[])) and ${UNCLAIMED} order by "id" limit ?))
                  and "created_at" <= now() - make_interval(secs => ?)
                order by "id" for update skip locked`,
               [[...this.first], skip, limit, [...this.first], skip, limit, settledSeconds],
             );
-      const rank = (topic: string): number => (this.first.includes(topic) ? 0 : 1);
       const ordered = locked.map((r) => ({ id: Number(r.id), records: r.records, rank: rank(r.topic) })).sort((a, b) => a.rank - b.rank || a.id - b.id);
       const chosen: number[] = [];
       let count = 0;
@@ -112,25 +124,50 @@ export class OutboxRepository implements OutboxStore {
         count += row.records;
         if (count >= limit) break;
       }
-      if (chosen.length === 0) return 0;
-      const rows = await query<StoredRow>(tx, 'delete from "outbox" where "id" = any(?::bigint[]) returning "id", "topic", "key", "value", "headers", "records"', [chosen]);
-      // Priority topics first, then by id: each topic's (and key's) order is the order of its writes.
-      rows.sort((a, b) => rank(a.topic) - rank(b.topic) || Number(a.id) - Number(b.id));
-      const records = rows.flatMap((row): BusRecord[] =>
-        row.records > 1
-          ? unpackRecords(row.topic, row.value)
-          : [
-              {
-                topic: row.topic,
-                key: row.key,
-                value: Buffer.from(row.value),
-                headers: typeof row.headers === 'string' ? (JSON.parse(row.headers) as Record<string, string>) : row.headers,
-              },
-            ],
+      if (chosen.length === 0) return [];
+      return query<StoredRow>(
+        tx,
+        'update "outbox" set "claimed_until" = now() + make_interval(secs => ?) where "id" = any(?::bigint[]) returning "id", "topic", "key", "value", "headers", "records"',
+        [LEASE_SECONDS, chosen],
       );
-      await publish(records);
-      return records.length;
     });
+    if (rows.length === 0) return 0;
+    // Priority topics first, then by id: each topic's (and key's) order is the order of its writes.
+    rows.sort((a, b) => rank(a.topic) - rank(b.topic) || Number(a.id) - Number(b.id));
+    const records = rows.flatMap((row): BusRecord[] =>
+      row.records > 1
+        ? unpackRecords(row.topic, row.value)
+        : [
+            {
+              topic: row.topic,
+              key: row.key,
+              value: Buffer.from(row.value),
+              headers: typeof row.headers === 'string' ? (JSON.parse(row.headers) as Record<string, string>) : row.headers,
+            },
+          ],
+    );
+    await this.publishClaimed(
+      rows.map((r) => Number(r.id)),
+      records,
+      publish,
+    );
+    return records.length;
+  }
+
+  /**
+   * Publishes the records of rows this relay has claimed, holding no connection meanwhile, then deletes the rows. A
+   * failed publish ends the claim at once, so the next drain need not wait for the lease to run out.
+   */
+  private async publishClaimed(ids: readonly number[], records: readonly BusRecord[], publish: (records: readonly BusRecord[]) => Promise<void>): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      if (records.length > 0) await publish(records);
+    } catch (error) {
+      // Best effort: if the database is unreachable too, the lease runs out on its own.
+      await query(this.em.fork(), 'update "outbox" set "claimed_until" = null where "id" = any(?::bigint[])', [ids]).catch(() => undefined);
+      throw error;
+    }
+    await query(this.em.fork(), 'delete from "outbox" where "id" = any(?::bigint[])', [ids]);
   }
 
   /** Records waiting to be published (a packed row counts as the records it holds). */

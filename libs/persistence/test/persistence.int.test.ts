@@ -209,6 +209,56 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     expect(published).toEqual([record(7)]);
   });
 
+  it('publishes holding no database connection: with the bus stalled, hand-offs and a drain leave the pool free and each other\'s rows alone', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    const written = Array.from({ length: 14 }, (_, i) => record(i));
+    const rows: OutboxRow[] = [];
+    for (const r of written) rows.push(...(await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [r]))));
+    let recover = (): void => undefined;
+    const stalled = new Promise<void>((resolve) => (recover = resolve));
+    const published: BusRecord[] = [];
+    const publish = (records: readonly BusRecord[]): Promise<void> => stalled.then(() => void published.push(...records));
+    // A dozen hand-offs (more than the pool's ten connections) and a drain of the two rows no hand-off holds, all
+    // waiting on the bus.
+    const inFlight = [...rows.slice(0, 12).map((row) => outbox.release([row], publish)), outbox.drain(10, publish, { ids: rows.slice(0, 12).map((r) => r.id) })];
+    const claimed = async (): Promise<number> =>
+      Number((await (orm.em.fork() as SqlEntityManager).execute<{ n: string | number }[]>('select count(*) as n from "outbox" where "claimed_until" > now()'))[0]?.n);
+    while ((await claimed()) < 14) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The database still answers, and nothing claimed is taken again while its publisher waits.
+    const idle: BusRecord[] = [];
+    expect(await outbox.drain(100, (records) => Promise.resolve(void idle.push(...records)))).toBe(0);
+    expect(await outbox.release(rows, (records) => Promise.resolve(void idle.push(...records)))).toBe(0);
+    expect(idle).toEqual([]);
+    recover();
+    expect(await Promise.all(inFlight)).toEqual([...Array.from({ length: 12 }, () => 1), 2]);
+    expect([...published].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? '', 'en', { numeric: true }))).toEqual(written);
+    expect(await outbox.count()).toBe(0);
+  });
+
+  it('takes again the rows of a relay whose claim ran out (it crashed, or the bus stalled past the lease)', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    const rows = await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [record(3)]));
+    let recover = (): void => undefined;
+    const stalled = new Promise<void>((resolve) => (recover = resolve));
+    const late: BusRecord[] = [];
+    const handOff = outbox.release(rows, (records) => stalled.then(() => void late.push(...records)));
+    const em = orm.em.fork() as SqlEntityManager;
+    const claimed = async (): Promise<boolean> => Number((await em.execute<{ n: string | number }[]>('select count(*) as n from "outbox" where "claimed_until" > now()'))[0]?.n) === 1;
+    while (!(await claimed())) await new Promise((resolve) => setTimeout(resolve, 10));
+    const published: BusRecord[] = [];
+    expect(await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)))).toBe(0);
+    // As if the lease's 30 s had passed.
+    await em.execute('update "outbox" set "claimed_until" = now() - interval \'1 second\'');
+    expect(await outbox.drain(10, (records) => Promise.resolve(void published.push(...records)))).toBe(1);
+    expect(published).toEqual([record(3)]);
+    expect(await outbox.count()).toBe(0);
+    // The first publisher finishing late is a second copy, never a lost one: consumers are idempotent.
+    recover();
+    expect(await handOff).toBe(1);
+    expect(late).toEqual([record(3)]);
+    expect(await outbox.count()).toBe(0);
+  });
+
   it('never hands the same row to two relays draining at once', async () => {
     const outbox = new OutboxRepository(orm.em);
     await orm.em.fork().transactional((tx) => outbox.enqueue(tx, Array.from({ length: 40 }, (_, i) => record(i))));

@@ -18,6 +18,11 @@ export const OutboxMessageSchema = defineEntity({
     /** 1: `value` is the record. More: `value` packs that many records of `topic` (outbox-pack.ts; key and headers unused). */
     records: p.integer().default(1),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /**
+     * Set while a relay publishes the row, which it does outside any transaction: until then other relays leave it.
+     * A lease, not a lock, so that no database connection waits on the broker; past it, the row is anyone's again.
+     */
+    claimedUntil: p.datetime().nullable(),
   },
 });
 

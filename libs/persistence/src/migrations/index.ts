@@ -29,6 +29,7 @@ import { Migration20261203011811CitizenIndexes } from './migration-2026120301181
 import { Migration20261203013544ReportAndPurgeIndexes } from './migration-20261203013544-report-and-purge-indexes.js';
 import { Migration20261203013819PurgeIndex } from './migration-20261203013819-purge-index.js';
 import { Migration20261203014234Housekeeping } from './migration-20261203014234-housekeeping.js';
+import { Migration20261204000000OutboxLeases } from './migration-20261204000000-outbox-leases.js';
 
 /** In order. Listed explicitly (no file globbing) so built and source runs see the same set. */
 export const MIGRATIONS: { name: string; class: new (...args: ConstructorParameters<typeof Migration>) => Migration }[] = [
@@ -61,6 +62,7 @@ export const MIGRATIONS: { name: string; class: new (...args: ConstructorParamet
   { name: 'Migration20261203013544ReportAndPurgeIndexes', class: Migration20261203013544ReportAndPurgeIndexes },
   { name: 'Migration20261203013819PurgeIndex', class: Migration20261203013819PurgeIndex },
   { name: 'Migration20261203014234Housekeeping', class: Migration20261203014234Housekeeping },
+  { name: 'Migration20261204000000OutboxLeases', class: Migration20261204000000OutboxLeases },
 ];
 
 /** Names of every migration, in order. */
