@@ -3,7 +3,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export type DatabaseConfig =
   | { readonly kind: 'pglite'; readonly dataDir: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  /** `poolSize`: connections this process opens at most (10 when not given). */
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number };
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];

@@ -265,6 +265,8 @@ export function loadConfig(env: ConfigSource): KabarConfig {
   const dataDir = reader.string('KABAR_DATA_DIR');
   const secretKey = parseSecretKey(reader);
   const databaseUrl = parseDatabaseUrl(reader);
+  // Parsed without a URL too, so a typo is reported before someone points the hub at PostgreSQL.
+  const poolSize = reader.integer('DATABASE_POOL_SIZE', 2, 500);
   const brokers = parseBrokers(reader);
   // Parsed even without brokers so a typo is reported before someone switches Kafka on.
   const kafkaSettings = {
@@ -280,7 +282,7 @@ export function loadConfig(env: ConfigSource): KabarConfig {
     trustProxy: parseTrustProxy(reader),
     role: reader.oneOf<Role>('KABAR_ROLE', ROLES),
     dataDir,
-    database: databaseUrl === undefined ? { kind: 'pglite', dataDir: `${dataDir}/pglite` } : { kind: 'postgres', url: databaseUrl },
+    database: databaseUrl === undefined ? { kind: 'pglite', dataDir: `${dataDir}/pglite` } : { kind: 'postgres', url: databaseUrl, poolSize },
     databaseConnectTimeoutMs: reader.integer('DATABASE_CONNECT_TIMEOUT_MS', 0, 3_600_000),
     kafka: brokers === undefined ? null : { brokers, ...kafkaSettings },
     kafkaEventAuth: reader.oneOf<KafkaEventAuth>('KABAR_KAFKA_EVENT_AUTH', KAFKA_EVENT_AUTH),

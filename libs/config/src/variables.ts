@@ -40,6 +40,12 @@ export const VARIABLES = {
     defaultValue: '15000',
     description: 'How long to keep retrying an unreachable database at start before giving up (exit code 3).',
   },
+  DATABASE_POOL_SIZE: {
+    name: 'DATABASE_POOL_SIZE',
+    defaultValue: '10',
+    description:
+      'Connections each hub process opens to PostgreSQL at most, shared by its API, consumers and relays (2 to 500). The hub processes together should stay under the server\'s `max_connections`, less what operators and migrations need.',
+  },
   KAFKA_BROKERS: {
     name: 'KAFKA_BROKERS',
     description: 'Comma-separated Kafka bootstrap servers (`host:port`). Unset: the in-process bus.',

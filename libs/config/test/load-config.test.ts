@@ -111,7 +111,8 @@ describe('loadConfig', () => {
       KABAR_KAFKA_EVENT_AUTH: 'source',
     });
     expect(config.kafkaEventAuth).toBe('source');
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://kabar:secret@db.internal:5432/kabar' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.internal/kabar', DATABASE_POOL_SIZE: '40' }).database).toMatchObject({ poolSize: 40 });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://kabar:secret@db.internal:5432/kabar', poolSize: 10 });
     expect(config.kafka).toEqual({
       brokers: ['k1:9092', 'k2:9092'],
       clientId: 'kabar-hub',
@@ -133,6 +134,7 @@ describe('loadConfig', () => {
     ['KAFKA_BROKERS', 'localhost', 'a comma-separated list of host:port'],
     ['KAFKA_BROKERS', 'a:1,b:99999', 'a comma-separated list of host:port'],
     ['KAFKA_PARTITIONS', '0', 'an integer from 1 to 10000'],
+    ['DATABASE_POOL_SIZE', '1', 'an integer from 2 to 500'],
     ['KAFKA_NAMESPACE', 'has space', 'up to 100 letters, digits, dots, dashes or underscores'],
     ['KABAR_SECRET_KEY_ID', 'no spaces please', 'up to 32 letters, digits, dashes or underscores'],
     ['KABAR_DEMO', 'yes', 'one of true, false'],

@@ -9,6 +9,9 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+/** Connections per process when the config names none (tests, scripts); the hub's comes from DATABASE_POOL_SIZE. */
+const DEFAULT_POOL_SIZE = 10;
+
 /**
  * ORM options for either driver. Services use the driver-neutral EntityManager, so nothing above this file knows
  * whether it runs on embedded PGlite or a PostgreSQL server.
@@ -27,6 +30,6 @@ export function ormOptions(database: DatabaseConfig): Partial<Options> {
       if (!database.dataDir.startsWith('memory:')) mkdirSync(database.dataDir, { recursive: true });
       return { ...common, driver: PgliteDriver, dbName: database.dataDir };
     case 'postgres':
-      return { ...common, driver: PostgreSqlDriver, clientUrl: database.url, pool: { min: 0, max: 10 } };
+      return { ...common, driver: PostgreSqlDriver, clientUrl: database.url, pool: { min: 0, max: database.poolSize ?? DEFAULT_POOL_SIZE } };
   }
 }

@@ -361,3 +361,18 @@ describe('outbox rows written by another instance', () => {
     expect(await outbox.count()).toBe(0);
   });
 });
+
+describe('connection pool', () => {
+  it('opens at most DATABASE_POOL_SIZE connections, however many queries wait', async () => {
+    const database = await createTestDatabase(inject('services').databaseUrl);
+    const orm = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 }, 10_000, SILENT_LOGGER);
+    try {
+      const em = orm.em.fork() as SqlEntityManager;
+      const pids = await Promise.all(Array.from({ length: 6 }, () => em.execute<{ pid: number }[]>('select pg_backend_pid() as pid, pg_sleep(0.05)')));
+      expect(new Set(pids.map(([row]) => row?.pid)).size).toBe(2);
+    } finally {
+      await orm.close();
+      await database.drop();
+    }
+  });
+});
