@@ -12,6 +12,30 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * Socket errors and PostgreSQL's SQLSTATEs that mean the server is away or refusing connections for now (class 08,
+ * shutting down or starting up, too many connections), as opposed to a statement it refused.
+ */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+
+/** pg's own words for a connection that broke or never came; it sets no code for them. */
+const UNREACHABLE_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Connection ended unexpectedly/i;
+
+/**
+ * True when an error from a query means the database could not be reached (it went away, restarts, fails over, or
+ * is full), so the same request may well succeed in a moment. Looks through `cause` chains and aggregated errors
+ * (a host that resolves to several addresses).
+ */
+export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 5) return false;
+  if (error instanceof DatabaseUnavailableError) return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  if (UNREACHABLE_MESSAGES.test(error.message)) return true;
+  if (error instanceof AggregateError && error.errors.some((e) => isDatabaseUnreachable(e, depth + 1))) return true;
+  return isDatabaseUnreachable(error.cause, depth + 1);
+}
+
 /** Where the database is, for logs: never the password. */
 export function describeDatabase(database: DatabaseConfig): string {
   if (database.kind === 'pglite') return `embedded PGlite at ${database.dataDir}`;

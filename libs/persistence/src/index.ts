@@ -21,7 +21,7 @@ export {
   type OverdueComplaint,
   type ThreadRow,
 } from './complaint.repository.js';
-export { DatabaseUnavailableError, describeDatabase, openDatabase, waitForDatabase } from './database.js';
+export { DatabaseUnavailableError, describeDatabase, isDatabaseUnreachable, openDatabase, waitForDatabase } from './database.js';
 export { type AttemptOutcome, DISPATCH_CLAIM_LEASE_MS, DispatchRepository, type DispatchRow, type InboxRow, type ReceiptedNotification, type ReceiptToApply, type SentNotification } from './dispatch.repository.js';
 export * from './entities/index.js';
 export {

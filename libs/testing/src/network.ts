@@ -1,4 +1,4 @@
-import { createServer, type Server as NetServer } from 'node:net';
+import { connect, createServer, type Server as NetServer, type Socket } from 'node:net';
 
 /** A local port nothing listens on (one that was free a moment ago), for "connection refused" cases. */
 export async function closedPort(): Promise<number> {
@@ -25,4 +25,59 @@ interface HttpLikeServer extends NetServer {
 export function closeNow(server: HttpLikeServer): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
+}
+
+/** A TCP proxy in front of a real server, which a test can cut (an outage) and restore. */
+export interface TcpProxy {
+  /** Where clients connect instead of the server. */
+  readonly port: number;
+  /** Drops every connection through the proxy and refuses new ones, as a server that went away. */
+  cut(): Promise<void>;
+  /** Accepts connections again, on the same port. */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a proxy on a free local port that forwards every connection to `host:port`.
+ * @example const proxy = await tcpProxy('127.0.0.1', 5432); await proxy.cut(); await proxy.restore();
+ */
+export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  let server = createServer();
+  const listen = (at: number): Promise<number> => {
+    server = createServer((client) => {
+      const upstream = connect(port, host);
+      track(client);
+      track(upstream);
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, '127.0.0.1', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : at);
+      });
+    });
+  };
+  const stop = (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  const proxyPort = await listen(0);
+  return {
+    port: proxyPort,
+    cut: stop,
+    restore: async () => {
+      await listen(proxyPort);
+    },
+    close: stop,
+  };
 }

@@ -58,6 +58,15 @@ class ConfigBuilder {
     return this;
   }
 
+  /** Reaches the database already set through another address (a proxy), same user, password and database. */
+  withPostgresThrough(hostAndPort: string): this {
+    const database = this.config.database;
+    if (database.kind !== 'postgres') throw new Error('withPostgresThrough needs withPostgres first');
+    const url = new URL(database.url);
+    url.host = hostAndPort;
+    return this.withPostgres(url.toString());
+  }
+
   withKafka(brokers: string, overrides: Partial<KafkaConfig> = {}): this {
     const kafka: KafkaConfig = {
       brokers: brokers.split(','),

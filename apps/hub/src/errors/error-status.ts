@@ -14,9 +14,10 @@ import { ProbeErrorCode } from '../probe/probe.errors.js';
 import { ProviderWebhookRouteErrorCode } from '../provider-webhooks/provider-webhook.errors.js';
 import { SecretsErrorCode } from '../security/secrets.errors.js';
 import { SurveyErrorCode } from '../surveys/survey.errors.js';
+import { ServiceErrorCode } from './service-error.js';
 
 // CitizenErrorCode.RateLimited has the same value as IngestErrorCode.RateLimited ('RATE_LIMITED'): its one entry serves both.
-type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode | SurveyErrorCode | ComplaintErrorCode | AuditErrorCode | SecretsErrorCode;
+type DomainCode = AuthErrorCode | AgencyErrorCode | CatalogErrorCode | Exclude<CitizenErrorCode, CitizenErrorCode.RateLimited> | IngestErrorCode | PluginAdminErrorCode | CloudEventErrorCode | ProbeErrorCode | ConfigErrorCode | ProviderWebhookErrorCode | ProviderWebhookRouteErrorCode | SurveyErrorCode | ComplaintErrorCode | AuditErrorCode | SecretsErrorCode | ServiceErrorCode;
 
 /**
  * The HTTP status of every domain error code, in one table. A new code does not compile until it is placed here.
@@ -111,6 +112,7 @@ const HTTP_STATUS: Readonly<Record<DomainCode, number>> = {
   [AuditErrorCode.HeadInvalid]: 400,
   [SecretsErrorCode.CursorInvalid]: 400,
   [SecretsErrorCode.KeyNotHeld]: 409,
+  [ServiceErrorCode.DatabaseUnavailable]: 503,
 };
 
 export function httpStatusOf(code: string): number {

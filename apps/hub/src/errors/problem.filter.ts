@@ -4,18 +4,25 @@ import type { Response } from 'express';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
 import { httpStatusOf } from './error-status.js';
+import { ServiceErrors } from './service-error.js';
 
 /**
  * HTTP errors as RFC 9457 problem+json, mapped from domain codes in one table. GraphQL errors pass through to
- * Apollo's formatter. Unexpected errors become a 500 without details (they are logged).
+ * Apollo's formatter. Errors that mean the service cannot answer for now (the database away) become a 503 with
+ * Retry-After; unexpected ones a 500 without details (they are logged).
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
+  private readonly services: ServiceErrors;
 
-  catch(error: unknown, host: ArgumentsHost): unknown {
-    if (host.getType<string>() !== 'http') return error;
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {
+    this.services = new ServiceErrors(logger);
+  }
+
+  catch(thrown: unknown, host: ArgumentsHost): unknown {
+    if (host.getType<string>() !== 'http') return thrown;
     const res = host.switchToHttp().getResponse<Response>();
+    const error = isKabarError(thrown) ? thrown : (this.services.classify(thrown) ?? thrown);
     if (isKabarError(error)) {
       const kabarError = error;
       const status = httpStatusOf(kabarError.code);

@@ -2,6 +2,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { describeError, isKabarError, type Logger } from '@kabar/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
+import { ServiceErrors } from '../errors/service-error.js';
+
 /** Codes Apollo and graphql-js (and the hub's request plugins) set for bad requests; they pass through unchanged. */
 const CLIENT_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -25,12 +27,15 @@ function publicDetails(details: Readonly<Record<string, unknown>>): Record<strin
 }
 
 /**
- * The one place where errors become GraphQL errors: domain errors keep their code enum value as `extensions.code`;
- * anything unexpected becomes INTERNAL_SERVER_ERROR with no detail (it is logged instead).
+ * The one place where errors become GraphQL errors: domain errors keep their code enum value as `extensions.code`,
+ * as does DATABASE_UNAVAILABLE (with `retryAfterSeconds`) when the database could not be reached; anything else
+ * unexpected becomes INTERNAL_SERVER_ERROR with no detail (it is logged instead).
  */
 export function formatGraphqlError(logger: Logger) {
+  const services = new ServiceErrors(logger);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = (error as { originalError?: unknown } | null)?.originalError ?? error;
+    const thrown = (error as { originalError?: unknown } | null)?.originalError ?? error;
+    const original = isKabarError(thrown) ? thrown : (services.classify(thrown) ?? thrown);
     if (isKabarError(original)) {
       return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { code: original.code, ...publicDetails(original.details) } };
     }
