@@ -1,6 +1,6 @@
 export { AgencyService } from './agencies/agency.service.js';
 export { AppModule } from './app.module.js';
-export { signJwt } from './auth/index.js';
+export { RefusedCredentials, signJwt } from './auth/index.js';
 export { COMPLAINT_ESCALATED_TYPE, COMPLAINT_OVERDUE_TYPE, ComplaintDeadlines } from './complaints/complaint-deadlines.js';
 export { COMPLAINT_MESSAGE_TYPE, COMPLAINT_TRANSFER_TYPE, ComplaintDesk } from './complaints/complaint-desk.js';
 export { InboundStage } from './complaints/inbound-stage.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { SecretBox, timeOrderedId } from '@kabar/core';
-import { ComplaintDesk } from '@kabar/hub';
+import { ComplaintDesk, RefusedCredentials, signJwt } from '@kabar/hub';
 import { graphql, queryDatabase, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -275,6 +275,58 @@ describe('audit trail on PostgreSQL', () => {
     const invalid = await as(url, admin, 'mutation { setInboundRoute(route: { agencyCode: "bapenda-bdg", channel: "fax", to: "", keyword: "" }) { id } }');
     expect(invalid.errors?.[0]?.extensions?.code).toBe('INBOUND_ROUTE_INVALID');
     expect((await log({ first: 1 }))[0]?.seq).toBe(before);
+  });
+
+  it('records refused credentials once a minute per key, reason and address, with counts, never the secret', async () => {
+    const publish = (token: string, ip: string): Promise<Response> =>
+      fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents+json', 'x-forwarded-for': ip }, body: '{}' });
+    const wrongSecret = `${bapenda.keyId}.${'A'.repeat(43)}`;
+    for (let i = 0; i < 3; i++) expect((await publish(wrongSecret, '198.51.100.9')).status).toBe(401);
+    const viaGraphql = await graphql(url, '{ eventTypes { type } }', {}, { authorization: `Bearer ${wrongSecret}`, 'x-forwarded-for': '198.51.100.9' });
+    expect(viaGraphql.errors?.[0]?.extensions?.code).toBe('INVALID_CREDENTIALS');
+    expect((await publish(`live_${'Z'.repeat(12)}.${'B'.repeat(43)}`, '198.51.100.10')).status).toBe(401);
+    const secret = dukcapil.key.slice(dukcapil.key.indexOf('.') + 1);
+    expect((await publish(signJwt(dukcapil.keyId, secret, Math.floor(Date.now() / 1000) - 3_600), '198.51.100.11')).status).toBe(401);
+    await app.get(RefusedCredentials).flush();
+
+    const refused = await log({ action: 'credentials.refused' });
+    const byTarget = new Map(refused.map((e) => [e.targetId, e]));
+    expect(byTarget.get(bapenda.keyId)).toMatchObject({
+      agencyCode: 'bapenda-bdg',
+      targetKind: 'api_key',
+      actor: { kind: 'system', id: 'auth' },
+      details: { credential: 'agency', reason: 'INVALID_CREDENTIALS', count: 4, ip: '198.51.100.9' },
+    });
+    expect(byTarget.get(`live_${'Z'.repeat(12)}`)).toMatchObject({ agencyCode: null, details: { credential: 'agency', count: 1, ip: '198.51.100.10' } });
+    expect(byTarget.get(dukcapil.keyId)).toMatchObject({ agencyCode: 'dukcapil-bdg', details: { credential: 'jwt', reason: 'TOKEN_EXPIRED', count: 1 } });
+    // Each agency sees the attempts on its own keys only.
+    const seen = (await must<{ agencyAuditLog: Entry[] }>(bapenda.key, `{ agencyAuditLog(action: "credentials.refused") { ${ENTRY} } }`)).agencyAuditLog;
+    expect(seen.map((e) => e.targetId)).toEqual([bapenda.keyId]);
+    const stored = JSON.stringify(await queryDatabase(database.url, "select * from audit_log where action = 'credentials.refused'"));
+    expect(stored).not.toContain('A'.repeat(43));
+    expect(stored).not.toContain('B'.repeat(43));
+    // A refusal is not a change: the chain stays whole.
+    expect((await integrity()).broken).toBeNull();
+  });
+
+  it('keeps a guessing attack from flooding the trail: past 1,000 distinct refusals a minute, one entry counts the rest', async () => {
+    const token = `test_${'Q'.repeat(12)}.${'C'.repeat(43)}`;
+    const addresses = Array.from({ length: 1_003 }, (_, i) => `10.${String(Math.floor(i / 250))}.${String(i % 250)}.1`);
+    for (let start = 0; start < addresses.length; start += 50) {
+      await Promise.all(
+        addresses.slice(start, start + 50).map(async (ip) => {
+          const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': ip }, body: '{}' });
+          expect(res.status).toBe(401);
+        }),
+      );
+    }
+    expect(await app.get(RefusedCredentials).flush()).toBe(1_001);
+    const [row] = await queryDatabase<{ n: string; overflow: number | null }>(
+      database.url,
+      "select count(*) filter (where target_id = 'test_QQQQQQQQQQQQ') as n, sum((details->>'count')::int) filter (where details->>'reason' = 'TOO_MANY_DISTINCT') as overflow from audit_log where action = 'credentials.refused'",
+    );
+    expect(Number(row?.n)).toBe(1_000);
+    expect(Number(row?.overflow)).toBe(3);
   });
 
   it('shows an agency only the entries about it, and admins filter and page', async () => {

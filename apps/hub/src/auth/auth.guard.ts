@@ -52,7 +52,7 @@ export class AuthGuard implements CanActivate {
     const scope = requiredScope(context.getHandler(), context.getClass());
     if (scope === undefined) return true;
     const { carrier, authorization } = carrierOf(context);
-    const principal = await this.auth.authenticate(authorization);
+    const principal = await this.auth.authenticate(authorization, clientIpOf(context));
     if (principal.kind !== scope) throw new AuthError(AuthErrorCode.Forbidden, `this operation needs ${NEEDS[scope]}`);
     principals.set(carrier, principal);
     return true;

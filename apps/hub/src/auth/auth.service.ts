@@ -8,6 +8,15 @@ import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { CITIZEN_SESSION_SECONDS, CITIZEN_TOKEN_PREFIX, isCitizenToken, newCitizenToken } from './citizen-token.js';
 import { peekIssuer, verifyJwt } from './jwt.js';
 import type { Principal } from './principal.js';
+import { RefusedCredentials } from './refused-credentials.js';
+
+/** What a refused token named, found while checking it, for the audit trail. */
+interface Named {
+  keyId: string | null;
+  agencyId: string | null;
+}
+
+const KEY_ID = /^(?:live|test|adm)_[A-Za-z0-9]{12}$/;
 
 /** Turns an `Authorization` header into a principal, or a typed error. */
 @Injectable()
@@ -30,33 +39,45 @@ export class AuthService {
     em: EntityManager,
     private readonly box: SecretBox,
     private readonly metrics: MetricsService,
+    private readonly refused: RefusedCredentials,
   ) {
     this.agencies = new AgencyRepository(em);
     this.sessions = new CitizenAuthRepository(em);
   }
 
-  async authenticate(header: string | undefined): Promise<Principal> {
+  /** @param ip the client address, for the audit entry of a refused credential */
+  async authenticate(header: string | undefined, ip: string | null = null): Promise<Principal> {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    const named: Named = { keyId: null, agencyId: null };
     try {
-      return await this.principalOf(token);
+      return await this.principalOf(token, named);
     } catch (error) {
-      if (error instanceof AuthError) this.metrics.credentialsRefused.inc({ credential: credentialKind(token), reason: error.code });
+      if (error instanceof AuthError) {
+        const credential = credentialKind(token);
+        this.metrics.credentialsRefused.inc({ credential, reason: error.code });
+        // A credential that was sent and refused; an expired citizen session is routine, not worth a trail entry.
+        if (token !== undefined && !(credential === 'citizen' && error.code === AuthErrorCode.TokenExpired)) {
+          this.refused.note({ credential, reason: error.code, ...named, ip: credential === 'citizen' ? null : ip });
+        }
+      }
       throw error;
     }
   }
 
-  private async principalOf(token: string | undefined): Promise<Principal> {
+  private async principalOf(token: string | undefined, named: Named): Promise<Principal> {
     if (token === undefined) throw new AuthError(AuthErrorCode.Unauthenticated, 'send Authorization: Bearer <API key, JWT or citizen session token>');
     if (token.startsWith(CITIZEN_TOKEN_PREFIX)) return this.fromCitizenToken(token);
-    if (token.split('.').length === 3) return this.fromJwt(token);
+    if (token.split('.').length === 3) return this.fromJwt(token, named);
     const credential = splitCredential(token);
     if (credential === null) throw new AuthError(AuthErrorCode.InvalidCredentials, 'malformed API key');
+    named.keyId = credential.id;
     if (credential.id.startsWith('adm_')) {
       const admin = await this.agencies.findAdmin(credential.id);
       if (admin === null || !safeEqual(admin.secretHash, hashSecret(credential.secret))) throw invalid();
       return { kind: 'admin', adminId: admin.id };
     }
     const key = await this.keys.submit(credential.id);
+    named.agencyId = key?.agency.id ?? null;
     if (key === null || key.revoked || !safeEqual(key.secretHash, hashSecret(credential.secret))) throw invalid();
     return agencyPrincipal(key);
   }
@@ -82,9 +103,11 @@ export class AuthService {
     return { kind: 'citizen', citizenId: session.citizenId, sessionHash };
   }
 
-  private async fromJwt(token: string): Promise<Principal> {
+  private async fromJwt(token: string, named: Named): Promise<Principal> {
     const issuer = peekIssuer(token);
+    if (issuer !== null && KEY_ID.test(issuer)) named.keyId = issuer;
     const key = issuer === null ? null : await this.keys.submit(issuer);
+    named.agencyId = key?.agency.id ?? null;
     if (key === null || key.revoked) throw invalid();
     verifyJwt(token, this.openSecret(key.secretSealed), Math.floor(Date.now() / 1000));
     return agencyPrincipal(key);

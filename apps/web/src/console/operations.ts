@@ -223,6 +223,7 @@ export const AUDIT_ACTIONS = [
   'day_off.set',
   'day_off.removed',
   'citizen.looked_up',
+  'credentials.refused',
 ] as const;
 
 export interface AuditActor {

@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   'day_off.removed',
   // A read, not a change: an agency's helpdesk looked a citizen up by the national ID its events name them by.
   'citizen.looked_up',
+  // Not a change either: credentials the hub refused, tallied per minute (who tried which key from where, how often).
+  'credentials.refused',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
