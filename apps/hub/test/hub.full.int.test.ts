@@ -37,6 +37,23 @@ describe('hub on PostgreSQL and Kafka', () => {
     });
   });
 
+  it('reports the outbox backlog on /metrics: records waiting and the age of the oldest', async () => {
+    const metric = async (name: string): Promise<number> => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+    await expect.poll(() => metric('kabar_outbox_records')).toBe(0);
+    expect(await metric('kabar_outbox_oldest_seconds')).toBe(0);
+    // As a broker that stopped taking records leaves them: written an hour ago, claimed by a relay still waiting on it.
+    await queryDatabase(
+      database.url,
+      `insert into outbox (topic, key, value, headers, records, created_at, claimed_until)
+       values ('kabar.test.v1', null, '\\x00', '{}', 40, now() - interval '1 hour', now() + interval '1 hour'),
+              ('kabar.test.v1', 'k', '\\x00', '{}', 1, now() - interval '5 minutes', now() + interval '1 hour')`,
+    );
+    expect(await metric('kabar_outbox_records')).toBe(41);
+    expect(await metric('kabar_outbox_oldest_seconds')).toBeGreaterThanOrEqual(3_600);
+    await queryDatabase(database.url, "delete from outbox where topic = 'kabar.test.v1'");
+    expect(await metric('kabar_outbox_records')).toBe(0);
+  });
+
   it('round-trips a probe through PostgreSQL, the outbox, Kafka and the consumer', async () => {
     const admin = await hub.app.get(AgencyService).createAdmin('probe admin', { kind: 'system', id: 'test' });
     const sent = await graphql<{ sendProbe: { id: string } }>(url, 'mutation { sendProbe(input: { note: "full" }) { id } }', {}, { authorization: `Bearer ${admin}` });

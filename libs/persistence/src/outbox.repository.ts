@@ -170,6 +170,18 @@ export class OutboxRepository implements OutboxStore {
     await query(this.em.fork(), 'delete from "outbox" where "id" = any(?::bigint[])', [ids]);
   }
 
+  /**
+   * What waits to be published, for monitoring: records (packed rows counted as the records they hold) and the age of
+   * the oldest, 0 when none wait. Normally near 0; growing, it means the broker does not take what the hub writes.
+   */
+  async backlog(): Promise<{ records: number; oldestSeconds: number }> {
+    const [row] = await query<{ records: string | number; oldest: string | number }>(
+      this.em.fork(),
+      'select coalesce(sum("records"), 0) as "records", coalesce(extract(epoch from now() - min("created_at")), 0) as "oldest" from "outbox"',
+    );
+    return { records: Number(row?.records ?? 0), oldestSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
+  }
+
   /** Records waiting to be published (a packed row counts as the records it holds). */
   async count(): Promise<number> {
     const [row] = await query<{ n: string | number | null }>(this.em.fork(), 'select sum("records") as n from "outbox"');

@@ -259,6 +259,19 @@ describe.each(['postgres', 'pglite'] as const)('persistence on %s', (kind) => {
     expect(await outbox.count()).toBe(0);
   });
 
+  it('reports the backlog: records waiting (packed rows as the records they hold) and the age of the oldest', async () => {
+    const outbox = new OutboxRepository(orm.em);
+    expect(await outbox.backlog()).toEqual({ records: 0, oldestSeconds: 0 });
+    await orm.em.fork().transactional((tx) => outbox.enqueue(tx, [...Array.from({ length: 3 }, (_, i) => record(i)), { ...record(9), topic: 'kabar.other.v1' }]));
+    const em = orm.em.fork() as SqlEntityManager;
+    await em.execute('update "outbox" set "created_at" = now() - interval \'90 seconds\' where "topic" = \'kabar.other.v1\'');
+    const backlog = await outbox.backlog();
+    expect(backlog.records).toBe(4);
+    expect(backlog.oldestSeconds).toBeGreaterThanOrEqual(90);
+    await outbox.drain(100, () => Promise.resolve());
+    expect(await outbox.backlog()).toEqual({ records: 0, oldestSeconds: 0 });
+  });
+
   it('never hands the same row to two relays draining at once', async () => {
     const outbox = new OutboxRepository(orm.em);
     await orm.em.fork().transactional((tx) => outbox.enqueue(tx, Array.from({ length: 40 }, (_, i) => record(i))));

@@ -15,6 +15,7 @@ import {
 
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { StartupError, StartupErrorCode } from '../errors/startup-error.js';
+import { OutboxMetrics } from './outbox-metrics.js';
 
 export const BUS = Symbol('BUS');
 
@@ -67,6 +68,7 @@ export class BusLifecycle implements OnApplicationBootstrap, BeforeApplicationSh
         new OutboxRelay(new OutboxRepository(em, [TOPICS.dispatch]), bus, logger, { batchSize: 5_000, pollIntervalMs: 1_000, priorityTopics: [TOPICS.dispatch] }),
     },
     BusLifecycle,
+    OutboxMetrics,
   ],
   exports: [BUS, OutboxRelay],
 })
