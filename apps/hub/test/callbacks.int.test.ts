@@ -29,6 +29,8 @@ import {
 import { ConfigModule } from '../src/config/config.module.js';
 import { DatabaseModule } from '../src/database/database.module.js';
 import { type DeliveryStatus, statusRecord } from '../src/delivery/status-event.js';
+import { MetricsModule } from '../src/metrics/metrics.module.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
 import { SecurityModule } from '../src/security/security.module.js';
 
 const HOUR = 60 * 60_000;
@@ -612,7 +614,7 @@ describe('status callbacks', () => {
   it('is wired by CallbacksModule: a status published on the bus reaches the callback URL', async () => {
     const config = aConfig().withPostgres(database.url).build();
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.register(config, pino({ level: 'silent' })), DatabaseModule.register(config), SecurityModule, BusModule, CallbacksModule.register({ pollIntervalMs: 50 })],
+      imports: [ConfigModule.register(config, pino({ level: 'silent' })), DatabaseModule.register(config), SecurityModule, MetricsModule, BusModule, CallbacksModule.register({ pollIntervalMs: 50 })],
     }).compile();
     await moduleRef.init();
     try {
@@ -633,6 +635,13 @@ describe('status callbacks', () => {
       const request = await eventually(() => Promise.resolve(receiver.requests.find((r) => r.headers['webhook-id'] === webhookIdOf(status))), 20_000, 20);
       expect(request).toMatchObject({ path: '/hooks/wired', verified: true });
       await eventually(async () => ((await delivery(webhookIdOf(status))).delivered_at === null ? undefined : true), 20_000, 20);
+
+      // /metrics shows what waits per agency: dinkes' endpoint refuses connections, so its callbacks stay pending.
+      await consumer.handle([consumed(aStatus({ agency: 'dinkes' })), consumed(aStatus({ agency: 'dinkes' }))]);
+      const registry = moduleRef.get(MetricsService).registry;
+      expect(await registry.getSingleMetricAsString('kabar_callbacks_pending')).toContain('kabar_callbacks_pending{agency="dinkes"} 2');
+      expect(await registry.getSingleMetricAsString('kabar_callbacks_pending')).not.toContain(`agency="${created?.code ?? ''}"`);
+      expect(await registry.getSingleMetricAsString('kabar_callbacks_oldest_seconds')).toMatch(/kabar_callbacks_oldest_seconds\{agency="dinkes"\} \d/);
     } finally {
       await moduleRef.close();
     }

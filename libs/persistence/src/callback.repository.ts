@@ -158,6 +158,20 @@ export class CallbackRepository {
   }
 
   /**
+   * Callbacks not yet delivered nor given up, per agency code, with the age of each agency's oldest, for monitoring:
+   * an agency whose endpoint is down shows here for the 25 hours its callbacks are retried.
+   */
+  async backlog(): Promise<{ agencyCode: string; pending: number; oldestSeconds: number }[]> {
+    const rows = await query<{ code: string; pending: string | number; oldest: string | number }>(
+      this.em.fork(),
+      `select a."code", count(*) as "pending", extract(epoch from now() - min(d."created_at")) as "oldest"
+       from "callback_delivery" d join "agency" a on a."id" = d."agency_id"
+       where d."next_attempt_at" is not null group by a."code" order by a."code"`,
+    );
+    return rows.map((r) => ({ agencyCode: r.code, pending: Number(r.pending), oldestSeconds: Math.max(0, Number(r.oldest)) }));
+  }
+
+  /**
    * Records a batch of attempts and the deliveries' new state in one transaction, one statement per table.
    * Attempts are written after the calls, not before: receivers de-duplicate on `webhook-id`, so a crash between a call
    * and this write costs at most a repeated, harmless request. Returns how many deliveries were updated.

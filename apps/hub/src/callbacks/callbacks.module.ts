@@ -10,6 +10,7 @@ import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { CallbackConsumer } from './callback.consumer.js';
 import { CallbackScheduler, type CallbackSchedulerOptions, DEFAULT_CALLBACK_OPTIONS } from './callback.scheduler.js';
 import { CallbackSender } from './callback.sender.js';
+import { CallbackMetrics } from './callback-metrics.js';
 import { type Clock, SYSTEM_CLOCK } from './clock.type.js';
 
 export const CALLBACK_OPTIONS = Symbol('CALLBACK_OPTIONS');
@@ -58,11 +59,12 @@ const PROVIDERS: Provider[] = [
       new CallbackConsumer(repository, logger, clock, scheduler),
   },
   CallbacksLifecycle,
+  CallbackMetrics,
 ];
 
 /**
  * Delivers every delivery-status event (`kabar.status.v1`) to the agency's registered callback URL, signed per
- * Standard Webhooks and retried with backoff for at least 24 h. Needs the global config, bus, database and SecretBox
+ * Standard Webhooks and retried with backoff for at least 24 h. Needs the global config, bus, database, metrics and SecretBox
  * modules. Import `CallbacksModule` for the defaults, or `CallbacksModule.register({ pollIntervalMs })` to tune it.
  */
 @Module({ providers: PROVIDERS })
