@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { KAFKA_KEY_HEADER } from '@kabar/contracts';
 import { SecretBox } from '@kabar/core';
-import { DLQ_HEADERS } from '@kabar/hub';
+import { DLQ_HEADERS, RefusedCredentials } from '@kabar/hub';
 import { TOPICS } from '@kabar/messaging';
 import { eventually, queryDatabase, readWalkthrough, type TestDatabase } from '@kabar/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -148,6 +148,20 @@ describe('agency contract on PostgreSQL and Kafka', () => {
     for (const id of ['k-unsigned', 'k-tampered', 'k-revoked', 'k-foreign']) expect(await stateOf(id)).toBeUndefined();
     const refused = await (await fetch(`${url}/metrics`)).text();
     expect(refused).toMatch(/kabar_credentials_refused_total\{credential="kafka",reason="SIGNATURE_INVALID"\} 1/);
+    // And in the audit trail, with the key each record named and that key's agency (which sees them), never an address.
+    await app.get(RefusedCredentials).flush();
+    const [owner] = await queryDatabase<{ id: string }>(database.url, "select id from agency where code = 'bapenda-bdg'");
+    const audited = await queryDatabase<{ target_id: string; agency_id: string | null; details: { reason: string; count: number; ip: string | null } }>(
+      database.url,
+      "select target_id, agency_id, details from audit_log where action = 'credentials.refused' and details->>'credential' = 'kafka'",
+    );
+    expect(audited.map((r) => [r.target_id, r.agency_id, r.details.reason, r.details.count, r.details.ip])).toEqual(
+      expect.arrayContaining([
+        [agency.keyId, owner?.id, 'SIGNATURE_INVALID', 1, null],
+        [revoked?.key.id, owner?.id, 'UNKNOWN_KEY', 1, null],
+        ['kafka', null, 'SIGNATURE_REQUIRED', 1, null],
+      ]),
+    );
   });
 
   it('dead-letters an event the database refuses though it passed every check (NOT_STORED), ingests the rest of its batch and keeps consuming', async () => {

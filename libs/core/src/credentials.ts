@@ -14,7 +14,16 @@ export function newCredential(prefix: 'live' | 'test' | 'adm'): { id: string; se
   return { id, secret, token: `${id}.${secret}` };
 }
 
+const KEY_ID = '(?:live|test|adm)_[A-Za-z0-9]{12}';
+const KEY_ID_ONLY = new RegExp(`^${KEY_ID}$`);
+const CREDENTIAL = new RegExp(`^(${KEY_ID})\\.([A-Za-z0-9_-]{43})$`);
+
+/** Whether a string has the shape of a key id (it may still name no key): safe to record, as it can hold nothing else. */
+export function isKeyId(value: string): boolean {
+  return KEY_ID_ONLY.test(value);
+}
+
 export function splitCredential(token: string): { id: string; secret: string } | null {
-  const match = /^((?:live|test|adm)_[A-Za-z0-9]{12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  const match = CREDENTIAL.exec(token);
   return match?.[1] === undefined || match[2] === undefined ? null : { id: match[1], secret: match[2] };
 }

@@ -3,7 +3,7 @@ export { backoffDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js'
 export * from './citizens/index.js';
 export { appendTo } from './collections.js';
 export * from './complaint/index.js';
-export { newCredential, newKeyId, splitCredential } from './credentials.js';
+export { isKeyId, newCredential, newKeyId, splitCredential } from './credentials.js';
 export * from './delivery/index.js';
 export { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { CodedError, isKabarError, KabarError } from './kabar-error.js';

@@ -1,4 +1,4 @@
-import { GroupCommit, hashSecret, safeEqual, SecretBox, SecretBoxError, splitCredential } from '@kabar/core';
+import { GroupCommit, hashSecret, isKeyId, safeEqual, SecretBox, SecretBoxError, splitCredential } from '@kabar/core';
 import { AgencyRepository, CitizenAuthRepository, type KeyCredential } from '@kabar/persistence';
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
@@ -15,8 +15,6 @@ interface Named {
   keyId: string | null;
   agencyId: string | null;
 }
-
-const KEY_ID = /^(?:live|test|adm)_[A-Za-z0-9]{12}$/;
 
 /** Turns an `Authorization` header into a principal, or a typed error. */
 @Injectable()
@@ -105,7 +103,7 @@ export class AuthService {
 
   private async fromJwt(token: string, named: Named): Promise<Principal> {
     const issuer = peekIssuer(token);
-    if (issuer !== null && KEY_ID.test(issuer)) named.keyId = issuer;
+    if (issuer !== null && isKeyId(issuer)) named.keyId = issuer;
     const key = issuer === null ? null : await this.keys.submit(issuer);
     named.agencyId = key?.agency.id ?? null;
     if (key === null || key.revoked) throw invalid();

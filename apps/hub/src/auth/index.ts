@@ -5,4 +5,4 @@ export { AuthService } from './auth.service.js';
 export { CITIZEN_SESSION_SECONDS } from './citizen-token.js';
 export { signJwt } from './jwt.js';
 export type { AdminPrincipal, AgencyPrincipal, CitizenPrincipal, Principal } from './principal.js';
-export { RefusedCredentials } from './refused-credentials.js';
+export { type Refusal, RefusedCredentials } from './refused-credentials.js';

@@ -1,10 +1,11 @@
 import type { KabarConfig } from '@kabar/config';
 import { type CloudEvent, CloudEventError, parseKafkaRecord } from '@kabar/contracts';
-import { KabarError, type Logger } from '@kabar/core';
+import { isKeyId, KabarError, type Logger } from '@kabar/core';
 import { type Bus, type BusRecord, type ReceivedRecord, type Subscription, TOPICS } from '@kabar/messaging';
 import { EntityManager } from '@mikro-orm/core';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 
+import { type Refusal, RefusedCredentials } from '../auth/index.js';
 import { BUS } from '../bus/bus.module.js';
 import { KABAR_CONFIG, ROOT_LOGGER } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -40,6 +41,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly metrics: MetricsService,
     private readonly em: EntityManager,
+    private readonly refusedCredentials: RefusedCredentials,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -101,6 +103,7 @@ export class IngestConsumer implements OnApplicationBootstrap, BeforeApplication
       if (publisher === undefined) throw new Error('a record has no publisher answer'); // unreachable: one answer per record
       if (publisher instanceof IngestError) {
         this.metrics.credentialsRefused.inc({ credential: 'kafka', reason: publisher.code });
+        this.refusedCredentials.note(kafkaRefusal(publisher));
         refused.set(record, publisher);
         return;
       }
@@ -185,6 +188,18 @@ function deadLetter(record: ReceivedRecord, error: KabarError): BusRecord {
       [DLQ_HEADERS.partition]: String(record.partition),
       [DLQ_HEADERS.offset]: record.offset,
     },
+  };
+}
+
+/** A record's refused signature for the audit trail: the key it named (when well-formed) and that key's agency. */
+function kafkaRefusal(error: IngestError): Refusal {
+  const { keyId, agencyId } = error.details;
+  return {
+    credential: 'kafka',
+    reason: error.code,
+    keyId: typeof keyId === 'string' && isKeyId(keyId) ? keyId : null,
+    agencyId: typeof agencyId === 'string' ? agencyId : null,
+    ip: null,
   };
 }
 

@@ -22,6 +22,11 @@ export interface RecordPublisher {
 const BY_SOURCE: RecordPublisher = { agencyId: null, sandbox: false };
 const UNOPENED = Symbol('unopened');
 
+/** A revoked key: refused like an unknown one, but its agency is known, and sees the attempt in its audit trail. */
+interface RevokedKey {
+  readonly revokedOf: string;
+}
+
 interface SigningKey {
   readonly agencyId: string;
   readonly sandbox: boolean;
@@ -59,20 +64,26 @@ export class RecordPublishers {
         return new IngestError(IngestErrorCode.SignatureRequired, `sign the record: headers "${KAFKA_KEY_HEADER}" (an API key id) and "${KAFKA_SIGNATURE_HEADER}" (v1=HMAC-SHA256 with its secret) are required`);
       }
       const key = keys.get(keyId);
-      if (key === undefined) return new IngestError(IngestErrorCode.UnknownKey, `header "${KAFKA_KEY_HEADER}" names a key that does not exist or is revoked`);
-      if (key === UNOPENED) return new IngestError(IngestErrorCode.UnknownKey, `the secret of the key in "${KAFKA_KEY_HEADER}" cannot be opened with this hub's master keys`);
+      // The key and its agency go with a refusal for the audit trail (credentials.refused), never into the dead letter.
+      if (key === UNOPENED) return new IngestError(IngestErrorCode.UnknownKey, `the secret of the key in "${KAFKA_KEY_HEADER}" cannot be opened with this hub's master keys`, { keyId, agencyId: null });
+      if (key === undefined || 'revokedOf' in key) {
+        return new IngestError(IngestErrorCode.UnknownKey, `header "${KAFKA_KEY_HEADER}" names a key that does not exist or is revoked`, { keyId, agencyId: key?.revokedOf ?? null });
+      }
       if (!hasValidKafkaSignature(key.secret, record)) {
-        return new IngestError(IngestErrorCode.SignatureInvalid, `header "${KAFKA_SIGNATURE_HEADER}" is not this record's v1 signature under the key's secret`);
+        return new IngestError(IngestErrorCode.SignatureInvalid, `header "${KAFKA_SIGNATURE_HEADER}" is not this record's v1 signature under the key's secret`, { keyId, agencyId: key.agencyId });
       }
       return { agencyId: key.agencyId, sandbox: key.sandbox, key: { id: keyId, perDay: key.perDay } };
     });
   }
 
-  private async keys(ids: ReadonlySet<string>): Promise<Map<string, SigningKey | typeof UNOPENED>> {
+  private async keys(ids: ReadonlySet<string>): Promise<Map<string, SigningKey | RevokedKey | typeof UNOPENED>> {
     const found = await this.agencies.findKeys([...ids].filter((id) => id.length <= 40));
-    const keys = new Map<string, SigningKey | typeof UNOPENED>();
+    const keys = new Map<string, SigningKey | RevokedKey | typeof UNOPENED>();
     for (const key of found) {
-      if (key.revoked) continue;
+      if (key.revoked) {
+        keys.set(key.id, { revokedOf: key.agency.id });
+        continue;
+      }
       try {
         keys.set(key.id, { agencyId: key.agency.id, sandbox: key.kind === 'test', secret: this.box.decrypt(key.secretSealed), perDay: key.agency.dailyQuota });
       } catch (error) {
