@@ -30,7 +30,7 @@ interface Tally {
 const WINDOW_MS = 60_000;
 /** Distinct refusals kept per window; past it, the rest are counted in one entry that says so. */
 const MAX_DISTINCT = 1_000;
-const OVERFLOW: Refusal = { credential: 'any', reason: 'TOO_MANY_DISTINCT', keyId: null, agencyId: null, ip: null };
+const OVERFLOW: Refusal = { credential: 'mixed', reason: 'TOO_MANY_DISTINCT', keyId: null, agencyId: null, ip: null };
 
 /**
  * Puts refused credentials into the audit trail (`credentials.refused`), so that admins, and an agency for its own
