@@ -1,4 +1,4 @@
-import { type TcpProxy,tcpProxy } from '@kabar/testing';
+import { type TcpProxy, tcpProxy } from '@kabar/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type AgencyFixture, anAgency, as, typeOf } from './support/agency-fixture.js';
@@ -25,7 +25,8 @@ describe('while PostgreSQL is unreachable', () => {
     const target = new URL(services.databaseUrl);
     proxy = await tcpProxy(target.hostname, Number(target.port || '5432'));
     // The hub reaches its database through the proxy; the test database is created and migrated directly.
-    hub = await startFullHub(services, (config) => config.withPostgresThrough(`127.0.0.1:${String(proxy.port)}`));
+    // A short query timeout so that the partition case below is over in seconds (the default is 30 s).
+    hub = await startFullHub(services, (config) => config.withPostgresThrough(`127.0.0.1:${String(proxy.port)}`, { queryTimeoutMs: 2_000 }));
     agency = await anAgency(hub.app, hub.url);
     const row = aCitizenRow().build();
     await importCitizens(caller(hub.url, agency.admin), [row]);
@@ -63,6 +64,28 @@ describe('while PostgreSQL is unreachable', () => {
     expect(event.data?.event).not.toBeNull();
     // Nothing of the refused request was stored: the agency's retry is a first publish, not a duplicate.
     const retried = await post('during');
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toMatchObject({ duplicate: false });
+  });
+
+  // A partition, or a server that hangs, resets nothing: without a bound, every pooled connection waits for the
+  // kernel's TCP retransmission timeout (about 15 minutes on Linux), and the hub with it, long after a failover.
+  it('answers DATABASE_UNAVAILABLE when PostgreSQL stops answering without closing anything, then serves again', async () => {
+    expect((await post('before-partition')).status).toBe(202);
+    proxy.freeze();
+
+    const refused = await post('in-partition');
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    const viaGraphql = await as<{ event: unknown }>(hub.url, agency.key, 'query($s: String!) { event(source: $s, id: "before-partition") { status } }', { s: agency.source });
+    expect(viaGraphql.errors?.map((e) => e.extensions?.code)).toEqual(['DATABASE_UNAVAILABLE']);
+    expect((await fetch(`${hub.url}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${hub.url}/health/live`)).status).toBe(200);
+
+    // What the hung connections held back arrives now; the hub has closed them and must not read it as answers.
+    await proxy.restore();
+    await expect.poll(async () => (await post('after-partition')).status, { timeout: 30_000 }).toBe(202);
+    const retried = await post('in-partition');
     expect(retried.status).toBe(202);
     expect(await retried.json()).toMatchObject({ duplicate: false });
   });

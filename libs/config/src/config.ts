@@ -3,8 +3,11 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export type DatabaseConfig =
   | { readonly kind: 'pglite'; readonly dataDir: string }
-  /** `poolSize`: connections this process opens at most (10 when not given). */
-  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number };
+  /**
+   * `poolSize`: connections this process opens at most (10 when not given). `queryTimeoutMs`: how long a statement
+   * may run, and a connection stay silent, before it is given up (30,000 when not given; 0 for none, as migrations do).
+   */
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number; readonly queryTimeoutMs?: number };
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];

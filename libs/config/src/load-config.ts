@@ -44,6 +44,15 @@ class Reader {
   }
 }
 
+/** 0 switches the bound off; below a second it would cancel ordinary statements under load. */
+function parseQueryTimeout(reader: Reader): number {
+  const text = reader.string('DATABASE_QUERY_TIMEOUT_MS');
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (value === 0 || (Number.isSafeInteger(value) && value >= 1_000 && value <= 3_600_000)) return value;
+  reader.fail('DATABASE_QUERY_TIMEOUT_MS', '0 (none) or an integer from 1000 to 3600000', text);
+  return 0;
+}
+
 function defaultOf(name: VariableName): string {
   const spec = VARIABLES[name];
   return 'defaultValue' in spec ? spec.defaultValue : '';
@@ -267,6 +276,7 @@ export function loadConfig(env: ConfigSource): KabarConfig {
   const databaseUrl = parseDatabaseUrl(reader);
   // Parsed without a URL too, so a typo is reported before someone points the hub at PostgreSQL.
   const poolSize = reader.integer('DATABASE_POOL_SIZE', 2, 500);
+  const queryTimeoutMs = parseQueryTimeout(reader);
   const brokers = parseBrokers(reader);
   // Parsed even without brokers so a typo is reported before someone switches Kafka on.
   const kafkaSettings = {
@@ -282,7 +292,7 @@ export function loadConfig(env: ConfigSource): KabarConfig {
     trustProxy: parseTrustProxy(reader),
     role: reader.oneOf<Role>('KABAR_ROLE', ROLES),
     dataDir,
-    database: databaseUrl === undefined ? { kind: 'pglite', dataDir: `${dataDir}/pglite` } : { kind: 'postgres', url: databaseUrl, poolSize },
+    database: databaseUrl === undefined ? { kind: 'pglite', dataDir: `${dataDir}/pglite` } : { kind: 'postgres', url: databaseUrl, poolSize, queryTimeoutMs },
     databaseConnectTimeoutMs: reader.integer('DATABASE_CONNECT_TIMEOUT_MS', 0, 3_600_000),
     kafka: brokers === undefined ? null : { brokers, ...kafkaSettings },
     kafkaEventAuth: reader.oneOf<KafkaEventAuth>('KABAR_KAFKA_EVENT_AUTH', KAFKA_EVENT_AUTH),

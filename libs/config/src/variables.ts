@@ -46,6 +46,12 @@ export const VARIABLES = {
     description:
       'Connections each hub process opens to PostgreSQL at most, shared by its API, consumers and relays (2 to 500). The hub processes together should stay under the server\'s `max_connections`, less what operators and migrations need.',
   },
+  DATABASE_QUERY_TIMEOUT_MS: {
+    name: 'DATABASE_QUERY_TIMEOUT_MS',
+    defaultValue: '30000',
+    description:
+      'How long one statement may run before PostgreSQL cancels it, and how long a request waits to connect or for a free connection; a connection that stays silent 5 s longer is closed (a network partition, a server gone without resetting its connections), so requests are answered 503 `DATABASE_UNAVAILABLE` instead of waiting for the kernel\'s TCP timeout. 0 for none; `kabar migrate` runs without it. Behind PgBouncer, add `statement_timeout` to its `ignore_startup_parameters`.',
+  },
   KAFKA_BROKERS: {
     name: 'KAFKA_BROKERS',
     description: 'Comma-separated Kafka bootstrap servers (`host:port`). Unset: the in-process bus.',

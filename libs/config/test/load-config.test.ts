@@ -112,7 +112,8 @@ describe('loadConfig', () => {
     });
     expect(config.kafkaEventAuth).toBe('source');
     expect(loadConfig({ DATABASE_URL: 'postgres://db.internal/kabar', DATABASE_POOL_SIZE: '40' }).database).toMatchObject({ poolSize: 40 });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://kabar:secret@db.internal:5432/kabar', poolSize: 10 });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://kabar:secret@db.internal:5432/kabar', poolSize: 10, queryTimeoutMs: 30_000 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.internal/kabar', DATABASE_QUERY_TIMEOUT_MS: '0' }).database).toMatchObject({ queryTimeoutMs: 0 });
     expect(config.kafka).toEqual({
       brokers: ['k1:9092', 'k2:9092'],
       clientId: 'kabar-hub',
@@ -135,6 +136,8 @@ describe('loadConfig', () => {
     ['KAFKA_BROKERS', 'a:1,b:99999', 'a comma-separated list of host:port'],
     ['KAFKA_PARTITIONS', '0', 'an integer from 1 to 10000'],
     ['DATABASE_POOL_SIZE', '1', 'an integer from 2 to 500'],
+    ['DATABASE_QUERY_TIMEOUT_MS', '500', '0 (none) or an integer from 1000 to 3600000'],
+    ['DATABASE_QUERY_TIMEOUT_MS', '30s', '0 (none) or an integer from 1000 to 3600000'],
     ['KAFKA_NAMESPACE', 'has space', 'up to 100 letters, digits, dots, dashes or underscores'],
     ['KABAR_SECRET_KEY_ID', 'no spaces please', 'up to 32 letters, digits, dashes or underscores'],
     ['KABAR_DEMO', 'yes', 'one of true, false'],

@@ -14,9 +14,10 @@ export class DatabaseUnavailableError extends Error {
 
 /**
  * Socket errors and PostgreSQL's SQLSTATEs that mean the server is away or refusing connections for now (class 08,
- * shutting down or starting up, too many connections), as opposed to a statement it refused.
+ * shutting down or starting up, too many connections) or too busy to finish a statement within
+ * DATABASE_QUERY_TIMEOUT_MS (57014, the statement timeout), as opposed to a statement it refused.
  */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '57014']);
 
 /** pg's own words for a connection that broke or never came; it sets no code for them. */
 const UNREACHABLE_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Connection ended unexpectedly/i;

@@ -8,6 +8,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, postgresTimeouts } from './postgres-timeouts.js';
 
 /** Connections per process when the config names none (tests, scripts); the hub's comes from DATABASE_POOL_SIZE. */
 const DEFAULT_POOL_SIZE = 10;
@@ -30,6 +31,12 @@ export function ormOptions(database: DatabaseConfig): Partial<Options> {
       if (!database.dataDir.startsWith('memory:')) mkdirSync(database.dataDir, { recursive: true });
       return { ...common, driver: PgliteDriver, dbName: database.dataDir };
     case 'postgres':
-      return { ...common, driver: PostgreSqlDriver, clientUrl: database.url, pool: { min: 0, max: database.poolSize ?? DEFAULT_POOL_SIZE } };
+      return {
+        ...common,
+        driver: PostgreSqlDriver,
+        clientUrl: database.url,
+        pool: { min: 0, max: database.poolSize ?? DEFAULT_POOL_SIZE },
+        driverOptions: postgresTimeouts(database.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
+      };
   }
 }

@@ -9,6 +9,8 @@ describe('isDatabaseUnreachable', () => {
     ['a reset connection', coded('ECONNRESET')],
     ['every address of a host refusing', new AggregateError([coded('ECONNREFUSED'), coded('ECONNREFUSED')], '')],
     ['a connection pg saw end', new Error('Connection terminated unexpectedly')],
+    ['a silent connection the hub closed', new Error('Connection terminated')],
+    ['a statement cancelled at the statement timeout', coded('57014', 'canceling statement due to statement timeout')],
     ['a pool that could not connect in time', new Error('timeout exceeded when trying to connect')],
     ['an administrator shutting the server down', coded('57P01', 'terminating connection due to administrator command')],
     ['a server starting up', coded('57P03', 'the database system is starting up')],

@@ -1,8 +1,8 @@
 import type { DatabaseConfig } from '@kabar/config';
 import { SILENT_LOGGER } from '@kabar/core';
 import type { BusRecord, OutboxRow } from '@kabar/messaging';
-import { insertColumns, insertRows, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
-import { createTestDatabase, queryDatabase, type TestDatabase } from '@kabar/testing';
+import { insertColumns, insertRows, isDatabaseUnreachable, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
+import { createTestDatabase, queryDatabase, tcpProxy, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -386,6 +386,76 @@ describe('connection pool', () => {
     } finally {
       await orm.close();
       await database.drop();
+    }
+  });
+});
+
+// DATABASE_QUERY_TIMEOUT_MS: every wait on PostgreSQL is bounded, so a server that hangs fails requests instead of
+// holding them (and the pool) for the kernel's TCP timeout.
+describe('query timeout', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(inject('services').databaseUrl);
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  const caught = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (error: unknown) => error);
+
+  it('has PostgreSQL cancel a statement that runs longer, and keeps the connection', async () => {
+    const orm = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2, queryTimeoutMs: 1_000 }, 10_000, SILENT_LOGGER);
+    try {
+      const em = orm.em.fork() as SqlEntityManager;
+      const [{ pid }] = (await em.execute<[{ pid: number }]>('select pg_backend_pid() as pid'));
+      const error = await caught(em.execute('select pg_sleep(3)'));
+      expect(error).toMatchObject({ code: '57014' });
+      expect(isDatabaseUnreachable(error)).toBe(true);
+      const [{ again }] = await em.execute<[{ again: number }]>('select pg_backend_pid() as again');
+      expect(again).toBe(pid);
+    } finally {
+      await orm.close();
+    }
+  });
+
+  it('closes a connection whose server stops answering, and opens a fresh one once it answers again', async () => {
+    const target = new URL(database.url);
+    const proxy = await tcpProxy(target.hostname, Number(target.port || '5432'));
+    target.host = `127.0.0.1:${String(proxy.port)}`;
+    const orm = await openDatabase({ kind: 'postgres', url: target.toString(), poolSize: 2, queryTimeoutMs: 1_000 }, 10_000, SILENT_LOGGER);
+    try {
+      const em = orm.em.fork() as SqlEntityManager;
+      const [{ pid }] = await em.execute<[{ pid: number }]>('select pg_backend_pid() as pid');
+      proxy.freeze();
+      // A pooled connection (its statement unanswered) and then new ones (their start-up unanswered): both give up.
+      const silent = await Promise.all([caught(em.execute('select 1')), caught(em.execute('select 2')), caught(em.execute('select 3'))]);
+      for (const error of silent) expect(isDatabaseUnreachable(error)).toBe(true);
+      // In a transaction too: its rollback must not wait behind the statement still on the wire.
+      const inTransaction = await caught(em.transactional((tx) => tx.execute('select 4')));
+      expect(isDatabaseUnreachable(inTransaction)).toBe(true);
+
+      // What the silent connections held back now arrives; they are closed, so nobody reads it as an answer.
+      await proxy.restore();
+      const [{ fresh }] = await em.execute<[{ fresh: number }]>('select pg_backend_pid() as fresh');
+      expect(fresh).not.toBe(pid);
+      expect(await em.execute('select 5 as five')).toEqual([{ five: 5 }]);
+    } finally {
+      await orm.close();
+      await proxy.close();
+    }
+  });
+
+  it('is off for migrations (0): a statement runs as long as it needs', async () => {
+    const orm = await openDatabase({ kind: 'postgres', url: database.url, queryTimeoutMs: 0 }, 10_000, SILENT_LOGGER);
+    const bounded = await openDatabase({ kind: 'postgres', url: database.url }, 10_000, SILENT_LOGGER);
+    try {
+      expect(await (orm.em.fork() as SqlEntityManager).execute('show statement_timeout')).toEqual([{ statement_timeout: '0' }]);
+      expect(await (bounded.em.fork() as SqlEntityManager).execute('show statement_timeout')).toEqual([{ statement_timeout: '30s' }]);
+    } finally {
+      await orm.close();
+      await bounded.close();
     }
   });
 });

@@ -33,7 +33,13 @@ export interface TcpProxy {
   readonly port: number;
   /** Drops every connection through the proxy and refuses new ones, as a server that went away. */
   cut(): Promise<void>;
-  /** Accepts connections again, on the same port. */
+  /**
+   * Stops passing bytes either way and leaves every connection open, as a network partition or a server that hangs:
+   * no reset, no close, so the client only learns of it by waiting. New connections are accepted and get no answer.
+   * `restore()` delivers what was held back, as TCP does once the path is back.
+   */
+  freeze(): void;
+  /** Accepts connections again, on the same port; after `freeze()`, passes bytes again. */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,10 +50,22 @@ export interface TcpProxy {
  */
 export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let frozen = false;
+  // Bytes held back while frozen, per direction, in order.
+  const held = new Map<Socket, Buffer[]>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      held.delete(socket);
+    });
     socket.on('error', () => socket.destroy());
+  };
+  const forward = (from: Socket, to: Socket): void => {
+    from.on('data', (chunk: Buffer) => {
+      if (frozen) held.set(to, [...(held.get(to) ?? []), chunk]);
+      else to.write(chunk);
+    });
   };
   let server = createServer();
   const listen = (at: number): Promise<number> => {
@@ -55,7 +73,8 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
       const upstream = connect(port, host);
       track(client);
       track(upstream);
-      client.pipe(upstream).pipe(client);
+      forward(client, upstream);
+      forward(upstream, client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -75,8 +94,16 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
   return {
     port: proxyPort,
     cut: stop,
+    freeze: () => {
+      frozen = true;
+    },
     restore: async () => {
-      await listen(proxyPort);
+      if (frozen) {
+        frozen = false;
+        for (const [socket, chunks] of held) for (const chunk of chunks) socket.write(chunk);
+        held.clear();
+      }
+      if (!server.listening) await listen(proxyPort);
     },
     close: stop,
   };

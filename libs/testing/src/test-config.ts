@@ -21,6 +21,9 @@ export function aConfig(): ConfigBuilder {
   return new ConfigBuilder();
 }
 
+/** What a PostgreSQL database config holds besides its URL (pool size, query timeout). */
+type PostgresSettings = Omit<Extract<KabarConfig['database'], { kind: 'postgres' }>, 'kind' | 'url'>;
+
 class ConfigBuilder {
   private config: KabarConfig = {
     port: 0,
@@ -53,18 +56,18 @@ class ConfigBuilder {
     delivery: { maxAttempts: 6, breakerThreshold: 5, breakerCooldownMs: 30_000 },
   };
 
-  withPostgres(url: string): this {
-    this.config = { ...this.config, database: { kind: 'postgres', url } };
+  withPostgres(url: string, settings: PostgresSettings = {}): this {
+    this.config = { ...this.config, database: { kind: 'postgres', url, ...settings } };
     return this;
   }
 
   /** Reaches the database already set through another address (a proxy), same user, password and database. */
-  withPostgresThrough(hostAndPort: string): this {
+  withPostgresThrough(hostAndPort: string, settings: PostgresSettings = {}): this {
     const database = this.config.database;
     if (database.kind !== 'postgres') throw new Error('withPostgresThrough needs withPostgres first');
     const url = new URL(database.url);
     url.host = hostAndPort;
-    return this.withPostgres(url.toString());
+    return this.withPostgres(url.toString(), settings);
   }
 
   withKafka(brokers: string, overrides: Partial<KafkaConfig> = {}): this {

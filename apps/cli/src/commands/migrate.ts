@@ -12,7 +12,9 @@ PGlite database under KABAR_DATA_DIR). With --check, applies nothing and exits 1
 export async function migrateCommand(args: { check: boolean }, out: (line: string) => void, logger: Logger): Promise<void> {
   const config = loadConfig(process.env);
   const where = describeDatabase(config.database);
-  const orm = await openDatabase(config.database, config.databaseConnectTimeoutMs, logger);
+  // A migration may rebuild an index over millions of rows: no statement timeout here.
+  const database = config.database.kind === 'postgres' ? { ...config.database, queryTimeoutMs: 0 } : config.database;
+  const orm = await openDatabase(database, config.databaseConnectTimeoutMs, logger);
   try {
     if (args.check) {
       const pending = (await orm.migrator.getPending()).map((m) => m.name);
