@@ -14,10 +14,11 @@ export class DatabaseUnavailableError extends Error {
 
 /**
  * Socket errors and PostgreSQL's SQLSTATEs that mean the server is away or refusing connections for now (class 08,
- * shutting down or starting up, too many connections) or too busy to finish a statement within
- * DATABASE_QUERY_TIMEOUT_MS (57014, the statement timeout), as opposed to a statement it refused.
+ * shutting down or starting up), short of resources (class 53: disk full, out of memory, too many connections), too
+ * busy to finish a statement within DATABASE_QUERY_TIMEOUT_MS (57014, the statement timeout), or a standby now (25006:
+ * a connection still on the old primary after a failover refuses writes), as opposed to a statement it refused.
  */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '57014']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '57014', '25006']);
 
 /** pg's own words for a connection that broke or never came; it sets no code for them. */
 const UNREACHABLE_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|Connection ended unexpectedly/i;
@@ -31,7 +32,7 @@ export function isDatabaseUnreachable(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 5) return false;
   if (error instanceof DatabaseUnavailableError) return true;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^(08|53)/.test(code))) return true;
   if (UNREACHABLE_MESSAGES.test(error.message)) return true;
   if (error instanceof AggregateError && error.errors.some((e) => isDatabaseUnreachable(e, depth + 1))) return true;
   return isDatabaseUnreachable(error.cause, depth + 1);

@@ -15,6 +15,8 @@ describe('isDatabaseUnreachable', () => {
     ['an administrator shutting the server down', coded('57P01', 'terminating connection due to administrator command')],
     ['a server starting up', coded('57P03', 'the database system is starting up')],
     ['a full server', coded('53300', 'sorry, too many clients already')],
+    ['a full disk', coded('53100', 'could not extend file "base/16384/16385": No space left on device')],
+    ['a connection left on a primary demoted to standby', coded('25006', 'cannot execute INSERT in a read-only transaction')],
     ['a connection exception (class 08)', coded('08006')],
     ['a wrapped cause', new Error('query failed', { cause: coded('ECONNREFUSED') })],
     ['the start-up check giving up', new DatabaseUnavailableError('PostgreSQL at db:5432/kabar: refused')],
