@@ -2,7 +2,8 @@
 //                  [--transport kafka|http [--batch N] [--connections N]]
 // Publishes N CloudEvents to Kafka and measures the whole Kabar path (Kafka -> ingest -> PostgreSQL -> outbox ->
 // dispatch -> inbox plugin) in a real hub process, then, in the same run, the raw floor: a bare kafkajs consumer that
-// reads the same records and inserts them into PostgreSQL in batches. Prints figures and the ratio. Then a broadcast:
+// reads the same records and inserts them into PostgreSQL in batches, and the contract floor (contract-floor.mjs: the
+// writes and messages the contract needs, with no reads and no checks). Prints figures and the ratios. Then a broadcast:
 // one event to a region of --broadcast N generated citizens (default 1,000,000), paged through the policy engine and
 // dispatched to the inbox. The policy runs on every event (consent, dedup, caps, channel, quiet hours); platform caps
 // and quiet hours are switched off so that every event is deliverable and the figures do not depend on the hour.
@@ -30,6 +31,8 @@ import { TOPICS } from '@kabar/messaging';
 import { AgencyRepository, CatalogRepository, CitizenRepository, migrate, openDatabase } from '@kabar/persistence';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+
+import { runContractFloor } from './contract-floor.mjs';
 
 const { values } = parseArgs({
   options: { broadcast: { type: 'string', default: '1000000' }, events: { type: 'string', default: '100000' }, citizens: { type: 'string', default: '1000' }, partitions: { type: 'string', default: '6' }, hubs: { type: 'string', default: '1' }, history: { type: 'string', default: '0' }, channel: { type: 'string', default: 'inbox' }, callbacks: { type: 'boolean', default: false }, transport: { type: 'string', default: 'kafka' }, batch: { type: 'string', default: '100' }, connections: { type: 'string', default: '8' } },
@@ -467,6 +470,18 @@ console.log(`floor: ${fmt(floorRate)} events/s (kafkajs eachBatch -> one INSERT 
 const floorCpu = (what) => perThousand(floorCpuAtLast[what] - floorCpuAtFirst[what]);
 console.log(`floor: CPU per 1,000 events: consumer ${floorCpu('hub')} ms, PostgreSQL ${floorCpu('postgres')} ms, broker ${floorCpu('broker')} ms; whole machine ${floorCpu('machine')} ms (Kabar's: ${cpu('machine')} ms)`);
 console.log(`ratio kabar/floor: ${(kabarRate / floorRate * 100).toFixed(1)} %  (goal: >= 10,000 notifications/s and >= 50 % of the floor)`);
+
+// ---- contract floor (contract-floor.mjs): the writes and messages the contract needs, with no reads and no checks
+if (CHANNEL === 'inbox') {
+  const contractCpuAtFirst = floorCpuNow();
+  const contract = await runContractFloor({ kafka, pg, dbUrl, eventsTopic: floorTopic, namespace, partitions: PARTITIONS, n: N });
+  const contractCpuAtLast = floorCpuNow();
+  const contractRate = N / ((contract.end - contract.start) / 1000);
+  const contractCpu = (what) => perThousand(contractCpuAtLast[what] - contractCpuAtFirst[what]);
+  console.log(`contract floor: ${fmt(contractRate)} events/s (kafkajs and pg: events, notifications and outbox, the dispatch topic, inbox items and attempts, two status messages each; no reads, no checks, no policy)`);
+  console.log(`contract floor: CPU per 1,000 events, its start-up included: process ${contractCpu('hub')} ms, PostgreSQL ${contractCpu('postgres')} ms, broker ${contractCpu('broker')} ms; whole machine ${contractCpu('machine')} ms (Kabar's: ${cpu('machine')} ms)`);
+  console.log(`ratio contract floor/floor: ${(contractRate / floorRate * 100).toFixed(1)} %; kabar/contract floor: ${(kabarRate / contractRate * 100).toFixed(1)} %`);
+}
 
 // ---- broadcast: one event to a region of BROADCAST generated citizens
 // The broadcast's generated citizens have no phones: with --channel sms it is skipped.

@@ -38,6 +38,10 @@ describe('the benchmark script', () => {
     expect(output).toMatch(/floor: [\d,]+ events\/s/);
     expect(output).toMatch(/floor: CPU per 1,000 events: consumer \d+ ms, PostgreSQL \d+ ms, broker \d+ ms; whole machine \d+ ms/);
     expect(output).toMatch(/ratio kabar\/floor: [\d.]+ %/);
+    // The contract floor checks its own work (each event stored, delivered and told twice) before it prints.
+    expect(output).toMatch(/contract floor: [\d,]+ events\/s/);
+    expect(output).toMatch(/contract floor: CPU per 1,000 events, its start-up included: process \d+ ms, PostgreSQL \d+ ms, broker \d+ ms; whole machine \d+ ms/);
+    expect(output).toMatch(/ratio contract floor\/floor: [\d.]+ %; kabar\/contract floor: [\d.]+ %/);
   }, 300_000);
 
   it('takes SMS through the sms-smpp plugin to kabar smsc, with its receipts and the agency callbacks, and prints when the last arrived', async () => {
