@@ -24,7 +24,8 @@ export interface PostgresTimeoutOptions {
  * - `statement_timeout`: PostgreSQL cancels a statement that runs longer (SQLSTATE 57014).
  * - `connectionTimeoutMillis`: opening a connection, and waiting for a free one, take no longer.
  * - a connection that has not answered a statement within the timeout and a grace is closed: its statement and any
- *   queued behind it fail with "Connection terminated", and the pool drops it when it comes back. pg's own
+ *   queued behind it fail with "Connection terminated", and the pool drops it when it comes back (so is one that
+ *   reached a standby). pg's own
  *   `query_timeout` fails the statement but keeps the connection with the statement still on the wire, so the
  *   transaction's rollback and the pool's next user would wait behind it.
  */
@@ -33,22 +34,40 @@ export function postgresTimeouts(queryTimeoutMs: number): PostgresTimeoutOptions
   return {
     statement_timeout: queryTimeoutMs,
     connectionTimeoutMillis: queryTimeoutMs,
-    onPoolCreated: (pool) => pool.on('connect', (client) => closeWhenSilent(client, queryTimeoutMs + SILENCE_GRACE_MS)),
+    onPoolCreated: (pool) => pool.on('connect', (client) => endUselessConnections(client, queryTimeoutMs + SILENCE_GRACE_MS)),
   };
 }
 
+/** SQLSTATE of a write refused by a server in recovery: this connection reached a standby (a demoted primary). */
+const READ_ONLY_SERVER = '25006';
+
+/** Transaction control: when one of these fails, the connection's state is unknown and it is not reused. */
+const TRANSACTION_CONTROL = /^\s*(begin|start transaction|commit|rollback)\b/i;
+
 type QueryFunction = (...args: unknown[]) => unknown;
 
-/** Wraps the client's `query` so that a statement unanswered after `limitMs` ends the connection. */
-function closeWhenSilent(client: PoolClient, limitMs: number): void {
+/**
+ * Wraps the client's `query` so that the connection is ended, and the pool opens another in its place, when a
+ * statement goes unanswered for `limitMs`, when a BEGIN, COMMIT or ROLLBACK fails (the transaction's state is then
+ * unknown), or when the server turns out to be a standby (the hub writes, and never asks for a read-only
+ * transaction, so a connection left on a primary demoted at a failover is of no more use).
+ */
+function endUselessConnections(client: PoolClient, limitMs: number): void {
   // pg offers no hook around a statement, so the client's own method is wrapped; the result is returned untouched.
   const query = client.query.bind(client) as QueryFunction;
+  const end = (): void => void client.end().catch(() => undefined);
   const watched: QueryFunction = (...args) => {
     const result = query(...args);
     if (result instanceof Promise) {
-      const timer = setTimeout(() => void client.end().catch(() => undefined), limitMs);
-      const clear = (): void => clearTimeout(timer);
-      result.then(clear, clear);
+      const timer = setTimeout(end, limitMs);
+      result.then(
+        () => clearTimeout(timer),
+        (error: unknown) => {
+          clearTimeout(timer);
+          const control = typeof args[0] === 'string' && TRANSACTION_CONTROL.test(args[0]);
+          if (control || (error as { code?: unknown } | null)?.code === READ_ONLY_SERVER) end();
+        },
+      );
     }
     return result;
   };

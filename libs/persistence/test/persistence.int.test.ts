@@ -391,8 +391,8 @@ describe('connection pool', () => {
 });
 
 // DATABASE_QUERY_TIMEOUT_MS: every wait on PostgreSQL is bounded, so a server that hangs fails requests instead of
-// holding them (and the pool) for the kernel's TCP timeout.
-describe('query timeout', () => {
+// holding them (and the pool) for the kernel's TCP timeout; and whatever way the server fails, the pool recovers.
+describe('a server that hangs, drops connections or turns standby', () => {
   let database: TestDatabase;
 
   beforeAll(async () => {
@@ -444,6 +444,63 @@ describe('query timeout', () => {
     } finally {
       await orm.close();
       await proxy.close();
+    }
+  });
+
+  // Kysely released a transaction's connection only when its rollback succeeded: every transaction the server dropped
+  // kept a pool slot for good, and after as many as the pool holds the hub could not reach the database again.
+  it('gives back the connections of transactions the server dropped, so the pool serves once it is back', async () => {
+    const target = new URL(database.url);
+    const proxy = await tcpProxy(target.hostname, Number(target.port || '5432'));
+    target.host = `127.0.0.1:${String(proxy.port)}`;
+    const orm = await openDatabase({ kind: 'postgres', url: target.toString(), poolSize: 2, queryTimeoutMs: 2_000 }, 10_000, SILENT_LOGGER);
+    try {
+      const em = orm.em.fork() as SqlEntityManager;
+      const inFlight = [1, 2].map(() => caught(em.transactional((tx) => tx.execute('select pg_sleep(1.5) as slept'))));
+      // Cut while both are inside their transactions, their statements running on the server.
+      const sleeping = "select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(1.5) as slept'";
+      await expect.poll(async () => (await queryDatabase(database.url, sleeping))[0], { interval: 20 }).toEqual({ n: 2 });
+      await proxy.cut();
+      for (const error of await Promise.all(inFlight)) expect(isDatabaseUnreachable(error)).toBe(true);
+      await proxy.restore();
+      // Both slots: each statement below takes one, and they run at once.
+      expect(await Promise.all([em.execute('select 1 as one'), em.execute('select 1 as one')])).toEqual([[{ one: 1 }], [{ one: 1 }]]);
+    } finally {
+      await orm.close();
+      await proxy.close();
+    }
+  });
+
+  it('replaces a connection that refuses writes as a standby does (a primary demoted at a failover)', async () => {
+    const orm = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 }, 10_000, SILENT_LOGGER);
+    try {
+      const em = orm.em.fork() as SqlEntityManager;
+      await em.execute('create table if not exists standby_probe (n int)');
+      // A session that refuses writes answers them with 25006, as a standby does.
+      const [{ pid }] = await em.transactional(async (tx) => {
+        await tx.execute('set session default_transaction_read_only = on');
+        return tx.execute<[{ pid: number }]>('select pg_backend_pid() as pid');
+      });
+      const pids = new Set<number>();
+      let refused: unknown;
+      // The pool hands out its idle connections in turn: write until the read-only one has been met.
+      for (let i = 0; i < 4 && refused === undefined; i++) {
+        refused = await caught(
+          em.transactional(async (tx) => {
+            const [row] = await tx.execute<[{ pid: number }]>('select pg_backend_pid() as pid');
+            pids.add(row.pid);
+            await tx.execute('insert into standby_probe values (1)');
+          }),
+        );
+      }
+      expect(pids).toContain(pid);
+      expect(refused).toMatchObject({ code: '25006' });
+      expect(isDatabaseUnreachable(refused)).toBe(true);
+      // Ended and replaced: the connection that refused is gone, and writes go through again.
+      await expect.poll(async () => (await queryDatabase(database.url, 'select count(*)::int as n from pg_stat_activity where pid = $1', [pid]))[0]).toEqual({ n: 0 });
+      for (let i = 0; i < 4; i++) await em.execute('insert into standby_probe values (2)');
+    } finally {
+      await orm.close();
     }
   });
 

@@ -63,8 +63,13 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
   };
   const forward = (from: Socket, to: Socket): void => {
     from.on('data', (chunk: Buffer) => {
-      if (frozen) held.set(to, [...(held.get(to) ?? []), chunk]);
-      else to.write(chunk);
+      if (!frozen) {
+        to.write(chunk);
+        return;
+      }
+      const queue = held.get(to) ?? [];
+      queue.push(chunk);
+      held.set(to, queue);
     });
   };
   let server = createServer();
