@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '@kabar/config';
 import { SILENT_LOGGER } from '@kabar/core';
 import type { BusRecord, OutboxRow } from '@kabar/messaging';
 import { insertColumns, insertRows, isDatabaseUnreachable, Json, migrate, MIGRATION_NAMES, openDatabase, OutboxRepository, ProbeRepository, schemaDrift } from '@kabar/persistence';
-import { createTestDatabase, queryDatabase, tcpProxy, type TestDatabase } from '@kabar/testing';
+import { createTestDatabase, queryDatabase, type TcpProxy, tcpProxy, type TestDatabase } from '@kabar/testing';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -409,7 +409,7 @@ describe('a server that hangs, drops connections or turns standby', () => {
     const orm = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2, queryTimeoutMs: 1_000 }, 10_000, SILENT_LOGGER);
     try {
       const em = orm.em.fork() as SqlEntityManager;
-      const [{ pid }] = (await em.execute<[{ pid: number }]>('select pg_backend_pid() as pid'));
+      const [{ pid }] = await em.execute<[{ pid: number }]>('select pg_backend_pid() as pid');
       const error = await caught(em.execute('select pg_sleep(3)'));
       expect(error).toMatchObject({ code: '57014' });
       expect(isDatabaseUnreachable(error)).toBe(true);
@@ -420,11 +420,16 @@ describe('a server that hangs, drops connections or turns standby', () => {
     }
   });
 
-  it('closes a connection whose server stops answering, and opens a fresh one once it answers again', async () => {
+  /** A pool of two that reaches the test database through a proxy the test freezes or cuts. */
+  const throughProxy = async (queryTimeoutMs: number): Promise<{ proxy: TcpProxy; orm: MikroORM }> => {
     const target = new URL(database.url);
     const proxy = await tcpProxy(target.hostname, Number(target.port || '5432'));
     target.host = `127.0.0.1:${String(proxy.port)}`;
-    const orm = await openDatabase({ kind: 'postgres', url: target.toString(), poolSize: 2, queryTimeoutMs: 1_000 }, 10_000, SILENT_LOGGER);
+    return { proxy, orm: await openDatabase({ kind: 'postgres', url: target.toString(), poolSize: 2, queryTimeoutMs }, 10_000, SILENT_LOGGER) };
+  };
+
+  it('closes a connection whose server stops answering, and opens a fresh one once it answers again', async () => {
+    const { proxy, orm } = await throughProxy(1_000);
     try {
       const em = orm.em.fork() as SqlEntityManager;
       const [{ pid }] = await em.execute<[{ pid: number }]>('select pg_backend_pid() as pid');
@@ -450,10 +455,7 @@ describe('a server that hangs, drops connections or turns standby', () => {
   // Kysely released a transaction's connection only when its rollback succeeded: every transaction the server dropped
   // kept a pool slot for good, and after as many as the pool holds the hub could not reach the database again.
   it('gives back the connections of transactions the server dropped, so the pool serves once it is back', async () => {
-    const target = new URL(database.url);
-    const proxy = await tcpProxy(target.hostname, Number(target.port || '5432'));
-    target.host = `127.0.0.1:${String(proxy.port)}`;
-    const orm = await openDatabase({ kind: 'postgres', url: target.toString(), poolSize: 2, queryTimeoutMs: 2_000 }, 10_000, SILENT_LOGGER);
+    const { proxy, orm } = await throughProxy(2_000);
     try {
       const em = orm.em.fork() as SqlEntityManager;
       const inFlight = [1, 2].map(() => caught(em.transactional((tx) => tx.execute('select pg_sleep(1.5) as slept'))));
