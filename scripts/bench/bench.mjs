@@ -179,7 +179,10 @@ const eventOf = (n) => {
   const subject = subjectOf(n % CITIZENS);
   return { specversion: '1.0', id: `b-${n}`, source: SOURCE, type: TYPE, subject, data: { n, amount: 100_000 + n, dueDate: '2026-12-31' } };
 };
-const producer = kafka.producer();
+// Idempotent, so the topic holds exactly N records: kafkajs retries a whole produce request when one partition in it
+// fails (as one can just after the topics were made), and without idempotence the partitions that had succeeded then
+// hold their records twice, which every consumer below would have to read and skip.
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await producer.connect();
 const produceStart = performance.now();
 for (let start = 0; start < N; start += 2000) {

@@ -1,11 +1,14 @@
 // The contract floor: the least any implementation of the agency contract must do per event on this design
 // (ARCHITECTURE §3), written as plainly as kafkajs and pg allow, so that Kabar's figures can be read against it as well
 // as against the raw floor. Two consumers in this process, as Kabar's stages are in one hub process:
-//   ingest   (the events topic):  one transaction per batch: the events (unique on source and id, a replay changes
-//            nothing), a notification each, an outbox row holding what goes out; then the dispatch records and an
-//            `accepted` status each go to Kafka and the outbox row is deleted.
-//   dispatch (the dispatch topic): one transaction per batch: an inbox item and a delivery attempt each, the
-//            notifications marked delivered, an outbox row; then a `delivered` status each goes out, the row is deleted.
+//   ingest   (the events topic):  one transaction per batch: the events (unique on source and id), a notification for
+//            each event that is new, an outbox row holding what goes out; then the dispatch records and an `accepted`
+//            status each go to Kafka and the outbox row is deleted.
+//   dispatch (the dispatch topic): one transaction per batch: the notifications not yet delivered marked delivered, an
+//            inbox item and a delivery attempt for each of those, an outbox row; then a `delivered` status each goes
+//            out, the row is deleted.
+// Kafka hands a record over again after a rebalance or a restart before its offset was committed, so both stages key
+// their writes on what is new: a replayed record changes nothing and sends nothing, as the contract requires.
 // What it leaves out, and Kabar does: every read (the agency's key and event type, the citizen behind the subject, their
 // contact points, consents, caps and history: the policy), the checks (the CloudEvent's attributes, `data` against the
 // event type's schema, the record's signature), rendering from a template, the callback consumer reading the statuses
@@ -35,13 +38,21 @@ const statusJson = (notification, event, state, at) =>
     data: { agency: 'bench', eventId: event.eventId, source: event.source, id: event.id, notificationId: notification, state, reason: null, channel: 'inbox', at },
   });
 
-/** Commits the rows `write` adds with the batch's outgoing records in an outbox row, publishes them, deletes the row. */
-async function throughOutbox(pool, producer, write, outgoing) {
+/**
+ * Commits the rows `write` adds with the outgoing records it returns in an outbox row, publishes them, deletes the row;
+ * resolves with how many records went out.
+ */
+async function throughOutbox(pool, producer, write) {
   const client = await pool.connect();
   let outboxId;
+  let outgoing;
   try {
     await client.query('begin');
-    await write(client);
+    outgoing = await write(client);
+    if (outgoing.length === 0) {
+      await client.query('commit');
+      return 0;
+    }
     outboxId = (await client.query('insert into cf_outbox (records) values ($1) returning id', [JSON.stringify(outgoing)])).rows[0].id;
     await client.query('commit');
   } catch (error) {
@@ -70,6 +81,7 @@ async function throughOutbox(pool, producer, write, outgoing) {
   }
   if (chunk.length > 0) await send();
   await pool.query('delete from cf_outbox where id = $1', [outboxId]);
+  return outgoing.length;
 }
 
 /**
@@ -110,23 +122,26 @@ export async function runContractFloor({ kafka, pg, dbUrl, eventsTopic, namespac
         if (batch.messages.length === 0) return;
         if (start === 0) start = performance.now();
         const events = batch.messages.map((m) => ({ ...JSON.parse(m.value.toString()), eventId: timeOrderedId(), notification: timeOrderedId() }));
-        const at = new Date().toISOString();
-        const outgoing = events.flatMap((e) => [
-          { topic: dispatchTopic, key: e.subject, value: JSON.stringify({ notification: e.notification, eventId: e.eventId, source: e.source, id: e.id, subject: e.subject, data: e.data }) },
-          { topic: statusTopic, key: 'bench', value: statusJson(e.notification, e, 'accepted', at) },
-        ]);
         await throughOutbox(pool, producer, async (client) => {
-          await client.query(
-            `insert into cf_event (id, source, ce_id, subject, type, data)
-             select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) on conflict do nothing`,
-            [events.map((e) => e.eventId), events.map((e) => e.source), events.map((e) => e.id), events.map((e) => e.subject), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))],
+          const { rows } = await client.query(
+            `with fresh as (
+               insert into cf_event (id, source, ce_id, subject, type, data)
+               select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) on conflict do nothing
+               returning id, subject)
+             insert into cf_notification (id, event_id, subject, channel, status)
+             select u.notification, fresh.id, fresh.subject, 'inbox', 'accepted'
+             from fresh join unnest($1::uuid[], $7::uuid[]) as u (event_id, notification) on u.event_id = fresh.id
+             returning event_id`,
+            [events.map((e) => e.eventId), events.map((e) => e.source), events.map((e) => e.id), events.map((e) => e.subject),
+              events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)), events.map((e) => e.notification)],
           );
-          await client.query(
-            `insert into cf_notification (id, event_id, subject, channel, status)
-             select id, event_id, subject, 'inbox', 'accepted' from unnest($1::uuid[], $2::uuid[], $3::text[]) as u (id, event_id, subject)`,
-            [events.map((e) => e.notification), events.map((e) => e.eventId), events.map((e) => e.subject)],
-          );
-        }, outgoing);
+          const fresh = new Set(rows.map((r) => r.event_id));
+          const at = new Date().toISOString();
+          return events.filter((e) => fresh.has(e.eventId)).flatMap((e) => [
+            { topic: dispatchTopic, key: e.subject, value: JSON.stringify({ notification: e.notification, eventId: e.eventId, source: e.source, id: e.id, subject: e.subject, data: e.data }) },
+            { topic: statusTopic, key: 'bench', value: statusJson(e.notification, e, 'accepted', at) },
+          ]);
+        });
       },
     }).catch(reject);
     dispatch.run({
@@ -134,21 +149,28 @@ export async function runContractFloor({ kafka, pg, dbUrl, eventsTopic, namespac
       eachBatch: async ({ batch }) => {
         if (batch.messages.length === 0) return;
         const items = batch.messages.map((m) => JSON.parse(m.value.toString()));
-        const at = new Date().toISOString();
-        const bodies = items.map((i) => `Pajak Anda sebesar Rp ${rupiah.format(i.data.amount)} jatuh tempo ${i.data.dueDate}.`);
-        const outgoing = items.map((i) => ({ topic: statusTopic, key: 'bench', value: statusJson(i.notification, i, 'delivered', at) }));
-        await throughOutbox(pool, producer, async (client) => {
+        // Partitions run concurrently: the count is added to after the await, never read across it.
+        const sent = await throughOutbox(pool, producer, async (client) => {
+          const { rows } = await client.query(
+            `update cf_notification set status = 'delivered', updated_at = now() where id = any($1::uuid[]) and status <> 'delivered' returning id`,
+            [items.map((i) => i.notification)],
+          );
+          const fresh = new Set(rows.map((r) => r.id));
+          const due = items.filter((i) => fresh.has(i.notification));
+          if (due.length === 0) return [];
+          const bodies = due.map((i) => `Pajak Anda sebesar Rp ${rupiah.format(i.data.amount)} jatuh tempo ${i.data.dueDate}.`);
           await client.query(
             `insert into cf_inbox_item (id, notification_id, subject, body) select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[])`,
-            [items.map(() => timeOrderedId()), items.map((i) => i.notification), items.map((i) => i.subject), bodies],
+            [due.map(() => timeOrderedId()), due.map((i) => i.notification), due.map((i) => i.subject), bodies],
           );
           await client.query(
             `insert into cf_attempt (id, notification_id, outcome) select id, notification_id, 'delivered' from unnest($1::uuid[], $2::uuid[]) as u (id, notification_id)`,
-            [items.map(() => timeOrderedId()), items.map((i) => i.notification)],
+            [due.map(() => timeOrderedId()), due.map((i) => i.notification)],
           );
-          await client.query(`update cf_notification set status = 'delivered', updated_at = now() where id = any($1::uuid[])`, [items.map((i) => i.notification)]);
-        }, outgoing);
-        delivered += items.length;
+          const at = new Date().toISOString();
+          return due.map((i) => ({ topic: statusTopic, key: 'bench', value: statusJson(i.notification, i, 'delivered', at) }));
+        });
+        delivered += sent;
         if (delivered >= n) resolve(performance.now());
       },
     }).catch(reject);
