@@ -1,6 +1,8 @@
+import { CloudEventErrorCode } from '@kabar/contracts';
 import type { INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
+import { domainProblem, PROBLEM_CONTENT_TYPE } from './errors/problem.js';
 import { graphiqlPage, mountGraphiqlAssets } from './graphql/graphiql.js';
 import { PROVIDER_WEBHOOK_ROUTE } from './provider-webhooks/index.js';
 import { mountWebUi } from './web/index.js';
@@ -25,16 +27,14 @@ function bodyErrors(error: BodyParserError, req: Request, res: Response, next: N
     next(error);
     return;
   }
-  const status = error.type === 'entity.too.large' ? 413 : 400;
-  const message = status === 413 ? `request body is larger than ${MAX_JSON_BODY}` : 'request body is not valid JSON';
+  const tooLarge = error.type === 'entity.too.large';
+  const message = tooLarge ? `request body is larger than ${MAX_JSON_BODY}` : 'request body is not valid JSON';
   if (req.path === '/graphql') {
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+    res.status(tooLarge ? 413 : 400).json({ errors: [{ message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
     return;
   }
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title: status === 413 ? 'Payload too large' : 'Malformed JSON', status, detail: message }));
+  const problem = domainProblem(tooLarge ? CloudEventErrorCode.PayloadTooLarge : CloudEventErrorCode.MalformedJson, message);
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
 /** Express-level wiring that must come before Nest and Apollo mount their routes. */

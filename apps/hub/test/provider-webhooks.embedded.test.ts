@@ -223,6 +223,6 @@ describe('provider webhooks over HTTP: WhatsApp statuses and replies (embedded)'
 
   it("refuses a body over the hub's JSON limit with 413 problem+json before any plugin reads it", async () => {
     const body = `{"object":"whatsapp_business_account","entry":[],"pad":"${'x'.repeat(1024 * 1024)}"}`;
-    expect(await problemOf(await postWebhook(body))).toMatchObject({ status: 413, contentType: 'application/problem+json; charset=utf-8', body: { status: 413, title: 'Payload too large' } });
+    expect(await problemOf(await postWebhook(body))).toMatchObject({ status: 413, contentType: 'application/problem+json; charset=utf-8', body: { status: 413, title: 'PAYLOAD_TOO_LARGE', code: 'PAYLOAD_TOO_LARGE' } });
   });
 });

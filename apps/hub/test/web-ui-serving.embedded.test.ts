@@ -46,6 +46,7 @@ describe('the web UI as the hub serves it (embedded)', () => {
       const res = await fetch(`${url}${path}`);
       expect(res.status, path).toBe(status);
       expect(res.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
+      expect(await res.json(), path).toMatchObject({ status, code: `HTTP_${status}`, title: status === 403 ? 'Forbidden' : 'Not Found' });
     }
   });
 });

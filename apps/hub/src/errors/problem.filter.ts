@@ -3,7 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject 
 import type { Response } from 'express';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
-import { httpStatusOf } from './error-status.js';
+import { domainProblem, httpProblem, type Problem, PROBLEM_CONTENT_TYPE,unexpectedProblem } from './problem.js';
 import { ServiceErrors } from './service-error.js';
 
 /**
@@ -24,21 +24,16 @@ export class ProblemFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const error = isKabarError(thrown) ? thrown : (this.services.classify(thrown) ?? thrown);
     if (isKabarError(error)) {
-      const kabarError = error;
-      const status = httpStatusOf(kabarError.code);
       const retryAfter = error.details.retryAfterSeconds;
       if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-      const problems = error.details.problems;
-      return send(res, status, { title: error.code, detail: error.message, code: error.code, ...(problems === undefined ? {} : { problems }) });
+      return send(res, domainProblem(error.code, error.message, error.details.problems));
     }
-    if (error instanceof HttpException) {
-      return send(res, error.getStatus(), { title: error.name, detail: error.message, code: `HTTP_${error.getStatus()}` });
-    }
+    if (error instanceof HttpException) return send(res, httpProblem(error.getStatus(), error.message));
     this.logger.error({ error: describeError(error) }, 'unexpected error in an HTTP request');
-    return send(res, 500, { title: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' });
+    return send(res, unexpectedProblem());
   }
 }
 
-function send(res: Response, status: number, body: Record<string, unknown>): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', status, ...body }));
+function send(res: Response, problem: Problem): void {
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

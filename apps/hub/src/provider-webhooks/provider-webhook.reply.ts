@@ -1,6 +1,6 @@
 import type { ProviderWebhookErrorCode } from '@kabar/plugin-sdk';
 
-import { httpStatusOf } from '../errors/error-status.js';
+import { domainProblem, type Problem, PROBLEM_CONTENT_TYPE, unexpectedProblem } from '../errors/problem.js';
 import type { ProviderWebhookRouteErrorCode } from './provider-webhook.errors.js';
 
 /** What goes back to the peer, whoever decided it. */
@@ -18,15 +18,14 @@ export type WebhookProblemCode = ProviderWebhookErrorCode | ProviderWebhookRoute
  * hub's one table of codes, so a peer's console shows the code and what to fix.
  */
 export function webhookProblem(code: WebhookProblemCode, detail: string): WebhookReply {
-  const status = httpStatusOf(code);
-  return problem({ type: 'about:blank', status, title: code, detail, code });
+  return reply(domainProblem(code, detail));
 }
 
 /** A provider that broke its contract (rejected, or answered nonsense): details are logged, not shown. */
 export function internalProblem(): WebhookReply {
-  return problem({ type: 'about:blank', status: 500, title: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' });
+  return reply(unexpectedProblem());
 }
 
-function problem(body: { readonly status: number } & Record<string, unknown>): WebhookReply {
-  return { status: body.status, contentType: 'application/problem+json', body: JSON.stringify(body) };
+function reply(problem: Problem): WebhookReply {
+  return { status: problem.status, contentType: PROBLEM_CONTENT_TYPE, body: JSON.stringify(problem) };
 }
