@@ -3,7 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject 
 import type { Response } from 'express';
 
 import { ROOT_LOGGER } from '../config/config.module.js';
-import { domainProblem, httpProblem, type Problem, PROBLEM_CONTENT_TYPE,unexpectedProblem } from './problem.js';
+import { domainProblem, httpProblem, type Problem, PROBLEM_CONTENT_TYPE, unexpectedProblem } from './problem.js';
 import { ServiceErrors } from './service-error.js';
 
 /**
